@@ -1,0 +1,186 @@
+package forum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Edit is a new version of a post. Title is used only for the question.
+type Edit struct {
+	Title    string
+	Body     string
+	Language string
+}
+
+// EditPost replaces a post's text, keeping the previous version in its history.
+func (s *Service) EditPost(ctx context.Context, actor *Member, postID ID, e Edit) (*Post, error) {
+	lang, err := CanonicalLanguage("language", e.Language)
+	if err != nil {
+		return nil, err
+	}
+	source, html, err := s.renderBody(e.Body)
+	if err != nil {
+		return nil, err
+	}
+	var p *Post
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var t *Thread
+		if p, t, err = s.postAndThread(ctx, tx, postID); err != nil {
+			return err
+		}
+		if err := CanEdit(actor, t, p); err != nil {
+			return err
+		}
+		title := ""
+		if p.IsQuestion() {
+			if title, err = text("title", e.Title, MinTitleLen, MaxTitleLen); err != nil {
+				return err
+			}
+		}
+		now := s.clock.Now()
+		old := &Revision{ID: s.ids.New(), PostID: p.ID, EditorID: actor.ID, Source: p.Source,
+			Language: p.Language, CreatedAt: now}
+		if p.IsQuestion() {
+			old.Title = t.Title
+		}
+		if err := tx.CreateRevision(ctx, old); err != nil {
+			return fmt.Errorf("store revision: %w", err)
+		}
+		p.Source, p.HTML, p.Language, p.EditedAt = source, html, lang, &now
+		if err := tx.UpdatePost(ctx, p); err != nil {
+			return err
+		}
+		if p.IsQuestion() {
+			t.Title, t.Language = title, lang
+			return tx.UpdateThread(ctx, t)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Service) postAndThread(ctx context.Context, tx Store, postID ID) (*Post, *Thread, error) {
+	if !ValidID(postID) {
+		return nil, nil, ErrNotFound
+	}
+	p, err := tx.PostByID(ctx, postID)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.threadOf(ctx, tx, p.ThreadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, t, nil
+}
+
+// DeletePost turns an answer into a tombstone. Its text is cleared from the
+// post; earlier versions stay in the history, visible to moderators only.
+func (s *Service) DeletePost(ctx context.Context, actor *Member, postID ID) (*Post, error) {
+	var p *Post
+	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var t *Thread
+		var err error
+		if p, t, err = s.postAndThread(ctx, tx, postID); err != nil {
+			return err
+		}
+		if err := CanDeletePost(actor, t, p); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		if err := tx.CreateRevision(ctx, &Revision{ID: s.ids.New(), PostID: p.ID, EditorID: actor.ID,
+			Source: p.Source, Language: p.Language, CreatedAt: now}); err != nil {
+			return fmt.Errorf("store revision: %w", err)
+		}
+		p.Source, p.HTML, p.DeletedAt, p.DeletedBy = "", "", &now, actor.ID
+		if err := tx.UpdatePost(ctx, p); err != nil {
+			return err
+		}
+		t.ReplyCount--
+		return tx.UpdateThread(ctx, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// SetHelpful marks (on) or unmarks an answer as helpful for the actor; each
+// member counts once. Marking twice changes nothing.
+func (s *Service) SetHelpful(ctx context.Context, actor *Member, postID ID, on bool) (*Post, error) {
+	var p *Post
+	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var err error
+		if p, _, err = s.postAndThread(ctx, tx, postID); err != nil {
+			return err
+		}
+		if err := CanMarkHelpful(actor, p); err != nil {
+			return err
+		}
+		if on {
+			err = tx.AddHelpful(ctx, p.ID, actor.ID, s.clock.Now())
+		} else {
+			err = tx.RemoveHelpful(ctx, p.ID, actor.ID)
+		}
+		switch {
+		case errors.Is(err, ErrConflict), errors.Is(err, ErrNotFound):
+			return nil // already as asked
+		case err != nil:
+			return err
+		case on:
+			p.HelpfulCount++
+		default:
+			p.HelpfulCount--
+		}
+		return tx.UpdatePost(ctx, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// SetGoodPractice marks (on) or unmarks an answer as a good practice.
+func (s *Service) SetGoodPractice(ctx context.Context, actor *Member, postID ID, on bool) (*Post, error) {
+	if err := CanModerate(actor); err != nil {
+		return nil, err
+	}
+	var p *Post
+	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var err error
+		if p, _, err = s.postAndThread(ctx, tx, postID); err != nil {
+			return err
+		}
+		if p.IsQuestion() || p.Deleted() {
+			return invalid("post", "error.not_an_answer", "only answers can be good practices")
+		}
+		if on {
+			now := s.clock.Now()
+			p.GoodPracticeAt, p.GoodPracticeBy = &now, actor.ID
+		} else {
+			p.GoodPracticeAt, p.GoodPracticeBy = nil, ""
+		}
+		return tx.UpdatePost(ctx, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// History returns a post's earlier versions, oldest first.
+func (s *Service) History(ctx context.Context, viewer *Member, postID ID) (*Post, []*Revision, error) {
+	p, _, err := s.PostInThread(ctx, postID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := CanSeeHistory(viewer, p); err != nil {
+		return nil, nil, err
+	}
+	revs, err := s.store.ListRevisions(ctx, p.ID)
+	return p, revs, err
+}

@@ -1,0 +1,107 @@
+package forum
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage the domain needs. Implementations map their driver
+// errors onto ErrNotFound and ErrConflict. List methods return at most
+// limit items in the order documented, starting strictly after the cursor
+// (a zero cursor means from the start).
+type Store interface {
+	// Atomic runs fn in one transaction: every write made through tx
+	// commits together or not at all.
+	Atomic(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
+	Ping(ctx context.Context) error
+
+	CreateMember(ctx context.Context, m *Member) error // ErrConflict if the username is taken
+	UpdateMember(ctx context.Context, m *Member) error
+	MemberByID(ctx context.Context, id ID) (*Member, error)
+	// LocalMemberByUsername finds a member of this node (Domain "").
+	LocalMemberByUsername(ctx context.Context, username string) (*Member, error)
+	MembersByIDs(ctx context.Context, ids []ID) (map[ID]*Member, error)
+	// ListMembers orders local members by username.
+	ListMembers(ctx context.Context, afterUsername string, limit int) ([]*Member, error)
+	CountLocalMembers(ctx context.Context) (int, error)
+
+	CreateInvitation(ctx context.Context, inv *Invitation) error
+	InvitationByTokenHash(ctx context.Context, hash string) (*Invitation, error)
+	// UseInvitation marks the invitation used by memberID, only if it is
+	// still unused; otherwise ErrConflict (two people racing for one link).
+	UseInvitation(ctx context.Context, id ID, memberID ID, at time.Time) error
+	// ListInvitations orders invitations newest first.
+	ListInvitations(ctx context.Context, beforeID ID, limit int) ([]*Invitation, error)
+
+	CreateLoginToken(ctx context.Context, t *LoginToken) error
+	// LoginTokenByHash returns an unused, unexpired token, else ErrNotFound.
+	LoginTokenByHash(ctx context.Context, hash string, now time.Time) (*LoginToken, error)
+	// UseLoginToken marks the token used if it exists, is unused and has not
+	// expired at now, and returns it; otherwise ErrNotFound.
+	UseLoginToken(ctx context.Context, hash string, now time.Time) (*LoginToken, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByTokenHash returns an unexpired session, else ErrNotFound.
+	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+	DeleteMemberSessions(ctx context.Context, memberID ID) error
+
+	CreateForum(ctx context.Context, f *Forum) error // ErrConflict if the slug is taken
+	UpdateForum(ctx context.Context, f *Forum) error // replaces the texts
+	ForumByID(ctx context.Context, id ID) (*Forum, error)
+	ForumBySlug(ctx context.Context, slug string) (*Forum, error)
+	ForumsByIDs(ctx context.Context, ids []ID) (map[ID]*Forum, error)
+	// ListForums orders forums by (Position, ID).
+	ListForums(ctx context.Context, after ForumCursor, limit int) ([]*Forum, error)
+
+	// CreateThread stores the thread and its question post.
+	CreateThread(ctx context.Context, t *Thread, question *Post) error
+	// UpdateThread stores every field of t.
+	UpdateThread(ctx context.Context, t *Thread) error
+	ThreadByID(ctx context.Context, id ID) (*Thread, error)
+	// ListThreads lists a forum's threads that are not deleted, pinned first,
+	// then by LastPostID descending, then ID descending.
+	ListThreads(ctx context.Context, forumID ID, after ThreadCursor, limit int) ([]*Thread, error)
+	// CountThreads counts a forum's threads that are not deleted.
+	CountThreads(ctx context.Context, forumID ID) (int, error)
+
+	CreatePost(ctx context.Context, p *Post) error
+	// UpdatePost stores every field of p.
+	UpdatePost(ctx context.Context, p *Post) error
+	PostByID(ctx context.Context, id ID) (*Post, error)
+	// ListPosts lists a thread's posts, tombstones included, by
+	// (BranchID, ID): the question, then each answer followed by its replies.
+	ListPosts(ctx context.Context, threadID ID, after PostCursor, limit int) ([]*Post, error)
+	// ListMemberPosts lists a member's posts that are not deleted, newest first.
+	ListMemberPosts(ctx context.Context, memberID ID, beforeID ID, limit int) ([]*Post, error)
+
+	CreateRevision(ctx context.Context, r *Revision) error
+	// ListRevisions lists a post's earlier versions, oldest first.
+	ListRevisions(ctx context.Context, postID ID) ([]*Revision, error)
+
+	// AddHelpful records memberID's mark on postID; ErrConflict if present.
+	AddHelpful(ctx context.Context, postID, memberID ID, at time.Time) error
+	// RemoveHelpful removes the mark; ErrNotFound if there was none.
+	RemoveHelpful(ctx context.Context, postID, memberID ID) error
+	// HelpfulMarks reports which of postIDs memberID has marked.
+	HelpfulMarks(ctx context.Context, memberID ID, postIDs []ID) (map[ID]bool, error)
+}
+
+// ForumCursor is the position after which ListForums continues.
+type ForumCursor struct {
+	Position int
+	ID       ID
+}
+
+// ThreadCursor is the position after which ListThreads continues.
+type ThreadCursor struct {
+	Pinned     bool
+	LastPostID ID
+	ID         ID
+}
+
+// PostCursor is the position after which ListPosts continues.
+type PostCursor struct {
+	BranchID ID
+	ID       ID
+}

@@ -1,0 +1,254 @@
+package forum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Question is what a member writes to start a thread.
+type Question struct {
+	Title    string
+	Body     string // markdown
+	Language string
+}
+
+// Answer is what a member writes to answer.
+type Answer struct {
+	Body     string // markdown
+	Language string
+}
+
+func (s *Service) renderBody(md string) (source, html string, err error) {
+	if source, err = text("body", md, 1, MaxBodyLen); err != nil {
+		return "", "", err
+	}
+	if html, err = s.render.Render(source); err != nil {
+		return "", "", fmt.Errorf("render markdown: %w", err)
+	}
+	return source, html, nil
+}
+
+// Ask starts a thread in a forum.
+func (s *Service) Ask(ctx context.Context, actor *Member, forumID ID, q Question) (*Thread, error) {
+	if err := CanAsk(actor); err != nil {
+		return nil, err
+	}
+	title, err := text("title", q.Title, MinTitleLen, MaxTitleLen)
+	if err != nil {
+		return nil, err
+	}
+	lang, err := CanonicalLanguage("language", q.Language)
+	if err != nil {
+		return nil, err
+	}
+	source, html, err := s.renderBody(q.Body)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.ForumByID(ctx, forumID); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	id := s.ids.New()
+	t := &Thread{ID: id, ForumID: forumID, AuthorID: actor.ID, RootPostID: id, Title: title,
+		Language: lang, LastPostID: id, LastPostAt: now, CreatedAt: now}
+	p := &Post{ID: id, ThreadID: id, AuthorID: actor.ID, BranchID: id, Language: lang,
+		Source: source, HTML: html, CreatedAt: now}
+	if err := s.store.CreateThread(ctx, t, p); err != nil {
+		return nil, fmt.Errorf("create thread: %w", err)
+	}
+	return t, nil
+}
+
+// Thread returns a thread. A deleted thread comes back with ErrGone, so a
+// page can still say where it was.
+func (s *Service) Thread(ctx context.Context, id ID) (*Thread, error) {
+	if !ValidID(id) {
+		return nil, ErrNotFound
+	}
+	t, err := s.store.ThreadByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.DeletedAt != nil {
+		return t, ErrGone
+	}
+	return t, nil
+}
+
+// ThreadList is a page of a forum's threads with their authors.
+type ThreadList struct {
+	Forum   *Forum
+	Threads Page[*Thread]
+	Authors map[ID]*Member
+}
+
+// ListThreads lists a forum's threads, pinned first, then by last activity.
+func (s *Service) ListThreads(ctx context.Context, forumID ID, cursor string) (*ThreadList, error) {
+	after, err := decodeThreadCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.store.ForumByID(ctx, forumID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.store.ListThreads(ctx, forumID, after, ThreadPageSize+1)
+	page, err := pageOf(items, err, ThreadPageSize, encodeThreadCursor)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]ID, 0, len(page.Items))
+	for _, t := range page.Items {
+		ids = append(ids, t.AuthorID)
+	}
+	authors, err := s.store.MembersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return &ThreadList{Forum: f, Threads: page, Authors: authors}, nil
+}
+
+// ThreadView is a page of a thread as one viewer sees it.
+type ThreadView struct {
+	Thread  *Thread
+	Forum   *Forum
+	Posts   Page[*Post]
+	Authors map[ID]*Member
+	// Helpful tells which posts on the page the viewer has marked helpful.
+	Helpful map[ID]bool
+}
+
+// ReadThread returns a page of a thread's posts in reading order: the
+// question, then each answer followed by the replies to it.
+func (s *Service) ReadThread(ctx context.Context, viewer *Member, threadID ID, cursor string) (*ThreadView, error) {
+	after, err := decodePostCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.Thread(ctx, threadID)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.store.ForumByID(ctx, t.ForumID)
+	if err != nil {
+		return nil, fmt.Errorf("forum of thread %s: %w", t.ID, err)
+	}
+	items, err := s.store.ListPosts(ctx, t.ID, after, PostPageSize+1)
+	page, err := pageOf(items, err, PostPageSize, encodePostCursor)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]ID, 0, len(page.Items))
+	for _, p := range page.Items {
+		ids = append(ids, p.AuthorID)
+	}
+	v := &ThreadView{Thread: t, Forum: f, Posts: page, Helpful: map[ID]bool{}}
+	if v.Authors, err = s.store.MembersByIDs(ctx, ids); err != nil {
+		return nil, err
+	}
+	if signedIn(viewer) {
+		postIDs := make([]ID, 0, len(page.Items))
+		for _, p := range page.Items {
+			postIDs = append(postIDs, p.ID)
+		}
+		if v.Helpful, err = s.store.HelpfulMarks(ctx, viewer.ID, postIDs); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// PostInThread returns a post and its thread.
+func (s *Service) PostInThread(ctx context.Context, postID ID) (*Post, *Thread, error) {
+	if !ValidID(postID) {
+		return nil, nil, ErrNotFound
+	}
+	p, err := s.store.PostByID(ctx, postID)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("thread of post %s: %w", p.ID, err)
+	}
+	if t.DeletedAt != nil {
+		return p, t, ErrGone
+	}
+	return p, t, nil
+}
+
+// MemberPosts lists a member's posts, newest first.
+func (s *Service) MemberPosts(ctx context.Context, memberID ID, cursor string) (Page[*Post], error) {
+	before, err := decodeIDCursor(cursor)
+	if err != nil {
+		return Page[*Post]{}, err
+	}
+	items, err := s.store.ListMemberPosts(ctx, memberID, before, PostPageSize+1)
+	return pageOf(items, err, PostPageSize, func(p *Post) string { return p.ID })
+}
+
+// threadOf loads a thread that can still take changes.
+func (s *Service) threadOf(ctx context.Context, tx Store, id ID) (*Thread, error) {
+	t, err := tx.ThreadByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.DeletedAt != nil {
+		return nil, ErrGone
+	}
+	return t, nil
+}
+
+var errParentNotInThread = invalid("parent", "error.parent", "is not an answer in this thread")
+
+// Reply answers the question (parentID empty or the question's ID) or an
+// answer. Replies to a reply are kept under the same answer: one level of
+// nesting.
+func (s *Service) Reply(ctx context.Context, actor *Member, threadID, parentID ID, a Answer) (*Post, error) {
+	lang, err := CanonicalLanguage("language", a.Language)
+	if err != nil {
+		return nil, err
+	}
+	source, html, err := s.renderBody(a.Body)
+	if err != nil {
+		return nil, err
+	}
+	var p *Post
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		t, err := s.threadOf(ctx, tx, threadID)
+		if err != nil {
+			return err
+		}
+		if err := CanReply(actor, t); err != nil {
+			return err
+		}
+		if parentID == "" {
+			parentID = t.RootPostID
+		}
+		parent, err := tx.PostByID(ctx, parentID)
+		if errors.Is(err, ErrNotFound) || (err == nil && (parent.ThreadID != t.ID || parent.Deleted())) {
+			return errParentNotInThread
+		} else if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		p = &Post{ID: s.ids.New(), ThreadID: t.ID, AuthorID: actor.ID, ParentID: parent.ID,
+			Language: lang, Source: source, HTML: html, CreatedAt: now}
+		p.BranchID = parent.BranchID
+		if parent.IsQuestion() {
+			p.BranchID = p.ID
+		}
+		if err := tx.CreatePost(ctx, p); err != nil {
+			return fmt.Errorf("create post: %w", err)
+		}
+		t.ReplyCount++
+		t.LastPostID, t.LastPostAt = p.ID, now
+		return tx.UpdateThread(ctx, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
