@@ -118,3 +118,11 @@ func (s *Service) ListForums(ctx context.Context, cursor string) (Page[*Forum], 
 	items, err := s.store.ListForums(ctx, after, ForumPageSize+1)
 	return pageOf(items, err, ForumPageSize, encodeForumCursor)
 }
+
+// ForumByID finds a forum.
+func (s *Service) ForumByID(ctx context.Context, id ID) (*Forum, error) {
+	if !ValidID(id) {
+		return nil, ErrNotFound
+	}
+	return s.store.ForumByID(ctx, id)
+}

@@ -377,3 +377,8 @@ func (s *Service) ListMembers(ctx context.Context, cursor string) (Page[*Member]
 	items, err := s.store.ListMembers(ctx, after, AdminPageSize+1)
 	return pageOf(items, err, AdminPageSize, func(m *Member) string { return m.Username })
 }
+
+// Members returns the members with the given IDs (to name authors and editors).
+func (s *Service) Members(ctx context.Context, ids []ID) (map[ID]*Member, error) {
+	return s.store.MembersByIDs(ctx, ids)
+}

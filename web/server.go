@@ -3,9 +3,12 @@
 package web
 
 import (
+	"embed"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
@@ -17,29 +20,89 @@ type Config struct {
 	DefaultLanguage string // the node's default UI language: en, es or fr
 	Service         *forum.Service
 	Logger          *slog.Logger
+	// SignInLimiter limits sign-in attempts; nil means in-process limits of
+	// 10 attempts per 5 minutes per address and per username.
+	SignInLimiter Limiter
 }
 
 // Server is the node's HTTP handler.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg       Config
+	catalog   *catalog
+	templates map[string]*template.Template
+	limiter   Limiter
+	handler   http.Handler
 }
+
+//go:embed static
+var staticFiles embed.FS
 
 // New checks cfg and builds the handler.
 func New(cfg Config) (*Server, error) {
 	if cfg.URLs == nil || cfg.Service == nil || cfg.Logger == nil {
 		return nil, errors.New("web: incomplete config")
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
-	s.routes()
+	cat, err := newCatalog(cfg.DefaultLanguage)
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter}
+	if s.limiter == nil {
+		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	// Browsers say where a form came from (Sec-Fetch-Site, Origin):
+	// cross-origin POSTs are refused before any handler runs.
+	csrf := http.NewCrossOriginProtection()
+	s.handler = securityHeaders(csrf.Handler(s.withState(mux)))
 	return s, nil
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", s.healthz)
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+
+	mux.Handle("GET /{$}", s.handle(s.home))
+	mux.Handle("GET /f/{slug}", s.handle(s.forumPage))
+	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
+	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
+	mux.Handle("GET /t/{id}", s.handle(s.threadPage))
+	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
+	mux.Handle("POST /t/{id}/moderate", s.post(s.moderateThread))
+	mux.Handle("GET /p/{id}", s.handle(s.postPermalink))
+	mux.Handle("GET /p/{id}/edit", s.handle(s.editForm))
+	mux.Handle("POST /p/{id}/edit", s.post(s.edit))
+	mux.Handle("POST /p/{id}/delete", s.post(s.deletePost))
+	mux.Handle("POST /p/{id}/helpful", s.post(s.helpful))
+	mux.Handle("POST /p/{id}/good-practice", s.post(s.goodPractice))
+	mux.Handle("GET /p/{id}/history", s.handle(s.history))
+	mux.Handle("GET /u/{username}", s.handle(s.profile))
+	mux.Handle("GET /u/{username}/edit", s.handle(s.profileForm))
+	mux.Handle("POST /u/{username}/edit", s.post(s.editProfile))
+
+	mux.Handle("GET /login", s.handle(s.loginForm))
+	mux.Handle("POST /login", s.post(s.login))
+	mux.Handle("POST /logout", s.post(s.logout))
+	mux.Handle("GET /login/token/{token}", s.handle(s.tokenForm))
+	mux.Handle("POST /login/token/{token}", s.post(s.useToken))
+	mux.Handle("GET /invite/{token}", s.handle(s.invitationForm))
+	mux.Handle("POST /invite/{token}", s.post(s.acceptInvitation))
+	mux.Handle("POST /language", s.post(s.setLanguage))
+
+	mux.Handle("GET /admin", s.handle(s.adminPage))
+	mux.Handle("POST /admin/invitations", s.post(s.adminInvite))
+	mux.Handle("POST /admin/forums", s.post(s.adminCreateForum))
+	mux.Handle("POST /admin/members/{id}/role", s.post(s.adminSetRole))
+
+	mux.Handle("/", s.handle(func(http.ResponseWriter, *http.Request) error { return forum.ErrNotFound }))
 }
 
 // healthz answers 200 when the database answers.
@@ -51,4 +114,25 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ok\n"))
+}
+
+func staticHandler() http.Handler {
+	files := http.FileServerFS(staticFiles)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/static/" + r.URL.Path
+		files.ServeHTTP(w, r2)
+	})
+}
+
+// securityHeaders: no scripts, no framing, no sniffing, no referrer leaks.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
 }

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+type adminData struct {
+	Members     forum.Page[*forum.Member]
+	Invitations forum.Page[*forum.Invitation]
+	Forums      forum.Page[*forum.Forum]
+	// NewLink is an invitation link just made: shown once, never stored.
+	NewLink string
+	Error   string
+	Roles   []forum.Role
+	Langs   []string
+}
+
+func (s *Server) adminData(r *http.Request) (*adminData, error) {
+	st, q, svc := stateOf(r), r.URL.Query(), s.cfg.Service
+	if err := forum.CanAdminister(st.viewer); err != nil {
+		return nil, err
+	}
+	d := &adminData{Roles: []forum.Role{forum.RoleMember, forum.RoleModerator, forum.RoleAdmin}, Langs: s.catalog.tags}
+	var err error
+	if d.Members, err = svc.ListMembers(r.Context(), q.Get("members_after")); err != nil {
+		return nil, err
+	}
+	if d.Invitations, err = svc.ListInvitations(r.Context(), st.viewer, q.Get("invitations_before")); err != nil {
+		return nil, err
+	}
+	if d.Forums, err = svc.ListForums(r.Context(), q.Get("forums_after")); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
+	return s.showAdmin(w, r, http.StatusOK, "", "")
+}
+
+func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, status int, newLink, errMsg string) error {
+	d, err := s.adminData(r)
+	if err != nil {
+		return err
+	}
+	d.NewLink, d.Error = newLink, errMsg
+	s.render(w, r, status, "admin", stateOf(r).tr.T("admin.title"), d)
+	return nil
+}
+
+// adminInvite answers with the admin page itself (not a redirect) so the
+// new link is shown once and never kept.
+func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	_, token, err := s.cfg.Service.Invite(r.Context(), st.viewer, forum.Role(r.PostForm.Get("role")), r.PostForm.Get("note"))
+	if ve := asValidation(err); ve != nil {
+		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr, ve))
+	} else if err != nil {
+		return err
+	}
+	return s.showAdmin(w, r, http.StatusOK, s.cfg.URLs.Invitation(token), "")
+}
+
+func (s *Server) adminCreateForum(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	pos, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("position")))
+	if err != nil && r.PostForm.Get("position") != "" {
+		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr,
+			&forum.ValidationError{Field: "position", Code: "error.position"}))
+	}
+	in := forum.ForumInput{Slug: r.PostForm.Get("slug"), Position: pos, Language: r.PostForm.Get("language"),
+		Texts: map[string]forum.ForumText{}}
+	for _, tag := range s.catalog.tags {
+		in.Texts[tag] = forum.ForumText{Title: r.PostForm.Get("title_" + tag), Description: r.PostForm.Get("description_" + tag)}
+	}
+	f, err := s.cfg.Service.CreateForum(r.Context(), st.viewer, in)
+	if ve := asValidation(err); ve != nil {
+		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr, ve))
+	} else if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.ForumPath(f.Slug))
+}
+
+func (s *Server) adminSetRole(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	_, err := s.cfg.Service.SetRole(r.Context(), st.viewer, r.PathValue("id"), forum.Role(r.PostForm.Get("role")))
+	if ve := asValidation(err); ve != nil {
+		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr, ve))
+	} else if err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin")
+}

@@ -1,0 +1,127 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+type homeData struct {
+	Forums forum.Page[*forum.Forum]
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	page, err := s.cfg.Service.ListForums(r.Context(), r.URL.Query().Get("after"))
+	if err != nil {
+		return err
+	}
+	st := stateOf(r)
+	s.render(w, r, http.StatusOK, "home", st.tr.T("home.title"), homeData{Forums: page})
+	return nil
+}
+
+type forumData struct {
+	List *forum.ThreadList
+	Text map[string]string
+}
+
+func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.cfg.Service.ForumBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	list, err := s.cfg.Service.ListThreads(r.Context(), f.ID, r.URL.Query().Get("after"))
+	if err != nil {
+		return err
+	}
+	st := stateOf(r)
+	text := forumText(f, st.tr.lang)
+	s.render(w, r, http.StatusOK, "forum", text["Title"], forumData{List: list, Text: text})
+	return nil
+}
+
+// composeData fills the question, answer and edit forms; on a validation
+// error the form comes back with what was typed and the message.
+type composeData struct {
+	Action    string
+	Forum     *forum.Forum
+	ForumText map[string]string
+	Parent    string // the answer being answered, for replies to answers
+	IsEdit    bool
+	HasTitle  bool
+	Title     string
+	Body      string
+	Language  string
+	Languages []string
+	Error     string
+}
+
+func (s *Server) askForm(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	if st.viewer == nil {
+		return errSignIn
+	}
+	f, err := s.cfg.Service.ForumBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
+		Language: defaultPostLanguage(st), Languages: postLanguages(st.viewer)}
+	s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
+	return nil
+}
+
+func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	if st.viewer == nil {
+		return errSignIn
+	}
+	f, err := s.cfg.Service.ForumBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	q := forum.Question{Title: r.PostForm.Get("title"), Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
+	t, err := s.cfg.Service.Ask(r.Context(), st.viewer, f.ID, q)
+	if ve := asValidation(err); ve != nil {
+		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
+			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer),
+			Error: s.validationMessage(st.tr, ve)}
+		s.render(w, r, http.StatusBadRequest, "compose", st.tr.T("ask.title"), d)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.ThreadPath(t.ID))
+}
+
+// commonLanguages are offered for posts besides the member's own.
+var commonLanguages = []string{"en", "es", "fr", "pt", "ar", "ca", "de", "it", "ko", "zh"}
+
+// postLanguages lists the member's languages first, then the common ones.
+func postLanguages(m *forum.Member) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(tags []string) {
+		for _, t := range tags {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	if m != nil {
+		add(m.Languages)
+	}
+	add(commonLanguages)
+	return out
+}
+
+// defaultPostLanguage is the first language the member writes in, else the
+// page's language.
+func defaultPostLanguage(st *state) string {
+	if st.viewer != nil && len(st.viewer.Languages) > 0 {
+		return st.viewer.Languages[0]
+	}
+	return st.tr.lang
+}

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// The interface languages. Adding one is adding a catalog here and in
+// locales/; TestCatalogsComplete checks that every catalog has every message.
+var uiLanguages = []language.Tag{language.English, language.Spanish, language.French}
+
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// catalog holds the message catalogs and picks a language per request.
+type catalog struct {
+	bundle  *i18n.Bundle
+	matcher language.Matcher
+	tags    []string // "en", "es", "fr"
+	def     string
+}
+
+func newCatalog(defaultLang string) (*catalog, error) {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	c := &catalog{bundle: b, matcher: language.NewMatcher(uiLanguages)}
+	for _, t := range uiLanguages {
+		tag := t.String()
+		if _, err := b.LoadMessageFileFS(localeFiles, "locales/"+tag+".json"); err != nil {
+			return nil, fmt.Errorf("load %s catalog: %w", tag, err)
+		}
+		c.tags = append(c.tags, tag)
+	}
+	if !c.supported(defaultLang) {
+		return nil, fmt.Errorf("default language %q: want one of %v", defaultLang, c.tags)
+	}
+	c.def = defaultLang
+	return c, nil
+}
+
+func (c *catalog) supported(tag string) bool {
+	for _, t := range c.tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// pick chooses the UI language: the member's setting, else the language
+// cookie (visitors' switcher), else Accept-Language, else the node default.
+func (c *catalog) pick(memberSetting string, r *http.Request) string {
+	for _, want := range []string{memberSetting, langCookie(r)} {
+		if c.supported(want) {
+			return want
+		}
+	}
+	if accept := r.Header.Get("Accept-Language"); accept != "" {
+		if tags, _, err := language.ParseAcceptLanguage(accept); err == nil && len(tags) > 0 {
+			_, i, conf := c.matcher.Match(tags...)
+			if conf != language.No {
+				return c.tags[i]
+			}
+		}
+	}
+	return c.def
+}
+
+// translator translates for one request.
+type translator struct {
+	lang string
+	loc  *i18n.Localizer
+}
+
+func (c *catalog) translator(lang string) *translator {
+	return &translator{lang: lang, loc: i18n.NewLocalizer(c.bundle, lang)}
+}
+
+// Lang is the language of the page.
+func (t *translator) Lang() string { return t.lang }
+
+// T translates a message. args are key, value pairs for the message's
+// template; a "Count" key also selects the plural form.
+func (t *translator) T(id string, args ...any) string {
+	cfg := &i18n.LocalizeConfig{MessageID: id}
+	if len(args) > 0 {
+		data := map[string]any{}
+		for i := 0; i+1 < len(args); i += 2 {
+			k, _ := args[i].(string)
+			data[k] = args[i+1]
+			if k == "Count" {
+				cfg.PluralCount = args[i+1]
+			}
+		}
+		cfg.TemplateData = data
+	}
+	s, err := t.loc.Localize(cfg)
+	if err != nil {
+		// A missing message shows its ID rather than breaking the page;
+		// TestCatalogsComplete keeps this from shipping.
+		return id
+	}
+	return s
+}
+
+// Date formats a date the way the reader's language writes it, with month
+// names from the catalog ("22 November 2026", "22 de noviembre de 2026").
+func (t *translator) Date(d time.Time) string {
+	d = d.UTC()
+	month := t.T(fmt.Sprintf("month.%d", int(d.Month())))
+	return t.T("date.format", "Day", d.Day(), "Month", month, "Year", d.Year())
+}
+
+// DateTime is Date with the time of day (24-hour clock, UTC).
+func (t *translator) DateTime(d time.Time) string {
+	d = d.UTC()
+	return t.T("date.time_format", "Date", t.Date(d), "Time", d.Format("15:04"))
+}
+
+// langCookie is the visitor's switcher choice.
+func langCookie(r *http.Request) string {
+	if c, err := r.Cookie(cookieLang); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// languageNames are shown in the switcher in their own language, so a reader
+// finds theirs whatever the page's current language.
+var languageNames = map[string]string{
+	"en": "English", "es": "Español", "fr": "Français", "pt": "Português", "ar": "العربية",
+	"ko": "한국어", "zh": "中文", "de": "Deutsch", "it": "Italiano", "ca": "Català",
+}
+
+func languageName(tag string) string {
+	if n, ok := languageNames[tag]; ok {
+		return n
+	}
+	return tag
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+type profileData struct {
+	Member  *forum.Member
+	Posts   forum.Page[*forum.Post]
+	CanEdit bool
+}
+
+func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	m, err := s.cfg.Service.MemberByUsername(r.Context(), r.PathValue("username"))
+	if err != nil {
+		return err
+	}
+	posts, err := s.cfg.Service.MemberPosts(r.Context(), m.ID, r.URL.Query().Get("before"))
+	if err != nil {
+		return err
+	}
+	d := profileData{Member: m, Posts: posts, CanEdit: forum.CanEditProfile(st.viewer, m) == nil}
+	s.render(w, r, http.StatusOK, "profile", m.DisplayName, d)
+	return nil
+}
+
+// profileFormData is also the invitation form: the same fields.
+type profileFormData struct {
+	Action      string
+	Invitation  bool
+	Username    string
+	Profile     forum.Profile
+	LanguageCSV string
+	UILanguages []string
+	Error       string
+}
+
+func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	m, err := s.cfg.Service.MemberByUsername(r.Context(), r.PathValue("username"))
+	if err != nil {
+		return err
+	}
+	if err := forum.CanEditProfile(st.viewer, m); err != nil {
+		return err
+	}
+	p := forum.Profile{DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation,
+		Languages: m.Languages, UILanguage: m.UILanguage}
+	s.render(w, r, http.StatusOK, "profile_form", st.tr.T("profile.edit_title"), s.profileFormOf(uris.MemberPath(m.Username)+"/edit", m.Username, p, ""))
+	return nil
+}
+
+func (s *Server) profileFormOf(action, username string, p forum.Profile, errMsg string) profileFormData {
+	return profileFormData{Action: action, Username: username, Profile: p,
+		LanguageCSV: strings.Join(p.Languages, ", "), UILanguages: s.catalog.tags, Error: errMsg}
+}
+
+// profileFromForm reads the profile fields shared by the profile and
+// invitation forms. Languages are typed as a comma-separated list.
+func profileFromForm(r *http.Request) forum.Profile {
+	var langs []string
+	for _, l := range strings.Split(r.PostForm.Get("languages"), ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			langs = append(langs, l)
+		}
+	}
+	return forum.Profile{
+		DisplayName:  r.PostForm.Get("display_name"),
+		Title:        r.PostForm.Get("title"),
+		Organisation: r.PostForm.Get("organisation"),
+		Languages:    langs,
+		UILanguage:   r.PostForm.Get("ui_language"),
+	}
+}
+
+func (s *Server) editProfile(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	m, err := s.cfg.Service.MemberByUsername(r.Context(), r.PathValue("username"))
+	if err != nil {
+		return err
+	}
+	p := profileFromForm(r)
+	m, err = s.cfg.Service.UpdateProfile(r.Context(), st.viewer, m.ID, p)
+	if ve := asValidation(err); ve != nil {
+		d := s.profileFormOf(uris.MemberPath(r.PathValue("username"))+"/edit", r.PathValue("username"), p, s.validationMessage(st.tr, ve))
+		s.render(w, r, http.StatusBadRequest, "profile_form", st.tr.T("profile.edit_title"), d)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.MemberPath(m.Username))
+}

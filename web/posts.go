@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+func (s *Server) postPermalink(w http.ResponseWriter, r *http.Request) error {
+	p, _, err := s.cfg.Service.PostInThread(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.PostAnchor(p.ThreadID, p.ID))
+}
+
+func (s *Server) editForm(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	p, t, err := s.cfg.Service.PostInThread(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := forum.CanEdit(st.viewer, t, p); err != nil {
+		return err
+	}
+	d := composeData{Action: uris.PostPath(p.ID) + "/edit", IsEdit: true, HasTitle: p.IsQuestion(),
+		Title: t.Title, Body: p.Source, Language: p.Language, Languages: postLanguages(st.viewer)}
+	s.render(w, r, http.StatusOK, "compose", st.tr.T("edit.title"), d)
+	return nil
+}
+
+func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	id := r.PathValue("id")
+	e := forum.Edit{Title: r.PostForm.Get("title"), Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
+	p, err := s.cfg.Service.EditPost(r.Context(), st.viewer, id, e)
+	if ve := asValidation(err); ve != nil {
+		old, _, err := s.cfg.Service.PostInThread(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		d := composeData{Action: uris.PostPath(id) + "/edit", IsEdit: true, HasTitle: old.IsQuestion(),
+			Title: e.Title, Body: e.Body, Language: e.Language, Languages: postLanguages(st.viewer),
+			Error: s.validationMessage(st.tr, ve)}
+		s.render(w, r, http.StatusBadRequest, "compose", st.tr.T("edit.title"), d)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.PostAnchor(p.ThreadID, p.ID))
+}
+
+func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.cfg.Service.DeletePost(r.Context(), stateOf(r).viewer, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.PostAnchor(p.ThreadID, p.ID))
+}
+
+// on reads the on/off switch of a toggle form.
+func on(r *http.Request) bool { return r.PostForm.Get("on") == "1" }
+
+func (s *Server) helpful(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.cfg.Service.SetHelpful(r.Context(), stateOf(r).viewer, r.PathValue("id"), on(r))
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.PostAnchor(p.ThreadID, p.ID))
+}
+
+func (s *Server) goodPractice(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.cfg.Service.SetGoodPractice(r.Context(), stateOf(r).viewer, r.PathValue("id"), on(r))
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.PostAnchor(p.ThreadID, p.ID))
+}
+
+type historyData struct {
+	Post      *forum.Post
+	Revisions []*forum.Revision
+	Editors   map[string]*forum.Member
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	p, revs, err := s.cfg.Service.History(r.Context(), st.viewer, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(revs))
+	for _, rv := range revs {
+		ids = append(ids, rv.EditorID)
+	}
+	editors, err := s.cfg.Service.Members(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "history", st.tr.T("history.title"), historyData{Post: p, Revisions: revs, Editors: editors})
+	return nil
+}

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// view is what every page template receives. Page-specific data is in Data.
+type view struct {
+	*translator
+	Title    string
+	Viewer   *forum.Member
+	CSRF     string
+	Path     string // the current request URI, where the language switcher returns
+	Switcher []langOption
+	Data     any
+}
+
+type langOption struct {
+	Tag, Name string
+	Current   bool
+}
+
+// IsModerator and IsAdmin let templates show the right controls; the
+// service checks permissions again on every action.
+func (v *view) IsModerator() bool { return forum.CanModerate(v.Viewer) == nil }
+
+// IsAdmin reports whether the viewer administers the node.
+func (v *view) IsAdmin() bool { return forum.CanAdminister(v.Viewer) == nil }
+
+var templateFuncs = template.FuncMap{
+	"forumPath":   uris.ForumPath,
+	"askPath":     uris.AskPath,
+	"threadPath":  uris.ThreadPath,
+	"postPath":    uris.PostPath,
+	"memberPath":  uris.MemberPath,
+	"postAnchor":  uris.PostAnchor,
+	"langName":    languageName,
+	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"join":        strings.Join,
+	"deref":       func(t *time.Time) time.Time { return *t },
+	"forumText":   forumText,
+	// withForm hands a post form its page and its fields.
+	"withForm": func(v *view, f composeData) map[string]any { return map[string]any{"V": v, "F": f} },
+	// postContext hands the post partial its page and its post.
+	"postContext": func(v *view, p *postItem) map[string]any { return map[string]any{"V": v, "P": p} },
+	// replyForm points the answer form at an answer instead of the question.
+	"replyForm": func(f composeData, parent string) composeData { f.Parent = parent; return f },
+	// sanitized marks post HTML as safe: it went through the markup
+	// allowlist before it was stored.
+	"sanitized": func(s string) template.HTML { return template.HTML(s) },
+}
+
+// forumText is a forum's title and description in the reader's language if
+// it has one, with the language it is in (for lang attributes).
+func forumText(f *forum.Forum, lang string) map[string]string {
+	t, in := f.Text(lang)
+	return map[string]string{"Title": t.Title, "Description": t.Description, "Lang": in}
+}
+
+func parseTemplates() (map[string]*template.Template, error) {
+	pages, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		if name == "layout" || name == "partials" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", p)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", p, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	st := stateOf(r)
+	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data}
+	for _, tag := range s.catalog.tags {
+		v.Switcher = append(v.Switcher, langOption{Tag: tag, Name: languageName(tag), Current: tag == st.tr.lang})
+	}
+	t, ok := s.templates[page]
+	if !ok {
+		s.cfg.Logger.Error("no such template", "page", page)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		s.cfg.Logger.Error("render page", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", st.tr.lang)
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Cookie, Accept-Language")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// postItem is a post with what the viewer may do to it.
+type postItem struct {
+	*forum.Post
+	Author     *forum.Member
+	CanEdit    bool
+	CanDelete  bool
+	CanHelpful bool
+	Marked     bool // the viewer marked it helpful
+}
+
+type threadData struct {
+	View      *forum.ThreadView
+	ForumText map[string]string
+	Question  *postItem // only on the first page
+	Posts     []*postItem
+	CanReply  bool
+	Locked    bool
+	Reply     composeData
+	ReplyTo   *postItem // the answer being replied to, if any
+	Forums    []*forum.Forum
+	Deleted   bool
+}
+
+func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
+	return s.showThread(w, r, http.StatusOK, nil)
+}
+
+// showThread renders a thread page; draft (with its error) comes back after
+// a refused answer so nothing typed is lost.
+func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, draft *composeData) error {
+	st := stateOf(r)
+	id := r.PathValue("id")
+	v, err := s.cfg.Service.ReadThread(r.Context(), st.viewer, id, r.URL.Query().Get("after"))
+	if errors.Is(err, forum.ErrGone) {
+		return s.goneThread(w, r, id)
+	} else if err != nil {
+		return err
+	}
+	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked}
+	d.CanReply = forum.CanReply(st.viewer, v.Thread) == nil
+	replyTo := r.URL.Query().Get("reply_to")
+	for _, p := range v.Posts.Items {
+		item := &postItem{Post: p, Author: v.Authors[p.AuthorID], Marked: v.Helpful[p.ID],
+			CanEdit:    forum.CanEdit(st.viewer, v.Thread, p) == nil,
+			CanHelpful: forum.CanMarkHelpful(st.viewer, p) == nil}
+		if p.IsQuestion() {
+			item.CanDelete = forum.CanDeleteThread(st.viewer, v.Thread) == nil
+			d.Question = item
+			continue
+		}
+		item.CanDelete = forum.CanDeletePost(st.viewer, v.Thread, p) == nil
+		if p.ID == replyTo {
+			d.ReplyTo = item
+		}
+		d.Posts = append(d.Posts, item)
+	}
+	if draft != nil {
+		d.Reply = *draft
+	} else {
+		d.Reply = composeData{Language: defaultPostLanguage(st)}
+	}
+	d.Reply.Action = uris.ThreadPath(v.Thread.ID) + "/reply"
+	d.Reply.Languages = postLanguages(st.viewer)
+	if forum.CanModerate(st.viewer) == nil {
+		forums, err := s.cfg.Service.ListForums(r.Context(), "")
+		if err != nil {
+			return err
+		}
+		d.Forums = forums.Items
+	}
+	s.render(w, r, status, "thread", v.Thread.Title, d)
+	return nil
+}
+
+// goneThread answers 410 with a tombstone page that still links the forum.
+func (s *Server) goneThread(w http.ResponseWriter, r *http.Request, id string) error {
+	st := stateOf(r)
+	t, err := s.cfg.Service.Thread(r.Context(), id)
+	if !errors.Is(err, forum.ErrGone) {
+		return forum.ErrNotFound
+	}
+	f, err := s.cfg.Service.ForumByID(r.Context(), t.ForumID)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusGone, "thread", st.tr.T("thread.deleted_title"),
+		threadData{View: &forum.ThreadView{Thread: t, Forum: f}, ForumText: forumText(f, st.tr.lang), Deleted: true})
+	return nil
+}
+
+func (s *Server) reply(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	if st.viewer == nil {
+		return errSignIn
+	}
+	id := r.PathValue("id")
+	a := forum.Answer{Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
+	p, err := s.cfg.Service.Reply(r.Context(), st.viewer, id, r.PostForm.Get("parent"), a)
+	if ve := asValidation(err); ve != nil {
+		draft := &composeData{Body: a.Body, Language: a.Language, Error: s.validationMessage(st.tr, ve)}
+		return s.showThread(w, r, http.StatusBadRequest, draft)
+	} else if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.PostAnchor(id, p.ID))
+}
+
+// moderateThread applies one moderator action: lock, unlock, pin, unpin,
+// move or delete.
+func (s *Server) moderateThread(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	id, svc, ctx := r.PathValue("id"), s.cfg.Service, r.Context()
+	var err error
+	var t *forum.Thread
+	switch r.PostForm.Get("action") {
+	case "lock", "unlock":
+		t, err = svc.SetLocked(ctx, st.viewer, id, r.PostForm.Get("action") == "lock")
+	case "pin", "unpin":
+		t, err = svc.SetPinned(ctx, st.viewer, id, r.PostForm.Get("action") == "pin")
+	case "move":
+		t, err = svc.MoveThread(ctx, st.viewer, id, r.PostForm.Get("forum"))
+	case "delete":
+		if t, err = svc.DeleteThread(ctx, st.viewer, id); err == nil {
+			f, err := svc.ForumByID(ctx, t.ForumID)
+			if err != nil {
+				return err
+			}
+			return redirect(w, r, uris.ForumPath(f.Slug))
+		}
+	default:
+		return badRequest("error.bad_action")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.ThreadPath(t.ID))
+}
