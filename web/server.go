@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/metropolis/agora/forum"
@@ -59,7 +60,7 @@ func New(cfg Config) (*Server, error) {
 	// Browsers say where a form came from (Sec-Fetch-Site, Origin):
 	// cross-origin POSTs are refused before any handler runs.
 	csrf := http.NewCrossOriginProtection()
-	s.handler = securityHeaders(csrf.Handler(s.withState(mux)))
+	s.handler = s.recoverPanics(securityHeaders(csrf.Handler(s.withState(mux))))
 	return s, nil
 }
 
@@ -123,6 +124,23 @@ func staticHandler() http.Handler {
 		r2 := r.Clone(r.Context())
 		r2.URL.Path = "/static/" + r.URL.Path
 		files.ServeHTTP(w, r2)
+	})
+}
+
+// recoverPanics turns a handler's panic into a logged 500, so one bad
+// request never takes the process down with it.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.cfg.Logger.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
 	})
 }
 
