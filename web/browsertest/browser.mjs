@@ -1,0 +1,280 @@
+// Browser test for agora: headless Debian Chromium driven by playwright-core.
+//
+// A member signs in, asks a question, answers it and switches the interface
+// to Spanish; then axe-core checks the main pages (as that member, signed
+// out, and as the admin). Serious or critical violations, or any broken step,
+// make the script exit non-zero. It also prints each page's weight: the bytes
+// of the HTML document plus its style sheets, which must stay under 50 KB.
+//
+// Usage:
+//
+//	node browser.mjs BASE_URL [USER PASSWORD [ADMIN ADMIN_PASSWORD]]
+//
+// Each argument may come from the environment instead: AGORA_BROWSER_BASE_URL,
+// AGORA_BROWSER_USER, AGORA_BROWSER_PASSWORD, AGORA_BROWSER_ADMIN,
+// AGORA_BROWSER_ADMIN_PASSWORD. AGORA_CHROMIUM overrides /usr/bin/chromium.
+//
+// Exit codes: 0 all good; 1 violations or a broken step; 2 bad usage;
+// 3 the whole run took too long.
+
+import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const env = process.env;
+const argv = process.argv.slice(2);
+
+const base = (argv[0] || env.AGORA_BROWSER_BASE_URL || '').replace(/\/+$/, '');
+const user = argv[1] || env.AGORA_BROWSER_USER || '';
+const password = argv[2] || env.AGORA_BROWSER_PASSWORD || '';
+const admin = argv[3] || env.AGORA_BROWSER_ADMIN || '';
+const adminPassword = argv[4] || env.AGORA_BROWSER_ADMIN_PASSWORD || '';
+const executablePath = env.AGORA_CHROMIUM || '/usr/bin/chromium';
+const axePath = join(here, 'node_modules', 'axe-core', 'axe.min.js');
+
+const TOTAL_MS = 90_000; // the whole run
+const STEP_MS = 10_000; // any one wait
+const NAV_MS = 15_000; // any one navigation
+const BUDGET = 50 * 1024; // the issue's page budget: HTML + CSS, before user content
+
+if (!/^https?:\/\/[^/]+$/.test(base) || !user || !password) {
+  console.error('usage: node browser.mjs BASE_URL USER PASSWORD [ADMIN ADMIN_PASSWORD] (or AGORA_BROWSER_* variables)');
+  process.exit(2);
+}
+for (const [what, path] of [['chromium', executablePath], ['axe-core (run npm ci)', axePath]]) {
+  if (!existsSync(path)) {
+    console.error(`missing ${what}: ${path}`);
+    process.exit(2);
+  }
+}
+
+// The flags this machine needs: as root no sandbox; no GPU; and no background
+// traffic to Google (the closed network refuses it, noisily). Playwright's
+// launch starts Chromium on a fresh, empty user-data-dir of its own and
+// removes it on close.
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+let browser;
+const deadline = setTimeout(async () => {
+  console.error(`FAIL: the browser run took more than ${TOTAL_MS / 1000} s`);
+  try { await browser?.close(); } catch { /* exiting anyway */ }
+  process.exit(3);
+}, TOTAL_MS);
+
+const violations = []; // {page, id, impact, help, helpUrl, targets}
+const weights = []; // {page, html, css}
+const cssSizes = new Map(); // stylesheet URL -> bytes
+const overweight = []; // pages over BUDGET
+
+const t0 = Date.now();
+function step(msg) { console.log(`step +${((Date.now() - t0) / 1000).toFixed(1)}s: ${msg}`); }
+
+function fail(msg) { throw new Error(msg); }
+
+async function newContext(lang) {
+  // bypassCSP: the app's policy (rightly) forbids scripts, and axe-core is
+  // injected as one; the pages themselves are untouched.
+  const ctx = await browser.newContext({ bypassCSP: true, locale: lang, extraHTTPHeaders: { 'Accept-Language': lang } });
+  ctx.setDefaultTimeout(STEP_MS);
+  ctx.setDefaultNavigationTimeout(NAV_MS);
+  return ctx;
+}
+
+// goto opens path and checks the status; it returns the response.
+async function goto(page, path, want = 200) {
+  const resp = await page.goto(base + path, { waitUntil: 'load' });
+  if (!resp) fail(`${path}: no response`);
+  if (resp.status() !== want) fail(`${path}: HTTP ${resp.status()}, want ${want}`);
+  return resp;
+}
+
+async function signIn(page, username, pass) {
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(pass);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== '/login', { waitUntil: 'load' }),
+    page.locator('main form button[type=submit]').click(),
+  ]);
+  const who = page.locator(`header.site nav a[href="/u/${encodeURIComponent(username)}"]`);
+  await who.waitFor({ state: 'visible' }).catch(() => fail(`signed in as ${username}, but the header shows no link to /u/${username} (on ${page.url()})`));
+}
+
+// weigh records the bytes of the page's HTML and of its style sheets.
+async function weigh(name, page, resp) {
+  const html = (await resp.body()).length;
+  const hrefs = await page.$$eval('link[rel~="stylesheet"]', (ls) => ls.map((l) => l.href));
+  let css = 0;
+  for (const href of hrefs) {
+    if (!cssSizes.has(href)) {
+      const r = await page.context().request.get(href, { timeout: STEP_MS });
+      if (!r.ok()) fail(`${name}: style sheet ${href}: HTTP ${r.status()}`);
+      cssSizes.set(href, (await r.body()).length);
+    }
+    css += cssSizes.get(href);
+  }
+  weights.push({ page: name, html, css });
+  if (html + css > BUDGET) overweight.push(`${name}: ${html + css} bytes, over the ${BUDGET}-byte budget`);
+}
+
+// audit opens path, weighs it and runs axe-core on it.
+async function audit(page, name, path) {
+  step(`axe: ${name} (${path})`);
+  const resp = await goto(page, path);
+  await weigh(name, page, resp);
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  for (const v of result.violations) {
+    if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+    violations.push({
+      page: `${name} ${path}`, id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+      targets: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary, html: n.html })),
+    });
+  }
+  const minor = result.violations.filter((v) => v.impact !== 'serious' && v.impact !== 'critical');
+  for (const v of minor) console.log(`  note (${v.impact}): ${v.id}: ${v.help} [${v.nodes.map((n) => n.target.join(' ')).join(', ')}]`);
+}
+
+async function run() {
+  browser = await chromium.launch({ executablePath, headless: true, args: FLAGS, timeout: 30_000 });
+  console.log(`browser: Chromium ${browser.version()} at ${executablePath}`);
+
+  // --- the member's flow, in English ---
+  const ctx = await newContext('en');
+  const page = await ctx.newPage();
+  const consoleErrors = [];
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+  step('open the home page');
+  await goto(page, '/');
+  if (await page.locator('html').getAttribute('lang') !== 'en') fail('home: <html lang> is not "en"');
+
+  step(`sign in as ${user}`);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/login', { waitUntil: 'load' }),
+    page.locator('header.site a[href^="/login"]').click(),
+  ]);
+  await signIn(page, user, password);
+
+  step('open the forum digitalisation');
+  await goto(page, '/f/digitalisation');
+
+  step('click "Ask a question"');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/f/digitalisation/ask', { waitUntil: 'load' }),
+    page.getByRole('link', { name: 'Ask a question' }).click(),
+  ]);
+
+  const stamp = Date.now().toString(36);
+  const title = `How do you open street data to residents? ${stamp}`;
+  step(`ask "${title}"`);
+  await page.locator('#title').fill(title);
+  await page.locator('#body').fill('We publish **street works** as open data.\n\n- What formats work for you?\n- Who maintains them?');
+  await page.locator('#language').selectOption('en');
+  await Promise.all([
+    page.waitForURL((u) => /^\/t\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
+    page.locator('main form.compose button[type=submit]').click(),
+  ]).catch((e) => fail(`asking did not land on a thread page (now on ${page.url()}): ${e.message.split('\n')[0]}`));
+  const threadPath = new URL(page.url()).pathname;
+  const h1 = (await page.locator('main h1').first().textContent()) || '';
+  if (!h1.includes(title)) fail(`thread page ${threadPath}: <h1> is "${h1.trim()}", want the title`);
+  console.log(`  thread: ${threadPath}`);
+
+  const answer = `Barcelona publishes them as GeoJSON, updated nightly ${stamp}.`;
+  step('answer it, in Spanish');
+  await page.locator('main form.compose #body').fill(answer);
+  await page.locator('main form.compose #language').selectOption('es');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === threadPath, { waitUntil: 'load' }),
+    page.locator('main form.compose button[type=submit]').click(),
+  ]);
+  const posted = page.locator('main article', { hasText: answer });
+  await posted.first().waitFor({ state: 'visible' }).catch(() => fail(`the answer does not appear on ${page.url()}`));
+  const postLang = await posted.first().locator('.body').getAttribute('lang');
+  if (postLang !== 'es') fail(`the answer's body has lang="${postLang}", want "es"`);
+
+  step('switch the interface to Español');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === threadPath, { waitUntil: 'load' }),
+    page.locator('header.site form.langs button[name=lang][value=es]').click(),
+  ]).catch((e) => fail(`the language switch did not come back to ${threadPath} (now on ${page.url()}): ${e.message.split('\n')[0]}`));
+  const lang = await page.locator('html').getAttribute('lang');
+  if (lang !== 'es') fail(`after switching, <html lang="${lang}">, want "es"`);
+  const forosLink = page.locator('header.site nav a', { hasText: 'Foros' });
+  if (await forosLink.count() === 0) fail('after switching, the header has no "Foros" link');
+  if (await page.locator('header.site form.langs button[value=es][aria-current="true"]').count() !== 1) {
+    fail('after switching, the Español button is not marked aria-current');
+  }
+  if (!(await page.locator('main article', { hasText: answer }).count())) fail('after switching, the answer is gone');
+
+  // --- axe-core on the main pages ---
+  step('axe-core, signed in as the member (Spanish interface)');
+  await audit(page, 'home', '/');
+  await audit(page, 'forum', '/f/digitalisation');
+  await audit(page, 'thread', threadPath);
+  await audit(page, 'ask', '/f/digitalisation/ask');
+  await audit(page, 'profile', `/u/${encodeURIComponent(user)}`);
+
+  step('axe-core, signed out (English interface)');
+  const anon = await newContext('en');
+  const anonPage = await anon.newPage();
+  await audit(anonPage, 'login', '/login');
+  await audit(anonPage, 'home (signed out)', '/');
+  await anon.close();
+
+  if (admin && adminPassword) {
+    step(`axe-core, signed in as the admin ${admin}`);
+    const adm = await newContext('en');
+    const admPage = await adm.newPage();
+    await goto(admPage, '/login');
+    await signIn(admPage, admin, adminPassword);
+    await audit(admPage, 'admin', '/admin');
+    await adm.close();
+  } else {
+    console.log('  (no admin credentials: /admin not checked)');
+  }
+  await ctx.close();
+  if (consoleErrors.length) fail(`page errors: ${consoleErrors.join('; ')}`);
+}
+
+let code = 0;
+try {
+  await run();
+} catch (e) {
+  console.error(`FAIL: ${String(e.message).replace(/\x1b\[[0-9;]*m/g, '')}`);
+  code = 1;
+} finally {
+  try { await browser?.close(); } catch { /* already gone */ }
+}
+
+if (weights.length) {
+  console.log(`page weights (bytes: HTML document + CSS = total; budget ${BUDGET}):`);
+  for (const w of weights) {
+    console.log(`  ${w.page.padEnd(20)} ${String(w.html).padStart(7)} + ${String(w.css).padStart(6)} = ${String(w.html + w.css).padStart(7)}`);
+  }
+}
+for (const o of overweight) {
+  console.error(`FAIL: page weight: ${o}`);
+  code = code || 1;
+}
+if (violations.length) {
+  console.error(`axe-core: ${violations.length} serious or critical violation(s):`);
+  for (const v of violations) {
+    console.error(`- [${v.impact}] ${v.id} on ${v.page}: ${v.help} (${v.helpUrl})`);
+    for (const t of v.targets) {
+      console.error(`    target: ${t.target}`);
+      console.error(`      html: ${t.html.slice(0, 200)}`);
+      if (t.summary) console.error(`      ${t.summary.replace(/\n\s*/g, ' | ')}`);
+    }
+  }
+  code = code || 1;
+} else if (code === 0) {
+  console.log('axe-core: no serious or critical violations');
+}
+clearTimeout(deadline);
+console.log(code === 0 ? 'PASS' : 'FAIL');
+process.exit(code);

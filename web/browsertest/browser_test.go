@@ -1,0 +1,135 @@
+// Package browsertest drives a real browser through the node's pages: a
+// member signs in, asks a question, answers it and switches language, and
+// axe-core checks the main pages for serious or critical accessibility
+// violations. The browser part is browser.mjs (playwright-core with Debian's
+// Chromium); this package serves an in-process node for it.
+//
+// It runs only when AGORA_TEST_BROWSER is set; install.sh installs what it
+// needs (chromium, and npm ci here).
+package browsertest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/metropolis/agora/testrig"
+	"github.com/metropolis/agora/uris"
+	"github.com/metropolis/agora/web"
+)
+
+// chromiumPath is Debian's Chromium; AGORA_CHROMIUM overrides it.
+func chromiumPath() string {
+	if p := os.Getenv("AGORA_CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+func TestBrowser(t *testing.T) {
+	if os.Getenv("AGORA_TEST_BROWSER") == "" {
+		t.Skip("set AGORA_TEST_BROWSER=1 to run the browser test (needs chromium and npm ci in web/browsertest)")
+	}
+	// From here on, anything missing is a failure, never a skip.
+	chromium := chromiumPath()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("AGORA_TEST_BROWSER is set but Chromium is missing (%v): run web/browsertest/install.sh", err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("AGORA_TEST_BROWSER is set but node is missing (%v): install Node.js", err)
+	}
+	dir, err := os.Getwd() // go test runs in the package directory
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"node_modules/playwright-core/package.json", "node_modules/axe-core/axe.min.js"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Fatalf("AGORA_TEST_BROWSER is set but %s is missing (%v): run web/browsertest/install.sh (npm ci)", p, err)
+		}
+	}
+
+	base := serveNode(t)
+	t.Logf("node at %s", base)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "browser.mjs", base)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"AGORA_CHROMIUM="+chromium,
+		"AGORA_BROWSER_USER=marta",
+		"AGORA_BROWSER_PASSWORD="+testrig.Password,
+		"AGORA_BROWSER_ADMIN=secretariat",
+		"AGORA_BROWSER_ADMIN_PASSWORD="+testrig.Password,
+	)
+	cmd.WaitDelay = 5 * time.Second // node's own deadline is 90 s; this is the backstop
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			t.Log(sc.Text())
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	start := time.Now()
+	runErr := cmd.Run()
+	_ = pw.Close()
+	wg.Wait()
+	t.Logf("browser run took %s", time.Since(start).Round(100*time.Millisecond))
+	if ctx.Err() != nil {
+		t.Fatalf("browser.mjs was stopped after %s: %v", time.Since(start).Round(time.Second), ctx.Err())
+	}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(runErr, &exit):
+		t.Fatalf("browser.mjs failed (exit code %d): see the log above for the broken step or the axe-core violations", exit.ExitCode())
+	case runErr != nil:
+		t.Fatalf("running browser.mjs: %v", runErr)
+	}
+}
+
+// serveNode starts a seeded node on a loopback port and returns its base URL,
+// which is also the URL the node builds its links from.
+func serveNode(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() }) // if anything below fails; srv.Close closes it too
+	base := "http://" + ln.Addr().String()
+
+	rig := testrig.New(t)
+	rig.Seed(t)
+	u, err := uris.New(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	_ = srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return base
+}
