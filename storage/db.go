@@ -1,0 +1,169 @@
+// Package storage implements forum.Store with bun on SQLite (the default,
+// pure Go) or PostgreSQL.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/pgdriver"
+	"github.com/uptrace/bun/driver/sqliteshim"
+	"github.com/uptrace/bun/migrate"
+
+	"github.com/metropolis/agora/storage/migrations"
+)
+
+// Dialect names returned by DB.Dialect.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// Options say which database to open.
+type Options struct {
+	// DatabaseURL is "" for SQLite at DataDir/forum.db, "postgres://…" or
+	// "postgresql://…" for PostgreSQL, "sqlite://<path>" or "file:<path>"
+	// for SQLite at that path. Anything else is an error.
+	DatabaseURL string
+	// DataDir holds the default SQLite file ("data" if empty); it is
+	// created when SQLite is used and it is missing.
+	DataDir string
+	Logger  *slog.Logger
+}
+
+// DB is an open database.
+type DB struct {
+	bun     *bun.DB
+	dialect string
+	log     *slog.Logger
+}
+
+// Open opens the database and checks that it answers. It does not migrate.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	u := opts.DatabaseURL
+	var db *DB
+	switch {
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(u)))
+		db = &DB{bun: bun.NewDB(sqldb, pgdialect.New()), dialect: DialectPostgres, log: log}
+	case u == "", strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "file:"):
+		path, query, err := sqlitePath(u, opts.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		dir := opts.DataDir
+		if u == "" {
+			dir = filepath.Dir(path)
+		}
+		if dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("storage: create data directory: %w", err)
+			}
+		}
+		sqldb, err := sql.Open(sqliteshim.ShimName, sqliteDSN(path, query))
+		if err != nil {
+			return nil, fmt.Errorf("storage: open SQLite %s: %w", path, err)
+		}
+		// WAL lets readers run beside the single writer; writers queue on
+		// busy_timeout. A few connections are enough and keep lock
+		// contention low.
+		sqldb.SetMaxOpenConns(sqliteMaxConns)
+		sqldb.SetMaxIdleConns(sqliteMaxConns)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		db = &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), dialect: DialectSQLite, log: log}
+	default:
+		scheme, _, _ := strings.Cut(u, ":")
+		return nil, fmt.Errorf("storage: unsupported database URL scheme %q (want postgres://, postgresql://, sqlite:// or file:)", scheme)
+	}
+	if err := db.bun.PingContext(ctx); err != nil {
+		_ = db.bun.Close()
+		return nil, fmt.Errorf("storage: connect to %s database: %w", db.dialect, err)
+	}
+	return db, nil
+}
+
+// Migrate applies the migrations that have not run yet. It takes bun
+// migrate's table lock, so two processes never migrate at once; the second
+// waits for the first (up to a minute) and then finds nothing to do.
+func (db *DB) Migrate(ctx context.Context) error {
+	m := migrate.NewMigrator(db.bun, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
+	// Two processes creating the migration tables at the same moment can
+	// collide (PostgreSQL's catalog), so try again before giving up.
+	var err error
+	for range 3 {
+		if err = m.Init(ctx); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		return fmt.Errorf("storage: init migration tables: %w", err)
+	}
+	if err := lockMigrations(ctx, m); err != nil {
+		return err
+	}
+	defer func() {
+		// Unlock even when ctx is cancelled, or the lock would stay.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := m.Unlock(uctx); err != nil {
+			db.log.Error("storage: release migration lock", "err", err)
+		}
+	}()
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: migrate: %w", err)
+	}
+	for _, mig := range group.Migrations {
+		db.log.Info("storage: applied migration", "name", mig.Name, "comment", mig.Comment)
+	}
+	return nil
+}
+
+// migrationLockWait is how long Migrate waits for another process's lock.
+const migrationLockWait = time.Minute
+
+func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
+	deadline := time.Now().Add(migrationLockWait)
+	for {
+		err := m.Lock(ctx)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("storage: %w; if no other process is migrating, a crashed one left the lock: "+
+				"delete the row from bun_migration_locks", err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("storage: wait for migration lock: %w", ctx.Err())
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// Store returns the forum.Store on this database.
+func (db *DB) Store() *Store { return &Store{db: db.bun, root: db.bun} }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.bun.Close() }
+
+// Dialect reports "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
+
+// Bun returns the underlying bun handle, for other storage in this module
+// (the federation queue).
+func (db *DB) Bun() *bun.DB { return db.bun }

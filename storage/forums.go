@@ -1,0 +1,153 @@
+package storage
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/forum"
+)
+
+type forumRow struct {
+	bun.BaseModel `bun:"table:forums"`
+	ID            string    `bun:"id,pk"`
+	Slug          string    `bun:"slug"`
+	Position      int       `bun:"position"`
+	Language      string    `bun:"language"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+type forumTextRow struct {
+	bun.BaseModel `bun:"table:forum_texts"`
+	ForumID       string `bun:"forum_id,pk"`
+	Lang          string `bun:"lang,pk"`
+	Title         string `bun:"title"`
+	Description   string `bun:"description"`
+}
+
+func forumToRow(f *forum.Forum) *forumRow {
+	return &forumRow{ID: f.ID, Slug: f.Slug, Position: f.Position, Language: f.Language, CreatedAt: utc(f.CreatedAt)}
+}
+
+// CreateForum stores a forum and its texts; ErrConflict if the slug is taken.
+func (s *Store) CreateForum(ctx context.Context, f *forum.Forum) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		if _, err := tx.db.NewInsert().Model(forumToRow(f)).Exec(ctx); err != nil {
+			return dbErr("create forum", err)
+		}
+		return tx.insertTexts(ctx, f)
+	})
+}
+
+// UpdateForum stores every field of f and replaces its texts.
+func (s *Store) UpdateForum(ctx context.Context, f *forum.Forum) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		res, err := tx.db.NewUpdate().Model(forumToRow(f)).WherePK().Exec(ctx)
+		if err != nil {
+			return dbErr("update forum", err)
+		}
+		if err := affected("update forum", res); err != nil {
+			return err
+		}
+		if _, err := tx.db.NewDelete().Model((*forumTextRow)(nil)).
+			Where("forum_id = ?", f.ID).Exec(ctx); err != nil {
+			return dbErr("update forum texts", err)
+		}
+		return tx.insertTexts(ctx, f)
+	})
+}
+
+func (s *Store) insertTexts(ctx context.Context, f *forum.Forum) error {
+	if len(f.Texts) == 0 {
+		return nil
+	}
+	rows := make([]forumTextRow, 0, len(f.Texts))
+	for lang, t := range f.Texts {
+		rows = append(rows, forumTextRow{ForumID: f.ID, Lang: lang, Title: t.Title, Description: t.Description})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Lang < rows[j].Lang })
+	_, err := s.db.NewInsert().Model(&rows).Exec(ctx)
+	return dbErr("store forum texts", err)
+}
+
+// ForumByID returns a forum with its texts.
+func (s *Store) ForumByID(ctx context.Context, id forum.ID) (*forum.Forum, error) {
+	return s.oneForum(ctx, "forum by id", "id = ?", id)
+}
+
+// ForumBySlug returns a forum with its texts.
+func (s *Store) ForumBySlug(ctx context.Context, slug string) (*forum.Forum, error) {
+	return s.oneForum(ctx, "forum by slug", "slug = ?", slug)
+}
+
+func (s *Store) oneForum(ctx context.Context, what, where string, arg any) (*forum.Forum, error) {
+	var row forumRow
+	if err := s.db.NewSelect().Model(&row).Where(where, arg).Scan(ctx); err != nil {
+		return nil, dbErr(what, err)
+	}
+	fs, err := s.withTexts(ctx, []forumRow{row})
+	if err != nil {
+		return nil, err
+	}
+	return fs[0], nil
+}
+
+// ForumsByIDs returns the forums found among ids, by ID.
+func (s *Store) ForumsByIDs(ctx context.Context, ids []forum.ID) (map[forum.ID]*forum.Forum, error) {
+	out := make(map[forum.ID]*forum.Forum, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []forumRow
+	if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, dbErr("forums by ids", err)
+	}
+	fs, err := s.withTexts(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		out[f.ID] = f
+	}
+	return out, nil
+}
+
+// ListForums lists forums by (Position, ID) after the cursor; the zero
+// cursor starts at the first forum (whatever its position).
+func (s *Store) ListForums(ctx context.Context, after forum.ForumCursor, limit int) ([]*forum.Forum, error) {
+	var rows []forumRow
+	q := s.db.NewSelect().Model(&rows).OrderExpr("position ASC, id ASC").Limit(int64(limit))
+	if after != (forum.ForumCursor{}) {
+		q = q.Where("(position, id) > (?, ?)", after.Position, after.ID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr("list forums", err)
+	}
+	return s.withTexts(ctx, rows)
+}
+
+// withTexts converts rows and loads their texts in one query.
+func (s *Store) withTexts(ctx context.Context, rows []forumRow) ([]*forum.Forum, error) {
+	out := make([]*forum.Forum, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	byID := make(map[string]*forum.Forum, len(rows))
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = &forum.Forum{ID: r.ID, Slug: r.Slug, Position: r.Position, Language: r.Language,
+			Texts: map[string]forum.ForumText{}, CreatedAt: r.CreatedAt.UTC()}
+		byID[r.ID] = out[i]
+		ids[i] = r.ID
+	}
+	var texts []forumTextRow
+	if err := s.db.NewSelect().Model(&texts).Where("forum_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, dbErr("load forum texts", err)
+	}
+	for _, t := range texts {
+		byID[t.ForumID].Texts[t.Lang] = forum.ForumText{Title: t.Title, Description: t.Description}
+	}
+	return out, nil
+}

@@ -1,0 +1,185 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/forum"
+)
+
+type postRow struct {
+	bun.BaseModel  `bun:"table:posts"`
+	ID             string     `bun:"id,pk"`
+	ThreadID       string     `bun:"thread_id"`
+	AuthorID       string     `bun:"author_id"`
+	ParentID       string     `bun:"parent_id"`
+	BranchID       string     `bun:"branch_id"`
+	Language       string     `bun:"language"`
+	Source         string     `bun:"source"`
+	HTML           string     `bun:"html"`
+	HelpfulCount   int        `bun:"helpful_count"`
+	GoodPracticeAt *time.Time `bun:"good_practice_at"`
+	GoodPracticeBy string     `bun:"good_practice_by"`
+	CreatedAt      time.Time  `bun:"created_at"`
+	EditedAt       *time.Time `bun:"edited_at"`
+	DeletedAt      *time.Time `bun:"deleted_at"`
+	DeletedBy      string     `bun:"deleted_by"`
+}
+
+func postToRow(p *forum.Post) *postRow {
+	return &postRow{
+		ID: p.ID, ThreadID: p.ThreadID, AuthorID: p.AuthorID, ParentID: p.ParentID,
+		BranchID: p.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
+		HelpfulCount: p.HelpfulCount, GoodPracticeAt: utcPtr(p.GoodPracticeAt),
+		GoodPracticeBy: p.GoodPracticeBy, CreatedAt: utc(p.CreatedAt), EditedAt: utcPtr(p.EditedAt),
+		DeletedAt: utcPtr(p.DeletedAt), DeletedBy: p.DeletedBy,
+	}
+}
+
+func (r *postRow) toForum() *forum.Post {
+	return &forum.Post{
+		ID: r.ID, ThreadID: r.ThreadID, AuthorID: r.AuthorID, ParentID: r.ParentID,
+		BranchID: r.BranchID, Language: r.Language, Source: r.Source, HTML: r.HTML,
+		HelpfulCount: r.HelpfulCount, GoodPracticeAt: utcPtr(r.GoodPracticeAt),
+		GoodPracticeBy: r.GoodPracticeBy, CreatedAt: r.CreatedAt.UTC(), EditedAt: utcPtr(r.EditedAt),
+		DeletedAt: utcPtr(r.DeletedAt), DeletedBy: r.DeletedBy,
+	}
+}
+
+func postsToForum(rows []postRow) []*forum.Post {
+	out := make([]*forum.Post, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toForum()
+	}
+	return out
+}
+
+type revisionRow struct {
+	bun.BaseModel `bun:"table:revisions"`
+	ID            string    `bun:"id,pk"`
+	PostID        string    `bun:"post_id"`
+	EditorID      string    `bun:"editor_id"`
+	Title         string    `bun:"title"`
+	Source        string    `bun:"source"`
+	Language      string    `bun:"language"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+type helpfulRow struct {
+	bun.BaseModel `bun:"table:helpful_marks"`
+	PostID        string    `bun:"post_id,pk"`
+	MemberID      string    `bun:"member_id,pk"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+// CreatePost stores a post.
+func (s *Store) CreatePost(ctx context.Context, p *forum.Post) error {
+	_, err := s.db.NewInsert().Model(postToRow(p)).Exec(ctx)
+	return dbErr("create post", err)
+}
+
+// UpdatePost stores every field of p.
+func (s *Store) UpdatePost(ctx context.Context, p *forum.Post) error {
+	res, err := s.db.NewUpdate().Model(postToRow(p)).WherePK().Exec(ctx)
+	if err != nil {
+		return dbErr("update post", err)
+	}
+	return affected("update post", res)
+}
+
+// PostByID returns a post, tombstone or not.
+func (s *Store) PostByID(ctx context.Context, id forum.ID) (*forum.Post, error) {
+	var row postRow
+	if err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, dbErr("post by id", err)
+	}
+	return row.toForum(), nil
+}
+
+// ListPosts lists a thread's posts, tombstones included, in reading order
+// (BranchID, ID), strictly after the cursor.
+func (s *Store) ListPosts(ctx context.Context, threadID forum.ID, after forum.PostCursor, limit int) ([]*forum.Post, error) {
+	var rows []postRow
+	q := s.db.NewSelect().Model(&rows).Where("thread_id = ?", threadID).
+		OrderExpr("branch_id ASC, id ASC").Limit(int64(limit))
+	if after != (forum.PostCursor{}) {
+		q = q.Where("(branch_id, id) > (?, ?)", after.BranchID, after.ID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr("list posts", err)
+	}
+	return postsToForum(rows), nil
+}
+
+// ListMemberPosts lists a member's posts that are not deleted, newest
+// first, before beforeID ("" for the newest).
+func (s *Store) ListMemberPosts(ctx context.Context, memberID, beforeID forum.ID, limit int) ([]*forum.Post, error) {
+	var rows []postRow
+	q := s.db.NewSelect().Model(&rows).Where("author_id = ?", memberID).Where("deleted_at IS NULL").
+		OrderExpr("id DESC").Limit(int64(limit))
+	if beforeID != "" {
+		q = q.Where("id < ?", beforeID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr("list member posts", err)
+	}
+	return postsToForum(rows), nil
+}
+
+// CreateRevision stores an earlier version of a post.
+func (s *Store) CreateRevision(ctx context.Context, r *forum.Revision) error {
+	row := &revisionRow{ID: r.ID, PostID: r.PostID, EditorID: r.EditorID, Title: r.Title,
+		Source: r.Source, Language: r.Language, CreatedAt: utc(r.CreatedAt)}
+	_, err := s.db.NewInsert().Model(row).Exec(ctx)
+	return dbErr("create revision", err)
+}
+
+// ListRevisions lists a post's earlier versions, oldest first.
+func (s *Store) ListRevisions(ctx context.Context, postID forum.ID) ([]*forum.Revision, error) {
+	var rows []revisionRow
+	if err := s.db.NewSelect().Model(&rows).Where("post_id = ?", postID).OrderExpr("id ASC").Scan(ctx); err != nil {
+		return nil, dbErr("list revisions", err)
+	}
+	out := make([]*forum.Revision, len(rows))
+	for i, r := range rows {
+		out[i] = &forum.Revision{ID: r.ID, PostID: r.PostID, EditorID: r.EditorID, Title: r.Title,
+			Source: r.Source, Language: r.Language, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// AddHelpful records memberID's mark on postID; ErrConflict if present.
+func (s *Store) AddHelpful(ctx context.Context, postID, memberID forum.ID, at time.Time) error {
+	_, err := s.db.NewInsert().Model(&helpfulRow{PostID: postID, MemberID: memberID, CreatedAt: utc(at)}).Exec(ctx)
+	return dbErr("add helpful mark", err)
+}
+
+// RemoveHelpful removes the mark; ErrNotFound if there was none.
+func (s *Store) RemoveHelpful(ctx context.Context, postID, memberID forum.ID) error {
+	res, err := s.db.NewDelete().Model((*helpfulRow)(nil)).
+		Where("post_id = ?", postID).Where("member_id = ?", memberID).Exec(ctx)
+	if err != nil {
+		return dbErr("remove helpful mark", err)
+	}
+	return affected("remove helpful mark", res)
+}
+
+// HelpfulMarks reports which of postIDs memberID has marked.
+func (s *Store) HelpfulMarks(ctx context.Context, memberID forum.ID, postIDs []forum.ID) (map[forum.ID]bool, error) {
+	out := make(map[forum.ID]bool, len(postIDs))
+	if len(postIDs) == 0 {
+		return out, nil
+	}
+	var ids []string
+	err := s.db.NewSelect().Model((*helpfulRow)(nil)).Column("post_id").
+		Where("member_id = ?", memberID).Where("post_id IN (?)", bun.List(postIDs)).Scan(ctx, &ids)
+	if err != nil {
+		return nil, dbErr("helpful marks", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}

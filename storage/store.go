@@ -1,0 +1,76 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/forum"
+)
+
+// Store implements forum.Store on a bun database or, inside Atomic, on one
+// of its transactions.
+type Store struct {
+	db   bun.IDB // the database, or the transaction
+	root *bun.DB // set outside a transaction
+	inTx bool    // set inside Atomic
+}
+
+var _ forum.Store = (*Store)(nil)
+
+// Atomic runs fn in one transaction. Inside a transaction it runs fn in
+// that same transaction. fn's error is returned unchanged.
+func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, tx forum.Store) error) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error { return fn(ctx, tx) })
+}
+
+// atomic is Atomic for the store's own multi-statement writes.
+func (s *Store) atomic(ctx context.Context, fn func(ctx context.Context, tx *Store) error) error {
+	if s.inTx {
+		return fn(ctx, s)
+	}
+	var fnErr error
+	err := s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		fnErr = fn(ctx, &Store{db: tx, inTx: true})
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return dbErr("transaction", err)
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.root != nil {
+		return dbErr("ping", s.root.PingContext(ctx))
+	}
+	var one int
+	return dbErr("ping", s.db.NewSelect().ColumnExpr("1").Scan(ctx, &one))
+}
+
+// utc makes times uniform before they are written: both databases then
+// hold UTC and SQLite's text timestamps compare in time order.
+func utc(t time.Time) time.Time { return t.UTC() }
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// affected checks that a write touched a row; none means ErrNotFound.
+func affected(what string, res interface{ RowsAffected() (int64, error) }) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return dbErr(what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, forum.ErrNotFound)
+	}
+	return nil
+}

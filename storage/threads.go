@@ -1,0 +1,108 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/forum"
+)
+
+type threadRow struct {
+	bun.BaseModel `bun:"table:threads"`
+	ID            string     `bun:"id,pk"`
+	ForumID       string     `bun:"forum_id"`
+	AuthorID      string     `bun:"author_id"`
+	RootPostID    string     `bun:"root_post_id"`
+	Title         string     `bun:"title"`
+	Language      string     `bun:"language"`
+	Pinned        bool       `bun:"pinned"`
+	Locked        bool       `bun:"locked"`
+	ReplyCount    int        `bun:"reply_count"`
+	LastPostID    string     `bun:"last_post_id"`
+	LastPostAt    time.Time  `bun:"last_post_at"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	DeletedAt     *time.Time `bun:"deleted_at"`
+}
+
+func threadToRow(t *forum.Thread) *threadRow {
+	return &threadRow{
+		ID: t.ID, ForumID: t.ForumID, AuthorID: t.AuthorID, RootPostID: t.RootPostID,
+		Title: t.Title, Language: t.Language, Pinned: t.Pinned, Locked: t.Locked,
+		ReplyCount: t.ReplyCount, LastPostID: t.LastPostID, LastPostAt: utc(t.LastPostAt),
+		CreatedAt: utc(t.CreatedAt), DeletedAt: utcPtr(t.DeletedAt),
+	}
+}
+
+func (r *threadRow) toForum() *forum.Thread {
+	return &forum.Thread{
+		ID: r.ID, ForumID: r.ForumID, AuthorID: r.AuthorID, RootPostID: r.RootPostID,
+		Title: r.Title, Language: r.Language, Pinned: r.Pinned, Locked: r.Locked,
+		ReplyCount: r.ReplyCount, LastPostID: r.LastPostID, LastPostAt: r.LastPostAt.UTC(),
+		CreatedAt: r.CreatedAt.UTC(), DeletedAt: utcPtr(r.DeletedAt),
+	}
+}
+
+// CreateThread stores the thread and its question post together.
+func (s *Store) CreateThread(ctx context.Context, t *forum.Thread, question *forum.Post) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		if _, err := tx.db.NewInsert().Model(threadToRow(t)).Exec(ctx); err != nil {
+			return dbErr("create thread", err)
+		}
+		return tx.CreatePost(ctx, question)
+	})
+}
+
+// UpdateThread stores every field of t.
+func (s *Store) UpdateThread(ctx context.Context, t *forum.Thread) error {
+	res, err := s.db.NewUpdate().Model(threadToRow(t)).WherePK().Exec(ctx)
+	if err != nil {
+		return dbErr("update thread", err)
+	}
+	return affected("update thread", res)
+}
+
+// ThreadByID returns a thread, deleted or not.
+func (s *Store) ThreadByID(ctx context.Context, id forum.ID) (*forum.Thread, error) {
+	var row threadRow
+	if err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, dbErr("thread by id", err)
+	}
+	return row.toForum(), nil
+}
+
+// ListThreads lists a forum's threads that are not deleted, ordered pinned
+// first, then LastPostID descending, then ID descending, strictly after the
+// cursor (the zero cursor starts at the top).
+func (s *Store) ListThreads(ctx context.Context, forumID forum.ID, after forum.ThreadCursor, limit int) ([]*forum.Thread, error) {
+	var rows []threadRow
+	q := s.db.NewSelect().Model(&rows).
+		Where("forum_id = ?", forumID).Where("deleted_at IS NULL").
+		OrderExpr("pinned DESC, last_post_id DESC, id DESC").Limit(int64(limit))
+	if after != (forum.ThreadCursor{}) {
+		// "After" in a descending order is "less than". pinned is spelled
+		// out so the boolean never enters a row-value comparison.
+		if after.Pinned {
+			q = q.Where("pinned = ? OR (pinned = ? AND (last_post_id, id) < (?, ?))",
+				false, true, after.LastPostID, after.ID)
+		} else {
+			q = q.Where("pinned = ? AND (last_post_id, id) < (?, ?)", false, after.LastPostID, after.ID)
+		}
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr("list threads", err)
+	}
+	out := make([]*forum.Thread, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toForum()
+	}
+	return out, nil
+}
+
+// CountThreads counts a forum's threads that are not deleted.
+func (s *Store) CountThreads(ctx context.Context, forumID forum.ID) (int, error) {
+	n, err := s.db.NewSelect().Model((*threadRow)(nil)).
+		Where("forum_id = ?", forumID).Where("deleted_at IS NULL").Count(ctx)
+	return int(n), dbErr("count threads", err)
+}
