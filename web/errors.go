@@ -71,7 +71,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	var ve *forum.ValidationError
 	switch {
 	case errors.Is(err, errSignIn) || (errors.Is(err, forum.ErrForbidden) && st.viewer == nil):
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(returnPath(r)), http.StatusSeeOther)
 		return
 	case errors.As(err, &he):
 		status, msgID = he.status, he.msgID
@@ -108,6 +108,18 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 // validationMessage is "<field label>: <problem>" in the reader's language.
 func (s *Server) validationMessage(tr *translator, ve *forum.ValidationError) string {
 	return tr.T("error.field", "Field", tr.T("field."+ve.Field), "Problem", tr.T(ve.Code))
+}
+
+// returnPath is where to come back after signing in: the page itself for a
+// GET, the page the form was on for a POST (POST-only URLs can't be revisited).
+func returnPath(r *http.Request) string {
+	if r.Method == http.MethodGet {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+		return safeNext(ref.RequestURI())
+	}
+	return uris.HomePath()
 }
 
 // redirect answers a successful form with 303 See Other (POST/redirect/GET).

@@ -1,0 +1,71 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestLanguageSwitcher(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.lang = "es"
+	mustContain(t, b.get("/"), `<html lang="es">`, "Foros de aprendizaje", `value="es" lang="es" aria-current="true"`)
+	p := b.post("/language", url.Values{"lang": {"fr"}, "next": {"/f/digitalisation"}})
+	if p.status != http.StatusSeeOther || location(p) != "/f/digitalisation" {
+		t.Fatalf("switch: %d %s", p.status, location(p))
+	}
+	mustContain(t, b.get("/f/digitalisation"), `<html lang="fr">`, "Poser une question")
+	if p := b.post("/language", url.Values{"lang": {"de"}}); p.status != http.StatusBadRequest {
+		t.Fatalf("unsupported language: %d", p.status)
+	}
+
+	// A member's choice is saved in their profile and follows them.
+	m := s.signedIn("priya")
+	m.lang = "en"
+	m.post("/language", url.Values{"lang": {"es"}, "next": {"/"}})
+	other := s.signedIn("priya")
+	other.lang = "fr"
+	mustContain(t, other.get("/"), `<html lang="es">`)
+}
+
+func TestPostsCarryTheirLanguage(t *testing.T) {
+	s := newSite(t)
+	m := s.signedIn("joao")
+	p := m.post("/f/digitalisation/ask", url.Values{"title": {"Inclusão digital nas favelas"}, "body": {"Como vocês fazem?"}, "language": {"pt-br"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("ask: %d", p.status)
+	}
+	page := m.get(location(p))
+	mustContain(t, page, `<h1 lang="pt-BR">Inclusão digital nas favelas</h1>`, `<div class="body" lang="pt-BR">`)
+	if strings.Contains(page.body, "<script") {
+		t.Error("pages must work without scripts")
+	}
+}
+
+// TestPageWeight: no page is heavier than 50 KB before user content
+// (HTML of a page with a little content, plus the stylesheet).
+func TestPageWeight(t *testing.T) {
+	s := newSite(t)
+	m := s.signedIn("secretariat")
+	p := m.post("/f/digitalisation/ask", url.Values{"title": {"Has Covid-19 been a turning point?"}, "body": {"Short."}, "language": {"en"}})
+	thread := location(p)
+	m.post(thread+"/reply", url.Values{"body": {"Yes."}, "language": {"en"}})
+	css := m.get("/static/style.css")
+	if css.status != http.StatusOK || !strings.Contains(css.header.Get("Content-Type"), "text/css") {
+		t.Fatalf("css: %d %s", css.status, css.header.Get("Content-Type"))
+	}
+	for _, path := range []string{"/", "/f/digitalisation", thread, "/f/digitalisation/ask", "/u/secretariat", "/admin", "/login"} {
+		page := m.get(path)
+		if page.status != http.StatusOK {
+			t.Errorf("%s: %d", path, page.status)
+			continue
+		}
+		weight := len(page.body) + len(css.body)
+		t.Logf("%-22s %5d bytes HTML + %d bytes CSS = %d", path, len(page.body), len(css.body), weight)
+		if weight > 50*1024 {
+			t.Errorf("%s weighs %d bytes, over 50 KB", path, weight)
+		}
+	}
+}

@@ -1,0 +1,149 @@
+package web_test
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/metropolis/agora/testrig"
+	"github.com/metropolis/agora/uris"
+	"github.com/metropolis/agora/web"
+)
+
+// site is a node served on loopback with a seeded rig.
+type site struct {
+	t    *testing.T
+	rig  *testrig.Rig
+	cast *testrig.Cast
+	srv  *httptest.Server
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	rig := testrig.New(t)
+	cast := rig.Seed(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := uris.New("http://" + ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &site{t: t, rig: rig, cast: cast, srv: srv}
+}
+
+// browser is a cookie-keeping client that does not follow redirects, so
+// tests see each status.
+type browser struct {
+	s    *site
+	c    *http.Client
+	lang string
+}
+
+func (s *site) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type page struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.s.t.Helper()
+	if b.lang != "" {
+		req.Header.Set("Accept-Language", b.lang)
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return page{status: resp.StatusCode, body: string(body), header: resp.Header}
+}
+
+func (b *browser) get(path string) page {
+	req, _ := http.NewRequest("GET", b.s.srv.URL+path, nil)
+	return b.do(req)
+}
+
+// csrf is the browser's CSRF cookie, fetched with a first page if needed.
+func (b *browser) csrf() string {
+	u, _ := url.Parse(b.s.srv.URL)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == "agora_csrf" {
+			return c.Value
+		}
+	}
+	b.get("/")
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == "agora_csrf" {
+			return c.Value
+		}
+	}
+	b.s.t.Fatal("no CSRF cookie")
+	return ""
+}
+
+// post submits a form with the browser's CSRF token.
+func (b *browser) post(path string, form url.Values) page {
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf", b.csrf())
+	return b.postRaw(path, form)
+}
+
+func (b *browser) postRaw(path string, form url.Values) page {
+	req, _ := http.NewRequest("POST", b.s.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+func (b *browser) signIn(username string) {
+	b.s.t.Helper()
+	p := b.post("/login", url.Values{"username": {username}, "password": {testrig.Password}, "next": {"/"}})
+	if p.status != http.StatusSeeOther {
+		b.s.t.Fatalf("sign in %s: %d\n%s", username, p.status, p.body)
+	}
+}
+
+func (s *site) signedIn(username string) *browser {
+	b := s.browser()
+	b.signIn(username)
+	return b
+}
+
+func mustContain(t *testing.T, p page, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(p.body, w) {
+			t.Errorf("page (status %d) lacks %q", p.status, w)
+		}
+	}
+}
+
+// location is a redirect's target path.
+func location(p page) string { return p.header.Get("Location") }
