@@ -1,0 +1,197 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/metropolis/agora/uris"
+)
+
+// Config is everything the node is configured with. It is filled once, from
+// flags, then environment variables, then defaults, and passed explicitly.
+type Config struct {
+	// Listen is the TCP address the HTTP server listens on.
+	Listen string
+	// BaseURL is the public URL used in links and ids. Empty means "derived
+	// from the address actually listened on" (see PublicBaseURL).
+	BaseURL string
+	// DataDir holds the SQLite database (when DatabaseURL is empty).
+	DataDir string
+	// DatabaseURL is a postgres:// URL; empty means SQLite in DataDir.
+	DatabaseURL string
+	// RedisURL is optional; when set, serve checks it answers at start.
+	RedisURL string
+	// DefaultLanguage is the UI language when neither the member nor the
+	// browser says otherwise.
+	DefaultLanguage string
+	// LogFormat is text or json.
+	LogFormat string
+}
+
+// setting describes one configuration value: its flag, environment
+// variable, default and how to check it.
+type setting struct {
+	name, env, def string
+	shownDef       string // the default as help shows it, when def is not it
+	help           string
+	field          func(*Config) *string
+	check          func(v string) error
+}
+
+func settings() []setting {
+	return []setting{
+		{name: "listen", env: "AGORA_LISTEN", def: "127.0.0.1:8080",
+			help:  "address to listen on (host:port; port 0 picks a free one)",
+			field: func(c *Config) *string { return &c.Listen }, check: checkListen},
+		{name: "base-url", env: "AGORA_BASE_URL", shownDef: "http://<listen address>, localhost for 0.0.0.0",
+			help:  "public URL of the node, used in links and ids: http(s)://host[:port], no path",
+			field: func(c *Config) *string { return &c.BaseURL }, check: checkBaseURL},
+		{name: "data", env: "AGORA_DATA", def: "./data",
+			help:  "data directory (holds forum.db when no database URL is set)",
+			field: func(c *Config) *string { return &c.DataDir }, check: checkNotEmpty},
+		{name: "database-url", env: "AGORA_DATABASE_URL", shownDef: "empty: SQLite at <data>/forum.db",
+			help:  "PostgreSQL URL, e.g. postgres://agora@localhost:5432/agora?sslmode=disable",
+			field: func(c *Config) *string { return &c.DatabaseURL }, check: checkDatabaseURL},
+		{name: "redis-url", env: "AGORA_REDIS_URL", shownDef: "empty: no Redis",
+			help:  "Redis URL, e.g. redis://localhost:6379/0; reserved for later work: only checked at start",
+			field: func(c *Config) *string { return &c.RedisURL }, check: checkRedisURL},
+		{name: "default-language", env: "AGORA_DEFAULT_LANGUAGE", def: "en",
+			help:  "interface language when neither the member nor the browser chooses: en, es or fr",
+			field: func(c *Config) *string { return &c.DefaultLanguage }, check: oneOf("en", "es", "fr")},
+		{name: "log-format", env: "AGORA_LOG_FORMAT", def: "text",
+			help:  "log format on stderr: text or json",
+			field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("text", "json")},
+	}
+}
+
+// configFlags holds the raw flag values until they are resolved.
+type configFlags struct {
+	values map[string]*string
+}
+
+// addConfigFlags registers the configuration flags on fs.
+func addConfigFlags(fs *flag.FlagSet) *configFlags {
+	cf := &configFlags{values: map[string]*string{}}
+	for _, s := range settings() {
+		def := s.def
+		if s.shownDef != "" {
+			def = s.shownDef
+		}
+		help := fmt.Sprintf("%s\n(env %s, default %s)", s.help, s.env, def)
+		cf.values[s.name] = fs.String(s.name, "", help)
+	}
+	return cf
+}
+
+// resolve fills a Config: a flag given on the command line wins over the
+// environment, which wins over the default. An empty environment variable
+// counts as unset. Every value is checked; the first bad one is an error
+// naming its flag.
+func (cf *configFlags) resolve(fs *flag.FlagSet, env Env) (Config, error) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var cfg Config
+	for _, s := range settings() {
+		v, from := s.def, "default"
+		if given[s.name] {
+			v, from = *cf.values[s.name], ""
+		} else if e, ok := env(s.env); ok && e != "" {
+			v, from = e, s.env
+		}
+		v = strings.TrimSpace(v)
+		if err := s.check(v); err != nil {
+			if from != "" {
+				return Config{}, usageErrorf("--%s: %v (from %s)", s.name, err, from)
+			}
+			return Config{}, usageErrorf("--%s: %v", s.name, err)
+		}
+		*s.field(&cfg) = v
+	}
+	return cfg, nil
+}
+
+// PublicBaseURL is the base URL for links: the configured one, else
+// http://<addr> for the address actually listened on (an unspecified host
+// such as 0.0.0.0 becomes localhost).
+func (c Config) PublicBaseURL(addr string) string {
+	if c.BaseURL != "" {
+		return c.BaseURL
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func checkNotEmpty(v string) error {
+	if v == "" {
+		return fmt.Errorf("must not be empty")
+	}
+	return nil
+}
+
+func checkListen(v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("want host:port, such as 127.0.0.1:8080 (got %q)", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port must be a number from 0 to 65535 (got %q)", port)
+	}
+	return nil
+}
+
+func checkBaseURL(v string) error {
+	if v == "" {
+		return nil // derived from the listen address
+	}
+	_, err := uris.New(v)
+	return err
+}
+
+func checkDatabaseURL(v string) error {
+	if v == "" {
+		return nil // SQLite in the data directory
+	}
+	u, err := url.Parse(v)
+	if err == nil {
+		switch {
+		case (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Host != "":
+			return nil
+		case u.Scheme == "sqlite" || u.Scheme == "file":
+			return nil // SQLite at that path
+		}
+	}
+	return fmt.Errorf("want postgres://user@host:port/db, sqlite://<path>, or empty for SQLite in --data")
+}
+
+func checkRedisURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := redis.ParseURL(v); err != nil {
+		// go-redis errors may quote the URL, password included: keep it out.
+		return fmt.Errorf("want redis://[user:password@]host:port[/db]")
+	}
+	return nil
+}
+
+func oneOf(allowed ...string) func(string) error {
+	return func(v string) error {
+		if !slices.Contains(allowed, v) {
+			return fmt.Errorf("must be one of %s", strings.Join(allowed, ", "))
+		}
+		return nil
+	}
+}

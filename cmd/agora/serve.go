@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/web"
+)
+
+// Timeouts of the HTTP server.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 15 * time.Second
+	redisPingTimeout  = 5 * time.Second
+)
+
+// bootstrapUsername is the first admin's account, made on first start.
+const bootstrapUsername = "admin"
+
+func serve(ctx context.Context, cio cmdIO, args []string) error {
+	fs := newFlagSet("serve", "[flags]", strings.TrimSpace(`
+Run the node: open the database (SQLite in the data directory unless a
+PostgreSQL URL is set), apply migrations, and serve HTTP until SIGINT or
+SIGTERM. On first start, with no member yet, it creates the administrator
+"admin" and prints a one-time sign-in link on stdout.`))
+	cfg, log, positional, err := configure(fs, cio, args)
+	if err != nil {
+		return err
+	}
+	if err := exactArgs(fs, positional); err != nil {
+		return err
+	}
+	if err := pingRedis(ctx, cfg.RedisURL, log); err != nil {
+		return err
+	}
+	// Open the database before listening: a node that cannot store
+	// anything should not accept connections.
+	db, err := openStorage(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Warn("closing the database", "err", err)
+		}
+	}()
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	defer ln.Close()
+	a, err := newApp(cfg, log, db, cfg.PublicBaseURL(ln.Addr().String()))
+	if err != nil {
+		return err
+	}
+	if err := bootstrap(ctx, a, cio.stdout); err != nil {
+		return err
+	}
+	handler, err := web.New(web.Config{URLs: a.urls, DefaultLanguage: cfg.DefaultLanguage, Service: a.svc, Logger: log})
+	if err != nil {
+		return fmt.Errorf("build web server: %w", err)
+	}
+	fmt.Fprintf(cio.stdout, "Listening on %s — public URL %s\n", ln.Addr(), a.urls.Base())
+	log.Info("serving", "addr", ln.Addr().String(), "base_url", a.urls.Base(),
+		"database", databaseKind(cfg), "default_language", cfg.DefaultLanguage)
+	return serveHTTP(ctx, ln, handler, log)
+}
+
+// pingRedis checks that Redis answers when a URL is configured. Nothing
+// uses Redis yet (queues and caches are later work); failing early keeps a
+// misconfigured node from starting at all.
+func pingRedis(ctx context.Context, url string, log *slog.Logger) error {
+	if url == "" {
+		return nil
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return usageErrorf("--redis-url: want redis://[user:password@]host:port[/db]")
+	}
+	client := redis.NewClient(opts)
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(ctx, redisPingTimeout)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("--redis-url: Redis at %s does not answer: %w", opts.Addr, err)
+	}
+	log.Info("redis answers", "addr", opts.Addr)
+	return nil
+}
+
+// bootstrap creates the first admin on an empty node and prints its
+// one-time sign-in link. The link is the only way in: there is no default
+// password.
+func bootstrap(ctx context.Context, a *app, stdout io.Writer) error {
+	m, token, created, err := a.svc.Bootstrap(ctx, bootstrapUsername)
+	if err != nil {
+		return fmt.Errorf("create the first administrator: %w", err)
+	}
+	if !created {
+		return nil
+	}
+	a.log.Info("created the first administrator", "username", m.Username)
+	rule := strings.Repeat("=", 72)
+	fmt.Fprintf(stdout, "\n%s\n", rule)
+	fmt.Fprintf(stdout, "First start: created the administrator account %q.\n", m.Username)
+	fmt.Fprintf(stdout, "Open this one-time link within %s to sign in and set a password:\n\n",
+		lifetime(forum.DefaultLifetimes().LoginToken))
+	fmt.Fprintf(stdout, "    %s\n\n", a.urls.LoginToken(token))
+	fmt.Fprintln(stdout, "Anyone with the link can take the account. Lost it or let it expire?")
+	fmt.Fprintf(stdout, "Run: agora admin reset-password %s\n", m.Username)
+	fmt.Fprintf(stdout, "%s\n\n", rule)
+	return nil
+}
+
+// serveHTTP serves until ctx is cancelled, then shuts down gracefully:
+// in-flight requests get shutdownTimeout to finish.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down HTTP server: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve HTTP: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func databaseKind(cfg Config) string {
+	if strings.HasPrefix(cfg.DatabaseURL, "postgres") {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}
