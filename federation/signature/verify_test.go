@@ -12,22 +12,21 @@ import (
 )
 
 type verifyCase struct {
-	name       string
-	method     string                     // default POST
-	target     string                     // default testInbox
-	body       string                     // signed body; default testBody for POST
-	sentBody   *string                    // body handed to Verify, if not body
-	key        func(keyset) crypto.Signer // default the RSA key
-	keyID      string                     // default testKeyID
-	headers    []string                   // signed list; default requiredHeaders
-	alg        string                     // algorithm parameter; default the key's, "none" omits it
-	date       string                     // default testNow; "none" omits it
-	digest     string                     // default SHA-256 of body; "none" omits it
-	edit       func(*http.Request)        // applied after signing
-	keys       func(keyset) *fakeKeys
-	want       error // nil: must verify
-	wantCalls  int   // resolver calls; default 1 on success
-	wantStatus int   // default from want: 400 for ErrMalformed, else 401
+	name      string
+	method    string                     // default POST
+	target    string                     // default testInbox
+	body      string                     // signed body; default testBody for POST
+	sentBody  *string                    // body handed to Verify, if not body
+	key       func(keyset) crypto.Signer // default the RSA key
+	keyID     string                     // default testKeyID
+	headers   []string                   // signed list; default requiredHeaders
+	alg       string                     // algorithm parameter; default the key's, "none" omits it
+	date      string                     // default testNow; "none" omits it
+	digest    string                     // default SHA-256 of body; "none" omits it
+	edit      func(*http.Request)        // applied after signing
+	keys      func(keyset) *fakeKeys
+	want      error // nil: must verify
+	wantCalls int   // resolver calls; default 1 on success
 }
 
 func str(s string) *string { return &s }
