@@ -1,0 +1,197 @@
+package ap
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
+)
+
+// common is the Object-level properties shared by objects, actors and
+// activities; setCommon writes them onto any vocab type.
+type common struct {
+	ID, AttributedTo, Name, Content, Summary, URL string
+	InReplyTo, Audience, Context                  string
+	To, Cc                                        []string
+	Published                                     time.Time
+	Updated                                       *time.Time
+}
+
+type iriAppender interface{ AppendIRI(*url.URL) }
+
+func appendIRIs(p *iris, field string, prop iriAppender, vals ...string) {
+	for _, v := range vals {
+		prop.AppendIRI(p.parse(field, v))
+	}
+}
+
+func setCommon(p *iris, t objectSetter, c common) {
+	if c.ID != "" {
+		t.SetJSONLDId(idProp(p, c.ID))
+	}
+	setIRIs(p, t, c)
+	setTexts(t, c)
+	if !c.Published.IsZero() {
+		t.SetActivityStreamsPublished(publishedProp(c.Published))
+	}
+	if c.Updated != nil {
+		t.SetActivityStreamsUpdated(updatedProp(*c.Updated))
+	}
+}
+
+func setIRIs(p *iris, t objectSetter, c common) {
+	if c.AttributedTo != "" {
+		prop := streams.NewActivityStreamsAttributedToProperty()
+		appendIRIs(p, "attributedTo", prop, c.AttributedTo)
+		t.SetActivityStreamsAttributedTo(prop)
+	}
+	if c.URL != "" {
+		prop := streams.NewActivityStreamsUrlProperty()
+		appendIRIs(p, "url", prop, c.URL)
+		t.SetActivityStreamsUrl(prop)
+	}
+	if c.InReplyTo != "" {
+		prop := streams.NewActivityStreamsInReplyToProperty()
+		appendIRIs(p, "inReplyTo", prop, c.InReplyTo)
+		t.SetActivityStreamsInReplyTo(prop)
+	}
+	if c.Audience != "" {
+		prop := streams.NewActivityStreamsAudienceProperty()
+		appendIRIs(p, "audience", prop, c.Audience)
+		t.SetActivityStreamsAudience(prop)
+	}
+	if c.Context != "" {
+		prop := streams.NewActivityStreamsContextProperty()
+		appendIRIs(p, "context", prop, c.Context)
+		t.SetActivityStreamsContext(prop)
+	}
+	if len(c.To) > 0 {
+		prop := streams.NewActivityStreamsToProperty()
+		appendIRIs(p, "to", prop, c.To...)
+		t.SetActivityStreamsTo(prop)
+	}
+	if len(c.Cc) > 0 {
+		prop := streams.NewActivityStreamsCcProperty()
+		appendIRIs(p, "cc", prop, c.Cc...)
+		t.SetActivityStreamsCc(prop)
+	}
+}
+
+// setTexts writes the plain strings only: go-fed v1.0.0 cannot hold a plain
+// `content` and a `contentMap` at once (it serializes the pair as a mixed
+// array), so the maps are added by fixObject.
+func setTexts(t objectSetter, c common) {
+	if c.Name != "" {
+		prop := streams.NewActivityStreamsNameProperty()
+		prop.AppendXMLSchemaString(c.Name)
+		t.SetActivityStreamsName(prop)
+	}
+	if c.Content != "" {
+		prop := streams.NewActivityStreamsContentProperty()
+		prop.AppendXMLSchemaString(c.Content)
+		t.SetActivityStreamsContent(prop)
+	}
+	if c.Summary != "" {
+		prop := streams.NewActivityStreamsSummaryProperty()
+		prop.AppendXMLSchemaString(c.Summary)
+		t.SetActivityStreamsSummary(prop)
+	}
+}
+
+// objectCtors are the object types we publish.
+var objectCtors = map[string]func() objectSetter{
+	TypePage:      func() objectSetter { return streams.NewActivityStreamsPage() },
+	TypeNote:      func() objectSetter { return streams.NewActivityStreamsNote() },
+	TypeArticle:   func() objectSetter { return streams.NewActivityStreamsArticle() },
+	TypeQuestion:  func() objectSetter { return streams.NewActivityStreamsQuestion() },
+	TypeTombstone: func() objectSetter { return streams.NewActivityStreamsTombstone() },
+}
+
+func buildObject(o *Object) (built, error) {
+	ctor, ok := objectCtors[o.Type]
+	if !ok {
+		return built{}, &ErrUnsupportedType{Type: o.Type, Kind: "object"}
+	}
+	t := ctor()
+	var p iris
+	setCommon(&p, t, common{
+		ID: o.ID, AttributedTo: o.AttributedTo, Name: o.Name, Content: o.Content,
+		Summary: o.Summary, URL: o.URL, InReplyTo: o.InReplyTo, Audience: o.Audience,
+		Context: o.Context, To: o.To, Cc: o.Cc, Published: o.Published, Updated: o.Updated,
+	})
+	if o.Source != nil {
+		setSource(t, o.Source)
+	}
+	if tomb, ok := t.(tombstoneSetter); ok {
+		setTombstone(tomb, o)
+	}
+	if p.err != nil {
+		return built{}, p.err
+	}
+	return built{t: t, fix: func(m map[string]any) { fixObject(m, o) }}, nil
+}
+
+type tombstoneSetter interface {
+	SetActivityStreamsFormerType(vocab.ActivityStreamsFormerTypeProperty)
+	SetActivityStreamsDeleted(vocab.ActivityStreamsDeletedProperty)
+}
+
+func setTombstone(t tombstoneSetter, o *Object) {
+	if o.FormerType != "" {
+		prop := streams.NewActivityStreamsFormerTypeProperty()
+		prop.AppendXMLSchemaString(o.FormerType)
+		t.SetActivityStreamsFormerType(prop)
+	}
+	if o.Deleted != nil {
+		prop := streams.NewActivityStreamsDeletedProperty()
+		prop.Set(o.Deleted.UTC())
+		t.SetActivityStreamsDeleted(prop)
+	}
+}
+
+func setSource(t objectSetter, s *Source) {
+	src := streams.NewActivityStreamsObject()
+	content := streams.NewActivityStreamsContentProperty()
+	content.AppendXMLSchemaString(s.Content)
+	src.SetActivityStreamsContent(content)
+	mt := streams.NewActivityStreamsMediaTypeProperty()
+	mt.Set(s.MediaType)
+	src.SetActivityStreamsMediaType(mt)
+	prop := streams.NewActivityStreamsSourceProperty()
+	prop.SetActivityStreamsObject(src)
+	t.SetActivityStreamsSource(prop)
+}
+
+// fixObject adds what go-fed cannot express on a post.
+func fixObject(m map[string]any, o *Object) {
+	forceArrays(m, "to", "cc")
+	putLangMap(m, "contentMap", o.ContentMap, o.Language, o.Content)
+	putLangMap(m, "nameMap", o.NameMap, o.Language, o.Name)
+	if o.Language != "" {
+		m["language"] = languageObject(o.Language)
+	}
+	if o.Sensitive {
+		m["sensitive"] = true
+	}
+	if len(o.Tag) > 0 {
+		m["tag"] = tagList(o.Tag)
+	}
+	// go-fed writes source as a full Object with "type":"Object"; every
+	// server (and FEP-c16b) expects the bare {content, mediaType} pair.
+	if src, ok := m["source"].(map[string]any); ok {
+		delete(src, "type")
+	}
+}
+
+// tagList writes tags ourselves: go-fed v1.0.0 has Mention but no Hashtag.
+func tagList(tags []Tag) []any {
+	out := make([]any, 0, len(tags))
+	for _, t := range tags {
+		tag := map[string]any{"type": t.Type}
+		putString(tag, "href", t.Href)
+		putString(tag, "name", t.Name)
+		out = append(out, tag)
+	}
+	return out
+}
