@@ -132,11 +132,6 @@ func isAbsoluteIRI(s string) bool {
 
 // Raw-map accessors, for what go-fed v1.0.0 drops or cannot type.
 
-func (r reader) str(key string) string {
-	s, _ := r.raw[key].(string)
-	return s
-}
-
 func (r reader) bool(key string) bool {
 	b, _ := r.raw[key].(bool)
 	return b
