@@ -1,0 +1,75 @@
+package fetch
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Sentinel errors; test with errors.Is. Messages may carry the URL or the
+// address for the log; they never carry response bodies.
+var (
+	// ErrForbiddenURL: not http(s), userinfo present, no host, a malformed
+	// port, or a redirect from https to http.
+	ErrForbiddenURL = errors.New("fetch: forbidden URL")
+	// ErrForbiddenAddress: the host resolves to a refused address, or the
+	// port is not allowed for that address.
+	ErrForbiddenAddress = errors.New("fetch: forbidden address")
+	// ErrTooManyRedirects: more than Config.MaxRedirects redirects.
+	ErrTooManyRedirects = errors.New("fetch: too many redirects")
+	// ErrContentType: the response is not an ActivityPub document.
+	ErrContentType = errors.New("fetch: not an ActivityPub content type")
+	// ErrTooLarge: a response or request body over Config.MaxBody.
+	ErrTooLarge = errors.New("fetch: body too large")
+	// ErrTooDeep: JSON nested deeper than allowed.
+	ErrTooDeep = errors.New("fetch: JSON nested too deep")
+	// ErrMalformedJSON: the body is not one well-formed JSON object.
+	ErrMalformedJSON = errors.New("fetch: malformed JSON")
+	// ErrIDMismatch: the document's top-level id is not the final URL.
+	ErrIDMismatch = errors.New("fetch: document id does not match its URL")
+	// ErrBudgetExhausted: the context's request budget (WithBudget) is spent.
+	ErrBudgetExhausted = errors.New("fetch: request budget exhausted")
+)
+
+// StatusError is returned by GetObject for a non-2xx response.
+type StatusError struct {
+	Code       int
+	RetryAfter time.Duration // from the Retry-After header; 0 if absent
+}
+
+func (e *StatusError) Error() string {
+	s := "fetch: HTTP status " + strconv.Itoa(e.Code) + " " + http.StatusText(e.Code)
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+	}
+	return s
+}
+
+// maxRetryAfter bounds a peer's Retry-After so that a hostile value cannot
+// overflow a time.Duration; the delivery queue applies its own policy.
+const maxRetryAfter = 365 * 24 * time.Hour
+
+// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP-date.
+// Absent, malformed or past values give 0.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if err != nil || secs > uint64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		return time.Duration(secs) * time.Second
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0
+	}
+	d := t.Sub(now)
+	if d <= 0 {
+		return 0
+	}
+	return min(d, maxRetryAfter)
+}
