@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun/migrate"
+
 	"github.com/metropolis/agora/storage"
+	"github.com/metropolis/agora/storage/migrations"
 	"github.com/metropolis/agora/storage/storetest"
 )
 
@@ -83,8 +86,8 @@ func TestMigrateIdempotent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != 1 {
-				t.Errorf("bun_migrations has %d rows, want 1", n)
+			if want := int64(len(migrations.Migrations.Sorted())); n != want || want < 3 {
+				t.Errorf("bun_migrations has %d rows, want %d (at least 3)", n, want)
 			}
 			locks, err := db.Bun().NewSelect().Table("bun_migration_locks").Count(t.Context())
 			if err != nil {
@@ -148,5 +151,31 @@ func TestMigrateConcurrently(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Errorf("Migrate: %v", err)
 		}
+	}
+}
+
+// TestMigrateDownAndUp rolls every migration back and applies them again:
+// each down undoes its up on both databases.
+func TestMigrateDownAndUp(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			m := migrate.NewMigrator(db.Bun(), migrations.Migrations)
+			for {
+				group, err := m.Rollback(t.Context())
+				if err != nil {
+					t.Fatalf("Rollback: %v", err)
+				}
+				if group.IsZero() {
+					break
+				}
+			}
+			if err := db.Migrate(t.Context()); err != nil {
+				t.Fatalf("Migrate after rollback: %v", err)
+			}
+			if err := db.Store().Ping(t.Context()); err != nil {
+				t.Errorf("Ping: %v", err)
+			}
+		})
 	}
 }

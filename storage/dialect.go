@@ -1,11 +1,15 @@
 package storage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 )
 
 // Everything that differs between SQLite and PostgreSQL lives in this file
@@ -53,4 +57,46 @@ func sqliteDSN(path string, query url.Values) string {
 	// SQLite reads the DSN as a URI: escape what would end the path.
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	return "file:" + esc + "?" + q.Encode()
+}
+
+// isPostgres reports whether db (a database or a transaction) is
+// PostgreSQL.
+func isPostgres(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
+
+// Claiming queue rows (ClaimDeliveries, ClaimInboxItems) runs in one
+// transaction: pick rows, then set their lease.
+//
+// On SQLite that transaction starts with BEGIN IMMEDIATE (see sqliteDSN):
+// it holds the single write lock from its first statement, so claimers run
+// one after another and never see the same free row.
+//
+// On PostgreSQL the candidate rows are read with FOR UPDATE SKIP LOCKED: a
+// row another claimer (or a FinishDelivery in progress) holds is skipped
+// instead of waited for, and no two claimers lease the same row.
+
+// lockForClaim adds the row lock PostgreSQL needs to a claim's SELECT.
+func lockForClaim(q *bun.SelectQuery) *bun.SelectQuery {
+	if isPostgres(q.DB()) {
+		return q.For("UPDATE SKIP LOCKED")
+	}
+	return q
+}
+
+// deliveryClaimLock is the PostgreSQL advisory lock key taken by
+// ClaimDeliveries (any constant unique within this database's users of
+// advisory locks).
+const deliveryClaimLock = 0x61676f7261_01 // "agora", 1
+
+// serializeDeliveryClaims makes concurrent ClaimDeliveries transactions
+// take turns. SKIP LOCKED alone keeps claimers from taking the same row,
+// but the per-host limit counts leases that a concurrent claimer has not
+// committed yet; a transaction-scoped advisory lock (released at commit)
+// makes that count exact. The claim transaction is short (a few queries).
+// SQLite needs nothing: its claim transaction already holds the write lock.
+func serializeDeliveryClaims(ctx context.Context, tx bun.IDB) error {
+	if !isPostgres(tx) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(deliveryClaimLock))
+	return err
 }

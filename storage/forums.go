@@ -11,12 +11,16 @@ import (
 )
 
 type forumRow struct {
-	bun.BaseModel `bun:"table:forums"`
-	ID            string    `bun:"id,pk"`
-	Slug          string    `bun:"slug"`
-	Position      int       `bun:"position"`
-	Language      string    `bun:"language"`
-	CreatedAt     time.Time `bun:"created_at"`
+	bun.BaseModel  `bun:"table:forums"`
+	ID             string    `bun:"id,pk"`
+	Slug           string    `bun:"slug"`
+	Position       int       `bun:"position"`
+	Language       string    `bun:"language"`
+	URI            string    `bun:"uri,nullzero"` // NULL for local forums
+	Domain         string    `bun:"domain"`
+	ApproveFollows bool      `bun:"approve_follows"`
+	ListedOnly     bool      `bun:"listed_only"`
+	CreatedAt      time.Time `bun:"created_at"`
 }
 
 type forumTextRow struct {
@@ -27,21 +31,36 @@ type forumTextRow struct {
 	Description   string `bun:"description"`
 }
 
-func forumToRow(f *forum.Forum) *forumRow {
-	return &forumRow{ID: f.ID, Slug: f.Slug, Position: f.Position, Language: f.Language, CreatedAt: utc(f.CreatedAt)}
+// forumInstanceRow is one host of a forum's Policy.Instances, in order.
+type forumInstanceRow struct {
+	bun.BaseModel `bun:"table:forum_instances"`
+	ForumID       string `bun:"forum_id,pk"`
+	Position      int    `bun:"position,pk"`
+	Host          string `bun:"host"`
 }
 
-// CreateForum stores a forum and its texts; ErrConflict if the slug is taken.
+func forumToRow(f *forum.Forum) *forumRow {
+	return &forumRow{ID: f.ID, Slug: f.Slug, Position: f.Position, Language: f.Language,
+		URI: f.URI, Domain: f.Domain, ApproveFollows: f.Policy.ApproveFollows, ListedOnly: f.Policy.ListedOnly,
+		CreatedAt: utc(f.CreatedAt)}
+}
+
+// CreateForum stores a forum with its texts and policy; ErrConflict if the
+// slug or the URI is taken.
 func (s *Store) CreateForum(ctx context.Context, f *forum.Forum) error {
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(forumToRow(f)).Exec(ctx); err != nil {
 			return dbErr("create forum", err)
 		}
-		return tx.insertTexts(ctx, f)
+		if err := tx.insertTexts(ctx, f); err != nil {
+			return err
+		}
+		return tx.insertInstances(ctx, f)
 	})
 }
 
-// UpdateForum stores every field of f and replaces its texts.
+// UpdateForum stores every field of f and replaces its texts and listed
+// instances.
 func (s *Store) UpdateForum(ctx context.Context, f *forum.Forum) error {
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		res, err := tx.db.NewUpdate().Model(forumToRow(f)).WherePK().Exec(ctx)
@@ -55,8 +74,27 @@ func (s *Store) UpdateForum(ctx context.Context, f *forum.Forum) error {
 			Where("forum_id = ?", f.ID).Exec(ctx); err != nil {
 			return dbErr("update forum texts", err)
 		}
-		return tx.insertTexts(ctx, f)
+		if err := tx.insertTexts(ctx, f); err != nil {
+			return err
+		}
+		if _, err := tx.db.NewDelete().Model((*forumInstanceRow)(nil)).
+			Where("forum_id = ?", f.ID).Exec(ctx); err != nil {
+			return dbErr("update forum instances", err)
+		}
+		return tx.insertInstances(ctx, f)
 	})
+}
+
+func (s *Store) insertInstances(ctx context.Context, f *forum.Forum) error {
+	if len(f.Policy.Instances) == 0 {
+		return nil
+	}
+	rows := make([]forumInstanceRow, len(f.Policy.Instances))
+	for i, host := range f.Policy.Instances {
+		rows[i] = forumInstanceRow{ForumID: f.ID, Position: i, Host: host}
+	}
+	_, err := s.db.NewInsert().Model(&rows).Exec(ctx)
+	return dbErr("store forum instances", err)
 }
 
 func (s *Store) insertTexts(ctx context.Context, f *forum.Forum) error {
@@ -82,12 +120,17 @@ func (s *Store) ForumBySlug(ctx context.Context, slug string) (*forum.Forum, err
 	return s.oneForum(ctx, "forum by slug", "slug = ?", slug)
 }
 
+// ForumByURI finds a remote forum by ActivityPub id.
+func (s *Store) ForumByURI(ctx context.Context, uri string) (*forum.Forum, error) {
+	return s.oneForum(ctx, "forum by uri", "uri = ?", uri)
+}
+
 func (s *Store) oneForum(ctx context.Context, what, where string, arg any) (*forum.Forum, error) {
 	var row forumRow
 	if err := s.db.NewSelect().Model(&row).Where(where, arg).Scan(ctx); err != nil {
 		return nil, dbErr(what, err)
 	}
-	fs, err := s.withTexts(ctx, []forumRow{row})
+	fs, err := s.withDetails(ctx, []forumRow{row})
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +147,7 @@ func (s *Store) ForumsByIDs(ctx context.Context, ids []forum.ID) (map[forum.ID]*
 	if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, dbErr("forums by ids", err)
 	}
-	fs, err := s.withTexts(ctx, rows)
+	fs, err := s.withDetails(ctx, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -125,11 +168,12 @@ func (s *Store) ListForums(ctx context.Context, after forum.ForumCursor, limit i
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr("list forums", err)
 	}
-	return s.withTexts(ctx, rows)
+	return s.withDetails(ctx, rows)
 }
 
-// withTexts converts rows and loads their texts in one query.
-func (s *Store) withTexts(ctx context.Context, rows []forumRow) ([]*forum.Forum, error) {
+// withDetails converts rows and loads their texts and listed instances,
+// one query each. Policy.Instances is nil when a forum lists none.
+func (s *Store) withDetails(ctx context.Context, rows []forumRow) ([]*forum.Forum, error) {
 	out := make([]*forum.Forum, len(rows))
 	if len(rows) == 0 {
 		return out, nil
@@ -138,7 +182,9 @@ func (s *Store) withTexts(ctx context.Context, rows []forumRow) ([]*forum.Forum,
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		out[i] = &forum.Forum{ID: r.ID, Slug: r.Slug, Position: r.Position, Language: r.Language,
-			Texts: map[string]forum.ForumText{}, CreatedAt: r.CreatedAt.UTC()}
+			Texts: map[string]forum.ForumText{}, URI: r.URI, Domain: r.Domain,
+			Policy:    forum.ForumPolicy{ApproveFollows: r.ApproveFollows, ListedOnly: r.ListedOnly},
+			CreatedAt: r.CreatedAt.UTC()}
 		byID[r.ID] = out[i]
 		ids[i] = r.ID
 	}
@@ -148,6 +194,16 @@ func (s *Store) withTexts(ctx context.Context, rows []forumRow) ([]*forum.Forum,
 	}
 	for _, t := range texts {
 		byID[t.ForumID].Texts[t.Lang] = forum.ForumText{Title: t.Title, Description: t.Description}
+	}
+	var hosts []forumInstanceRow
+	err := s.db.NewSelect().Model(&hosts).Where("forum_id IN (?)", bun.List(ids)).
+		OrderExpr("forum_id, position").Scan(ctx)
+	if err != nil {
+		return nil, dbErr("load forum instances", err)
+	}
+	for _, h := range hosts {
+		p := &byID[h.ForumID].Policy
+		p.Instances = append(p.Instances, h.Host)
 	}
 	return out, nil
 }

@@ -14,6 +14,8 @@ type memberRow struct {
 	ID            string    `bun:"id,pk"`
 	Username      string    `bun:"username"`
 	Domain        string    `bun:"domain"`
+	URI           string    `bun:"uri,nullzero"` // NULL for local members
+	ProfileURL    string    `bun:"profile_url"`
 	DisplayName   string    `bun:"display_name"`
 	Title         string    `bun:"title"`
 	Organisation  string    `bun:"organisation"`
@@ -32,22 +34,22 @@ type memberLanguageRow struct {
 
 func memberToRow(m *forum.Member) *memberRow {
 	return &memberRow{
-		ID: m.ID, Username: m.Username, Domain: m.Domain, DisplayName: m.DisplayName,
-		Title: m.Title, Organisation: m.Organisation, UILanguage: m.UILanguage,
+		ID: m.ID, Username: m.Username, Domain: m.Domain, URI: m.URI, ProfileURL: m.ProfileURL,
+		DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation, UILanguage: m.UILanguage,
 		Role: string(m.Role), PasswordHash: m.PasswordHash, CreatedAt: utc(m.CreatedAt),
 	}
 }
 
 func (r *memberRow) toForum() *forum.Member {
 	return &forum.Member{
-		ID: r.ID, Username: r.Username, Domain: r.Domain, DisplayName: r.DisplayName,
-		Title: r.Title, Organisation: r.Organisation, UILanguage: r.UILanguage,
+		ID: r.ID, Username: r.Username, Domain: r.Domain, URI: r.URI, ProfileURL: r.ProfileURL,
+		DisplayName: r.DisplayName, Title: r.Title, Organisation: r.Organisation, UILanguage: r.UILanguage,
 		Role: forum.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(),
 	}
 }
 
 // CreateMember stores a member and its languages; ErrConflict if the
-// (username, domain) pair is taken.
+// (username, domain) pair or the URI is taken.
 func (s *Store) CreateMember(ctx context.Context, m *forum.Member) error {
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(memberToRow(m)).Exec(ctx); err != nil {
@@ -95,6 +97,11 @@ func (s *Store) MemberByID(ctx context.Context, id forum.ID) (*forum.Member, err
 // LocalMemberByUsername finds a member of this node.
 func (s *Store) LocalMemberByUsername(ctx context.Context, username string) (*forum.Member, error) {
 	return s.oneMember(ctx, "member by username", "domain = '' AND username = ?", username)
+}
+
+// MemberByURI finds a remote member by ActivityPub id.
+func (s *Store) MemberByURI(ctx context.Context, uri string) (*forum.Member, error) {
+	return s.oneMember(ctx, "member by uri", "uri = ?", uri)
 }
 
 func (s *Store) oneMember(ctx context.Context, what, where string, arg any) (*forum.Member, error) {

@@ -12,6 +12,7 @@ import (
 type postRow struct {
 	bun.BaseModel  `bun:"table:posts"`
 	ID             string     `bun:"id,pk"`
+	URI            string     `bun:"uri,nullzero"` // NULL for local posts
 	ThreadID       string     `bun:"thread_id"`
 	AuthorID       string     `bun:"author_id"`
 	ParentID       string     `bun:"parent_id"`
@@ -30,7 +31,7 @@ type postRow struct {
 
 func postToRow(p *forum.Post) *postRow {
 	return &postRow{
-		ID: p.ID, ThreadID: p.ThreadID, AuthorID: p.AuthorID, ParentID: p.ParentID,
+		ID: p.ID, URI: p.URI, ThreadID: p.ThreadID, AuthorID: p.AuthorID, ParentID: p.ParentID,
 		BranchID: p.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
 		HelpfulCount: p.HelpfulCount, GoodPracticeAt: utcPtr(p.GoodPracticeAt),
 		GoodPracticeBy: p.GoodPracticeBy, CreatedAt: utc(p.CreatedAt), EditedAt: utcPtr(p.EditedAt),
@@ -40,20 +41,12 @@ func postToRow(p *forum.Post) *postRow {
 
 func (r *postRow) toForum() *forum.Post {
 	return &forum.Post{
-		ID: r.ID, ThreadID: r.ThreadID, AuthorID: r.AuthorID, ParentID: r.ParentID,
+		ID: r.ID, URI: r.URI, ThreadID: r.ThreadID, AuthorID: r.AuthorID, ParentID: r.ParentID,
 		BranchID: r.BranchID, Language: r.Language, Source: r.Source, HTML: r.HTML,
 		HelpfulCount: r.HelpfulCount, GoodPracticeAt: utcPtr(r.GoodPracticeAt),
 		GoodPracticeBy: r.GoodPracticeBy, CreatedAt: r.CreatedAt.UTC(), EditedAt: utcPtr(r.EditedAt),
 		DeletedAt: utcPtr(r.DeletedAt), DeletedBy: r.DeletedBy,
 	}
-}
-
-func postsToForum(rows []postRow) []*forum.Post {
-	out := make([]*forum.Post, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toForum()
-	}
-	return out
 }
 
 type revisionRow struct {
@@ -74,28 +67,55 @@ type helpfulRow struct {
 	CreatedAt     time.Time `bun:"created_at"`
 }
 
-// CreatePost stores a post.
+// CreatePost stores a post and its translations; ErrConflict if its ID or
+// URI is taken.
 func (s *Store) CreatePost(ctx context.Context, p *forum.Post) error {
-	_, err := s.db.NewInsert().Model(postToRow(p)).Exec(ctx)
-	return dbErr("create post", err)
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		if _, err := tx.db.NewInsert().Model(postToRow(p)).Exec(ctx); err != nil {
+			return dbErr("create post", err)
+		}
+		return tx.insertTranslations(ctx, p)
+	})
 }
 
-// UpdatePost stores every field of p.
+// UpdatePost stores every field of p, replacing its translations.
 func (s *Store) UpdatePost(ctx context.Context, p *forum.Post) error {
-	res, err := s.db.NewUpdate().Model(postToRow(p)).WherePK().Exec(ctx)
-	if err != nil {
-		return dbErr("update post", err)
-	}
-	return affected("update post", res)
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		res, err := tx.db.NewUpdate().Model(postToRow(p)).WherePK().Exec(ctx)
+		if err != nil {
+			return dbErr("update post", err)
+		}
+		if err := affected("update post", res); err != nil {
+			return err
+		}
+		if _, err := tx.db.NewDelete().Model((*translationRow)(nil)).
+			Where("post_id = ?", p.ID).Exec(ctx); err != nil {
+			return dbErr("update post translations", err)
+		}
+		return tx.insertTranslations(ctx, p)
+	})
 }
 
 // PostByID returns a post, tombstone or not.
 func (s *Store) PostByID(ctx context.Context, id forum.ID) (*forum.Post, error) {
+	return s.onePost(ctx, "post by id", "id = ?", id)
+}
+
+// PostByURI finds a remote post by ActivityPub id, tombstone or not.
+func (s *Store) PostByURI(ctx context.Context, uri string) (*forum.Post, error) {
+	return s.onePost(ctx, "post by uri", "uri = ?", uri)
+}
+
+func (s *Store) onePost(ctx context.Context, what, where string, arg any) (*forum.Post, error) {
 	var row postRow
-	if err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, dbErr("post by id", err)
+	if err := s.db.NewSelect().Model(&row).Where(where, arg).Scan(ctx); err != nil {
+		return nil, dbErr(what, err)
 	}
-	return row.toForum(), nil
+	ps, err := s.withTranslations(ctx, []postRow{row})
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
 }
 
 // ListPosts lists a thread's posts, tombstones included, in reading order
@@ -110,7 +130,7 @@ func (s *Store) ListPosts(ctx context.Context, threadID forum.ID, after forum.Po
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr("list posts", err)
 	}
-	return postsToForum(rows), nil
+	return s.withTranslations(ctx, rows)
 }
 
 // ListMemberPosts lists a member's posts that are not deleted, newest
@@ -125,7 +145,7 @@ func (s *Store) ListMemberPosts(ctx context.Context, memberID, beforeID forum.ID
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr("list member posts", err)
 	}
-	return postsToForum(rows), nil
+	return s.withTranslations(ctx, rows)
 }
 
 // CreateRevision stores an earlier version of a post.

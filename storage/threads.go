@@ -12,6 +12,8 @@ import (
 type threadRow struct {
 	bun.BaseModel `bun:"table:threads"`
 	ID            string     `bun:"id,pk"`
+	URI           string     `bun:"uri,nullzero"` // NULL for local threads
+	ContextURI    string     `bun:"context_uri"`
 	ForumID       string     `bun:"forum_id"`
 	AuthorID      string     `bun:"author_id"`
 	RootPostID    string     `bun:"root_post_id"`
@@ -28,7 +30,7 @@ type threadRow struct {
 
 func threadToRow(t *forum.Thread) *threadRow {
 	return &threadRow{
-		ID: t.ID, ForumID: t.ForumID, AuthorID: t.AuthorID, RootPostID: t.RootPostID,
+		ID: t.ID, URI: t.URI, ContextURI: t.ContextURI, ForumID: t.ForumID, AuthorID: t.AuthorID, RootPostID: t.RootPostID,
 		Title: t.Title, Language: t.Language, Pinned: t.Pinned, Locked: t.Locked,
 		ReplyCount: t.ReplyCount, LastPostID: t.LastPostID, LastPostAt: utc(t.LastPostAt),
 		CreatedAt: utc(t.CreatedAt), DeletedAt: utcPtr(t.DeletedAt),
@@ -37,14 +39,15 @@ func threadToRow(t *forum.Thread) *threadRow {
 
 func (r *threadRow) toForum() *forum.Thread {
 	return &forum.Thread{
-		ID: r.ID, ForumID: r.ForumID, AuthorID: r.AuthorID, RootPostID: r.RootPostID,
+		ID: r.ID, URI: r.URI, ContextURI: r.ContextURI, ForumID: r.ForumID, AuthorID: r.AuthorID, RootPostID: r.RootPostID,
 		Title: r.Title, Language: r.Language, Pinned: r.Pinned, Locked: r.Locked,
 		ReplyCount: r.ReplyCount, LastPostID: r.LastPostID, LastPostAt: r.LastPostAt.UTC(),
 		CreatedAt: r.CreatedAt.UTC(), DeletedAt: utcPtr(r.DeletedAt),
 	}
 }
 
-// CreateThread stores the thread and its question post together.
+// CreateThread stores the thread and its question post together;
+// ErrConflict if the thread's (or the post's) ID or URI is taken.
 func (s *Store) CreateThread(ctx context.Context, t *forum.Thread, question *forum.Post) error {
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(threadToRow(t)).Exec(ctx); err != nil {
@@ -65,9 +68,19 @@ func (s *Store) UpdateThread(ctx context.Context, t *forum.Thread) error {
 
 // ThreadByID returns a thread, deleted or not.
 func (s *Store) ThreadByID(ctx context.Context, id forum.ID) (*forum.Thread, error) {
+	return s.oneThread(ctx, "thread by id", "id = ?", id)
+}
+
+// ThreadByURI finds a remote thread by its question's ActivityPub id,
+// deleted or not.
+func (s *Store) ThreadByURI(ctx context.Context, uri string) (*forum.Thread, error) {
+	return s.oneThread(ctx, "thread by uri", "uri = ?", uri)
+}
+
+func (s *Store) oneThread(ctx context.Context, what, where string, arg any) (*forum.Thread, error) {
 	var row threadRow
-	if err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, dbErr("thread by id", err)
+	if err := s.db.NewSelect().Model(&row).Where(where, arg).Scan(ctx); err != nil {
+		return nil, dbErr(what, err)
 	}
 	return row.toForum(), nil
 }

@@ -1,0 +1,47 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/forum"
+)
+
+type eventRow struct {
+	bun.BaseModel `bun:"table:events"`
+	ID            string    `bun:"id,pk"`
+	Kind          string    `bun:"kind"`
+	ActorID       string    `bun:"actor_id"`
+	ForumID       string    `bun:"forum_id"`
+	ThreadID      string    `bun:"thread_id"`
+	PostID        string    `bun:"post_id"`
+	MemberID      string    `bun:"member_id"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+// AppendEvent adds to the event log, in the caller's transaction when
+// called on one; ErrConflict if the ID is taken.
+func (s *Store) AppendEvent(ctx context.Context, e *forum.Event) error {
+	row := &eventRow{ID: e.ID, Kind: string(e.Kind), ActorID: e.ActorID, ForumID: e.ForumID,
+		ThreadID: e.ThreadID, PostID: e.PostID, MemberID: e.MemberID, CreatedAt: utc(e.CreatedAt)}
+	_, err := s.db.NewInsert().Model(row).Exec(ctx)
+	return dbErr("append event", err)
+}
+
+// ListEvents lists events with ID > afterID ("" for the first), oldest
+// first.
+func (s *Store) ListEvents(ctx context.Context, afterID forum.ID, limit int) ([]*forum.Event, error) {
+	var rows []eventRow
+	err := s.db.NewSelect().Model(&rows).Where("id > ?", afterID).OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("list events", err)
+	}
+	out := make([]*forum.Event, len(rows))
+	for i, r := range rows {
+		out[i] = &forum.Event{ID: r.ID, Kind: forum.EventKind(r.Kind), ActorID: r.ActorID, ForumID: r.ForumID,
+			ThreadID: r.ThreadID, PostID: r.PostID, MemberID: r.MemberID, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}

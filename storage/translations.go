@@ -1,0 +1,61 @@
+package storage
+
+import (
+	"context"
+	"sort"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/forum"
+)
+
+// translationRow is one other-language version of a post.
+type translationRow struct {
+	bun.BaseModel `bun:"table:post_translations"`
+	PostID        string `bun:"post_id,pk"`
+	Lang          string `bun:"lang,pk"`
+	Title         string `bun:"title"`
+	HTML          string `bun:"html"`
+}
+
+func (s *Store) insertTranslations(ctx context.Context, p *forum.Post) error {
+	if len(p.Translations) == 0 {
+		return nil
+	}
+	rows := make([]translationRow, 0, len(p.Translations))
+	for lang, t := range p.Translations {
+		rows = append(rows, translationRow{PostID: p.ID, Lang: lang, Title: t.Title, HTML: t.HTML})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Lang < rows[j].Lang })
+	_, err := s.db.NewInsert().Model(&rows).Exec(ctx)
+	return dbErr("store post translations", err)
+}
+
+// withTranslations converts rows and loads their translations in one
+// query. Translations is nil for a post that has none (every local post),
+// so an empty map does not round-trip: it comes back nil.
+func (s *Store) withTranslations(ctx context.Context, rows []postRow) ([]*forum.Post, error) {
+	out := make([]*forum.Post, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	byID := make(map[string]*forum.Post, len(rows))
+	ids := make([]string, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toForum()
+		byID[rows[i].ID] = out[i]
+		ids[i] = rows[i].ID
+	}
+	var trs []translationRow
+	if err := s.db.NewSelect().Model(&trs).Where("post_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, dbErr("load post translations", err)
+	}
+	for _, t := range trs {
+		p := byID[t.PostID]
+		if p.Translations == nil {
+			p.Translations = map[string]forum.Translation{}
+		}
+		p.Translations[t.Lang] = forum.Translation{Title: t.Title, HTML: t.HTML}
+	}
+	return out, nil
+}
