@@ -97,9 +97,18 @@ func (s *Service) UpdateForum(ctx context.Context, actor *Member, id ID, in Foru
 	if in, err = in.clean(); err != nil {
 		return nil, err
 	}
+	if !f.Local() {
+		return nil, ErrForbidden
+	}
 	f.Position, f.Language, f.Texts = in.Position, in.Language, in.Texts
-	if err := s.store.UpdateForum(ctx, f); err != nil {
-		return nil, fmt.Errorf("update forum: %w", err)
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if err := tx.UpdateForum(ctx, f); err != nil {
+			return fmt.Errorf("update forum: %w", err)
+		}
+		return s.record(ctx, tx, Event{Kind: EventForumUpdated, ActorID: actor.ID, ForumID: f.ID})
+	})
+	if err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -125,4 +134,44 @@ func (s *Service) ForumByID(ctx context.Context, id ID) (*Forum, error) {
 		return nil, ErrNotFound
 	}
 	return s.store.ForumByID(ctx, id)
+}
+
+// SetPolicy changes who may follow a local forum and post in it from other
+// nodes. Instances are host names (host[:port]), lowercased.
+func (s *Service) SetPolicy(ctx context.Context, actor *Member, forumID ID, p ForumPolicy) (*Forum, error) {
+	if err := CanAdminister(actor); err != nil {
+		return nil, err
+	}
+	var hosts []string
+	seen := map[string]bool{}
+	for _, h := range p.Instances {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" || seen[h] {
+			continue
+		}
+		if !hostPattern.MatchString(h) {
+			return nil, invalid("instances", "error.host", "lists something that is not a host name")
+		}
+		seen[h] = true
+		hosts = append(hosts, h)
+	}
+	p.Instances = hosts
+	f, err := s.ForumByID(ctx, forumID)
+	if err != nil {
+		return nil, err
+	}
+	if !f.Local() {
+		return nil, ErrForbidden
+	}
+	f.Policy = p
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if err := tx.UpdateForum(ctx, f); err != nil {
+			return fmt.Errorf("update forum: %w", err)
+		}
+		return s.record(ctx, tx, Event{Kind: EventForumUpdated, ActorID: actor.ID, ForumID: f.ID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }

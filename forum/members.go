@@ -333,8 +333,14 @@ func (s *Service) UpdateProfile(ctx context.Context, actor *Member, memberID ID,
 		return nil, err
 	}
 	p.applyTo(m)
-	if err := s.store.UpdateMember(ctx, m); err != nil {
-		return nil, fmt.Errorf("update member: %w", err)
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if err := tx.UpdateMember(ctx, m); err != nil {
+			return fmt.Errorf("update member: %w", err)
+		}
+		return s.record(ctx, tx, Event{Kind: EventMemberUpdated, ActorID: actor.ID, MemberID: m.ID})
+	})
+	if err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -381,4 +387,9 @@ func (s *Service) ListMembers(ctx context.Context, cursor string) (Page[*Member]
 // Members returns the members with the given IDs (to name authors and editors).
 func (s *Service) Members(ctx context.Context, ids []ID) (map[ID]*Member, error) {
 	return s.store.MembersByIDs(ctx, ids)
+}
+
+// CountMembers counts this node's members (NodeInfo).
+func (s *Service) CountMembers(ctx context.Context) (int, error) {
+	return s.store.CountLocalMembers(ctx)
 }

@@ -38,7 +38,11 @@ type Member struct {
 	Username string // lowercase, unique on the node; the handle's local part
 	// Domain is empty for members of this node. Remote authors (federation)
 	// get the host of their server here.
-	Domain       string
+	Domain string
+	// URI is a remote member's ActivityPub id and ProfileURL their profile
+	// page; both are empty for local members (their URLs are derived).
+	URI          string
+	ProfileURL   string
 	DisplayName  string
 	Title        string // job title, e.g. "Innovation Coordinator"
 	Organisation string // organisation or city, e.g. "Barcelona Metropolitan Area"
@@ -112,9 +116,28 @@ type Forum struct {
 	Slug     string
 	Position int // forums are listed by position, then by ID
 	// Language is the forum's original language: its texts exist at least in it.
-	Language  string
-	Texts     map[string]ForumText // by language tag
+	Language string
+	Texts    map[string]ForumText // by language tag
+	// URI and Domain are set for a forum of another node that this node
+	// follows (a hub forum a city joined); its Slug is then "name@domain".
+	URI       string
+	Domain    string
+	Policy    ForumPolicy
 	CreatedAt time.Time
+}
+
+// Local reports whether the forum is hosted by this node.
+func (f *Forum) Local() bool { return f.Domain == "" }
+
+// ForumPolicy says who may follow a local forum and post in it from
+// elsewhere.
+type ForumPolicy struct {
+	// ApproveFollows holds follow requests until an admin accepts them.
+	ApproveFollows bool
+	// ListedOnly lets only members of the listed instances (hosts) post
+	// from other nodes: the hub lists its member cities.
+	ListedOnly bool
+	Instances  []string
 }
 
 // Text returns the forum's text in the first of langs it has, else in its
@@ -130,9 +153,13 @@ func (f *Forum) Text(langs ...string) (ForumText, string) {
 
 // Thread is a question and its answers.
 type Thread struct {
-	ID       ID
-	ForumID  ID
-	AuthorID ID
+	ID ID
+	// URI is the question's ActivityPub id when it was asked on another
+	// node, ContextURI its thread collection there; empty for local threads.
+	URI        string
+	ContextURI string
+	ForumID    ID
+	AuthorID   ID
 	// RootPostID is the post holding the question's body (its ID equals the
 	// thread's).
 	RootPostID ID
@@ -152,7 +179,10 @@ type Thread struct {
 
 // Post is the body of a question or an answer.
 type Post struct {
-	ID       ID
+	ID ID
+	// URI is the ActivityPub id of a post written on another node; empty
+	// for local posts.
+	URI      string
 	ThreadID ID
 	AuthorID ID
 	// ParentID is the post this one answers; empty for the question itself.
@@ -160,10 +190,13 @@ type Post struct {
 	// BranchID is the top-level answer this post sits under (its own ID for
 	// a top-level answer and for the question). Sorting by (BranchID, ID)
 	// gives reading order with one level of nesting.
-	BranchID     ID
-	Language     string
-	Source       string // markdown as written
-	HTML         string // rendered and sanitized
+	BranchID ID
+	Language string
+	Source   string // markdown as written
+	HTML     string // rendered and sanitized
+	// Translations are other language versions that arrived with a remote
+	// post (contentMap), kept by language tag; never the original language.
+	Translations map[string]Translation
 	HelpfulCount int
 	// GoodPractice is set when a moderator marks the answer as a good
 	// practice; reports are built from these.
@@ -183,6 +216,12 @@ func (p *Post) Nested() bool { return p.ParentID != "" && p.BranchID != p.ID }
 
 // Deleted reports whether the post is a tombstone.
 func (p *Post) Deleted() bool { return p.DeletedAt != nil }
+
+// Translation is a post in another language. Title is set for questions.
+type Translation struct {
+	Title string
+	HTML  string
+}
 
 // Revision is an earlier version of a post, kept when it is edited.
 type Revision struct {

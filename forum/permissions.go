@@ -76,6 +76,22 @@ func CanMarkHelpful(actor *Member, p *Post) error {
 	return allow(signedIn(actor) && !p.IsQuestion() && !p.Deleted() && actor.ID != p.AuthorID)
 }
 
+// CanPostFrom: may members of another node (host) post in forum f? Local
+// forums with a listed-only policy take posts from the listed instances
+// only. A remote forum's own node decides for it: its announces are
+// accepted as they come.
+func CanPostFrom(f *Forum, host string) error {
+	if !f.Local() || !f.Policy.ListedOnly {
+		return nil
+	}
+	for _, h := range f.Policy.Instances {
+		if h == host {
+			return nil
+		}
+	}
+	return ErrForbidden
+}
+
 // CanSeeHistory: everyone sees the edits of a standing post; once it is
 // deleted, only moderators see what it said.
 func CanSeeHistory(actor *Member, p *Post) error {

@@ -53,9 +53,11 @@ func (s *Service) EditPost(ctx context.Context, actor *Member, postID ID, e Edit
 		}
 		if p.IsQuestion() {
 			t.Title, t.Language = title, lang
-			return tx.UpdateThread(ctx, t)
+			if err := tx.UpdateThread(ctx, t); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.record(ctx, tx, Event{Kind: EventPostEdited, ActorID: actor.ID, ForumID: t.ForumID, ThreadID: t.ID, PostID: p.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -101,7 +103,10 @@ func (s *Service) DeletePost(ctx context.Context, actor *Member, postID ID) (*Po
 			return err
 		}
 		t.ReplyCount--
-		return tx.UpdateThread(ctx, t)
+		if err := tx.UpdateThread(ctx, t); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, Event{Kind: EventPostDeleted, ActorID: actor.ID, ForumID: t.ForumID, ThreadID: t.ID, PostID: p.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -114,8 +119,9 @@ func (s *Service) DeletePost(ctx context.Context, actor *Member, postID ID) (*Po
 func (s *Service) SetHelpful(ctx context.Context, actor *Member, postID ID, on bool) (*Post, error) {
 	var p *Post
 	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var t *Thread
 		var err error
-		if p, _, err = s.postAndThread(ctx, tx, postID); err != nil {
+		if p, t, err = s.postAndThread(ctx, tx, postID); err != nil {
 			return err
 		}
 		if err := CanMarkHelpful(actor, p); err != nil {
@@ -131,12 +137,18 @@ func (s *Service) SetHelpful(ctx context.Context, actor *Member, postID ID, on b
 			return nil // already as asked
 		case err != nil:
 			return err
-		case on:
+		}
+		kind := EventHelpfulRemoved
+		if on {
+			kind = EventHelpfulAdded
 			p.HelpfulCount++
-		default:
+		} else {
 			p.HelpfulCount--
 		}
-		return tx.UpdatePost(ctx, p)
+		if err := tx.UpdatePost(ctx, p); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, Event{Kind: kind, ActorID: actor.ID, ForumID: t.ForumID, ThreadID: t.ID, PostID: p.ID})
 	})
 	if err != nil {
 		return nil, err

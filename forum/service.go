@@ -16,9 +16,11 @@ type PasswordHasher interface {
 	Verify(password, hash string) (bool, error)
 }
 
-// Renderer turns a post's markdown into HTML that is safe to show.
+// Renderer turns a post's markdown into HTML that is safe to show, and
+// cleans HTML written elsewhere.
 type Renderer interface {
 	Render(markdown string) (string, error)
+	Sanitize(html string) string
 }
 
 // Lifetimes of the things the service hands out.

@@ -15,12 +15,14 @@ type Store interface {
 	Atomic(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
 	Ping(ctx context.Context) error
 
-	CreateMember(ctx context.Context, m *Member) error // ErrConflict if the username is taken
+	CreateMember(ctx context.Context, m *Member) error // ErrConflict if the username (or URI) is taken
 	UpdateMember(ctx context.Context, m *Member) error
 	MemberByID(ctx context.Context, id ID) (*Member, error)
 	// LocalMemberByUsername finds a member of this node (Domain "").
 	LocalMemberByUsername(ctx context.Context, username string) (*Member, error)
 	MembersByIDs(ctx context.Context, ids []ID) (map[ID]*Member, error)
+	// MemberByURI finds a remote member by ActivityPub id.
+	MemberByURI(ctx context.Context, uri string) (*Member, error)
 	// ListMembers orders local members by username.
 	ListMembers(ctx context.Context, afterUsername string, limit int) ([]*Member, error)
 	CountLocalMembers(ctx context.Context) (int, error)
@@ -46,29 +48,41 @@ type Store interface {
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteMemberSessions(ctx context.Context, memberID ID) error
 
-	CreateForum(ctx context.Context, f *Forum) error // ErrConflict if the slug is taken
-	UpdateForum(ctx context.Context, f *Forum) error // replaces the texts
+	// CreateForum stores a forum with its texts and policy; ErrConflict if
+	// the slug (or URI) is taken.
+	CreateForum(ctx context.Context, f *Forum) error
+	// UpdateForum stores every field, replacing texts and listed instances.
+	UpdateForum(ctx context.Context, f *Forum) error
 	ForumByID(ctx context.Context, id ID) (*Forum, error)
 	ForumBySlug(ctx context.Context, slug string) (*Forum, error)
 	ForumsByIDs(ctx context.Context, ids []ID) (map[ID]*Forum, error)
+	// ForumByURI finds a remote forum by ActivityPub id.
+	ForumByURI(ctx context.Context, uri string) (*Forum, error)
 	// ListForums orders forums by (Position, ID).
 	ListForums(ctx context.Context, after ForumCursor, limit int) ([]*Forum, error)
 
-	// CreateThread stores the thread and its question post.
+	// CreateThread stores the thread and its question post; ErrConflict if
+	// the thread's URI is taken.
 	CreateThread(ctx context.Context, t *Thread, question *Post) error
 	// UpdateThread stores every field of t.
 	UpdateThread(ctx context.Context, t *Thread) error
 	ThreadByID(ctx context.Context, id ID) (*Thread, error)
+	// ThreadByURI finds a remote thread by its question's ActivityPub id.
+	ThreadByURI(ctx context.Context, uri string) (*Thread, error)
 	// ListThreads lists a forum's threads that are not deleted, pinned first,
 	// then by LastPostID descending, then ID descending.
 	ListThreads(ctx context.Context, forumID ID, after ThreadCursor, limit int) ([]*Thread, error)
 	// CountThreads counts a forum's threads that are not deleted.
 	CountThreads(ctx context.Context, forumID ID) (int, error)
 
+	// CreatePost stores a post and its translations; ErrConflict if its URI
+	// is taken.
 	CreatePost(ctx context.Context, p *Post) error
-	// UpdatePost stores every field of p.
+	// UpdatePost stores every field of p, replacing its translations.
 	UpdatePost(ctx context.Context, p *Post) error
 	PostByID(ctx context.Context, id ID) (*Post, error)
+	// PostByURI finds a remote post by ActivityPub id.
+	PostByURI(ctx context.Context, uri string) (*Post, error)
 	// ListPosts lists a thread's posts, tombstones included, by
 	// (BranchID, ID): the question, then each answer followed by its replies.
 	ListPosts(ctx context.Context, threadID ID, after PostCursor, limit int) ([]*Post, error)
@@ -85,6 +99,11 @@ type Store interface {
 	RemoveHelpful(ctx context.Context, postID, memberID ID) error
 	// HelpfulMarks reports which of postIDs memberID has marked.
 	HelpfulMarks(ctx context.Context, memberID ID, postIDs []ID) (map[ID]bool, error)
+
+	// AppendEvent adds to the event log (in the caller's transaction).
+	AppendEvent(ctx context.Context, e *Event) error
+	// ListEvents lists events with ID > afterID, oldest first.
+	ListEvents(ctx context.Context, afterID ID, limit int) ([]*Event, error)
 }
 
 // ForumCursor is the position after which ListForums continues.

@@ -46,17 +46,23 @@ func (s *Service) Ask(ctx context.Context, actor *Member, forumID ID, q Question
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.ForumByID(ctx, forumID); err != nil {
-		return nil, err
-	}
 	now := s.clock.Now()
 	id := s.ids.New()
 	t := &Thread{ID: id, ForumID: forumID, AuthorID: actor.ID, RootPostID: id, Title: title,
 		Language: lang, LastPostID: id, LastPostAt: now, CreatedAt: now}
 	p := &Post{ID: id, ThreadID: id, AuthorID: actor.ID, BranchID: id, Language: lang,
 		Source: source, HTML: html, CreatedAt: now}
-	if err := s.store.CreateThread(ctx, t, p); err != nil {
-		return nil, fmt.Errorf("create thread: %w", err)
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if _, err := tx.ForumByID(ctx, forumID); err != nil {
+			return err
+		}
+		if err := tx.CreateThread(ctx, t, p); err != nil {
+			return fmt.Errorf("create thread: %w", err)
+		}
+		return s.record(ctx, tx, Event{Kind: EventThreadCreated, ActorID: actor.ID, ForumID: forumID, ThreadID: t.ID, PostID: p.ID})
+	})
+	if err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -245,7 +251,10 @@ func (s *Service) Reply(ctx context.Context, actor *Member, threadID, parentID I
 		}
 		t.ReplyCount++
 		t.LastPostID, t.LastPostAt = p.ID, now
-		return tx.UpdateThread(ctx, t)
+		if err := tx.UpdateThread(ctx, t); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, Event{Kind: EventPostCreated, ActorID: actor.ID, ForumID: t.ForumID, ThreadID: t.ID, PostID: p.ID})
 	})
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ const (
 var (
 	usernamePattern = regexp.MustCompile(`^[a-z0-9_]{1,30}$`)
 	slugPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$`)
+	hostPattern     = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?$`)
 )
 
 // reservedPrefix is taken by thread actors (t-<id>), so no member or forum

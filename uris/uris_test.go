@@ -51,3 +51,40 @@ func TestURLs(t *testing.T) {
 		t.Error("https base not Secure")
 	}
 }
+
+func TestParse(t *testing.T) {
+	b, _ := New("https://hub.example")
+	tests := []struct {
+		in   string
+		kind Kind
+		key  string
+	}{
+		{"https://hub.example/actor", KindInstance, ""},
+		{"https://hub.example/u/ana", KindMember, "ana"},
+		{"https://hub.example/f/digitalisation", KindForum, "digitalisation"},
+		{"https://hub.example/t/01m6dsg7e0eezt7vf0859w68z6", KindThread, "01m6dsg7e0eezt7vf0859w68z6"},
+		{"https://hub.example/p/01m6dsg7e0eezt7vf0859w68z6", KindPost, "01m6dsg7e0eezt7vf0859w68z6"},
+		{"https://hub.example/activities/01m6dsg7e0eezt7vf0859w68z6", KindActivity, "01m6dsg7e0eezt7vf0859w68z6"},
+		{"https://city.example/u/ana", KindNone, ""},
+		{"http://hub.example/u/ana", KindNone, ""},
+		{"https://hub.example/u/ana/inbox", KindNone, ""},
+		{"https://hub.example/u/ana?x=1", KindNone, ""},
+		{"https://hub.example/x/ana", KindNone, ""},
+		{"::not a url", KindNone, ""},
+	}
+	for _, tt := range tests {
+		k, key := b.Parse(tt.in)
+		if k != tt.kind || key != tt.key {
+			t.Errorf("Parse(%q) = %v %q, want %v %q", tt.in, k, key, tt.kind, tt.key)
+		}
+	}
+	if !b.IsLocal("https://hub.example/f/x") || b.IsLocal("https://hub.example.evil/f/x") {
+		t.Error("IsLocal")
+	}
+	if got := b.KeyID(b.Member("ana")); got != "https://hub.example/u/ana#main-key" {
+		t.Errorf("KeyID = %s", got)
+	}
+	if got := b.Abs(OutboxPath(ForumPath("d"))); got != "https://hub.example/f/d/outbox" {
+		t.Errorf("outbox = %s", got)
+	}
+}

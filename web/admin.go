@@ -1,10 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -18,6 +20,9 @@ type adminData struct {
 	Error   string
 	Roles   []forum.Role
 	Langs   []string
+	// Federation: the remote forums this node follows (nil when off).
+	Federation bool
+	Joined     []*federation.Following
 }
 
 func (s *Server) adminData(r *http.Request) (*adminData, error) {
@@ -35,6 +40,12 @@ func (s *Server) adminData(r *http.Request) (*adminData, error) {
 	}
 	if d.Forums, err = svc.ListForums(r.Context(), q.Get("forums_after")); err != nil {
 		return nil, err
+	}
+	if fed := s.cfg.Federation; fed != nil {
+		d.Federation = true
+		if d.Joined, err = fed.Joined(r.Context()); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -93,6 +104,27 @@ func (s *Server) adminSetRole(w http.ResponseWriter, r *http.Request) error {
 	if ve := asValidation(err); ve != nil {
 		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr, ve))
 	} else if err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin")
+}
+
+// adminJoin makes the node follow a forum of another node (a hub forum).
+func (s *Server) adminJoin(w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(r)
+	f, err := s.cfg.Federation.Join(r.Context(), st.viewer, r.PostForm.Get("target"))
+	if errors.Is(err, forum.ErrForbidden) {
+		return err
+	} else if err != nil {
+		s.cfg.Logger.Info("join failed", "target", r.PostForm.Get("target"), "err", err)
+		return s.showAdmin(w, r, http.StatusBadRequest, "", st.tr.T("admin.join_failed", "Reason", err.Error()))
+	}
+	return redirect(w, r, uris.ForumPath(f.Slug))
+}
+
+// adminLeave stops following a remote forum; its posts stay.
+func (s *Server) adminLeave(w http.ResponseWriter, r *http.Request) error {
+	if err := s.cfg.Federation.Leave(r.Context(), stateOf(r).viewer, r.PostForm.Get("forum")); err != nil {
 		return err
 	}
 	return redirect(w, r, "/admin")

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -50,12 +51,36 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 }
 
 // post is handle for form submissions: CSRF checked before the handler runs.
+// A change that succeeded may have something to publish: federation is
+// told at once rather than at its next poll.
 func (s *Server) post(h handlerFunc) http.Handler {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		if err := checkForm(w, r); err != nil {
 			return err
 		}
-		return h(w, r)
+		if err := h(w, r); err != nil {
+			return err
+		}
+		if s.cfg.Federation != nil {
+			s.cfg.Federation.Notify()
+		}
+		return nil
+	})
+}
+
+// negotiate serves a page URL as HTML, or as ActivityPub JSON when the
+// client asks for it (the same URL is the page and the object's id).
+func (s *Server) negotiate(h handlerFunc) http.Handler {
+	page := s.handle(h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.Federation != nil {
+			w.Header().Add("Vary", "Accept")
+			if federation.WantsActivityJSON(r) {
+				s.cfg.Federation.Object().ServeHTTP(w, r)
+				return
+			}
+		}
+		page.ServeHTTP(w, r)
 	})
 }
 

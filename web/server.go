@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -24,6 +25,8 @@ type Config struct {
 	// SignInLimiter limits sign-in attempts; nil means in-process limits of
 	// 10 attempts per 5 minutes per address and per username.
 	SignInLimiter Limiter
+	// Federation serves ActivityPub on the same URLs (nil: pages only).
+	Federation *federation.Federation
 }
 
 // Server is the node's HTTP handler.
@@ -60,7 +63,15 @@ func New(cfg Config) (*Server, error) {
 	// Browsers say where a form came from (Sec-Fetch-Site, Origin):
 	// cross-origin POSTs are refused before any handler runs.
 	csrf := http.NewCrossOriginProtection()
-	s.handler = s.recoverPanics(securityHeaders(csrf.Handler(s.withState(mux))))
+	pages := securityHeaders(csrf.Handler(s.withState(mux)))
+	// Server-to-server URLs (inboxes, collections, discovery) need no
+	// session, language or CSRF cookie: they bypass the page chain.
+	top := http.NewServeMux()
+	if cfg.Federation != nil {
+		cfg.Federation.Routes(top)
+	}
+	top.Handle("/", pages)
+	s.handler = s.recoverPanics(top)
 	return s, nil
 }
 
@@ -72,20 +83,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 
 	mux.Handle("GET /{$}", s.handle(s.home))
-	mux.Handle("GET /f/{slug}", s.handle(s.forumPage))
+	mux.Handle("GET /f/{slug}", s.negotiate(s.forumPage))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
-	mux.Handle("GET /t/{id}", s.handle(s.threadPage))
+	mux.Handle("GET /t/{id}", s.negotiate(s.threadPage))
 	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
 	mux.Handle("POST /t/{id}/moderate", s.post(s.moderateThread))
-	mux.Handle("GET /p/{id}", s.handle(s.postPermalink))
+	mux.Handle("GET /p/{id}", s.negotiate(s.postPermalink))
 	mux.Handle("GET /p/{id}/edit", s.handle(s.editForm))
 	mux.Handle("POST /p/{id}/edit", s.post(s.edit))
 	mux.Handle("POST /p/{id}/delete", s.post(s.deletePost))
 	mux.Handle("POST /p/{id}/helpful", s.post(s.helpful))
 	mux.Handle("POST /p/{id}/good-practice", s.post(s.goodPractice))
 	mux.Handle("GET /p/{id}/history", s.handle(s.history))
-	mux.Handle("GET /u/{username}", s.handle(s.profile))
+	mux.Handle("GET /u/{username}", s.negotiate(s.profile))
 	mux.Handle("GET /u/{username}/edit", s.handle(s.profileForm))
 	mux.Handle("POST /u/{username}/edit", s.post(s.editProfile))
 
@@ -102,6 +113,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/invitations", s.post(s.adminInvite))
 	mux.Handle("POST /admin/forums", s.post(s.adminCreateForum))
 	mux.Handle("POST /admin/members/{id}/role", s.post(s.adminSetRole))
+	if s.cfg.Federation != nil {
+		mux.Handle("POST /admin/join", s.post(s.adminJoin))
+		mux.Handle("POST /admin/leave", s.post(s.adminLeave))
+	}
 
 	mux.Handle("/", s.handle(func(http.ResponseWriter, *http.Request) error { return forum.ErrNotFound }))
 }

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/forum/password"
+	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
 )
@@ -119,6 +121,16 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// node assembles the full node (federation and web) on the app's database.
+func (a *app) node() (*node.Node, error) {
+	n, err := node.New(node.Config{BaseURL: a.urls.Base(), DefaultLanguage: a.cfg.DefaultLanguage, DB: a.db,
+		Logger: a.log, AllowLoopbackPeers: a.cfg.LoopbackPeers(), Software: federation.Software{Name: "agora", Version: version}})
+	if err != nil {
+		return nil, fmt.Errorf("build node: %w", err)
+	}
+	return n, nil
 }
 
 func (a *app) close() {

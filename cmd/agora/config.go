@@ -33,7 +33,13 @@ type Config struct {
 	DefaultLanguage string
 	// LogFormat is text or json.
 	LogFormat string
+	// AllowLoopbackPeers ("true"/"false") lets federation reach peers on
+	// 127.0.0.0/8 and ::1: for tests and local demos only.
+	AllowLoopbackPeers string
 }
+
+// LoopbackPeers reports whether loopback peers are allowed.
+func (c Config) LoopbackPeers() bool { return c.AllowLoopbackPeers == "true" }
 
 // setting describes one configuration value: its flag, environment
 // variable, default and how to check it.
@@ -68,6 +74,9 @@ func settings() []setting {
 		{name: "log-format", env: "AGORA_LOG_FORMAT", def: "text",
 			help:  "log format on stderr: text or json",
 			field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("text", "json")},
+		{name: "allow-loopback-peers", env: "AGORA_ALLOW_LOOPBACK_PEERS", def: "false",
+			help:  "let federation reach peers on 127.0.0.0/8 and ::1 (local demos and tests only): true or false",
+			field: func(c *Config) *string { return &c.AllowLoopbackPeers }, check: oneOf("true", "false")},
 	}
 }
 

@@ -23,15 +23,16 @@ func parseTestConfig(t *testing.T, args []string, env map[string]string) (Config
 }
 
 func TestConfigPrecedence(t *testing.T) {
-	defaults := Config{Listen: "127.0.0.1:8080", DataDir: "./data", DefaultLanguage: "en", LogFormat: "text"}
+	defaults := Config{Listen: "127.0.0.1:8080", DataDir: "./data", DefaultLanguage: "en", LogFormat: "text", AllowLoopbackPeers: "false"}
 	allEnv := map[string]string{
 		"AGORA_LISTEN": "0.0.0.0:9000", "AGORA_BASE_URL": "https://agora.example.org",
 		"AGORA_DATA": "/var/lib/agora", "AGORA_DATABASE_URL": "postgres://agora@db:5432/agora",
 		"AGORA_REDIS_URL": "redis://cache:6379/0", "AGORA_DEFAULT_LANGUAGE": "fr", "AGORA_LOG_FORMAT": "json",
+		"AGORA_ALLOW_LOOPBACK_PEERS": "true",
 	}
 	fromEnv := Config{Listen: "0.0.0.0:9000", BaseURL: "https://agora.example.org", DataDir: "/var/lib/agora",
 		DatabaseURL: "postgres://agora@db:5432/agora", RedisURL: "redis://cache:6379/0",
-		DefaultLanguage: "fr", LogFormat: "json"}
+		DefaultLanguage: "fr", LogFormat: "json", AllowLoopbackPeers: "true"}
 	tests := []struct {
 		name string
 		args []string
@@ -44,14 +45,14 @@ func TestConfigPrecedence(t *testing.T) {
 		{"flags over env", []string{
 			"--listen", "127.0.0.1:0", "--base-url", "http://localhost:3000", "--data", "d",
 			"--database-url", "", "--redis-url", "redis://127.0.0.1:6379/15",
-			"--default-language=es", "-log-format", "text",
+			"--default-language=es", "-log-format", "text", "--allow-loopback-peers", "false",
 		}, allEnv, Config{Listen: "127.0.0.1:0", BaseURL: "http://localhost:3000", DataDir: "d",
-			RedisURL: "redis://127.0.0.1:6379/15", DefaultLanguage: "es", LogFormat: "text"}},
+			RedisURL: "redis://127.0.0.1:6379/15", DefaultLanguage: "es", LogFormat: "text", AllowLoopbackPeers: "false"}},
 		{"some flags, some env", []string{"--default-language", "es"},
 			map[string]string{"AGORA_DATA": "/srv/agora", "AGORA_DEFAULT_LANGUAGE": "fr"},
-			Config{Listen: "127.0.0.1:8080", DataDir: "/srv/agora", DefaultLanguage: "es", LogFormat: "text"}},
+			Config{Listen: "127.0.0.1:8080", DataDir: "/srv/agora", DefaultLanguage: "es", LogFormat: "text", AllowLoopbackPeers: "false"}},
 		{"sqlite URL", []string{"--database-url", "sqlite:///tmp/x.db"}, nil,
-			Config{Listen: "127.0.0.1:8080", DataDir: "./data", DatabaseURL: "sqlite:///tmp/x.db", DefaultLanguage: "en", LogFormat: "text"}},
+			Config{Listen: "127.0.0.1:8080", DataDir: "./data", DatabaseURL: "sqlite:///tmp/x.db", DefaultLanguage: "en", LogFormat: "text", AllowLoopbackPeers: "false"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,6 +91,7 @@ func TestConfigErrors(t *testing.T) {
 		{"redis URL", []string{"--redis-url", "http://cache:6379"}, nil, []string{"--redis-url"}},
 		{"redis URL env", nil, map[string]string{"AGORA_REDIS_URL": "redis://cache:6379/notanumber"}, []string{"--redis-url", "AGORA_REDIS_URL"}},
 		{"log format", []string{"--log-format", "xml"}, nil, []string{"--log-format: must be one of text, json"}},
+		{"loopback peers", []string{"--allow-loopback-peers", "yes"}, nil, []string{"--allow-loopback-peers: must be one of true, false"}},
 		{"unknown flag", []string{"--colour", "blue"}, nil, []string{"flag provided but not defined", "agora serve -h"}},
 		{"missing value", []string{"--listen"}, nil, []string{"needs an argument", "listen"}},
 	}

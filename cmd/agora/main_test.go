@@ -31,8 +31,8 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// node is a running `agora serve` started through run.
-type node struct {
+// runningNode is an `agora serve` started through run.
+type runningNode struct {
 	addr           string
 	stdout, stderr *syncBuffer
 	stop           func() int // cancels the context and returns the exit code
@@ -41,10 +41,10 @@ type node struct {
 var listeningLine = regexp.MustCompile(`Listening on (\S+) `)
 
 // startNode runs the program with args and waits until it listens.
-func startNode(t *testing.T, args []string, env map[string]string) *node {
+func startNode(t *testing.T, args []string, env map[string]string) *runningNode {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	n := &node{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	n := &runningNode{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, args, envOf(env), n.stdout, n.stderr) }()
 	n.stop = func() int {

@@ -14,7 +14,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/web"
 )
 
 // Timeouts of the HTTP server.
@@ -69,14 +68,22 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 	if err := bootstrap(ctx, a, cio.stdout); err != nil {
 		return err
 	}
-	handler, err := web.New(web.Config{URLs: a.urls, DefaultLanguage: cfg.DefaultLanguage, Service: a.svc, Logger: log})
+	n, err := a.node()
 	if err != nil {
-		return fmt.Errorf("build web server: %w", err)
+		return err
 	}
 	fmt.Fprintf(cio.stdout, "Listening on %s — public URL %s\n", ln.Addr(), a.urls.Base())
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", a.urls.Base(),
 		"database", databaseKind(cfg), "default_language", cfg.DefaultLanguage)
-	return serveHTTP(ctx, ln, handler, log)
+	// Federation workers stop after the HTTP server: deliveries in flight
+	// finish, and what is still queued waits in the database.
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { n.Run(workers); close(done) }()
+	err = serveHTTP(ctx, ln, n.Handler, log)
+	stopWorkers()
+	<-done
+	return err
 }
 
 // pingRedis checks that Redis answers when a URL is configured. Nothing

@@ -1,0 +1,83 @@
+package federation
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// Software names this program in NodeInfo and User-Agent.
+type Software struct {
+	Name    string
+	Version string
+}
+
+// Config is what federation is built from.
+type Config struct {
+	URLs    *uris.Builder
+	Service *forum.Service
+	Store   Store
+	Logger  *slog.Logger
+	Clock   forum.Clock
+	IDs     forum.IDs
+	// AllowLoopback lets the node talk to peers on 127.0.0.0/8 and ::1:
+	// tests and the demo. Production nodes leave it off (SSRF guard).
+	AllowLoopback bool
+	// SignatureSkew is how far a request's Date may be from now; default 1 h.
+	SignatureSkew time.Duration
+	// AuthorizedFetch requires a valid signature on GETs of our documents.
+	AuthorizedFetch bool
+	Software        Software
+	// Resolver overrides DNS resolution for the fetcher (tests).
+	Resolver fetch.Resolver
+	Delivery DeliveryConfig
+}
+
+// Federation is the node's ActivityPub side.
+type Federation struct {
+	cfg    Config
+	urls   *uris.Builder
+	svc    *forum.Service
+	store  Store
+	log    *slog.Logger
+	client *fetch.Client
+	keys   *keyring
+	actors *actorCache
+	// objects serves page URLs as ActivityPub documents.
+	objects http.Handler
+	// Wake-ups for the workers, so new work is picked up at once rather
+	// than at the next poll.
+	inboxWake, publishWake, deliverWake chan struct{}
+}
+
+// New checks cfg and builds the federation side of a node. Call Run to
+// start its workers.
+func New(cfg Config) (*Federation, error) {
+	if cfg.URLs == nil || cfg.Service == nil || cfg.Store == nil || cfg.Logger == nil || cfg.Clock == nil || cfg.IDs == nil {
+		return nil, errors.New("federation: incomplete config")
+	}
+	if cfg.SignatureSkew == 0 {
+		cfg.SignatureSkew = time.Hour
+	}
+	if cfg.Software.Name == "" {
+		cfg.Software = Software{Name: "agora", Version: "dev"}
+	}
+	cfg.Delivery = cfg.Delivery.withDefaults()
+	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger,
+		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1)}
+	f.keys = newKeyring(cfg.Store, cfg.Clock)
+	f.client = fetch.New(fetch.Config{
+		AllowLoopback: cfg.AllowLoopback,
+		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
+		Wrap:          f.keys.signingTransport(cfg.URLs, cfg.Clock),
+		Resolver:      cfg.Resolver,
+	})
+	f.actors = newActorCache(f)
+	f.objects = f.objectHandler()
+	return f, nil
+}

@@ -1,0 +1,162 @@
+package federation
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/signature"
+	"github.com/metropolis/agora/forum"
+)
+
+// Limits on what the inbox accepts.
+const (
+	maxInboxBody = 1 << 20
+	maxJSONDepth = 32
+)
+
+// inboxError is a refusal: a status and a reason the sender may read.
+type inboxError struct {
+	status int
+	reason string
+	err    error // for the log
+}
+
+func (e *inboxError) Error() string { return fmt.Sprintf("%d %s: %v", e.status, e.reason, e.err) }
+
+func refuse(status int, reason string, err error) *inboxError {
+	return &inboxError{status: status, reason: reason, err: err}
+}
+
+// Inbox receives activities: POST /inbox and every actor's inbox. Every
+// check runs before anything is stored; a verified activity is stored
+// durably (deduplicated by id) and applied later by the inbox worker, so
+// the answer is 202 Accepted.
+func (f *Federation) Inbox() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := f.receive(r)
+		var ie *inboxError
+		switch {
+		case err == nil:
+			w.WriteHeader(http.StatusAccepted)
+		case errors.As(err, &ie):
+			f.log.Info("inbox refused", "status", ie.status, "reason", ie.reason, "err", ie.err, "remote", r.RemoteAddr)
+			http.Error(w, ie.reason, ie.status)
+		default:
+			f.log.Error("inbox failed", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	})
+}
+
+// envelope is the little of an activity the inbox reads before storing it.
+type envelope struct {
+	ID    string          `json:"id"`
+	Type  json.RawMessage `json:"type"`
+	Actor json.RawMessage `json:"actor"`
+}
+
+var keyIDParam = regexp.MustCompile(`(?:^|,)\s*keyId\s*=\s*"([^"]*)"`)
+
+func (f *Federation) receive(r *http.Request) error {
+	ctx := r.Context()
+	// Blocked instances are refused before anything else, key fetches included.
+	if m := keyIDParam.FindStringSubmatch(r.Header.Get("Signature")); m != nil {
+		blocked, err := f.store.DomainBlocked(ctx, hostOf(m[1]))
+		if err != nil {
+			return err
+		}
+		if blocked {
+			return refuse(http.StatusForbidden, "instance blocked", nil)
+		}
+	}
+	if r.ContentLength > maxInboxBody {
+		return refuse(http.StatusRequestEntityTooLarge, "body over 1 MiB", nil)
+	}
+	if !activityContentType(r.Header.Get("Content-Type")) {
+		return refuse(http.StatusUnsupportedMediaType, "content type must be application/activity+json or application/ld+json with the ActivityStreams profile", nil)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxInboxBody+1))
+	if err != nil {
+		return refuse(http.StatusBadRequest, "could not read body", err)
+	}
+	if len(body) > maxInboxBody {
+		return refuse(http.StatusRequestEntityTooLarge, "body over 1 MiB", nil)
+	}
+	if err := fetch.CheckJSONDepth(body, maxJSONDepth); err != nil {
+		return refuse(http.StatusBadRequest, "JSON too deep or malformed", err)
+	}
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return refuse(http.StatusBadRequest, "body is not a JSON object", err)
+	}
+	actor := iriOf(env.Actor)
+	if env.ID == "" || actor == "" || len(env.Type) == 0 {
+		return refuse(http.StatusBadRequest, "activity needs id, type and actor", nil)
+	}
+	if blocked, err := f.store.DomainBlocked(ctx, hostOf(actor)); err != nil {
+		return err
+	} else if blocked {
+		return refuse(http.StatusForbidden, "instance blocked", nil)
+	}
+	res, err := signature.Verify(r, body, f.actors, signature.Options{Now: f.cfg.Clock.Now, MaxSkew: f.cfg.SignatureSkew})
+	if err != nil {
+		return refuse(signature.HTTPStatus(err), "signature: "+publicReason(err), err)
+	}
+	signer, err := f.store.RemoteActorByKeyID(ctx, res.KeyID)
+	if err != nil {
+		return refuse(http.StatusUnauthorized, "signing key has no known owner", err)
+	}
+	if signer.URI != actor {
+		return refuse(http.StatusUnauthorized, "the signer is not the activity's actor", fmt.Errorf("signer %s, actor %s", signer.URI, actor))
+	}
+	if !sameHost(env.ID, actor) {
+		return refuse(http.StatusBadRequest, "activity id is not on the actor's host", nil)
+	}
+	now := f.cfg.Clock.Now()
+	item := &InboxItem{ID: f.cfg.IDs.New(), ActivityID: env.ID, ActorURI: actor, Body: body, ReceivedAt: now, NextAttemptAt: now}
+	if err := f.store.AddInboxItem(ctx, item); errors.Is(err, forum.ErrConflict) {
+		return nil // a duplicate delivery changes nothing
+	} else if err != nil {
+		return fmt.Errorf("store inbox item: %w", err)
+	}
+	f.wakeInbox()
+	return nil
+}
+
+// activityContentType accepts application/activity+json and
+// application/ld+json; profile="https://www.w3.org/ns/activitystreams".
+func activityContentType(ct string) bool {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	switch mt {
+	case "application/activity+json":
+		return true
+	case "application/ld+json":
+		return strings.Contains(params["profile"], "https://www.w3.org/ns/activitystreams")
+	}
+	return false
+}
+
+// iriOf reads an actor or object reference: a string, or an object's id.
+func iriOf(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var o struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(raw, &o) == nil {
+		return o.ID
+	}
+	return ""
+}

@@ -1,0 +1,263 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+)
+
+// Bounds on backfilling a joined forum: its latest threads, and the first
+// posts of each.
+const (
+	backfillThreads      = 40
+	backfillPostsPerPage = 200
+)
+
+// Join makes this node follow a forum of another node (a URL or a handle
+// @name@host): the forum is mirrored here, its recent threads are fetched,
+// and from then on its announces arrive in the shared inbox.
+func (f *Federation) Join(ctx context.Context, actor *forum.Member, target string) (*forum.Forum, error) {
+	if err := forum.CanAdminister(actor); err != nil {
+		return nil, err
+	}
+	uri, err := f.resolveTarget(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	ra, err := f.actors.actor(ctx, uri, true)
+	if err != nil {
+		return nil, err
+	}
+	if ra.Type != ap.TypeGroup {
+		return nil, fmt.Errorf("%s is a %s, not a forum (Group)", uri, ra.Type)
+	}
+	a, err := ap.ParseActor(ctx, ra.Document)
+	if err != nil {
+		return nil, err
+	}
+	lang := "en"
+	if len(a.Languages) > 0 {
+		lang = a.Languages[0]
+	}
+	fo, err := f.svc.SaveRemoteForum(ctx, actor, forum.RemoteForumInfo{URI: a.ID, Name: a.PreferredUsername, Domain: ra.Domain,
+		Language: lang, Texts: map[string]forum.ForumText{lang: {Title: a.Name, Description: stripTags(a.Summary)}}})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.follow(ctx, fo, ra); err != nil {
+		return nil, err
+	}
+	if err := f.backfill(ctx, fo, ra); err != nil {
+		f.log.Warn("backfill incomplete", "forum", fo.URI, "err", err)
+	}
+	return fo, nil
+}
+
+// follow sends the instance actor's Follow, once.
+func (f *Federation) follow(ctx context.Context, fo *forum.Forum, ra *RemoteActor) error {
+	if fg, err := f.store.Following(ctx, fo.URI); err == nil && fg.ForumID == fo.ID {
+		return nil // already following (or asked)
+	}
+	id := f.cfg.IDs.New()
+	followID := f.urls.Activity(id)
+	if err := f.store.SaveFollowing(ctx, &Following{ID: id, ActorURI: f.urls.InstanceActor(), ObjectURI: fo.URI,
+		FollowID: followID, ForumID: fo.ID, State: FollowPending, CreatedAt: f.cfg.Clock.Now()}); err != nil {
+		return err
+	}
+	act := &ap.Activity{ID: followID, Type: ap.TypeFollow, Actor: f.urls.InstanceActor(), Object: ap.Ref{IRI: fo.URI},
+		To: []string{fo.URI}, Published: f.cfg.Clock.Now()}
+	body, err := ap.Marshal(act)
+	if err != nil {
+		return err
+	}
+	return f.queue(ctx, []*outgoing{{id: id, uri: followID, actorURI: act.Actor, typ: ap.TypeFollow, object: fo.URI,
+		body: body, inboxes: []string{ra.Inbox}}}, nil)
+}
+
+// Leave stops following a remote forum (Undo{Follow}). The mirror and every
+// post stay: the members' own answers are this node's originals.
+func (f *Federation) Leave(ctx context.Context, actor *forum.Member, forumURI string) error {
+	if err := forum.CanAdminister(actor); err != nil {
+		return err
+	}
+	fg, err := f.store.Following(ctx, forumURI)
+	if err != nil {
+		return err
+	}
+	ra, err := f.actors.actor(ctx, forumURI, false)
+	if err != nil {
+		return err
+	}
+	follow := &ap.Activity{ID: fg.FollowID, Type: ap.TypeFollow, Actor: fg.ActorURI, Object: ap.Ref{IRI: fg.ObjectURI}}
+	id := f.cfg.IDs.New()
+	undo := &ap.Activity{ID: f.urls.Activity(id), Type: ap.TypeUndo, Actor: fg.ActorURI, Object: ap.Ref{Activity: follow},
+		To: []string{forumURI}, Published: f.cfg.Clock.Now()}
+	body, err := ap.Marshal(undo)
+	if err != nil {
+		return err
+	}
+	return f.queue(ctx, []*outgoing{{id: id, uri: undo.ID, actorURI: undo.Actor, typ: ap.TypeUndo, object: fg.FollowID,
+		body: body, inboxes: []string{ra.Inbox}}}, func(ctx context.Context, tx Store) error {
+		return tx.DeleteFollowing(ctx, forumURI)
+	})
+}
+
+// Joined lists the remote forums this node follows.
+func (f *Federation) Joined(ctx context.Context) ([]*Following, error) {
+	return f.store.ListFollowing(ctx)
+}
+
+// resolveTarget turns @name@host (WebFinger) or a URL into an actor id.
+func (f *Federation) resolveTarget(ctx context.Context, target string) (string, error) {
+	target = strings.TrimSpace(target)
+	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
+		return target, nil
+	}
+	acct := strings.TrimPrefix(strings.TrimPrefix(target, "acct:"), "@")
+	name, host, ok := strings.Cut(acct, "@")
+	if !ok || name == "" || host == "" {
+		return "", fmt.Errorf("%q: want a forum URL or a handle @name@host", target)
+	}
+	// The peer's scheme follows ours: https in production, http on loopback.
+	scheme := "https"
+	if !f.urls.Secure() {
+		scheme = "http"
+	}
+	q := url.Values{"resource": {"acct:" + acct}}
+	body, err := f.client.GetJRD(ctx, scheme+"://"+host+"/.well-known/webfinger?"+q.Encode())
+	if err != nil {
+		return "", fmt.Errorf("webfinger %s: %w", acct, err)
+	}
+	var doc jrd
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return "", fmt.Errorf("webfinger %s: %w", acct, err)
+	}
+	for _, l := range doc.Links {
+		if l.Rel == "self" && (l.Type == ContentType || strings.HasPrefix(l.Type, "application/ld+json")) {
+			return l.Href, nil
+		}
+	}
+	return "", fmt.Errorf("webfinger %s: no ActivityPub actor", acct)
+}
+
+// backfill fetches a joined forum's recent threads (from its outbox's
+// announces) and their posts (from each thread's context collection).
+func (f *Federation) backfill(ctx context.Context, fo *forum.Forum, ra *RemoteActor) error {
+	if ra.Outbox == "" || !sameHost(ra.Outbox, fo.URI) {
+		return nil
+	}
+	first, err := f.firstPage(ctx, ra.Outbox)
+	if err != nil {
+		return err
+	}
+	threads := 0
+	for _, item := range first.Items {
+		inner := item.Activity
+		if inner != nil && inner.Type == ap.TypeAnnounce {
+			inner = inner.Object.Activity
+		}
+		if inner == nil || inner.Type != ap.TypeCreate || threads >= backfillThreads {
+			continue
+		}
+		o, err := f.trustedObject(ctx, inner)
+		if err != nil || o.Type != ap.TypePage || o.InReplyTo != "" {
+			continue
+		}
+		threads++
+		if err := f.backfillThread(ctx, fo, o); err != nil {
+			f.log.Warn("backfill thread", "thread", o.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// backfillThread stores a question and the first page of its context.
+func (f *Federation) backfillThread(ctx context.Context, fo *forum.Forum, q *ap.Object) error {
+	if err := f.storeFetched(ctx, q, fo); err != nil {
+		return err
+	}
+	if q.Context == "" || !sameHost(q.Context, q.ID) {
+		return nil
+	}
+	page, err := f.firstPage(ctx, q.Context)
+	if err != nil {
+		return err
+	}
+	for i, item := range page.Items {
+		if i >= backfillPostsPerPage {
+			break
+		}
+		o := item.Object
+		if o == nil || !sameHost(o.ID, q.Context) {
+			// Posts from other nodes are fetched from their origin.
+			doc, err := f.client.GetObject(ctx, item.ID())
+			if err != nil {
+				f.log.Warn("backfill post", "post", item.ID(), "err", err)
+				continue
+			}
+			if o, err = ap.ParseObject(ctx, doc.Body); err != nil {
+				continue
+			}
+		}
+		if o.ID == q.ID || o.Type == ap.TypeTombstone {
+			continue
+		}
+		if err := f.storeFetched(ctx, o, fo); err != nil {
+			f.log.Warn("backfill post", "post", o.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// storeFetched stores a post fetched from (or embedded by) its origin,
+// unless known or deleted.
+func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.Forum) error {
+	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
+		return permanent("%s: not a post attributed on its own host", o.ID)
+	}
+	if _, err := f.svc.PostByURI(ctx, o.ID); err == nil {
+		return nil
+	}
+	if _, err := f.store.Tombstone(ctx, o.ID); err == nil {
+		return nil
+	}
+	var author *forum.Member
+	var err error
+	if f.urls.IsLocal(o.AttributedTo) {
+		return nil // our own member's post: we have the original
+	}
+	if author, err = f.remoteMember(ctx, o.AttributedTo); err != nil {
+		return err
+	}
+	_, err = f.storeNewPost(ctx, o, author, fo)
+	if errors.Is(err, forum.ErrConflict) {
+		return nil
+	}
+	return err
+}
+
+// firstPage fetches a collection and its first page (or its inline items).
+func (f *Federation) firstPage(ctx context.Context, uri string) (*ap.Collection, error) {
+	doc, err := f.client.GetObject(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ap.ParseCollection(ctx, doc.Body)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Items) > 0 || c.First == "" || !sameHost(c.First, uri) {
+		return c, nil
+	}
+	doc, err = f.client.GetObject(ctx, c.First)
+	if err != nil {
+		return nil, err
+	}
+	return ap.ParseCollection(ctx, doc.Body)
+}

@@ -1,0 +1,154 @@
+package federation
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// threadURI is a thread's (its question's) ActivityPub id.
+func (f *Federation) threadURI(t *forum.Thread) string {
+	if t.URI != "" {
+		return t.URI
+	}
+	return f.urls.Thread(t.ID)
+}
+
+// contextURI is a thread's context collection (FEP-7888).
+func (f *Federation) contextURI(t *forum.Thread) string {
+	if t.URI != "" {
+		if t.ContextURI != "" {
+			return t.ContextURI
+		}
+		return t.URI
+	}
+	return f.urls.Context(t.ID)
+}
+
+// postURI is a post's ActivityPub id; a question's is its thread's.
+func (f *Federation) postURI(p *forum.Post, t *forum.Thread) string {
+	switch {
+	case p.URI != "":
+		return p.URI
+	case p.IsQuestion():
+		return f.threadURI(t)
+	}
+	return f.urls.Post(p.ID)
+}
+
+// postContext is what building a post's object needs.
+type postContext struct {
+	post   *forum.Post
+	thread *forum.Thread
+	forum  *forum.Forum
+	author *forum.Member
+	parent *forum.Post   // nil for the question
+	to     *forum.Member // the parent's author, mentioned
+}
+
+// loadPost gathers a post's context.
+func (f *Federation) loadPost(ctx context.Context, postID forum.ID) (*postContext, error) {
+	p, err := f.svc.Post(ctx, postID)
+	if err != nil {
+		return nil, err
+	}
+	t, err := f.svc.Thread(ctx, p.ThreadID)
+	if err != nil && t == nil {
+		return nil, err
+	}
+	fo, err := f.svc.ForumByID(ctx, t.ForumID)
+	if err != nil {
+		return nil, err
+	}
+	pc := &postContext{post: p, thread: t, forum: fo}
+	ids := []forum.ID{p.AuthorID}
+	if !p.IsQuestion() {
+		if pc.parent, err = f.svc.Post(ctx, p.ParentID); err != nil {
+			return nil, fmt.Errorf("parent of %s: %w", p.ID, err)
+		}
+		ids = append(ids, pc.parent.AuthorID)
+	}
+	members, err := f.svc.Members(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if pc.author = members[p.AuthorID]; pc.author == nil {
+		return nil, fmt.Errorf("author of %s: %w", p.ID, forum.ErrNotFound)
+	}
+	if pc.parent != nil {
+		pc.to = members[pc.parent.AuthorID]
+	}
+	return pc, nil
+}
+
+// object is a post as a Page (question) or Note (answer); a deleted post
+// is a Tombstone.
+func (f *Federation) object(pc *postContext) *ap.Object {
+	p, t := pc.post, pc.thread
+	id := f.postURI(p, t)
+	if p.Deleted() || (p.IsQuestion() && t.DeletedAt != nil) {
+		former := ap.TypeNote
+		if p.IsQuestion() {
+			former = ap.TypePage
+		}
+		deleted := p.DeletedAt
+		if deleted == nil {
+			deleted = t.DeletedAt
+		}
+		return &ap.Object{ID: id, Type: ap.TypeTombstone, FormerType: former, Deleted: deleted}
+	}
+	forumID := f.forumURI(pc.forum)
+	o := &ap.Object{
+		ID: id, AttributedTo: f.memberURI(pc.author), Content: p.HTML, Language: p.Language,
+		Audience: forumID, Context: f.contextURI(t), URL: f.urls.Abs(uris.PostAnchor(t.ID, p.ID)),
+		To: []string{forumID, ap.Public}, Published: p.CreatedAt, Updated: p.EditedAt,
+		ContentMap: map[string]string{p.Language: p.HTML},
+	}
+	if p.Source != "" && p.URI == "" {
+		o.Source = &ap.Source{Content: p.Source, MediaType: "text/markdown"}
+	}
+	for lang, tr := range p.Translations {
+		o.ContentMap[lang] = tr.HTML
+	}
+	if p.IsQuestion() {
+		o.Type, o.Name, o.URL = ap.TypePage, t.Title, id
+		o.NameMap = map[string]string{p.Language: t.Title}
+		for lang, tr := range p.Translations {
+			if tr.Title != "" {
+				o.NameMap[lang] = tr.Title
+			}
+		}
+		o.Summary = summarize(p.HTML, 300)
+		return o
+	}
+	o.Type = ap.TypeNote
+	o.InReplyTo = f.postURI(pc.parent, t)
+	if pc.to != nil {
+		to := f.memberURI(pc.to)
+		o.Cc = []string{to}
+		o.Tag = []ap.Tag{{Type: "Mention", Href: to, Name: f.handle(pc.to)}}
+	}
+	return o
+}
+
+var tags = regexp.MustCompile(`<[^>]*>`)
+
+// summarize is the first paragraph of a post as plain text, cut to max
+// characters: what Mastodon shows of a Page in timelines.
+func summarize(h string, max int) string {
+	first := h
+	if i := strings.Index(first, "</p>"); i >= 0 {
+		first = first[:i]
+	}
+	s := strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(first, " "))), " ")
+	if r := []rune(s); len(r) > max {
+		s = strings.TrimSpace(string(r[:max-1])) + "…"
+	}
+	return s
+}

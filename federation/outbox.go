@@ -1,0 +1,151 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+)
+
+// outgoing is one activity to store and deliver.
+type outgoing struct {
+	id       forum.ID // local ID of the outbox row
+	uri      string   // the activity's id
+	actorURI string
+	typ      string
+	object   string
+	public   bool // listed in the actor's outbox
+	body     []byte
+	inboxes  []string
+}
+
+// queue stores activities and their deliveries in one transaction, with
+// afterwards (e.g. moving a cursor) in the same transaction. An activity
+// whose id is already stored was sent before: it is skipped, so a retried
+// publication never delivers twice.
+func (f *Federation) queue(ctx context.Context, acts []*outgoing, afterwards func(ctx context.Context, tx Store) error) error {
+	now := f.cfg.Clock.Now()
+	err := f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
+		for _, a := range acts {
+			row := &OutboxActivity{ID: a.id, URI: a.uri, ActorURI: a.actorURI, Type: a.typ, ObjectURI: a.object,
+				Body: a.body, Public: a.public, CreatedAt: now}
+			if row.ID == "" {
+				row.ID = f.cfg.IDs.New()
+			}
+			if err := tx.AddOutboxActivity(ctx, row); errors.Is(err, forum.ErrConflict) {
+				continue
+			} else if err != nil {
+				return fmt.Errorf("store activity %s: %w", a.uri, err)
+			}
+			var ds []*Delivery
+			for _, inbox := range a.inboxes {
+				host := hostOf(inbox)
+				if host == "" || f.urls.IsLocal(inbox) {
+					continue
+				}
+				ds = append(ds, &Delivery{ID: f.cfg.IDs.New(), ActivityID: row.ID, Inbox: inbox, Host: host,
+					State: DeliveryPending, NextAttemptAt: now, CreatedAt: now})
+			}
+			if len(ds) > 0 {
+				if err := tx.AddDeliveries(ctx, ds); err != nil {
+					return fmt.Errorf("queue deliveries of %s: %w", a.uri, err)
+				}
+			}
+		}
+		if afterwards != nil {
+			return afterwards(ctx, tx)
+		}
+		return nil
+	})
+	if err == nil {
+		f.wakeDeliveries()
+	}
+	return err
+}
+
+// inboxSet collects inboxes, one per shared inbox: a host with a shared
+// inbox gets each activity once, however many of its actors follow.
+type inboxSet map[string]bool
+
+func (s inboxSet) add(inbox, shared string) {
+	if shared != "" {
+		s[shared] = true
+	} else if inbox != "" {
+		s[inbox] = true
+	}
+}
+
+func (s inboxSet) list() []string {
+	out := make([]string, 0, len(s))
+	for k := range s {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// addFollowers adds the inboxes of target's accepted followers, except
+// those on skipHost (the origin of what is being passed on).
+func (f *Federation) addFollowers(ctx context.Context, set inboxSet, target, skipHost string) error {
+	after := forum.ID("")
+	for {
+		page, err := f.store.ListFollowers(ctx, target, after, 500)
+		if err != nil {
+			return fmt.Errorf("followers of %s: %w", target, err)
+		}
+		for _, fl := range page {
+			if skipHost != "" && hostOf(fl.ActorURI) == skipHost {
+				continue
+			}
+			set.add(fl.Inbox, fl.SharedInbox)
+		}
+		if len(page) < 500 {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// addActor adds a remote actor's inbox (its shared inbox when it has one).
+func (f *Federation) addActor(ctx context.Context, set inboxSet, uri string) error {
+	if uri == "" || f.urls.IsLocal(uri) {
+		return nil
+	}
+	a, err := f.actors.actor(ctx, uri, false)
+	if err != nil {
+		return err
+	}
+	set.add(a.Inbox, a.SharedInbox)
+	return nil
+}
+
+// announceBody wraps a received activity, byte for byte, in an Announce by
+// a forum (FEP-1b12: the group passes activities on unchanged).
+func announceBody(id, forumURI, followers string, inner []byte) ([]byte, error) {
+	base, err := ap.Marshal(&ap.Activity{ID: id, Type: ap.TypeAnnounce, Actor: forumURI,
+		Object: ap.Ref{IRI: "placeholder:inner"}, To: []string{ap.Public}, Cc: []string{followers}})
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(base, &doc); err != nil {
+		return nil, err
+	}
+	doc["object"] = json.RawMessage(inner)
+	return json.Marshal(doc)
+}
+
+// followersOf is the followers collection URL of a local actor's URL.
+func followersOf(actorURL string) string {
+	u, err := url.Parse(actorURL)
+	if err != nil {
+		return ""
+	}
+	u.Path += "/followers"
+	return u.String()
+}

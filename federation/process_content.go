@@ -1,0 +1,352 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// postTypes are the objects that become questions or answers.
+var postTypes = map[string]bool{ap.TypeNote: true, ap.TypePage: true, ap.TypeArticle: true, ap.TypeQuestion: true}
+
+// trustedObject returns the activity's object, fetched from its origin
+// unless it came embedded from the actor's own host. Either way the object
+// must be on the actor's host and attributed to the actor.
+func (f *Federation) trustedObject(ctx context.Context, act *ap.Activity) (*ap.Object, error) {
+	o := act.Object.Object
+	if o == nil || !sameHost(o.ID, act.Actor) {
+		id := act.Object.ID()
+		if id == "" || f.urls.IsLocal(id) {
+			return nil, permanent("%s: no object to fetch", act.ID)
+		}
+		doc, err := f.client.GetObject(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", id, err)
+		}
+		if o, err = ap.ParseObject(ctx, doc.Body); err != nil {
+			return nil, permanent("object %s: %w", id, err)
+		}
+	}
+	if !sameHost(o.ID, act.Actor) {
+		return nil, permanent("object %s is not on the host of %s", o.ID, act.Actor)
+	}
+	if o.AttributedTo != "" && o.AttributedTo != act.Actor {
+		return nil, permanent("object %s is attributed to %s, not %s", o.ID, o.AttributedTo, act.Actor)
+	}
+	return o, nil
+}
+
+// remotePost turns a received object into the domain's RemotePost.
+func remotePost(o *ap.Object, author *forum.Member) forum.RemotePost {
+	p := forum.RemotePost{URI: o.ID, Author: author, Title: o.Name, HTML: o.Content, Language: o.Language, Published: o.Published}
+	if p.Language == "" {
+		for lang := range o.ContentMap {
+			p.Language = lang
+			break
+		}
+	}
+	if p.HTML == "" {
+		p.HTML = o.ContentMap[p.Language]
+	}
+	if o.Source != nil && o.Source.MediaType == "text/markdown" {
+		p.Source = o.Source.Content
+	}
+	p.Translations = map[string]forum.Translation{}
+	for lang, h := range o.ContentMap {
+		if lang != p.Language {
+			p.Translations[lang] = forum.Translation{HTML: h, Title: o.NameMap[lang]}
+		}
+	}
+	return p
+}
+
+// onCreateOrUpdate stores a new question or answer, or a new version of
+// one; a local forum then announces the activity to its followers.
+func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum) error {
+	if act.Object.Actor != nil {
+		return f.onActorUpdate(ctx, act)
+	}
+	o, err := f.trustedObject(ctx, act)
+	if err != nil {
+		return err
+	}
+	if !postTypes[o.Type] {
+		return permanent("%s objects are not posts", o.Type)
+	}
+	if _, err := f.store.Tombstone(ctx, o.ID); err == nil {
+		return nil // deleted before it arrived
+	} else if !errors.Is(err, forum.ErrNotFound) {
+		return err
+	}
+	author, err := f.remoteMember(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	var fo *forum.Forum
+	if act.Type == ap.TypeUpdate {
+		post, err := f.svc.PostByURI(ctx, o.ID)
+		if errors.Is(err, forum.ErrNotFound) {
+			act.Type = ap.TypeCreate // an edit of something we never saw: take it as new
+			return f.onCreateOrUpdate(ctx, act, raw, via)
+		} else if err != nil {
+			return err
+		}
+		if _, err := f.svc.ReceiveEdit(ctx, post, author, remotePost(o, author)); err != nil {
+			return err
+		}
+		_, t, _ := f.svc.PostInThread(ctx, post.ID)
+		if t != nil {
+			fo, _ = f.svc.ForumByID(ctx, t.ForumID)
+		}
+	} else if fo, err = f.storeNewPost(ctx, o, author, via); err != nil {
+		return err
+	}
+	return f.announceIfOurs(ctx, fo, act, raw)
+}
+
+// storeNewPost places a received post: an answer under its parent, or a
+// question in the forum it addresses (ours), or in the remote forum that
+// announced it.
+func (f *Federation) storeNewPost(ctx context.Context, o *ap.Object, author *forum.Member, via *forum.Forum) (*forum.Forum, error) {
+	if o.InReplyTo != "" {
+		parent, err := f.findPost(ctx, o.InReplyTo)
+		if errors.Is(err, forum.ErrNotFound) {
+			return nil, permanent("reply to %s, which this node doesn't have", o.InReplyTo)
+		} else if err != nil {
+			return nil, err
+		}
+		_, t, err := f.svc.PostInThread(ctx, parent.ID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := f.svc.ReceiveAnswer(ctx, t, parent, remotePost(o, author)); err != nil {
+			return nil, err
+		}
+		return f.svc.ForumByID(ctx, t.ForumID)
+	}
+	fo := via
+	if fo == nil {
+		fo = f.addressedForum(ctx, o)
+	}
+	if fo == nil {
+		return nil, permanent("question %s addresses no forum of this node", o.ID)
+	}
+	if _, err := f.svc.ReceiveQuestion(ctx, fo, o.Context, remotePost(o, author)); err != nil {
+		return nil, err
+	}
+	return fo, nil
+}
+
+// addressedForum is the first of our forums an object names as its
+// audience or recipient.
+func (f *Federation) addressedForum(ctx context.Context, o *ap.Object) *forum.Forum {
+	for _, uri := range append([]string{o.Audience}, append(o.To, o.Cc...)...) {
+		if kind, key := f.urls.Parse(uri); kind == uris.KindForum {
+			if fo, err := f.localForum(ctx, key); err == nil {
+				return fo
+			}
+		}
+	}
+	return nil
+}
+
+// announceIfOurs passes an activity about one of our forums on to the
+// forum's followers, unchanged (FEP-1b12), except back to its origin.
+func (f *Federation) announceIfOurs(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte) error {
+	if fo == nil || !fo.Local() || raw == nil {
+		return nil
+	}
+	forumURI := f.forumURI(fo)
+	set := inboxSet{}
+	if err := f.addFollowers(ctx, set, forumURI, hostOf(act.Actor)); err != nil {
+		return err
+	}
+	id := f.cfg.IDs.New()
+	body, err := announceBody(f.urls.Activity(id), forumURI, followersOf(forumURI), raw)
+	if err != nil {
+		return err
+	}
+	return f.queue(ctx, []*outgoing{{id: id, uri: f.urls.Activity(id), actorURI: forumURI, typ: ap.TypeAnnounce,
+		object: act.ID, public: true, body: body, inboxes: set.list()}}, nil)
+}
+
+// onActorUpdate refreshes a remote actor (Update{Person} / Update{Group}).
+func (f *Federation) onActorUpdate(ctx context.Context, act *ap.Activity) error {
+	if act.Object.Actor.ID != act.Actor {
+		return permanent("%s cannot update %s", act.Actor, act.Object.Actor.ID)
+	}
+	if _, err := f.actors.actor(ctx, act.Actor, true); err != nil {
+		return err
+	}
+	if _, err := f.svc.MemberByURI(ctx, act.Actor); err != nil {
+		return nil // not an author here: the cache refresh was all
+	}
+	_, err := f.refreshMember(ctx, act.Actor)
+	return err
+}
+
+// refreshMember re-reads a known remote member from its cached document.
+func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Member, error) {
+	ra, err := f.store.RemoteActor(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	a, err := ap.ParseActor(ctx, ra.Document)
+	if err != nil {
+		return nil, permanent("actor %s: %w", uri, err)
+	}
+	p := forum.RemoteProfile{URI: a.ID, Username: a.PreferredUsername, Domain: ra.Domain, DisplayName: a.Name,
+		ProfileURL: a.URL, Languages: a.Languages}
+	for _, pv := range a.Attachment {
+		switch pv.Name {
+		case "Role":
+			p.Title = stripTags(pv.Value)
+		case "Organisation", "Organization":
+			p.Organisation = stripTags(pv.Value)
+		}
+	}
+	return f.svc.SaveRemoteMember(ctx, p)
+}
+
+// onDelete deletes a post by its author, or by a member of the node that
+// hosts its forum; an unknown object is remembered so that a late Create
+// is ignored.
+func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum) error {
+	id := act.Object.ID()
+	if id == act.Actor {
+		return nil // an account deleted: its posts stay, as the node's record
+	}
+	post, err := f.svc.PostByURI(ctx, id)
+	if f.urls.IsLocal(id) {
+		post, err = f.findPost(ctx, id)
+	}
+	if errors.Is(err, forum.ErrNotFound) {
+		if !sameHost(id, act.Actor) {
+			return permanent("%s cannot delete %s", act.Actor, id)
+		}
+		return f.store.AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
+	} else if err != nil {
+		return err
+	}
+	by, err := f.remoteMember(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	if err := f.svc.ReceiveDelete(ctx, post, by); err != nil {
+		return err
+	}
+	if !f.urls.IsLocal(id) {
+		if err := f.store.AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()}); err != nil {
+			return err
+		}
+	}
+	_, t, _ := f.svc.PostInThread(ctx, post.ID)
+	if t == nil {
+		return nil
+	}
+	fo, err := f.svc.ForumByID(ctx, t.ForumID)
+	if err != nil {
+		return err
+	}
+	return f.announceIfOurs(ctx, fo, act, raw)
+}
+
+// onLike counts a remote member's Like of an answer as helpful (on=false
+// for Undo{Like}).
+func (f *Federation) onLike(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum, on bool) error {
+	post, err := f.findPost(ctx, act.Object.ID())
+	if errors.Is(err, forum.ErrNotFound) {
+		return permanent("like of %s, which this node doesn't have", act.Object.ID())
+	} else if err != nil {
+		return err
+	}
+	by, err := f.remoteMember(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	if err := f.svc.ReceiveHelpful(ctx, post, by, on); err != nil {
+		return err
+	}
+	_, t, _ := f.svc.PostInThread(ctx, post.ID)
+	if t == nil {
+		return nil
+	}
+	fo, err := f.svc.ForumByID(ctx, t.ForumID)
+	if err != nil {
+		return err
+	}
+	return f.announceIfOurs(ctx, fo, act, raw)
+}
+
+// onLock applies a lock (or unlock) of a remote forum's thread, sent by a
+// member of the forum's node.
+func (f *Federation) onLock(ctx context.Context, act *ap.Activity, _ []byte, _ *forum.Forum, locked bool) error {
+	t, err := f.svc.ThreadByURI(ctx, act.Object.ID())
+	if errors.Is(err, forum.ErrNotFound) {
+		return permanent("lock of unknown thread %s", act.Object.ID())
+	} else if err != nil {
+		return err
+	}
+	by, err := f.remoteMember(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	return f.svc.ReceiveLock(ctx, t, by, locked)
+}
+
+// onAnnounce applies what a remote forum we follow passes on (FEP-1b12).
+// An inner activity from another host than the forum's is not taken on the
+// forum's word: its object is refetched from its origin.
+func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byte) error {
+	fo, err := f.svc.ForumByURI(ctx, act.Actor)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil // a boost by someone we don't follow as a forum: not counted
+	} else if err != nil {
+		return err
+	}
+	inner := act.Object.Activity
+	if inner == nil {
+		return permanent("announce by %s of a bare object", act.Actor)
+	}
+	innerRaw, err := embeddedObject(raw)
+	if err != nil {
+		return permanent("announce %s: %w", act.ID, err)
+	}
+	if !sameHost(inner.Actor, act.Actor) {
+		switch inner.Type {
+		case ap.TypeCreate, ap.TypeUpdate:
+			inner.Object = ap.Ref{IRI: inner.Object.ID()} // force a fetch from the origin
+		case ap.TypeDelete:
+			if err := f.confirmGone(ctx, inner.Object.ID()); err != nil {
+				return err
+			}
+		}
+		if !sameHost(inner.ID, inner.Actor) {
+			return permanent("announced activity %s is not on its actor's host", inner.ID)
+		}
+	}
+	return f.dispatch(ctx, inner, innerRaw, fo)
+}
+
+// confirmGone checks with an object's origin that it really is deleted.
+func (f *Federation) confirmGone(ctx context.Context, id string) error {
+	_, err := f.client.GetObject(ctx, id)
+	var se *fetch.StatusError
+	if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
+		return nil
+	}
+	if err == nil {
+		return permanent("%s still exists at its origin", id)
+	}
+	return fmt.Errorf("confirm deletion of %s: %w", id, err)
+}
+
+func stripTags(s string) string {
+	return strings.TrimSpace(tags.ReplaceAllString(s, ""))
+}

@@ -1,0 +1,140 @@
+package federation
+
+import (
+	"context"
+	"errors"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// onFollow records a follower of one of our actors and, unless the actor
+// approves followers by hand, accepts at once.
+func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
+	target := act.Object.ID()
+	kind, key := f.urls.Parse(target)
+	approve := false
+	switch kind {
+	case uris.KindForum:
+		fo, err := f.localForum(ctx, key)
+		if err != nil {
+			return permanent("follow of unknown forum %s", target)
+		}
+		approve = fo.Policy.ApproveFollows && forum.CanPostFrom(&forum.Forum{Policy: fo.Policy}, hostOf(act.Actor)) != nil
+	case uris.KindMember:
+		if _, err := f.svc.MemberByUsername(ctx, key); err != nil {
+			return permanent("follow of unknown member %s", target)
+		}
+	default:
+		return permanent("%s cannot be followed", target)
+	}
+	follower, err := f.actors.actor(ctx, act.Actor, false)
+	if err != nil {
+		return err
+	}
+	state := FollowAccepted
+	if approve {
+		state = FollowPending
+	}
+	fl := &Follower{ID: f.cfg.IDs.New(), Target: target, ActorURI: follower.URI, Inbox: follower.Inbox,
+		SharedInbox: follower.SharedInbox, FollowID: act.ID, State: state, CreatedAt: f.cfg.Clock.Now()}
+	if err := f.store.SaveFollower(ctx, fl); err != nil {
+		return err
+	}
+	if state == FollowPending {
+		f.log.Info("follow request waits for approval", "forum", target, "follower", act.Actor)
+		return nil
+	}
+	return f.answerFollow(ctx, fl, ap.TypeAccept)
+}
+
+// answerFollow sends Accept (or Reject) of a follow to the follower.
+func (f *Federation) answerFollow(ctx context.Context, fl *Follower, typ string) error {
+	follow := &ap.Activity{ID: fl.FollowID, Type: ap.TypeFollow, Actor: fl.ActorURI, Object: ap.Ref{IRI: fl.Target}}
+	id := f.cfg.IDs.New()
+	act := &ap.Activity{ID: f.urls.Activity(id), Type: typ, Actor: fl.Target, Object: ap.Ref{Activity: follow},
+		To: []string{fl.ActorURI}, Published: f.cfg.Clock.Now()}
+	body, err := ap.Marshal(act)
+	if err != nil {
+		return err
+	}
+	return f.queue(ctx, []*outgoing{{id: id, uri: act.ID, actorURI: fl.Target, typ: typ, object: fl.FollowID,
+		body: body, inboxes: []string{fl.Inbox}}}, nil)
+}
+
+// ApproveFollower accepts a pending follow of a forum (an admin's decision).
+func (f *Federation) ApproveFollower(ctx context.Context, actor *forum.Member, forumSlug, followerURI string, accept bool) error {
+	if err := forum.CanAdminister(actor); err != nil {
+		return err
+	}
+	fo, err := f.localForum(ctx, forumSlug)
+	if err != nil {
+		return err
+	}
+	fl, err := f.store.Follower(ctx, f.forumURI(fo), followerURI)
+	if err != nil {
+		return err
+	}
+	if !accept {
+		if err := f.store.DeleteFollower(ctx, fl.Target, fl.ActorURI); err != nil {
+			return err
+		}
+		return f.answerFollow(ctx, fl, ap.TypeReject)
+	}
+	fl.State = FollowAccepted
+	if err := f.store.SaveFollower(ctx, fl); err != nil {
+		return err
+	}
+	return f.answerFollow(ctx, fl, ap.TypeAccept)
+}
+
+// onFollowAnswer: a remote forum accepted (or rejected) our follow.
+func (f *Federation) onFollowAnswer(ctx context.Context, act *ap.Activity) error {
+	followID := act.Object.ID()
+	fg, err := f.store.FollowingByActivity(ctx, followID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return permanent("answer to an unknown follow %s", followID)
+	} else if err != nil {
+		return err
+	}
+	if fg.ObjectURI != act.Actor {
+		return permanent("%s answered a follow of %s", act.Actor, fg.ObjectURI)
+	}
+	if act.Type == ap.TypeReject {
+		return f.store.DeleteFollowing(ctx, fg.ObjectURI)
+	}
+	if fg.State == FollowAccepted {
+		return nil
+	}
+	fg.State = FollowAccepted
+	return f.store.SaveFollowing(ctx, fg)
+}
+
+// onUndo takes back a Follow, Like or Lock by the same actor.
+func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum) error {
+	inner := act.Object.Activity
+	if inner == nil {
+		// Mastodon, Lemmy and GoToSocial embed the activity undone; an IRI
+		// alone doesn't say what it was.
+		return permanent("undo of %s: the undone activity must be embedded", act.Object.IRI)
+	}
+	if inner.Actor != act.Actor {
+		return permanent("%s cannot undo an activity of %s", act.Actor, inner.Actor)
+	}
+	switch inner.Type {
+	case ap.TypeFollow:
+		err := f.store.DeleteFollower(ctx, inner.Object.ID(), act.Actor)
+		if errors.Is(err, forum.ErrNotFound) {
+			return nil // already gone
+		}
+		return err
+	case ap.TypeLike:
+		return f.onLike(ctx, inner, raw, via, false)
+	case ap.TypeLock:
+		return f.onLock(ctx, inner, raw, via, false)
+	case ap.TypeAnnounce:
+		return nil // boosts are not counted
+	}
+	return permanent("undo of %s is not handled", inner.Type)
+}

@@ -1,0 +1,250 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+)
+
+const eventsCursor = "events"
+
+func (f *Federation) runPublisher(ctx context.Context) {
+	loop(ctx, f.publishWake, f.cfg.Delivery.Poll, f.publishBatch)
+}
+
+// publishBatch turns the next events of the node's log into activities.
+// Each event's activities and the cursor move commit together; activity ids
+// derive from the event's, so a second process publishing the same event
+// adds nothing.
+func (f *Federation) publishBatch(ctx context.Context) bool {
+	const batch = 100
+	cursor, err := f.store.Cursor(ctx, eventsCursor)
+	if err != nil {
+		f.log.Error("read events cursor", "err", err)
+		return false
+	}
+	events, err := f.svc.Events(ctx, cursor, batch)
+	if err != nil {
+		f.log.Error("read events", "err", err)
+		return false
+	}
+	for _, e := range events {
+		acts, err := f.activitiesFor(ctx, e)
+		if err != nil {
+			// Transient failures (database, a remote actor's inbox unknown
+			// and unreachable) stop here and are retried from this event.
+			f.log.Warn("publish event", "event", e.ID, "kind", e.Kind, "err", err)
+			return false
+		}
+		moved := func(ctx context.Context, tx Store) error { return tx.SetCursor(ctx, eventsCursor, e.ID) }
+		if err := f.queue(ctx, acts, moved); err != nil {
+			f.log.Error("queue activities", "event", e.ID, "err", err)
+			return false
+		}
+	}
+	return len(events) == batch
+}
+
+// activitiesFor builds what an event publishes; nothing for changes to
+// content this node is not the origin of.
+func (f *Federation) activitiesFor(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
+	switch e.Kind {
+	case forum.EventThreadCreated, forum.EventPostCreated:
+		return f.postActivities(ctx, e, ap.TypeCreate)
+	case forum.EventPostEdited:
+		return f.postActivities(ctx, e, ap.TypeUpdate)
+	case forum.EventPostDeleted, forum.EventThreadDeleted:
+		return f.postActivities(ctx, e, ap.TypeDelete)
+	case forum.EventHelpfulAdded, forum.EventHelpfulRemoved:
+		return f.likeActivities(ctx, e)
+	case forum.EventThreadLocked, forum.EventThreadUnlocked:
+		return f.lockActivities(ctx, e)
+	case forum.EventMemberUpdated:
+		return f.profileActivities(ctx, e)
+	case forum.EventForumUpdated:
+		return f.forumActivities(ctx, e)
+	}
+	return nil, nil // thread.moved has no ActivityPub counterpart
+}
+
+// actorOf is the local member who acted, by ID.
+func (f *Federation) actorOf(ctx context.Context, id forum.ID) (*forum.Member, error) {
+	ms, err := f.svc.Members(ctx, []forum.ID{id})
+	if err != nil {
+		return nil, err
+	}
+	m := ms[id]
+	if m == nil || !m.Local() {
+		return nil, fmt.Errorf("actor %s: %w", id, forum.ErrNotFound)
+	}
+	return m, nil
+}
+
+// postActivities publishes a Create, Update or Delete of a post by a local
+// member: to the forum (Announced to its followers when the forum is ours,
+// delivered to its inbox when it is another node's), to the member's
+// followers, and to the author answered.
+func (f *Federation) postActivities(ctx context.Context, e *forum.Event, typ string) ([]*outgoing, error) {
+	pc, err := f.loadPost(ctx, e.PostID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	actor, err := f.actorOf(ctx, e.ActorID)
+	if err != nil {
+		return nil, nil // the system actor (command line) publishes nothing
+	}
+	if pc.post.URI != "" && !(typ == ap.TypeDelete && pc.forum.Local()) {
+		return nil, nil // another node's post: its node publishes its changes
+	}
+	obj := f.object(pc)
+	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: typ, Actor: f.memberURI(actor),
+		Object: ap.Ref{Object: obj}, To: []string{f.forumURI(pc.forum), ap.Public}, Cc: obj.Cc,
+		Audience: f.forumURI(pc.forum), Published: e.CreatedAt}
+	if typ == ap.TypeDelete {
+		act.Object = ap.Ref{Object: &ap.Object{ID: obj.ID, Type: ap.TypeTombstone, FormerType: obj.FormerType, Deleted: obj.Deleted}}
+	}
+	return f.toForum(ctx, e, act, pc.forum, pc.to)
+}
+
+// toForum delivers a member's activity about a forum: a local forum
+// announces it to its followers; a remote forum gets it in its inbox. The
+// member's followers and the member mentioned get it too.
+func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activity, fo *forum.Forum, mentioned *forum.Member) ([]*outgoing, error) {
+	body, err := ap.Marshal(act)
+	if err != nil {
+		return nil, err
+	}
+	direct := inboxSet{}
+	if err := f.addFollowers(ctx, direct, act.Actor, ""); err != nil {
+		return nil, err
+	}
+	if mentioned != nil && !mentioned.Local() {
+		if err := f.addActor(ctx, direct, mentioned.URI); err != nil {
+			f.log.Warn("mentioned actor unreachable", "actor", mentioned.URI, "err", err)
+		}
+	}
+	if !fo.Local() {
+		if err := f.addActor(ctx, direct, fo.URI); err != nil {
+			return nil, fmt.Errorf("forum %s: %w", fo.URI, err)
+		}
+	}
+	out := []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body, inboxes: direct.list()}}
+	if fo.Local() {
+		forumURI := f.forumURI(fo)
+		followers := inboxSet{}
+		if err := f.addFollowers(ctx, followers, forumURI, ""); err != nil {
+			return nil, err
+		}
+		ann, err := announceBody(f.urls.Activity(e.ID+"-announce"), forumURI, followersOf(forumURI), body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &outgoing{uri: f.urls.Activity(e.ID + "-announce"), actorURI: forumURI, typ: ap.TypeAnnounce,
+			object: act.ID, public: true, body: ann, inboxes: followers.list()})
+	}
+	return out, nil
+}
+
+// likeActivities: a helpful mark is a Like of the answer (Undo{Like} when
+// removed), sent to its author and its forum.
+func (f *Federation) likeActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
+	pc, err := f.loadPost(ctx, e.PostID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	actor, err := f.actorOf(ctx, e.ActorID)
+	if err != nil {
+		return nil, nil
+	}
+	actorURI, postURI := f.memberURI(actor), f.postURI(pc.post, pc.thread)
+	like := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeLike, Actor: actorURI, Object: ap.Ref{IRI: postURI},
+		To: []string{f.memberURI(pc.author)}, Cc: []string{f.forumURI(pc.forum)}, Audience: f.forumURI(pc.forum), Published: e.CreatedAt}
+	act := like
+	if e.Kind == forum.EventHelpfulRemoved {
+		// Receivers match an undone Like by actor and object.
+		like.ID = f.urls.Activity(e.ID + "-like")
+		act = &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeUndo, Actor: actorURI, Object: ap.Ref{Activity: like},
+			To: like.To, Cc: like.Cc, Audience: like.Audience, Published: e.CreatedAt}
+	}
+	return f.toForum(ctx, e, act, pc.forum, pc.author)
+}
+
+// lockActivities: a moderator's lock is Lemmy's Lock of the question (Undo
+// to reopen), announced by the forum.
+func (f *Federation) lockActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
+	pc, err := f.loadPost(ctx, e.PostID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	actor, err := f.actorOf(ctx, e.ActorID)
+	if err != nil || !pc.forum.Local() {
+		return nil, nil
+	}
+	forumURI, threadURI := f.forumURI(pc.forum), f.threadURI(pc.thread)
+	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeLock, Actor: f.memberURI(actor), Object: ap.Ref{IRI: threadURI},
+		To: []string{forumURI, ap.Public}, Audience: forumURI, Published: e.CreatedAt}
+	if e.Kind == forum.EventThreadUnlocked {
+		lock := *act
+		lock.ID = f.urls.Activity(e.ID + "-lock")
+		act = &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeUndo, Actor: act.Actor, Object: ap.Ref{Activity: &lock},
+			To: act.To, Audience: forumURI, Published: e.CreatedAt}
+	}
+	return f.toForum(ctx, e, act, pc.forum, nil)
+}
+
+// profileActivities: Update{Person} to the member's followers.
+func (f *Federation) profileActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
+	m, err := f.actorOf(ctx, e.MemberID)
+	if err != nil {
+		return nil, nil
+	}
+	person, err := f.memberActor(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeUpdate, Actor: person.ID, Object: ap.Ref{Actor: person},
+		To: []string{ap.Public}, Cc: []string{person.Followers}, Published: e.CreatedAt}
+	body, err := ap.Marshal(act)
+	if err != nil {
+		return nil, err
+	}
+	set := inboxSet{}
+	if err := f.addFollowers(ctx, set, person.ID, ""); err != nil {
+		return nil, err
+	}
+	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: person.ID, body: body, inboxes: set.list()}}, nil
+}
+
+// forumActivities: Update{Group} to the forum's followers.
+func (f *Federation) forumActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
+	fo, err := f.svc.ForumByID(ctx, e.ForumID)
+	if errors.Is(err, forum.ErrNotFound) || (err == nil && !fo.Local()) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	group, err := f.forumActor(ctx, fo)
+	if err != nil {
+		return nil, err
+	}
+	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeUpdate, Actor: group.ID, Object: ap.Ref{Actor: group},
+		To: []string{ap.Public}, Cc: []string{group.Followers}, Published: e.CreatedAt}
+	body, err := ap.Marshal(act)
+	if err != nil {
+		return nil, err
+	}
+	set := inboxSet{}
+	if err := f.addFollowers(ctx, set, group.ID, ""); err != nil {
+		return nil, err
+	}
+	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: group.ID, body: body, inboxes: set.list()}}, nil
+}

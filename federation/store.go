@@ -1,0 +1,239 @@
+// Package federation connects an agora node to others over ActivityPub:
+// it publishes this node's actors and posts, delivers its activities, and
+// verifies and applies what other nodes send.
+package federation
+
+import (
+	"context"
+	"time"
+
+	"github.com/metropolis/agora/forum"
+)
+
+// Store is the storage federation needs beside forum.Store. Implementations
+// map driver errors onto forum.ErrNotFound and forum.ErrConflict.
+type Store interface {
+	// FederationAtomic runs fn in one transaction.
+	FederationAtomic(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
+
+	// Keys of this node's actors, created once and kept.
+	CreateActorKey(ctx context.Context, k *ActorKey) error // ErrConflict if the owner has one
+	ActorKey(ctx context.Context, owner string) (*ActorKey, error)
+
+	// Cache of remote actors (documents and keys).
+	SaveRemoteActor(ctx context.Context, a *RemoteActor) error // insert or replace by URI
+	RemoteActor(ctx context.Context, uri string) (*RemoteActor, error)
+	RemoteActorByKeyID(ctx context.Context, keyID string) (*RemoteActor, error)
+
+	// Followers of this node's actors.
+	SaveFollower(ctx context.Context, f *Follower) error // insert or replace by (Target, ActorURI)
+	Follower(ctx context.Context, target, actorURI string) (*Follower, error)
+	DeleteFollower(ctx context.Context, target, actorURI string) error // ErrNotFound if absent
+	// ListFollowers lists accepted followers of target by ID, after afterID.
+	ListFollowers(ctx context.Context, target string, afterID forum.ID, limit int) ([]*Follower, error)
+	// ListPendingFollowers lists follow requests awaiting approval, oldest first.
+	ListPendingFollowers(ctx context.Context, target string, limit int) ([]*Follower, error)
+	CountFollowers(ctx context.Context, target string) (int, error)
+
+	// Remote actors this node follows (a city's joined hub forums).
+	SaveFollowing(ctx context.Context, f *Following) error // insert or replace by ObjectURI
+	Following(ctx context.Context, objectURI string) (*Following, error)
+	FollowingByActivity(ctx context.Context, followID string) (*Following, error)
+	DeleteFollowing(ctx context.Context, objectURI string) error
+	ListFollowing(ctx context.Context) ([]*Following, error)
+
+	// Inbox: activities received, durably, before they are applied.
+	// AddInboxItem returns ErrConflict when the activity ID was seen before.
+	AddInboxItem(ctx context.Context, it *InboxItem) error
+	// ClaimInboxItems leases up to limit unprocessed items due at now.
+	ClaimInboxItems(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*InboxItem, error)
+	FinishInboxItem(ctx context.Context, id forum.ID, at time.Time) error
+	// RetryInboxItem records a failure and when to try again (attempts+1).
+	RetryInboxItem(ctx context.Context, id forum.ID, next time.Time, errText string) error
+	// FailInboxItem gives up on an item, keeping it for the record.
+	FailInboxItem(ctx context.Context, id forum.ID, at time.Time, errText string) error
+	CountInbox(ctx context.Context) (pending, failed int, err error)
+
+	// Outbox: activities this node published, served in actor outboxes.
+	AddOutboxActivity(ctx context.Context, a *OutboxActivity) error // ErrConflict on a known URI
+	OutboxActivity(ctx context.Context, id forum.ID) (*OutboxActivity, error)
+	OutboxActivityByURI(ctx context.Context, uri string) (*OutboxActivity, error)
+	// ListOutbox lists an actor's public activities newest first, before beforeID.
+	ListOutbox(ctx context.Context, actorURI string, beforeID forum.ID, limit int) ([]*OutboxActivity, error)
+	CountOutbox(ctx context.Context, actorURI string) (int, error)
+
+	// Deliveries: one row per (activity, inbox), the durable queue.
+	AddDeliveries(ctx context.Context, ds []*Delivery) error // duplicates of (ActivityID, Inbox) are skipped
+	// ClaimDeliveries leases up to limit pending deliveries due at now,
+	// never two of one host beyond perHost in flight, oldest first; safe with
+	// several processes (SKIP LOCKED on PostgreSQL).
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit, perHost int) ([]*Delivery, error)
+	// FinishDelivery marks a delivery done (State DeliveryDone) or given up
+	// (DeliveryFailed / DeliveryDropped), with the last status and error.
+	FinishDelivery(ctx context.Context, d *Delivery) error
+	// RetryDelivery stores Attempts, NextAttemptAt, LastStatus and LastError
+	// and releases the lease.
+	RetryDelivery(ctx context.Context, d *Delivery) error
+	// DropHostDeliveries gives up every pending delivery to host (blocked).
+	DropHostDeliveries(ctx context.Context, host string, at time.Time) (int, error)
+	DeliveryStats(ctx context.Context) (DeliveryStats, error)
+
+	// Health of remote hosts, for the circuit breaker and the admin.
+	Host(ctx context.Context, host string) (*HostHealth, error)
+	SaveHost(ctx context.Context, h *HostHealth) error
+	ListHosts(ctx context.Context, limit int) ([]*HostHealth, error)
+
+	// Tombstones of remote objects deleted (perhaps before they arrived).
+	AddTombstone(ctx context.Context, t *Tombstone) error // idempotent
+	Tombstone(ctx context.Context, uri string) (*Tombstone, error)
+
+	// Blocked instances.
+	BlockDomain(ctx context.Context, b *DomainBlock) error // idempotent
+	UnblockDomain(ctx context.Context, domain string) error
+	DomainBlocked(ctx context.Context, domain string) (bool, error)
+	ListDomainBlocks(ctx context.Context) ([]*DomainBlock, error)
+
+	// Small named values (e.g. the last event published).
+	Cursor(ctx context.Context, name string) (string, error) // "" if unset
+	SetCursor(ctx context.Context, name, value string) error
+}
+
+// ActorKey is the key pair of one of this node's actors. Owner names the
+// actor: "instance", "member:<id>", "forum:<id>" or "thread:<id>".
+type ActorKey struct {
+	Owner      string
+	PrivatePEM string
+	PublicPEM  string
+	CreatedAt  time.Time
+}
+
+// RemoteActor is what we know of an actor on another node.
+type RemoteActor struct {
+	URI          string
+	Type         string // Person, Group, Application, Service
+	Username     string // preferredUsername
+	Domain       string // host of URI
+	Inbox        string
+	SharedInbox  string
+	Outbox       string
+	Followers    string
+	KeyID        string
+	PublicKeyPEM string
+	Document     []byte // the JSON as fetched
+	FetchedAt    time.Time
+}
+
+// FollowState is where a follow stands.
+type FollowState string
+
+// Follow states.
+const (
+	FollowPending  FollowState = "pending"
+	FollowAccepted FollowState = "accepted"
+)
+
+// Follower is a remote actor following one of this node's actors.
+type Follower struct {
+	ID          forum.ID
+	Target      string // the followed local actor's URI (forum, thread, member, instance)
+	ActorURI    string
+	Inbox       string
+	SharedInbox string
+	FollowID    string // the Follow activity's id
+	State       FollowState
+	CreatedAt   time.Time
+}
+
+// Following is a remote actor that one of this node's actors follows.
+type Following struct {
+	ID        forum.ID
+	ActorURI  string // our follower (the instance actor for joined forums)
+	ObjectURI string // the remote actor followed
+	FollowID  string // our Follow activity's id
+	ForumID   forum.ID
+	State     FollowState
+	CreatedAt time.Time
+}
+
+// InboxItem is an activity received and verified, waiting to be applied.
+type InboxItem struct {
+	ID            forum.ID
+	ActivityID    string // unique: a second delivery is a duplicate
+	ActorURI      string // the verified signer's actor
+	Body          []byte
+	ReceivedAt    time.Time
+	Attempts      int
+	NextAttemptAt time.Time
+	ProcessedAt   *time.Time
+	FailedAt      *time.Time
+	LastError     string
+}
+
+// OutboxActivity is an activity this node published.
+type OutboxActivity struct {
+	ID        forum.ID
+	URI       string // the activity's id
+	ActorURI  string
+	Type      string
+	ObjectURI string
+	Body      []byte
+	Public    bool // listed in the actor's outbox
+	CreatedAt time.Time
+}
+
+// DeliveryState is where a delivery stands.
+type DeliveryState string
+
+// Delivery states.
+const (
+	DeliveryPending DeliveryState = "pending"
+	DeliveryDone    DeliveryState = "done"
+	DeliveryFailed  DeliveryState = "failed"  // gave up after retries or a permanent error
+	DeliveryDropped DeliveryState = "dropped" // host blocked
+)
+
+// Delivery is one activity to send to one inbox.
+type Delivery struct {
+	ID            forum.ID
+	ActivityID    forum.ID // OutboxActivity.ID
+	Inbox         string
+	Host          string
+	State         DeliveryState
+	Attempts      int
+	NextAttemptAt time.Time
+	LeaseUntil    *time.Time
+	LastStatus    int
+	LastError     string
+	CreatedAt     time.Time
+	FinishedAt    *time.Time
+}
+
+// DeliveryStats counts the queue, for the admin and metrics.
+type DeliveryStats struct {
+	Pending, Done, Failed, Dropped int
+	OldestPending                  *time.Time
+}
+
+// HostHealth is a remote host's record of deliveries.
+type HostHealth struct {
+	Host             string
+	ConsecutiveFails int
+	OpenUntil        *time.Time // circuit open: no attempts before then
+	LastSuccess      *time.Time
+	LastFailure      *time.Time
+	Delivered        int
+	Failed           int
+}
+
+// Tombstone remembers a deleted remote object.
+type Tombstone struct {
+	URI       string
+	DeletedAt time.Time
+}
+
+// DomainBlock is an instance this node refuses.
+type DomainBlock struct {
+	Domain    string
+	Reason    string
+	CreatedAt time.Time
+}

@@ -1,0 +1,57 @@
+package forum
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// EventKind names something that happened on this node that other nodes
+// may need to hear about.
+type EventKind string
+
+// Event kinds. Only actions of this node's members (and its moderators'
+// actions on any content) are events; what arrives from other nodes is not
+// re-published as ours.
+const (
+	EventThreadCreated  EventKind = "thread.created"
+	EventPostCreated    EventKind = "post.created"
+	EventPostEdited     EventKind = "post.edited" // the question's edits too
+	EventPostDeleted    EventKind = "post.deleted"
+	EventThreadDeleted  EventKind = "thread.deleted"
+	EventThreadLocked   EventKind = "thread.locked"
+	EventThreadUnlocked EventKind = "thread.unlocked"
+	EventThreadMoved    EventKind = "thread.moved"
+	EventHelpfulAdded   EventKind = "helpful.added"
+	EventHelpfulRemoved EventKind = "helpful.removed"
+	EventMemberUpdated  EventKind = "member.updated"
+	EventForumUpdated   EventKind = "forum.updated"
+)
+
+// Event is one entry of the node's event log. It is written in the same
+// transaction as the change it records (a transactional outbox), so
+// federation never misses a change nor sends one that was rolled back.
+type Event struct {
+	ID        ID // sorts by time: readers keep the last ID they handled
+	Kind      EventKind
+	ActorID   ID // the member who acted
+	ForumID   ID
+	ThreadID  ID
+	PostID    ID
+	MemberID  ID // for member.updated
+	CreatedAt time.Time
+}
+
+// record appends an event through tx.
+func (s *Service) record(ctx context.Context, tx Store, e Event) error {
+	e.ID, e.CreatedAt = s.ids.New(), s.clock.Now()
+	if err := tx.AppendEvent(ctx, &e); err != nil {
+		return fmt.Errorf("record %s: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// Events lists events after the given one, oldest first.
+func (s *Service) Events(ctx context.Context, afterID ID, limit int) ([]*Event, error) {
+	return s.store.ListEvents(ctx, afterID, limit)
+}

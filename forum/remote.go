@@ -1,0 +1,414 @@
+package forum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// What arrives from other nodes. federation/ checks signatures and origins
+// before calling these; the service still applies the domain's rules
+// (policies, who may change what) and keeps every call idempotent, because
+// the same activity can arrive twice.
+
+// RemoteProfile describes a member of another node, from their actor.
+type RemoteProfile struct {
+	URI          string
+	Username     string // preferredUsername
+	Domain       string
+	DisplayName  string
+	ProfileURL   string
+	Title        string
+	Organisation string
+	Languages    []string
+}
+
+// SaveRemoteMember creates or refreshes the local record of a remote author.
+func (s *Service) SaveRemoteMember(ctx context.Context, p RemoteProfile) (*Member, error) {
+	if p.URI == "" || p.Domain == "" {
+		return nil, invalid("uri", "error.required", "a remote member needs a URI and a domain")
+	}
+	name := clip(p.DisplayName, MaxNameLen)
+	if name == "" {
+		name = clip(p.Username, MaxNameLen)
+	}
+	langs, _ := canonicalLanguages("languages", p.Languages) // a bad tag from elsewhere is dropped, not fatal
+	var m *Member
+	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var err error
+		m, err = tx.MemberByURI(ctx, p.URI)
+		fresh := errors.Is(err, ErrNotFound)
+		if err != nil && !fresh {
+			return err
+		}
+		if fresh {
+			m = &Member{ID: s.ids.New(), URI: p.URI, Domain: strings.ToLower(p.Domain), Role: RoleMember, CreatedAt: s.clock.Now()}
+		}
+		m.Username = clip(p.Username, MaxNameLen)
+		m.DisplayName, m.ProfileURL = name, p.ProfileURL
+		m.Title, m.Organisation = clip(p.Title, MaxNameLen), clip(p.Organisation, MaxNameLen)
+		m.Languages = langs
+		if fresh {
+			return tx.CreateMember(ctx, m)
+		}
+		return tx.UpdateMember(ctx, m)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save remote member %s: %w", p.URI, err)
+	}
+	return m, nil
+}
+
+// clip trims s and cuts it to max characters: text from elsewhere is
+// shortened, not refused.
+func clip(s string, max int) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > max {
+		return string(r[:max])
+	}
+	return s
+}
+
+// RemoteForumInfo describes a forum of another node that this node follows.
+type RemoteForumInfo struct {
+	URI      string
+	Name     string // preferredUsername
+	Domain   string
+	Language string
+	Texts    map[string]ForumText
+}
+
+// SaveRemoteForum creates or refreshes the local mirror of a remote forum;
+// its slug is name@domain.
+func (s *Service) SaveRemoteForum(ctx context.Context, actor *Member, in RemoteForumInfo) (*Forum, error) {
+	if err := CanAdminister(actor); err != nil {
+		return nil, err
+	}
+	if in.URI == "" || in.Domain == "" || in.Name == "" {
+		return nil, invalid("uri", "error.required", "a remote forum needs a URI, a name and a domain")
+	}
+	lang, err := CanonicalLanguage("language", in.Language)
+	if err != nil {
+		lang = "en"
+	}
+	texts := map[string]ForumText{}
+	for tag, t := range in.Texts {
+		if c, err := CanonicalLanguage("language", tag); err == nil {
+			texts[c] = ForumText{Title: clip(t.Title, MaxTitleLen), Description: clip(t.Description, MaxForumTextLen)}
+		}
+	}
+	if _, ok := texts[lang]; !ok {
+		texts[lang] = ForumText{Title: clip(in.Name, MaxTitleLen)}
+	}
+	var f *Forum
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var err error
+		f, err = tx.ForumByURI(ctx, in.URI)
+		if errors.Is(err, ErrNotFound) {
+			f = &Forum{ID: s.ids.New(), Slug: strings.ToLower(in.Name + "@" + in.Domain), URI: in.URI,
+				Domain: strings.ToLower(in.Domain), Language: lang, Texts: texts, CreatedAt: s.clock.Now(), Position: 1000}
+			return tx.CreateForum(ctx, f)
+		} else if err != nil {
+			return err
+		}
+		f.Language, f.Texts = lang, texts
+		return tx.UpdateForum(ctx, f)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save remote forum %s: %w", in.URI, err)
+	}
+	return f, nil
+}
+
+// RemotePost is a question or an answer written on another node.
+type RemotePost struct {
+	URI          string
+	Author       *Member // a remote member (SaveRemoteMember)
+	Title        string  // questions only
+	HTML         string  // sanitized again here
+	Source       string  // markdown, if the sender gave it
+	Language     string
+	Translations map[string]Translation
+	Published    time.Time
+}
+
+func (s *Service) cleanRemote(p RemotePost) (RemotePost, error) {
+	if p.URI == "" || p.Author == nil {
+		return p, invalid("uri", "error.required", "a remote post needs a URI and an author")
+	}
+	p.HTML = s.render.Sanitize(p.HTML)
+	if strings.TrimSpace(p.HTML) == "" {
+		return p, invalid("body", "error.required", "is required")
+	}
+	if len(p.HTML) > 4*MaxBodyLen {
+		return p, invalid("body", "error.too_long", "is too long")
+	}
+	p.Source = clip(p.Source, MaxBodyLen)
+	lang, err := CanonicalLanguage("language", p.Language)
+	if err != nil {
+		lang = "und"
+	}
+	p.Language = lang
+	tr := map[string]Translation{}
+	for tag, t := range p.Translations {
+		c, err := CanonicalLanguage("language", tag)
+		if err != nil || c == lang {
+			continue
+		}
+		tr[c] = Translation{Title: clip(t.Title, MaxTitleLen), HTML: s.render.Sanitize(t.HTML)}
+	}
+	p.Translations = tr
+	if p.Published.IsZero() || p.Published.After(s.clock.Now()) {
+		p.Published = s.clock.Now()
+	}
+	return p, nil
+}
+
+// ReceiveQuestion stores a question asked on another node in forum f
+// (a local forum, or the mirror of a remote one). Receiving it again
+// returns the thread already stored.
+func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI string, p RemotePost) (*Thread, error) {
+	p, err := s.cleanRemote(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := CanPostFrom(f, p.Author.Domain); err != nil {
+		return nil, err
+	}
+	title := clip(p.Title, MaxTitleLen)
+	if title == "" {
+		return nil, invalid("title", "error.required", "is required")
+	}
+	id := s.ids.New()
+	t := &Thread{ID: id, URI: p.URI, ContextURI: contextURI, ForumID: f.ID, AuthorID: p.Author.ID, RootPostID: id,
+		Title: title, Language: p.Language, LastPostID: id, LastPostAt: p.Published, CreatedAt: p.Published}
+	post := &Post{ID: id, URI: p.URI, ThreadID: id, AuthorID: p.Author.ID, BranchID: id, Language: p.Language,
+		Source: p.Source, HTML: p.HTML, Translations: p.Translations, CreatedAt: p.Published}
+	err = s.store.CreateThread(ctx, t, post)
+	if errors.Is(err, ErrConflict) {
+		return s.store.ThreadByURI(ctx, p.URI)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store remote question: %w", err)
+	}
+	return t, nil
+}
+
+// ReceiveAnswer stores an answer written on another node, to parent (the
+// question or an answer) in thread t. Receiving it again returns the post
+// already stored.
+func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p RemotePost) (*Post, error) {
+	p, err := s.cleanRemote(p)
+	if err != nil {
+		return nil, err
+	}
+	var post *Post
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if existing, err := tx.PostByURI(ctx, p.URI); err == nil {
+			post = existing
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		t, err := s.threadOf(ctx, tx, t.ID)
+		if err != nil {
+			return err
+		}
+		f, err := tx.ForumByID(ctx, t.ForumID)
+		if err != nil {
+			return err
+		}
+		if err := CanPostFrom(f, p.Author.Domain); err != nil {
+			return err
+		}
+		if t.Locked {
+			return ErrLocked
+		}
+		if parent.ThreadID != t.ID {
+			return errParentNotInThread
+		}
+		post = &Post{ID: s.ids.New(), URI: p.URI, ThreadID: t.ID, AuthorID: p.Author.ID, ParentID: parent.ID,
+			BranchID: parent.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
+			Translations: p.Translations, CreatedAt: p.Published}
+		if parent.IsQuestion() {
+			post.BranchID = post.ID
+		}
+		if err := tx.CreatePost(ctx, post); err != nil {
+			return fmt.Errorf("store remote answer: %w", err)
+		}
+		t.ReplyCount++
+		if post.ID > t.LastPostID {
+			t.LastPostID, t.LastPostAt = post.ID, post.CreatedAt
+		}
+		return tx.UpdateThread(ctx, t)
+	})
+	return post, err
+}
+
+// ReceiveEdit applies a new version of a remote post, sent by its author.
+func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p RemotePost) (*Post, error) {
+	if by == nil || by.ID != post.AuthorID {
+		return nil, ErrForbidden
+	}
+	p.Author = by
+	p, err := s.cleanRemote(p)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		cur, t, err := s.postAndThread(ctx, tx, post.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Deleted() {
+			return ErrGone
+		}
+		if cur.Source == p.Source && cur.HTML == p.HTML && cur.Language == p.Language && (!cur.IsQuestion() || t.Title == clip(p.Title, MaxTitleLen)) {
+			post = cur
+			return nil // a repeated Update changes nothing
+		}
+		now := s.clock.Now()
+		old := &Revision{ID: s.ids.New(), PostID: cur.ID, EditorID: by.ID, Source: cur.Source, Language: cur.Language, CreatedAt: now}
+		if cur.IsQuestion() {
+			old.Title = t.Title
+		}
+		if old.Source == "" {
+			old.Source = cur.HTML // remote posts may come without markdown: keep what was shown
+		}
+		if err := tx.CreateRevision(ctx, old); err != nil {
+			return err
+		}
+		cur.Source, cur.HTML, cur.Language, cur.Translations, cur.EditedAt = p.Source, p.HTML, p.Language, p.Translations, &now
+		if err := tx.UpdatePost(ctx, cur); err != nil {
+			return err
+		}
+		post = cur
+		if title := clip(p.Title, MaxTitleLen); cur.IsQuestion() && title != "" {
+			t.Title, t.Language = title, p.Language
+			return tx.UpdateThread(ctx, t)
+		}
+		return nil
+	})
+	return post, err
+}
+
+// ReceiveDelete deletes a remote post (a question takes its thread along).
+// by is the post's author, or a member of the node hosting the forum
+// (its moderators act from there). Deleting twice changes nothing.
+func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member) error {
+	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		cur, err := tx.PostByID(ctx, post.ID)
+		if err != nil {
+			return err
+		}
+		t, err := tx.ThreadByID(ctx, cur.ThreadID)
+		if err != nil {
+			return err
+		}
+		f, err := tx.ForumByID(ctx, t.ForumID)
+		if err != nil {
+			return err
+		}
+		if by == nil || (by.ID != cur.AuthorID && (f.Local() || by.Domain != f.Domain)) {
+			return ErrForbidden
+		}
+		now := s.clock.Now()
+		if cur.IsQuestion() {
+			if t.DeletedAt != nil {
+				return nil
+			}
+			t.DeletedAt = &now
+			return tx.UpdateThread(ctx, t)
+		}
+		if cur.Deleted() {
+			return nil
+		}
+		cur.Source, cur.HTML, cur.Translations, cur.DeletedAt, cur.DeletedBy = "", "", nil, &now, by.ID
+		if err := tx.UpdatePost(ctx, cur); err != nil {
+			return err
+		}
+		t.ReplyCount--
+		return tx.UpdateThread(ctx, t)
+	})
+}
+
+// ReceiveHelpful records a remote member's helpful mark (a Like), or its
+// removal (Undo). Repeats change nothing.
+func (s *Service) ReceiveHelpful(ctx context.Context, post *Post, by *Member, on bool) error {
+	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		p, _, err := s.postAndThread(ctx, tx, post.ID)
+		if err != nil {
+			return err
+		}
+		if p.IsQuestion() || p.Deleted() || by.ID == p.AuthorID {
+			return nil // Mastodon users like anything; only answers count as helpful
+		}
+		if on {
+			err = tx.AddHelpful(ctx, p.ID, by.ID, s.clock.Now())
+		} else {
+			err = tx.RemoveHelpful(ctx, p.ID, by.ID)
+		}
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if on {
+			p.HelpfulCount++
+		} else {
+			p.HelpfulCount--
+		}
+		return tx.UpdatePost(ctx, p)
+	})
+}
+
+// ReceiveLock locks or unlocks a thread of a remote forum, as its node said.
+func (s *Service) ReceiveLock(ctx context.Context, t *Thread, by *Member, locked bool) error {
+	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		cur, err := s.threadOf(ctx, tx, t.ID)
+		if err != nil {
+			return err
+		}
+		f, err := tx.ForumByID(ctx, cur.ForumID)
+		if err != nil {
+			return err
+		}
+		if f.Local() || by == nil || by.Domain != f.Domain {
+			return ErrForbidden
+		}
+		cur.Locked = locked
+		return tx.UpdateThread(ctx, cur)
+	})
+}
+
+// Lookups by ActivityPub id, for federation.
+
+// MemberByURI finds a remote member.
+func (s *Service) MemberByURI(ctx context.Context, uri string) (*Member, error) {
+	return s.store.MemberByURI(ctx, uri)
+}
+
+// ForumByURI finds a remote forum.
+func (s *Service) ForumByURI(ctx context.Context, uri string) (*Forum, error) {
+	return s.store.ForumByURI(ctx, uri)
+}
+
+// ThreadByURI finds a remote thread.
+func (s *Service) ThreadByURI(ctx context.Context, uri string) (*Thread, error) {
+	return s.store.ThreadByURI(ctx, uri)
+}
+
+// PostByURI finds a remote post.
+func (s *Service) PostByURI(ctx context.Context, uri string) (*Post, error) {
+	return s.store.PostByURI(ctx, uri)
+}
+
+// Post finds a post by ID.
+func (s *Service) Post(ctx context.Context, id ID) (*Post, error) {
+	if !ValidID(id) {
+		return nil, ErrNotFound
+	}
+	return s.store.PostByID(ctx, id)
+}

@@ -1,0 +1,109 @@
+package uris
+
+import (
+	"net/url"
+	"strings"
+)
+
+// ActivityPub URLs. Actors and objects share their page's URL (content
+// negotiation serves HTML or JSON); the rest hang under them.
+
+// InstanceActorPath is the node's own actor (it signs fetches).
+func InstanceActorPath() string { return "/actor" }
+
+// SharedInboxPath receives activities for every actor of the node.
+func SharedInboxPath() string { return "/inbox" }
+
+// InboxPath is an actor's own inbox.
+func InboxPath(actorPath string) string { return actorPath + "/inbox" }
+
+// OutboxPath lists an actor's recent activities.
+func OutboxPath(actorPath string) string { return actorPath + "/outbox" }
+
+// FollowersPath is an actor's followers collection.
+func FollowersPath(actorPath string) string { return actorPath + "/followers" }
+
+// FollowingPath is an actor's following collection.
+func FollowingPath(actorPath string) string { return actorPath + "/following" }
+
+// ModeratorsPath is a forum's moderators collection (FEP-1b12 attributedTo).
+func ModeratorsPath(slug string) string { return ForumPath(slug) + "/moderators" }
+
+// FeaturedPath is a forum's pinned threads.
+func FeaturedPath(slug string) string { return ForumPath(slug) + "/featured" }
+
+// ContextPath is a thread's context collection (FEP-7888).
+func ContextPath(threadID string) string { return ThreadPath(threadID) + "/context" }
+
+// ActivityPath is an activity this node published.
+func ActivityPath(id string) string { return "/activities/" + url.PathEscape(id) }
+
+// KeyFragment names an actor's key inside its document.
+const KeyFragment = "#main-key"
+
+// Abs makes a path absolute under the node's base URL.
+func (b *Builder) Abs(path string) string { return b.base + path }
+
+// InstanceActor is the instance actor's id.
+func (b *Builder) InstanceActor() string { return b.base + InstanceActorPath() }
+
+// SharedInbox is the node's shared inbox.
+func (b *Builder) SharedInbox() string { return b.base + SharedInboxPath() }
+
+// KeyID is the id of an actor's key.
+func (b *Builder) KeyID(actorURL string) string { return actorURL + KeyFragment }
+
+// Context is a thread's context collection.
+func (b *Builder) Context(threadID string) string { return b.base + ContextPath(threadID) }
+
+// Activity is an activity's id.
+func (b *Builder) Activity(id string) string { return b.base + ActivityPath(id) }
+
+// Kind says what a local URL names.
+type Kind int
+
+// Kinds of local URL.
+const (
+	KindNone Kind = iota
+	KindInstance
+	KindMember
+	KindForum
+	KindThread
+	KindPost
+	KindActivity
+)
+
+// Parse tells what a URL of this node names, and its key (username, slug
+// or ID). URLs of other hosts, and paths that name nothing, give KindNone.
+func (b *Builder) Parse(raw string) (Kind, string) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme+"://"+u.Host != b.base || u.RawQuery != "" || u.Fragment != "" {
+		return KindNone, ""
+	}
+	if u.Path == InstanceActorPath() {
+		return KindInstance, ""
+	}
+	parts := strings.Split(strings.TrimPrefix(u.Path, "/"), "/")
+	if len(parts) != 2 || parts[1] == "" {
+		return KindNone, ""
+	}
+	switch parts[0] {
+	case "u":
+		return KindMember, parts[1]
+	case "f":
+		return KindForum, parts[1]
+	case "t":
+		return KindThread, parts[1]
+	case "p":
+		return KindPost, parts[1]
+	case "activities":
+		return KindActivity, parts[1]
+	}
+	return KindNone, ""
+}
+
+// IsLocal reports whether a URL is on this node.
+func (b *Builder) IsLocal(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme+"://"+u.Host == b.base
+}
