@@ -17,6 +17,9 @@ type ID = string
 // IDs makes new identifiers.
 type IDs interface {
 	New() ID
+	// NewAt makes an ID that sorts at time t: posts take their publication
+	// time, so every node orders a thread's posts alike.
+	NewAt(t time.Time) ID
 }
 
 // Clock tells the time; tests fix it.
@@ -47,10 +50,13 @@ func NewULIDs(clock Clock, entropy io.Reader) *ULIDs {
 }
 
 // New returns the next ID; IDs made in the same millisecond still increase.
-func (g *ULIDs) New() ID {
+func (g *ULIDs) New() ID { return g.NewAt(g.clock.Now()) }
+
+// NewAt returns an ID for time t (to the millisecond).
+func (g *ULIDs) NewAt(t time.Time) ID {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	id := ulid.MustNew(ulid.Timestamp(g.clock.Now()), g.entropy)
+	id := ulid.MustNew(ulid.Timestamp(t), g.entropy)
 	return strings.ToLower(id.String())
 }
 

@@ -181,7 +181,7 @@ func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI stri
 	if title == "" {
 		return nil, invalid("title", "error.required", "is required")
 	}
-	id := s.ids.New()
+	id := s.ids.NewAt(p.Published)
 	t := &Thread{ID: id, URI: p.URI, ContextURI: contextURI, ForumID: f.ID, AuthorID: p.Author.ID, RootPostID: id,
 		Title: title, Language: p.Language, LastPostID: id, LastPostAt: p.Published, CreatedAt: p.Published}
 	post := &Post{ID: id, URI: p.URI, ThreadID: id, AuthorID: p.Author.ID, BranchID: id, Language: p.Language,
@@ -229,7 +229,7 @@ func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p 
 		if parent.ThreadID != t.ID {
 			return errParentNotInThread
 		}
-		post = &Post{ID: s.ids.New(), URI: p.URI, ThreadID: t.ID, AuthorID: p.Author.ID, ParentID: parent.ID,
+		post = &Post{ID: s.ids.NewAt(p.Published), URI: p.URI, ThreadID: t.ID, AuthorID: p.Author.ID, ParentID: parent.ID,
 			BranchID: parent.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
 			Translations: p.Translations, CreatedAt: p.Published}
 		if parent.IsQuestion() {

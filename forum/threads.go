@@ -47,7 +47,7 @@ func (s *Service) Ask(ctx context.Context, actor *Member, forumID ID, q Question
 		return nil, err
 	}
 	now := s.clock.Now()
-	id := s.ids.New()
+	id := s.ids.NewAt(now)
 	t := &Thread{ID: id, ForumID: forumID, AuthorID: actor.ID, RootPostID: id, Title: title,
 		Language: lang, LastPostID: id, LastPostAt: now, CreatedAt: now}
 	p := &Post{ID: id, ThreadID: id, AuthorID: actor.ID, BranchID: id, Language: lang,
@@ -240,7 +240,7 @@ func (s *Service) Reply(ctx context.Context, actor *Member, threadID, parentID I
 			return err
 		}
 		now := s.clock.Now()
-		p = &Post{ID: s.ids.New(), ThreadID: t.ID, AuthorID: actor.ID, ParentID: parent.ID,
+		p = &Post{ID: s.ids.NewAt(now), ThreadID: t.ID, AuthorID: actor.ID, ParentID: parent.ID,
 			Language: lang, Source: source, HTML: html, CreatedAt: now}
 		p.BranchID = parent.BranchID
 		if parent.IsQuestion() {

@@ -71,6 +71,15 @@ func build(v any) (built, error) {
 	return built{}, errors.New("ap: cannot marshal a nil value")
 }
 
+// putTime writes a timestamp with milliseconds (go-fed writes whole
+// seconds): nodes order a thread's posts by it, and posts written in the
+// same second must keep their order everywhere.
+func putTime(m map[string]any, key string, t time.Time) {
+	if !t.IsZero() {
+		m[key] = t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	}
+}
+
 // buildRef builds an embedded value, or reports ok=false for a plain IRI.
 func buildRef(r Ref, depth int) (b built, ok bool, err error) {
 	switch {

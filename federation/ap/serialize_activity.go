@@ -92,6 +92,7 @@ func setObject(p *iris, t activitySetter, a *Activity, depth int) (func(map[stri
 
 func fixActivity(m map[string]any, a *Activity) {
 	forceArrays(m, "to", "cc")
+	putTime(m, "published", a.Published)
 	if a.Type == TypeLock {
 		m["type"] = TypeLock
 	}

@@ -15,7 +15,7 @@ func TestMarshalActivities(t *testing.T) {
 		  "to": ["https://agora.example/f/transit", "https://www.w3.org/ns/activitystreams#Public"],
 		  "cc": ["https://agora.example/u/ana"],
 		  "audience": "https://agora.example/f/transit",
-		  "published": "2025-03-01T10:00:00Z",
+		  "published": "2025-03-01T10:00:00.000Z",
 		  "object": {
 		    "id": "https://agora.example/q/42/a/7",
 		    "type": "Note",
@@ -29,8 +29,8 @@ func TestMarshalActivities(t *testing.T) {
 		    "to": ["https://agora.example/f/transit", "https://www.w3.org/ns/activitystreams#Public"],
 		    "cc": ["https://agora.example/u/ana"],
 		    "tag": [{"type": "Mention", "href": "https://agora.example/u/ana", "name": "@ana@agora.example"}],
-		    "published": "2025-03-01T10:00:00Z",
-		    "updated": "2025-03-01T11:30:00Z"
+		    "published": "2025-03-01T10:00:00.000Z",
+		    "updated": "2025-03-01T11:30:00.000Z"
 		  }
 		}`},
 		{"forum announces the create unchanged", announceCreate(), `{
@@ -47,7 +47,7 @@ func TestMarshalActivities(t *testing.T) {
 		    "to": ["https://agora.example/f/transit", "https://www.w3.org/ns/activitystreams#Public"],
 		    "cc": ["https://agora.example/u/ana"],
 		    "audience": "https://agora.example/f/transit",
-		    "published": "2025-03-01T10:00:00Z",
+		    "published": "2025-03-01T10:00:00.000Z",
 		    "object": {
 		      "id": "https://agora.example/q/42/a/7",
 		      "type": "Note",
@@ -61,8 +61,8 @@ func TestMarshalActivities(t *testing.T) {
 		      "to": ["https://agora.example/f/transit", "https://www.w3.org/ns/activitystreams#Public"],
 		      "cc": ["https://agora.example/u/ana"],
 		      "tag": [{"type": "Mention", "href": "https://agora.example/u/ana", "name": "@ana@agora.example"}],
-		      "published": "2025-03-01T10:00:00Z",
-		      "updated": "2025-03-01T11:30:00Z"
+		      "published": "2025-03-01T10:00:00.000Z",
+		      "updated": "2025-03-01T11:30:00.000Z"
 		    }
 		  }
 		}`},

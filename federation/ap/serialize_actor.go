@@ -90,6 +90,7 @@ func setPublicKey(p *iris, t actorSetter, k PublicKey) {
 // properties for (endpoints, manuallyApprovesFollowers, indexable,
 // PropertyValue, postingRestrictedToMods, language).
 func fixActor(m map[string]any, a *Actor) {
+	putTime(m, "published", a.Published)
 	// Always present: Mastodon reads a missing value as "unknown" and shows
 	// follow buttons accordingly; false must be said.
 	m["manuallyApprovesFollowers"] = a.ManuallyApprovesFollowers

@@ -166,6 +166,13 @@ func setSource(t objectSetter, s *Source) {
 // fixObject adds what go-fed cannot express on a post.
 func fixObject(m map[string]any, o *Object) {
 	forceArrays(m, "to", "cc")
+	putTime(m, "published", o.Published)
+	if o.Updated != nil {
+		putTime(m, "updated", *o.Updated)
+	}
+	if o.Deleted != nil {
+		putTime(m, "deleted", *o.Deleted)
+	}
 	putLangMap(m, "contentMap", o.ContentMap, o.Language, o.Content)
 	putLangMap(m, "nameMap", o.NameMap, o.Language, o.Name)
 	if o.Language != "" {

@@ -76,7 +76,7 @@ func TestMarshalActors(t *testing.T) {
 		    "owner": "https://agora.example/u/ana",
 		    "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n"
 		  },
-		  "published": "2025-03-01T10:00:00Z",
+		  "published": "2025-03-01T10:00:00.000Z",
 		  "manuallyApprovesFollowers": false,
 		  "discoverable": true,
 		  "indexable": true,
@@ -170,7 +170,7 @@ func TestMarshalObjects(t *testing.T) {
 		  "url": "https://agora.example/q/42",
 		  "to": ["https://agora.example/f/transit", "https://www.w3.org/ns/activitystreams#Public"],
 		  "cc": ["https://agora.example/u/ana/followers"],
-		  "published": "2025-03-01T10:00:00Z"
+		  "published": "2025-03-01T10:00:00.000Z"
 		}`},
 		{"answer note", answer(), `{
 		  "id": "https://agora.example/q/42/a/7",
@@ -185,8 +185,8 @@ func TestMarshalObjects(t *testing.T) {
 		  "to": ["https://agora.example/f/transit", "https://www.w3.org/ns/activitystreams#Public"],
 		  "cc": ["https://agora.example/u/ana"],
 		  "tag": [{"type": "Mention", "href": "https://agora.example/u/ana", "name": "@ana@agora.example"}],
-		  "published": "2025-03-01T10:00:00Z",
-		  "updated": "2025-03-01T11:30:00Z"
+		  "published": "2025-03-01T10:00:00.000Z",
+		  "updated": "2025-03-01T11:30:00.000Z"
 		}`},
 		{"original language added to contentMap, sensitive", &Object{
 			ID: noteID, Type: TypeNote, Content: "<p>Hola</p>", Language: "es", Sensitive: true,
@@ -202,7 +202,7 @@ func TestMarshalObjects(t *testing.T) {
 		  "id": "https://agora.example/q/42/a/7",
 		  "type": "Tombstone",
 		  "formerType": "Note",
-		  "deleted": "2025-03-01T11:30:00Z"
+		  "deleted": "2025-03-01T11:30:00.000Z"
 		}`},
 	}
 	for _, tt := range tests {
