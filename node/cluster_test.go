@@ -130,6 +130,15 @@ func (p *peer) view(t *testing.T, threadID forum.ID) (string, error) {
 	return b.String(), nil
 }
 
+func (p *peer) mustView(t *testing.T, threadID forum.ID) string {
+	t.Helper()
+	v, err := p.view(t, threadID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // threadOn finds, on p, the copy of a thread by its question's URI.
 func (p *peer) threadOn(uri string) (*forum.Thread, error) {
 	if k, key := p.URLs.Parse(uri); k != 0 && p.URLs.IsLocal(uri) {

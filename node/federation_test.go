@@ -112,6 +112,28 @@ func TestHubAndCities(t *testing.T) {
 		t.Errorf("helpful mark missing:\n%s", got)
 	}
 
+	// A hub moderator locks the thread: locked everywhere; then reopens.
+	if _, err := hub.Service.SetLocked(ctx, mod, q.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got = same(t, "lock", qURI, hub, bcn, bh); !strings.Contains(hub.mustView(t, q.ID), "locked=true") {
+		t.Errorf("not locked:\n%s", got)
+	}
+	eventually(t, "lock reaches the cities", func() (bool, string) {
+		th, err := bcn.threadOn(qURI)
+		return err == nil && th.Locked, "barcelona's copy not locked"
+	})
+	if _, err := bh.Service.Reply(ctx, joao, tbh.ID, "", forum.Answer{Body: "late", Language: "pt"}); err != forum.ErrLocked {
+		t.Errorf("answer to a locked thread on a city: %v", err)
+	}
+	if _, err := hub.Service.SetLocked(ctx, mod, q.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "unlock reaches the cities", func() (bool, string) {
+		th, err := bh.threadOn(qURI)
+		return err == nil && !th.Locked, "belo horizonte's copy still locked"
+	})
+
 	// João deletes his reply.
 	if _, err := bh.Service.DeletePost(ctx, joao, r1.ID); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,146 @@
+package node_test
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/metropolis/agora/forum"
+)
+
+// restart brings a stopped peer back on the same address and database.
+func (p *peer) restart(t *testing.T) *peer {
+	t.Helper()
+	addr := p.ln.Addr().String()
+	var ln net.Listener
+	var err error
+	for i := 0; i < 50; i++ { // the port may take a moment to be free again
+		if ln, err = net.Listen("tcp", addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("relisten on %s: %v", addr, err)
+	}
+	return runPeer(t, p.name, ln, p.DB)
+}
+
+// joinedCluster is a hub with a forum and a city that joined it.
+func joinedCluster(t *testing.T) (hub, city *peer, f *forum.Forum, asker, member *forum.Member) {
+	t.Helper()
+	ctx := context.Background()
+	hub = startPeer(t, "hub", 1)
+	city = startPeer(t, "city", 2)
+	asker = hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
+	member = city.member(t, "tendai", "Tendai Moyo", "Harare", forum.RoleMember, "en")
+	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
+		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := city.Federation.Join(ctx, forum.SystemActor(), hub.URLs.Forum(f.Slug)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "follow accepted", func() (bool, string) {
+		j, err := city.Federation.Joined(ctx)
+		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
+	})
+	return hub, city, f, asker, member
+}
+
+// TestCityDownThenBack: a city is down while the hub posts; when it comes
+// back, retries bring it everything.
+func TestCityDownThenBack(t *testing.T) {
+	ctx := context.Background()
+	hub, city, f, asker, _ := joinedCluster(t)
+	city.stop()
+	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Open data portals: what worked?", Body: "Tell us.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "Start with budgets.", Language: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "deliveries fail while the city is down", func() (bool, string) {
+		st, err := hub.DB.Store().DeliveryStats(ctx)
+		return err == nil && st.Pending >= 2, "not yet attempted"
+	})
+	city = city.restart(t)
+	got := same(t, "the city catches up", hub.URLs.Thread(q.ID), hub, city)
+	if want := "Start with budgets."; !strings.Contains(got, want) {
+		t.Errorf("answer missing after recovery:\n%s", got)
+	}
+}
+
+// TestHubRestartLosesNothing: the hub stops with activities still queued
+// (the city is down); after both come back, everything arrives once.
+func TestHubRestartLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	hub, city, f, asker, _ := joinedCluster(t)
+	city.stop()
+	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Digital literacy for older residents", Body: "Ideas?", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "queued for the city", func() (bool, string) {
+		st, err := hub.DB.Store().DeliveryStats(ctx)
+		return err == nil && st.Pending >= 1, "nothing queued"
+	})
+	hub.stop() // with its queue in the database
+	// A change made while the hub's workers are down waits in its event log.
+	if _, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "Workshops in libraries.", Language: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	city = city.restart(t)
+	hub = hub.restart(t)
+	got := same(t, "everything arrives after restarts", hub.URLs.Thread(q.ID), hub, city)
+	if !strings.Contains(got, "Workshops in libraries.") {
+		t.Errorf("answer lost:\n%s", got)
+	}
+	th, err := city.threadOn(hub.URLs.Thread(q.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th.ReplyCount != 1 {
+		t.Errorf("city counts %d answers, want 1 (no duplicate)", th.ReplyCount)
+	}
+}
+
+// TestDuplicateAnswerStoredOnce: the same answer reaching the hub twice
+// (direct, and again after a retry) is one post.
+func TestDuplicateAnswerStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	hub, city, f, asker, member := joinedCluster(t)
+	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Smart city procurement", Body: "How?", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qURI := hub.URLs.Thread(q.ID)
+	same(t, "question reaches the city", qURI, hub, city)
+	tc, _ := city.threadOn(qURI)
+	a, err := city.Service.Reply(ctx, member, tc.ID, "", forum.Answer{Body: "Open standards first.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "answer reaches the hub", qURI, hub, city)
+	// Replay every activity the city sent: deliveries back to pending.
+	if _, err := city.DB.Bun().NewUpdate().Table("deliveries").Set("state = 'pending', lease_until = NULL, next_attempt_at = ?", time.Now().Add(-time.Second)).Where("1 = 1").Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	city.Federation.Notify()
+	eventually(t, "replays sent", func() (bool, string) {
+		st, err := city.DB.Store().DeliveryStats(ctx)
+		return err == nil && st.Pending == 0, "replays pending"
+	})
+	same(t, "still one answer", qURI, hub, city)
+	th, _ := hub.Service.Thread(ctx, q.ID)
+	if th.ReplyCount != 1 {
+		t.Errorf("hub counts %d answers after replays, want 1", th.ReplyCount)
+	}
+	if p, err := hub.Service.PostByURI(ctx, city.URLs.Post(a.ID)); err != nil || p.Deleted() {
+		t.Errorf("hub copy = %v, %v", p, err)
+	}
+}
