@@ -114,8 +114,24 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw
 // question in the forum it addresses (ours), or in the remote forum that
 // announced it.
 func (f *Federation) storeNewPost(ctx context.Context, o *ap.Object, author *forum.Member, via *forum.Forum) (*forum.Forum, error) {
+	return f.storeNewPostDepth(ctx, o, author, via, 0)
+}
+
+// maxParentFetches bounds how far up a thread a reply's missing ancestors
+// are fetched.
+const maxParentFetches = 3
+
+func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author *forum.Member, via *forum.Forum, depth int) (*forum.Forum, error) {
 	if o.InReplyTo != "" {
 		parent, err := f.findPost(ctx, o.InReplyTo)
+		if errors.Is(err, forum.ErrNotFound) && depth < maxParentFetches && !f.urls.IsLocal(o.InReplyTo) {
+			// Activities can arrive out of order: fetch the missing
+			// parent from its origin, store it, then this reply.
+			if err := f.fetchParent(ctx, o.InReplyTo, via, depth+1); err != nil {
+				return nil, err
+			}
+			parent, err = f.findPost(ctx, o.InReplyTo)
+		}
 		if errors.Is(err, forum.ErrNotFound) {
 			return nil, permanent("reply to %s, which this node doesn't have", o.InReplyTo)
 		} else if err != nil {
@@ -135,12 +151,42 @@ func (f *Federation) storeNewPost(ctx context.Context, o *ap.Object, author *for
 		fo = f.addressedForum(ctx, o)
 	}
 	if fo == nil {
+		fo = f.followedForum(ctx, o)
+	}
+	if fo == nil {
 		return nil, permanent("question %s addresses no forum of this node", o.ID)
 	}
 	if _, err := f.svc.ReceiveQuestion(ctx, fo, o.Context, remotePost(o, author)); err != nil {
 		return nil, err
 	}
 	return fo, nil
+}
+
+// fetchParent fetches a post from its origin and stores it (and, within
+// bounds, its own missing ancestors).
+func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.Forum, depth int) error {
+	doc, err := f.client.GetObject(ctx, uri)
+	if err != nil {
+		return fmt.Errorf("fetch parent %s: %w", uri, err)
+	}
+	o, err := ap.ParseObject(ctx, doc.Body)
+	if err != nil {
+		return permanent("parent %s: %w", uri, err)
+	}
+	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
+		return permanent("parent %s: not a post attributed on its own host", uri)
+	}
+	var author *forum.Member
+	if !f.urls.IsLocal(o.AttributedTo) {
+		if author, err = f.remoteMember(ctx, o.AttributedTo); err != nil {
+			return err
+		}
+	}
+	if author == nil {
+		return permanent("parent %s: claims to be ours", uri)
+	}
+	_, err = f.storeNewPostDepth(ctx, o, author, via, depth)
+	return err
 }
 
 // addressedForum is the first of our forums an object names as its
@@ -154,6 +200,19 @@ func (f *Federation) addressedForum(ctx context.Context, o *ap.Object) *forum.Fo
 		}
 	}
 	return nil
+}
+
+// followedForum is the remote forum an object names as its audience, if
+// this node follows it (a question fetched as a missing parent).
+func (f *Federation) followedForum(ctx context.Context, o *ap.Object) *forum.Forum {
+	if o.Audience == "" {
+		return nil
+	}
+	fo, err := f.svc.ForumByURI(ctx, o.Audience)
+	if err != nil {
+		return nil
+	}
+	return fo
 }
 
 // announceIfOurs passes an activity about one of our forums on to the
