@@ -44,6 +44,7 @@ func commands() []command {
 		{"serve", "[flags]", "run the node (the default command)", serve},
 		{"migrate", "[flags]", "apply database migrations and exit", migrate},
 		{"admin", "<command> [flags]", "administer the node: users, invitations, forums", admin},
+		{"demo", "[flags]", "run a hub and two cities on this machine, seeded", demoCommand},
 	}
 }
 
