@@ -106,3 +106,6 @@ func (f *Federation) instanceActor(ctx context.Context) (*ap.Actor, error) {
 		ManuallyApprovesFollowers: true,
 	}, nil
 }
+
+// InstanceActorURI is this node's instance actor (it follows joined forums).
+func (f *Federation) InstanceActorURI() string { return f.urls.InstanceActor() }

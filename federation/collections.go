@@ -26,6 +26,11 @@ func (f *Federation) collections(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}/outbox", f.serveAP(f.forumOutbox, false))
 	mux.Handle("GET /actor/outbox", f.serveAP(f.instanceOutbox, false))
 	mux.Handle("GET /u/{username}/followers", f.serveAP(f.memberFollowers, false))
+	mux.Handle("GET /u/{username}/following", f.serveAP(f.memberFollowing, false))
+	mux.Handle("GET /actor/followers", f.serveAP(func(_ http.ResponseWriter, r *http.Request) (any, error) {
+		return f.followers(r.Context(), f.urls.InstanceActor())
+	}, false))
+	mux.Handle("GET /actor/following", f.serveAP(f.instanceFollowing, false))
 	mux.Handle("GET /f/{slug}/followers", f.serveAP(f.forumFollowers, false))
 	mux.Handle("GET /f/{slug}/moderators", f.serveAP(f.forumModerators, false))
 	mux.Handle("GET /f/{slug}/featured", f.serveAP(f.forumFeatured, false))
@@ -137,6 +142,30 @@ func (f *Federation) forumFollowers(_ http.ResponseWriter, r *http.Request) (any
 		return nil, err
 	}
 	return f.followers(r.Context(), f.urls.Forum(fo.Slug))
+}
+
+// memberFollowing: members follow nobody from here (their node follows
+// forums on their behalf), but the collection exists, empty.
+func (f *Federation) memberFollowing(_ http.ResponseWriter, r *http.Request) (any, error) {
+	m, err := f.svc.MemberByUsername(r.Context(), r.PathValue("username"))
+	if err != nil {
+		return nil, err
+	}
+	return &ap.Collection{ID: f.urls.Member(m.Username) + "/following", Type: ap.TypeOrderedCollection, TotalItems: intp(0)}, nil
+}
+
+// instanceFollowing lists the remote forums this node follows.
+func (f *Federation) instanceFollowing(_ http.ResponseWriter, r *http.Request) (any, error) {
+	fs, err := f.store.ListFollowing(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	items := make([]ap.Ref, 0, len(fs))
+	for _, fg := range fs {
+		items = append(items, ap.Ref{IRI: fg.ObjectURI})
+	}
+	return &ap.Collection{ID: f.urls.InstanceActor() + "/following", Type: ap.TypeOrderedCollection,
+		TotalItems: intp(len(items)), Items: items}, nil
 }
 
 // forumModerators lists the node's moderators and admins: other servers

@@ -152,12 +152,12 @@ func (f *Federation) backfill(ctx context.Context, fo *forum.Forum, ra *RemoteAc
 	if ra.Outbox == "" || !sameHost(ra.Outbox, fo.URI) {
 		return nil
 	}
-	first, err := f.firstPage(ctx, ra.Outbox)
+	items, err := f.collectionItems(ctx, ra.Outbox, backfillPages)
 	if err != nil {
 		return err
 	}
 	threads := 0
-	for _, item := range first.Items {
+	for _, item := range items {
 		inner := item.Activity
 		if inner != nil && inner.Type == ap.TypeAnnounce {
 			inner = inner.Object.Activity
@@ -240,6 +240,29 @@ func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.F
 		return nil
 	}
 	return err
+}
+
+// backfillPages bounds the outbox pages read when joining.
+const backfillPages = 3
+
+// collectionItems reads a collection's items from up to maxPages pages.
+func (f *Federation) collectionItems(ctx context.Context, uri string, maxPages int) ([]ap.Ref, error) {
+	page, err := f.firstPage(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	items := page.Items
+	for i := 1; i < maxPages && page.Next != "" && sameHost(page.Next, uri); i++ {
+		doc, err := f.client.GetObject(ctx, page.Next)
+		if err != nil {
+			return items, err
+		}
+		if page, err = ap.ParseCollection(ctx, doc.Body); err != nil {
+			return items, err
+		}
+		items = append(items, page.Items...)
+	}
+	return items, nil
 }
 
 // firstPage fetches a collection and its first page (or its inline items).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
@@ -45,11 +47,11 @@ func (f *Federation) trustedObject(ctx context.Context, act *ap.Activity) (*ap.O
 // remotePost turns a received object into the domain's RemotePost.
 func remotePost(o *ap.Object, author *forum.Member) forum.RemotePost {
 	p := forum.RemotePost{URI: o.ID, Author: author, Title: o.Name, HTML: o.Content, Language: o.Language, Published: o.Published}
-	if p.Language == "" {
-		for lang := range o.ContentMap {
-			p.Language = lang
-			break
-		}
+	if p.Language == "" && len(o.ContentMap) > 0 {
+		// No stated original: take the map's first language in sort order,
+		// so every node picks the same one.
+		langs := slices.Sorted(maps.Keys(o.ContentMap))
+		p.Language = langs[0]
 	}
 	if p.HTML == "" {
 		p.HTML = o.ContentMap[p.Language]
@@ -378,6 +380,9 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byt
 		return permanent("announce %s: %w", act.ID, err)
 	}
 	if !sameHost(inner.Actor, act.Actor) {
+		if !announcable[inner.Type] || (inner.Type == ap.TypeUndo && (inner.Object.Activity == nil || inner.Object.Activity.Type != ap.TypeLike)) {
+			return permanent("announce by %s of a %s from another host", act.Actor, inner.Type)
+		}
 		switch inner.Type {
 		case ap.TypeCreate, ap.TypeUpdate:
 			inner.Object = ap.Ref{IRI: inner.Object.ID()} // force a fetch from the origin
@@ -392,6 +397,11 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byt
 	}
 	return f.dispatch(ctx, inner, innerRaw, fo)
 }
+
+// announcable are the activities a forum may pass on from another host:
+// posts, their deletion, helpful marks and their undoing. Follows, accepts
+// and the like are between two actors and never come through a forum.
+var announcable = map[string]bool{ap.TypeCreate: true, ap.TypeUpdate: true, ap.TypeDelete: true, ap.TypeLike: true, ap.TypeUndo: true}
 
 // confirmGone checks with an object's origin that it really is deleted.
 func (f *Federation) confirmGone(ctx context.Context, id string) error {

@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/forum"
@@ -21,7 +22,9 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 		if err != nil {
 			return permanent("follow of unknown forum %s", target)
 		}
-		approve = fo.Policy.ApproveFollows && forum.CanPostFrom(&forum.Forum{Policy: fo.Policy}, hostOf(act.Actor)) != nil
+		// Listed instances (member cities) are accepted at once; others wait
+		// for an admin when the forum approves followers.
+		approve = fo.Policy.ApproveFollows && !slices.Contains(fo.Policy.Instances, hostOf(act.Actor))
 	case uris.KindMember:
 		if _, err := f.svc.MemberByUsername(ctx, key); err != nil {
 			return permanent("follow of unknown member %s", target)

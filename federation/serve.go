@@ -5,6 +5,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
@@ -51,7 +52,9 @@ func (e *errGoneWith) Error() string { return "gone" }
 // serveAP wraps an apHandler: authorized fetch, JSON output, Vary, errors.
 func (f *Federation) serveAP(h apHandler, public bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Accept")
+		if !slices.Contains(w.Header().Values("Vary"), "Accept") {
+			w.Header().Add("Vary", "Accept")
+		}
 		if f.cfg.AuthorizedFetch && !public {
 			if _, err := signature.Verify(r, nil, f.actors, signature.Options{Now: f.cfg.Clock.Now, MaxSkew: f.cfg.SignatureSkew}); err != nil {
 				http.Error(w, "signed request required: "+publicReason(err), signature.HTTPStatus(err))

@@ -74,7 +74,7 @@ func (s *Server) negotiate(h handlerFunc) http.Handler {
 	page := s.handle(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Federation != nil {
-			w.Header().Add("Vary", "Accept")
+			w.Header().Add("Vary", "Accept") // the one Vary: Accept, for both forms
 			if federation.WantsActivityJSON(r) {
 				s.cfg.Federation.Object().ServeHTTP(w, r)
 				return
