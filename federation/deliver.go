@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -49,7 +50,7 @@ func (f *Federation) runDeliveries(ctx context.Context) {
 // deliver makes one attempt and records its outcome.
 func (f *Federation) deliver(ctx context.Context, d *Delivery) {
 	now := f.cfg.Clock.Now()
-	if blocked, err := f.store.DomainBlocked(ctx, d.Host); err == nil && blocked {
+	if blocked, err := f.hostBlocked(ctx, d.Host); err == nil && blocked {
 		f.finish(ctx, d, DeliveryDropped, 0, "instance blocked")
 		return
 	}
@@ -157,6 +158,20 @@ func (f *Federation) keyOwner(ctx context.Context, actorURI string) (string, err
 		return forumOwner(fo.ID), nil
 	}
 	return "", fmt.Errorf("signer %s: not one of our actors", actorURI)
+}
+
+// hostBlocked reports whether a delivery host (host[:port]) is blocked:
+// by a block of host:port itself, or of its domain whatever the port
+// (blocking example.org stops deliveries to example.org:8443 too).
+func (f *Federation) hostBlocked(ctx context.Context, host string) (bool, error) {
+	blocked, err := f.store.DomainBlocked(ctx, host)
+	if err != nil || blocked {
+		return blocked, err
+	}
+	if name, _, err := net.SplitHostPort(host); err == nil && name != "" {
+		return f.store.DomainBlocked(ctx, name)
+	}
+	return false, nil
 }
 
 func (f *Federation) hostHealth(ctx context.Context, host string) (*HostHealth, error) {

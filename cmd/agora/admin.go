@@ -19,6 +19,11 @@ func adminCommands() []command {
 		{"list-members", "", "list this node's members", adminListMembers},
 		{"create-forum", "<slug> --title TITLE [flags]", "create a forum", adminCreateForum},
 		{"list-forums", "", "list the forums in their order", adminListForums},
+		{"federation", "status | followers <forum-slug>", "the delivery queue, inbox and remote hosts", adminFederation},
+		{"join", "<forum-url-or-@name@host>", "join a forum of another node (a hub)", adminJoin},
+		{"leave", "<forum-url-or-@name@host>", "stop following a joined forum", adminLeave},
+		{"block", "<domain> [--reason TEXT]", "block an instance; drop what is queued for it", adminBlock},
+		{"unblock", "<domain>", "lift an instance's block", adminUnblock},
 	}
 }
 
