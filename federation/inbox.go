@@ -1,12 +1,14 @@
 package federation
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -64,17 +66,35 @@ type envelope struct {
 
 var keyIDParam = regexp.MustCompile(`(?:^|,)\s*keyId\s*=\s*"([^"]*)"`)
 
+// blocked reports whether the host of rawURL is a blocked instance. A
+// block names a domain: an explicit port (https://evil.example:443/…) does
+// not escape it.
+func (f *Federation) blocked(ctx context.Context, rawURL string) (bool, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return false, nil
+	}
+	return f.hostBlocked(ctx, strings.ToLower(u.Host))
+}
+
+// signerBlocked reads the keyId of a request's signature, if any, and
+// checks its host: blocked instances are refused before their key is
+// fetched.
+func (f *Federation) signerBlocked(ctx context.Context, r *http.Request) (bool, error) {
+	m := keyIDParam.FindStringSubmatch(r.Header.Get("Signature"))
+	if m == nil {
+		return false, nil
+	}
+	return f.blocked(ctx, m[1])
+}
+
 func (f *Federation) receive(r *http.Request) error {
 	ctx := r.Context()
 	// Blocked instances are refused before anything else, key fetches included.
-	if m := keyIDParam.FindStringSubmatch(r.Header.Get("Signature")); m != nil {
-		blocked, err := f.store.DomainBlocked(ctx, hostOf(m[1]))
-		if err != nil {
-			return err
-		}
-		if blocked {
-			return refuse(http.StatusForbidden, "instance blocked", nil)
-		}
+	if blocked, err := f.signerBlocked(ctx, r); err != nil {
+		return err
+	} else if blocked {
+		return refuse(http.StatusForbidden, "instance blocked", nil)
 	}
 	if r.ContentLength > maxInboxBody {
 		return refuse(http.StatusRequestEntityTooLarge, "body over 1 MiB", nil)
@@ -100,10 +120,15 @@ func (f *Federation) receive(r *http.Request) error {
 	if env.ID == "" || actor == "" || len(env.Type) == 0 {
 		return refuse(http.StatusBadRequest, "activity needs id, type and actor", nil)
 	}
-	if blocked, err := f.store.DomainBlocked(ctx, hostOf(actor)); err != nil {
+	if blocked, err := f.blocked(ctx, actor); err != nil {
 		return err
 	} else if blocked {
 		return refuse(http.StatusForbidden, "instance blocked", nil)
+	}
+	// The signature covers the Host header: one meant for another server
+	// must not be replayable here.
+	if !strings.EqualFold(r.Host, f.urls.Host()) {
+		return refuse(http.StatusUnauthorized, "request addressed to another host", fmt.Errorf("host %q", r.Host))
 	}
 	res, err := signature.Verify(r, body, f.actors, signature.Options{Now: f.cfg.Clock.Now, MaxSkew: f.cfg.SignatureSkew})
 	if err != nil {

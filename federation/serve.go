@@ -56,6 +56,14 @@ func (f *Federation) serveAP(h apHandler, public bool) http.Handler {
 			w.Header().Add("Vary", "Accept")
 		}
 		if f.cfg.AuthorizedFetch && !public {
+			if blocked, err := f.signerBlocked(r.Context(), r); err != nil || blocked {
+				http.Error(w, "instance blocked", http.StatusForbidden)
+				return
+			}
+			if !strings.EqualFold(r.Host, f.urls.Host()) {
+				http.Error(w, "signed request required: addressed to another host", http.StatusUnauthorized)
+				return
+			}
 			if _, err := signature.Verify(r, nil, f.actors, signature.Options{Now: f.cfg.Clock.Now, MaxSkew: f.cfg.SignatureSkew}); err != nil {
 				http.Error(w, "signed request required: "+publicReason(err), signature.HTTPStatus(err))
 				return
