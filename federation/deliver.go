@@ -71,7 +71,7 @@ func (f *Federation) deliver(ctx context.Context, d *Delivery) {
 	d.Attempts++
 	d.LastStatus = status
 	ok := sendErr == nil && status >= 200 && status < 300
-	f.recordHost(ctx, h, ok)
+	f.recordHost(ctx, d.Host, ok)
 	switch {
 	case ok:
 		f.finish(ctx, d, DeliveryDone, status, "")
@@ -184,7 +184,18 @@ func (f *Federation) hostHealth(ctx context.Context, host string) (*HostHealth, 
 
 // recordHost keeps a host's record and opens its circuit after
 // BreakerAfter consecutive failures.
-func (f *Federation) recordHost(ctx context.Context, h *HostHealth, ok bool) {
+//
+// Concurrent sends to one host each count: the record is read afresh and
+// written under a lock. (Several processes sharing a database still race
+// here; a record off by one only shifts when the breaker opens.)
+func (f *Federation) recordHost(ctx context.Context, host string, ok bool) {
+	f.hostMu.Lock()
+	defer f.hostMu.Unlock()
+	h, err := f.hostHealth(ctx, host)
+	if err != nil {
+		f.log.Error("host health", "host", host, "err", err)
+		return
+	}
 	now := f.cfg.Clock.Now()
 	if ok {
 		if h.ConsecutiveFails == 0 && h.LastSuccess != nil && now.Sub(*h.LastSuccess) < time.Minute {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/metropolis/agora/federation/fetch"
@@ -50,6 +51,8 @@ type Federation struct {
 	actors *actorCache
 	// objects serves page URLs as ActivityPub documents.
 	objects http.Handler
+	// hostMu serializes updates of host health records.
+	hostMu sync.Mutex
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
 	inboxWake, publishWake, deliverWake chan struct{}

@@ -100,7 +100,13 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		if err != nil {
 			return err
 		}
-		full := func(host string) bool { return perHost > 0 && inFlight[host] >= perHost }
+		// A host with a delivery waiting for its retry gets nothing newer
+		// before it: messages to a failing host stay in order.
+		waiting, err := tx.hostsAwaitingRetry(ctx, now)
+		if err != nil {
+			return err
+		}
+		full := func(host string) bool { return waiting[host] || (perHost > 0 && inFlight[host] >= perHost) }
 		after := ""
 		for len(picked) < limit {
 			var rows []deliveryRow
@@ -108,7 +114,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 				Where("state = ?", string(federation.DeliveryPending)).Where("next_attempt_at <= ?", now).
 				Where("(lease_until IS NULL OR lease_until < ?)", now).Where("id > ?", after).
 				OrderExpr("id ASC").Limit(claimScan)
-			if hosts := fullHosts(inFlight, perHost); len(hosts) > 0 {
+			if hosts := append(fullHosts(inFlight, perHost), keys(waiting)...); len(hosts) > 0 {
 				q = q.Where("host NOT IN (?)", bun.List(hosts))
 			}
 			if err := lockForClaim(q).Scan(ctx); err != nil {
@@ -148,6 +154,29 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		picked = []*federation.Delivery{}
 	}
 	return picked, nil
+}
+
+// hostsAwaitingRetry are the hosts with a pending delivery not yet due.
+func (s *Store) hostsAwaitingRetry(ctx context.Context, now time.Time) (map[string]bool, error) {
+	var hosts []string
+	err := s.db.NewSelect().Model((*deliveryRow)(nil)).ColumnExpr("DISTINCT host").
+		Where("state = ?", string(federation.DeliveryPending)).Where("next_attempt_at > ?", now).Scan(ctx, &hosts)
+	if err != nil {
+		return nil, dbErr("hosts awaiting retry", err)
+	}
+	out := make(map[string]bool, len(hosts))
+	for _, h := range hosts {
+		out[h] = true
+	}
+	return out, nil
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // inFlightByHost counts pending deliveries leased until now or later.
