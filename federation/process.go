@@ -102,6 +102,8 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, raw []byte,
 		return f.onAnnounce(ctx, act, raw)
 	case ap.TypeLock:
 		return f.onLock(ctx, act, raw, via, true)
+	case ap.TypeFlag:
+		return f.onFlag(ctx, act)
 	}
 	return permanent("%s activities are not handled", act.Type)
 }

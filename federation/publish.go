@@ -66,6 +66,8 @@ func (f *Federation) activitiesFor(ctx context.Context, e *forum.Event) ([]*outg
 		return f.profileActivities(ctx, e)
 	case forum.EventForumUpdated:
 		return f.forumActivities(ctx, e)
+	case forum.EventPostReported:
+		return f.flagActivities(ctx, e)
 	}
 	return nil, nil // thread.moved has no ActivityPub counterpart
 }

@@ -26,6 +26,7 @@ const (
 	EventHelpfulRemoved EventKind = "helpful.removed"
 	EventMemberUpdated  EventKind = "member.updated"
 	EventForumUpdated   EventKind = "forum.updated"
+	EventPostReported   EventKind = "post.reported"
 )
 
 // Event is one entry of the node's event log. It is written in the same
@@ -42,9 +43,13 @@ type Event struct {
 	CreatedAt time.Time
 }
 
-// record appends an event through tx.
+// record appends an event through tx. An event that names a record of
+// its own (a report) may bring that record's ID as its own.
 func (s *Service) record(ctx context.Context, tx Store, e Event) error {
-	e.ID, e.CreatedAt = s.ids.New(), s.clock.Now()
+	if e.ID == "" {
+		e.ID = s.ids.New()
+	}
+	e.CreatedAt = s.clock.Now()
 	if err := tx.AppendEvent(ctx, &e); err != nil {
 		return fmt.Errorf("record %s: %w", e.Kind, err)
 	}

@@ -100,6 +100,14 @@ type Store interface {
 	// HelpfulMarks reports which of postIDs memberID has marked.
 	HelpfulMarks(ctx context.Context, memberID ID, postIDs []ID) (map[ID]bool, error)
 
+	// CreateReport stores a report; ErrConflict if its URI is taken.
+	CreateReport(ctx context.Context, r *Report) error
+	ReportByID(ctx context.Context, id ID) (*Report, error)
+	// UpdateReport stores every field of r.
+	UpdateReport(ctx context.Context, r *Report) error
+	// ListOpenReports lists unresolved reports newest first, before beforeID.
+	ListOpenReports(ctx context.Context, beforeID ID, limit int) ([]*Report, error)
+
 	// AppendEvent adds to the event log (in the caller's transaction).
 	AppendEvent(ctx context.Context, e *Event) error
 	// ListEvents lists events with ID > afterID, oldest first.

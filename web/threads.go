@@ -15,6 +15,7 @@ type postItem struct {
 	CanEdit    bool
 	CanDelete  bool
 	CanHelpful bool
+	CanReport  bool
 	Marked     bool // the viewer marked it helpful
 }
 
@@ -52,7 +53,8 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	for _, p := range v.Posts.Items {
 		item := &postItem{Post: p, Author: v.Authors[p.AuthorID], Marked: v.Helpful[p.ID],
 			CanEdit:    forum.CanEdit(st.viewer, v.Thread, p) == nil,
-			CanHelpful: forum.CanMarkHelpful(st.viewer, p) == nil}
+			CanHelpful: forum.CanMarkHelpful(st.viewer, p) == nil,
+			CanReport:  forum.CanReport(st.viewer, p) == nil}
 		if p.IsQuestion() {
 			item.CanDelete = forum.CanDeleteThread(st.viewer, v.Thread) == nil
 			d.Question = item
