@@ -46,22 +46,41 @@ func startPeer(t *testing.T, name string, last int) *peer {
 
 func runPeer(t *testing.T, name string, ln net.Listener, db *storage.DB) *peer {
 	t.Helper()
+	return runPeerWith(t, name, ln, db, fastDelivery, nil)
+}
+
+// runPeerWith runs a node with its own delivery settings, its handler
+// wrapped by wrap (if set).
+func runPeerWith(t *testing.T, name string, ln net.Listener, db *storage.DB, delivery federation.DeliveryConfig, wrap func(http.Handler) http.Handler) *peer {
+	t.Helper()
 	var logOut io.Writer = io.Discard
 	if os.Getenv("AGORA_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
 	n, err := node.New(node.Config{BaseURL: "http://" + ln.Addr().String(), DefaultLanguage: "en", DB: db, Logger: log,
-		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: fastDelivery})
+		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: delivery})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &peer{name: name, Node: n, ln: ln, srv: &http.Server{Handler: n.Handler}, cancel: cancel, done: make(chan struct{})}
+	h := n.Handler
+	if wrap != nil {
+		h = wrap(h)
+	}
+	p := &peer{name: name, Node: n, ln: ln, srv: &http.Server{Handler: h}, cancel: cancel, done: make(chan struct{})}
 	go func() { _ = p.srv.Serve(ln) }()
 	go func() { n.Run(ctx); close(p.done) }()
 	t.Cleanup(p.stop)
 	return p
+}
+
+// abandon stops a node the way a crash would: no more serving and no
+// more claiming, without waiting for what is in flight.
+func (p *peer) abandon() {
+	_ = p.srv.Close()
+	p.cancel()
+	p.cancel = nil
 }
 
 // stop shuts the node down (idempotent).

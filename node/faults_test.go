@@ -13,19 +13,22 @@ import (
 // restart brings a stopped peer back on the same address and database.
 func (p *peer) restart(t *testing.T) *peer {
 	t.Helper()
-	addr := p.ln.Addr().String()
+	return runPeer(t, p.name, relisten(t, p.ln.Addr().String()), p.DB)
+}
+
+// relisten listens again on an address just closed.
+func relisten(t *testing.T, addr string) net.Listener {
+	t.Helper()
 	var ln net.Listener
 	var err error
 	for i := 0; i < 50; i++ { // the port may take a moment to be free again
 		if ln, err = net.Listen("tcp", addr); err == nil {
-			break
+			return ln
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err != nil {
-		t.Fatalf("relisten on %s: %v", addr, err)
-	}
-	return runPeer(t, p.name, ln, p.DB)
+	t.Fatalf("relisten on %s: %v", addr, err)
+	return nil
 }
 
 // joinedCluster is a hub with a forum and a city that joined it.
