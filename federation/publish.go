@@ -216,17 +216,7 @@ func (f *Federation) profileActivities(ctx context.Context, e *forum.Event) ([]*
 	if err != nil {
 		return nil, err
 	}
-	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeUpdate, Actor: person.ID, Object: ap.Ref{Actor: person},
-		To: []string{ap.Public}, Cc: []string{person.Followers}, Published: e.CreatedAt}
-	body, err := ap.Marshal(act)
-	if err != nil {
-		return nil, err
-	}
-	set := inboxSet{}
-	if err := f.addFollowers(ctx, set, person.ID, ""); err != nil {
-		return nil, err
-	}
-	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: person.ID, body: body, inboxes: set.list()}}, nil
+	return f.actorUpdate(ctx, e, person)
 }
 
 // forumActivities: Update{Group} to the forum's followers.
@@ -241,15 +231,20 @@ func (f *Federation) forumActivities(ctx context.Context, e *forum.Event) ([]*ou
 	if err != nil {
 		return nil, err
 	}
-	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeUpdate, Actor: group.ID, Object: ap.Ref{Actor: group},
-		To: []string{ap.Public}, Cc: []string{group.Followers}, Published: e.CreatedAt}
+	return f.actorUpdate(ctx, e, group)
+}
+
+// actorUpdate publishes an actor's new document to its followers.
+func (f *Federation) actorUpdate(ctx context.Context, e *forum.Event, a *ap.Actor) ([]*outgoing, error) {
+	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeUpdate, Actor: a.ID, Object: ap.Ref{Actor: a},
+		To: []string{ap.Public}, Cc: []string{a.Followers}, Published: e.CreatedAt}
 	body, err := ap.Marshal(act)
 	if err != nil {
 		return nil, err
 	}
 	set := inboxSet{}
-	if err := f.addFollowers(ctx, set, group.ID, ""); err != nil {
+	if err := f.addFollowers(ctx, set, a.ID, ""); err != nil {
 		return nil, err
 	}
-	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: group.ID, body: body, inboxes: set.list()}}, nil
+	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: a.ID, body: body, inboxes: set.list()}}, nil
 }
