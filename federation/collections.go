@@ -162,7 +162,9 @@ func (f *Federation) instanceFollowing(_ http.ResponseWriter, r *http.Request) (
 	}
 	items := make([]ap.Ref, 0, len(fs))
 	for _, fg := range fs {
-		items = append(items, ap.Ref{IRI: fg.ObjectURI})
+		if fg.State == FollowAccepted {
+			items = append(items, ap.Ref{IRI: fg.ObjectURI})
+		}
 	}
 	return &ap.Collection{ID: f.urls.InstanceActor() + "/following", Type: ap.TypeOrderedCollection,
 		TotalItems: intp(len(items)), Items: items}, nil

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -71,8 +72,16 @@ func (f *Federation) deliver(ctx context.Context, d *Delivery) {
 	d.Attempts++
 	d.LastStatus = status
 	ok := sendErr == nil && status >= 200 && status < 300
-	f.recordHost(ctx, d.Host, ok)
+	var local *localError
+	refused := errors.Is(sendErr, fetch.ErrForbiddenAddress) || errors.Is(sendErr, fetch.ErrForbiddenURL)
+	if !errors.As(sendErr, &local) && !refused {
+		// Only what the remote host did counts in its record: our own
+		// failures (a signer gone, an address we refuse) say nothing of it.
+		f.recordHost(ctx, d.Host, ok)
+	}
 	switch {
+	case refused:
+		f.finish(ctx, d, DeliveryFailed, 0, "address refused: "+sendErr.Error())
 	case ok:
 		f.finish(ctx, d, DeliveryDone, status, "")
 	case sendErr == nil && !retryable(status):
@@ -122,15 +131,21 @@ func (f *Federation) finish(ctx context.Context, d *Delivery, state DeliveryStat
 	}
 }
 
+// localError is a failure on our side before anything was sent.
+type localError struct{ err error }
+
+func (e *localError) Error() string { return e.err.Error() }
+func (e *localError) Unwrap() error { return e.err }
+
 // send posts the activity, signed by its actor.
 func (f *Federation) send(ctx context.Context, d *Delivery) (int, time.Duration, error) {
 	act, err := f.store.OutboxActivity(ctx, d.ActivityID)
 	if err != nil {
-		return 0, 0, fmt.Errorf("load activity: %w", err)
+		return 0, 0, &localError{fmt.Errorf("load activity: %w", err)}
 	}
 	owner, err := f.keyOwner(ctx, act.ActorURI)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, &localError{err}
 	}
 	resp, err := f.client.Post(signAs(ctx, owner, f.urls.KeyID(act.ActorURI)), d.Inbox, ContentType, act.Body)
 	if err != nil {

@@ -822,3 +822,21 @@ func TestDeliveryHostHealthUnderConcurrency(t *testing.T) {
 			h, cfg.PerHost, cfg.PerHost)
 	}
 }
+
+// An inbox at an address the SSRF guard refuses fails at once, and says
+// nothing about the host's health: the fault is ours to refuse, not theirs.
+func TestDeliveryToRefusedAddressFailsAtOnce(t *testing.T) {
+	r := newDQRig(t, dqConfig)
+	r.queue("http://10.0.0.1/inbox")
+	r.attempt()
+	if d := r.only(); d.State != "failed" || d.Attempts != 1 {
+		t.Errorf("delivery %+v, want failed after one attempt", d)
+	}
+	if h := r.host("10.0.0.1"); h != nil && (h.Failed != 0 || h.ConsecutiveFails != 0) {
+		t.Errorf("host record %+v counts our refusal against the host", h)
+	}
+	r.clock.Advance(24 * time.Hour)
+	if ds := r.attempt(); len(ds) != 0 {
+		t.Errorf("refused delivery claimed again: %+v", ds)
+	}
+}

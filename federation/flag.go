@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/forum"
@@ -22,6 +23,7 @@ func (f *Federation) onFlag(ctx context.Context, act *ap.Activity) error {
 		reason = act.Summary
 	}
 	found := 0
+	seen := map[forum.ID]bool{}
 	for i, uri := range append([]string{act.Object.ID()}, act.MoreObjects...) {
 		post, err := f.findPost(ctx, uri)
 		if errors.Is(err, forum.ErrNotFound) {
@@ -29,7 +31,11 @@ func (f *Federation) onFlag(ctx context.Context, act *ap.Activity) error {
 		} else if err != nil {
 			return err
 		}
-		if _, err := f.svc.ReceiveReport(ctx, post, by, stripTags(reason), fmt.Sprintf("%s#%d", act.ID, i)); err != nil {
+		if seen[post.ID] {
+			continue // named twice in one Flag: one report
+		}
+		seen[post.ID] = true
+		if _, err := f.svc.ReceiveReport(ctx, post, by, html.UnescapeString(stripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); err != nil {
 			return err
 		}
 		found++
@@ -60,7 +66,7 @@ func (f *Federation) flagActivities(ctx context.Context, e *forum.Event) ([]*out
 		return nil, nil // our own moderators have it
 	}
 	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeFlag, Actor: f.urls.InstanceActor(),
-		Object: ap.Ref{IRI: f.postURI(pc.post, pc.thread)}, Content: r.Reason, To: []string{pc.forum.URI}, Published: e.CreatedAt}
+		Object: ap.Ref{IRI: f.postURI(pc.post, pc.thread)}, Content: html.EscapeString(r.Reason), To: []string{pc.forum.URI}, Published: e.CreatedAt}
 	body, err := ap.Marshal(act)
 	if err != nil {
 		return nil, err

@@ -167,8 +167,14 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 // fetchParent fetches a post from its origin and stores it (and, within
 // bounds, its own missing ancestors).
 func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.Forum, depth int) error {
+	if _, err := f.store.Tombstone(ctx, uri); err == nil {
+		return permanent("reply to %s, which was deleted", uri)
+	}
 	doc, err := f.client.GetObject(ctx, uri)
-	if err != nil {
+	var se *fetch.StatusError
+	if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
+		return permanent("reply to %s, which its origin no longer has", uri)
+	} else if err != nil {
 		return fmt.Errorf("fetch parent %s: %w", uri, err)
 	}
 	o, err := ap.ParseObject(ctx, doc.Body)

@@ -56,7 +56,11 @@ func (f *Federation) serveAP(h apHandler, public bool) http.Handler {
 			w.Header().Add("Vary", "Accept")
 		}
 		if f.cfg.AuthorizedFetch && !public {
-			if blocked, err := f.signerBlocked(r.Context(), r); err != nil || blocked {
+			if blocked, err := f.signerBlocked(r.Context(), r); err != nil {
+				f.log.Error("check instance block", "err", err)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return
+			} else if blocked {
 				http.Error(w, "instance blocked", http.StatusForbidden)
 				return
 			}

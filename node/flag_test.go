@@ -21,7 +21,7 @@ func TestReportReachesTheForumsModerators(t *testing.T) {
 	qURI := hub.URLs.Thread(q.ID)
 	same(t, "question reaches the city", qURI, hub, city)
 	tc, _ := city.threadOn(qURI)
-	if _, err := city.Service.Report(ctx, member, tc.RootPostID, "Off topic for this forum"); err != nil {
+	if _, err := city.Service.Report(ctx, member, tc.RootPostID, "Off topic & <b>not</b> a question"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the hub's moderators see the report", func() (bool, string) {
@@ -30,6 +30,6 @@ func TestReportReachesTheForumsModerators(t *testing.T) {
 			return false, "no report yet"
 		}
 		r := page.Items[0]
-		return r.PostID == q.RootPostID && r.Reason == "Off topic for this forum", "wrong report"
+		return r.PostID == q.RootPostID && r.Reason == "Off topic & <b>not</b> a question", "wrong report"
 	})
 }
