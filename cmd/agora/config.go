@@ -36,7 +36,13 @@ type Config struct {
 	// AllowLoopbackPeers ("true"/"false") lets federation reach peers on
 	// 127.0.0.0/8 and ::1: for tests and local demos only.
 	AllowLoopbackPeers string
+	// AuthorizedFetch ("true"/"false") makes the node answer ActivityPub
+	// GETs of its documents only when they are signed.
+	AuthorizedFetch string
 }
+
+// SignedFetchOnly reports whether authorized fetch is on.
+func (c Config) SignedFetchOnly() bool { return c.AuthorizedFetch == "true" }
 
 // LoopbackPeers reports whether loopback peers are allowed.
 func (c Config) LoopbackPeers() bool { return c.AllowLoopbackPeers == "true" }
@@ -77,6 +83,9 @@ func settings() []setting {
 		{name: "allow-loopback-peers", env: "AGORA_ALLOW_LOOPBACK_PEERS", def: "false",
 			help:  "let federation reach peers on 127.0.0.0/8 and ::1 (local demos and tests only): true or false",
 			field: func(c *Config) *string { return &c.AllowLoopbackPeers }, check: oneOf("true", "false")},
+		{name: "authorized-fetch", env: "AGORA_AUTHORIZED_FETCH", def: "false",
+			help:  "answer ActivityPub GETs of this node's documents only when signed (blocked instances get 403): true or false",
+			field: func(c *Config) *string { return &c.AuthorizedFetch }, check: oneOf("true", "false")},
 	}
 }
 

@@ -23,16 +23,16 @@ func parseTestConfig(t *testing.T, args []string, env map[string]string) (Config
 }
 
 func TestConfigPrecedence(t *testing.T) {
-	defaults := Config{Listen: "127.0.0.1:8080", DataDir: "./data", DefaultLanguage: "en", LogFormat: "text", AllowLoopbackPeers: "false"}
+	defaults := Config{Listen: "127.0.0.1:8080", DataDir: "./data", DefaultLanguage: "en", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}
 	allEnv := map[string]string{
 		"AGORA_LISTEN": "0.0.0.0:9000", "AGORA_BASE_URL": "https://agora.example.org",
 		"AGORA_DATA": "/var/lib/agora", "AGORA_DATABASE_URL": "postgres://agora@db:5432/agora",
 		"AGORA_REDIS_URL": "redis://cache:6379/0", "AGORA_DEFAULT_LANGUAGE": "fr", "AGORA_LOG_FORMAT": "json",
-		"AGORA_ALLOW_LOOPBACK_PEERS": "true",
+		"AGORA_ALLOW_LOOPBACK_PEERS": "true", "AGORA_AUTHORIZED_FETCH": "true",
 	}
 	fromEnv := Config{Listen: "0.0.0.0:9000", BaseURL: "https://agora.example.org", DataDir: "/var/lib/agora",
 		DatabaseURL: "postgres://agora@db:5432/agora", RedisURL: "redis://cache:6379/0",
-		DefaultLanguage: "fr", LogFormat: "json", AllowLoopbackPeers: "true"}
+		DefaultLanguage: "fr", LogFormat: "json", AllowLoopbackPeers: "true", AuthorizedFetch: "true"}
 	tests := []struct {
 		name string
 		args []string
@@ -45,14 +45,14 @@ func TestConfigPrecedence(t *testing.T) {
 		{"flags over env", []string{
 			"--listen", "127.0.0.1:0", "--base-url", "http://localhost:3000", "--data", "d",
 			"--database-url", "", "--redis-url", "redis://127.0.0.1:6379/15",
-			"--default-language=es", "-log-format", "text", "--allow-loopback-peers", "false",
+			"--default-language=es", "-log-format", "text", "--allow-loopback-peers", "false", "--authorized-fetch", "false",
 		}, allEnv, Config{Listen: "127.0.0.1:0", BaseURL: "http://localhost:3000", DataDir: "d",
-			RedisURL: "redis://127.0.0.1:6379/15", DefaultLanguage: "es", LogFormat: "text", AllowLoopbackPeers: "false"}},
+			RedisURL: "redis://127.0.0.1:6379/15", DefaultLanguage: "es", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
 		{"some flags, some env", []string{"--default-language", "es"},
 			map[string]string{"AGORA_DATA": "/srv/agora", "AGORA_DEFAULT_LANGUAGE": "fr"},
-			Config{Listen: "127.0.0.1:8080", DataDir: "/srv/agora", DefaultLanguage: "es", LogFormat: "text", AllowLoopbackPeers: "false"}},
+			Config{Listen: "127.0.0.1:8080", DataDir: "/srv/agora", DefaultLanguage: "es", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
 		{"sqlite URL", []string{"--database-url", "sqlite:///tmp/x.db"}, nil,
-			Config{Listen: "127.0.0.1:8080", DataDir: "./data", DatabaseURL: "sqlite:///tmp/x.db", DefaultLanguage: "en", LogFormat: "text", AllowLoopbackPeers: "false"}},
+			Config{Listen: "127.0.0.1:8080", DataDir: "./data", DatabaseURL: "sqlite:///tmp/x.db", DefaultLanguage: "en", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +92,7 @@ func TestConfigErrors(t *testing.T) {
 		{"redis URL env", nil, map[string]string{"AGORA_REDIS_URL": "redis://cache:6379/notanumber"}, []string{"--redis-url", "AGORA_REDIS_URL"}},
 		{"log format", []string{"--log-format", "xml"}, nil, []string{"--log-format: must be one of text, json"}},
 		{"loopback peers", []string{"--allow-loopback-peers", "yes"}, nil, []string{"--allow-loopback-peers: must be one of true, false"}},
+		{"authorized fetch env", nil, map[string]string{"AGORA_AUTHORIZED_FETCH": "on"}, []string{"--authorized-fetch", "AGORA_AUTHORIZED_FETCH"}},
 		{"unknown flag", []string{"--colour", "blue"}, nil, []string{"flag provided but not defined", "agora serve -h"}},
 		{"missing value", []string{"--listen"}, nil, []string{"needs an argument", "listen"}},
 	}
