@@ -47,6 +47,7 @@ var templateFuncs = template.FuncMap{
 	"threadPath": uris.ThreadPath,
 	"postPath":   uris.PostPath,
 	"memberPath": uris.MemberPath,
+	"authorURL":  authorURL,
 	"postAnchor": uris.PostAnchor,
 	"langName":   languageName,
 	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -62,6 +63,18 @@ var templateFuncs = template.FuncMap{
 	// sanitized marks post HTML as safe: it went through the markup
 	// allowlist before it was stored.
 	"sanitized": func(s string) template.HTML { return template.HTML(s) },
+}
+
+// authorURL is where a post's author is presented: the local profile for
+// members of this node, their own node's profile page for others.
+func authorURL(m *forum.Member) string {
+	switch {
+	case m.Local():
+		return uris.MemberPath(m.Username)
+	case m.ProfileURL != "":
+		return m.ProfileURL
+	}
+	return m.URI
 }
 
 // forumText is a forum's title and description in the reader's language if
