@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -17,6 +19,7 @@ import (
 const (
 	backfillThreads      = 40
 	backfillPostsPerPage = 200
+	backfillFetches      = 400 // requests one backfill may make
 )
 
 // Join makes this node follow a forum of another node (a URL or a handle
@@ -144,6 +147,29 @@ func (f *Federation) resolveTarget(ctx context.Context, target string) (string, 
 		}
 	}
 	return "", fmt.Errorf("webfinger %s: no ActivityPub actor", acct)
+}
+
+// backfillJoined backfills a followed forum with a fetch budget of its own
+// (the activity that triggered it has a small one). Failures are logged:
+// what is missed here arrives when someone answers in the thread.
+func (f *Federation) backfillJoined(fg *Following) {
+	// A fresh context: budgets nested in the triggering activity's could
+	// only narrow it.
+	ctx, cancel := context.WithTimeout(fetch.WithBudget(context.Background(), backfillFetches), 2*time.Minute)
+	defer cancel()
+	fo, err := f.svc.ForumByID(ctx, fg.ForumID)
+	if err != nil {
+		f.log.Warn("backfill: forum", "forum", fg.ObjectURI, "err", err)
+		return
+	}
+	ra, err := f.actors.actor(ctx, fg.ObjectURI, false)
+	if err != nil {
+		f.log.Warn("backfill: forum actor", "forum", fg.ObjectURI, "err", err)
+		return
+	}
+	if err := f.backfill(ctx, fo, ra); err != nil {
+		f.log.Warn("backfill incomplete", "forum", fo.URI, "err", err)
+	}
 }
 
 // backfill fetches a joined forum's recent threads (from its outbox's

@@ -111,7 +111,15 @@ func (f *Federation) onFollowAnswer(ctx context.Context, act *ap.Activity) error
 		return nil
 	}
 	fg.State = FollowAccepted
-	return f.store.SaveFollowing(ctx, fg)
+	if err := f.store.SaveFollowing(ctx, fg); err != nil {
+		return err
+	}
+	// Backfill again: what the forum stored between our first backfill and
+	// its accepting us was announced before we were a follower. Everything
+	// before the Accept is in its collections now; everything after comes
+	// announced.
+	f.backfillJoined(fg)
+	return nil
 }
 
 // onUndo takes back a Follow, Like or Lock by the same actor.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 type holdingInbox struct {
 	mu      sync.Mutex
 	held    bool
+	only    func(*http.Request) bool // which requests to hold; nil: all
 	arrived chan struct{}
 	release chan struct{}
 }
@@ -35,9 +37,9 @@ func (h *holdingInbox) hold(on bool) {
 func (h *holdingInbox) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.mu.Lock()
-		held := h.held
+		held := h.held && (h.only == nil || h.only(r))
 		h.mu.Unlock()
-		if held && r.Method == http.MethodPost && r.URL.Path == "/inbox" {
+		if held && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/inbox") {
 			h.arrived <- struct{}{}
 			<-h.release
 			http.Error(w, "went away", http.StatusServiceUnavailable)
