@@ -88,6 +88,49 @@ func (f *Federation) forumActor(ctx context.Context, fo *forum.Forum) (*ap.Actor
 	return a, nil
 }
 
+// threadActor is a thread's followable actor (a Service): Mastodon users
+// follow one question through it and get each new answer announced. Its
+// profile is the question.
+func (f *Federation) threadActor(ctx context.Context, t *forum.Thread) (*ap.Actor, error) {
+	key, err := f.keys.get(ctx, threadOwner(t.ID))
+	if err != nil {
+		return nil, err
+	}
+	id := f.urls.ThreadActor(t.ID)
+	path := uris.ThreadActorPath(t.ID)
+	a := &ap.Actor{
+		ID: id, Type: ap.TypeService, PreferredUsername: uris.ThreadHandle(t.ID), Name: clipRunes(t.Title, 100),
+		URL: f.urls.Thread(t.ID), Inbox: f.urls.Abs(uris.InboxPath(path)), Outbox: f.urls.Abs(uris.OutboxPath(path)),
+		Followers: f.urls.Abs(uris.FollowersPath(path)), SharedInbox: f.urls.SharedInbox(),
+		PublicKey: ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.publicPEM},
+		Published: t.CreatedAt, Discoverable: true, Languages: []string{t.Language},
+	}
+	if p, err := f.svc.Post(ctx, t.RootPostID); err == nil {
+		a.Summary = "<p>" + html.EscapeString(summarize(p.HTML, 300)) + "</p><p><a href=\"" + html.EscapeString(f.urls.Thread(t.ID)) + "\">" +
+			html.EscapeString(f.urls.Thread(t.ID)) + "</a></p>"
+	}
+	return a, nil
+}
+
+// localThread is a live thread this node is the origin of.
+func (f *Federation) localThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
+	t, err := f.svc.Thread(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.URI != "" {
+		return nil, forum.ErrNotFound // a copy: its node has the thread actor
+	}
+	return t, nil
+}
+
+func clipRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
 // instanceActor is the node's Application actor: it signs fetches and
 // follows the forums the node joins.
 func (f *Federation) instanceActor(ctx context.Context) (*ap.Actor, error) {

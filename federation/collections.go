@@ -35,10 +35,33 @@ func (f *Federation) collections(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}/moderators", f.serveAP(f.forumModerators, false))
 	mux.Handle("GET /f/{slug}/featured", f.serveAP(f.forumFeatured, false))
 	mux.Handle("GET /t/{id}/context", f.serveAP(f.threadContext, false))
+	mux.Handle("GET /t/{id}/actor", f.serveAP(f.getThreadActor, false))
+	mux.Handle("GET /t/{id}/actor/followers", f.serveAP(func(_ http.ResponseWriter, r *http.Request) (any, error) {
+		t, err := f.localThread(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return f.followers(r.Context(), f.urls.ThreadActor(t.ID))
+	}, false))
+	mux.Handle("GET /t/{id}/actor/outbox", f.serveAP(func(_ http.ResponseWriter, r *http.Request) (any, error) {
+		t, err := f.localThread(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return f.outbox(r, f.urls.ThreadActor(t.ID))
+	}, false))
 	mux.Handle("GET /activities/{id}", f.serveAP(f.activity, false))
 	mux.Handle("GET /actor", f.serveAP(func(_ http.ResponseWriter, r *http.Request) (any, error) {
 		return f.instanceActor(r.Context())
 	}, true)) // unsigned even under authorized fetch: others need it to check our signatures
+}
+
+func (f *Federation) getThreadActor(_ http.ResponseWriter, r *http.Request) (any, error) {
+	t, err := f.localThread(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return f.threadActor(r.Context(), t)
 }
 
 // rawDoc is a document already in JSON (stored activities).

@@ -171,6 +171,8 @@ func (f *Federation) keyOwner(ctx context.Context, actorURI string) (string, err
 			return "", fmt.Errorf("signer %s: %w", actorURI, err)
 		}
 		return forumOwner(fo.ID), nil
+	case uris.KindThreadActor:
+		return threadOwner(key), nil
 	}
 	return "", fmt.Errorf("signer %s: not one of our actors", actorURI)
 }

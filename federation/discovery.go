@@ -38,6 +38,10 @@ func (f *Federation) webfinger(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case name == f.urls.Host():
 		actor, page = f.urls.InstanceActor(), f.urls.Base()+uris.HomePath()
+	case strings.HasPrefix(name, uris.ThreadHandlePrefix):
+		if t, err := f.localThread(r.Context(), strings.TrimPrefix(name, uris.ThreadHandlePrefix)); err == nil {
+			actor, page = f.urls.ThreadActor(t.ID), f.urls.Thread(t.ID)
+		}
 	default:
 		if m, err := f.svc.MemberByUsername(r.Context(), name); err == nil {
 			actor, page = f.urls.Member(m.Username), f.urls.Member(m.Username)
@@ -83,6 +87,8 @@ func (f *Federation) acctName(resource string) (string, bool) {
 		return f.urls.Host(), true
 	case uris.KindMember, uris.KindForum:
 		return key, true
+	case uris.KindThreadActor:
+		return uris.ThreadHandle(key), true
 	}
 	return "", false
 }

@@ -18,6 +18,7 @@ const ownerInstance = "instance"
 
 func memberOwner(id forum.ID) string { return "member:" + id }
 func forumOwner(id forum.ID) string  { return "forum:" + id }
+func threadOwner(id forum.ID) string { return "thread:" + id }
 
 // keyring hands out this node's actors' keys, making each once (RSA-2048)
 // and keeping them; parsed keys are cached in memory.

@@ -116,6 +116,13 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	for lang, tr := range p.Translations {
 		o.ContentMap[lang] = tr.HTML
 	}
+	if t.URI == "" {
+		// Mention the thread's actor: Mastodon's reply form then addresses
+		// replies to it, and they reach the thread's node.
+		actor := f.urls.ThreadActor(t.ID)
+		o.Cc = append(o.Cc, actor)
+		o.Tag = append(o.Tag, ap.Tag{Type: "Mention", Href: actor, Name: "@" + uris.ThreadHandle(t.ID) + "@" + f.urls.Host()})
+	}
 	if p.IsQuestion() {
 		o.Type, o.Name, o.URL = ap.TypePage, t.Title, id
 		o.NameMap = map[string]string{p.Language: t.Title}
@@ -131,8 +138,8 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	o.InReplyTo = f.postURI(pc.parent, t)
 	if pc.to != nil {
 		to := f.memberURI(pc.to)
-		o.Cc = []string{to}
-		o.Tag = []ap.Tag{{Type: "Mention", Href: to, Name: f.handle(pc.to)}}
+		o.Cc = append([]string{to}, o.Cc...)
+		o.Tag = append([]ap.Tag{{Type: "Mention", Href: to, Name: f.handle(pc.to)}}, o.Tag...)
 	}
 	return o
 }

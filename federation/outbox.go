@@ -111,6 +111,31 @@ func (f *Federation) addFollowers(ctx context.Context, set inboxSet, target, ski
 	}
 }
 
+// followerSets splits target's accepted followers by what they are:
+// servers (instance actors and forums: Application, Group, or unknown) and
+// people (Person, Service: timeline readers, as on Mastodon).
+func (f *Federation) followerSets(ctx context.Context, target string) (servers, people inboxSet, err error) {
+	servers, people = inboxSet{}, inboxSet{}
+	after := forum.ID("")
+	for {
+		page, err := f.store.ListFollowers(ctx, target, after, 500)
+		if err != nil {
+			return nil, nil, fmt.Errorf("followers of %s: %w", target, err)
+		}
+		for _, fl := range page {
+			set := servers
+			if a, err := f.store.RemoteActor(ctx, fl.ActorURI); err == nil && (a.Type == ap.TypePerson || a.Type == ap.TypeService) {
+				set = people
+			}
+			set.add(fl.Inbox, fl.SharedInbox)
+		}
+		if len(page) < 500 {
+			return servers, people, nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
 // addActor adds a remote actor's inbox (its shared inbox when it has one).
 func (f *Federation) addActor(ctx context.Context, set inboxSet, uri string) error {
 	if uri == "" || f.urls.IsLocal(uri) {

@@ -224,23 +224,61 @@ func (f *Federation) followedForum(ctx context.Context, o *ap.Object) *forum.For
 }
 
 // announceIfOurs passes an activity about one of our forums on to the
-// forum's followers, unchanged (FEP-1b12), except back to its origin.
+// forum's servers, unchanged (FEP-1b12), except back to its origin; people
+// following the forum or the thread get the new post announced.
 func (f *Federation) announceIfOurs(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte) error {
 	if fo == nil || !fo.Local() || raw == nil {
 		return nil
 	}
 	forumURI := f.forumURI(fo)
-	set := inboxSet{}
-	if err := f.addFollowers(ctx, set, forumURI, hostOf(act.Actor)); err != nil {
+	set, _, err := f.followerSets(ctx, forumURI)
+	if err != nil {
 		return err
+	}
+	origin := hostOf(act.Actor)
+	for inbox := range set {
+		if hostOf(inbox) == origin {
+			delete(set, inbox)
+		}
 	}
 	id := f.cfg.IDs.New()
 	body, err := announceBody(f.urls.Activity(id), forumURI, followersOf(forumURI), raw)
 	if err != nil {
 		return err
 	}
-	return f.queue(ctx, []*outgoing{{id: id, uri: f.urls.Activity(id), actorURI: forumURI, typ: ap.TypeAnnounce,
-		object: act.ID, public: true, body: body, inboxes: set.list()}}, nil)
+	out := []*outgoing{{id: id, uri: f.urls.Activity(id), actorURI: forumURI, typ: ap.TypeAnnounce,
+		object: act.ID, public: true, body: body, inboxes: set.list()}}
+	if act.Type == ap.TypeCreate {
+		people, err := f.newPostAudience(ctx, act.Object.ID(), forumURI)
+		if err != nil {
+			return err
+		}
+		out = append(out, people...)
+	}
+	return f.queue(ctx, out, nil)
+}
+
+// newPostAudience announces a new post from another node to the people
+// who follow it here: a question to the forum's, an answer to its
+// thread's.
+func (f *Federation) newPostAudience(ctx context.Context, objectID, forumURI string) ([]*outgoing, error) {
+	post, err := f.svc.PostByURI(ctx, objectID)
+	if err != nil {
+		return nil, nil // not stored (refused, or not a post)
+	}
+	_, t, err := f.svc.PostInThread(ctx, post.ID)
+	if err != nil || t.URI != "" {
+		return nil, nil
+	}
+	actor := forumURI
+	if !post.IsQuestion() {
+		actor = f.urls.ThreadActor(t.ID)
+	}
+	_, people, err := f.followerSets(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	return f.announceObject(f.cfg.IDs.New(), actor, objectID, people), nil
 }
 
 // onActorUpdate refreshes a remote actor (Update{Person} / Update{Group}).

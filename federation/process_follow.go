@@ -29,6 +29,10 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 		if _, err := f.svc.MemberByUsername(ctx, key); err != nil {
 			return permanent("follow of unknown member %s", target)
 		}
+	case uris.KindThreadActor:
+		if _, err := f.localThread(ctx, key); err != nil {
+			return permanent("follow of unknown thread %s", target)
+		}
 	default:
 		return permanent("%s cannot be followed", target)
 	}

@@ -113,13 +113,17 @@ func (f *Federation) postActivities(ctx context.Context, e *forum.Event, typ str
 	if typ == ap.TypeDelete {
 		act.Object = ap.Ref{Object: &ap.Object{ID: obj.ID, Type: ap.TypeTombstone, FormerType: obj.FormerType, Deleted: obj.Deleted}}
 	}
-	return f.toForum(ctx, e, act, pc.forum, pc.to)
+	return f.toForum(ctx, e, act, pc.forum, pc.to, pc)
 }
 
-// toForum delivers a member's activity about a forum: a local forum
-// announces it to its followers; a remote forum gets it in its inbox. The
-// member's followers and the member mentioned get it too.
-func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activity, fo *forum.Forum, mentioned *forum.Member) ([]*outgoing, error) {
+// toForum delivers a member's activity about a forum. A remote forum gets
+// it in its inbox. A local forum passes it on to its followers: servers
+// (forum software) get the Announce of the activity (FEP-1b12); people
+// (Mastodon users) get new questions, and a thread's followers its
+// answers, as announced objects, plus the edits and deletions of what they
+// were shown. The member's followers and the member mentioned get it too.
+// pc is the post concerned (nil for activities not about one post).
+func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activity, fo *forum.Forum, mentioned *forum.Member, pc *postContext) ([]*outgoing, error) {
 	body, err := ap.Marshal(act)
 	if err != nil {
 		return nil, err
@@ -137,22 +141,63 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 		if err := f.addActor(ctx, direct, fo.URI); err != nil {
 			return nil, fmt.Errorf("forum %s: %w", fo.URI, err)
 		}
+		return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body, inboxes: direct.list()}}, nil
 	}
-	out := []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body, inboxes: direct.list()}}
-	if fo.Local() {
-		forumURI := f.forumURI(fo)
-		followers := inboxSet{}
-		if err := f.addFollowers(ctx, followers, forumURI, ""); err != nil {
-			return nil, err
-		}
-		ann, err := announceBody(f.urls.Activity(e.ID+"-announce"), forumURI, followersOf(forumURI), body)
+	forumURI := f.forumURI(fo)
+	servers, people, err := f.followerSets(ctx, forumURI)
+	if err != nil {
+		return nil, err
+	}
+	var out []*outgoing
+	ann, err := announceBody(f.urls.Activity(e.ID+"-announce"), forumURI, followersOf(forumURI), body)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, &outgoing{uri: f.urls.Activity(e.ID + "-announce"), actorURI: forumURI, typ: ap.TypeAnnounce,
+		object: act.ID, public: true, body: ann, inboxes: servers.list()})
+	if pc != nil && pc.thread.URI == "" {
+		threadActor := f.urls.ThreadActor(pc.thread.ID)
+		_, threadPeople, err := f.followerSets(ctx, threadActor)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, &outgoing{uri: f.urls.Activity(e.ID + "-announce"), actorURI: forumURI, typ: ap.TypeAnnounce,
-			object: act.ID, public: true, body: ann, inboxes: followers.list()})
+		objectID := act.Object.ID()
+		switch {
+		case act.Type == ap.TypeCreate && pc.post.IsQuestion():
+			out = append(out, f.announceObject(e.ID+"-people", forumURI, objectID, people)...)
+		case act.Type == ap.TypeCreate:
+			out = append(out, f.announceObject(e.ID+"-thread", threadActor, objectID, threadPeople)...)
+		case act.Type == ap.TypeUpdate || act.Type == ap.TypeDelete:
+			// Mastodon applies an author's edit or deletion of a status it
+			// has, from whoever it comes: send it to those shown the post.
+			for inbox := range threadPeople {
+				direct[inbox] = true
+			}
+			if pc.post.IsQuestion() {
+				for inbox := range people {
+					direct[inbox] = true
+				}
+			}
+		}
 	}
+	out = append([]*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body, inboxes: direct.list()}}, out...)
 	return out, nil
+}
+
+// announceObject is an Announce of an object by one of our actors (a boost,
+// as Mastodon shows it), to the given inboxes; nothing if there are none.
+func (f *Federation) announceObject(id, actorURI, objectID string, to inboxSet) []*outgoing {
+	if len(to) == 0 {
+		return nil
+	}
+	act := &ap.Activity{ID: f.urls.Activity(id), Type: ap.TypeAnnounce, Actor: actorURI, Object: ap.Ref{IRI: objectID},
+		To: []string{ap.Public}, Cc: []string{followersOf(actorURI)}, Published: f.cfg.Clock.Now()}
+	body, err := ap.Marshal(act)
+	if err != nil {
+		f.log.Error("marshal announce", "err", err)
+		return nil
+	}
+	return []*outgoing{{uri: act.ID, actorURI: actorURI, typ: ap.TypeAnnounce, object: objectID, public: true, body: body, inboxes: to.list()}}
 }
 
 // likeActivities: a helpful mark is a Like of the answer (Undo{Like} when
@@ -178,7 +223,7 @@ func (f *Federation) likeActivities(ctx context.Context, e *forum.Event) ([]*out
 		act = &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeUndo, Actor: actorURI, Object: ap.Ref{Activity: like},
 			To: like.To, Cc: like.Cc, Audience: like.Audience, Published: e.CreatedAt}
 	}
-	return f.toForum(ctx, e, act, pc.forum, pc.author)
+	return f.toForum(ctx, e, act, pc.forum, pc.author, nil)
 }
 
 // lockActivities: a moderator's lock is Lemmy's Lock of the question (Undo
@@ -203,7 +248,7 @@ func (f *Federation) lockActivities(ctx context.Context, e *forum.Event) ([]*out
 		act = &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeUndo, Actor: act.Actor, Object: ap.Ref{Activity: &lock},
 			To: act.To, Audience: forumURI, Published: e.CreatedAt}
 	}
-	return f.toForum(ctx, e, act, pc.forum, nil)
+	return f.toForum(ctx, e, act, pc.forum, nil, nil)
 }
 
 // profileActivities: Update{Person} to the member's followers.

@@ -202,7 +202,7 @@ func (f *Federation) localObject(w http.ResponseWriter, r *http.Request, postID 
 // ActivityPub (content negotiation) go through Object.
 func (f *Federation) Routes(mux *http.ServeMux) {
 	inbox := f.Inbox()
-	for _, p := range []string{"POST /inbox", "POST /u/{username}/inbox", "POST /f/{slug}/inbox", "POST /actor/inbox"} {
+	for _, p := range []string{"POST /inbox", "POST /u/{username}/inbox", "POST /f/{slug}/inbox", "POST /actor/inbox", "POST /t/{id}/actor/inbox"} {
 		mux.Handle(p, inbox)
 	}
 	f.collections(mux)

@@ -32,6 +32,17 @@ func ModeratorsPath(slug string) string { return ForumPath(slug) + "/moderators"
 // FeaturedPath is a forum's pinned threads.
 func FeaturedPath(slug string) string { return ForumPath(slug) + "/featured" }
 
+// ThreadActorPath is a thread's followable actor: Mastodon users follow
+// one thread through it (handle t-<id>).
+func ThreadActorPath(threadID string) string { return ThreadPath(threadID) + "/actor" }
+
+// ThreadHandlePrefix starts every thread actor's handle; member and forum
+// names may not start with it.
+const ThreadHandlePrefix = "t-"
+
+// ThreadHandle is a thread actor's preferredUsername.
+func ThreadHandle(threadID string) string { return ThreadHandlePrefix + threadID }
+
 // ContextPath is a thread's context collection (FEP-7888).
 func ContextPath(threadID string) string { return ThreadPath(threadID) + "/context" }
 
@@ -53,6 +64,9 @@ func (b *Builder) SharedInbox() string { return b.base + SharedInboxPath() }
 // KeyID is the id of an actor's key.
 func (b *Builder) KeyID(actorURL string) string { return actorURL + KeyFragment }
 
+// ThreadActor is a thread actor's id.
+func (b *Builder) ThreadActor(threadID string) string { return b.base + ThreadActorPath(threadID) }
+
 // Context is a thread's context collection.
 func (b *Builder) Context(threadID string) string { return b.base + ContextPath(threadID) }
 
@@ -71,6 +85,7 @@ const (
 	KindThread
 	KindPost
 	KindActivity
+	KindThreadActor
 )
 
 // Parse tells what a URL of this node names, and its key (username, slug
@@ -84,6 +99,9 @@ func (b *Builder) Parse(raw string) (Kind, string) {
 		return KindInstance, ""
 	}
 	parts := strings.Split(strings.TrimPrefix(u.Path, "/"), "/")
+	if len(parts) == 3 && parts[0] == "t" && parts[1] != "" && parts[2] == "actor" {
+		return KindThreadActor, parts[1]
+	}
 	if len(parts) != 2 || parts[1] == "" {
 		return KindNone, ""
 	}

@@ -65,6 +65,8 @@ func TestParse(t *testing.T) {
 		{"https://hub.example/t/01m6dsg7e0eezt7vf0859w68z6", KindThread, "01m6dsg7e0eezt7vf0859w68z6"},
 		{"https://hub.example/p/01m6dsg7e0eezt7vf0859w68z6", KindPost, "01m6dsg7e0eezt7vf0859w68z6"},
 		{"https://hub.example/activities/01m6dsg7e0eezt7vf0859w68z6", KindActivity, "01m6dsg7e0eezt7vf0859w68z6"},
+		{"https://hub.example/t/01m6dsg7e0eezt7vf0859w68z6/actor", KindThreadActor, "01m6dsg7e0eezt7vf0859w68z6"},
+		{"https://hub.example/t/01m6dsg7e0eezt7vf0859w68z6/context", KindNone, ""},
 		{"https://city.example/u/ana", KindNone, ""},
 		{"http://hub.example/u/ana", KindNone, ""},
 		{"https://hub.example/u/ana/inbox", KindNone, ""},

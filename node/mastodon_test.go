@@ -1,0 +1,258 @@
+package node_test
+
+import (
+	"context"
+	"crypto"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/metropolis/agora/federation/signature"
+	"github.com/metropolis/agora/forum"
+)
+
+// mastodon is a Mastodon-like server written for the test: one account
+// (alice), a shared inbox that records what it receives, and statuses it
+// serves by id, in the shapes Mastodon uses.
+type mastodon struct {
+	t        *testing.T
+	srv      *httptest.Server
+	base     string
+	key      crypto.Signer
+	pem      string
+	mu       sync.Mutex
+	received []map[string]any
+	statuses map[string]string // path → JSON
+}
+
+func startMastodon(t *testing.T) *mastodon {
+	t.Helper()
+	key, err := signature.GenerateRSA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := signature.EncodePublicPEM(key.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &mastodon{t: t, key: key, pem: pem, statuses: map[string]string{}}
+	ln, err := net.Listen("tcp", "127.0.0.4:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.srv = httptest.NewUnstartedServer(http.HandlerFunc(m.serve))
+	m.srv.Listener.Close()
+	m.srv.Listener = ln
+	m.srv.Start()
+	t.Cleanup(m.srv.Close)
+	m.base = m.srv.URL
+	return m
+}
+
+func (m *mastodon) alice() string { return m.base + "/users/alice" }
+
+func (m *mastodon) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodPost && (r.URL.Path == "/inbox" || r.URL.Path == "/users/alice/inbox"):
+		var doc map[string]any
+		body, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Signature") == "" || json.Unmarshal(body, &doc) != nil {
+			http.Error(w, "unsigned or not JSON", http.StatusUnauthorized)
+			return
+		}
+		m.mu.Lock()
+		m.received = append(m.received, doc)
+		m.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodGet && r.URL.Path == "/users/alice":
+		m.json(w, fmt.Sprintf(`{"@context":["https://www.w3.org/ns/activitystreams","https://w3id.org/security/v1"],
+"id":%q,"type":"Person","preferredUsername":"alice","name":"Alice Martin","url":"%s/@alice",
+"inbox":"%s/inbox","outbox":"%s/outbox","followers":"%s/followers","following":"%s/following",
+"endpoints":{"sharedInbox":"%s/inbox"},"manuallyApprovesFollowers":false,"discoverable":true,
+"publicKey":{"id":"%s#main-key","owner":%q,"publicKeyPem":%q}}`,
+			m.alice(), m.base, m.alice(), m.alice(), m.alice(), m.alice(), m.base, m.alice(), m.alice(), m.pem))
+	default:
+		m.mu.Lock()
+		doc, ok := m.statuses[r.URL.Path]
+		m.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		m.json(w, doc)
+	}
+}
+
+func (m *mastodon) json(w http.ResponseWriter, doc string) {
+	w.Header().Set("Content-Type", "application/activity+json; charset=utf-8")
+	_, _ = io.WriteString(w, doc)
+}
+
+// send signs an activity as alice and posts it to inbox.
+func (m *mastodon) send(inbox, activity string) int {
+	m.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, inbox, strings.NewReader(activity))
+	req.Header.Set("Content-Type", "application/activity+json")
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &signature.Transport{KeyID: m.alice() + "#main-key", Key: m.key}}
+	resp, err := c.Do(req)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// got finds a received activity of a type whose object is (or embeds) id.
+func (m *mastodon) got(typ, actor, object string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, d := range m.received {
+		if d["type"] != typ || (actor != "" && d["actor"] != actor) {
+			continue
+		}
+		switch o := d["object"].(type) {
+		case string:
+			if o == object {
+				return true
+			}
+		case map[string]any:
+			if o["id"] == object {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// webfinger resolves a handle on a node as Mastodon's search does.
+func webfinger(t *testing.T, p *peer, acct string) string {
+	t.Helper()
+	resp, err := http.Get(p.URLs.Base() + "/.well-known/webfinger?resource=" + url.QueryEscape("acct:"+acct))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var jrd struct {
+		Subject string
+		Links   []struct{ Rel, Type, Href string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&jrd); err != nil || jrd.Subject != "acct:"+acct {
+		t.Fatalf("webfinger %s: %d %+v %v", acct, resp.StatusCode, jrd, err)
+	}
+	for _, l := range jrd.Links {
+		if l.Rel == "self" && l.Type == "application/activity+json" {
+			return l.Href
+		}
+	}
+	t.Fatalf("webfinger %s: no self link", acct)
+	return ""
+}
+
+// TestMastodonFollowsAThreadAndReplies: a Mastodon user follows one thread
+// through its actor, sees each new answer announced, and replies from
+// Mastodon; the reply becomes an answer on the hub and on a city node.
+func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
+	ctx := context.Background()
+	hub, city, f, asker, member := joinedCluster(t)
+	masto := startMastodon(t)
+	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Digital ID for residents?", Body: "Pros and cons.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qURI := hub.URLs.Thread(q.ID)
+	same(t, "question reaches the city", qURI, hub, city)
+
+	// Follow the thread from Mastodon: its handle is t-<thread id>.
+	threadActor := webfinger(t, hub, "t-"+q.ID+"@"+hub.URLs.Host())
+	if threadActor != hub.URLs.ThreadActor(q.ID) {
+		t.Fatalf("thread actor %s", threadActor)
+	}
+	follow := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s#follows/1","type":"Follow","actor":%q,"object":%q}`,
+		masto.alice(), masto.alice(), threadActor)
+	if st := masto.send(threadActor+"/inbox", follow); st != http.StatusAccepted {
+		t.Fatalf("follow: %d", st)
+	}
+	eventually(t, "Mastodon gets the Accept", func() (bool, string) {
+		return masto.got("Accept", threadActor, masto.alice()+"#follows/1"), "no Accept yet"
+	})
+
+	// New answers, from the hub and from a city, are announced to alice.
+	local, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "We piloted one in 2025.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, _ := city.threadOn(qURI)
+	remote, err := city.Service.Reply(ctx, member, tc.ID, "", forum.Answer{Body: "Privacy first, then convenience.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	remoteURI := city.URLs.Post(remote.ID)
+	for _, id := range []string{hub.URLs.Post(local.ID), remoteURI} {
+		eventually(t, "the thread announces "+id, func() (bool, string) {
+			return masto.got("Announce", threadActor, id), "not announced"
+		})
+	}
+
+	// Alice replies from Mastodon to the city's answer, Mastodon-shaped:
+	// to the author, cc her followers and the mentioned thread actor.
+	status := masto.alice() + "/statuses/111"
+	note := fmt.Sprintf(`{"id":%q,"type":"Note","summary":null,"inReplyTo":%q,"published":"2026-11-22T13:30:00Z",
+"url":"%s/@alice/111","attributedTo":%q,"to":[%q],"cc":["%s/followers",%q],"sensitive":false,
+"atomUri":%q,"conversation":"tag:mastodon.test,2026-11-22:objectId=1:objectType=Conversation",
+"content":"<p><span class=\"h-card\"><a href=\"%s\" class=\"u-url mention\">@<span>tendai</span></a></span> How did you explain it to residents?</p>",
+"contentMap":{"en":"<p><span class=\"h-card\"><a href=\"%s\" class=\"u-url mention\">@<span>tendai</span></a></span> How did you explain it to residents?</p>"},
+"attachment":[],"tag":[{"type":"Mention","href":%q,"name":"@tendai@%s"},{"type":"Mention","href":%q,"name":"@t-%s@%s"}],
+"replies":{"id":"%s/replies","type":"Collection","first":{"type":"CollectionPage","next":"%s/replies?page=true","partOf":"%s/replies","items":[]}}}`,
+		status, remoteURI, masto.base, masto.alice(), city.URLs.Member("tendai"), masto.alice(), threadActor, status,
+		city.URLs.Member("tendai"), city.URLs.Member("tendai"), city.URLs.Member("tendai"), city.URLs.Host(), threadActor, q.ID, hub.URLs.Host(),
+		status, status, status)
+	masto.mu.Lock()
+	masto.statuses["/users/alice/statuses/111"] = `{"@context":"https://www.w3.org/ns/activitystreams",` + note[1:]
+	masto.mu.Unlock()
+	create := fmt.Sprintf(`{"@context":["https://www.w3.org/ns/activitystreams"],"id":"%s/activity","type":"Create","actor":%q,
+"published":"2026-11-22T13:30:00Z","to":[%q],"cc":["%s/followers",%q],"object":%s}`,
+		status, masto.alice(), city.URLs.Member("tendai"), masto.alice(), threadActor, note)
+	if st := masto.send(hub.URLs.SharedInbox(), create); st != http.StatusAccepted {
+		t.Fatalf("reply: %d", st)
+	}
+	got := same(t, "the Mastodon reply is an answer on the hub and the city", qURI, hub, city)
+	if !strings.Contains(got, "  alice@"+hostOf(masto.base)) || !strings.Contains(got, "How did you explain it to residents?") {
+		t.Errorf("reply missing or not nested:\n%s", got)
+	}
+
+	// A Like from Mastodon counts as helpful.
+	like := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s#likes/1","type":"Like","actor":%q,"object":%q}`,
+		masto.alice(), masto.alice(), remoteURI)
+	if st := masto.send(hub.URLs.SharedInbox(), like); st != http.StatusAccepted {
+		t.Fatalf("like: %d", st)
+	}
+	eventually(t, "the like counts on the hub", func() (bool, string) {
+		p, err := hub.Service.PostByURI(ctx, remoteURI)
+		return err == nil && p.HelpfulCount == 1, "not counted"
+	})
+
+	// Unfollow.
+	undo := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s#follows/1/undo","type":"Undo","actor":%q,"object":%s}`,
+		masto.alice(), masto.alice(), follow)
+	if st := masto.send(hub.URLs.SharedInbox(), undo); st != http.StatusAccepted {
+		t.Fatalf("undo: %d", st)
+	}
+	eventually(t, "the thread forgets its follower", func() (bool, string) {
+		n, err := hub.DB.Store().CountFollowers(ctx, threadActor)
+		return err == nil && n == 0, "still following"
+	})
+}
+
+func hostOf(base string) string {
+	u, _ := url.Parse(base)
+	return u.Host
+}
+
