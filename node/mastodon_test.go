@@ -223,6 +223,12 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 	if st := masto.send(hub.URLs.SharedInbox(), create); st != http.StatusAccepted {
 		t.Fatalf("reply: %d", st)
 	}
+	for _, p := range []*peer{hub, city} {
+		eventually(t, "the Mastodon reply reaches "+p.name, func() (bool, string) {
+			_, err := p.Service.PostByURI(ctx, status)
+			return err == nil, fmt.Sprint(err)
+		})
+	}
 	got := same(t, "the Mastodon reply is an answer on the hub and the city", qURI, hub, city)
 	if !strings.Contains(got, "  alice@"+hostOf(masto.base)) || !strings.Contains(got, "How did you explain it to residents?") {
 		t.Errorf("reply missing or not nested:\n%s", got)
@@ -255,4 +261,3 @@ func hostOf(base string) string {
 	u, _ := url.Parse(base)
 	return u.Host
 }
-
