@@ -24,6 +24,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 type forumData struct {
 	List *forum.ThreadList
 	Text map[string]string
+	// Handle is the forum's fediverse handle (@slug@host), for local forums.
+	Handle string
 }
 
 func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
@@ -37,7 +39,11 @@ func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	st := stateOf(r)
 	text := forumText(f, st.tr.lang)
-	s.render(w, r, http.StatusOK, "forum", text["Title"], forumData{List: list, Text: text})
+	d := forumData{List: list, Text: text}
+	if s.cfg.Federation != nil && f.Local() {
+		d.Handle = "@" + f.Slug + "@" + s.cfg.URLs.Host()
+	}
+	s.render(w, r, http.StatusOK, "forum", text["Title"], d)
 	return nil
 }
 

@@ -88,6 +88,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
 	mux.Handle("GET /t/{id}", s.negotiate(s.threadPage))
 	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
+	mux.Handle("GET /t/{id}/follow", s.handle(s.followFromServer))
 	mux.Handle("POST /t/{id}/moderate", s.post(s.moderateThread))
 	mux.Handle("GET /p/{id}", s.negotiate(s.postPermalink))
 	mux.Handle("GET /p/{id}/edit", s.handle(s.editForm))
@@ -167,7 +168,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		// form-action allows https: the "follow from your server" form sends
+		// people to their own server; the one script only adds copy buttons.
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		next.ServeHTTP(w, r)

@@ -3,6 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
@@ -30,6 +33,9 @@ type threadData struct {
 	ReplyTo   *postItem // the answer being replied to, if any
 	Forums    []*forum.Forum
 	Deleted   bool
+	// FollowHandle is the thread actor's handle (@t-<id>@host), for people
+	// to follow the question from Mastodon; empty for other nodes' threads.
+	FollowHandle string
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
@@ -80,8 +86,48 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		d.Forums = forums.Items
 	}
+	if s.cfg.Federation != nil && v.Thread.URI == "" {
+		d.FollowHandle = "@" + uris.ThreadHandle(v.Thread.ID) + "@" + s.cfg.URLs.Host()
+	}
 	s.render(w, r, status, "thread", v.Thread.Title, d)
 	return nil
+}
+
+// followFromServer sends a person to their own server's page for following
+// a remote account (Mastodon's authorize_interaction), with this thread's
+// actor filled in. They type their server, or their whole handle.
+func (s *Server) followFromServer(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.cfg.Service.Thread(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if t.URI != "" || s.cfg.Federation == nil {
+		return forum.ErrNotFound
+	}
+	host := serverHost(r.URL.Query().Get("server"))
+	if host == "" {
+		return badRequest("error.server")
+	}
+	target := "https://" + host + "/authorize_interaction?uri=" + url.QueryEscape(s.cfg.URLs.ThreadActor(t.ID))
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+var hostName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?$`)
+
+// serverHost reads "mastodon.social", "https://mastodon.social/" or
+// "@me@mastodon.social" as the host mastodon.social; "" if it is none.
+func serverHost(in string) string {
+	s := strings.ToLower(strings.TrimSpace(in))
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	s = strings.TrimSuffix(s, "/")
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		s = s[i+1:]
+	}
+	if !hostName.MatchString(s) {
+		return ""
+	}
+	return s
 }
 
 // goneThread answers 410 with a tombstone page that still links the forum.
