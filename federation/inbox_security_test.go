@@ -286,11 +286,19 @@ func TestInboxSecurity(t *testing.T) {
 			},
 		},
 		{
-			name: "signer is not the activity's actor", rule: "activity actor = signer",
+			name: "signer is not the activity's actor", rule: "activity actor = signer (but for forwarded posts)",
 			want: http.StatusUnauthorized, outcome: secRefused, peerRequests: secBetween(1, 2),
 			send: func(t *testing.T, x *secEnv) secSent {
-				act, note := x.create("trudy")                                // trudy's activity…
-				return secOne(t, x, x.signedAs(t, x.fresh(), act), act, note) // …signed by someone else
+				act := secActivity(x.peer, "Follow", x.peer.actor("trudy"), x.forumURI) // trudy's follow…
+				return secOne(t, x, x.signedAs(t, x.fresh(), act), act)                  // …signed by someone else
+			},
+		},
+		{
+			name: "forwarded Create whose origin lacks the note", rule: "forwarded objects are refetched from their origin",
+			want: http.StatusAccepted, outcome: secNotApplied, peerRequests: secBetween(1, 4),
+			send: func(t *testing.T, x *secEnv) secSent {
+				act, note := x.create("trudy")                                // trudy's answer, which her server no longer has…
+				return secOne(t, x, x.signedAs(t, x.fresh(), act), act, note) // …passed on by another server
 			},
 		},
 		{

@@ -77,9 +77,26 @@ func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 		return permanent("parse: %w", err)
 	}
 	if act.Actor != it.ActorURI {
-		return permanent("actor %s is not the signer %s", act.Actor, it.ActorURI)
+		return f.applyForwarded(ctx, act, it.Body)
 	}
 	return f.dispatch(ctx, act, it.Body, nil)
+}
+
+// applyForwarded applies an activity a server passed on for its actor
+// (§7.1.2). Only its object's id is taken from it: a created or updated
+// object is fetched from its origin, a deleted one must be gone there.
+func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, raw []byte) error {
+	switch act.Type {
+	case ap.TypeCreate, ap.TypeUpdate:
+		act.Object = ap.Ref{IRI: act.Object.ID()}
+	case ap.TypeDelete:
+		if err := f.confirmGone(ctx, act.Object.ID()); err != nil {
+			return err
+		}
+	default:
+		return permanent("%s activities are not accepted forwarded", act.Type)
+	}
+	return f.dispatch(ctx, act, raw, nil)
 }
 
 // dispatch applies an activity. via is the remote forum that announced it,

@@ -28,7 +28,10 @@ func (f *Federation) trustedObject(ctx context.Context, act *ap.Activity) (*ap.O
 			return nil, permanent("%s: no object to fetch", act.ID)
 		}
 		doc, err := f.client.GetObject(ctx, id)
-		if err != nil {
+		var se *fetch.StatusError
+		if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
+			return nil, permanent("%s is not (or no longer) at its origin", id)
+		} else if err != nil {
 			return nil, fmt.Errorf("fetch %s: %w", id, err)
 		}
 		if o, err = ap.ParseObject(ctx, doc.Body); err != nil {
@@ -109,7 +112,27 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw
 	} else if fo, err = f.storeNewPost(ctx, o, author, via); err != nil {
 		return err
 	}
+	if err := f.forwardToForum(ctx, fo, act, raw, via); err != nil {
+		return err
+	}
 	return f.announceIfOurs(ctx, fo, act, raw)
+}
+
+// forwardToForum passes on to a joined forum's node what reached only us
+// about its threads — a Mastodon reply to one of our members' answers
+// addresses our member, not the forum (§7.1.2). It is signed by our
+// instance actor; the forum's node refetches the object from its origin.
+// Sent once per activity: the outbox refuses an id seen before.
+func (f *Federation) forwardToForum(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte, via *forum.Forum) error {
+	if fo == nil || fo.Local() || via != nil || raw == nil || sameHost(act.Actor, fo.URI) || f.urls.IsLocal(act.Actor) {
+		return nil
+	}
+	set := inboxSet{}
+	if err := f.addActor(ctx, set, fo.URI); err != nil {
+		return err
+	}
+	return f.queue(ctx, []*outgoing{{uri: act.ID, actorURI: f.urls.InstanceActor(), typ: act.Type, object: act.Object.ID(),
+		body: raw, inboxes: set.list()}}, nil)
 }
 
 // storeNewPost places a received post: an answer under its parent, or a

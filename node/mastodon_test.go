@@ -261,3 +261,50 @@ func hostOf(base string) string {
 	u, _ := url.Parse(base)
 	return u.Host
 }
+
+// TestMastodonReplyReachingOnlyTheCityIsForwarded: a Mastodon reply to a
+// city member's answer is addressed to that member, so it reaches the city
+// alone; the city forwards it to the forum's node (§7.1.2), which fetches
+// the reply from Mastodon rather than trust the city's copy.
+func TestMastodonReplyReachingOnlyTheCityIsForwarded(t *testing.T) {
+	ctx := context.Background()
+	hub, city, f, asker, member := joinedCluster(t)
+	masto := startMastodon(t)
+	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Broadband in social housing", Body: "Who pays?", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qURI := hub.URLs.Thread(q.ID)
+	same(t, "question reaches the city", qURI, hub, city)
+	tc, _ := city.threadOn(qURI)
+	answer, err := city.Service.Reply(ctx, member, tc.ID, "", forum.Answer{Body: "The housing agency, with a grant.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answerURI := city.URLs.Post(answer.ID)
+	same(t, "answer reaches the hub", qURI, hub, city)
+
+	status := masto.alice() + "/statuses/222"
+	note := fmt.Sprintf(`{"id":%q,"type":"Note","inReplyTo":%q,"published":"2026-11-22T13:40:00Z","attributedTo":%q,
+"to":[%q],"cc":["%s/followers"],"content":"<p>Which grant was it?</p>","contentMap":{"en":"<p>Which grant was it?</p>"},
+"tag":[{"type":"Mention","href":%q,"name":"@tendai@%s"}]}`,
+		status, answerURI, masto.alice(), city.URLs.Member("tendai"), masto.alice(), city.URLs.Member("tendai"), city.URLs.Host())
+	masto.mu.Lock()
+	masto.statuses["/users/alice/statuses/222"] = `{"@context":"https://www.w3.org/ns/activitystreams",` + note[1:]
+	masto.mu.Unlock()
+	create := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/activity","type":"Create","actor":%q,
+"to":[%q],"cc":["%s/followers"],"object":%s}`, status, masto.alice(), city.URLs.Member("tendai"), masto.alice(), note)
+	if st := masto.send(city.URLs.SharedInbox(), create); st != http.StatusAccepted {
+		t.Fatalf("reply to the city: %d", st)
+	}
+	for _, p := range []*peer{city, hub} {
+		eventually(t, "the reply reaches "+p.name, func() (bool, string) {
+			_, err := p.Service.PostByURI(ctx, status)
+			return err == nil, fmt.Sprint(err)
+		})
+	}
+	got := same(t, "hub and city show the reply", qURI, hub, city)
+	if !strings.Contains(got, "  alice@"+hostOf(masto.base)+" <p>Which grant was it?</p>") {
+		t.Errorf("reply missing or not nested:\n%s", got)
+	}
+}
