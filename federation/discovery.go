@@ -118,6 +118,12 @@ func (f *Federation) nodeinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	posts, err := f.svc.CountLocalPosts(r.Context())
+	if err != nil {
+		f.log.Error("nodeinfo", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	writePlainJSON(w, `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"`, map[string]any{
 		"version": "2.1",
 		"software": map[string]any{
@@ -127,7 +133,7 @@ func (f *Federation) nodeinfo(w http.ResponseWriter, r *http.Request) {
 		"protocols":         []string{"activitypub"},
 		"services":          map[string]any{"inbound": []string{}, "outbound": []string{}},
 		"openRegistrations": false,
-		"usage":             map[string]any{"users": map[string]any{"total": users}},
+		"usage":             map[string]any{"users": map[string]any{"total": users}, "localPosts": posts},
 		"metadata":          map[string]any{"nodeName": f.urls.Host()},
 	})
 }

@@ -78,14 +78,16 @@ func TestDiscoveryAndNegotiation(t *testing.T) {
 			Users struct {
 				Total int `json:"total"`
 			} `json:"users"`
+			LocalPosts *int `json:"localPosts"`
 		} `json:"usage"`
 	}
 	if err := json.Unmarshal(body, &ni); resp.StatusCode != http.StatusOK || err != nil {
 		t.Fatalf("nodeinfo: %d %v\n%s", resp.StatusCode, err, body)
 	}
 	if ni.Version != "2.1" || ni.Software.Name != "agora" || ni.OpenRegistrations == nil || *ni.OpenRegistrations ||
-		ni.Usage.Users.Total != 2 || len(ni.Protocols) != 1 || ni.Protocols[0] != "activitypub" {
-		t.Errorf("nodeinfo: want version 2.1, software agora, activitypub, openRegistrations false, 2 users; got %s", body)
+		ni.Usage.Users.Total != 2 || len(ni.Protocols) != 1 || ni.Protocols[0] != "activitypub" ||
+		ni.Usage.LocalPosts == nil || *ni.Usage.LocalPosts != 0 {
+		t.Errorf("nodeinfo: want version 2.1, software agora, activitypub, openRegistrations false, 2 users, 0 posts; got %s", body)
 	}
 
 	// Content negotiation of a member's URL.

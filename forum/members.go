@@ -389,6 +389,12 @@ func (s *Service) Members(ctx context.Context, ids []ID) (map[ID]*Member, error)
 	return s.store.MembersByIDs(ctx, ids)
 }
 
+// CountLocalPosts counts the questions and answers written on this node
+// that still stand (NodeInfo).
+func (s *Service) CountLocalPosts(ctx context.Context) (int, error) {
+	return s.store.CountLocalPosts(ctx)
+}
+
 // CountMembers counts this node's members (NodeInfo).
 func (s *Service) CountMembers(ctx context.Context) (int, error) {
 	return s.store.CountLocalMembers(ctx)

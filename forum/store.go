@@ -86,6 +86,9 @@ type Store interface {
 	// ListPosts lists a thread's posts, tombstones included, by
 	// (BranchID, ID): the question, then each answer followed by its replies.
 	ListPosts(ctx context.Context, threadID ID, after PostCursor, limit int) ([]*Post, error)
+	// CountLocalPosts counts posts written on this node that still stand
+	// (in threads that still stand).
+	CountLocalPosts(ctx context.Context) (int, error)
 	// ListMemberPosts lists a member's posts that are not deleted, newest first.
 	ListMemberPosts(ctx context.Context, memberID ID, beforeID ID, limit int) ([]*Post, error)
 

@@ -203,3 +203,11 @@ func (s *Store) HelpfulMarks(ctx context.Context, memberID forum.ID, postIDs []f
 	}
 	return out, nil
 }
+
+// CountLocalPosts counts posts written here (no URI) that are not deleted,
+// in threads that are not deleted.
+func (s *Store) CountLocalPosts(ctx context.Context) (int, error) {
+	n, err := s.db.NewSelect().TableExpr("posts AS p").Join("JOIN threads AS t ON t.id = p.thread_id").
+		Where("p.uri IS NULL").Where("p.deleted_at IS NULL").Where("t.deleted_at IS NULL").Count(ctx)
+	return int(n), dbErr("count local posts", err)
+}

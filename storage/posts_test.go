@@ -160,3 +160,24 @@ func TestHelpful(t *testing.T) {
 		}
 	})
 }
+
+func TestCountLocalPosts(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *storage.Store) {
+		f := newFixture(t, s)
+		th, q := f.newThread(t, s, "Counted")
+		f.reply(t, s, q)
+		gone := f.reply(t, s, q)
+		gone.DeletedAt = ptr(t0)
+		wantErr(t, "delete", s.UpdatePost(ctx(t), gone), nil)
+		remote := f.reply(t, s, q)
+		remote.URI = "https://city.example/p/1"
+		wantErr(t, "make remote", s.UpdatePost(ctx(t), remote), nil)
+		n, err := s.CountLocalPosts(ctx(t))
+		wantErr(t, "CountLocalPosts", err, nil)
+		same(t, "question and one answer", n, 2)
+		th.DeletedAt = ptr(t0)
+		wantErr(t, "delete thread", s.UpdateThread(ctx(t), th), nil)
+		n, _ = s.CountLocalPosts(ctx(t))
+		same(t, "a deleted thread's posts are not counted", n, 0)
+	})
+}
