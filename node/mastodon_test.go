@@ -132,6 +132,22 @@ func (m *mastodon) got(typ, actor, object string) bool {
 	return false
 }
 
+// anyMentions reports whether any received activity of a type by actor
+// contains id anywhere (embedded activities included).
+func (m *mastodon) anyMentions(typ, actor, id string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, d := range m.received {
+		if d["type"] != typ || d["actor"] != actor {
+			continue
+		}
+		if b, _ := json.Marshal(d); strings.Contains(string(b), id) {
+			return true
+		}
+	}
+	return false
+}
+
 // webfinger resolves a handle on a node as Mastodon's search does.
 func webfinger(t *testing.T, p *peer, acct string) string {
 	t.Helper()
@@ -306,5 +322,44 @@ func TestMastodonReplyReachingOnlyTheCityIsForwarded(t *testing.T) {
 	got := same(t, "hub and city show the reply", qURI, hub, city)
 	if !strings.Contains(got, "  alice@"+hostOf(masto.base)+" <p>Which grant was it?</p>") {
 		t.Errorf("reply missing or not nested:\n%s", got)
+	}
+}
+
+// TestMastodonFollowsAForum: a person following a forum gets its new
+// questions (as boosts of the forum), not every answer; servers following
+// it keep getting everything.
+func TestMastodonFollowsAForum(t *testing.T) {
+	ctx := context.Background()
+	hub, city, f, asker, _ := joinedCluster(t)
+	masto := startMastodon(t)
+	forumActor := webfinger(t, hub, "digitalisation@"+hub.URLs.Host())
+	follow := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s#follows/forum","type":"Follow","actor":%q,"object":%q}`,
+		masto.alice(), masto.alice(), forumActor)
+	if st := masto.send(hub.URLs.SharedInbox(), follow); st != http.StatusAccepted {
+		t.Fatalf("follow: %d", st)
+	}
+	eventually(t, "Mastodon gets the Accept", func() (bool, string) {
+		return masto.got("Accept", forumActor, masto.alice()+"#follows/forum"), "no Accept"
+	})
+	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "E-participation platforms", Body: "Which one?", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qURI := hub.URLs.Thread(q.ID)
+	eventually(t, "the question is boosted to alice", func() (bool, string) {
+		return masto.got("Announce", forumActor, qURI), "no Announce of the question"
+	})
+	a, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "Decidim.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aURI := hub.URLs.Post(a.ID)
+	same(t, "the answer reaches the city (a server follower)", qURI, hub, city)
+	eventually(t, "the hub has sent what it queued", func() (bool, string) {
+		st, err := hub.DB.Store().DeliveryStats(ctx)
+		return err == nil && st.Pending == 0, "deliveries pending"
+	})
+	if masto.anyMentions("Announce", forumActor, aURI) {
+		t.Error("a forum's people followers got an answer: they asked for questions only")
 	}
 }
