@@ -112,14 +112,19 @@ func (f *Federation) threadActor(ctx context.Context, t *forum.Thread) (*ap.Acto
 	return a, nil
 }
 
-// localThread is a live thread this node is the origin of.
+// localThread is a live thread of one of this node's forums: its actor
+// lives here, where every answer arrives, whoever asked the question.
 func (f *Federation) localThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
 	t, err := f.svc.Thread(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if t.URI != "" {
-		return nil, forum.ErrNotFound // a copy: its node has the thread actor
+	fo, err := f.svc.ForumByID(ctx, t.ForumID)
+	if err != nil {
+		return nil, err
+	}
+	if !fo.Local() {
+		return nil, forum.ErrNotFound // a joined forum's thread: its node has the actor
 	}
 	return t, nil
 }

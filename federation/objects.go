@@ -116,7 +116,7 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	for lang, tr := range p.Translations {
 		o.ContentMap[lang] = tr.HTML
 	}
-	if t.URI == "" {
+	if pc.forum.Local() {
 		// Mention the thread's actor: Mastodon's reply form then addresses
 		// replies to it, and they reach the thread's node.
 		actor := f.urls.ThreadActor(t.ID)
@@ -136,7 +136,7 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	}
 	o.Type = ap.TypeNote
 	o.InReplyTo = f.postURI(pc.parent, t)
-	if pc.to != nil {
+	if pc.to != nil && pc.to.ID != pc.author.ID { // no one is mentioned answering themselves
 		to := f.memberURI(pc.to)
 		o.Cc = append([]string{to}, o.Cc...)
 		o.Tag = append([]ap.Tag{{Type: "Mention", Href: to, Name: f.handle(pc.to)}}, o.Tag...)

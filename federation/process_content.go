@@ -290,7 +290,7 @@ func (f *Federation) newPostAudience(ctx context.Context, objectID, forumURI str
 		return nil, nil // not stored (refused, or not a post)
 	}
 	_, t, err := f.svc.PostInThread(ctx, post.ID)
-	if err != nil || t.URI != "" {
+	if err != nil {
 		return nil, nil
 	}
 	actor := forumURI
@@ -380,6 +380,9 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, raw []byte,
 	}
 	fo, err := f.svc.ForumByID(ctx, t.ForumID)
 	if err != nil {
+		return err
+	}
+	if err := f.forwardToForum(ctx, fo, act, raw, via); err != nil {
 		return err
 	}
 	return f.announceIfOurs(ctx, fo, act, raw)

@@ -155,7 +155,7 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 	}
 	out = append(out, &outgoing{uri: f.urls.Activity(e.ID + "-announce"), actorURI: forumURI, typ: ap.TypeAnnounce,
 		object: act.ID, public: true, body: ann, inboxes: servers.list()})
-	if pc != nil && pc.thread.URI == "" {
+	if pc != nil {
 		threadActor := f.urls.ThreadActor(pc.thread.ID)
 		_, threadPeople, err := f.followerSets(ctx, threadActor)
 		if err != nil {

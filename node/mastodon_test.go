@@ -362,4 +362,43 @@ func TestMastodonFollowsAForum(t *testing.T) {
 	if masto.anyMentions("Announce", forumActor, aURI) {
 		t.Error("a forum's people followers got an answer: they asked for questions only")
 	}
+
+	// A question asked on the city, in the hub's forum, reaches them too;
+	// its thread is followed at the hub, which announces its answers.
+	tendai, err := city.Service.MemberByUsername(ctx, "tendai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mirror, err := city.Service.ForumByURI(ctx, hub.URLs.Forum(f.Slug))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cq, err := city.Service.Ask(ctx, tendai, mirror.ID, forum.Question{Title: "Asked in Harare", Body: "From the city.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cqURI := city.URLs.Thread(cq.ID)
+	eventually(t, "the city's question is boosted to alice", func() (bool, string) {
+		return masto.got("Announce", forumActor, cqURI), "no Announce of the city's question"
+	})
+	onHub, err := hub.Service.ThreadByURI(ctx, cqURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	threadActor := webfinger(t, hub, "t-"+onHub.ID+"@"+hub.URLs.Host())
+	follow = fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s#follows/thread","type":"Follow","actor":%q,"object":%q}`,
+		masto.alice(), masto.alice(), threadActor)
+	if st := masto.send(hub.URLs.SharedInbox(), follow); st != http.StatusAccepted {
+		t.Fatalf("follow the thread: %d", st)
+	}
+	eventually(t, "thread follow accepted", func() (bool, string) {
+		return masto.got("Accept", threadActor, masto.alice()+"#follows/thread"), "no Accept"
+	})
+	a2, err := hub.Service.Reply(ctx, asker, onHub.ID, "", forum.Answer{Body: "Welcome, Harare.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the answer to the city's question is announced to alice", func() (bool, string) {
+		return masto.got("Announce", threadActor, hub.URLs.Post(a2.ID)), "not announced"
+	})
 }

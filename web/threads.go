@@ -86,7 +86,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		d.Forums = forums.Items
 	}
-	if s.cfg.Federation != nil && v.Thread.URI == "" {
+	if s.cfg.Federation != nil && v.Forum.Local() {
 		d.FollowHandle = "@" + uris.ThreadHandle(v.Thread.ID) + "@" + s.cfg.URLs.Host()
 	}
 	s.render(w, r, status, "thread", v.Thread.Title, d)
@@ -101,8 +101,12 @@ func (s *Server) followFromServer(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if t.URI != "" || s.cfg.Federation == nil {
-		return forum.ErrNotFound
+	f, err := s.cfg.Service.ForumByID(r.Context(), t.ForumID)
+	if err != nil {
+		return err
+	}
+	if !f.Local() || s.cfg.Federation == nil {
+		return forum.ErrNotFound // a joined forum's thread is followed at its node
 	}
 	host := serverHost(r.URL.Query().Get("server"))
 	if host == "" {
