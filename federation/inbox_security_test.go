@@ -290,7 +290,7 @@ func TestInboxSecurity(t *testing.T) {
 			want: http.StatusUnauthorized, outcome: secRefused, peerRequests: secBetween(1, 2),
 			send: func(t *testing.T, x *secEnv) secSent {
 				act := secActivity(x.peer, "Follow", x.peer.actor("trudy"), x.forumURI) // trudy's follow…
-				return secOne(t, x, x.signedAs(t, x.fresh(), act), act)                  // …signed by someone else
+				return secOne(t, x, x.signedAs(t, x.fresh(), act), act)                 // …signed by someone else
 			},
 		},
 		{
