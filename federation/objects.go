@@ -144,7 +144,10 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	return o
 }
 
-var tags = regexp.MustCompile(`<[^>]*>`)
+var (
+	tags      = regexp.MustCompile(`<[^>]*>`)
+	lineBreak = regexp.MustCompile(`(?i)<br\s*/?>`)
+)
 
 // summarize is the first paragraph of a post as plain text, cut to max
 // characters: what Mastodon shows of a Page in timelines.
@@ -153,7 +156,10 @@ func summarize(h string, max int) string {
 	if i := strings.Index(first, "</p>"); i >= 0 {
 		first = first[:i]
 	}
-	s := strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(first, " "))), " ")
+	// Inline markup goes (Mastodon wraps mentions in spans); line breaks
+	// become spaces.
+	text := tags.ReplaceAllString(lineBreak.ReplaceAllString(first, " "), "")
+	s := strings.Join(strings.Fields(html.UnescapeString(text)), " ")
 	if r := []rune(s); len(r) > max {
 		s = strings.TrimSpace(string(r[:max-1])) + "…"
 	}

@@ -181,7 +181,13 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 	if fo == nil {
 		return nil, permanent("question %s addresses no forum of this node", o.ID)
 	}
-	if _, err := f.svc.ReceiveQuestion(ctx, fo, o.Context, remotePost(o, author)); err != nil {
+	q := remotePost(o, author)
+	if strings.TrimSpace(q.Title) == "" {
+		// Mastodon posts have no title: a post addressed to a forum starts a
+		// question titled by its first words, as Lemmy does.
+		q.Title = summarize(q.HTML, 80)
+	}
+	if _, err := f.svc.ReceiveQuestion(ctx, fo, o.Context, q); err != nil {
 		return nil, err
 	}
 	return fo, nil

@@ -402,3 +402,36 @@ func TestMastodonFollowsAForum(t *testing.T) {
 		return masto.got("Announce", threadActor, hub.URLs.Post(a2.ID)), "not announced"
 	})
 }
+
+// TestMastodonPostToAForumStartsAQuestion: a Mastodon post (no title)
+// addressed to a forum becomes a question titled by its first words.
+func TestMastodonPostToAForumStartsAQuestion(t *testing.T) {
+	ctx := context.Background()
+	hub, city, f, _, _ := joinedCluster(t)
+	masto := startMastodon(t)
+	forumActor := hub.URLs.Forum(f.Slug)
+	status := masto.alice() + "/statuses/333"
+	note := fmt.Sprintf(`{"id":%q,"type":"Note","published":"2026-11-22T14:00:00Z","attributedTo":%q,
+"to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["%s/followers",%q],
+"content":"<p><span class=\"h-card\"><a href=\"%s\" class=\"u-url mention\">@<span>digitalisation</span></a></span> Has anyone tried participatory budgeting apps? We are choosing one.</p>",
+"tag":[{"type":"Mention","href":%q,"name":"@digitalisation@%s"}]}`,
+		status, masto.alice(), masto.alice(), forumActor, forumActor, forumActor, hub.URLs.Host())
+	masto.mu.Lock()
+	masto.statuses["/users/alice/statuses/333"] = `{"@context":"https://www.w3.org/ns/activitystreams",` + note[1:]
+	masto.mu.Unlock()
+	create := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/activity","type":"Create","actor":%q,
+"to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["%s/followers",%q],"object":%s}`,
+		status, masto.alice(), masto.alice(), forumActor, note)
+	if st := masto.send(hub.URLs.SharedInbox(), create); st != http.StatusAccepted {
+		t.Fatalf("post: %d", st)
+	}
+	eventually(t, "the post becomes a question on the hub", func() (bool, string) {
+		_, err := hub.Service.ThreadByURI(ctx, status)
+		return err == nil, fmt.Sprint(err)
+	})
+	th, _ := hub.Service.ThreadByURI(ctx, status)
+	if !strings.HasPrefix(th.Title, "@digitalisation Has anyone tried participatory budgeting apps?") {
+		t.Errorf("title %q", th.Title)
+	}
+	same(t, "the city gets the question too", status, hub, city)
+}
