@@ -443,7 +443,7 @@ func (f *Federation) onLock(ctx context.Context, act *ap.Activity, _ []byte, _ *
 func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byte) error {
 	fo, err := f.svc.ForumByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
-		return nil // a boost by someone we don't follow as a forum: not counted
+		return f.onShare(ctx, act, true) // a boost, as Mastodon users make
 	} else if err != nil {
 		return err
 	}
@@ -478,6 +478,22 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byt
 // posts, their deletion, helpful marks and their undoing. Follows, accepts
 // and the like are between two actors and never come through a forum.
 var announcable = map[string]bool{ap.TypeCreate: true, ap.TypeUpdate: true, ap.TypeDelete: true, ap.TypeLike: true, ap.TypeUndo: true}
+
+// onShare counts a boost of one of the posts we hold as a share (on=false
+// for its Undo). Boosts of anything else are ignored.
+func (f *Federation) onShare(ctx context.Context, act *ap.Activity, on bool) error {
+	post, err := f.findPost(ctx, act.Object.ID())
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	by, err := f.remoteMember(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	return f.svc.ReceiveShare(ctx, post, by, on)
+}
 
 // confirmGone checks with an object's origin that it really is deleted.
 func (f *Federation) confirmGone(ctx context.Context, id string) error {

@@ -149,7 +149,7 @@ func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, raw []byte, v
 	case ap.TypeLock:
 		return f.onLock(ctx, inner, raw, via, false)
 	case ap.TypeAnnounce:
-		return nil // boosts are not counted
+		return f.onShare(ctx, inner, false)
 	}
 	return permanent("undo of %s is not handled", inner.Type)
 }

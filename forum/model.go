@@ -198,6 +198,9 @@ type Post struct {
 	// post (contentMap), kept by language tag; never the original language.
 	Translations map[string]Translation
 	HelpfulCount int
+	// ShareCount counts people who shared the post elsewhere (Mastodon
+	// boosts).
+	ShareCount int
 	// GoodPractice is set when a moderator marks the answer as a good
 	// practice; reports are built from these.
 	GoodPracticeAt *time.Time

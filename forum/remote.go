@@ -412,3 +412,33 @@ func (s *Service) Post(ctx context.Context, id ID) (*Post, error) {
 	}
 	return s.store.PostByID(ctx, id)
 }
+
+// ReceiveShare records that a member of another node shared a post (a
+// Mastodon boost), or takes it back (Undo). Repeats change nothing.
+func (s *Service) ReceiveShare(ctx context.Context, post *Post, by *Member, on bool) error {
+	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		p, _, err := s.postAndThread(ctx, tx, post.ID)
+		if err != nil {
+			return err
+		}
+		if p.Deleted() {
+			return nil
+		}
+		if on {
+			err = tx.AddShare(ctx, p.ID, by.ID, s.clock.Now())
+		} else {
+			err = tx.RemoveShare(ctx, p.ID, by.ID)
+		}
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if on {
+			p.ShareCount++
+		} else {
+			p.ShareCount--
+		}
+		return tx.UpdatePost(ctx, p)
+	})
+}

@@ -100,6 +100,10 @@ type Store interface {
 	AddHelpful(ctx context.Context, postID, memberID ID, at time.Time) error
 	// RemoveHelpful removes the mark; ErrNotFound if there was none.
 	RemoveHelpful(ctx context.Context, postID, memberID ID) error
+	// AddShare records that memberID shared postID; ErrConflict if present.
+	AddShare(ctx context.Context, postID, memberID ID, at time.Time) error
+	// RemoveShare removes the share; ErrNotFound if there was none.
+	RemoveShare(ctx context.Context, postID, memberID ID) error
 	// HelpfulMarks reports which of postIDs memberID has marked.
 	HelpfulMarks(ctx context.Context, memberID ID, postIDs []ID) (map[ID]bool, error)
 

@@ -261,6 +261,27 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 		return err == nil && p.HelpfulCount == 1, "not counted"
 	})
 
+	// A boost from Mastodon counts as a share; its Undo takes it back.
+	boost := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/statuses/112/activity","type":"Announce","actor":%q,
+"published":"2026-11-22T13:31:00Z","to":["https://www.w3.org/ns/activitystreams#Public"],"cc":[%q,"%s/followers"],"object":%q}`,
+		masto.alice(), masto.alice(), city.URLs.Member("tendai"), masto.alice(), remoteURI)
+	if st := masto.send(hub.URLs.SharedInbox(), boost); st != http.StatusAccepted {
+		t.Fatalf("boost: %d", st)
+	}
+	shares := func(n int) func() (bool, string) {
+		return func() (bool, string) {
+			p, err := hub.Service.PostByURI(ctx, remoteURI)
+			return err == nil && p.ShareCount == n, fmt.Sprintf("%v shares, %v", p, err)
+		}
+	}
+	eventually(t, "the boost counts as a share", shares(1))
+	unboost := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/statuses/112/undo","type":"Undo","actor":%q,"object":%s}`,
+		masto.alice(), masto.alice(), boost)
+	if st := masto.send(hub.URLs.SharedInbox(), unboost); st != http.StatusAccepted {
+		t.Fatalf("undo boost: %d", st)
+	}
+	eventually(t, "the undone boost is no share", shares(0))
+
 	// Unfollow.
 	undo := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s#follows/1/undo","type":"Undo","actor":%q,"object":%s}`,
 		masto.alice(), masto.alice(), follow)

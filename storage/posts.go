@@ -21,6 +21,7 @@ type postRow struct {
 	Source         string     `bun:"source"`
 	HTML           string     `bun:"html"`
 	HelpfulCount   int        `bun:"helpful_count"`
+	ShareCount     int        `bun:"share_count"`
 	GoodPracticeAt *time.Time `bun:"good_practice_at"`
 	GoodPracticeBy string     `bun:"good_practice_by"`
 	CreatedAt      time.Time  `bun:"created_at"`
@@ -33,7 +34,7 @@ func postToRow(p *forum.Post) *postRow {
 	return &postRow{
 		ID: p.ID, URI: p.URI, ThreadID: p.ThreadID, AuthorID: p.AuthorID, ParentID: p.ParentID,
 		BranchID: p.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
-		HelpfulCount: p.HelpfulCount, GoodPracticeAt: utcPtr(p.GoodPracticeAt),
+		HelpfulCount: p.HelpfulCount, ShareCount: p.ShareCount, GoodPracticeAt: utcPtr(p.GoodPracticeAt),
 		GoodPracticeBy: p.GoodPracticeBy, CreatedAt: utc(p.CreatedAt), EditedAt: utcPtr(p.EditedAt),
 		DeletedAt: utcPtr(p.DeletedAt), DeletedBy: p.DeletedBy,
 	}
@@ -43,7 +44,7 @@ func (r *postRow) toForum() *forum.Post {
 	return &forum.Post{
 		ID: r.ID, URI: r.URI, ThreadID: r.ThreadID, AuthorID: r.AuthorID, ParentID: r.ParentID,
 		BranchID: r.BranchID, Language: r.Language, Source: r.Source, HTML: r.HTML,
-		HelpfulCount: r.HelpfulCount, GoodPracticeAt: utcPtr(r.GoodPracticeAt),
+		HelpfulCount: r.HelpfulCount, ShareCount: r.ShareCount, GoodPracticeAt: utcPtr(r.GoodPracticeAt),
 		GoodPracticeBy: r.GoodPracticeBy, CreatedAt: r.CreatedAt.UTC(), EditedAt: utcPtr(r.EditedAt),
 		DeletedAt: utcPtr(r.DeletedAt), DeletedBy: r.DeletedBy,
 	}
@@ -58,6 +59,29 @@ type revisionRow struct {
 	Source        string    `bun:"source"`
 	Language      string    `bun:"language"`
 	CreatedAt     time.Time `bun:"created_at"`
+}
+
+type shareRow struct {
+	bun.BaseModel `bun:"table:post_shares"`
+	PostID        string    `bun:"post_id,pk"`
+	MemberID      string    `bun:"member_id,pk"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+// AddShare records a share; ErrConflict if the member shared it already.
+func (s *Store) AddShare(ctx context.Context, postID, memberID forum.ID, at time.Time) error {
+	_, err := s.db.NewInsert().Model(&shareRow{PostID: postID, MemberID: memberID, CreatedAt: utc(at)}).Exec(ctx)
+	return dbErr("add share", err)
+}
+
+// RemoveShare removes a share; ErrNotFound if there was none.
+func (s *Store) RemoveShare(ctx context.Context, postID, memberID forum.ID) error {
+	res, err := s.db.NewDelete().Model((*shareRow)(nil)).
+		Where("post_id = ?", postID).Where("member_id = ?", memberID).Exec(ctx)
+	if err != nil {
+		return dbErr("remove share", err)
+	}
+	return affected("remove share", res)
 }
 
 type helpfulRow struct {

@@ -181,3 +181,21 @@ func TestCountLocalPosts(t *testing.T) {
 		same(t, "a deleted thread's posts are not counted", n, 0)
 	})
 }
+
+func TestShares(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *storage.Store) {
+		f := newFixture(t, s)
+		_, q := f.newThread(t, s, "Shared")
+		a := f.reply(t, s, q)
+		other := f.newMember(t, s, "sharer")
+		wantErr(t, "AddShare", s.AddShare(ctx(t), a.ID, other.ID, t0), nil)
+		wantErr(t, "AddShare again", s.AddShare(ctx(t), a.ID, other.ID, t0), forum.ErrConflict)
+		a.ShareCount = 1
+		wantErr(t, "UpdatePost", s.UpdatePost(ctx(t), a), nil)
+		got, err := s.PostByID(ctx(t), a.ID)
+		wantErr(t, "PostByID", err, nil)
+		same(t, "share count stored", got.ShareCount, 1)
+		wantErr(t, "RemoveShare", s.RemoveShare(ctx(t), a.ID, other.ID), nil)
+		wantErr(t, "RemoveShare again", s.RemoveShare(ctx(t), a.ID, other.ID), forum.ErrNotFound)
+	})
+}
