@@ -39,7 +39,7 @@ func (h Hooks) RunDeliveries(ctx context.Context) { h.f.runDeliveries(ctx) }
 // inbox.
 func (h Hooks) FollowerInboxes(ctx context.Context, target string) ([]string, error) {
 	set := inboxSet{}
-	if err := h.f.addFollowers(ctx, set, target, ""); err != nil {
+	if err := h.f.addFollowers(ctx, set, target); err != nil {
 		return nil, err
 	}
 	return set.list(), nil

@@ -89,26 +89,36 @@ func (s inboxSet) list() []string {
 	return out
 }
 
-// addFollowers adds the inboxes of target's accepted followers, except
-// those on skipHost (the origin of what is being passed on).
-func (f *Federation) addFollowers(ctx context.Context, set inboxSet, target, skipHost string) error {
+// followerPage is how many followers are read at a time.
+const followerPage = 500
+
+// eachFollower calls fn for each accepted follower of target, paging
+// through the store.
+func (f *Federation) eachFollower(ctx context.Context, target string, fn func(*Follower) error) error {
 	after := forum.ID("")
 	for {
-		page, err := f.store.ListFollowers(ctx, target, after, 500)
+		page, err := f.store.ListFollowers(ctx, target, after, followerPage)
 		if err != nil {
 			return fmt.Errorf("followers of %s: %w", target, err)
 		}
 		for _, fl := range page {
-			if skipHost != "" && hostOf(fl.ActorURI) == skipHost {
-				continue
+			if err := fn(fl); err != nil {
+				return err
 			}
-			set.add(fl.Inbox, fl.SharedInbox)
 		}
-		if len(page) < 500 {
+		if len(page) < followerPage {
 			return nil
 		}
 		after = page[len(page)-1].ID
 	}
+}
+
+// addFollowers adds the inboxes of target's accepted followers.
+func (f *Federation) addFollowers(ctx context.Context, set inboxSet, target string) error {
+	return f.eachFollower(ctx, target, func(fl *Follower) error {
+		set.add(fl.Inbox, fl.SharedInbox)
+		return nil
+	})
 }
 
 // followerSets splits target's accepted followers by what they are:
@@ -116,24 +126,18 @@ func (f *Federation) addFollowers(ctx context.Context, set inboxSet, target, ski
 // people (Person, Service: timeline readers, as on Mastodon).
 func (f *Federation) followerSets(ctx context.Context, target string) (servers, people inboxSet, err error) {
 	servers, people = inboxSet{}, inboxSet{}
-	after := forum.ID("")
-	for {
-		page, err := f.store.ListFollowers(ctx, target, after, 500)
-		if err != nil {
-			return nil, nil, fmt.Errorf("followers of %s: %w", target, err)
+	err = f.eachFollower(ctx, target, func(fl *Follower) error {
+		set := servers
+		if a, err := f.store.RemoteActor(ctx, fl.ActorURI); err == nil && (a.Type == ap.TypePerson || a.Type == ap.TypeService) {
+			set = people
 		}
-		for _, fl := range page {
-			set := servers
-			if a, err := f.store.RemoteActor(ctx, fl.ActorURI); err == nil && (a.Type == ap.TypePerson || a.Type == ap.TypeService) {
-				set = people
-			}
-			set.add(fl.Inbox, fl.SharedInbox)
-		}
-		if len(page) < 500 {
-			return servers, people, nil
-		}
-		after = page[len(page)-1].ID
+		set.add(fl.Inbox, fl.SharedInbox)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
+	return servers, people, nil
 }
 
 // addActor adds a remote actor's inbox (its shared inbox when it has one).

@@ -129,7 +129,7 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 		return nil, err
 	}
 	direct := inboxSet{}
-	if err := f.addFollowers(ctx, direct, act.Actor, ""); err != nil {
+	if err := f.addFollowers(ctx, direct, act.Actor); err != nil {
 		return nil, err
 	}
 	if mentioned != nil && !mentioned.Local() {
@@ -288,7 +288,7 @@ func (f *Federation) actorUpdate(ctx context.Context, e *forum.Event, a *ap.Acto
 		return nil, err
 	}
 	set := inboxSet{}
-	if err := f.addFollowers(ctx, set, a.ID, ""); err != nil {
+	if err := f.addFollowers(ctx, set, a.ID); err != nil {
 		return nil, err
 	}
 	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: a.ID, body: body, inboxes: set.list()}}, nil
