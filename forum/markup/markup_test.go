@@ -38,7 +38,11 @@ func TestSanitize(t *testing.T) {
 		name, in, want string
 	}{
 		{"mastodon mention kept as link", `<p><span class="h-card"><a href="https://m.example/@a" class="u-url mention">@<span>a</span></a></span> hi</p>`,
-			`<p><span><a href="https://m.example/@a" rel="nofollow noreferrer">@<span>a</span></a></span> hi</p>`},
+			`<p><span class="h-card"><a href="https://m.example/@a" class="u-url mention" rel="nofollow noreferrer">@<span>a</span></a></span> hi</p>`},
+		{"mastodon hashtag kept", `<a href="https://m.example/tags/x" class="mention hashtag" rel="tag">#<span>x</span></a>`,
+			`<a href="https://m.example/tags/x" class="mention hashtag" rel="tag nofollow noreferrer">#<span>x</span></a>`},
+		{"other classes and rels dropped", `<a href="https://e.example" class="evil" rel="me">x</a><span class="invisible">y</span>`,
+			`<a href="https://e.example" rel="nofollow noreferrer">x</a><span>y</span>`},
 		{"style and onclick stripped", `<p style="color:red" onclick="x()">t</p>`, `<p>t</p>`},
 		{"iframe removed", `<iframe src="https://evil.example"></iframe>ok`, `ok`},
 		{"data url removed", `<a href="data:text/html,hi">x</a>`, `x`},
@@ -55,6 +59,7 @@ func TestSanitize(t *testing.T) {
 func FuzzSanitize(f *testing.F) {
 	f.Add(`<p><a href="javascript:x">a</a><script>b</script></p>`)
 	f.Add(`<img src=x onerror=alert(1)>`)
+	f.Add(`<a href="https://m.example/tags/x" class="mention hashtag" rel="tag">#x</a>`)
 	m := New()
 	f.Fuzz(func(t *testing.T, in string) {
 		out := m.Sanitize(in)
