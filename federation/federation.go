@@ -9,6 +9,7 @@ import (
 
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -51,6 +52,8 @@ type Federation struct {
 	actors *actorCache
 	// objects serves page URLs as ActivityPub documents.
 	objects http.Handler
+	// markup renders members' markdown again with their mentions linked.
+	markup *markup.Markup
 	// hostMu serializes updates of host health records.
 	hostMu sync.Mutex
 	// Wake-ups for the workers, so new work is picked up at once rather
@@ -81,6 +84,7 @@ func New(cfg Config) (*Federation, error) {
 		Resolver:      cfg.Resolver,
 	})
 	f.actors = newActorCache(f)
+	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
 	f.objects = f.objectHandler()
 	return f, nil
 }

@@ -50,6 +50,9 @@ type postContext struct {
 	author *forum.Member
 	parent *forum.Post   // nil for the question
 	to     *forum.Member // the parent's author, mentioned
+	// written is what the markdown of a local post adds: mentions and
+	// hashtags (nil when it has none).
+	written *written
 }
 
 // loadPost gathers a post's context.
@@ -84,6 +87,11 @@ func (f *Federation) loadPost(ctx context.Context, postID forum.ID) (*postContex
 	if pc.parent != nil {
 		pc.to = members[pc.parent.AuthorID]
 	}
+	if p.URI == "" && !p.Deleted() && p.Source != "" {
+		if pc.written, err = f.writtenTags(ctx, p.Source); err != nil {
+			return nil, fmt.Errorf("mentions of %s: %w", p.ID, err)
+		}
+	}
 	return pc, nil
 }
 
@@ -116,6 +124,11 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	for lang, tr := range p.Translations {
 		o.ContentMap[lang] = tr.HTML
 	}
+	if w := pc.written; w != nil {
+		o.Content, o.ContentMap[p.Language] = w.html, w.html
+		o.Tag = append(o.Tag, w.tags...)
+		o.Cc = append(o.Cc, w.mentions...)
+	}
 	if pc.forum.Local() {
 		// Mention the thread's actor: Mastodon's reply form then addresses
 		// replies to it, and they reach the thread's node.
@@ -141,7 +154,38 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 		o.Cc = append([]string{to}, o.Cc...)
 		o.Tag = append([]ap.Tag{{Type: "Mention", Href: to, Name: f.handle(pc.to)}}, o.Tag...)
 	}
+	o.Cc, o.Tag = uniqueStrings(o.Cc), uniqueMentions(o.Tag)
 	return o
+}
+
+// uniqueStrings drops repeated values, keeping the first.
+func uniqueStrings(in []string) []string {
+	seen := make(map[string]bool, len(in))
+	out := in[:0]
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// uniqueMentions drops a second Mention of one actor (the parent's author
+// also mentioned in the text), keeping the first.
+func uniqueMentions(in []ap.Tag) []ap.Tag {
+	seen := make(map[string]bool, len(in))
+	out := in[:0]
+	for _, t := range in {
+		if t.Type == "Mention" {
+			if seen[t.Href] {
+				continue
+			}
+			seen[t.Href] = true
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 var (

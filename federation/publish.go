@@ -103,6 +103,14 @@ func (f *Federation) postActivities(ctx context.Context, e *forum.Event, typ str
 	if pc.post.URI != "" && !(typ == ap.TypeDelete && pc.forum.Local()) {
 		return nil, nil // another node's post: its node publishes its changes
 	}
+	if typ != ap.TypeDelete && pc.written != nil {
+		// Resolve what the markdown mentions (WebFinger), then build the
+		// object from what is now known.
+		f.learnMentions(ctx, pc.post.Source)
+		if pc.written, err = f.writtenTags(ctx, pc.post.Source); err != nil {
+			return nil, err
+		}
+	}
 	obj := f.object(pc)
 	if obj.Type == ap.TypeTombstone && typ != ap.TypeDelete {
 		return nil, nil // deleted before it was published: its Delete says all
@@ -135,6 +143,13 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 	if mentioned != nil && !mentioned.Local() {
 		if err := f.addActor(ctx, direct, mentioned.URI); err != nil {
 			f.log.Warn("mentioned actor unreachable", "actor", mentioned.URI, "err", err)
+		}
+	}
+	if pc != nil && pc.written != nil {
+		for _, uri := range pc.written.mentions { // written in the post: @name@host
+			if err := f.addActor(ctx, direct, uri); err != nil {
+				f.log.Warn("mentioned actor unreachable", "actor", uri, "err", err)
+			}
 		}
 	}
 	if !fo.Local() {

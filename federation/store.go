@@ -24,6 +24,9 @@ type Store interface {
 	SaveRemoteActor(ctx context.Context, a *RemoteActor) error // insert or replace by URI
 	RemoteActor(ctx context.Context, uri string) (*RemoteActor, error)
 	RemoteActorByKeyID(ctx context.Context, keyID string) (*RemoteActor, error)
+	// What WebFinger answered for a handle (mentions).
+	SaveActorHandle(ctx context.Context, h *ActorHandle) error // insert or replace by Acct
+	ActorHandle(ctx context.Context, acct string) (*ActorHandle, error)
 
 	// Followers of this node's actors.
 	SaveFollower(ctx context.Context, f *Follower) error // insert or replace by (Target, ActorURI)
@@ -121,6 +124,14 @@ type RemoteActor struct {
 	PublicKeyPEM string
 	Document     []byte // the JSON as fetched
 	FetchedAt    time.Time
+}
+
+// ActorHandle is what WebFinger answered for acct:name@host: the actor a
+// mention of @name@host names.
+type ActorHandle struct {
+	Acct       string // "name@host", lower-cased
+	ActorURI   string
+	ResolvedAt time.Time
 }
 
 // FollowState is where a follow stands.

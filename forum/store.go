@@ -89,6 +89,10 @@ type Store interface {
 	// CountLocalPosts counts posts written on this node that still stand
 	// (in threads that still stand).
 	CountLocalPosts(ctx context.Context) (int, error)
+	// SearchPosts lists posts that are not deleted, in threads that are
+	// not, whose markdown or HTML contains one of needles (lower-case;
+	// matched ignoring ASCII case), newest first.
+	SearchPosts(ctx context.Context, needles []string, limit int) ([]*Post, error)
 	// ListMemberPosts lists a member's posts that are not deleted, newest first.
 	ListMemberPosts(ctx context.Context, memberID ID, beforeID ID, limit int) ([]*Post, error)
 

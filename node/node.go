@@ -67,7 +67,7 @@ func New(cfg Config) (*Node, error) {
 		cfg.Hasher = password.New()
 	}
 	svc, err := forum.NewService(forum.Deps{Store: cfg.DB.Store(), Clock: cfg.Clock, IDs: cfg.IDs,
-		Hasher: cfg.Hasher, Renderer: markup.New()})
+		Hasher: cfg.Hasher, Renderer: markup.New(markup.TagURL(urls.Tag))})
 	if err != nil {
 		return nil, fmt.Errorf("forum service: %w", err)
 	}

@@ -243,3 +243,28 @@ func (s *Store) SetCursor(ctx context.Context, name, value string) error {
 	_, err := upsert(s.db.NewInsert().Model(&cursorRow{Name: name, Value: value}), "name", "value").Exec(ctx)
 	return dbErr(fmt.Sprintf("set cursor %s", name), err)
 }
+
+// Actor handles (WebFinger answers).
+
+type actorHandleRow struct {
+	bun.BaseModel `bun:"table:actor_handles"`
+	Acct          string    `bun:"acct,pk"`
+	ActorURI      string    `bun:"actor_uri"`
+	ResolvedAt    time.Time `bun:"resolved_at"`
+}
+
+// SaveActorHandle inserts or replaces what a handle resolves to.
+func (s *Store) SaveActorHandle(ctx context.Context, h *federation.ActorHandle) error {
+	row := &actorHandleRow{Acct: h.Acct, ActorURI: h.ActorURI, ResolvedAt: utc(h.ResolvedAt)}
+	_, err := upsert(s.db.NewInsert().Model(row), "acct", "actor_uri", "resolved_at").Exec(ctx)
+	return dbErr("save actor handle", err)
+}
+
+// ActorHandle returns what a handle resolved to.
+func (s *Store) ActorHandle(ctx context.Context, acct string) (*federation.ActorHandle, error) {
+	var r actorHandleRow
+	if err := s.db.NewSelect().Model(&r).Where("acct = ?", acct).Scan(ctx); err != nil {
+		return nil, dbErr("actor handle", err)
+	}
+	return &federation.ActorHandle{Acct: r.Acct, ActorURI: r.ActorURI, ResolvedAt: r.ResolvedAt.UTC()}, nil
+}

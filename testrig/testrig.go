@@ -15,6 +15,7 @@ import (
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/uris"
 )
 
 // Epoch is the fixed time every rig starts at.
@@ -62,6 +63,12 @@ type Rig struct {
 	Service *forum.Service
 }
 
+// BaseURL is where the rig's posts link hashtags (the rig's service has
+// no node URL of its own).
+const BaseURL = "http://agora.test"
+
+func tagURL(tag string) string { return BaseURL + uris.TagPath(tag) }
+
 // New returns a rig on storetest's database (SQLite, or PostgreSQL when
 // AGORA_TEST_DATABASE_URL is set).
 func New(t testing.TB) *Rig { return NewOn(t, storetest.Open(t)) }
@@ -71,7 +78,7 @@ func NewOn(t testing.TB, db *storage.DB) *Rig {
 	t.Helper()
 	clock := NewClock()
 	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: IDs(clock),
-		Hasher: password.NewFast(), Renderer: markup.New()})
+		Hasher: password.NewFast(), Renderer: markup.New(markup.TagURL(tagURL))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,13 @@ func InvitationPath(token string) string { return "/invite/" + url.PathEscape(to
 // LoginTokenPath is a one-time sign-in link (first admin, password reset).
 func LoginTokenPath(token string) string { return "/login/token/" + url.PathEscape(token) }
 
+// TagPath is a hashtag's page: the threads whose posts carry #tag. Tags
+// are lower-cased, as written in links.
+func TagPath(tag string) string { return "/tags/" + url.PathEscape(strings.ToLower(tag)) }
+
+// Tag is the absolute URL of a hashtag's page.
+func (b *Builder) Tag(tag string) string { return b.base + TagPath(tag) }
+
 // Forum is the absolute URL of a forum.
 func (b *Builder) Forum(slug string) string { return b.base + ForumPath(slug) }
 

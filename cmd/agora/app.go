@@ -77,15 +77,16 @@ func openStorage(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB
 	return db, nil
 }
 
-// newService builds the domain service on a store.
-func newService(db *storage.DB) (*forum.Service, error) {
+// newService builds the domain service on a store; hashtags link to pages
+// under urls.
+func newService(db *storage.DB, urls *uris.Builder) (*forum.Service, error) {
 	clock := forum.SystemClock{}
 	svc, err := forum.NewService(forum.Deps{
 		Store:    db.Store(),
 		Clock:    clock,
 		IDs:      forum.NewULIDs(clock, nil),
 		Hasher:   password.New(),
-		Renderer: markup.New(),
+		Renderer: markup.New(markup.TagURL(urls.Tag)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build forum service: %w", err)
@@ -100,7 +101,7 @@ func newApp(cfg Config, log *slog.Logger, db *storage.DB, baseURL string) (*app,
 	if err != nil {
 		return nil, usageErrorf("--base-url: %v", err)
 	}
-	svc, err := newService(db)
+	svc, err := newService(db, urls)
 	if err != nil {
 		return nil, err
 	}

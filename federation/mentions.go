@@ -1,0 +1,158 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/forum/markup"
+)
+
+// Mentions and hashtags a member writes in markdown (@name, @name@host,
+// #word) become `Mention` and `Hashtag` tags on the published object, and
+// links in its content. The markup package finds them (outside code and
+// links); this file resolves mentions to actors.
+//
+// Resolving @name@host takes WebFinger, so it happens in the publisher,
+// never on a request: before a post's Create or Update is built, the
+// publisher resolves the handles nobody resolved recently (at most
+// markup.MaxMentions per post, all within mentionBudget) and stores each
+// answer (actor_handles) and actor (remote_actors). Building an object
+// (for delivery, for a GET, in a context collection) then only reads what
+// is stored, so every copy of a post says the same. A handle that doesn't
+// resolve stays plain text; the post is published all the same.
+//
+// What the node's own pages show is the HTML stored when the post was
+// written: hashtags linked, mentions as written. The content we publish is
+// the same markdown rendered again with the resolved mentions linked.
+
+const (
+	// handleTTL is how long a WebFinger answer is trusted.
+	handleTTL = 7 * 24 * time.Hour
+	// mentionBudget bounds the resolution of one post's mentions.
+	mentionBudget = 15 * time.Second
+)
+
+// written is what a local post's markdown adds to its object.
+type written struct {
+	html     string   // the content, mentions and hashtags linked
+	tags     []ap.Tag // Mention and Hashtag tags
+	mentions []string // the mentioned actors' ids, for cc and delivery
+}
+
+// writtenTags resolves a local post's mentions from what the node knows
+// (no network) and renders its content with them.
+func (f *Federation) writtenTags(ctx context.Context, source string) (*written, error) {
+	handles, hashtags := f.markup.Tags(source)
+	if len(handles) == 0 && len(hashtags) == 0 {
+		return nil, nil
+	}
+	w := &written{}
+	known := map[string]markup.Mention{}
+	seen := map[string]bool{}
+	for _, h := range handles {
+		uri, err := f.knownHandle(ctx, h)
+		if err != nil {
+			return nil, err
+		}
+		if uri == "" {
+			continue
+		}
+		known[h.Key()] = markup.Mention{Href: uri, Name: h.Name}
+		if seen[uri] {
+			continue
+		}
+		seen[uri] = true
+		w.mentions = append(w.mentions, uri)
+		w.tags = append(w.tags, ap.Tag{Type: "Mention", Href: uri, Name: "@" + strings.ToLower(h.Name) + "@" + f.handleHost(h)})
+	}
+	for _, tag := range hashtags {
+		w.tags = append(w.tags, ap.Tag{Type: "Hashtag", Href: f.urls.Tag(tag), Name: "#" + tag})
+	}
+	html, err := f.markup.RenderMentions(source, known)
+	if err != nil {
+		return nil, err
+	}
+	w.html = html
+	return w, nil
+}
+
+// handleHost is the host part of a handle's full form.
+func (f *Federation) handleHost(h markup.Handle) string {
+	if h.Host == "" {
+		return f.urls.Host()
+	}
+	return h.Host
+}
+
+// isLocalHandle reports whether a handle names an account of this node.
+func (f *Federation) isLocalHandle(h markup.Handle) bool {
+	return h.Host == "" || strings.EqualFold(h.Host, f.urls.Host())
+}
+
+// knownHandle is the actor a handle names, from the node's own members and
+// stored WebFinger answers; "" when unknown.
+func (f *Federation) knownHandle(ctx context.Context, h markup.Handle) (string, error) {
+	if f.isLocalHandle(h) {
+		m, err := f.svc.MemberByUsername(ctx, h.Name)
+		if errors.Is(err, forum.ErrNotFound) {
+			return "", nil
+		} else if err != nil {
+			return "", err
+		}
+		return f.memberURI(m), nil
+	}
+	ah, err := f.store.ActorHandle(ctx, h.Key())
+	if errors.Is(err, forum.ErrNotFound) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	return ah.ActorURI, nil
+}
+
+// learnMentions resolves, by WebFinger, the remote handles of a post that
+// are unknown or stale, and stores the answers and actors. Failures are
+// logged and leave the handle plain text.
+func (f *Federation) learnMentions(ctx context.Context, source string) {
+	handles, _ := f.markup.Tags(source)
+	var todo []markup.Handle
+	for _, h := range handles {
+		if f.isLocalHandle(h) {
+			continue
+		}
+		ah, err := f.store.ActorHandle(ctx, h.Key())
+		if err == nil && f.cfg.Clock.Now().Sub(ah.ResolvedAt) < handleTTL {
+			continue
+		}
+		todo = append(todo, h)
+	}
+	if len(todo) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, mentionBudget)
+	defer cancel()
+	for _, h := range todo {
+		if err := f.learnHandle(ctx, h); err != nil {
+			f.log.Info("mention not resolved", "handle", h.String(), "err", err)
+		}
+	}
+}
+
+// learnHandle resolves one handle and stores the answer.
+func (f *Federation) learnHandle(ctx context.Context, h markup.Handle) error {
+	uri, err := f.resolveTarget(ctx, h.Key())
+	if err != nil {
+		return err
+	}
+	if f.urls.IsLocal(uri) {
+		return errLocalActor
+	}
+	if _, err := f.actors.actor(ctx, uri, false); err != nil {
+		return err
+	}
+	return f.store.SaveActorHandle(ctx, &ActorHandle{Acct: h.Key(), ActorURI: uri, ResolvedAt: f.cfg.Clock.Now()})
+}
