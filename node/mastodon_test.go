@@ -72,6 +72,16 @@ func (m *mastodon) serve(w http.ResponseWriter, r *http.Request) {
 		m.received = append(m.received, doc)
 		m.mu.Unlock()
 		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodGet && r.URL.Path == "/.well-known/webfinger":
+		// Mastodon answers for its accounts only; anyone else is a 404.
+		if r.URL.Query().Get("resource") != "acct:alice@"+hostOf(m.base) {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/jrd+json; charset=utf-8")
+		_, _ = fmt.Fprintf(w, `{"subject":"acct:alice@%s","aliases":["%s/@alice",%q],"links":[
+{"rel":"http://webfinger.net/rel/profile-page","type":"text/html","href":"%s/@alice"},
+{"rel":"self","type":"application/activity+json","href":%q}]}`, hostOf(m.base), m.base, m.alice(), m.base, m.alice())
 	case r.Method == http.MethodGet && r.URL.Path == "/users/alice":
 		m.json(w, fmt.Sprintf(`{"@context":["https://www.w3.org/ns/activitystreams","https://w3id.org/security/v1"],
 "id":%q,"type":"Person","preferredUsername":"alice","name":"Alice Martin","url":"%s/@alice",
