@@ -103,7 +103,7 @@ func (f *Federation) threadActor(ctx context.Context, t *forum.Thread) (*ap.Acto
 		URL: f.urls.Thread(t.ID), Inbox: f.urls.Abs(uris.InboxPath(path)), Outbox: f.urls.Abs(uris.OutboxPath(path)),
 		Followers: f.urls.Abs(uris.FollowersPath(path)), SharedInbox: f.urls.SharedInbox(),
 		PublicKey: ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.publicPEM},
-		Published: t.CreatedAt, Discoverable: true, Languages: []string{t.Language},
+		Published: t.CreatedAt, Discoverable: true, Indexable: true, Languages: []string{t.Language},
 	}
 	if p, err := f.svc.Post(ctx, t.RootPostID); err == nil {
 		a.Summary = "<p>" + html.EscapeString(summarize(p.HTML, 300)) + "</p><p><a href=\"" + html.EscapeString(f.urls.Thread(t.ID)) + "\">" +

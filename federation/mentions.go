@@ -25,9 +25,11 @@ import (
 // is stored, so every copy of a post says the same. A handle that doesn't
 // resolve stays plain text; the post is published all the same.
 //
-// What the node's own pages show is the HTML stored when the post was
-// written: hashtags linked, mentions as written. The content we publish is
-// the same markdown rendered again with the resolved mentions linked.
+// The HTML stored when the post is written links its hashtags (the
+// renderer knows the node's tag pages) and leaves mentions as written. The
+// publisher renders the markdown again with the resolved mentions linked,
+// publishes that, and stores it as the post's HTML (forum's LinkMentions,
+// unless the post changed meanwhile), so the node's own page links them too.
 
 const (
 	// handleTTL is how long a WebFinger answer is trusted.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"time"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/forum"
@@ -155,9 +156,9 @@ func (f *Federation) addActor(ctx context.Context, set inboxSet, uri string) err
 
 // announceBody wraps a received activity, byte for byte, in an Announce by
 // a forum (FEP-1b12: the group passes activities on unchanged).
-func announceBody(id, forumURI, followers string, inner []byte) ([]byte, error) {
+func announceBody(id, forumURI, followers string, published time.Time, inner []byte) ([]byte, error) {
 	base, err := ap.Marshal(&ap.Activity{ID: id, Type: ap.TypeAnnounce, Actor: forumURI,
-		Object: ap.Ref{IRI: "placeholder:inner"}, To: []string{ap.Public}, Cc: []string{followers}})
+		Object: ap.Ref{IRI: "placeholder:inner"}, To: []string{ap.Public}, Cc: []string{followers}, Published: published})
 	if err != nil {
 		return nil, err
 	}

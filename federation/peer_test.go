@@ -211,6 +211,7 @@ type secPeer struct {
 	hits  map[string]int
 	total int
 	notes map[string][]byte // by path
+	posts [][]byte          // bodies of the deliveries received
 }
 
 func startSecPeer(t *testing.T, addr string) *secPeer {
@@ -245,6 +246,13 @@ func (p *secPeer) allRequests() int {
 	return p.total
 }
 
+// received are the bodies of the deliveries the peer received so far.
+func (p *secPeer) received() [][]byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([][]byte(nil), p.posts...)
+}
+
 func (p *secPeer) putNote(path string, doc map[string]any) {
 	b, err := json.Marshal(doc)
 	if err != nil {
@@ -262,6 +270,10 @@ func (p *secPeer) serve(w http.ResponseWriter, r *http.Request) {
 	note, isNote := p.notes[r.URL.Path]
 	p.mu.Unlock()
 	if r.Method != http.MethodGet {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		p.mu.Lock()
+		p.posts = append(p.posts, body)
+		p.mu.Unlock()
 		w.WriteHeader(http.StatusAccepted) // deliveries from the node
 		return
 	}
@@ -288,10 +300,17 @@ func (p *secPeer) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), 500)
 		return
 	}
+	typ := "Person"
+	switch name {
+	case "group": // a forum elsewhere
+		typ = "Group"
+	case "relay": // a server's instance actor
+		typ = "Application"
+	}
 	doc := map[string]any{
 		"@context":          []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
 		"id":                id,
-		"type":              "Person",
+		"type":              typ,
 		"preferredUsername": name,
 		"name":              name,
 		"inbox":             id + "/inbox",

@@ -271,7 +271,7 @@ func (f *Federation) announceIfOurs(ctx context.Context, fo *forum.Forum, act *a
 		}
 	}
 	id := f.cfg.IDs.New()
-	body, err := announceBody(f.urls.Activity(id), forumURI, followersOf(forumURI), raw)
+	body, err := announceBody(f.urls.Activity(id), forumURI, followersOf(forumURI), f.cfg.Clock.Now(), raw)
 	if err != nil {
 		return err
 	}

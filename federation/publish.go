@@ -110,6 +110,12 @@ func (f *Federation) postActivities(ctx context.Context, e *forum.Event, typ str
 		if pc.written, err = f.writtenTags(ctx, pc.post.Source); err != nil {
 			return nil, err
 		}
+		// The node's own page links the mentions too.
+		if w := pc.written; w != nil && w.html != pc.post.HTML {
+			if err := f.svc.LinkMentions(ctx, pc.post.ID, pc.post.Source, w.html); err != nil {
+				return nil, fmt.Errorf("link mentions of %s: %w", pc.post.ID, err)
+			}
+		}
 	}
 	obj := f.object(pc)
 	if obj.Type == ap.TypeTombstone && typ != ap.TypeDelete {
@@ -164,7 +170,7 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 		return nil, err
 	}
 	var out []*outgoing
-	ann, err := announceBody(f.urls.Activity(e.ID+"-announce"), forumURI, followersOf(forumURI), body)
+	ann, err := announceBody(f.urls.Activity(e.ID+"-announce"), forumURI, followersOf(forumURI), e.CreatedAt, body)
 	if err != nil {
 		return nil, err
 	}

@@ -139,10 +139,16 @@ func TestFixturesMastodon(t *testing.T) {
 			!strings.Contains(line, "Avec des affiches") || !strings.HasSuffix(line, "[fr] helpful=0") {
 			t.Errorf("reply not nested under the answer, in French:\n%s", view)
 		}
-		for _, bad := range []string{"<script", "alert(", "style=", "class="} {
+		for _, bad := range []string{"<script", "alert(", "style=", "translate="} {
 			if strings.Contains(line, bad) {
 				t.Errorf("reply kept %q:\n%s", bad, line)
 			}
+		}
+		// The mention keeps Mastodon's shape (h-card, u-url mention): the
+		// only classes the sanitizer lets through.
+		if want := `<span class="h-card"><a href="` + hub.URLs.Member("secretariat") + `" class="u-url mention" rel="nofollow noreferrer">@<span>secretariat</span></a></span>`; !strings.Contains(line, want) ||
+			strings.Count(line, "class=") != 2 {
+			t.Errorf("mention not kept as Mastodon wrote it (%s):\n%s", want, line)
 		}
 		p, err := hub.Service.PostByURI(ctx, status)
 		if err != nil {

@@ -98,13 +98,21 @@ func TestMentionsAndHashtags(t *testing.T) {
 			t.Errorf("content lacks %s:\n%s", want, content)
 		}
 	}
+	// The hub's own page links the mentions as the published copy does.
+	if p, err := hub.Service.Post(ctx, q.RootPostID); err != nil || !strings.Contains(p.HTML, `href="`+alice+`" class="u-url mention"`) {
+		t.Errorf("the question's stored HTML does not link the mention: %v\n%v", err, p)
+	}
 	if obj["summary"] != "What do you think, @alice@"+mastoHost+" and @ana? #DigitalID" {
 		t.Errorf("summary %q", obj["summary"])
 	}
 
 	// A city member answers, mentioning the asker on the hub (WebFinger on
 	// the hub) and an account Mastodon doesn't know.
-	tc, _ := city.threadOn(qURI)
+	same(t, "the question reaches the city", qURI, hub, city)
+	tc, err := city.threadOn(qURI)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a, err := city.Service.Reply(ctx, member, tc.ID, "", forum.Answer{Language: "en",
 		Body: fmt.Sprintf("Agreed, @secretariat@%s. @ghost@%s, see #DigitalID.", hub.URLs.Host(), mastoHost)})
 	if err != nil {

@@ -18,6 +18,7 @@ func TestMarshalActivities(t *testing.T) {
 		  "published": "2025-03-01T10:00:00.000Z",
 		  "object": {
 		    "id": "https://agora.example/q/42/a/7",
+		    "sensitive": false,
 		    "type": "Note",
 		    "attributedTo": "https://agora.example/u/ben",
 		    "content": "<p>Cada 20 minutos.</p>",
@@ -50,6 +51,7 @@ func TestMarshalActivities(t *testing.T) {
 		    "published": "2025-03-01T10:00:00.000Z",
 		    "object": {
 		      "id": "https://agora.example/q/42/a/7",
+		      "sensitive": false,
 		      "type": "Note",
 		      "attributedTo": "https://agora.example/u/ben",
 		      "content": "<p>Cada 20 minutos.</p>",
@@ -161,6 +163,7 @@ func TestMarshalCollections(t *testing.T) {
 		  "type": "OrderedCollectionPage",
 		  "orderedItems": [{
 		    "id": "https://agora.example/q/42/a/7",
+		    "sensitive": false,
 		    "type": "Note",
 		    "to": ["https://www.w3.org/ns/activitystreams#Public"]
 		  }]

@@ -178,8 +178,10 @@ func fixObject(m map[string]any, o *Object) {
 	if o.Language != "" {
 		m["language"] = languageObject(o.Language)
 	}
-	if o.Sensitive {
-		m["sensitive"] = true
+	if o.Type != TypeTombstone {
+		// Mastodon writes sensitive on every status; false says "no
+		// content warning" to servers that default otherwise.
+		m["sensitive"] = o.Sensitive
 	}
 	if len(o.Tag) > 0 {
 		m["tag"] = tagList(o.Tag)

@@ -150,6 +150,7 @@ func TestMarshalObjects(t *testing.T) {
 	}{
 		{"question page", question(), `{
 		  "id": "https://agora.example/q/42",
+		  "sensitive": false,
 		  "type": "Page",
 		  "attributedTo": "https://agora.example/u/ana",
 		  "name": "When does line 4 run on Sundays?",
@@ -174,6 +175,7 @@ func TestMarshalObjects(t *testing.T) {
 		}`},
 		{"answer note", answer(), `{
 		  "id": "https://agora.example/q/42/a/7",
+		  "sensitive": false,
 		  "type": "Note",
 		  "attributedTo": "https://agora.example/u/ben",
 		  "content": "<p>Cada 20 minutos.</p>",
