@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"maps"
 	"slices"
 	"strings"
@@ -58,6 +59,14 @@ func remotePost(o *ap.Object, author *forum.Member) forum.RemotePost {
 	}
 	if p.HTML == "" {
 		p.HTML = o.ContentMap[p.Language]
+	}
+	if strings.TrimSpace(p.HTML) == "" && len(o.Links) > 0 {
+		// A link post without a body (Mbin, PieFed, Lemmy): show its link.
+		var b strings.Builder
+		for _, l := range o.Links {
+			fmt.Fprintf(&b, `<p><a href="%s">%s</a></p>`, html.EscapeString(l), html.EscapeString(l))
+		}
+		p.HTML = b.String()
 	}
 	if o.Source != nil && o.Source.MediaType == "text/markdown" {
 		p.Source = o.Source.Content

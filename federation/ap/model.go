@@ -128,6 +128,9 @@ type Object struct {
 	Published time.Time
 	Updated   *time.Time
 	Sensitive bool
+	// Links are the hrefs of Link attachments: what a link post (Lemmy,
+	// Mbin, PieFed) points to. Read, never written.
+	Links []string
 	// Tombstones only.
 	FormerType string
 	Deleted    *time.Time

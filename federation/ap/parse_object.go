@@ -2,6 +2,7 @@ package ap
 
 import (
 	"fmt"
+	"net/url"
 
 	"github.com/go-fed/activity/streams/vocab"
 )
@@ -25,6 +26,7 @@ func (r reader) object(t vocab.Type, typ string) (*Object, error) {
 		Source:       r.source(),
 		Tag:          r.tags(),
 		Sensitive:    r.bool("sensitive"),
+		Links:        r.links(),
 	}
 	r.texts(g, o)
 	if err := r.objectTimes(g, o); err != nil {
@@ -45,6 +47,15 @@ func (r reader) texts(g objectGetter, o *Object) {
 	o.Language = textLanguage(r.languages(), content, o.ContentMap)
 	if o.Language == "" {
 		o.Language = textLanguage(nil, name, o.NameMap)
+	}
+	if o.Language == "" {
+		// Mbin states a body-less thread's language as the one key of a
+		// contentMap whose value is null.
+		if m, ok := r.raw["contentMap"].(map[string]any); ok && len(m) == 1 {
+			for lang := range m {
+				o.Language = lang
+			}
+		}
 	}
 	o.Content = original(content, o.Language, o.ContentMap)
 	o.Name = original(name, o.Language, o.NameMap)
@@ -117,6 +128,26 @@ func (r reader) source() *Source {
 	content, _ := m["content"].(string)
 	mediaType, _ := m["mediaType"].(string)
 	return &Source{Content: content, MediaType: mediaType}
+}
+
+// maxLinks bounds how many Link attachments of one object are kept.
+const maxLinks = 4
+
+// links reads the hrefs of Link attachments (http and https only) from the
+// raw map: Lemmy, Mbin and PieFed put a link post's link there.
+func (r reader) links() []string {
+	var out []string
+	for _, v := range rawList(r.raw["attachment"]) {
+		m, ok := v.(map[string]any)
+		if !ok || m["type"] != "Link" || len(out) == maxLinks {
+			continue
+		}
+		href, _ := m["href"].(string)
+		if u, err := url.Parse(href); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+			out = append(out, href)
+		}
+	}
+	return out
 }
 
 // tags reads Mention and Hashtag tags from the raw map: go-fed v1.0.0 has
