@@ -38,6 +38,8 @@ const (
 	mentionBudget = 15 * time.Second
 )
 
+var errBlockedHandle = errors.New("on a blocked instance")
+
 // written is what a local post's markdown adds to its object.
 type written struct {
 	html     string   // the content, mentions and hashtags linked
@@ -145,13 +147,21 @@ func (f *Federation) learnMentions(ctx context.Context, source string) {
 }
 
 // learnHandle resolves one handle and stores the answer.
+// A blocked instance is not asked, and an answer naming an actor on one is
+// not kept.
 func (f *Federation) learnHandle(ctx context.Context, h markup.Handle) error {
+	if blocked, err := f.hostBlocked(ctx, h.Host); err != nil || blocked {
+		return errors.Join(errBlockedHandle, err)
+	}
 	uri, err := f.resolveTarget(ctx, h.Key())
 	if err != nil {
 		return err
 	}
 	if f.urls.IsLocal(uri) {
 		return errLocalActor
+	}
+	if blocked, err := f.blocked(ctx, uri); err != nil || blocked {
+		return errors.Join(errBlockedHandle, err)
 	}
 	if _, err := f.actors.actor(ctx, uri, false); err != nil {
 		return err

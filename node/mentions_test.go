@@ -9,7 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -162,6 +164,26 @@ func TestMentionsAndHashtags(t *testing.T) {
 	if cc := strs(note["cc"]); !slices.Equal(cc, []string{secretariat}) {
 		t.Errorf("answer cc %q", cc)
 	}
+
+	// A city that blocked Mastodon's instance doesn't look up its handles:
+	// the mention stays text.
+	if err := city.DB.Store().BlockDomain(ctx, &federation.DomainBlock{Domain: "127.0.0.4", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := city.Service.Reply(ctx, member, tc.ID, "", forum.Answer{Language: "en", Body: "Thanks @alice@" + mastoHost + "."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the answer mentioning a blocked account reaches the hub", func() (bool, string) {
+		p, err := hub.Service.PostByURI(ctx, city.URLs.Post(b.ID))
+		if err != nil {
+			return false, err.Error()
+		}
+		if p.HTML != "<p>Thanks @alice@"+mastoHost+".</p>\n" {
+			t.Errorf("a handle on a blocked instance was resolved: %s", p.HTML)
+		}
+		return true, ""
+	})
 
 	// The hub's tag page lists the thread.
 	resp, err = http.Get(hub.URLs.Tag("digitalid"))
