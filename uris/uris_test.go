@@ -37,6 +37,8 @@ func TestURLs(t *testing.T) {
 		{b.Thread("01hq0000000000000000000000"), "https://hub.example/t/01hq0000000000000000000000"},
 		{b.Post("01hq0000000000000000000001"), "https://hub.example/p/01hq0000000000000000000001"},
 		{b.Member("ana"), "https://hub.example/u/ana"},
+		{b.Tag("DigitalID"), "https://hub.example/tags/digitalid"},
+		{b.Tag("Ñandú"), "https://hub.example/tags/%C3%B1and%C3%BA"},
 		{b.Invitation("a-b_c"), "https://hub.example/invite/a-b_c"},
 		{b.LoginToken("tok"), "https://hub.example/login/token/tok"},
 		{AskPath("digitalisation"), "/f/digitalisation/ask"},
