@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/metropolis/agora/federation/fetch"
@@ -51,8 +50,6 @@ type Federation struct {
 	actors *actorCache
 	// objects serves page URLs as ActivityPub documents.
 	objects http.Handler
-	// hostMu serializes updates of host health records.
-	hostMu sync.Mutex
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
 	inboxWake, publishWake, deliverWake chan struct{}
@@ -79,6 +76,9 @@ func New(cfg Config) (*Federation, error) {
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
 		Wrap:          f.keys.signingTransport(cfg.URLs, cfg.Clock),
 		Resolver:      cfg.Resolver,
+		// Keep as many connections to a host as sends in flight to it.
+		IdleConnsPerHost: cfg.Delivery.PerHost,
+		MaxIdleConns:     max(100, 4*cfg.Delivery.Workers),
 	})
 	f.actors = newActorCache(f)
 	f.objects = f.objectHandler()

@@ -29,7 +29,8 @@ type Store interface {
 	SaveFollower(ctx context.Context, f *Follower) error // insert or replace by (Target, ActorURI)
 	Follower(ctx context.Context, target, actorURI string) (*Follower, error)
 	DeleteFollower(ctx context.Context, target, actorURI string) error // ErrNotFound if absent
-	// ListFollowers lists accepted followers of target by ID, after afterID.
+	// ListFollowers lists accepted followers of target by ID, after afterID,
+	// with ActorType set from the remote actor cache.
 	ListFollowers(ctx context.Context, target string, afterID forum.ID, limit int) ([]*Follower, error)
 	// ListPendingFollowers lists follow requests awaiting approval, oldest first.
 	ListPendingFollowers(ctx context.Context, target string, limit int) ([]*Follower, error)
@@ -80,6 +81,8 @@ type Store interface {
 
 	// Health of remote hosts, for the circuit breaker and the admin.
 	Host(ctx context.Context, host string) (*HostHealth, error)
+	// HostsByName returns the records of those hosts that have one.
+	HostsByName(ctx context.Context, hosts []string) (map[string]*HostHealth, error)
 	SaveHost(ctx context.Context, h *HostHealth) error
 	ListHosts(ctx context.Context, limit int) ([]*HostHealth, error)
 
@@ -142,6 +145,9 @@ type Follower struct {
 	FollowID    string // the Follow activity's id
 	State       FollowState
 	CreatedAt   time.Time
+	// ActorType is the follower's actor type when its document is cached
+	// ("" otherwise); read by ListFollowers, never stored.
+	ActorType string
 }
 
 // Following is a remote actor that one of this node's actors follows.
@@ -194,10 +200,14 @@ const (
 
 // Delivery is one activity to send to one inbox.
 type Delivery struct {
-	ID            forum.ID
-	ActivityID    forum.ID // OutboxActivity.ID
-	Inbox         string
-	Host          string
+	ID         forum.ID
+	ActivityID forum.ID // OutboxActivity.ID
+	Inbox      string
+	Host       string
+	// OrderKey names what the activity is about (a post, a followed
+	// actor): deliveries with the same key to one host go one at a time,
+	// in order. Empty: no order with anything.
+	OrderKey      string
 	State         DeliveryState
 	Attempts      int
 	NextAttemptAt time.Time

@@ -25,11 +25,11 @@ type config struct {
 	timeout                               time.Duration
 	delivery                              federation.DeliveryConfig
 	logLevel                              slog.Level
+	cpuProfile                            string
 }
 
 func main() {
 	var cfg config
-	var cpuProfile string
 	flag.IntVar(&cfg.followers, "followers", 10000, "followers of the forum")
 	flag.IntVar(&cfg.sharedHosts, "hosts", 500, "hosts with a shared inbox they are spread over (0 skips)")
 	flag.IntVar(&cfg.distinctHosts, "distinct-hosts", 10000, "hosts, one follower each, no shared inbox (0 skips)")
@@ -39,21 +39,14 @@ func main() {
 	flag.DurationVar(&cfg.timeout, "timeout", 90*time.Second, "give up on a phase after")
 	flag.IntVar(&cfg.delivery.Workers, "workers", 0, "delivery workers (0: the node's default)")
 	flag.IntVar(&cfg.delivery.PerHost, "per-host", 0, "sends in flight per host (0: the node's default)")
-	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured parts to this file")
+	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write CPU profiles of the measured parts to <this>.shared and <this>.distinct")
 	verbose := flag.Bool("v", false, "log the node at info level")
 	flag.Parse()
 	cfg.logLevel = slog.LevelError
 	if *verbose {
 		cfg.logLevel = slog.LevelInfo
 	}
-	stop, err := fedrig.StartCPUProfile(cpuProfile)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "fanout:", err)
-		os.Exit(1)
-	}
-	err = run(cfg)
-	stop()
-	if err != nil {
+	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "fanout:", err)
 		os.Exit(1)
 	}
@@ -108,6 +101,14 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	if err := fedrig.ResetPeak(); err != nil {
 		fedrig.Detail("cannot reset VmHWM (%v); the peak below covers the whole run", err)
 	}
+	profile := ""
+	if cfg.cpuProfile != "" {
+		profile = cfg.cpuProfile + "." + name
+	}
+	stopProfile, err := fedrig.StartCPUProfile(profile)
+	if err != nil {
+		return err
+	}
 	sampler := fedrig.SampleRSS(20 * time.Millisecond)
 	cpu0 := fedrig.CPUSeconds()
 	start := time.Now()
@@ -120,6 +121,7 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	took := last.Sub(start).Seconds()
 	cpu := fedrig.CPUSeconds() - cpu0
 	peak := sampler.Stop()
+	stopProfile()
 	_, hwm := fedrig.Memory()
 	time.Sleep(500 * time.Millisecond) // anything sent twice shows up now
 	arrivals, rejected, verify := sinks.Snapshot()
