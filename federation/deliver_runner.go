@@ -17,7 +17,7 @@ import (
 // written in one transaction.
 //
 // A batching runner (runDeliveries) caches for a few seconds and writes
-// outcomes every flushEvery; leases keep a delivery ours until its outcome
+// outcomes as they come, several in one transaction; leases keep a delivery ours until its outcome
 // is written, and a crash between a send and its write means the send is
 // made again: at least once, as before. A plain runner (one attempt, the
 // tests' hooks) reads and writes through at once.
@@ -50,7 +50,6 @@ type hostEntry struct {
 // Cache lifetimes and the write batch of a batching runner.
 const (
 	cacheFor    = 5 * time.Second
-	flushEvery  = 10 * time.Millisecond
 	maxActCache = 1024
 )
 
@@ -269,23 +268,15 @@ func (r *runner) retry(ctx context.Context, d *Delivery) {
 
 func (r *runner) wakeFlush() { wake(r.flushWake) }
 
-// runFlush writes outcomes every flushEvery until stop is closed, then
-// once more.
+// runFlush writes outcomes as they come until stop is closed, then once
+// more. Outcomes that arrive while a write is running go in the next one.
 func (r *runner) runFlush(stop <-chan struct{}) {
-	t := time.NewTicker(flushEvery)
-	defer t.Stop()
 	for {
 		select {
 		case <-stop:
 			r.flush()
 			return
 		case <-r.flushWake:
-			select { // gather a little more before writing
-			case <-stop:
-				r.flush()
-				return
-			case <-t.C:
-			}
 		}
 		r.flush()
 	}
@@ -297,9 +288,10 @@ func (r *runner) flush() {
 	r.mu.Lock()
 	finished, retried := r.finished, r.retried
 	r.finished, r.retried = nil, nil
-	hosts := make([]HostHealth, 0, len(r.dirty))
+	hosts := make([]*HostHealth, 0, len(r.dirty))
 	for host := range r.dirty {
-		hosts = append(hosts, r.hosts[host].h)
+		h := r.hosts[host].h
+		hosts = append(hosts, &h)
 	}
 	clear(r.dirty)
 	r.mu.Unlock()
@@ -308,25 +300,26 @@ func (r *runner) flush() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// One finish time for the batch: equal outcomes then go in one UPDATE.
+	at := r.f.cfg.Clock.Now()
+	for _, d := range finished {
+		d.FinishedAt = &at
+	}
 	err := r.f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
-		for _, d := range finished {
-			if err := tx.FinishDelivery(ctx, d); err != nil && !errors.Is(err, forum.ErrNotFound) {
-				return fmt.Errorf("finish delivery %s: %w", d.ID, err)
-			}
+		if err := tx.FinishDeliveries(ctx, finished); err != nil {
+			return err
 		}
 		for _, d := range retried {
 			if err := tx.RetryDelivery(ctx, d); err != nil && !errors.Is(err, forum.ErrNotFound) {
 				return fmt.Errorf("reschedule delivery %s: %w", d.ID, err)
 			}
 		}
-		for i := range hosts {
-			if err := tx.SaveHost(ctx, &hosts[i]); err != nil {
-				return fmt.Errorf("save host health %s: %w", hosts[i].Host, err)
-			}
-		}
-		return nil
+		return tx.SaveHosts(ctx, hosts)
 	})
 	if err != nil {
 		r.f.log.Error("write delivery outcomes", "deliveries", len(finished)+len(retried), "err", err)
+	}
+	if len(finished)+len(retried) > 0 {
+		r.f.wakeDeliveries() // their leases are gone: their hosts have room
 	}
 }

@@ -4,8 +4,8 @@ import "time"
 
 // DeliveryConfig tunes the delivery queue. Zero values take the defaults.
 type DeliveryConfig struct {
-	Workers       int           // concurrent sends; default 64
-	PerHost       int           // concurrent sends to one host; default 16
+	Workers       int           // concurrent sends; default 128
+	PerHost       int           // concurrent sends to one host; default 32
 	SlowAfter     time.Duration // a send still unanswered then gives its worker back; default 2 s
 	SlowSends     int           // sends that may do so at once (each holds a connection); default 512
 	Lease         time.Duration // how long a claimed delivery is ours; default 2 min
@@ -23,10 +23,10 @@ func (c DeliveryConfig) withDefaults() DeliveryConfig {
 		}
 	}
 	if c.Workers == 0 {
-		c.Workers = 64
+		c.Workers = 128
 	}
 	if c.PerHost == 0 {
-		c.PerHost = 16
+		c.PerHost = 32
 	}
 	if c.SlowSends == 0 {
 		c.SlowSends = 512

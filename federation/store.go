@@ -72,6 +72,9 @@ type Store interface {
 	// FinishDelivery marks a delivery done (State DeliveryDone) or given up
 	// (DeliveryFailed / DeliveryDropped), with the last status and error.
 	FinishDelivery(ctx context.Context, d *Delivery) error
+	// FinishDeliveries is FinishDelivery for many, in one transaction;
+	// those no longer stored are skipped.
+	FinishDeliveries(ctx context.Context, ds []*Delivery) error
 	// RetryDelivery stores Attempts, NextAttemptAt, LastStatus and LastError
 	// and releases the lease.
 	RetryDelivery(ctx context.Context, d *Delivery) error
@@ -84,6 +87,7 @@ type Store interface {
 	// HostsByName returns the records of those hosts that have one.
 	HostsByName(ctx context.Context, hosts []string) (map[string]*HostHealth, error)
 	SaveHost(ctx context.Context, h *HostHealth) error
+	SaveHosts(ctx context.Context, hs []*HostHealth) error // SaveHost for many, in one transaction
 	ListHosts(ctx context.Context, limit int) ([]*HostHealth, error)
 
 	// Tombstones of remote objects deleted (perhaps before they arrived).

@@ -194,16 +194,16 @@ func keys(m map[string]bool) []string {
 type hostKey struct{ host, key string }
 
 // inFlightByHost counts pending deliveries leased until now or later, by
-// host, and lists the order keys they hold. The lease index finds them
-// without reading the rows waiting.
+// host, and lists the order keys they hold. Only the lease is tested (every
+// way out of pending clears it), so that the lease index is the one used:
+// a test of state would let the planner walk every pending row.
 func (s *Store) inFlightByHost(ctx context.Context, now time.Time) (map[string]int, map[hostKey]bool, error) {
 	var leased []struct {
 		Host     string `bun:"host"`
 		OrderKey string `bun:"order_key"`
 	}
 	err := s.db.NewSelect().Model((*deliveryRow)(nil)).Column("host", "order_key").
-		Where("lease_until >= ?", now).Where("state = ?", string(federation.DeliveryPending)).
-		Scan(ctx, &leased)
+		Where("lease_until >= ?", now).Scan(ctx, &leased)
 	if err != nil {
 		return nil, nil, dbErr("count deliveries in flight", err)
 	}
@@ -249,6 +249,57 @@ func (s *Store) FinishDelivery(ctx context.Context, d *federation.Delivery) erro
 		return dbErr("finish delivery", err)
 	}
 	return affected("finish delivery", res)
+}
+
+// FinishDeliveries is FinishDelivery for many deliveries at once, in one
+// transaction: one UPDATE per group of equal outcomes (state, attempts,
+// status, error, finish time) and deliveryChunk IDs. Deliveries no longer
+// stored are skipped.
+func (s *Store) FinishDeliveries(ctx context.Context, ds []*federation.Delivery) error {
+	type outcome struct {
+		state          federation.DeliveryState
+		attempts, code int
+		msg            string
+		at             time.Time
+	}
+	groups := map[outcome][]string{}
+	var order []outcome
+	for _, d := range ds {
+		switch d.State {
+		case federation.DeliveryDone, federation.DeliveryFailed, federation.DeliveryDropped:
+		default:
+			return fmt.Errorf("finish delivery %s: state %q is not final", d.ID, d.State)
+		}
+		var at time.Time
+		if d.FinishedAt != nil {
+			at = utc(*d.FinishedAt)
+		}
+		o := outcome{d.State, d.Attempts, d.LastStatus, d.LastError, at}
+		if _, ok := groups[o]; !ok {
+			order = append(order, o)
+		}
+		groups[o] = append(groups[o], d.ID)
+	}
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		for _, o := range order {
+			ids := groups[o]
+			var at *time.Time
+			if !o.at.IsZero() {
+				at = &o.at
+			}
+			for start := 0; start < len(ids); start += deliveryChunk {
+				_, err := tx.db.NewUpdate().Model((*deliveryRow)(nil)).
+					Set("state = ?", string(o.state)).Set("attempts = ?", o.attempts).
+					Set("last_status = ?", o.code).Set("last_error = ?", o.msg).
+					Set("finished_at = ?", at).Set("lease_until = NULL").
+					Where("id IN (?)", bun.List(ids[start:min(start+deliveryChunk, len(ids))])).Exec(ctx)
+				if err != nil {
+					return dbErr("finish deliveries", err)
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // RetryDelivery stores Attempts, NextAttemptAt, LastStatus and LastError
@@ -366,6 +417,26 @@ func (s *Store) SaveHost(ctx context.Context, h *federation.HostHealth) error {
 	_, err := upsert(s.db.NewInsert().Model(row).Returning("NULL"), "host", "consecutive_fails", "open_until",
 		"last_success", "last_failure", "delivered", "failed").Exec(ctx)
 	return dbErr("save host", err)
+}
+
+// SaveHosts inserts or replaces host records, deliveryChunk per INSERT.
+func (s *Store) SaveHosts(ctx context.Context, hs []*federation.HostHealth) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		for start := 0; start < len(hs); start += deliveryChunk {
+			chunk := hs[start:min(start+deliveryChunk, len(hs))]
+			rows := make([]hostRow, len(chunk))
+			for i, h := range chunk {
+				rows[i] = hostRow{Host: h.Host, ConsecutiveFails: h.ConsecutiveFails, OpenUntil: utcPtr(h.OpenUntil),
+					LastSuccess: utcPtr(h.LastSuccess), LastFailure: utcPtr(h.LastFailure), Delivered: h.Delivered, Failed: h.Failed}
+			}
+			_, err := upsert(tx.db.NewInsert().Model(&rows).Returning("NULL"), "host", "consecutive_fails", "open_until",
+				"last_success", "last_failure", "delivered", "failed").Exec(ctx)
+			if err != nil {
+				return dbErr("save hosts", err)
+			}
+		}
+		return nil
+	})
 }
 
 // ListHosts lists host records by host name.

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
@@ -101,7 +102,28 @@ func (n *Node) seedForum(ctx context.Context) error {
 		return fmt.Errorf("thread: %w", err)
 	}
 	n.Federation.Notify()
-	return nil
+	return n.WaitPublished(ctx)
+}
+
+// WaitPublished waits until the publisher has handled every event so far
+// (so that followers seeded next get nothing published before).
+func (n *Node) WaitPublished(ctx context.Context) error {
+	events, err := n.Service.Events(ctx, "", 1000)
+	if err != nil || len(events) == 0 {
+		return err
+	}
+	last := events[len(events)-1].ID
+	for range 500 {
+		cur, err := n.Store.Cursor(ctx, "events")
+		if err != nil {
+			return err
+		}
+		if cur >= last {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return fmt.Errorf("publisher did not reach event %s within 5 s", last)
 }
 
 // ForumURI is the forum actor's id.
