@@ -77,7 +77,7 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 		return err
 	}
 	defer n.Close()
-	sinks := fedrig.NewSinks(0)
+	sinks := fedrig.NewSinks(0, false)
 	defer sinks.Close()
 	followers := cfg.followers
 	if !shared {

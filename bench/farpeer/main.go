@@ -85,7 +85,7 @@ func farPeer(cfg config) error {
 		return err
 	}
 	defer n.Close()
-	sinks := fedrig.NewSinks(cfg.latency)
+	sinks := fedrig.NewSinks(cfg.latency, true)
 	defer sinks.Close()
 	if _, err := fedrig.Fleet(ctx, n, sinks, n.ForumURI(), 3, 1, 1, true, "Application"); err != nil {
 		return err
@@ -158,7 +158,7 @@ func blackHoles(cfg config) error {
 		return err
 	}
 	defer n.Close()
-	sinks := fedrig.NewSinks(0)
+	sinks := fedrig.NewSinks(0, false)
 	defer sinks.Close() // first: black holes let go, so sends in flight end
 	if _, err := fedrig.Fleet(ctx, n, sinks, n.ForumURI(), 4, cfg.hosts, cfg.followers, true, "Application"); err != nil {
 		return err
