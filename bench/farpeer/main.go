@@ -160,7 +160,11 @@ func blackHoles(cfg config) error {
 	defer n.Close()
 	sinks := fedrig.NewSinks(0, false)
 	defer sinks.Close() // first: black holes let go, so sends in flight end
-	if _, err := fedrig.Fleet(ctx, n, sinks, n.ForumURI(), 4, cfg.hosts, cfg.followers, true, "Application"); err != nil {
+	healthy, holeIPs, err := interleaved(cfg.hosts, holes)
+	if err != nil {
+		return err
+	}
+	if _, err := fedrig.FleetAt(ctx, n, sinks, n.ForumURI(), healthy, cfg.followers, true, "Application"); err != nil {
 		return err
 	}
 	if err := fedrig.PrefetchKey(ctx, n, sinks, n.ForumURI()); err != nil {
@@ -193,7 +197,7 @@ func blackHoles(cfg config) error {
 	}
 	bases := make([]string, holes)
 	for i := range bases {
-		if bases[i], err = sinks.ListenBlackhole(fedrig.HostIP(5, i)); err != nil {
+		if bases[i], err = sinks.ListenBlackhole(holeIPs[i]); err != nil {
 			return err
 		}
 	}
@@ -209,4 +213,22 @@ func blackHoles(cfg config) error {
 			fmt.Sprintf("<= %g", cfg.maxRatio), ratio <= cfg.maxRatio)
 	}
 	return nil
+}
+
+// interleaved gives healthy hosts and black holes addresses that sort
+// among each other: deliveries are queued in inbox order, and black holes
+// all after the healthy hosts would flatter the result. Healthy hosts are
+// 127.4.r.1–200, black holes 127.4.r.201–250, spread over the same rows r.
+func interleaved(healthy, holes int) (ok, bad []string, err error) {
+	rows := (healthy + 199) / 200
+	if holes > 50*rows {
+		return nil, nil, fmt.Errorf("%d black holes do not fit beside %d hosts", holes, healthy)
+	}
+	for i := range healthy {
+		ok = append(ok, fmt.Sprintf("127.4.%d.%d", i/200, i%200+1))
+	}
+	for j := range holes {
+		bad = append(bad, fmt.Sprintf("127.4.%d.%d", j%rows, 201+j/rows))
+	}
+	return ok, bad, nil
 }

@@ -11,9 +11,18 @@ import (
 // shared, each host has a shared inbox (one POST per host), else every
 // follower has only its own inbox. It returns the base URLs of the hosts.
 func Fleet(ctx context.Context, n *Node, s *Sinks, target string, block, hosts, followers int, shared bool, actorType string) ([]string, error) {
-	bases := make([]string, hosts)
-	for i := range bases {
-		b, err := s.Listen(HostIP(block, i))
+	ips := make([]string, hosts)
+	for i := range ips {
+		ips[i] = HostIP(block, i)
+	}
+	return FleetAt(ctx, n, s, target, ips, followers, shared, actorType)
+}
+
+// FleetAt is Fleet on the given addresses.
+func FleetAt(ctx context.Context, n *Node, s *Sinks, target string, ips []string, followers int, shared bool, actorType string) ([]string, error) {
+	bases := make([]string, len(ips))
+	for i, ip := range ips {
+		b, err := s.Listen(ip)
 		if err != nil {
 			return nil, err
 		}
