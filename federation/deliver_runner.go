@@ -17,10 +17,11 @@ import (
 // written in one transaction.
 //
 // A batching runner (runDeliveries) caches for a few seconds and writes
-// outcomes as they come, several in one transaction; leases keep a delivery ours until its outcome
-// is written, and a crash between a send and its write means the send is
-// made again: at least once, as before. A plain runner (one attempt, the
-// tests' hooks) reads and writes through at once.
+// outcomes as they come, several in one transaction; leases keep a
+// delivery ours until its outcome is written, and a crash between a send
+// and its write means the send is made again: at least once, as before. A
+// plain runner (one attempt, the tests' hooks) reads and writes through at
+// once.
 type runner struct {
 	f     *Federation
 	batch bool
@@ -44,7 +45,7 @@ type sendable struct {
 
 type hostEntry struct {
 	h    HostHealth
-	seen time.Time // loaded or changed then
+	seen time.Time // loaded or changed then (wall time)
 }
 
 // Cache lifetimes and the write batch of a batching runner.
@@ -99,7 +100,7 @@ func (r *runner) blocked(ctx context.Context, host string) (bool, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.blocks == nil || r.f.cfg.Clock.Now().Sub(r.blocksAt) > cacheFor {
+	if r.blocks == nil || time.Since(r.blocksAt) > cacheFor {
 		list, err := r.f.store.ListDomainBlocks(ctx)
 		if err != nil {
 			return false, err
@@ -108,7 +109,7 @@ func (r *runner) blocked(ctx context.Context, host string) (bool, error) {
 		for _, b := range list {
 			r.blocks[b.Domain] = true
 		}
-		r.blocksAt = r.f.cfg.Clock.Now()
+		r.blocksAt = time.Now()
 	}
 	if r.blocks[host] {
 		return true, nil
@@ -123,7 +124,7 @@ func (r *runner) loadHosts(ctx context.Context, ds []*Delivery) error {
 	if !r.batch {
 		return nil
 	}
-	now := r.f.cfg.Clock.Now()
+	now := time.Now() // cache ages are wall time, whatever the node's clock
 	r.mu.Lock()
 	var want []string
 	seen := map[string]bool{}
@@ -228,7 +229,7 @@ func (r *runner) recordHost(ctx context.Context, host string, ok bool) {
 		}
 		return
 	}
-	r.hosts[host] = &hostEntry{h: h, seen: now}
+	r.hosts[host] = &hostEntry{h: h, seen: time.Now()}
 	r.dirty[host] = true
 	r.wakeFlush()
 }
