@@ -11,20 +11,31 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/fetch"
-	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
 
-// runDeliveries sends queued activities with a pool of workers, at most
+// runDeliveries sends queued activities with a pool of Workers, at most
 // PerHost at once to one host, and waits for the sends in flight when ctx
 // ends (graceful shutdown).
+//
+// A send still waiting for its answer after SlowAfter gives its worker
+// back (up to SlowSends such sends at once): hosts that accept connections
+// and never answer hold a connection each, not the pool, so healthy hosts
+// keep their pace.
 func (f *Federation) runDeliveries(ctx context.Context) {
 	cfg := f.cfg.Delivery
+	r := f.newRunner(true)
+	stopFlush, flushed := make(chan struct{}), make(chan struct{})
+	go func() { r.runFlush(stopFlush); close(flushed) }()
 	slots := make(chan struct{}, cfg.Workers)
+	slow := make(chan struct{}, cfg.SlowSends)
 	var wg sync.WaitGroup
 	loop(ctx, f.deliverWake, cfg.Poll, func(ctx context.Context) bool {
-		free := cfg.Workers - len(slots)
-		if free == 0 {
+		busy := len(slots)
+		free := cfg.Workers - busy
+		// Claim in batches: one claim per finished send would spend the
+		// database's write lock on claims.
+		if free == 0 || (busy > 0 && free < max(cfg.Workers/4, 1)) {
 			return false // a finishing send wakes us
 		}
 		ds, err := f.store.ClaimDeliveries(ctx, f.cfg.Clock.Now(), cfg.Lease, free, cfg.PerHost)
@@ -32,30 +43,82 @@ func (f *Federation) runDeliveries(ctx context.Context) {
 			f.log.Error("claim deliveries", "err", err)
 			return false
 		}
+		if err := r.loadHosts(ctx, ds); err != nil {
+			f.log.Error("load host records", "err", err)
+		}
 		for _, d := range ds {
 			slots <- struct{}{}
 			wg.Add(1)
 			go func() {
-				defer func() { <-slots; wg.Done(); f.wakeDeliveries() }()
+				defer wg.Done()
+				w := &worker{slots: slots, slow: slow, wake: f.wakeDeliveries}
+				t := time.AfterFunc(cfg.SlowAfter, w.slowed)
+				defer func() { t.Stop(); w.done() }()
 				// A send already started finishes even if we are shutting down.
 				sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 45*time.Second)
 				defer cancel()
-				f.deliver(sendCtx, d)
+				r.deliver(sendCtx, d)
 			}()
 		}
 		return len(ds) == free
 	})
 	wg.Wait()
+	close(stopFlush)
+	<-flushed
 }
 
-// deliver makes one attempt and records its outcome.
-func (f *Federation) deliver(ctx context.Context, d *Delivery) {
-	now := f.cfg.Clock.Now()
-	if blocked, err := f.hostBlocked(ctx, d.Host); err == nil && blocked {
-		f.finish(ctx, d, DeliveryDropped, 0, "instance blocked")
+// worker is one send's hold on the pool: a worker slot until it ends or
+// turns slow, then a slow slot if one is free.
+type worker struct {
+	mu             sync.Mutex
+	slots, slow    chan struct{}
+	released, held bool // gave its worker slot back; holds a slow slot
+	wake           func()
+}
+
+// slowed gives the worker slot back if a slow slot is free.
+func (w *worker) slowed() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.released {
 		return
 	}
-	h, err := f.hostHealth(ctx, d.Host)
+	select {
+	case w.slow <- struct{}{}:
+		w.held, w.released = true, true
+		<-w.slots
+		w.wake()
+	default: // too many slow sends already: keep the worker
+	}
+}
+
+func (w *worker) done() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.released {
+		w.released = true
+		<-w.slots
+	}
+	if w.held {
+		w.held = false
+		<-w.slow
+	}
+	w.wake()
+}
+
+// deliver makes one attempt at d, outside the worker pool (tests): every
+// read and write goes straight to the store.
+func (f *Federation) deliver(ctx context.Context, d *Delivery) { f.newRunner(false).deliver(ctx, d) }
+
+// deliver makes one attempt and records its outcome.
+func (r *runner) deliver(ctx context.Context, d *Delivery) {
+	f := r.f
+	now := f.cfg.Clock.Now()
+	if blocked, err := r.blocked(ctx, d.Host); err == nil && blocked {
+		r.finish(ctx, d, DeliveryDropped, 0, "instance blocked")
+		return
+	}
+	h, err := r.health(ctx, d.Host)
 	if err != nil {
 		f.log.Error("host health", "host", d.Host, "err", err)
 		return // the lease expires and the delivery is claimed again
@@ -63,12 +126,10 @@ func (f *Federation) deliver(ctx context.Context, d *Delivery) {
 	if h.OpenUntil != nil && now.Before(*h.OpenUntil) {
 		// The host's circuit is open: wait without spending an attempt.
 		d.NextAttemptAt = *h.OpenUntil
-		if err := f.store.RetryDelivery(ctx, d); err != nil {
-			f.log.Error("postpone delivery", "err", err)
-		}
+		r.retry(ctx, d)
 		return
 	}
-	status, retryAfter, sendErr := f.send(ctx, d)
+	status, retryAfter, sendErr := r.send(ctx, d)
 	d.Attempts++
 	d.LastStatus = status
 	ok := sendErr == nil && status >= 200 && status < 300
@@ -77,23 +138,21 @@ func (f *Federation) deliver(ctx context.Context, d *Delivery) {
 	if !errors.As(sendErr, &local) && !refused {
 		// Only what the remote host did counts in its record: our own
 		// failures (a signer gone, an address we refuse) say nothing of it.
-		f.recordHost(ctx, d.Host, ok)
+		r.recordHost(ctx, d.Host, ok)
 	}
 	switch {
 	case refused:
-		f.finish(ctx, d, DeliveryFailed, 0, "address refused: "+sendErr.Error())
+		r.finish(ctx, d, DeliveryFailed, 0, "address refused: "+sendErr.Error())
 	case ok:
-		f.finish(ctx, d, DeliveryDone, status, "")
+		r.finish(ctx, d, DeliveryDone, status, "")
 	case sendErr == nil && !retryable(status):
-		f.finish(ctx, d, DeliveryFailed, status, http.StatusText(status))
+		r.finish(ctx, d, DeliveryFailed, status, http.StatusText(status))
 	case now.Sub(d.CreatedAt) > f.cfg.Delivery.MaxAge:
-		f.finish(ctx, d, DeliveryFailed, status, "gave up: "+describe(status, sendErr))
+		r.finish(ctx, d, DeliveryFailed, status, "gave up: "+describe(status, sendErr))
 	default:
 		d.LastError = describe(status, sendErr)
 		d.NextAttemptAt = now.Add(max(f.backoff(d.Attempts), retryAfter))
-		if err := f.store.RetryDelivery(ctx, d); err != nil {
-			f.log.Error("reschedule delivery", "err", err)
-		}
+		r.retry(ctx, d)
 	}
 }
 
@@ -120,34 +179,20 @@ func (f *Federation) backoff(attempts int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-func (f *Federation) finish(ctx context.Context, d *Delivery, state DeliveryState, status int, msg string) {
-	at := f.cfg.Clock.Now()
-	d.State, d.LastStatus, d.LastError, d.FinishedAt = state, status, msg, &at
-	if err := f.store.FinishDelivery(ctx, d); err != nil {
-		f.log.Error("finish delivery", "err", err)
-	}
-	if state != DeliveryDone {
-		f.log.Info("delivery given up", "inbox", d.Inbox, "state", state, "status", status, "reason", msg)
-	}
-}
-
 // localError is a failure on our side before anything was sent.
 type localError struct{ err error }
 
 func (e *localError) Error() string { return e.err.Error() }
 func (e *localError) Unwrap() error { return e.err }
 
-// send posts the activity, signed by its actor.
-func (f *Federation) send(ctx context.Context, d *Delivery) (int, time.Duration, error) {
-	act, err := f.store.OutboxActivity(ctx, d.ActivityID)
+// send posts the activity, signed by its actor: one signature per
+// attempt, made in the transport (a fresh Date each time).
+func (r *runner) send(ctx context.Context, d *Delivery) (int, time.Duration, error) {
+	act, err := r.activity(ctx, d.ActivityID)
 	if err != nil {
-		return 0, 0, &localError{fmt.Errorf("load activity: %w", err)}
+		return 0, 0, err
 	}
-	owner, err := f.keyOwner(ctx, act.ActorURI)
-	if err != nil {
-		return 0, 0, &localError{err}
-	}
-	resp, err := f.client.Post(signAs(ctx, owner, f.urls.KeyID(act.ActorURI)), d.Inbox, ContentType, act.Body)
+	resp, err := r.f.client.Post(signAs(ctx, act.owner, act.keyID), d.Inbox, ContentType, act.body)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -189,47 +234,4 @@ func (f *Federation) hostBlocked(ctx context.Context, host string) (bool, error)
 		return f.store.DomainBlocked(ctx, name)
 	}
 	return false, nil
-}
-
-func (f *Federation) hostHealth(ctx context.Context, host string) (*HostHealth, error) {
-	h, err := f.store.Host(ctx, host)
-	if errors.Is(err, forum.ErrNotFound) {
-		return &HostHealth{Host: host}, nil
-	}
-	return h, err
-}
-
-// recordHost keeps a host's record and opens its circuit after
-// BreakerAfter consecutive failures.
-//
-// Concurrent sends to one host each count: the record is read afresh and
-// written under a lock. (Several processes sharing a database still race
-// here; a record off by one only shifts when the breaker opens.)
-func (f *Federation) recordHost(ctx context.Context, host string, ok bool) {
-	f.hostMu.Lock()
-	defer f.hostMu.Unlock()
-	h, err := f.hostHealth(ctx, host)
-	if err != nil {
-		f.log.Error("host health", "host", host, "err", err)
-		return
-	}
-	now := f.cfg.Clock.Now()
-	if ok {
-		if h.ConsecutiveFails == 0 && h.LastSuccess != nil && now.Sub(*h.LastSuccess) < time.Minute {
-			return // healthy and recorded recently: spare the database
-		}
-		h.ConsecutiveFails, h.OpenUntil, h.LastSuccess = 0, nil, &now
-		h.Delivered++
-	} else {
-		h.ConsecutiveFails++
-		h.Failed++
-		h.LastFailure = &now
-		if h.ConsecutiveFails >= f.cfg.Delivery.BreakerAfter {
-			until := now.Add(f.cfg.Delivery.BreakerPeriod)
-			h.OpenUntil = &until
-		}
-	}
-	if err := f.store.SaveHost(ctx, h); err != nil {
-		f.log.Error("save host health", "host", h.Host, "err", err)
-	}
 }

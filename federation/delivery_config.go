@@ -4,8 +4,10 @@ import "time"
 
 // DeliveryConfig tunes the delivery queue. Zero values take the defaults.
 type DeliveryConfig struct {
-	Workers       int           // concurrent sends; default 32
-	PerHost       int           // concurrent sends to one host; default 4
+	Workers       int           // concurrent sends; default 128
+	PerHost       int           // concurrent sends to one host; default 32
+	SlowAfter     time.Duration // a send still unanswered then gives its worker back; default 2 s
+	SlowSends     int           // sends that may do so at once (each holds a connection); default 512
 	Lease         time.Duration // how long a claimed delivery is ours; default 2 min
 	Poll          time.Duration // how often to look for due work when idle; default 1 s
 	MaxAge        time.Duration // give up after; default 4 days (Mastodon: ~2–3)
@@ -21,11 +23,15 @@ func (c DeliveryConfig) withDefaults() DeliveryConfig {
 		}
 	}
 	if c.Workers == 0 {
-		c.Workers = 32
+		c.Workers = 128
 	}
 	if c.PerHost == 0 {
-		c.PerHost = 4
+		c.PerHost = 32
 	}
+	if c.SlowSends == 0 {
+		c.SlowSends = 512
+	}
+	def(&c.SlowAfter, 2*time.Second)
 	if c.BreakerAfter == 0 {
 		c.BreakerAfter = 8
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/metropolis/agora/federation/fetch"
@@ -54,8 +53,6 @@ type Federation struct {
 	objects http.Handler
 	// markup renders members' markdown again with their mentions linked.
 	markup *markup.Markup
-	// hostMu serializes updates of host health records.
-	hostMu sync.Mutex
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
 	inboxWake, publishWake, deliverWake chan struct{}
@@ -82,6 +79,9 @@ func New(cfg Config) (*Federation, error) {
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
 		Wrap:          f.keys.signingTransport(cfg.URLs, cfg.Clock),
 		Resolver:      cfg.Resolver,
+		// Keep as many connections to a host as sends in flight to it.
+		IdleConnsPerHost: cfg.Delivery.PerHost,
+		MaxIdleConns:     max(100, 4*cfg.Delivery.Workers),
 	})
 	f.actors = newActorCache(f)
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))

@@ -106,7 +106,7 @@ func (f *Federation) Leave(ctx context.Context, actor *forum.Member, forumURI st
 		return err
 	}
 	return f.queue(ctx, []*outgoing{{id: id, uri: undo.ID, actorURI: undo.Actor, typ: ap.TypeUndo, object: fg.FollowID,
-		body: body, inboxes: []string{ra.Inbox}}}, func(ctx context.Context, tx Store) error {
+		orderKey: fg.ObjectURI, body: body, inboxes: []string{ra.Inbox}}}, func(ctx context.Context, tx Store) error {
 		return tx.DeleteFollowing(ctx, forumURI)
 	})
 }

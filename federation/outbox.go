@@ -23,6 +23,9 @@ type outgoing struct {
 	public   bool // listed in the actor's outbox
 	body     []byte
 	inboxes  []string
+	// orderKey: activities with the same key reach a host in the order
+	// queued (see Delivery.OrderKey); empty means object.
+	orderKey string
 }
 
 // queue stores activities and their deliveries in one transaction, with
@@ -43,14 +46,18 @@ func (f *Federation) queue(ctx context.Context, acts []*outgoing, afterwards fun
 			} else if err != nil {
 				return fmt.Errorf("store activity %s: %w", a.uri, err)
 			}
-			var ds []*Delivery
+			key := a.orderKey
+			if key == "" {
+				key = a.object
+			}
+			ds := make([]*Delivery, 0, len(a.inboxes))
 			for _, inbox := range a.inboxes {
 				host := hostOf(inbox)
 				if host == "" || f.urls.IsLocal(inbox) {
 					continue
 				}
 				ds = append(ds, &Delivery{ID: f.cfg.IDs.New(), ActivityID: row.ID, Inbox: inbox, Host: host,
-					State: DeliveryPending, NextAttemptAt: now, CreatedAt: now})
+					OrderKey: key, State: DeliveryPending, NextAttemptAt: now, CreatedAt: now})
 			}
 			if len(ds) > 0 {
 				if err := tx.AddDeliveries(ctx, ds); err != nil {
@@ -129,7 +136,7 @@ func (f *Federation) followerSets(ctx context.Context, target string) (servers, 
 	servers, people = inboxSet{}, inboxSet{}
 	err = f.eachFollower(ctx, target, func(fl *Follower) error {
 		set := servers
-		if a, err := f.store.RemoteActor(ctx, fl.ActorURI); err == nil && (a.Type == ap.TypePerson || a.Type == ap.TypeService) {
+		if fl.ActorType == ap.TypePerson || fl.ActorType == ap.TypeService {
 			set = people
 		}
 		set.add(fl.Inbox, fl.SharedInbox)
@@ -139,6 +146,16 @@ func (f *Federation) followerSets(ctx context.Context, target string) (servers, 
 		return nil, nil, err
 	}
 	return servers, people, nil
+}
+
+// subjectOf is what an activity is ultimately about: its object, or for
+// an activity about an activity (Undo, Accept, Announce) that one's
+// subject. Activities with one subject are delivered to a host in order.
+func subjectOf(act *ap.Activity) string {
+	if act.Object.Activity != nil {
+		return subjectOf(act.Object.Activity)
+	}
+	return act.Object.ID()
 }
 
 // addActor adds a remote actor's inbox (its shared inbox when it has one).

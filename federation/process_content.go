@@ -285,7 +285,7 @@ func (f *Federation) announceIfOurs(ctx context.Context, fo *forum.Forum, act *a
 		return err
 	}
 	out := []*outgoing{{id: id, uri: f.urls.Activity(id), actorURI: forumURI, typ: ap.TypeAnnounce,
-		object: act.ID, public: true, body: body, inboxes: set.list()}}
+		object: act.ID, public: true, body: body, inboxes: set.list(), orderKey: subjectOf(act)}}
 	if act.Type == ap.TypeCreate {
 		people, err := f.newPostAudience(ctx, act.Object.ID(), forumURI)
 		if err != nil {

@@ -137,7 +137,7 @@ func (f *Federation) postActivities(ctx context.Context, e *forum.Event, typ str
 // answers, as announced objects, plus the edits and deletions of what they
 // were shown. The member's followers and the member mentioned get it too.
 // pc is the post concerned (nil for activities not about one post).
-func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activity, fo *forum.Forum, mentioned *forum.Member, pc *postContext) ([]*outgoing, error) {
+func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activity, fo *forum.Forum, mentioned *forum.Member, pc *postContext) (out []*outgoing, err error) {
 	body, err := ap.Marshal(act)
 	if err != nil {
 		return nil, err
@@ -162,14 +162,20 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 		if err := f.addActor(ctx, direct, fo.URI); err != nil {
 			return nil, fmt.Errorf("forum %s: %w", fo.URI, err)
 		}
-		return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body, inboxes: direct.list()}}, nil
+		return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body,
+			inboxes: direct.list(), orderKey: subjectOf(act)}}, nil
 	}
 	forumURI := f.forumURI(fo)
 	servers, people, err := f.followerSets(ctx, forumURI)
 	if err != nil {
 		return nil, err
 	}
-	var out []*outgoing
+	// Everything below is about one subject: kept in order per host.
+	defer func() {
+		for _, o := range out {
+			o.orderKey = subjectOf(act)
+		}
+	}()
 	ann, err := announceBody(f.urls.Activity(e.ID+"-announce"), forumURI, followersOf(forumURI), e.CreatedAt, body)
 	if err != nil {
 		return nil, err

@@ -32,7 +32,8 @@ type Store interface {
 	SaveFollower(ctx context.Context, f *Follower) error // insert or replace by (Target, ActorURI)
 	Follower(ctx context.Context, target, actorURI string) (*Follower, error)
 	DeleteFollower(ctx context.Context, target, actorURI string) error // ErrNotFound if absent
-	// ListFollowers lists accepted followers of target by ID, after afterID.
+	// ListFollowers lists accepted followers of target by ID, after afterID,
+	// with ActorType set from the remote actor cache.
 	ListFollowers(ctx context.Context, target string, afterID forum.ID, limit int) ([]*Follower, error)
 	// ListPendingFollowers lists follow requests awaiting approval, oldest first.
 	ListPendingFollowers(ctx context.Context, target string, limit int) ([]*Follower, error)
@@ -74,6 +75,9 @@ type Store interface {
 	// FinishDelivery marks a delivery done (State DeliveryDone) or given up
 	// (DeliveryFailed / DeliveryDropped), with the last status and error.
 	FinishDelivery(ctx context.Context, d *Delivery) error
+	// FinishDeliveries is FinishDelivery for many, in one transaction;
+	// those no longer stored are skipped.
+	FinishDeliveries(ctx context.Context, ds []*Delivery) error
 	// RetryDelivery stores Attempts, NextAttemptAt, LastStatus and LastError
 	// and releases the lease.
 	RetryDelivery(ctx context.Context, d *Delivery) error
@@ -83,7 +87,10 @@ type Store interface {
 
 	// Health of remote hosts, for the circuit breaker and the admin.
 	Host(ctx context.Context, host string) (*HostHealth, error)
+	// HostsByName returns the records of those hosts that have one.
+	HostsByName(ctx context.Context, hosts []string) (map[string]*HostHealth, error)
 	SaveHost(ctx context.Context, h *HostHealth) error
+	SaveHosts(ctx context.Context, hs []*HostHealth) error // SaveHost for many, in one transaction
 	ListHosts(ctx context.Context, limit int) ([]*HostHealth, error)
 
 	// Tombstones of remote objects deleted (perhaps before they arrived).
@@ -153,6 +160,9 @@ type Follower struct {
 	FollowID    string // the Follow activity's id
 	State       FollowState
 	CreatedAt   time.Time
+	// ActorType is the follower's actor type when its document is cached
+	// ("" otherwise); read by ListFollowers, never stored.
+	ActorType string
 }
 
 // Following is a remote actor that one of this node's actors follows.
@@ -205,10 +215,14 @@ const (
 
 // Delivery is one activity to send to one inbox.
 type Delivery struct {
-	ID            forum.ID
-	ActivityID    forum.ID // OutboxActivity.ID
-	Inbox         string
-	Host          string
+	ID         forum.ID
+	ActivityID forum.ID // OutboxActivity.ID
+	Inbox      string
+	Host       string
+	// OrderKey names what the activity is about (a post, a followed
+	// actor): deliveries with the same key to one host go one at a time,
+	// in order. Empty: no order with anything.
+	OrderKey      string
 	State         DeliveryState
 	Attempts      int
 	NextAttemptAt time.Time

@@ -45,6 +45,9 @@ type DB struct {
 	bun     *bun.DB
 	dialect string
 	log     *slog.Logger
+	// writers queues this process's write transactions on SQLite (nil on
+	// PostgreSQL); see writeGate in dialect.go.
+	writers writeGate
 }
 
 // Open opens the database and checks that it answers. It does not migrate.
@@ -83,7 +86,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		sqldb.SetMaxOpenConns(sqliteMaxConns)
 		sqldb.SetMaxIdleConns(sqliteMaxConns)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		db = &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), dialect: DialectSQLite, log: log}
+		db = &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), dialect: DialectSQLite, log: log, writers: make(writeGate, 1)}
 	default:
 		scheme, _, _ := strings.Cut(u, ":")
 		return nil, fmt.Errorf("storage: unsupported database URL scheme %q (want postgres://, postgresql://, sqlite:// or file:)", scheme)
@@ -156,7 +159,7 @@ func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
 }
 
 // Store returns the forum.Store on this database.
-func (db *DB) Store() *Store { return &Store{db: db.bun, root: db.bun} }
+func (db *DB) Store() *Store { return &Store{db: db.bun, root: db.bun, writers: db.writers} }
 
 // Close closes the database.
 func (db *DB) Close() error { return db.bun.Close() }

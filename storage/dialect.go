@@ -100,3 +100,26 @@ func serializeDeliveryClaims(ctx context.Context, tx bun.IDB) error {
 	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(deliveryClaimLock))
 	return err
 }
+
+// writeGate queues write transactions inside one process. On SQLite every
+// transaction takes the database's single write lock at BEGIN (IMMEDIATE);
+// two at once make the second one poll through SQLite's busy handler,
+// which sleeps 1, 2, 5, 10 … up to 100 ms between tries, so a writer
+// waits tens of milliseconds for a lock held for one. Queued here, the
+// next writer starts the moment the previous one commits. (Other
+// processes on the same file still meet the busy handler.) PostgreSQL
+// needs nothing: its gate is nil.
+type writeGate chan struct{}
+
+// enter waits for the gate (or ctx) and returns its release.
+func (g writeGate) enter(ctx context.Context) (func(), error) {
+	if g == nil {
+		return func() {}, nil
+	}
+	select {
+	case g <- struct{}{}:
+		return func() { <-g }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}

@@ -16,6 +16,7 @@ type deliveryRow struct {
 	ActivityID    string     `bun:"activity_id"`
 	Inbox         string     `bun:"inbox"`
 	Host          string     `bun:"host"`
+	OrderKey      string     `bun:"order_key"`
 	State         string     `bun:"state"`
 	Attempts      int        `bun:"attempts"`
 	NextAttemptAt time.Time  `bun:"next_attempt_at"`
@@ -31,14 +32,14 @@ func deliveryToRow(d *federation.Delivery) deliveryRow {
 	if state == "" {
 		state = federation.DeliveryPending
 	}
-	return deliveryRow{ID: d.ID, ActivityID: d.ActivityID, Inbox: d.Inbox, Host: d.Host, State: string(state),
+	return deliveryRow{ID: d.ID, ActivityID: d.ActivityID, Inbox: d.Inbox, Host: d.Host, OrderKey: d.OrderKey, State: string(state),
 		Attempts: d.Attempts, NextAttemptAt: utc(d.NextAttemptAt), LeaseUntil: utcPtr(d.LeaseUntil),
 		LastStatus: d.LastStatus, LastError: d.LastError, CreatedAt: utc(d.CreatedAt), FinishedAt: utcPtr(d.FinishedAt)}
 }
 
 func (r *deliveryRow) toFederation() *federation.Delivery {
 	return &federation.Delivery{ID: r.ID, ActivityID: r.ActivityID, Inbox: r.Inbox, Host: r.Host,
-		State: federation.DeliveryState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(),
+		OrderKey: r.OrderKey, State: federation.DeliveryState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(),
 		LeaseUntil: utcPtr(r.LeaseUntil), LastStatus: r.LastStatus, LastError: r.LastError,
 		CreatedAt: r.CreatedAt.UTC(), FinishedAt: utcPtr(r.FinishedAt)}
 }
@@ -81,6 +82,9 @@ const claimScan = 200
 // now), oldest (lowest ID) first, and sets their LeaseUntil to now+lease.
 // A host never gets more than perHost deliveries leased and unexpired at
 // once, those leased earlier included; perHost <= 0 means no such limit.
+// Two deliveries with the same non-empty OrderKey to one host are never
+// leased at once, and the older goes first: activities about one object
+// reach a host in order, while the others to that host go in parallel.
 //
 // In one transaction: count the unexpired leases per host, then read due
 // candidates in ID order (skipping hosts already full) and pick them in Go
@@ -96,7 +100,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		if err := serializeDeliveryClaims(ctx, tx.db); err != nil {
 			return dbErr("claim deliveries: lock", err)
 		}
-		inFlight, err := tx.inFlightByHost(ctx, now)
+		inFlight, busy, err := tx.inFlightByHost(ctx, now)
 		if err != nil {
 			return err
 		}
@@ -122,8 +126,15 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 			}
 			for i := range rows {
 				after = rows[i].ID
-				if full(rows[i].Host) {
+				key := hostKey{rows[i].Host, rows[i].OrderKey}
+				if full(rows[i].Host) || (key.key != "" && busy[key]) {
+					if key.key != "" {
+						busy[key] = true // nothing newer about it overtakes it
+					}
 					continue
+				}
+				if key.key != "" {
+					busy[key] = true
 				}
 				inFlight[rows[i].Host]++
 				rows[i].LeaseUntil = &until
@@ -179,23 +190,32 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-// inFlightByHost counts pending deliveries leased until now or later.
-func (s *Store) inFlightByHost(ctx context.Context, now time.Time) (map[string]int, error) {
-	var counts []struct {
-		Host string `bun:"host"`
-		N    int    `bun:"n"`
+// hostKey is an order key on one host.
+type hostKey struct{ host, key string }
+
+// inFlightByHost counts pending deliveries leased until now or later, by
+// host, and lists the order keys they hold. Only the lease is tested (every
+// way out of pending clears it), so that the lease index is the one used:
+// a test of state would let the planner walk every pending row.
+func (s *Store) inFlightByHost(ctx context.Context, now time.Time) (map[string]int, map[hostKey]bool, error) {
+	var leased []struct {
+		Host     string `bun:"host"`
+		OrderKey string `bun:"order_key"`
 	}
-	err := s.db.NewSelect().Model((*deliveryRow)(nil)).Column("host").ColumnExpr("COUNT(*) AS n").
-		Where("state = ?", string(federation.DeliveryPending)).Where("lease_until >= ?", now).
-		GroupExpr("host").Scan(ctx, &counts)
+	err := s.db.NewSelect().Model((*deliveryRow)(nil)).Column("host", "order_key").
+		Where("lease_until >= ?", now).Scan(ctx, &leased)
 	if err != nil {
-		return nil, dbErr("count deliveries in flight", err)
+		return nil, nil, dbErr("count deliveries in flight", err)
 	}
-	out := make(map[string]int, len(counts))
-	for _, c := range counts {
-		out[c.Host] = c.N
+	counts := make(map[string]int, len(leased))
+	busy := make(map[hostKey]bool, len(leased))
+	for _, l := range leased {
+		counts[l.Host]++
+		if l.OrderKey != "" {
+			busy[hostKey{l.Host, l.OrderKey}] = true
+		}
 	}
-	return out, nil
+	return counts, busy, nil
 }
 
 func fullHosts(inFlight map[string]int, perHost int) []string {
@@ -229,6 +249,57 @@ func (s *Store) FinishDelivery(ctx context.Context, d *federation.Delivery) erro
 		return dbErr("finish delivery", err)
 	}
 	return affected("finish delivery", res)
+}
+
+// FinishDeliveries is FinishDelivery for many deliveries at once, in one
+// transaction: one UPDATE per group of equal outcomes (state, attempts,
+// status, error, finish time) and deliveryChunk IDs. Deliveries no longer
+// stored are skipped.
+func (s *Store) FinishDeliveries(ctx context.Context, ds []*federation.Delivery) error {
+	type outcome struct {
+		state          federation.DeliveryState
+		attempts, code int
+		msg            string
+		at             time.Time
+	}
+	groups := map[outcome][]string{}
+	var order []outcome
+	for _, d := range ds {
+		switch d.State {
+		case federation.DeliveryDone, federation.DeliveryFailed, federation.DeliveryDropped:
+		default:
+			return fmt.Errorf("finish delivery %s: state %q is not final", d.ID, d.State)
+		}
+		var at time.Time
+		if d.FinishedAt != nil {
+			at = utc(*d.FinishedAt)
+		}
+		o := outcome{d.State, d.Attempts, d.LastStatus, d.LastError, at}
+		if _, ok := groups[o]; !ok {
+			order = append(order, o)
+		}
+		groups[o] = append(groups[o], d.ID)
+	}
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		for _, o := range order {
+			ids := groups[o]
+			var at *time.Time
+			if !o.at.IsZero() {
+				at = &o.at
+			}
+			for start := 0; start < len(ids); start += deliveryChunk {
+				_, err := tx.db.NewUpdate().Model((*deliveryRow)(nil)).
+					Set("state = ?", string(o.state)).Set("attempts = ?", o.attempts).
+					Set("last_status = ?", o.code).Set("last_error = ?", o.msg).
+					Set("finished_at = ?", at).Set("lease_until = NULL").
+					Where("id IN (?)", bun.List(ids[start:min(start+deliveryChunk, len(ids))])).Exec(ctx)
+				if err != nil {
+					return dbErr("finish deliveries", err)
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // RetryDelivery stores Attempts, NextAttemptAt, LastStatus and LastError
@@ -323,6 +394,22 @@ func (s *Store) Host(ctx context.Context, host string) (*federation.HostHealth, 
 	return r.toFederation(), nil
 }
 
+// HostsByName returns the records of the given hosts that have one.
+func (s *Store) HostsByName(ctx context.Context, hosts []string) (map[string]*federation.HostHealth, error) {
+	out := make(map[string]*federation.HostHealth, len(hosts))
+	for start := 0; start < len(hosts); start += deliveryChunk {
+		var rows []hostRow
+		chunk := hosts[start:min(start+deliveryChunk, len(hosts))]
+		if err := s.db.NewSelect().Model(&rows).Where("host IN (?)", bun.List(chunk)).Scan(ctx); err != nil {
+			return nil, dbErr("hosts", err)
+		}
+		for i := range rows {
+			out[rows[i].Host] = rows[i].toFederation()
+		}
+	}
+	return out, nil
+}
+
 // SaveHost inserts or replaces a host's record.
 func (s *Store) SaveHost(ctx context.Context, h *federation.HostHealth) error {
 	row := &hostRow{Host: h.Host, ConsecutiveFails: h.ConsecutiveFails, OpenUntil: utcPtr(h.OpenUntil),
@@ -330,6 +417,26 @@ func (s *Store) SaveHost(ctx context.Context, h *federation.HostHealth) error {
 	_, err := upsert(s.db.NewInsert().Model(row).Returning("NULL"), "host", "consecutive_fails", "open_until",
 		"last_success", "last_failure", "delivered", "failed").Exec(ctx)
 	return dbErr("save host", err)
+}
+
+// SaveHosts inserts or replaces host records, deliveryChunk per INSERT.
+func (s *Store) SaveHosts(ctx context.Context, hs []*federation.HostHealth) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		for start := 0; start < len(hs); start += deliveryChunk {
+			chunk := hs[start:min(start+deliveryChunk, len(hs))]
+			rows := make([]hostRow, len(chunk))
+			for i, h := range chunk {
+				rows[i] = hostRow{Host: h.Host, ConsecutiveFails: h.ConsecutiveFails, OpenUntil: utcPtr(h.OpenUntil),
+					LastSuccess: utcPtr(h.LastSuccess), LastFailure: utcPtr(h.LastFailure), Delivered: h.Delivered, Failed: h.Failed}
+			}
+			_, err := upsert(tx.db.NewInsert().Model(&rows).Returning("NULL"), "host", "consecutive_fails", "open_until",
+				"last_success", "last_failure", "delivered", "failed").Exec(ctx)
+			if err != nil {
+				return dbErr("save hosts", err)
+			}
+		}
+		return nil
+	})
 }
 
 // ListHosts lists host records by host name.

@@ -13,9 +13,10 @@ import (
 // Store implements forum.Store on a bun database or, inside Atomic, on one
 // of its transactions.
 type Store struct {
-	db   bun.IDB // the database, or the transaction
-	root *bun.DB // set outside a transaction
-	inTx bool    // set inside Atomic
+	db      bun.IDB   // the database, or the transaction
+	root    *bun.DB   // set outside a transaction
+	inTx    bool      // set inside Atomic
+	writers writeGate // SQLite: one write transaction of this process at a time
 }
 
 var _ forum.Store = (*Store)(nil)
@@ -31,8 +32,13 @@ func (s *Store) atomic(ctx context.Context, fn func(ctx context.Context, tx *Sto
 	if s.inTx {
 		return fn(ctx, s)
 	}
+	release, err := s.writers.enter(ctx)
+	if err != nil {
+		return dbErr("transaction", err)
+	}
+	defer release()
 	var fnErr error
-	err := s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		fnErr = fn(ctx, &Store{db: tx, inTx: true})
 		return fnErr
 	})

@@ -45,6 +45,11 @@ type Config struct {
 	Wrap func(http.RoundTripper) http.RoundTripper
 	// Resolver resolves host names; default net.DefaultResolver.
 	Resolver Resolver
+	// IdleConnsPerHost is how many idle keep-alive connections to one host
+	// are kept; default 8. MaxIdleConns bounds them over all hosts;
+	// default 100.
+	IdleConnsPerHost int
+	MaxIdleConns     int
 }
 
 // Defaults.
@@ -87,6 +92,12 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Resolver == nil {
 		cfg.Resolver = net.DefaultResolver
 	}
+	if cfg.IdleConnsPerHost <= 0 {
+		cfg.IdleConnsPerHost = 8
+	}
+	if cfg.MaxIdleConns <= 0 {
+		cfg.MaxIdleConns = 100
+	}
 	return cfg
 }
 
@@ -122,8 +133,8 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 		TLSClientConfig:        tlsConfig,
 		TLSHandshakeTimeout:    c.cfg.ConnectTimeout,
 		ResponseHeaderTimeout:  c.cfg.Timeout,
-		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    8,
+		MaxIdleConns:           c.cfg.MaxIdleConns,
+		MaxIdleConnsPerHost:    c.cfg.IdleConnsPerHost,
 		IdleConnTimeout:        90 * time.Second,
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
