@@ -69,3 +69,20 @@ func ValidID(s string) bool {
 	_, err := ulid.ParseStrict(strings.ToUpper(s))
 	return err == nil && strings.ToLower(s) == s
 }
+
+// idAfter returns an ID for time t that sorts after floor. A reply must
+// sort after the post it answers, even when its author's clock is behind
+// the parent's (or a remote server says it was published earlier): the
+// thread is listed by (branch, id), and a reply shown above its parent
+// would make no sense to a reader.
+func idAfter(ids IDs, t time.Time, floor ID) ID {
+	id := ids.NewAt(t)
+	if id > floor {
+		return id
+	}
+	ft, err := ulid.ParseStrict(strings.ToUpper(floor))
+	if err != nil {
+		return id // floor isn't ours to read; keep the time we were given
+	}
+	return ids.NewAt(ulid.Time(ft.Time()).Add(time.Millisecond))
+}

@@ -229,7 +229,7 @@ func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p 
 		if parent.ThreadID != t.ID {
 			return errParentNotInThread
 		}
-		post = &Post{ID: s.ids.NewAt(p.Published), URI: p.URI, ThreadID: t.ID, AuthorID: p.Author.ID, ParentID: parent.ID,
+		post = &Post{ID: idAfter(s.ids, p.Published, parent.ID), URI: p.URI, ThreadID: t.ID, AuthorID: p.Author.ID, ParentID: parent.ID,
 			BranchID: parent.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
 			Translations: p.Translations, CreatedAt: p.Published}
 		if parent.IsQuestion() {

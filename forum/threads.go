@@ -240,7 +240,7 @@ func (s *Service) Reply(ctx context.Context, actor *Member, threadID, parentID I
 			return err
 		}
 		now := s.clock.Now()
-		p = &Post{ID: s.ids.NewAt(now), ThreadID: t.ID, AuthorID: actor.ID, ParentID: parent.ID,
+		p = &Post{ID: idAfter(s.ids, now, parent.ID), ThreadID: t.ID, AuthorID: actor.ID, ParentID: parent.ID,
 			Language: lang, Source: source, HTML: html, CreatedAt: now}
 		p.BranchID = parent.BranchID
 		if parent.IsQuestion() {

@@ -216,6 +216,9 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc, _ := city.threadOn(qURI)
+	// Posts sort by their millisecond of publication; two answers made in
+	// the same millisecond on two nodes may sort either way on each.
+	time.Sleep(2 * time.Millisecond)
 	remote, err := city.Service.Reply(ctx, member, tc.ID, "", forum.Answer{Body: "Privacy first, then convenience.", Language: "en"})
 	if err != nil {
 		t.Fatal(err)
