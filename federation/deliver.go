@@ -63,6 +63,7 @@ func (f *Federation) deliver(ctx context.Context, d *Delivery) {
 	if h.OpenUntil != nil && now.Before(*h.OpenUntil) {
 		// The host's circuit is open: wait without spending an attempt.
 		d.NextAttemptAt = *h.OpenUntil
+		f.obs.Delivery("postponed")
 		if err := f.store.RetryDelivery(ctx, d); err != nil {
 			f.log.Error("postpone delivery", "err", err)
 		}
@@ -91,6 +92,7 @@ func (f *Federation) deliver(ctx context.Context, d *Delivery) {
 	default:
 		d.LastError = describe(status, sendErr)
 		d.NextAttemptAt = now.Add(max(f.backoff(d.Attempts), retryAfter))
+		f.obs.Delivery("retry")
 		if err := f.store.RetryDelivery(ctx, d); err != nil {
 			f.log.Error("reschedule delivery", "err", err)
 		}
@@ -123,6 +125,7 @@ func (f *Federation) backoff(attempts int) time.Duration {
 func (f *Federation) finish(ctx context.Context, d *Delivery, state DeliveryState, status int, msg string) {
 	at := f.cfg.Clock.Now()
 	d.State, d.LastStatus, d.LastError, d.FinishedAt = state, status, msg, &at
+	f.obs.Delivery(string(state))
 	if err := f.store.FinishDelivery(ctx, d); err != nil {
 		f.log.Error("finish delivery", "err", err)
 	}

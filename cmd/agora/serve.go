@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/metropolis/agora/forum"
 )
 
@@ -23,7 +21,6 @@ const (
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 120 * time.Second
 	shutdownTimeout   = 15 * time.Second
-	redisPingTimeout  = 5 * time.Second
 )
 
 // bootstrapUsername is the first admin's account, made on first start.
@@ -40,9 +37,6 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 		return err
 	}
 	if err := exactArgs(fs, positional); err != nil {
-		return err
-	}
-	if err := pingRedis(ctx, cfg.RedisURL, log); err != nil {
 		return err
 	}
 	// Open the database before listening: a node that cannot store
@@ -65,10 +59,15 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 	if err != nil {
 		return err
 	}
+	shared, closeShared, err := sharedServices(ctx, cfg, log, db, a.urls.Base())
+	if err != nil {
+		return err
+	}
+	defer closeShared()
 	if err := bootstrap(ctx, a, cio.stdout); err != nil {
 		return err
 	}
-	n, err := a.node()
+	n, err := a.node(shared)
 	if err != nil {
 		return err
 	}
@@ -84,28 +83,6 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 	stopWorkers()
 	<-done
 	return err
-}
-
-// pingRedis checks that Redis answers when a URL is configured. Nothing
-// uses Redis yet (queues and caches are later work); failing early keeps a
-// misconfigured node from starting at all.
-func pingRedis(ctx context.Context, url string, log *slog.Logger) error {
-	if url == "" {
-		return nil
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		return usageErrorf("--redis-url: want redis://[user:password@]host:port[/db]")
-	}
-	client := redis.NewClient(opts)
-	defer client.Close()
-	ctx, cancel := context.WithTimeout(ctx, redisPingTimeout)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("--redis-url: Redis at %s does not answer: %w", opts.Addr, err)
-	}
-	log.Info("redis answers", "addr", opts.Addr)
-	return nil
 }
 
 // bootstrap creates the first admin on an empty node and prints its
@@ -143,6 +120,11 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.L
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// Open event streams would hold a graceful shutdown until its timeout:
+	// they end when it starts, and browsers reconnect elsewhere.
+	if st, ok := h.(interface{ StopStreams() }); ok {
+		srv.RegisterOnShutdown(st.StopStreams)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
