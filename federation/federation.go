@@ -46,12 +46,14 @@ type Config struct {
 
 // Federation is the node's ActivityPub side.
 type Federation struct {
-	cfg    Config
-	urls   *uris.Builder
-	svc    *forum.Service
-	store  Store
-	log    *slog.Logger
-	obs    Observer
+	cfg   Config
+	urls  *uris.Builder
+	svc   *forum.Service
+	store Store
+	log   *slog.Logger
+	obs   Observer
+	// holder names this process's leases (the publisher's).
+	holder string
 	client *fetch.Client
 	keys   *keyring
 	actors *actorCache
@@ -80,7 +82,7 @@ func New(cfg Config) (*Federation, error) {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer,
+	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
 		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1)}
 	f.keys = newKeyring(cfg.Store, cfg.Clock)
 	f.client = fetch.New(fetch.Config{
