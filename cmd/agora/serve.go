@@ -91,6 +91,13 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 func bootstrap(ctx context.Context, a *app, stdout io.Writer) error {
 	m, token, created, err := a.svc.Bootstrap(ctx, bootstrapUsername)
 	if err != nil {
+		// Several processes started on one empty database: the one that
+		// lost the race finds the administrator another one created (and
+		// whose link that one printed).
+		if n, cerr := a.svc.CountMembers(ctx); cerr == nil && n > 0 {
+			a.log.Info("the first administrator was created by another process")
+			return nil
+		}
 		return fmt.Errorf("create the first administrator: %w", err)
 	}
 	if !created {
