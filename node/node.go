@@ -51,6 +51,9 @@ type Shared struct {
 	// Metrics, when set, counts requests, deliveries and inbox results and
 	// is served on /metrics.
 	Metrics *metrics.Metrics
+	// MetricsElsewhere keeps /metrics off the node's handler (it is served
+	// on a listener of its own).
+	MetricsElsewhere bool
 	// Live carries new answers to open thread pages; nil: a local broker.
 	Live live.Broker
 	// SignInLimiter and InboxLimiter: nil means in-process limits.
@@ -112,7 +115,8 @@ func New(cfg Config) (*Node, error) {
 	}
 	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, Metrics: sh.Metrics,
-		Live: sh.Live, ReadyChecks: sh.ReadyChecks})
+		MetricsElsewhere: sh.MetricsElsewhere,
+		Live:             sh.Live, ReadyChecks: sh.ReadyChecks})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

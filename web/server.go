@@ -35,6 +35,8 @@ type Config struct {
 	ReadyChecks []ReadyCheck
 	// Metrics, when set, measures every request and is served on /metrics.
 	Metrics *metrics.Metrics
+	// MetricsElsewhere: /metrics is served on another listener, not here.
+	MetricsElsewhere bool
 	// Live, when set, streams new answers to open thread pages
 	// (/t/{id}/events, Server-Sent Events).
 	Live live.Broker
@@ -87,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	top.HandleFunc("GET /healthz", s.healthz)
 	top.HandleFunc("GET /readyz", s.readyz)
-	if cfg.Metrics != nil {
+	if cfg.Metrics != nil && !cfg.MetricsElsewhere {
 		top.Handle("GET /metrics", cfg.Metrics.Handler())
 	}
 	top.Handle("/", pages)

@@ -41,6 +41,9 @@ type Config struct {
 	// AuthorizedFetch ("true"/"false") makes the node answer ActivityPub
 	// GETs of its documents only when they are signed.
 	AuthorizedFetch string
+	// MetricsListen, when set, serves /metrics on this address only (not
+	// on the public listener).
+	MetricsListen string
 	// DeliveryWorkers is how many sends one process makes at once; empty
 	// means the default (32).
 	DeliveryWorkers string
@@ -95,6 +98,9 @@ func settings() []setting {
 		{name: "authorized-fetch", env: "AGORA_AUTHORIZED_FETCH", def: "false",
 			help:  "answer ActivityPub GETs of this node's documents only when signed (blocked instances get 403): true or false",
 			field: func(c *Config) *string { return &c.AuthorizedFetch }, check: oneOf("true", "false")},
+		{name: "metrics-listen", env: "AGORA_METRICS_LISTEN", shownDef: "empty: /metrics on --listen",
+			help:  "address for Prometheus /metrics alone (host:port), kept off the public listener",
+			field: func(c *Config) *string { return &c.MetricsListen }, check: checkOptionalListen},
 		{name: "delivery-workers", env: "AGORA_DELIVERY_WORKERS", shownDef: "32",
 			help:  "concurrent deliveries per process (several processes share the queue)",
 			field: func(c *Config) *string { return &c.DeliveryWorkers }, check: checkOptionalCount},
@@ -218,6 +224,13 @@ func checkRedisURL(v string) error {
 		return fmt.Errorf("want redis://[user:password@]host:port[/db]")
 	}
 	return nil
+}
+
+func checkOptionalListen(v string) error {
+	if v == "" {
+		return nil
+	}
+	return checkListen(v)
 }
 
 func checkOptionalCount(v string) error {

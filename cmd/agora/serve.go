@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/node"
 )
 
 // Timeouts of the HTTP server.
@@ -70,6 +71,13 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 	n, err := a.node(shared)
 	if err != nil {
 		return err
+	}
+	if cfg.MetricsListen != "" {
+		stopMetrics, err := serveMetrics(ctx, cfg.MetricsListen, shared, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	fmt.Fprintf(cio.stdout, "Listening on %s — public URL %s\n", ln.Addr(), a.urls.Base())
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", a.urls.Base(),
@@ -158,4 +166,28 @@ func databaseKind(cfg Config) string {
 		return "PostgreSQL"
 	}
 	return "SQLite"
+}
+
+// serveMetrics serves /metrics alone on addr (an internal address that
+// Prometheus scrapes), until the returned function is called.
+func serveMetrics(ctx context.Context, addr string, shared node.Shared, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", shared.Metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout, WriteTimeout: writeTimeout,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	log.Info("metrics", "addr", ln.Addr().String())
+	return func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}, nil
 }

@@ -47,6 +47,7 @@ func sharedServices(ctx context.Context, cfg Config, log *slog.Logger, db *stora
 			{Queue: "inbox", State: "failed", Count: failed},
 		}, nil
 	}})}
+	sh.MetricsElsewhere = cfg.MetricsListen != ""
 	if cfg.RedisURL == "" {
 		return sh, func() {}, nil
 	}
