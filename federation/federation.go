@@ -42,6 +42,9 @@ type Config struct {
 	// InboxLimiter limits activities per remote host (429 beyond); nil:
 	// no limit.
 	InboxLimiter Limiter
+	// FetchGate makes one process of the node fetch a remote actor while
+	// the others wait for it (nil: each process fetches for itself).
+	FetchGate FetchGate
 }
 
 // Federation is the node's ActivityPub side.

@@ -61,6 +61,9 @@ type Shared struct {
 	InboxLimiter  ratelimit.Limiter
 	// ReadyChecks are what /readyz asks besides the database.
 	ReadyChecks []web.ReadyCheck
+	// FetchGate makes one process fetch a remote actor for all (nil: each
+	// process fetches for itself).
+	FetchGate federation.FetchGate
 }
 
 // Node is an assembled node.
@@ -107,7 +110,7 @@ func New(cfg Config) (*Node, error) {
 	if sh.Metrics != nil {
 		obs = sh.Metrics
 	}
-	fed, err := federation.New(federation.Config{Observer: obs, InboxLimiter: sh.InboxLimiter, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
+	fed, err := federation.New(federation.Config{Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery})
 	if err != nil {

@@ -23,7 +23,7 @@ const (
 )
 
 // sharedServices builds what the node's processes share: metrics always;
-// with --redis-url, rate limits and live updates through Redis (with
+// with --redis-url, rate limits, live updates and remote fetches through Redis (with
 // in-process fallbacks while Redis is away) and a Redis check in /readyz.
 // Redis must answer at start: a misconfigured node refuses to start. The
 // returned function releases Redis.
@@ -69,6 +69,7 @@ func sharedServices(ctx context.Context, cfg Config, log *slog.Logger, db *stora
 	}
 	sh.SignInLimiter = limit("signin", signInLimit, signInWindow)
 	sh.InboxLimiter = limit("inbox", node.InboxLimit, node.InboxWindow)
+	sh.FetchGate = redisstore.NewGate(client, prefix)
 	brokerCtx, stopBroker := context.WithCancel(context.WithoutCancel(ctx))
 	sh.Live = redisstore.NewBroker(brokerCtx, client, prefix, log)
 	sh.ReadyChecks = []web.ReadyCheck{{Name: "redis", Ping: func(ctx context.Context) error {
