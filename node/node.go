@@ -123,7 +123,7 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger}
+	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
 	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, feed: feed}, nil
 }
 
