@@ -57,9 +57,11 @@ func rejectReason(status int) string {
 }
 
 // allowInbox applies the per-remote-host inbox limit, when one is
-// configured. The host is the signature's keyId's (checked later by the
-// signature itself), else the client address. A limiter that fails lets
-// the request through: the inbox never answers 500 for a rate limit.
+// configured, before any costly check. The key is the host of the
+// signature's keyId (not verified yet) together with the client's address:
+// someone claiming another server's keyId only spends a budget of their
+// own. A limiter that fails lets the request through: the inbox never
+// answers 500 for a rate limit.
 func (f *Federation) allowInbox(w http.ResponseWriter, r *http.Request) bool {
 	if f.cfg.InboxLimiter == nil {
 		return true
@@ -68,10 +70,7 @@ func (f *Federation) allowInbox(w http.ResponseWriter, r *http.Request) bool {
 	if m := keyIDParam.FindStringSubmatch(r.Header.Get("Signature")); m != nil {
 		host = hostOf(m[1])
 	}
-	if host == "" {
-		host = "addr:" + remoteIP(r)
-	}
-	ok, wait, err := f.cfg.InboxLimiter.Allow(r.Context(), "inbox:"+host)
+	ok, wait, err := f.cfg.InboxLimiter.Allow(r.Context(), "inbox:"+host+"|"+remoteIP(r))
 	if err != nil {
 		f.log.Warn("inbox rate limit unavailable", "err", err)
 		return true

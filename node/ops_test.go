@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/node"
+	"github.com/metropolis/agora/ratelimit"
 	"github.com/metropolis/agora/storage/storetest"
 	"github.com/metropolis/agora/web"
 )
@@ -27,6 +29,12 @@ import (
 // opsNode runs a node with metrics, a local live broker and one extra
 // readiness check whose failure the test controls.
 func opsNode(t *testing.T, redisDown *atomic.Bool) (*node.Node, string, *live.Local) {
+	t.Helper()
+	return opsNodeWith(t, redisDown, nil)
+}
+
+// opsNodeWith is opsNode with an inbox limiter (nil: the default).
+func opsNodeWith(t *testing.T, redisDown *atomic.Bool, inboxLimiter ratelimit.Limiter) (*node.Node, string, *live.Local) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -42,7 +50,7 @@ func opsNode(t *testing.T, redisDown *atomic.Bool) (*node.Node, string, *live.Lo
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	n, err := node.New(node.Config{BaseURL: "http://" + ln.Addr().String(), DefaultLanguage: "en", DB: db, Logger: log,
 		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: fastDelivery,
-		Shared: node.Shared{Metrics: m, Live: broker, ReadyChecks: []web.ReadyCheck{{Name: "redis", Ping: func(context.Context) error {
+		Shared: node.Shared{Metrics: m, Live: broker, InboxLimiter: inboxLimiter, ReadyChecks: []web.ReadyCheck{{Name: "redis", Ping: func(context.Context) error {
 			if redisDown.Load() {
 				return errors.New("connection refused")
 			}
@@ -284,5 +292,53 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestInboxRateLimit: beyond its limit a remote host's activities get 429
+// with Retry-After before any other check; other hosts are not affected.
+func TestInboxRateLimit(t *testing.T) {
+	var down atomic.Bool
+	_, base, _ := opsNodeWith(t, &down, ratelimit.NewMemory(2, time.Minute))
+	post := func(keyHost string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+"/inbox", strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "text/plain") // refused (415) when let through
+		req.Header.Set("Signature", `keyId="https://`+keyHost+`/users/a#main-key",algorithm="rsa-sha256",headers="date",signature="x"`)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Retry-After")
+	}
+	steps := []struct {
+		host       string
+		wantStatus int
+		wantRetry  bool
+	}{
+		{"flood.example", http.StatusUnsupportedMediaType, false},
+		{"flood.example", http.StatusUnsupportedMediaType, false},
+		{"flood.example", http.StatusTooManyRequests, true},
+		{"flood.example", http.StatusTooManyRequests, true},
+		{"calm.example", http.StatusUnsupportedMediaType, false},
+	}
+	for i, st := range steps {
+		status, retry := post(st.host)
+		if status != st.wantStatus || (retry != "") != st.wantRetry {
+			t.Errorf("POST %d from %s = %d (Retry-After %q), want %d", i+1, st.host, status, retry, st.wantStatus)
+		}
+		if st.wantRetry {
+			if s, err := strconv.Atoi(retry); err != nil || s < 1 || s > 60 {
+				t.Errorf("Retry-After %q, want 1–60 seconds", retry)
+			}
+		}
+	}
+	_, page := fetch(t, "GET", base+"/metrics", "", "")
+	if v := metricValue(page, "agora_inbox_activities_total", `{reason="rate_limited",result="rejected"}`); v != 2 {
+		t.Errorf("rate_limited rejections = %v, want 2", v)
+	}
+	if v := metricValue(page, "agora_rate_limited_total", `{limit="inbox"}`); v != 2 {
+		t.Errorf("agora_rate_limited_total{limit=inbox} = %v, want 2", v)
 	}
 }
