@@ -28,7 +28,8 @@ type Config struct {
 	DataDir string
 	// DatabaseURL is a postgres:// URL; empty means SQLite in DataDir.
 	DatabaseURL string
-	// RedisURL is optional; when set, serve checks it answers at start.
+	// RedisURL is optional: what several processes share (rate limits,
+	// live updates, remote fetches); it must answer when serve starts.
 	RedisURL string
 	// DefaultLanguage is the UI language when neither the member nor the
 	// browser says otherwise.
@@ -84,7 +85,7 @@ func settings() []setting {
 			help:  "PostgreSQL URL, e.g. postgres://agora@localhost:5432/agora?sslmode=disable",
 			field: func(c *Config) *string { return &c.DatabaseURL }, check: checkDatabaseURL},
 		{name: "redis-url", env: "AGORA_REDIS_URL", shownDef: "empty: no Redis",
-			help:  "Redis URL, e.g. redis://localhost:6379/0; reserved for later work: only checked at start",
+			help:  "Redis URL, e.g. redis://localhost:6379/0: rate limits, live updates and remote fetches shared by the processes",
 			field: func(c *Config) *string { return &c.RedisURL }, check: checkRedisURL},
 		{name: "default-language", env: "AGORA_DEFAULT_LANGUAGE", def: "en",
 			help:  "interface language when neither the member nor the browser chooses: en, es or fr",
