@@ -13,6 +13,9 @@ import (
 // closing an idle stream, how long one stream lives before the browser
 // reconnects (EventSource does so by itself), and the write deadline.
 const (
+	// maxStreams bounds the open streams of one process: each holds a
+	// connection and a subscription. Beyond it pages simply stay static.
+	maxStreams      = 10_000
 	streamKeepAlive = 15 * time.Second
 	streamLifetime  = 10 * time.Minute
 	streamWrite     = 10 * time.Second
@@ -30,6 +33,13 @@ func (s *Server) threadEvents(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.cfg.Service.ReadThread(r.Context(), stateOf(r).viewer, id, ""); err != nil {
 		return err
 	}
+	if s.streams.Add(1) > maxStreams {
+		s.streams.Add(-1)
+		// EventSource does not retry after a 503: the page stays as it is.
+		http.Error(w, "too many open streams", http.StatusServiceUnavailable)
+		return nil
+	}
+	defer s.streams.Add(-1)
 	ctx := r.Context()
 	msgs, cancel := s.cfg.Live.Subscribe(ctx, live.ThreadTopic(id))
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/metropolis/agora/federation"
@@ -52,6 +53,7 @@ type Server struct {
 	// streamsDone closes when the server shuts down: open event streams end.
 	streamsDone chan struct{}
 	stopStreams sync.Once
+	streams     atomic.Int64 // open event streams
 }
 
 //go:embed static
