@@ -20,7 +20,8 @@ COPY --from=build /out/agora /usr/local/bin/agora
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV AGORA_DATA=/data
 VOLUME ["/data"]
-EXPOSE 8080
+# 8080: the node; 9090: /metrics when AGORA_METRICS_LISTEN=0.0.0.0:9090.
+EXPOSE 8080 9090
 USER nonroot:nonroot
 ENTRYPOINT ["/usr/local/bin/agora"]
 CMD ["serve", "--listen", "0.0.0.0:8080"]

@@ -126,6 +126,7 @@ func (r *runner) deliver(ctx context.Context, d *Delivery) {
 	if h.OpenUntil != nil && now.Before(*h.OpenUntil) {
 		// The host's circuit is open: wait without spending an attempt.
 		d.NextAttemptAt = *h.OpenUntil
+		f.obs.Delivery("postponed")
 		r.retry(ctx, d)
 		return
 	}
@@ -152,6 +153,7 @@ func (r *runner) deliver(ctx context.Context, d *Delivery) {
 	default:
 		d.LastError = describe(status, sendErr)
 		d.NextAttemptAt = now.Add(max(f.backoff(d.Attempts), retryAfter))
+		f.obs.Delivery("retry")
 		r.retry(ctx, d)
 	}
 }

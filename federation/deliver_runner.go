@@ -238,6 +238,7 @@ func (r *runner) recordHost(ctx context.Context, host string, ok bool) {
 func (r *runner) finish(ctx context.Context, d *Delivery, state DeliveryState, status int, msg string) {
 	at := r.f.cfg.Clock.Now()
 	d.State, d.LastStatus, d.LastError, d.FinishedAt = state, status, msg, &at
+	r.f.obs.Delivery(string(state))
 	if state != DeliveryDone {
 		r.f.log.Info("delivery given up", "inbox", d.Inbox, "state", state, "status", status, "reason", msg)
 	}

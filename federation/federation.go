@@ -37,15 +37,26 @@ type Config struct {
 	// Resolver overrides DNS resolution for the fetcher (tests).
 	Resolver fetch.Resolver
 	Delivery DeliveryConfig
+	// Observer hears deliveries and inbox results (metrics); nil: nobody.
+	Observer Observer
+	// InboxLimiter limits activities per remote host (429 beyond); nil:
+	// no limit.
+	InboxLimiter Limiter
+	// FetchGate makes one process of the node fetch a remote actor while
+	// the others wait for it (nil: each process fetches for itself).
+	FetchGate FetchGate
 }
 
 // Federation is the node's ActivityPub side.
 type Federation struct {
-	cfg    Config
-	urls   *uris.Builder
-	svc    *forum.Service
-	store  Store
-	log    *slog.Logger
+	cfg   Config
+	urls  *uris.Builder
+	svc   *forum.Service
+	store Store
+	log   *slog.Logger
+	obs   Observer
+	// holder names this process's leases (the publisher's).
+	holder string
 	client *fetch.Client
 	keys   *keyring
 	actors *actorCache
@@ -71,7 +82,10 @@ func New(cfg Config) (*Federation, error) {
 		cfg.Software = Software{Name: "agora", Version: "dev"}
 	}
 	cfg.Delivery = cfg.Delivery.withDefaults()
-	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger,
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
+	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
 		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1)}
 	f.keys = newKeyring(cfg.Store, cfg.Clock)
 	f.client = fetch.New(fetch.Config{

@@ -42,15 +42,21 @@ func refuse(status int, reason string, err error) *inboxError {
 // the answer is 202 Accepted.
 func (f *Federation) Inbox() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !f.allowInbox(w, r) {
+			return
+		}
 		err := f.receive(r)
 		var ie *inboxError
 		switch {
 		case err == nil:
+			f.obs.InboxAccepted()
 			w.WriteHeader(http.StatusAccepted)
 		case errors.As(err, &ie):
+			f.obs.InboxRejected(rejectReason(ie.status))
 			f.log.Info("inbox refused", "status", ie.status, "reason", ie.reason, "err", ie.err, "remote", r.RemoteAddr)
 			http.Error(w, ie.reason, ie.status)
 		default:
+			f.obs.InboxRejected("error")
 			f.log.Error("inbox failed", "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}

@@ -12,7 +12,10 @@ import (
 const eventsCursor = "events"
 
 func (f *Federation) runPublisher(ctx context.Context) {
-	loop(ctx, f.publishWake, f.cfg.Delivery.Poll, f.publishBatch)
+	defer f.releasePublisher()
+	loop(ctx, f.publishWake, f.cfg.Delivery.Poll, func(ctx context.Context) bool {
+		return f.leadPublisher(ctx) && f.publishBatch(ctx)
+	})
 }
 
 // publishBatch turns the next events of the node's log into activities.

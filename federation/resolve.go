@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
@@ -28,6 +30,7 @@ type actorCache struct {
 	f           *Federation
 	mu          sync.Mutex
 	lastRefetch map[string]time.Time // by key id
+	flight      singleflight.Group   // one fetch per URL at a time
 }
 
 func newActorCache(f *Federation) *actorCache {
@@ -47,7 +50,7 @@ func (c *actorCache) actor(ctx context.Context, uri string, refresh bool) (*Remo
 	if err != nil && !errors.Is(err, forum.ErrNotFound) {
 		return nil, err
 	}
-	return c.fetch(ctx, uri)
+	return c.fetchActorOnce(ctx, uri, refresh)
 }
 
 var errLocalActor = errors.New("is one of ours")
@@ -118,7 +121,7 @@ func (c *actorCache) PublicKey(ctx context.Context, keyID string, refresh bool) 
 			return signature.ParsePublicPEM(a.PublicKeyPEM)
 		}
 	}
-	a, err := c.actorForKey(ctx, keyID)
+	a, err := c.actorForKey(ctx, keyID, refresh)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +145,7 @@ func (c *actorCache) mayRefetch(keyID string) bool {
 // actorForKey finds the actor owning keyID. Mastodon's key ids are
 // <actor>#main-key; GoToSocial's are <actor>/main-key. Both lead to the
 // actor, whose document must list that key.
-func (c *actorCache) actorForKey(ctx context.Context, keyID string) (*RemoteActor, error) {
+func (c *actorCache) actorForKey(ctx context.Context, keyID string, refresh bool) (*RemoteActor, error) {
 	u, err := url.Parse(keyID)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("key id %q: not an absolute URL", keyID)
@@ -156,7 +159,7 @@ func (c *actorCache) actorForKey(ctx context.Context, keyID string) (*RemoteActo
 	}
 	var lastErr error
 	for _, uri := range candidates {
-		a, err := c.fetch(ctx, uri)
+		a, err := c.fetchActorOnce(ctx, uri, refresh)
 		if err != nil {
 			lastErr = err
 			continue

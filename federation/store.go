@@ -103,6 +103,12 @@ type Store interface {
 	DomainBlocked(ctx context.Context, domain string) (bool, error)
 	ListDomainBlocks(ctx context.Context) ([]*DomainBlock, error)
 
+	// Leases: a named job runs in one process at a time. TryLease takes or
+	// renews name for holder until now+ttl unless another holder's lease
+	// is still valid; ReleaseLease gives it up.
+	TryLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+
 	// Small named values (e.g. the last event published).
 	Cursor(ctx context.Context, name string) (string, error) // "" if unset
 	SetCursor(ctx context.Context, name, value string) error

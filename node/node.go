@@ -15,6 +15,9 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/forum/password"
+	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/metrics"
+	"github.com/metropolis/agora/ratelimit"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -33,10 +36,34 @@ type Config struct {
 	SignatureSkew      time.Duration
 	Delivery           federation.DeliveryConfig
 	Software           federation.Software
+	// Production: shared or in-process services (see Shared). Zero values
+	// mean no metrics, in-process limits and live updates in process.
+	Shared Shared
 	// Optional: tests fix these; zero values mean the real ones.
 	Clock  forum.Clock
 	IDs    forum.IDs
 	Hasher forum.PasswordHasher
+}
+
+// Shared are the services a node may share with its other processes
+// (through Redis), or keep in process.
+type Shared struct {
+	// Metrics, when set, counts requests, deliveries and inbox results and
+	// is served on /metrics.
+	Metrics *metrics.Metrics
+	// MetricsElsewhere keeps /metrics off the node's handler (it is served
+	// on a listener of its own).
+	MetricsElsewhere bool
+	// Live carries new answers to open thread pages; nil: a local broker.
+	Live live.Broker
+	// SignInLimiter and InboxLimiter: nil means in-process limits.
+	SignInLimiter ratelimit.Limiter
+	InboxLimiter  ratelimit.Limiter
+	// ReadyChecks are what /readyz asks besides the database.
+	ReadyChecks []web.ReadyCheck
+	// FetchGate makes one process fetch a remote actor for all (nil: each
+	// process fetches for itself).
+	FetchGate federation.FetchGate
 }
 
 // Node is an assembled node.
@@ -46,6 +73,7 @@ type Node struct {
 	Federation *federation.Federation
 	Handler    http.Handler
 	DB         *storage.DB
+	feed       *live.Feed
 }
 
 // New wires a node.
@@ -71,19 +99,46 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("forum service: %w", err)
 	}
-	fed, err := federation.New(federation.Config{URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
+	sh := cfg.Shared
+	if sh.Live == nil {
+		sh.Live = live.NewLocal()
+	}
+	if sh.InboxLimiter == nil {
+		sh.InboxLimiter = ratelimit.NewMemory(InboxLimit, InboxWindow)
+	}
+	var obs federation.Observer
+	if sh.Metrics != nil {
+		obs = sh.Metrics
+	}
+	fed, err := federation.New(federation.Config{Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
 	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc,
-		Logger: cfg.Logger, Federation: fed})
+		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, Metrics: sh.Metrics,
+		MetricsElsewhere: sh.MetricsElsewhere,
+		Live:             sh.Live, ReadyChecks: sh.ReadyChecks})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB}, nil
+	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
+	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, feed: feed}, nil
 }
 
-// Run runs the node's background work (federation) until ctx ends.
-func (n *Node) Run(ctx context.Context) { n.Federation.Run(ctx) }
+// Limits on activities per remote host (all inboxes of the node together):
+// generous for a busy peer, a wall for a flood.
+const (
+	InboxLimit  = 3000
+	InboxWindow = time.Minute
+)
+
+// Run runs the node's background work (federation, the live feed) until
+// ctx ends.
+func (n *Node) Run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { n.feed.Run(ctx); close(done) }()
+	n.Federation.Run(ctx)
+	<-done
+}

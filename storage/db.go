@@ -98,13 +98,26 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// Migrate applies the migrations that have not run yet. It takes bun
-// migrate's table lock, so two processes never migrate at once; the second
-// waits for the first (up to a minute) and then finds nothing to do.
+// Migrate applies the migrations that have not run yet, in one process at
+// a time. On PostgreSQL it holds a session advisory lock for the whole run
+// (released by the server if the process dies, so a crash never leaves a
+// stale lock); on SQLite it takes bun migrate's table lock. A second
+// process waits for the first and then finds nothing to do.
 func (db *DB) Migrate(ctx context.Context) error {
 	m := migrate.NewMigrator(db.bun, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
+	if db.dialect == DialectPostgres {
+		unlock, err := db.advisoryLock(ctx, migrationLock)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if err := m.Init(ctx); err != nil {
+			return fmt.Errorf("storage: init migration tables: %w", err)
+		}
+		return db.runMigrations(ctx, m)
+	}
 	// Two processes creating the migration tables at the same moment can
-	// collide (PostgreSQL's catalog), so try again before giving up.
+	// collide, so try again before giving up.
 	var err error
 	for range 3 {
 		if err = m.Init(ctx); err == nil {
@@ -126,6 +139,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 			db.log.Error("storage: release migration lock", "err", err)
 		}
 	}()
+	return db.runMigrations(ctx, m)
+}
+
+func (db *DB) runMigrations(ctx context.Context, m *migrate.Migrator) error {
 	group, err := m.Migrate(ctx)
 	if err != nil {
 		return fmt.Errorf("storage: migrate: %w", err)
@@ -134,6 +151,31 @@ func (db *DB) Migrate(ctx context.Context) error {
 		db.log.Info("storage: applied migration", "name", mig.Name, "comment", mig.Comment)
 	}
 	return nil
+}
+
+// migrationLock is the PostgreSQL advisory lock key of Migrate ("agora", 2).
+const migrationLock = 0x61676f7261_02
+
+// advisoryLock takes a session-level PostgreSQL advisory lock on a
+// connection of its own, waiting for it (as long as ctx allows), and
+// returns the function that releases it and returns the connection.
+func (db *DB) advisoryLock(ctx context.Context, key int64) (func(), error) {
+	conn, err := db.bun.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("storage: connection for the migration lock: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", key); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("storage: wait for the migration lock: %w", err)
+	}
+	return func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(uctx, "SELECT pg_advisory_unlock(?)", key); err != nil {
+			db.log.Error("storage: release migration lock", "err", err)
+		}
+		_ = conn.Close()
+	}, nil
 }
 
 // migrationLockWait is how long Migrate waits for another process's lock.

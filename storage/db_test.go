@@ -179,3 +179,27 @@ func TestMigrateDownAndUp(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateConcurrentlyPostgres migrates one empty PostgreSQL database
+// from four handles at once, as four processes starting together would:
+// the advisory lock lets one migrate, the others then find nothing to do.
+func TestMigrateConcurrentlyPostgres(t *testing.T) {
+	url := storetest.EmptyPostgres(t)
+	if url == "" {
+		t.Skip(storetest.EnvDatabaseURL + " not set")
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		db, err := storage.Open(t.Context(), storage.Options{DatabaseURL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		go func() { errs <- db.Migrate(t.Context()) }()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("Migrate: %v", err)
+		}
+	}
+}

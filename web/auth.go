@@ -41,6 +41,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if !ok {
+			if s.cfg.Metrics != nil {
+				s.cfg.Metrics.RateLimited("signin")
+			}
 			return &httpError{status: http.StatusTooManyRequests, msgID: "error.too_many_attempts", retryAfter: wait}
 		}
 	}

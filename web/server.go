@@ -9,10 +9,14 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -27,6 +31,16 @@ type Config struct {
 	SignInLimiter Limiter
 	// Federation serves ActivityPub on the same URLs (nil: pages only).
 	Federation *federation.Federation
+	// ReadyChecks are the dependencies /readyz asks besides the database
+	// (Redis, when configured).
+	ReadyChecks []ReadyCheck
+	// Metrics, when set, measures every request and is served on /metrics.
+	Metrics *metrics.Metrics
+	// MetricsElsewhere: /metrics is served on another listener, not here.
+	MetricsElsewhere bool
+	// Live, when set, streams new answers to open thread pages
+	// (/t/{id}/events, Server-Sent Events).
+	Live live.Broker
 }
 
 // Server is the node's HTTP handler.
@@ -36,6 +50,10 @@ type Server struct {
 	templates map[string]*template.Template
 	limiter   Limiter
 	handler   http.Handler
+	// streamsDone closes when the server shuts down: open event streams end.
+	streamsDone chan struct{}
+	stopStreams sync.Once
+	streams     atomic.Int64 // open event streams
 }
 
 //go:embed static
@@ -54,7 +72,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter}
+	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter,
+		streamsDone: make(chan struct{})}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
 	}
@@ -63,15 +82,24 @@ func New(cfg Config) (*Server, error) {
 	// Browsers say where a form came from (Sec-Fetch-Site, Origin):
 	// cross-origin POSTs are refused before any handler runs.
 	csrf := http.NewCrossOriginProtection()
-	pages := securityHeaders(csrf.Handler(s.withState(mux)))
+	pages := securityHeaders(csrf.Handler(s.withState(metrics.RecordRoute(mux))))
 	// Server-to-server URLs (inboxes, collections, discovery) need no
 	// session, language or CSRF cookie: they bypass the page chain.
 	top := http.NewServeMux()
 	if cfg.Federation != nil {
 		cfg.Federation.Routes(top)
 	}
+	top.HandleFunc("GET /healthz", s.healthz)
+	top.HandleFunc("GET /readyz", s.readyz)
+	if cfg.Metrics != nil && !cfg.MetricsElsewhere {
+		top.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
 	top.Handle("/", pages)
-	s.handler = s.recoverPanics(top)
+	var h http.Handler = metrics.RecordRoute(top)
+	if cfg.Metrics != nil {
+		h = cfg.Metrics.Instrument(h)
+	}
+	s.handler = s.recoverPanics(h)
 	return s, nil
 }
 
@@ -79,7 +107,6 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 
 	mux.Handle("GET /{$}", s.handle(s.home))
@@ -88,6 +115,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
 	mux.Handle("GET /t/{id}", s.negotiate(s.threadPage))
 	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
+	if s.cfg.Live != nil {
+		mux.Handle("GET /t/{id}/events", s.handle(s.threadEvents))
+	}
 	mux.Handle("GET /t/{id}/follow", s.handle(s.followFromServer))
 	mux.Handle("POST /t/{id}/moderate", s.post(s.moderateThread))
 	mux.Handle("GET /p/{id}", s.negotiate(s.postPermalink))
@@ -170,8 +200,9 @@ func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		// form-action allows https: the "follow from your server" form sends
-		// people to their own server; the one script only adds copy buttons.
-		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'")
+		// people to their own server. The scripts only enhance: copy
+		// buttons, and live answers (connect-src for their event stream).
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		next.ServeHTTP(w, r)

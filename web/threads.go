@@ -36,6 +36,9 @@ type threadData struct {
 	// FollowHandle is the thread actor's handle (@t-<id>@host), for people
 	// to follow the question from Mastodon; empty for other nodes' threads.
 	FollowHandle string
+	// LiveURL is the thread's event stream, for the live-answers script
+	// (empty: no live updates on this page).
+	LiveURL string
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
@@ -55,6 +58,9 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked}
 	d.CanReply = forum.CanReply(st.viewer, v.Thread) == nil
+	if s.cfg.Live != nil && r.URL.Query().Get("after") == "" {
+		d.LiveURL = uris.ThreadPath(v.Thread.ID) + "/events"
+	}
 	replyTo := r.URL.Query().Get("reply_to")
 	for _, p := range v.Posts.Items {
 		item := &postItem{Post: p, Author: v.Authors[p.AuthorID], Marked: v.Helpful[p.ID],

@@ -14,6 +14,7 @@ import (
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/node"
 )
 
 // hostsShown bounds the host list of `admin federation status`.
@@ -228,7 +229,7 @@ Examples:
 		if err := checkForumTarget("admin join", target); err != nil {
 			return err
 		}
-		n, err := a.node()
+		n, err := a.node(node.Shared{})
 		if err != nil {
 			return err
 		}
@@ -263,7 +264,7 @@ your members' answers are this node's originals.`))
 			}
 			uri = fo.URI
 		}
-		n, err := a.node()
+		n, err := a.node(node.Shared{})
 		if err != nil {
 			return err
 		}

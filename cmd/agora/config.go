@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -26,7 +28,8 @@ type Config struct {
 	DataDir string
 	// DatabaseURL is a postgres:// URL; empty means SQLite in DataDir.
 	DatabaseURL string
-	// RedisURL is optional; when set, serve checks it answers at start.
+	// RedisURL is optional: what several processes share (rate limits,
+	// live updates, remote fetches); it must answer when serve starts.
 	RedisURL string
 	// DefaultLanguage is the UI language when neither the member nor the
 	// browser says otherwise.
@@ -39,6 +42,16 @@ type Config struct {
 	// AuthorizedFetch ("true"/"false") makes the node answer ActivityPub
 	// GETs of its documents only when they are signed.
 	AuthorizedFetch string
+	// MetricsListen, when set, serves /metrics on this address only (not
+	// on the public listener).
+	MetricsListen string
+	// DeliveryWorkers is how many sends one process makes at once; empty
+	// means the default (32).
+	DeliveryWorkers string
+	// DeliveryLease is how long a claimed delivery stays this process's
+	// (a Go duration); a process that dies leaves its claims to the others
+	// when it ends. Empty means the default (2m).
+	DeliveryLease string
 }
 
 // SignedFetchOnly reports whether authorized fetch is on.
@@ -72,7 +85,7 @@ func settings() []setting {
 			help:  "PostgreSQL URL, e.g. postgres://agora@localhost:5432/agora?sslmode=disable",
 			field: func(c *Config) *string { return &c.DatabaseURL }, check: checkDatabaseURL},
 		{name: "redis-url", env: "AGORA_REDIS_URL", shownDef: "empty: no Redis",
-			help:  "Redis URL, e.g. redis://localhost:6379/0; reserved for later work: only checked at start",
+			help:  "Redis URL, e.g. redis://localhost:6379/0: rate limits, live updates and remote fetches shared by the processes",
 			field: func(c *Config) *string { return &c.RedisURL }, check: checkRedisURL},
 		{name: "default-language", env: "AGORA_DEFAULT_LANGUAGE", def: "en",
 			help:  "interface language when neither the member nor the browser chooses: en, es or fr",
@@ -86,6 +99,15 @@ func settings() []setting {
 		{name: "authorized-fetch", env: "AGORA_AUTHORIZED_FETCH", def: "false",
 			help:  "answer ActivityPub GETs of this node's documents only when signed (blocked instances get 403): true or false",
 			field: func(c *Config) *string { return &c.AuthorizedFetch }, check: oneOf("true", "false")},
+		{name: "metrics-listen", env: "AGORA_METRICS_LISTEN", shownDef: "empty: /metrics on --listen",
+			help:  "address for Prometheus /metrics alone (host:port), kept off the public listener",
+			field: func(c *Config) *string { return &c.MetricsListen }, check: checkOptionalListen},
+		{name: "delivery-workers", env: "AGORA_DELIVERY_WORKERS", shownDef: "32",
+			help:  "concurrent deliveries per process (several processes share the queue)",
+			field: func(c *Config) *string { return &c.DeliveryWorkers }, check: checkOptionalCount},
+		{name: "delivery-lease", env: "AGORA_DELIVERY_LEASE", shownDef: "2m",
+			help:  "how long a claimed delivery stays one process's before another may send it (a Go duration, at least 1s)",
+			field: func(c *Config) *string { return &c.DeliveryLease }, check: checkOptionalLease},
 	}
 }
 
@@ -203,6 +225,42 @@ func checkRedisURL(v string) error {
 		return fmt.Errorf("want redis://[user:password@]host:port[/db]")
 	}
 	return nil
+}
+
+func checkOptionalListen(v string) error {
+	if v == "" {
+		return nil
+	}
+	return checkListen(v)
+}
+
+func checkOptionalCount(v string) error {
+	if v == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 1024 {
+		return fmt.Errorf("want a number from 1 to 1024 (got %q)", v)
+	}
+	return nil
+}
+
+func checkOptionalLease(v string) error {
+	if v == "" {
+		return nil
+	}
+	if d, err := time.ParseDuration(v); err != nil || d < time.Second {
+		return fmt.Errorf("want a duration of at least 1s, such as 2m (got %q)", v)
+	}
+	return nil
+}
+
+// Delivery is the delivery settings; zero values take federation's
+// defaults. Values were checked by resolve.
+func (c Config) Delivery() federation.DeliveryConfig {
+	var d federation.DeliveryConfig
+	d.Workers, _ = strconv.Atoi(c.DeliveryWorkers)
+	d.Lease, _ = time.ParseDuration(c.DeliveryLease)
+	return d
 }
 
 func oneOf(allowed ...string) func(string) error {

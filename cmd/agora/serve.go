@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/node"
 )
 
 // Timeouts of the HTTP server.
@@ -23,7 +22,6 @@ const (
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 120 * time.Second
 	shutdownTimeout   = 15 * time.Second
-	redisPingTimeout  = 5 * time.Second
 )
 
 // bootstrapUsername is the first admin's account, made on first start.
@@ -40,9 +38,6 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 		return err
 	}
 	if err := exactArgs(fs, positional); err != nil {
-		return err
-	}
-	if err := pingRedis(ctx, cfg.RedisURL, log); err != nil {
 		return err
 	}
 	// Open the database before listening: a node that cannot store
@@ -65,12 +60,24 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 	if err != nil {
 		return err
 	}
+	shared, closeShared, err := sharedServices(ctx, cfg, log, db, a.urls.Base())
+	if err != nil {
+		return err
+	}
+	defer closeShared()
 	if err := bootstrap(ctx, a, cio.stdout); err != nil {
 		return err
 	}
-	n, err := a.node()
+	n, err := a.node(shared)
 	if err != nil {
 		return err
+	}
+	if cfg.MetricsListen != "" {
+		stopMetrics, err := serveMetrics(ctx, cfg.MetricsListen, shared, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	fmt.Fprintf(cio.stdout, "Listening on %s — public URL %s\n", ln.Addr(), a.urls.Base())
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", a.urls.Base(),
@@ -86,34 +93,19 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 	return err
 }
 
-// pingRedis checks that Redis answers when a URL is configured. Nothing
-// uses Redis yet (queues and caches are later work); failing early keeps a
-// misconfigured node from starting at all.
-func pingRedis(ctx context.Context, url string, log *slog.Logger) error {
-	if url == "" {
-		return nil
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		return usageErrorf("--redis-url: want redis://[user:password@]host:port[/db]")
-	}
-	client := redis.NewClient(opts)
-	defer client.Close()
-	ctx, cancel := context.WithTimeout(ctx, redisPingTimeout)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("--redis-url: Redis at %s does not answer: %w", opts.Addr, err)
-	}
-	log.Info("redis answers", "addr", opts.Addr)
-	return nil
-}
-
 // bootstrap creates the first admin on an empty node and prints its
 // one-time sign-in link. The link is the only way in: there is no default
 // password.
 func bootstrap(ctx context.Context, a *app, stdout io.Writer) error {
 	m, token, created, err := a.svc.Bootstrap(ctx, bootstrapUsername)
 	if err != nil {
+		// Several processes started on one empty database: the one that
+		// lost the race finds the administrator another one created (and
+		// whose link that one printed).
+		if n, cerr := a.svc.CountMembers(ctx); cerr == nil && n > 0 {
+			a.log.Info("the first administrator was created by another process")
+			return nil
+		}
 		return fmt.Errorf("create the first administrator: %w", err)
 	}
 	if !created {
@@ -144,6 +136,11 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.L
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Open event streams would hold a graceful shutdown until its timeout:
+	// they end when it starts, and browsers reconnect elsewhere.
+	if st, ok := h.(interface{ StopStreams() }); ok {
+		srv.RegisterOnShutdown(st.StopStreams)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -169,4 +166,28 @@ func databaseKind(cfg Config) string {
 		return "PostgreSQL"
 	}
 	return "SQLite"
+}
+
+// serveMetrics serves /metrics alone on addr (an internal address that
+// Prometheus scrapes), until the returned function is called.
+func serveMetrics(ctx context.Context, addr string, shared node.Shared, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", shared.Metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout, WriteTimeout: writeTimeout,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	log.Info("metrics", "addr", ln.Addr().String())
+	return func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}, nil
 }

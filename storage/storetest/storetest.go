@@ -61,6 +61,24 @@ func openSQLite(t testing.TB) *storage.DB {
 
 func openPostgres(t testing.TB, adminURL string) *storage.DB {
 	t.Helper()
+	return openMigrated(t, storage.Options{DatabaseURL: createPostgres(t, adminURL)})
+}
+
+// EmptyPostgres creates an empty PostgreSQL database (not migrated) through
+// AGORA_TEST_DATABASE_URL, dropped in t.Cleanup, and returns its URL; ""
+// when the variable is unset. Tests that start agora processes use it:
+// the processes migrate it themselves.
+func EmptyPostgres(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(EnvDatabaseURL)
+	if u == "" {
+		return ""
+	}
+	return createPostgres(t, u)
+}
+
+func createPostgres(t testing.TB, adminURL string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	u, err := url.Parse(adminURL)
@@ -86,7 +104,7 @@ func openPostgres(t testing.TB, adminURL string) *storage.DB {
 		_ = admin.Close()
 	})
 	u.Path = "/" + name
-	return openMigrated(t, storage.Options{DatabaseURL: u.String()})
+	return u.String()
 }
 
 // openMigrated opens and migrates; its cleanup (close) runs before the

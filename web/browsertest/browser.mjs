@@ -184,6 +184,20 @@ async function run() {
   if (!h1.includes(title)) fail(`thread page ${threadPath}: <h1> is "${h1.trim()}", want the title`);
   console.log(`  thread: ${threadPath}`);
 
+  // A second reader has the thread open (its own context, with the page's
+  // real Content-Security-Policy): the answer must appear there live.
+  step('a second reader opens the thread (live answers, CSP enforced)');
+  const watcher = await browser.newContext({ locale: 'en', extraHTTPHeaders: { 'Accept-Language': 'en' } });
+  watcher.setDefaultTimeout(STEP_MS);
+  watcher.setDefaultNavigationTimeout(NAV_MS);
+  const watch = await watcher.newPage();
+  watch.on('pageerror', (e) => consoleErrors.push(`watcher: ${e}`));
+  watch.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`watcher console: ${m.text()}`); });
+  const streamOpen = watch.waitForResponse((r) => r.url().endsWith(`${threadPath}/events`) && r.status() === 200);
+  await goto(watch, threadPath);
+  await streamOpen.catch(() => fail(`the thread page opened no event stream on ${threadPath}/events`));
+  await watch.evaluate(() => { window.agoraNotReloaded = true; });
+
   const answer = `Barcelona publishes them as GeoJSON, updated nightly ${stamp}.`;
   step('answer it, in Spanish');
   await page.locator('main form.compose #body').fill(answer);
@@ -196,6 +210,14 @@ async function run() {
   await posted.first().waitFor({ state: 'visible' }).catch(() => fail(`the answer does not appear on ${page.url()}`));
   const postLang = await posted.first().locator('.body').getAttribute('lang');
   if (postLang !== 'es') fail(`the answer's body has lang="${postLang}", want "es"`);
+
+  step('the second reader sees the answer without reloading');
+  await watch.locator('main article', { hasText: answer }).first().waitFor({ state: 'visible' })
+    .catch(() => fail('the answer did not appear live on the open thread page'));
+  if (!(await watch.evaluate(() => window.agoraNotReloaded === true))) fail('the open thread page reloaded');
+  const announced = (await watch.locator('#live-status[aria-live="polite"]').textContent()) || '';
+  if (!announced.startsWith('New answer from')) fail(`the live region says "${announced}", want "New answer from …"`);
+  await watcher.close();
 
   step('switch the interface to Español');
   await Promise.all([

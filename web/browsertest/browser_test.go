@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -122,7 +123,17 @@ func serveNode(t *testing.T) string {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger})
+	// Live answers: the thread page's script and its event stream, fed from
+	// the event log as in a node.
+	broker := live.NewLocal()
+	feedCtx, stopFeed := context.WithCancel(context.Background())
+	feedDone := make(chan struct{})
+	go func() {
+		(&live.Feed{Events: rig.Service.Events, Broker: broker, Logger: logger, Now: rig.Clock.Now}).Run(feedCtx)
+		close(feedDone)
+	}()
+	t.Cleanup(func() { stopFeed(); <-feedDone })
+	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger, Live: broker})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,5 +142,6 @@ func serveNode(t *testing.T) string {
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
+	t.Cleanup(h.StopStreams) // before srv.Close, which waits for open streams
 	return base
 }

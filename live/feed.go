@@ -1,0 +1,112 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/metropolis/agora/forum"
+)
+
+// Feed turns the node's event log into live messages: each new answer is
+// published on its thread's topic. Every process may run a Feed; with a
+// shared broker that drops repeated message IDs (Redis), each event is
+// published once.
+type Feed struct {
+	// Events lists events after an ID, oldest first (forum.Service.Events).
+	Events func(ctx context.Context, afterID forum.ID, limit int) ([]*forum.Event, error)
+	Broker Broker
+	Logger *slog.Logger
+	// Poll is how often the log is read; default 500 ms.
+	Poll time.Duration
+	// Lookback is how far back each read starts: event IDs are taken before
+	// their transaction commits, so one may become visible after a later
+	// one. Default 10 s.
+	Lookback time.Duration
+	// Now tells the time; default time.Now.
+	Now func() time.Time
+}
+
+// AnswerData is the payload of a new answer's message.
+type AnswerData struct {
+	Post   string `json:"post"`
+	Thread string `json:"thread"`
+}
+
+// Run publishes until ctx ends. It starts at the time it is called: older
+// events are history, shown by the pages themselves.
+func (f *Feed) Run(ctx context.Context) {
+	poll, lookback, now := f.Poll, f.Lookback, f.Now
+	if poll == 0 {
+		poll = 500 * time.Millisecond
+	}
+	if lookback == 0 {
+		lookback = 10 * time.Second
+	}
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
+	seen := map[forum.ID]time.Time{} // events published, until they leave the lookback
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		from := now().Add(-lookback)
+		if from.Before(start) {
+			from = start
+		}
+		f.publishSince(ctx, idAt(from), seen)
+		for id, at := range seen {
+			if at.Before(from.Add(-lookback)) {
+				delete(seen, id)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (f *Feed) publishSince(ctx context.Context, after forum.ID, seen map[forum.ID]time.Time) {
+	for {
+		events, err := f.Events(ctx, after, 200)
+		if err != nil {
+			if ctx.Err() == nil {
+				f.Logger.Warn("live feed: read events", "err", err)
+			}
+			return
+		}
+		for _, e := range events {
+			after = e.ID
+			if _, ok := seen[e.ID]; ok || e.Kind != forum.EventPostCreated || e.ThreadID == "" {
+				continue
+			}
+			data, _ := json.Marshal(AnswerData{Post: e.PostID, Thread: e.ThreadID})
+			m := Message{Topic: ThreadTopic(e.ThreadID), ID: e.ID, Data: data}
+			if err := f.Broker.Publish(ctx, m); err != nil {
+				// Live updates are a convenience: the page shows the
+				// answer on its next load. Try again on the next poll.
+				f.Logger.Warn("live feed: publish", "event", e.ID, "err", err)
+				return
+			}
+			seen[e.ID] = e.CreatedAt
+		}
+		if len(events) < 200 {
+			return
+		}
+	}
+}
+
+// idAt is the smallest ID made at t: events after it were made at t or
+// later.
+func idAt(t time.Time) forum.ID {
+	var id ulid.ULID
+	_ = id.SetTime(ulid.Timestamp(t))
+	return strings.ToLower(id.String())
+}
