@@ -57,3 +57,6 @@ func (h Hooks) PublicKey(ctx context.Context, actorURI string) (crypto.PublicKey
 	}
 	return lk.signer.Public(), nil
 }
+
+// PublishBatch publishes the next unpublished events of the node's log.
+func (h Hooks) PublishBatch(ctx context.Context) bool { return h.f.publishBatch(ctx) }

@@ -9,8 +9,6 @@ import (
 	"github.com/metropolis/agora/forum"
 )
 
-const eventsCursor = "events"
-
 func (f *Federation) runPublisher(ctx context.Context) {
 	defer f.releasePublisher()
 	loop(ctx, f.publishWake, f.cfg.Delivery.Poll, func(ctx context.Context) bool {
@@ -18,18 +16,15 @@ func (f *Federation) runPublisher(ctx context.Context) {
 	})
 }
 
-// publishBatch turns the next events of the node's log into activities.
-// Each event's activities and the cursor move commit together; activity ids
-// derive from the event's, so a second process publishing the same event
-// adds nothing.
+// publishBatch turns the next unpublished events of the node's log into
+// activities. Each event's activities and its mark commit together;
+// activity ids derive from the event's, so publishing an event twice adds
+// nothing. Events are marked one by one rather than passed by a cursor:
+// an event id is taken before its transaction commits, so ids do not
+// commit in order on PostgreSQL, and a cursor would skip the late ones.
 func (f *Federation) publishBatch(ctx context.Context) bool {
 	const batch = 100
-	cursor, err := f.store.Cursor(ctx, eventsCursor)
-	if err != nil {
-		f.log.Error("read events cursor", "err", err)
-		return false
-	}
-	events, err := f.svc.Events(ctx, cursor, batch)
+	events, err := f.store.UnpublishedEvents(ctx, batch)
 	if err != nil {
 		f.log.Error("read events", "err", err)
 		return false
@@ -42,8 +37,10 @@ func (f *Federation) publishBatch(ctx context.Context) bool {
 			f.log.Warn("publish event", "event", e.ID, "kind", e.Kind, "err", err)
 			return false
 		}
-		moved := func(ctx context.Context, tx Store) error { return tx.SetCursor(ctx, eventsCursor, e.ID) }
-		if err := f.queue(ctx, acts, moved); err != nil {
+		done := func(ctx context.Context, tx Store) error {
+			return tx.MarkEventPublished(ctx, e.ID, f.cfg.Clock.Now())
+		}
+		if err := f.queue(ctx, acts, done); err != nil {
 			f.log.Error("queue activities", "event", e.ID, "err", err)
 			return false
 		}

@@ -110,6 +110,10 @@ type Store interface {
 	ReleaseLease(ctx context.Context, name, holder string) error
 
 	// Small named values (e.g. the last event published).
+	// UnpublishedEvents lists the node's events not yet published, oldest
+	// first; MarkEventPublished records one as done.
+	UnpublishedEvents(ctx context.Context, limit int) ([]*forum.Event, error)
+	MarkEventPublished(ctx context.Context, id forum.ID, at time.Time) error
 	Cursor(ctx context.Context, name string) (string, error) // "" if unset
 	SetCursor(ctx context.Context, name, value string) error
 }

@@ -40,8 +40,34 @@ func (s *Store) ListEvents(ctx context.Context, afterID forum.ID, limit int) ([]
 	}
 	out := make([]*forum.Event, len(rows))
 	for i, r := range rows {
-		out[i] = &forum.Event{ID: r.ID, Kind: forum.EventKind(r.Kind), ActorID: r.ActorID, ForumID: r.ForumID,
-			ThreadID: r.ThreadID, PostID: r.PostID, MemberID: r.MemberID, CreatedAt: r.CreatedAt.UTC()}
+		out[i] = r.event()
 	}
 	return out, nil
+}
+
+func (r *eventRow) event() *forum.Event {
+	return &forum.Event{ID: r.ID, Kind: forum.EventKind(r.Kind), ActorID: r.ActorID, ForumID: r.ForumID,
+		ThreadID: r.ThreadID, PostID: r.PostID, MemberID: r.MemberID, CreatedAt: r.CreatedAt.UTC()}
+}
+
+// UnpublishedEvents lists the events federation has not published yet,
+// oldest first.
+func (s *Store) UnpublishedEvents(ctx context.Context, limit int) ([]*forum.Event, error) {
+	var rows []eventRow
+	err := s.db.NewSelect().Model(&rows).Where("published_at IS NULL").OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("list unpublished events", err)
+	}
+	out := make([]*forum.Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out, nil
+}
+
+// MarkEventPublished records that federation has published an event, in
+// the caller's transaction when called on one.
+func (s *Store) MarkEventPublished(ctx context.Context, id forum.ID, at time.Time) error {
+	_, err := s.db.NewUpdate().Table("events").Set("published_at = ?", utc(at)).Where("id = ?", id).Exec(ctx)
+	return dbErr("mark event published", err)
 }

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -361,7 +363,10 @@ func (s *Store) DeliveryStats(ctx context.Context) (federation.DeliveryStats, er
 	var oldest deliveryRow
 	err = s.db.NewSelect().Model(&oldest).Column("id", "created_at").
 		Where("state = ?", string(federation.DeliveryPending)).OrderExpr("created_at ASC, id ASC").Limit(1).Scan(ctx)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
+		// Finished between the two queries (they are not one snapshot).
+		return st, nil
+	} else if err != nil {
 		return st, dbErr("delivery stats: oldest pending", err)
 	}
 	at := oldest.CreatedAt.UTC()
