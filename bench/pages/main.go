@@ -1,0 +1,158 @@
+// Command pages measures how fast a node serves its pages (issue 5,
+// benchmark 4).
+//
+// It runs a real agora node in this process (node.New, SQLite in a
+// temporary directory, HTTP on 127.0.0.1:0), seeds it through the forum
+// service with a thread of 200 answers (the page shows the first 50, the
+// node's page size), and a second forum with 100,000 threads written
+// through the store in batches. Then, for each endpoint in turn, -conns
+// keep-alive connections (one goroutine each) send GETs for -duration after
+// a -warmup, and it prints requests/s with p50/p99 latency:
+//
+//   - the thread page as HTML (target ≥ 3,000 req/s, p99 ≤ 50 ms);
+//   - the thread as ActivityPub JSON (its question, a Page);
+//   - one answer as ActivityPub JSON, cycling over the 200 (target ≥ 15,000 req/s);
+//   - the forum list's first page and a page deep into the 100,000 threads
+//     (by cursor): cursor pagination stays flat when the deep page serves at
+//     least 80% of the first page's rate.
+//
+// The node and the load generator share the machine's cores, as they would
+// with any client on the same host. -cpuprofile writes a CPU profile of the
+// measured phases; the generator's samples carry the label role=loadgen
+// (go tool pprof -tagignore role=loadgen shows the node alone).
+//
+//	go run ./bench/pages [-conns 64] [-duration 10s] [-threads 100000] [-cpuprofile cpu.out]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/metropolis/agora/bench/internal/serving"
+	"github.com/metropolis/agora/forum"
+)
+
+func main() {
+	conns := flag.Int("conns", 64, "concurrent keep-alive connections")
+	duration := flag.Duration("duration", 10*time.Second, "measured time per endpoint")
+	warmup := flag.Duration("warmup", time.Second, "unmeasured time per endpoint before measuring")
+	answers := flag.Int("answers", 200, "answers in the thread")
+	threads := flag.Int("threads", 100_000, "threads in the big forum")
+	deep := flag.Int("deep", 90_000, "position of the deep forum page (threads skipped)")
+	verbose := flag.Bool("v", false, "log the node's warnings on stderr")
+	profile := serving.ProfileFlag()
+	flag.Parse()
+	ctx := context.Background()
+
+	var log *slog.Logger
+	if *verbose {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	n, err := serving.StartNode(ctx, serving.NodeOptions{Addr: "127.0.0.1:0", Logger: log})
+	if err != nil {
+		serving.Fatal("start node", err)
+	}
+	defer n.Close()
+
+	t0 := time.Now()
+	seed, err := serving.Seed(ctx, n.Service, *answers)
+	if err != nil {
+		serving.Fatal("seed thread", err)
+	}
+	big, err := serving.SeedThreads(ctx, n.DB.Store(), n.Service, "big", seed.Members[0], *threads)
+	if err != nil {
+		serving.Fatal("seed forum", err)
+	}
+	cursor, err := cursorAt(ctx, n.Service, big.ID, *deep)
+	if err != nil {
+		serving.Fatal("deep cursor", err)
+	}
+	fmt.Printf("seeded %d answers and %d threads in %v; node at %s\n", *answers, *threads, time.Since(t0).Round(time.Millisecond), n.Base)
+
+	html := http.Header{"Accept": {"text/html,application/xhtml+xml"}, "Accept-Language": {"en"}}
+	apj := http.Header{"Accept": {"application/activity+json"}}
+	thread := n.Base + "/t/" + seed.Thread.ID
+	answerURLs := make([]string, len(seed.Answers))
+	for i, p := range seed.Answers {
+		answerURLs[i] = n.Base + "/p/" + p.ID
+	}
+	type endpoint struct {
+		metric string
+		urls   []string
+		header http.Header
+	}
+	endpoints := []endpoint{
+		{"thread HTML", []string{thread}, html},
+		{"thread AP JSON", []string{thread}, apj},
+		{"post AP JSON", answerURLs, apj},
+		{"forum list first page", []string{n.Base + "/f/big"}, html},
+		{"forum list deep page", []string{n.Base + "/f/big?after=" + cursor}, html},
+	}
+	results := map[string]*serving.Result{}
+	stop := func() {}
+	for i, e := range endpoints {
+		load := serving.Load{Conns: *conns, Next: func(i int) (*serving.Request, bool) {
+			return &serving.Request{Method: http.MethodGet, URL: e.urls[i%len(e.urls)], Header: e.header}, true
+		}}
+		load.Duration = *warmup
+		if w := serving.Run(ctx, load); w.Errors > 0 {
+			serving.Fatal(e.metric, fmt.Errorf("warm-up: %d errors, first: %s", w.Errors, w.FirstErr))
+		}
+		if i == 0 {
+			stop = profile()
+		}
+		load.Duration = *duration
+		r := serving.Run(ctx, load)
+		fmt.Printf("%-22s %s\n", e.metric+":", r)
+		if r.Errors > 0 {
+			fmt.Printf("  first error: %s\n", r.FirstErr)
+		}
+		results[e.metric] = r
+	}
+	stop()
+
+	th := results["thread HTML"]
+	serving.Report("pages", "thread HTML (200 answers) req/s", th.PerSecond(), 3000, "req/s", true)
+	serving.Report("pages", "thread HTML p99", msOf(th.Percentile(99)), 50, "ms", false)
+	ta := results["thread AP JSON"]
+	serving.Info("pages", "thread AP JSON req/s", ta.PerSecond(), "req/s")
+	serving.Info("pages", "thread AP JSON p99", msOf(ta.Percentile(99)), "ms")
+	pa := results["post AP JSON"]
+	serving.Report("pages", "post AP JSON req/s", pa.PerSecond(), 15000, "req/s", true)
+	serving.Info("pages", "post AP JSON p99", msOf(pa.Percentile(99)), "ms")
+	first, deepR := results["forum list first page"], results["forum list deep page"]
+	serving.Info("pages", "forum list first page req/s", first.PerSecond(), "req/s")
+	serving.Info("pages", "forum list first page p99", msOf(first.Percentile(99)), "ms")
+	serving.Info("pages", fmt.Sprintf("forum list page at %d req/s", *deep), deepR.PerSecond(), "req/s")
+	serving.Info("pages", fmt.Sprintf("forum list page at %d p99", *deep), msOf(deepR.Percentile(99)), "ms")
+	ratio := 0.0
+	if first.PerSecond() > 0 {
+		ratio = deepR.PerSecond() / first.PerSecond()
+	}
+	serving.Report("pages", "deep/first forum page rate (cursor stays flat)", ratio, 0.8, "×", true)
+}
+
+func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// cursorAt walks a forum's thread list page by page, as a reader following
+// "next" links would, to the page that starts after skip threads.
+func cursorAt(ctx context.Context, svc *forum.Service, forumID forum.ID, skip int) (string, error) {
+	cursor := ""
+	for seen := 0; seen < skip; {
+		list, err := svc.ListThreads(ctx, forumID, cursor)
+		if err != nil {
+			return "", err
+		}
+		if list.Threads.Next == "" {
+			return "", fmt.Errorf("the forum ends after %d threads", seen+len(list.Threads.Items))
+		}
+		seen += len(list.Threads.Items)
+		cursor = list.Threads.Next
+	}
+	return cursor, nil
+}
