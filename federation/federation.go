@@ -37,6 +37,9 @@ type Config struct {
 	// Resolver overrides DNS resolution for the fetcher (tests).
 	Resolver fetch.Resolver
 	Delivery DeliveryConfig
+	// Changes, when set, lets the node keep what it reads often in memory
+	// (the block list, ActivityPub documents) until the store changes.
+	Changes Versioner
 }
 
 // Federation is the node's ActivityPub side.
@@ -49,6 +52,8 @@ type Federation struct {
 	client *fetch.Client
 	keys   *keyring
 	actors *actorCache
+	blocks blockCache
+	docs   *docCache
 	// objects serves page URLs as ActivityPub documents.
 	objects http.Handler
 	// hostMu serializes updates of host health records.
@@ -81,6 +86,8 @@ func New(cfg Config) (*Federation, error) {
 		Resolver:      cfg.Resolver,
 	})
 	f.actors = newActorCache(f)
+	f.blocks.changes = cfg.Changes
+	f.docs = newDocCache(cfg.Changes)
 	f.objects = f.objectHandler()
 	return f, nil
 }

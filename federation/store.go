@@ -91,6 +91,8 @@ type Store interface {
 	BlockDomain(ctx context.Context, b *DomainBlock) error // idempotent
 	UnblockDomain(ctx context.Context, domain string) error
 	DomainBlocked(ctx context.Context, domain string) (bool, error)
+	// DomainsBlocked is DomainBlocked for several domains in one query.
+	DomainsBlocked(ctx context.Context, domains ...string) (bool, error)
 	ListDomainBlocks(ctx context.Context) ([]*DomainBlock, error)
 
 	// Small named values (e.g. the last event published).

@@ -45,6 +45,7 @@ type DB struct {
 	bun     *bun.DB
 	dialect string
 	log     *slog.Logger
+	changes *Changes
 }
 
 // Open opens the database and checks that it answers. It does not migrate.
@@ -88,6 +89,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		scheme, _, _ := strings.Cut(u, ":")
 		return nil, fmt.Errorf("storage: unsupported database URL scheme %q (want postgres://, postgresql://, sqlite:// or file:)", scheme)
 	}
+	db.changes = &Changes{}
+	db.bun.AddQueryHook(db.changes)
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.bun.Close()
 		return nil, fmt.Errorf("storage: connect to %s database: %w", db.dialect, err)
@@ -157,6 +160,9 @@ func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
 
 // Store returns the forum.Store on this database.
 func (db *DB) Store() *Store { return &Store{db: db.bun, root: db.bun} }
+
+// Changes counts this process's writes, for caches (see Changes).
+func (db *DB) Changes() *Changes { return db.changes }
 
 // Close closes the database.
 func (db *DB) Close() error { return db.bun.Close() }

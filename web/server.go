@@ -27,6 +27,9 @@ type Config struct {
 	SignInLimiter Limiter
 	// Federation serves ActivityPub on the same URLs (nil: pages only).
 	Federation *federation.Federation
+	// Changes, when set, lets visitors' pages be served from a cache until
+	// the store changes (see pageCache); nil renders every page.
+	Changes Versioner
 }
 
 // Server is the node's HTTP handler.
@@ -36,6 +39,7 @@ type Server struct {
 	templates map[string]*template.Template
 	limiter   Limiter
 	handler   http.Handler
+	pages     *pageCache
 }
 
 //go:embed static
@@ -54,7 +58,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter}
+	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter, pages: newPageCache(cfg.Changes)}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
 	}
@@ -82,11 +86,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 
-	mux.Handle("GET /{$}", s.handle(s.home))
-	mux.Handle("GET /f/{slug}", s.negotiate(s.forumPage))
+	mux.Handle("GET /{$}", s.handle(s.cached(s.home)))
+	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
-	mux.Handle("GET /t/{id}", s.negotiate(s.threadPage))
+	mux.Handle("GET /t/{id}", s.negotiate(s.cached(s.threadPage)))
 	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
 	mux.Handle("GET /t/{id}/follow", s.handle(s.followFromServer))
 	mux.Handle("POST /t/{id}/moderate", s.post(s.moderateThread))

@@ -54,6 +54,7 @@ func main() {
 	keys := flag.Int("keys", 16, "distinct RSA keys among the actors")
 	drain := flag.Duration("drain", 30*time.Second, "how long to wait for the inbox worker to apply the backlog (0: don't)")
 	verbose := flag.Bool("v", false, "log the node's warnings on stderr")
+	drainProfile := flag.String("drainprofile", "", "write a CPU profile of the drain phase (the inbox worker) to this file")
 	profile := serving.ProfileFlag()
 	flag.Parse()
 	ctx := context.Background()
@@ -70,6 +71,9 @@ func main() {
 	seed, err := serving.Seed(ctx, n.Service, 0)
 	if err != nil {
 		serving.Fatal("seed", err)
+	}
+	if err := n.Settle(ctx, time.Minute); err != nil {
+		serving.Fatal("settle", err)
 	}
 	question := n.URLs.Thread(seed.Thread.ID)
 	forumURI := n.URLs.Forum(seed.Forum.Slug)
@@ -131,6 +135,10 @@ func main() {
 	serving.Info("inbox", "accept p99", msOf(r.Percentile(99)), "ms")
 
 	if *drain > 0 {
+		stop := func() {}
+		if *drainProfile != "" {
+			stop = serving.StartProfile(*drainProfile)
+		}
 		t0 := time.Now()
 		pending := 0
 		for time.Since(t0) < *drain {
@@ -142,6 +150,7 @@ func main() {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+		stop()
 		applied := len(warm) + r.Requests - pending
 		fmt.Printf("inbox worker: %d pending %v after the run\n", pending, time.Since(t0).Round(time.Millisecond))
 		serving.Info("inbox", "backlog applied/s after the run (worker)", float64(applied)/(r.Elapsed+time.Since(t0)).Seconds(), "/s")

@@ -31,6 +31,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/metropolis/agora/bench/internal/serving"
@@ -44,6 +45,7 @@ func main() {
 	answers := flag.Int("answers", 200, "answers in the thread")
 	threads := flag.Int("threads", 100_000, "threads in the big forum")
 	deep := flag.Int("deep", 90_000, "position of the deep forum page (threads skipped)")
+	only := flag.String("only", "", "measure only the endpoints whose name contains this (e.g. \"post\"); prints no RESULT lines")
 	verbose := flag.Bool("v", false, "log the node's warnings on stderr")
 	profile := serving.ProfileFlag()
 	flag.Parse()
@@ -72,6 +74,9 @@ func main() {
 	if err != nil {
 		serving.Fatal("deep cursor", err)
 	}
+	if err := n.Settle(ctx, time.Minute); err != nil {
+		serving.Fatal("settle", err)
+	}
 	fmt.Printf("seeded %d answers and %d threads in %v; node at %s\n", *answers, *threads, time.Since(t0).Round(time.Millisecond), n.Base)
 
 	html := http.Header{"Accept": {"text/html,application/xhtml+xml"}, "Accept-Language": {"en"}}
@@ -95,7 +100,11 @@ func main() {
 	}
 	results := map[string]*serving.Result{}
 	stop := func() {}
-	for i, e := range endpoints {
+	started := false
+	for _, e := range endpoints {
+		if *only != "" && !strings.Contains(e.metric, *only) {
+			continue
+		}
 		load := serving.Load{Conns: *conns, Next: func(i int) (*serving.Request, bool) {
 			return &serving.Request{Method: http.MethodGet, URL: e.urls[i%len(e.urls)], Header: e.header}, true
 		}}
@@ -103,8 +112,8 @@ func main() {
 		if w := serving.Run(ctx, load); w.Errors > 0 {
 			serving.Fatal(e.metric, fmt.Errorf("warm-up: %d errors, first: %s", w.Errors, w.FirstErr))
 		}
-		if i == 0 {
-			stop = profile()
+		if !started {
+			stop, started = profile(), true
 		}
 		load.Duration = *duration
 		r := serving.Run(ctx, load)
@@ -115,6 +124,9 @@ func main() {
 		results[e.metric] = r
 	}
 	stop()
+	if *only != "" {
+		return
+	}
 
 	th := results["thread HTML"]
 	serving.Report("pages", "thread HTML (200 answers) req/s", th.PerSecond(), 3000, "req/s", true)

@@ -98,3 +98,37 @@ func Fatal(what string, err error) {
 	fmt.Fprintf(os.Stderr, "%s: %v\n", what, err)
 	os.Exit(1)
 }
+
+// Settle waits (up to limit) until the node's publisher has handled every
+// event recorded so far (the seed's questions and answers), so that work
+// does not run during a measurement.
+func (n *Node) Settle(ctx context.Context, limit time.Duration) error {
+	var last string
+	for after := ""; ; {
+		evs, err := n.Service.Events(ctx, after, 1000)
+		if err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		last = evs[len(evs)-1].ID
+		after = last
+	}
+	deadline := time.Now().Add(limit)
+	for last != "" {
+		// "events" is the publisher's cursor (federation/publish.go).
+		c, err := n.DB.Store().Cursor(ctx, "events")
+		if err != nil {
+			return fmt.Errorf("events cursor: %w", err)
+		}
+		if c >= last {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the publisher is still at %q of %q after %v", c, last, limit)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return nil
+}

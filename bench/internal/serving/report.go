@@ -47,16 +47,21 @@ func ProfileFlag() func() (stop func()) {
 		if *path == "" {
 			return func() {}
 		}
-		f, err := os.Create(*path)
-		if err != nil {
-			Fatal("cpuprofile", err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			Fatal("cpuprofile", err)
-		}
-		return func() {
-			pprof.StopCPUProfile()
-			_ = f.Close()
-		}
+		return StartProfile(*path)
+	}
+}
+
+// StartProfile starts a CPU profile into path; call the result to stop it.
+func StartProfile(path string) (stop func()) {
+	f, err := os.Create(path)
+	if err != nil {
+		Fatal("cpuprofile", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		Fatal("cpuprofile", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
 	}
 }

@@ -1,0 +1,73 @@
+package federation
+
+import (
+	"sync"
+	"time"
+)
+
+// docCacheTTL bounds how long a cached document is served without being
+// built again, for changes made by another process sharing the database;
+// this process's own writes drop it at once (Versioner).
+const docCacheTTL = time.Second
+
+// docCacheMax bounds the cache; past it, the cache starts again empty.
+const docCacheMax = 4096
+
+// docCache keeps the serialized ActivityPub documents of page URLs
+// (members, forums, threads, posts): building one takes several database
+// reads and a JSON serialization, and remote servers fetch the same
+// documents again and again. An entry is used only while the store's
+// version is the one read before the document was built, so an edit, a
+// delete or any other write is never hidden by it.
+type docCache struct {
+	changes Versioner // nil: no cache
+	mu      sync.RWMutex
+	m       map[string]cachedDoc
+}
+
+type cachedDoc struct {
+	version uint64
+	at      time.Time
+	status  int
+	body    []byte
+}
+
+func newDocCache(changes Versioner) *docCache {
+	return &docCache{changes: changes, m: map[string]cachedDoc{}}
+}
+
+// get returns the document cached under key if it is still current.
+func (c *docCache) get(key string) (cachedDoc, bool) {
+	if c.changes == nil {
+		return cachedDoc{}, false
+	}
+	v := c.changes.Version()
+	c.mu.RLock()
+	d, ok := c.m[key]
+	c.mu.RUnlock()
+	if !ok || d.version != v || time.Since(d.at) >= docCacheTTL {
+		return cachedDoc{}, false
+	}
+	return d, true
+}
+
+// version is the store's version; read it before building a document.
+func (c *docCache) version() uint64 {
+	if c.changes == nil {
+		return 0
+	}
+	return c.changes.Version()
+}
+
+// put caches a document built from what the store held at version v.
+func (c *docCache) put(key string, v uint64, status int, body []byte) {
+	if c.changes == nil || c.changes.Version() != v {
+		return // already stale
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= docCacheMax {
+		clear(c.m)
+	}
+	c.m[key] = cachedDoc{version: v, at: time.Now(), status: status, body: body}
+}
