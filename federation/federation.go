@@ -54,6 +54,8 @@ type Federation struct {
 	actors *actorCache
 	blocks blockCache
 	docs   *docCache
+	// inboxCommits stores received activities with group commit.
+	inboxCommits inboxCommitter
 	// objects serves page URLs as ActivityPub documents.
 	objects http.Handler
 	// hostMu serializes updates of host health records.
@@ -88,6 +90,7 @@ func New(cfg Config) (*Federation, error) {
 	f.actors = newActorCache(f)
 	f.blocks.changes = cfg.Changes
 	f.docs = newDocCache(cfg.Changes)
+	f.inboxCommits.f = f
 	f.objects = f.objectHandler()
 	return f, nil
 }

@@ -160,7 +160,7 @@ func (f *Federation) receive(r *http.Request) error {
 	// ActorURI is the verified signer: for a forwarded activity it differs
 	// from the actor, and the worker then trusts nothing in it.
 	item := &InboxItem{ID: f.cfg.IDs.New(), ActivityID: env.ID, ActorURI: signer, Body: body, ReceivedAt: now, NextAttemptAt: now}
-	if err := f.store.AddInboxItem(ctx, item); errors.Is(err, forum.ErrConflict) {
+	if err := f.inboxCommits.add(ctx, item); errors.Is(err, forum.ErrConflict) {
 		return nil // a duplicate delivery changes nothing
 	} else if err != nil {
 		return fmt.Errorf("store inbox item: %w", err)

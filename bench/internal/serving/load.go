@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -40,7 +41,10 @@ type Result struct {
 	Errors   int           // transport errors and other statuses
 	FirstErr string        // the first of them, for the log
 	Elapsed  time.Duration // from the first send to the last answer
-	lat      []time.Duration
+	// CPU is the CPU time this whole process (node and generator) used
+	// during the run: per request, it compares runs on a busy machine.
+	CPU time.Duration
+	lat []time.Duration
 }
 
 // PerSecond is the throughput of wanted answers.
@@ -63,12 +67,29 @@ func (r *Result) Percentile(p float64) time.Duration {
 
 // String is a one-line summary.
 func (r *Result) String() string {
-	return fmt.Sprintf("%d ok, %d errors in %v: %.0f/s, p50 %v, p90 %v, p99 %v, max %v", r.Requests, r.Errors,
+	return fmt.Sprintf("%d ok, %d errors in %v: %.0f/s, p50 %v, p90 %v, p99 %v, max %v; CPU %v/request (node+generator)", r.Requests, r.Errors,
 		r.Elapsed.Round(time.Millisecond), r.PerSecond(), ms(r.Percentile(50)), ms(r.Percentile(90)),
-		ms(r.Percentile(99)), ms(r.Percentile(100)))
+		ms(r.Percentile(99)), ms(r.Percentile(100)), r.CPUPerRequest())
 }
 
 func ms(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
+
+// CPUPerRequest is CPU divided by the requests answered.
+func (r *Result) CPUPerRequest() time.Duration {
+	if r.Requests == 0 {
+		return 0
+	}
+	return (r.CPU / time.Duration(r.Requests)).Round(time.Microsecond)
+}
+
+// cpuTime is the CPU time (user+system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // Client is a keep-alive HTTP client for conns concurrent connections.
 func Client(conns int) *http.Client {
@@ -101,7 +122,7 @@ func Run(ctx context.Context, l Load) *Result {
 		wg       sync.WaitGroup
 		deadline time.Time
 	)
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	if l.Duration > 0 {
 		deadline = start.Add(l.Duration)
 	}
@@ -150,6 +171,7 @@ func Run(ctx context.Context, l Load) *Result {
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
+	res.CPU = cpuTime() - cpu0
 	slices.Sort(res.lat)
 	return res
 }
