@@ -10,6 +10,9 @@ import (
 
 // Seeded is what Seed made.
 type Seeded struct {
+	// Session is a signed-in session of Members[0] (cookie agora_session):
+	// members' pages are rendered on every request, visitors' are cached.
+	Session string
 	Forum   *forum.Forum
 	Thread  *forum.Thread
 	Answers []*forum.Post
@@ -31,12 +34,15 @@ What did not work: asking every department to clean its own data before publishi
 and fix in the open; the [portal's changelog](https://opendata.example/changelog) lists every correction.
 Two years later about a third of the requests we get come from journalists and a third from schools.`
 
+// BenchPassword is the seeded members' password.
+const BenchPassword = "learning-forum-bench-2026"
+
 // Seed creates members, a forum "bench" and a thread with answers answers
 // through the forum service, as members would.
 func Seed(ctx context.Context, svc *forum.Service, answers int) (*Seeded, error) {
 	out := &Seeded{}
 	for i := range 10 {
-		m, err := svc.CreateMember(ctx, forum.SystemActor(), forum.NewAccount{Username: fmt.Sprintf("member%d", i),
+		m, err := svc.CreateMember(ctx, forum.SystemActor(), forum.NewAccount{Username: fmt.Sprintf("member%d", i), Password: BenchPassword,
 			Profile: forum.Profile{DisplayName: fmt.Sprintf("Member %d", i), Title: "Innovation Coordinator",
 				Organisation: "Barcelona Metropolitan Area", Languages: []string{"en", "es"}}}, forum.RoleAdmin)
 		if err != nil {
@@ -44,6 +50,11 @@ func Seed(ctx context.Context, svc *forum.Service, answers int) (*Seeded, error)
 		}
 		out.Members = append(out.Members, m)
 	}
+	_, session, err := svc.SignIn(ctx, "member0", BenchPassword)
+	if err != nil {
+		return nil, fmt.Errorf("sign in: %w", err)
+	}
+	out.Session = session
 	f, err := svc.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "bench", Language: "en",
 		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation",
 			Description: "How cities open their data and services."}}})
