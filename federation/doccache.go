@@ -1,14 +1,17 @@
 package federation
 
 import (
+	"math/rand/v2"
 	"sync"
 	"time"
 )
 
 // docCacheTTL bounds how long a cached document is served without being
 // built again, for changes made by another process sharing the database;
-// this process's own writes drop it at once (Versioner).
-const docCacheTTL = time.Second
+// this process's own writes drop it at once (Versioner). Each entry lives
+// between 80% and 120% of it, so entries made together do not all expire
+// together.
+const docCacheTTL = 5 * time.Second
 
 // docCacheMax bounds the cache; past it, the cache starts again empty.
 const docCacheMax = 4096
@@ -27,7 +30,7 @@ type docCache struct {
 
 type cachedDoc struct {
 	version uint64
-	at      time.Time
+	expires time.Time
 	status  int
 	body    []byte
 }
@@ -45,7 +48,7 @@ func (c *docCache) get(key string) (cachedDoc, bool) {
 	c.mu.RLock()
 	d, ok := c.m[key]
 	c.mu.RUnlock()
-	if !ok || d.version != v || time.Since(d.at) >= docCacheTTL {
+	if !ok || d.version != v || time.Now().After(d.expires) {
 		return cachedDoc{}, false
 	}
 	return d, true
@@ -69,5 +72,10 @@ func (c *docCache) put(key string, v uint64, status int, body []byte) {
 	if len(c.m) >= docCacheMax {
 		clear(c.m)
 	}
-	c.m[key] = cachedDoc{version: v, at: time.Now(), status: status, body: body}
+	c.m[key] = cachedDoc{version: v, expires: expiry(docCacheTTL), status: status, body: body}
+}
+
+// expiry is now plus ttl, spread by ±20%.
+func expiry(ttl time.Duration) time.Time {
+	return time.Now().Add(ttl*4/5 + rand.N(ttl*2/5))
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -41,7 +42,7 @@ type pageCache struct {
 
 type cachedPage struct {
 	version uint64
-	at      time.Time
+	expires time.Time
 	header  http.Header
 	body    []byte
 }
@@ -58,7 +59,7 @@ func (c *pageCache) get(key string) (*cachedPage, bool) {
 	c.mu.RLock()
 	p, ok := c.m[key]
 	c.mu.RUnlock()
-	if !ok || p.version != v || time.Since(p.at) >= pageCacheTTL {
+	if !ok || p.version != v || time.Now().After(p.expires) {
 		return nil, false
 	}
 	return p, true
@@ -107,7 +108,9 @@ func (s *Server) cached(h handlerFunc) handlerFunc {
 		if err != nil && rec.status == 0 {
 			return err // the error page is rendered for the real request
 		}
-		p := &cachedPage{version: version, at: time.Now(), header: rec.header, body: rec.body.Bytes()}
+		// Entries made together expire spread over ±20% of the TTL.
+		p := &cachedPage{version: version, expires: time.Now().Add(pageCacheTTL*4/5 + rand.N(pageCacheTTL*2/5)),
+			header: rec.header, body: rec.body.Bytes()}
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
