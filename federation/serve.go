@@ -129,18 +129,6 @@ func publicReason(err error) string {
 	return "invalid signature"
 }
 
-func writeJSON(w http.ResponseWriter, status int, doc any, log interface {
-	Error(string, ...any)
-}) {
-	body, err := marshalDoc(doc)
-	if err != nil {
-		log.Error("marshal activitypub document", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	writeBody(w, status, body)
-}
-
 func marshalDoc(doc any) ([]byte, error) {
 	if raw, ok := doc.(rawDoc); ok {
 		return raw, nil

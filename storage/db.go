@@ -90,7 +90,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: unsupported database URL scheme %q (want postgres://, postgresql://, sqlite:// or file:)", scheme)
 	}
 	db.changes = &Changes{}
-	db.bun.AddQueryHook(db.changes)
+	db.bun = db.bun.WithQueryHook(db.changes)
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.bun.Close()
 		return nil, fmt.Errorf("storage: connect to %s database: %w", db.dialect, err)

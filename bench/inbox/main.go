@@ -210,7 +210,6 @@ func signAll(count, first int, mk func(int) (*serving.Request, error)) ([]*servi
 // is keys[i % len(keys)].
 type peer struct {
 	base string
-	docs sync.Map // name → []byte
 	keys []*rsa.PrivateKey
 	pems []string
 }
