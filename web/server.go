@@ -73,10 +73,29 @@ func New(cfg Config) (*Server, error) {
 	top := http.NewServeMux()
 	if cfg.Federation != nil {
 		cfg.Federation.Routes(top)
+		// The ActivityPub form of a page URL needs no session, language
+		// or CSRF cookie either: it is served before the page chain.
+		for _, p := range []string{"GET /u/{username}", "GET /f/{slug}", "GET /t/{id}", "GET /p/{id}"} {
+			top.Handle(p, activityOr(cfg.Federation, pages))
+		}
 	}
 	top.Handle("/", pages)
 	s.handler = s.recoverPanics(top)
 	return s, nil
+}
+
+// activityOr serves a page URL's ActivityPub document to clients that ask
+// for one, and the page to everyone else.
+func activityOr(fed *federation.Federation, pages http.Handler) http.Handler {
+	objects := fed.Object()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if federation.WantsActivityJSON(r) {
+			w.Header().Add("Vary", "Accept")
+			objects.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP implements http.Handler.
