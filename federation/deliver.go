@@ -228,12 +228,8 @@ func (f *Federation) keyOwner(ctx context.Context, actorURI string) (string, err
 // by a block of host:port itself, or of its domain whatever the port
 // (blocking example.org stops deliveries to example.org:8443 too).
 func (f *Federation) hostBlocked(ctx context.Context, host string) (bool, error) {
-	blocked, err := f.store.DomainBlocked(ctx, host)
-	if err != nil || blocked {
-		return blocked, err
-	}
 	if name, _, err := net.SplitHostPort(host); err == nil && name != "" {
-		return f.store.DomainBlocked(ctx, name)
+		return f.domainsBlocked(ctx, host, name)
 	}
-	return false, nil
+	return f.domainsBlocked(ctx, host)
 }

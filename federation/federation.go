@@ -45,6 +45,9 @@ type Config struct {
 	// FetchGate makes one process of the node fetch a remote actor while
 	// the others wait for it (nil: each process fetches for itself).
 	FetchGate FetchGate
+	// Changes, when set, lets the node keep what it reads often in memory
+	// (the block list, ActivityPub documents) until the store changes.
+	Changes Versioner
 }
 
 // Federation is the node's ActivityPub side.
@@ -60,6 +63,10 @@ type Federation struct {
 	client *fetch.Client
 	keys   *keyring
 	actors *actorCache
+	blocks blockCache
+	docs   *docCache
+	// inboxCommits stores received activities with group commit.
+	inboxCommits inboxCommitter
 	// objects serves page URLs as ActivityPub documents.
 	objects http.Handler
 	// markup renders members' markdown again with their mentions linked.
@@ -99,6 +106,9 @@ func New(cfg Config) (*Federation, error) {
 	})
 	f.actors = newActorCache(f)
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
+	f.blocks.changes = cfg.Changes
+	f.docs = newDocCache(cfg.Changes)
+	f.inboxCommits.f = f
 	f.objects = f.objectHandler()
 	return f, nil
 }

@@ -94,6 +94,15 @@ func (f *Federation) signerBlocked(ctx context.Context, r *http.Request) (bool, 
 	return f.blocked(ctx, m[1])
 }
 
+// signerHost is the host of a request's keyId ("" if none).
+func signerHost(r *http.Request) string {
+	m := keyIDParam.FindStringSubmatch(r.Header.Get("Signature"))
+	if m == nil {
+		return ""
+	}
+	return hostOf(m[1])
+}
+
 func (f *Federation) receive(r *http.Request) error {
 	ctx := r.Context()
 	// Blocked instances are refused before anything else, key fetches included.
@@ -126,10 +135,13 @@ func (f *Federation) receive(r *http.Request) error {
 	if env.ID == "" || actor == "" || len(env.Type) == 0 {
 		return refuse(http.StatusBadRequest, "activity needs id, type and actor", nil)
 	}
-	if blocked, err := f.blocked(ctx, actor); err != nil {
-		return err
-	} else if blocked {
-		return refuse(http.StatusForbidden, "instance blocked", nil)
+	// The signer's host was checked above; most activities come from it.
+	if host := hostOf(actor); host != signerHost(r) {
+		if blocked, err := f.blocked(ctx, actor); err != nil {
+			return err
+		} else if blocked {
+			return refuse(http.StatusForbidden, "instance blocked", nil)
+		}
 	}
 	// The signature covers the Host header: one meant for another server
 	// must not be replayable here.
@@ -140,12 +152,12 @@ func (f *Federation) receive(r *http.Request) error {
 	if err != nil {
 		return refuse(signature.HTTPStatus(err), "signature: "+publicReason(err), err)
 	}
-	signer, err := f.store.RemoteActorByKeyID(ctx, res.KeyID)
+	signer, err := f.actors.keyOwner(ctx, res.KeyID)
 	if err != nil {
 		return refuse(http.StatusUnauthorized, "signing key has no known owner", err)
 	}
-	if signer.URI != actor && !forwardable[typeOf(env.Type)] {
-		return refuse(http.StatusUnauthorized, "the signer is not the activity's actor", fmt.Errorf("signer %s, actor %s", signer.URI, actor))
+	if signer != actor && !forwardable[typeOf(env.Type)] {
+		return refuse(http.StatusUnauthorized, "the signer is not the activity's actor", fmt.Errorf("signer %s, actor %s", signer, actor))
 	}
 	if !sameHost(env.ID, actor) {
 		return refuse(http.StatusBadRequest, "activity id is not on the actor's host", nil)
@@ -153,8 +165,8 @@ func (f *Federation) receive(r *http.Request) error {
 	now := f.cfg.Clock.Now()
 	// ActorURI is the verified signer: for a forwarded activity it differs
 	// from the actor, and the worker then trusts nothing in it.
-	item := &InboxItem{ID: f.cfg.IDs.New(), ActivityID: env.ID, ActorURI: signer.URI, Body: body, ReceivedAt: now, NextAttemptAt: now}
-	if err := f.store.AddInboxItem(ctx, item); errors.Is(err, forum.ErrConflict) {
+	item := &InboxItem{ID: f.cfg.IDs.New(), ActivityID: env.ID, ActorURI: signer, Body: body, ReceivedAt: now, NextAttemptAt: now}
+	if err := f.inboxCommits.add(ctx, item); errors.Is(err, forum.ErrConflict) {
 		return nil // a duplicate delivery changes nothing
 	} else if err != nil {
 		return fmt.Errorf("store inbox item: %w", err)

@@ -28,13 +28,14 @@ const (
 // their server. It also resolves signing keys for the inbox.
 type actorCache struct {
 	f           *Federation
+	keys        *keyCache
 	mu          sync.Mutex
 	lastRefetch map[string]time.Time // by key id
 	flight      singleflight.Group   // one fetch per URL at a time
 }
 
 func newActorCache(f *Federation) *actorCache {
-	return &actorCache{f: f, lastRefetch: map[string]time.Time{}}
+	return &actorCache{f: f, keys: newKeyCache(), lastRefetch: map[string]time.Time{}}
 }
 
 // actor returns the remote actor uri, fetching it when unknown, stale or
@@ -88,9 +89,11 @@ func (c *actorCache) save(ctx context.Context, a *ap.Actor, body []byte) (*Remot
 	if ra.SharedInbox != "" && !sameHost(ra.SharedInbox, a.ID) {
 		ra.SharedInbox = "" // a shared inbox elsewhere could collect other hosts' traffic
 	}
+	c.keys.forget(ra.URI)
 	if err := c.f.store.SaveRemoteActor(ctx, ra); err != nil {
 		return nil, fmt.Errorf("store actor %s: %w", a.ID, err)
 	}
+	c.cacheKey(ra)
 	return ra, nil
 }
 
@@ -112,20 +115,58 @@ func hostOf(raw string) string {
 
 // PublicKey implements signature.KeyResolver: the key from the cached actor
 // that owns keyID, refetched at most once a minute per key on failures.
+// Parsed keys are kept in memory (keyCache), so a verified request costs
+// no database read once its sender is known.
 func (c *actorCache) PublicKey(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, error) {
+	k, err := c.key(ctx, keyID, refresh)
+	if err != nil {
+		return nil, err
+	}
+	return k.pub, nil
+}
+
+// keyOwner is the actor whose document lists keyID, as PublicKey last
+// resolved it.
+func (c *actorCache) keyOwner(ctx context.Context, keyID string) (string, error) {
+	k, err := c.key(ctx, keyID, false)
+	if err != nil {
+		return "", err
+	}
+	return k.owner, nil
+}
+
+func (c *actorCache) key(ctx context.Context, keyID string, refresh bool) (cachedKey, error) {
 	if refresh && !c.mayRefetch(keyID) {
 		refresh = false
 	}
+	now := c.f.cfg.Clock.Now()
 	if !refresh {
-		if a, err := c.f.store.RemoteActorByKeyID(ctx, keyID); err == nil && c.f.cfg.Clock.Now().Sub(a.FetchedAt) < actorTTL {
-			return signature.ParsePublicPEM(a.PublicKeyPEM)
+		if k, ok := c.keys.get(keyID, now); ok {
+			return k, nil
+		}
+		if a, err := c.f.store.RemoteActorByKeyID(ctx, keyID); err == nil && now.Sub(a.FetchedAt) < actorTTL {
+			return c.cacheKey(a)
 		}
 	}
 	a, err := c.actorForKey(ctx, keyID, refresh)
 	if err != nil {
-		return nil, err
+		return cachedKey{}, err
 	}
-	return signature.ParsePublicPEM(a.PublicKeyPEM)
+	return c.cacheKey(a)
+}
+
+// cacheKey parses an actor's key and caches it.
+func (c *actorCache) cacheKey(a *RemoteActor) (cachedKey, error) {
+	if a.KeyID == "" || a.PublicKeyPEM == "" {
+		return cachedKey{}, fmt.Errorf("actor %s has no public key", a.URI)
+	}
+	pub, err := signature.ParsePublicPEM(a.PublicKeyPEM)
+	if err != nil {
+		return cachedKey{}, err
+	}
+	k := cachedKey{owner: a.URI, pub: pub, fetchedAt: a.FetchedAt, cachedAt: c.f.cfg.Clock.Now()}
+	c.keys.put(a.KeyID, k)
+	return k, nil
 }
 
 func (c *actorCache) mayRefetch(keyID string) bool {

@@ -51,6 +51,14 @@ func (e *errGoneWith) Error() string { return "gone" }
 
 // serveAP wraps an apHandler: authorized fetch, JSON output, Vary, errors.
 func (f *Federation) serveAP(h apHandler, public bool) http.Handler {
+	return f.serveAPDoc(h, public, false)
+}
+
+// serveAPDoc is serveAP; with cache set, the document (or the Tombstone
+// of a deleted object) is kept in the document cache by path, and served
+// from it until the store changes (see docCache). The authorized-fetch
+// checks run on every request, cached or not.
+func (f *Federation) serveAPDoc(h apHandler, public, cache bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !slices.Contains(w.Header().Values("Vary"), "Accept") {
 			w.Header().Add("Vary", "Accept")
@@ -73,22 +81,43 @@ func (f *Federation) serveAP(h apHandler, public bool) http.Handler {
 				return
 			}
 		}
+		key := r.URL.Path
+		if cache {
+			if d, ok := f.docs.get(key); ok {
+				writeBody(w, d.status, d.body)
+				return
+			}
+		}
+		version := f.docs.version()
 		doc, err := h(w, r)
 		var gone *errGoneWith
+		status := http.StatusOK
 		switch {
 		case errors.Is(err, errHandled):
+			return
 		case errors.As(err, &gone):
-			writeJSON(w, http.StatusGone, gone.tombstone, f.log)
+			status, doc = http.StatusGone, gone.tombstone
 		case errors.Is(err, forum.ErrNotFound), errors.Is(err, errLocalActor):
 			http.Error(w, "not found", http.StatusNotFound)
+			return
 		case errors.Is(err, forum.ErrGone):
 			http.Error(w, "gone", http.StatusGone)
+			return
 		case err != nil:
 			f.log.Error("serve activitypub document", "path", r.URL.Path, "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
-		default:
-			writeJSON(w, http.StatusOK, doc, f.log)
+			return
 		}
+		body, err := marshalDoc(doc)
+		if err != nil {
+			f.log.Error("marshal activitypub document", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		if cache {
+			f.docs.put(key, version, status, body)
+		}
+		writeBody(w, status, body)
 	})
 }
 
@@ -100,21 +129,14 @@ func publicReason(err error) string {
 	return "invalid signature"
 }
 
-func writeJSON(w http.ResponseWriter, status int, doc any, log interface {
-	Error(string, ...any)
-}) {
-	var body []byte
-	var err error
+func marshalDoc(doc any) ([]byte, error) {
 	if raw, ok := doc.(rawDoc); ok {
-		body = raw
-	} else {
-		body, err = ap.Marshal(doc)
+		return raw, nil
 	}
-	if err != nil {
-		log.Error("marshal activitypub document", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
+	return ap.Marshal(doc)
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", ContentType+"; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -126,10 +148,10 @@ func (f *Federation) Object() http.Handler { return f.objects }
 
 func (f *Federation) objectHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /u/{username}", f.serveAP(f.getMember, false))
-	mux.Handle("GET /f/{slug}", f.serveAP(f.getForum, false))
-	mux.Handle("GET /t/{id}", f.serveAP(f.getThread, false))
-	mux.Handle("GET /p/{id}", f.serveAP(f.getPost, false))
+	mux.Handle("GET /u/{username}", f.serveAPDoc(f.getMember, false, true))
+	mux.Handle("GET /f/{slug}", f.serveAPDoc(f.getForum, false, true))
+	mux.Handle("GET /t/{id}", f.serveAPDoc(f.getThread, false, true))
+	mux.Handle("GET /p/{id}", f.serveAPDoc(f.getPost, false, true))
 	return mux
 }
 

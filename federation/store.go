@@ -101,6 +101,8 @@ type Store interface {
 	BlockDomain(ctx context.Context, b *DomainBlock) error // idempotent
 	UnblockDomain(ctx context.Context, domain string) error
 	DomainBlocked(ctx context.Context, domain string) (bool, error)
+	// DomainsBlocked is DomainBlocked for several domains in one query.
+	DomainsBlocked(ctx context.Context, domains ...string) (bool, error)
 	ListDomainBlocks(ctx context.Context) ([]*DomainBlock, error)
 
 	// Leases: a named job runs in one process at a time. TryLease takes or

@@ -273,7 +273,9 @@ func (s *Service) ListInvitations(ctx context.Context, actor *Member, cursor str
 func (s *Service) SignIn(ctx context.Context, username, password string) (*Member, string, error) {
 	m, err := s.store.LocalMemberByUsername(ctx, NormalizeUsername(username))
 	if errors.Is(err, ErrNotFound) || (err == nil && m.PasswordHash == "") {
-		_, _ = s.hasher.Verify(password, s.dummyHash) // same cost as a real check
+		if dummy, err := s.dummyHash(); err == nil {
+			_, _ = s.hasher.Verify(password, dummy) // same cost as a real check
+		}
 		return nil, "", ErrBadCredentials
 	} else if err != nil {
 		return nil, "", err

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -59,8 +60,10 @@ type Service struct {
 	render Renderer
 	life   Lifetimes
 	// dummyHash is verified against when a username is unknown, so sign-in
-	// takes as long whether or not the account exists.
-	dummyHash string
+	// takes as long whether or not the account exists. It is made on first
+	// use: hashing takes the hasher's full memory (64 MiB for argon2id),
+	// which an idle node should not hold.
+	dummyHash func() (string, error)
 }
 
 // NewService checks deps and returns a Service.
@@ -71,13 +74,13 @@ func NewService(d Deps) (*Service, error) {
 	if d.Lifetimes == (Lifetimes{}) {
 		d.Lifetimes = DefaultLifetimes()
 	}
-	dummy, err := d.Hasher.Hash("not a real password, only for timing")
-	if err != nil {
-		return nil, fmt.Errorf("forum: hash dummy password: %w", err)
-	}
+	hasher := d.Hasher
 	return &Service{
 		store: d.Store, clock: d.Clock, ids: d.IDs, hasher: d.Hasher,
-		render: d.Renderer, life: d.Lifetimes, dummyHash: dummy,
+		render: d.Renderer, life: d.Lifetimes,
+		dummyHash: sync.OnceValues(func() (string, error) {
+			return hasher.Hash("not a real password, only for timing")
+		}),
 	}, nil
 }
 

@@ -112,14 +112,14 @@ func New(cfg Config) (*Node, error) {
 	}
 	fed, err := federation.New(federation.Config{Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
-		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery})
+		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Changes: cfg.DB.Changes()})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
 	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, Metrics: sh.Metrics,
-		MetricsElsewhere: sh.MetricsElsewhere,
-		Live:             sh.Live, ReadyChecks: sh.ReadyChecks})
+		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
+		Live: sh.Live, ReadyChecks: sh.ReadyChecks})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

@@ -48,6 +48,7 @@ type DB struct {
 	// writers queues this process's write transactions on SQLite (nil on
 	// PostgreSQL); see writeGate in dialect.go.
 	writers writeGate
+	changes *Changes
 }
 
 // Open opens the database and checks that it answers. It does not migrate.
@@ -91,6 +92,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		scheme, _, _ := strings.Cut(u, ":")
 		return nil, fmt.Errorf("storage: unsupported database URL scheme %q (want postgres://, postgresql://, sqlite:// or file:)", scheme)
 	}
+	db.changes = &Changes{}
+	db.bun = db.bun.WithQueryHook(db.changes)
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.bun.Close()
 		return nil, fmt.Errorf("storage: connect to %s database: %w", db.dialect, err)
@@ -202,6 +205,9 @@ func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
 
 // Store returns the forum.Store on this database.
 func (db *DB) Store() *Store { return &Store{db: db.bun, root: db.bun, writers: db.writers} }
+
+// Changes counts this process's writes, for caches (see Changes).
+func (db *DB) Changes() *Changes { return db.changes }
 
 // Close closes the database.
 func (db *DB) Close() error { return db.bun.Close() }

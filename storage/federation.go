@@ -188,16 +188,28 @@ func (s *Store) UnblockDomain(ctx context.Context, domain string) error {
 // DomainBlocked reports whether domain, or a domain it is a subdomain of,
 // is blocked (blocking example.com blocks social.example.com too).
 func (s *Store) DomainBlocked(ctx context.Context, domain string) (bool, error) {
-	d := strings.TrimSuffix(strings.ToLower(domain), ".")
-	if d == "" {
-		return false, nil
-	}
-	candidates := []string{d}
-	for i := strings.IndexByte(d, '.'); i >= 0; i = strings.IndexByte(d, '.') {
-		d = d[i+1:]
-		if d != "" {
-			candidates = append(candidates, d)
+	return s.DomainsBlocked(ctx, domain)
+}
+
+// DomainsBlocked reports, in one query, whether any of domains (or a
+// domain one of them is a subdomain of) is blocked.
+func (s *Store) DomainsBlocked(ctx context.Context, domains ...string) (bool, error) {
+	var candidates []string
+	for _, domain := range domains {
+		d := strings.TrimSuffix(strings.ToLower(domain), ".")
+		if d == "" {
+			continue
 		}
+		candidates = append(candidates, d)
+		for i := strings.IndexByte(d, '.'); i >= 0; i = strings.IndexByte(d, '.') {
+			d = d[i+1:]
+			if d != "" {
+				candidates = append(candidates, d)
+			}
+		}
+	}
+	if len(candidates) == 0 {
+		return false, nil
 	}
 	ok, err := s.db.NewSelect().Model((*domainBlockRow)(nil)).
 		Where("domain IN (?)", bun.List(candidates)).Exists(ctx)

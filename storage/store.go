@@ -38,7 +38,7 @@ func (s *Store) atomic(ctx context.Context, fn func(ctx context.Context, tx *Sto
 	}
 	defer release()
 	var fnErr error
-	err = s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.root.RunInTx(withTxState(ctx), nil, func(ctx context.Context, tx bun.Tx) error {
 		fnErr = fn(ctx, &Store{db: tx, inTx: true})
 		return fnErr
 	})

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -20,10 +22,11 @@ var localeFiles embed.FS
 
 // catalog holds the message catalogs and picks a language per request.
 type catalog struct {
-	bundle  *i18n.Bundle
-	matcher language.Matcher
-	tags    []string // "en", "es", "fr"
-	def     string
+	bundle      *i18n.Bundle
+	matcher     language.Matcher
+	tags        []string // "en", "es", "fr"
+	def         string
+	translators map[string]*translator // one per language, shared by requests
 }
 
 func newCatalog(defaultLang string) (*catalog, error) {
@@ -41,6 +44,10 @@ func newCatalog(defaultLang string) (*catalog, error) {
 		return nil, fmt.Errorf("default language %q: want one of %v", defaultLang, c.tags)
 	}
 	c.def = defaultLang
+	c.translators = map[string]*translator{}
+	for _, tag := range c.tags {
+		c.translators[tag] = c.newTranslator(tag)
+	}
 	return c, nil
 }
 
@@ -72,14 +79,36 @@ func (c *catalog) pick(memberSetting string, r *http.Request) string {
 	return c.def
 }
 
-// translator translates for one request.
+// translator translates into one language. It is shared by every request
+// in that language, and remembers what it translated without arguments
+// (and the dates it formatted): a page asks for the same labels once per
+// post.
 type translator struct {
 	lang string
 	loc  *i18n.Localizer
+	memo sync.Map // message ID, or "date:" + yyyy-mm-dd → string
+	size atomic.Int64
 }
 
+// translatorMemoMax bounds a translator's memo (dates are unbounded).
+const translatorMemoMax = 20_000
+
 func (c *catalog) translator(lang string) *translator {
+	if t, ok := c.translators[lang]; ok {
+		return t
+	}
+	return c.newTranslator(lang)
+}
+
+func (c *catalog) newTranslator(lang string) *translator {
 	return &translator{lang: lang, loc: i18n.NewLocalizer(c.bundle, lang)}
+}
+
+func (t *translator) remember(key, s string) {
+	if t.size.Load() < translatorMemoMax {
+		t.memo.Store(key, s)
+		t.size.Add(1)
+	}
 }
 
 // Lang is the language of the page.
@@ -88,6 +117,11 @@ func (t *translator) Lang() string { return t.lang }
 // T translates a message. args are key, value pairs for the message's
 // template; a "Count" key also selects the plural form.
 func (t *translator) T(id string, args ...any) string {
+	if len(args) == 0 {
+		if s, ok := t.memo.Load(id); ok {
+			return s.(string)
+		}
+	}
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(args) > 0 {
 		data := map[string]any{}
@@ -106,6 +140,9 @@ func (t *translator) T(id string, args ...any) string {
 		// TestCatalogsComplete keeps this from shipping.
 		return id
 	}
+	if len(args) == 0 {
+		t.remember(id, s)
+	}
 	return s
 }
 
@@ -113,8 +150,14 @@ func (t *translator) T(id string, args ...any) string {
 // names from the catalog ("22 November 2026", "22 de noviembre de 2026").
 func (t *translator) Date(d time.Time) string {
 	d = d.UTC()
+	key := "date:" + d.Format(time.DateOnly)
+	if s, ok := t.memo.Load(key); ok {
+		return s.(string)
+	}
 	month := t.T(fmt.Sprintf("month.%d", int(d.Month())))
-	return t.T("date.format", "Day", d.Day(), "Month", month, "Year", d.Year())
+	s := t.T("date.format", "Day", d.Day(), "Month", month, "Year", d.Year())
+	t.remember(key, s)
+	return s
 }
 
 // DateTime is Date with the time of day (24-hour clock, UTC).

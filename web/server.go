@@ -41,6 +41,9 @@ type Config struct {
 	// Live, when set, streams new answers to open thread pages
 	// (/t/{id}/events, Server-Sent Events).
 	Live live.Broker
+	// Changes, when set, lets visitors' pages be served from a cache until
+	// the store changes (see pageCache); nil renders every page.
+	Changes Versioner
 }
 
 // Server is the node's HTTP handler.
@@ -54,6 +57,7 @@ type Server struct {
 	streamsDone chan struct{}
 	stopStreams sync.Once
 	streams     atomic.Int64 // open event streams
+	pages       *pageCache
 }
 
 //go:embed static
@@ -73,7 +77,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter,
-		streamsDone: make(chan struct{})}
+		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes)}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
 	}
@@ -88,6 +92,11 @@ func New(cfg Config) (*Server, error) {
 	top := http.NewServeMux()
 	if cfg.Federation != nil {
 		cfg.Federation.Routes(top)
+		// The ActivityPub form of a page URL needs no session, language
+		// or CSRF cookie either: it is served before the page chain.
+		for _, p := range []string{"GET /u/{username}", "GET /f/{slug}", "GET /t/{id}", "GET /p/{id}"} {
+			top.Handle(p, activityOr(cfg.Federation, pages))
+		}
 	}
 	top.HandleFunc("GET /healthz", s.healthz)
 	top.HandleFunc("GET /readyz", s.readyz)
@@ -103,17 +112,31 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// activityOr serves a page URL's ActivityPub document to clients that ask
+// for one, and the page to everyone else.
+func activityOr(fed *federation.Federation, pages http.Handler) http.Handler {
+	objects := fed.Object()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if federation.WantsActivityJSON(r) {
+			w.Header().Add("Vary", "Accept")
+			objects.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 
-	mux.Handle("GET /{$}", s.handle(s.home))
-	mux.Handle("GET /f/{slug}", s.negotiate(s.forumPage))
+	mux.Handle("GET /{$}", s.handle(s.cached(s.home)))
+	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
-	mux.Handle("GET /t/{id}", s.negotiate(s.threadPage))
+	mux.Handle("GET /t/{id}", s.negotiate(s.cached(s.threadPage)))
 	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
 	if s.cfg.Live != nil {
 		mux.Handle("GET /t/{id}/events", s.handle(s.threadEvents))

@@ -24,9 +24,20 @@ type site struct {
 	srv  *httptest.Server
 }
 
-func newSite(t *testing.T) *site {
+// newSite serves the rig with the page cache on, as nodes run: every page
+// test then also checks that the cache never shows a page older than the
+// store.
+func newSite(t *testing.T) *site { return newSiteWith(t, nil) }
+
+// newSiteWith is newSite with the page cache following changes (nil: the
+// database's own write counter).
+func newSiteWith(t *testing.T, changes func(*testrig.Rig) web.Versioner) *site {
 	t.Helper()
 	rig := testrig.New(t)
+	var versioner web.Versioner = rig.DB.Changes()
+	if changes != nil {
+		versioner = changes(rig)
+	}
 	cast := rig.Seed(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -37,7 +48,7 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Changes: versioner})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,188 @@
+// Command pages measures how fast a node serves its pages (issue 5,
+// benchmark 4).
+//
+// It runs a real agora node in this process (node.New, SQLite in a
+// temporary directory, HTTP on 127.0.0.1:0), seeds it through the forum
+// service with a thread of 200 answers (the page shows the first 50, the
+// node's page size), and a second forum with 100,000 threads written
+// through the store in batches. Then, for each endpoint in turn, -conns
+// keep-alive connections (one goroutine each) send GETs for -duration after
+// a -warmup, and it prints requests/s with p50/p99 latency:
+//
+//   - the thread page as HTML for a visitor (target ≥ 3,000 req/s, p99 ≤
+//     50 ms): visitors' pages come from the page cache until the store
+//     changes;
+//   - the same page for a signed-in member, rendered on every request;
+//   - the thread as ActivityPub JSON (its question, a Page);
+//   - one answer as ActivityPub JSON, cycling over the 200 (target ≥ 15,000
+//     req/s; documents are cached until the store changes);
+//   - the forum list's first page and a page deep into the 100,000 threads
+//     (by cursor), for a member so each is read from the database: cursor
+//     pagination stays flat when the deep page costs at most 1.25× the
+//     first page's CPU per request (first/deep ≥ 0.8; rates are printed
+//     too, but move with whatever else the machine runs).
+//
+// The node and the load generator share the machine's cores, as they would
+// with any client on the same host. -cpuprofile writes a CPU profile of the
+// measured phases; the generator's samples carry the label role=loadgen
+// (go tool pprof -tagignore role=loadgen shows the node alone).
+//
+//	go run ./bench/pages [-conns 64] [-duration 10s] [-threads 100000] [-cpuprofile cpu.out]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/metropolis/agora/bench/internal/serving"
+	"github.com/metropolis/agora/forum"
+)
+
+func main() {
+	conns := flag.Int("conns", 64, "concurrent keep-alive connections")
+	duration := flag.Duration("duration", 10*time.Second, "measured time per endpoint")
+	warmup := flag.Duration("warmup", time.Second, "unmeasured time per endpoint before measuring")
+	answers := flag.Int("answers", 200, "answers in the thread")
+	threads := flag.Int("threads", 100_000, "threads in the big forum")
+	deep := flag.Int("deep", 90_000, "position of the deep forum page (threads skipped)")
+	only := flag.String("only", "", "measure only the endpoints whose name contains this (e.g. \"post\"); prints no RESULT lines")
+	verbose := flag.Bool("v", false, "log the node's warnings on stderr")
+	profile := serving.ProfileFlag()
+	flag.Parse()
+	ctx := context.Background()
+
+	var log *slog.Logger
+	if *verbose {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	n, err := serving.StartNode(ctx, serving.NodeOptions{Addr: "127.0.0.1:0", Logger: log})
+	if err != nil {
+		serving.Fatal("start node", err)
+	}
+	defer n.Close()
+
+	t0 := time.Now()
+	seed, err := serving.Seed(ctx, n.Service, *answers)
+	if err != nil {
+		serving.Fatal("seed thread", err)
+	}
+	big, err := serving.SeedThreads(ctx, n.DB.Store(), n.Service, "big", seed.Members[0], *threads)
+	if err != nil {
+		serving.Fatal("seed forum", err)
+	}
+	cursor, err := cursorAt(ctx, n.Service, big.ID, *deep)
+	if err != nil {
+		serving.Fatal("deep cursor", err)
+	}
+	if err := n.Settle(ctx, time.Minute); err != nil {
+		serving.Fatal("settle", err)
+	}
+	fmt.Printf("seeded %d answers and %d threads in %v; node at %s\n", *answers, *threads, time.Since(t0).Round(time.Millisecond), n.Base)
+
+	html := http.Header{"Accept": {"text/html,application/xhtml+xml"}, "Accept-Language": {"en"}}
+	member := http.Header{"Accept": {"text/html,application/xhtml+xml"}, "Accept-Language": {"en"},
+		"Cookie": {"agora_session=" + seed.Session}}
+	apj := http.Header{"Accept": {"application/activity+json"}}
+	thread := n.Base + "/t/" + seed.Thread.ID
+	answerURLs := make([]string, len(seed.Answers))
+	for i, p := range seed.Answers {
+		answerURLs[i] = n.Base + "/p/" + p.ID
+	}
+	type endpoint struct {
+		metric string
+		urls   []string
+		header http.Header
+	}
+	endpoints := []endpoint{
+		{"thread HTML (visitor)", []string{thread}, html},
+		{"thread HTML (member)", []string{thread}, member},
+		{"thread AP JSON", []string{thread}, apj},
+		{"post AP JSON", answerURLs, apj},
+		{"forum list first page (member)", []string{n.Base + "/f/big"}, member},
+		{"forum list deep page (member)", []string{n.Base + "/f/big?after=" + cursor}, member},
+	}
+	results := map[string]*serving.Result{}
+	stop := func() {}
+	started := false
+	for _, e := range endpoints {
+		if *only != "" && !strings.Contains(e.metric, *only) {
+			continue
+		}
+		load := serving.Load{Conns: *conns, Next: func(i int) (*serving.Request, bool) {
+			return &serving.Request{Method: http.MethodGet, URL: e.urls[i%len(e.urls)], Header: e.header}, true
+		}}
+		load.Duration = *warmup
+		if w := serving.Run(ctx, load); w.Errors > 0 {
+			serving.Fatal(e.metric, fmt.Errorf("warm-up: %d errors, first: %s", w.Errors, w.FirstErr))
+		}
+		if !started {
+			stop, started = profile(), true
+		}
+		load.Duration = *duration
+		v0 := n.DB.Changes().Version()
+		r := serving.Run(ctx, load)
+		if *verbose {
+			fmt.Printf("  store writes during the run: %d\n", n.DB.Changes().Version()-v0)
+		}
+		fmt.Printf("%-22s %s\n", e.metric+":", r)
+		if r.Errors > 0 {
+			fmt.Printf("  first error: %s\n", r.FirstErr)
+		}
+		results[e.metric] = r
+	}
+	stop()
+	if *only != "" {
+		return
+	}
+
+	th := results["thread HTML (visitor)"]
+	serving.Report("pages", "thread HTML (200 answers, visitor) req/s", th.PerSecond(), 3000, "req/s", true)
+	serving.Report("pages", "thread HTML (visitor) p99", msOf(th.Percentile(99)), 50, "ms", false)
+	tm := results["thread HTML (member)"]
+	serving.Info("pages", "thread HTML (member, rendered each time) req/s", tm.PerSecond(), "req/s")
+	serving.Info("pages", "thread HTML (member) p99", msOf(tm.Percentile(99)), "ms")
+	ta := results["thread AP JSON"]
+	serving.Info("pages", "thread AP JSON req/s", ta.PerSecond(), "req/s")
+	serving.Info("pages", "thread AP JSON p99", msOf(ta.Percentile(99)), "ms")
+	pa := results["post AP JSON"]
+	serving.Report("pages", "post AP JSON req/s", pa.PerSecond(), 15000, "req/s", true)
+	serving.Info("pages", "post AP JSON p99", msOf(pa.Percentile(99)), "ms")
+	first, deepR := results["forum list first page (member)"], results["forum list deep page (member)"]
+	serving.Info("pages", "forum list first page (member) req/s", first.PerSecond(), "req/s")
+	serving.Info("pages", "forum list first page (member) p99", msOf(first.Percentile(99)), "ms")
+	serving.Info("pages", fmt.Sprintf("forum list page after %d threads (member) req/s", *deep), deepR.PerSecond(), "req/s")
+	serving.Info("pages", fmt.Sprintf("forum list page after %d threads (member) p99", *deep), msOf(deepR.Percentile(99)), "ms")
+	// CPU per request compares the two pages better than their rates on
+	// a machine where other work comes and goes.
+	ratio := 0.0
+	if deepR.CPUPerRequest() > 0 {
+		ratio = float64(first.CPUPerRequest()) / float64(deepR.CPUPerRequest())
+	}
+	serving.Report("pages", "first/deep forum page CPU per request (cursor stays flat)", ratio, 0.8, "×", true)
+}
+
+func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// cursorAt walks a forum's thread list page by page, as a reader following
+// "next" links would, to the page that starts after skip threads.
+func cursorAt(ctx context.Context, svc *forum.Service, forumID forum.ID, skip int) (string, error) {
+	cursor := ""
+	for seen := 0; seen < skip; {
+		list, err := svc.ListThreads(ctx, forumID, cursor)
+		if err != nil {
+			return "", err
+		}
+		if list.Threads.Next == "" {
+			return "", fmt.Errorf("the forum ends after %d threads", seen+len(list.Threads.Items))
+		}
+		seen += len(list.Threads.Items)
+		cursor = list.Threads.Next
+	}
+	return cursor, nil
+}
