@@ -1,7 +1,6 @@
 package node_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/ratelimit"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/web"
 )
 
@@ -195,50 +195,6 @@ func grep(page, prefix string) string {
 	return strings.Join(out, "\n")
 }
 
-// sseEvent is one event read from a Server-Sent Events stream.
-type sseEvent struct{ name, id, data string }
-
-// openStream opens GET url as an event stream and returns its events.
-func openStream(t *testing.T, url string) <-chan sseEvent {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	req.Header.Set("Accept", "text/event-stream")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		cancel()
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		cancel()
-		t.Fatalf("GET %s = %d %s, want 200 text/event-stream", url, resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	t.Cleanup(func() { cancel(); resp.Body.Close() })
-	events := make(chan sseEvent, 16)
-	go func() {
-		defer close(events)
-		sc := bufio.NewScanner(resp.Body)
-		var ev sseEvent
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if ev.name != "" {
-					events <- ev
-				}
-				ev = sseEvent{}
-			case strings.HasPrefix(line, "event: "):
-				ev.name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "id: "):
-				ev.id = strings.TrimPrefix(line, "id: ")
-			case strings.HasPrefix(line, "data: "):
-				ev.data = strings.TrimPrefix(line, "data: ")
-			}
-		}
-	}()
-	return events
-}
-
 func TestLiveAnswerInProcess(t *testing.T) {
 	var down atomic.Bool
 	n, base, broker := opsNode(t, &down)
@@ -263,7 +219,7 @@ func TestLiveAnswerInProcess(t *testing.T) {
 		!strings.Contains(page, `aria-live="polite" data-events="/t/`+q.ID+`/events"`) {
 		t.Fatalf("thread page %d lacks the live script or region", status)
 	}
-	events := openStream(t, base+"/t/"+q.ID+"/events")
+	events := testrig.OpenSSE(t, base+"/t/"+q.ID+"/events")
 	waitFor(t, "the stream's subscription", func() bool { return broker.Subscribers(live.ThreadTopic(q.ID)) == 1 })
 	p, err := n.Service.Reply(ctx, admin, q.ID, "", forum.Answer{Body: "Yes.", Language: "en"})
 	if err != nil {
@@ -272,7 +228,7 @@ func TestLiveAnswerInProcess(t *testing.T) {
 	select {
 	case ev := <-events:
 		want := fmt.Sprintf(`{"post":%q,"thread":%q}`, p.ID, q.ID)
-		if ev.name != "answer" || ev.data != want {
+		if ev.Name != "answer" || ev.Data != want {
 			t.Errorf("event = %+v, want answer %s", ev, want)
 		}
 	case <-time.After(10 * time.Second):

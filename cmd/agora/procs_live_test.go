@@ -22,6 +22,7 @@ import (
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage"
+	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -147,7 +148,7 @@ func TestLiveAnswersAndLimitsAcrossProcesses(t *testing.T) {
 	dbURL, redisURL := services(t, true)
 	n := startLiveNode(t, dbURL, redisURL)
 
-	events := stream(t, n.b.url("/t/"+n.thread.ID+"/events"))
+	events := testrig.OpenSSE(t, n.b.url("/t/"+n.thread.ID+"/events"))
 	p := n.answer(t, n.a, "In Barcelona, connectivity became essential.")
 	if !waitEvent(t, events, p.ID, 15*time.Second) {
 		t.Fatalf("answer %s posted through A did not reach B's stream within 15 s", p.ID)
@@ -321,7 +322,7 @@ func TestRedisRestart(t *testing.T) {
 		})
 	}
 	// Live answers again: B's subscription comes back by itself.
-	events := stream(t, n.b.url("/t/"+n.thread.ID+"/events"))
+	events := testrig.OpenSSE(t, n.b.url("/t/"+n.thread.ID+"/events"))
 	deadline := time.Now().Add(30 * time.Second)
 	for i := 0; ; i++ {
 		p := n.answer(t, n.a, fmt.Sprintf("After the restart, answer %d.", i))

@@ -5,7 +5,6 @@ package main
 // children are built exactly like the test (with -race in CI).
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -25,6 +24,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // childEnv marks a test binary started as an agora process.
@@ -263,53 +263,8 @@ func (c *client) signIn(base, username, password string) {
 	}
 }
 
-// sseEvent is one event of a Server-Sent Events stream.
-type sseEvent struct{ name, id, data string }
-
-// stream opens an event stream at u and returns its events; the stream
-// closes in t.Cleanup.
-func stream(t *testing.T, u string) <-chan sseEvent {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
-	req.Header.Set("Accept", "text/event-stream")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		cancel()
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		cancel()
-		t.Fatalf("GET %s = %d, want 200", u, resp.StatusCode)
-	}
-	t.Cleanup(func() { cancel(); resp.Body.Close() })
-	events := make(chan sseEvent, 64)
-	go func() {
-		defer close(events)
-		sc := bufio.NewScanner(resp.Body)
-		var ev sseEvent
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if ev.name != "" {
-					events <- ev
-				}
-				ev = sseEvent{}
-			case strings.HasPrefix(line, "event: "):
-				ev.name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "id: "):
-				ev.id = strings.TrimPrefix(line, "id: ")
-			case strings.HasPrefix(line, "data: "):
-				ev.data = strings.TrimPrefix(line, "data: ")
-			}
-		}
-	}()
-	return events
-}
-
 // waitEvent waits for an "answer" event naming post.
-func waitEvent(t *testing.T, events <-chan sseEvent, post string, within time.Duration) bool {
+func waitEvent(t *testing.T, events <-chan testrig.SSEEvent, post string, within time.Duration) bool {
 	t.Helper()
 	timeout := time.After(within)
 	for {
@@ -318,7 +273,7 @@ func waitEvent(t *testing.T, events <-chan sseEvent, post string, within time.Du
 			if !ok {
 				return false
 			}
-			if ev.name == "answer" && strings.Contains(ev.data, fmt.Sprintf("%q", post)) {
+			if ev.Name == "answer" && strings.Contains(ev.Data, fmt.Sprintf("%q", post)) {
 				return true
 			}
 		case <-timeout:
