@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -135,6 +136,26 @@ func signInAttempts(t *testing.T, procs []*proc, username string, attempts int) 
 	return first429, odd
 }
 
+// visitorGet fetches url as HTML with no cookies: a visitor's view.
+func visitorGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return resp.StatusCode, string(body)
+}
+
 func randomName(t *testing.T) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
@@ -148,13 +169,23 @@ func TestLiveAnswersAndLimitsAcrossProcesses(t *testing.T) {
 	dbURL, redisURL := services(t, true)
 	n := startLiveNode(t, dbURL, redisURL)
 
+	// A visitor's view of the page is cached on B before the answer.
+	threadOnB := n.b.url("/t/" + n.thread.ID)
+	if status, _ := visitorGet(t, threadOnB); status != http.StatusOK {
+		t.Fatalf("visitor GET %s = %d", threadOnB, status)
+	}
 	events := testrig.OpenSSE(t, n.b.url("/t/"+n.thread.ID+"/events"))
 	p := n.answer(t, n.a, "In Barcelona, connectivity became essential.")
 	if !waitEvent(t, events, p.ID, 15*time.Second) {
 		t.Fatalf("answer %s posted through A did not reach B's stream within 15 s", p.ID)
 	}
-	if status, page := n.web.get(n.b.url("/t/" + n.thread.ID)); status != http.StatusOK || !strings.Contains(page, `id="p-`+p.ID+`"`) {
+	if status, page := n.web.get(threadOnB); status != http.StatusOK || !strings.Contains(page, `id="p-`+p.ID+`"`) {
 		t.Errorf("B's thread page (%d) lacks the answer", status)
+	}
+	// The page script fetches the page as soon as the event comes: B's
+	// cached copy, made before A wrote the answer, must not answer it.
+	if status, page := visitorGet(t, threadOnB); status != http.StatusOK || !strings.Contains(page, `id="p-`+p.ID+`"`) {
+		t.Errorf("B's thread page for a visitor (%d) lacks the answer its stream announced", status)
 	}
 
 	// 10 attempts per address per 5 minutes: the administrator's sign-in
