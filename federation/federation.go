@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
@@ -39,6 +40,9 @@ type Config struct {
 	Delivery DeliveryConfig
 	// Observer hears deliveries and inbox results (metrics); nil: nobody.
 	Observer Observer
+	// ClientIP tells the sending server's address behind trusted reverse
+	// proxies (the inbox limit keys on it).
+	ClientIP clientip.Resolver
 	// InboxLimiter limits activities per remote host (429 beyond); nil:
 	// no limit.
 	InboxLimiter Limiter

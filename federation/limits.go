@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -28,7 +27,7 @@ func (f *Federation) allowInbox(w http.ResponseWriter, r *http.Request) bool {
 	if m := keyIDParam.FindStringSubmatch(r.Header.Get("Signature")); m != nil {
 		host = hostOf(m[1])
 	}
-	ok, wait, err := f.cfg.InboxLimiter.Allow(r.Context(), "inbox:"+host+"|"+remoteIP(r))
+	ok, wait, err := f.cfg.InboxLimiter.Allow(r.Context(), "inbox:"+host+"|"+f.cfg.ClientIP.Of(r))
 	if err != nil {
 		f.log.Warn("inbox rate limit unavailable", "err", err)
 		return true
@@ -42,12 +41,4 @@ func (f *Federation) allowInbox(w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 	http.Error(w, "too many activities from your server; retry later", http.StatusTooManyRequests)
 	return false
-}
-
-func remoteIP(r *http.Request) string {
-	addr := r.RemoteAddr
-	if i := strings.LastIndexByte(addr, ':'); i > 0 {
-		addr = addr[:i]
-	}
-	return strings.Trim(addr, "[]")
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
@@ -33,9 +34,12 @@ type Config struct {
 	// and the demo); production nodes leave it off.
 	AllowLoopbackPeers bool
 	AuthorizedFetch    bool
-	SignatureSkew      time.Duration
-	Delivery           federation.DeliveryConfig
-	Software           federation.Software
+	// ClientIP finds clients behind the operator's trusted reverse proxies
+	// (rate limits key on it); the zero value trusts none.
+	ClientIP      clientip.Resolver
+	SignatureSkew time.Duration
+	Delivery      federation.DeliveryConfig
+	Software      federation.Software
 	// Production: shared or in-process services (see Shared). Zero values
 	// mean no metrics, in-process limits and live updates in process.
 	Shared Shared
@@ -110,14 +114,14 @@ func New(cfg Config) (*Node, error) {
 	if sh.Metrics != nil {
 		obs = sh.Metrics
 	}
-	fed, err := federation.New(federation.Config{Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
+	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Changes: cfg.DB.Changes()})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
 	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc,
-		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, Metrics: sh.Metrics,
+		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
 		Live: sh.Live, ReadyChecks: sh.ReadyChecks})
 	if err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"time"
 
@@ -22,20 +21,10 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// clientIP is the connection's address. Behind a reverse proxy all sign-ins
-// share the proxy's address; the per-username limit still holds.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
 	username := forum.NormalizeUsername(r.PostForm.Get("username"))
-	for _, key := range []string{"ip:" + clientIP(r), "user:" + username} {
+	for _, key := range []string{"ip:" + s.cfg.ClientIP.Of(r), "user:" + username} {
 		ok, wait, err := s.limiter.Allow(r.Context(), "signin:"+key)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -238,6 +239,44 @@ func TestSignInRateLimit(t *testing.T) {
 	p := b.post("/login", url.Values{"username": {"marta"}, "password": {"learning-forum-2026"}})
 	if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" {
 		t.Fatalf("11th attempt: %d, Retry-After %q", p.status, p.header.Get("Retry-After"))
+	}
+}
+
+// Behind a trusted reverse proxy every connection comes from the proxy: the
+// per-address sign-in limit must count each client (X-Forwarded-For), or
+// ten wrong passwords from anyone would lock everybody out. A header from
+// a peer that isn't a trusted proxy is anyone's word and is ignored.
+func TestSignInRateLimitPerClient(t *testing.T) {
+	tests := []struct {
+		name     string
+		proxies  string // trusted by the node; the test client connects from 127.0.0.1
+		wantSame bool   // whether the two clients share one address limit
+	}{
+		{"behind a trusted proxy, clients are told apart", "127.0.0.1", false},
+		{"an untrusted peer's X-Forwarded-For is ignored", "10.0.0.0/8", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSiteBehind(t, tt.proxies)
+			mallory := s.browser()
+			mallory.forwardedFor = "198.51.100.66"
+			for i := 0; i < 10; i++ {
+				// A different unknown name each time: only the address limit counts.
+				form := url.Values{"username": {fmt.Sprintf("nobody%d", i)}, "password": {"wrong password!"}}
+				if p := mallory.post("/login", form); p.status != http.StatusUnauthorized {
+					t.Fatalf("attempt %d: %d", i, p.status)
+				}
+			}
+			if p := mallory.post("/login", url.Values{"username": {"nobody10"}, "password": {"x"}}); p.status != http.StatusTooManyRequests {
+				t.Fatalf("mallory's 11th attempt: %d, want 429", p.status)
+			}
+			marta := s.browser()
+			marta.forwardedFor = "203.0.113.7"
+			p := marta.post("/login", url.Values{"username": {"marta"}, "password": {"learning-forum-2026"}})
+			if shared := p.status == http.StatusTooManyRequests; shared != tt.wantSame {
+				t.Errorf("marta's sign-in: %d; sharing mallory's limit = %v, want %v", p.status, shared, tt.wantSame)
+			}
+		})
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
@@ -29,6 +30,9 @@ type Config struct {
 	// SignInLimiter limits sign-in attempts; nil means in-process limits of
 	// 10 attempts per 5 minutes per address and per username.
 	SignInLimiter Limiter
+	// ClientIP tells the visitor's address behind trusted reverse proxies
+	// (the sign-in limit keys on it).
+	ClientIP clientip.Resolver
 	// Federation serves ActivityPub on the same URLs (nil: pages only).
 	Federation *federation.Federation
 	// ReadyChecks are the dependencies /readyz asks besides the database

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -33,6 +34,22 @@ func newSite(t *testing.T) *site { return newSiteWith(t, nil) }
 // database's own write counter).
 func newSiteWith(t *testing.T, changes func(*testrig.Rig) web.Versioner) *site {
 	t.Helper()
+	return buildSite(t, changes, clientip.Resolver{})
+}
+
+// newSiteBehind is newSite behind reverse proxies it trusts (addresses or
+// CIDR ranges, as --trusted-proxies takes them).
+func newSiteBehind(t *testing.T, proxies string) *site {
+	t.Helper()
+	r, err := clientip.Parse(proxies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buildSite(t, nil, r)
+}
+
+func buildSite(t *testing.T, changes func(*testrig.Rig) web.Versioner, clientIP clientip.Resolver) *site {
+	t.Helper()
 	rig := testrig.New(t)
 	var versioner web.Versioner = rig.DB.Changes()
 	if changes != nil {
@@ -48,7 +65,7 @@ func newSiteWith(t *testing.T, changes func(*testrig.Rig) web.Versioner) *site {
 		t.Fatal(err)
 	}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Changes: versioner})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Changes: versioner, ClientIP: clientIP})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +83,9 @@ type browser struct {
 	s    *site
 	c    *http.Client
 	lang string
+	// forwardedFor, when set, is sent as X-Forwarded-For, as a reverse
+	// proxy in front of the node would.
+	forwardedFor string
 }
 
 func (s *site) browser() *browser {
@@ -85,6 +105,9 @@ func (b *browser) do(req *http.Request) page {
 	b.s.t.Helper()
 	if b.lang != "" {
 		req.Header.Set("Accept-Language", b.lang)
+	}
+	if b.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", b.forwardedFor)
 	}
 	resp, err := b.c.Do(req)
 	if err != nil {

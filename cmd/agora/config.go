@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/uris"
 )
@@ -45,8 +46,12 @@ type Config struct {
 	// MetricsListen, when set, serves /metrics on this address only (not
 	// on the public listener).
 	MetricsListen string
+	// TrustedProxies lists the reverse proxies (addresses or CIDR ranges,
+	// comma-separated) whose X-Forwarded-For names the client; empty
+	// trusts none.
+	TrustedProxies string
 	// DeliveryWorkers is how many sends one process makes at once; empty
-	// means the default (32).
+	// means the default (128).
 	DeliveryWorkers string
 	// DeliveryLease is how long a claimed delivery stays this process's
 	// (a Go duration); a process that dies leaves its claims to the others
@@ -102,7 +107,10 @@ func settings() []setting {
 		{name: "metrics-listen", env: "AGORA_METRICS_LISTEN", shownDef: "empty: /metrics on --listen",
 			help:  "address for Prometheus /metrics alone (host:port), kept off the public listener",
 			field: func(c *Config) *string { return &c.MetricsListen }, check: checkOptionalListen},
-		{name: "delivery-workers", env: "AGORA_DELIVERY_WORKERS", shownDef: "32",
+		{name: "trusted-proxies", env: "AGORA_TRUSTED_PROXIES", shownDef: "empty: none",
+			help:  "reverse proxies whose X-Forwarded-For names the client, for rate limits: addresses or CIDR ranges, comma-separated",
+			field: func(c *Config) *string { return &c.TrustedProxies }, check: checkTrustedProxies},
+		{name: "delivery-workers", env: "AGORA_DELIVERY_WORKERS", shownDef: "128",
 			help:  "concurrent deliveries per process (several processes share the queue)",
 			field: func(c *Config) *string { return &c.DeliveryWorkers }, check: checkOptionalCount},
 		{name: "delivery-lease", env: "AGORA_DELIVERY_LEASE", shownDef: "2m",
@@ -232,6 +240,18 @@ func checkOptionalListen(v string) error {
 		return nil
 	}
 	return checkListen(v)
+}
+
+func checkTrustedProxies(v string) error {
+	_, err := clientip.Parse(v)
+	return err
+}
+
+// ClientIP is the resolver of client addresses behind the trusted proxies
+// (checked when the configuration was read).
+func (c Config) ClientIP() clientip.Resolver {
+	r, _ := clientip.Parse(c.TrustedProxies)
+	return r
 }
 
 func checkOptionalCount(v string) error {

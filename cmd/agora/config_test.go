@@ -93,6 +93,8 @@ func TestConfigErrors(t *testing.T) {
 		{"log format", []string{"--log-format", "xml"}, nil, []string{"--log-format: must be one of text, json"}},
 		{"loopback peers", []string{"--allow-loopback-peers", "yes"}, nil, []string{"--allow-loopback-peers: must be one of true, false"}},
 		{"authorized fetch env", nil, map[string]string{"AGORA_AUTHORIZED_FETCH": "on"}, []string{"--authorized-fetch", "AGORA_AUTHORIZED_FETCH"}},
+		{"trusted proxies", []string{"--trusted-proxies", "10.0.0.0/8, proxy.example"}, nil,
+			[]string{"--trusted-proxies", `"proxy.example"`}},
 		{"unknown flag", []string{"--colour", "blue"}, nil, []string{"flag provided but not defined", "agora serve -h"}},
 		{"missing value", []string{"--listen"}, nil, []string{"needs an argument", "listen"}},
 	}
