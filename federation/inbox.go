@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -114,7 +113,7 @@ func (f *Federation) receive(r *http.Request) error {
 	if r.ContentLength > maxInboxBody {
 		return refuse(http.StatusRequestEntityTooLarge, "body over 1 MiB", nil)
 	}
-	if !activityContentType(r.Header.Get("Content-Type")) {
+	if !fetch.IsActivityPubType(r.Header.Get("Content-Type")) {
 		return refuse(http.StatusUnsupportedMediaType, "content type must be application/activity+json or application/ld+json with the ActivityStreams profile", nil)
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxInboxBody+1))
@@ -191,22 +190,6 @@ func typeOf(raw json.RawMessage) string {
 		return list[0]
 	}
 	return ""
-}
-
-// activityContentType accepts application/activity+json and
-// application/ld+json; profile="https://www.w3.org/ns/activitystreams".
-func activityContentType(ct string) bool {
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return false
-	}
-	switch mt {
-	case "application/activity+json":
-		return true
-	case "application/ld+json":
-		return strings.Contains(params["profile"], "https://www.w3.org/ns/activitystreams")
-	}
-	return false
 }
 
 // iriOf reads an actor or object reference: a string, or an object's id.

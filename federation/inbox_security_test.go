@@ -362,6 +362,17 @@ func TestInboxSecurity(t *testing.T) {
 			},
 		},
 		{
+			name: "ld+json whose profile only starts like the ActivityStreams URI", rule: "AP content types only",
+			want: http.StatusUnsupportedMediaType, outcome: secRefused, peerRequests: secNoFetch,
+			send: func(t *testing.T, x *secEnv) secSent {
+				a := x.fresh()
+				act, note := x.create(a)
+				d := x.signedAs(t, a, act)
+				d.contentType = `application/ld+json; profile="https://www.w3.org/ns/activitystreams-not"`
+				return secOne(t, x, d, act, note)
+			},
+		},
+		{
 			name: "JSON nested 100 deep", rule: "JSON depth cap",
 			want: http.StatusBadRequest, outcome: secRefused, peerRequests: secNoFetch,
 			send: func(t *testing.T, x *secEnv) secSent {

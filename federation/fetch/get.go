@@ -30,35 +30,9 @@ type Document struct {
 // non-2xx answer gives *StatusError; see the package documentation for the
 // other checks and their errors.
 func (c *Client) GetObject(ctx context.Context, rawURL string) (*Document, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	req, err := c.newRequest(ctx, http.MethodGet, rawURL, nil)
+	body, final, ct, err := c.getJSON(ctx, rawURL, Accept, IsActivityPubType)
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Accept", Accept)
-	resp, err := c.get.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	final := resp.Request.URL.String()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("GET %s: %w", final, &StatusError{
-			Code:       resp.StatusCode,
-			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
-		})
-	}
-	ct := resp.Header.Get("Content-Type")
-	if !isActivityPubType(ct) {
-		return nil, fmt.Errorf("GET %s: %w: %q", final, ErrContentType, ct)
-	}
-	body, err := readCapped(resp, c.cfg.MaxBody)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", final, err)
-	}
-	if err := CheckJSONDepth(body, c.cfg.MaxJSONDepth); err != nil {
-		return nil, fmt.Errorf("GET %s: %w", final, err)
 	}
 	var top struct {
 		ID *string `json:"id"`
@@ -78,9 +52,47 @@ func (c *Client) GetObject(ctx context.Context, rawURL string) (*Document, error
 	return &Document{Body: body, URL: final, ContentType: ct}, nil
 }
 
-// isActivityPubType accepts application/activity+json (any parameters) and
+// getJSON is the GET that GetObject and GetJRD share: the address rules and
+// redirects of the client, a 2xx answer of a content type typeOK accepts,
+// the body cap and the depth check. It returns the body, the final URL
+// after redirects and the content type.
+func (c *Client) getJSON(ctx context.Context, rawURL, accept string, typeOK func(string) bool) (body []byte, final, ct string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	req, err := c.newRequest(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, "", "", err
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := c.get.Do(req)
+	if err != nil {
+		return nil, "", "", err
+	}
+	defer resp.Body.Close()
+	final = resp.Request.URL.String()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, "", "", fmt.Errorf("GET %s: %w", final, &StatusError{
+			Code:       resp.StatusCode,
+			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		})
+	}
+	ct = resp.Header.Get("Content-Type")
+	if !typeOK(ct) {
+		return nil, "", "", fmt.Errorf("GET %s: %w: %q", final, ErrContentType, ct)
+	}
+	body, err = readCapped(resp, c.cfg.MaxBody)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("GET %s: %w", final, err)
+	}
+	if err := CheckJSONDepth(body, c.cfg.MaxJSONDepth); err != nil {
+		return nil, "", "", fmt.Errorf("GET %s: %w", final, err)
+	}
+	return body, final, ct, nil
+}
+
+// IsActivityPubType accepts application/activity+json (any parameters) and
 // application/ld+json whose profile lists the ActivityStreams URI.
-func isActivityPubType(ct string) bool {
+func IsActivityPubType(ct string) bool {
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return false
