@@ -114,10 +114,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw
 		if _, err := f.svc.ReceiveEdit(ctx, post, author, remotePost(o, author)); err != nil {
 			return err
 		}
-		_, t, _ := f.svc.PostInThread(ctx, post.ID)
-		if t != nil {
-			fo, _ = f.svc.ForumByID(ctx, t.ForumID)
-		}
+		fo, _ = f.forumOf(ctx, post.ID)
 	} else if fo, err = f.storeNewPost(ctx, o, author, via); err != nil {
 		return err
 	}
@@ -389,18 +386,24 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, raw []byte,
 			return err
 		}
 	}
-	_, t, _ := f.svc.PostInThread(ctx, post.ID)
-	if t == nil {
-		return nil
-	}
-	fo, err := f.svc.ForumByID(ctx, t.ForumID)
-	if err != nil {
+	fo, err := f.forumOf(ctx, post.ID)
+	if fo == nil {
 		return err
 	}
 	if err := f.forwardToForum(ctx, fo, act, raw, via); err != nil {
 		return err
 	}
 	return f.announceIfOurs(ctx, fo, act, raw)
+}
+
+// forumOf is the forum of a post's thread; nil, nil when the post or its
+// thread is gone.
+func (f *Federation) forumOf(ctx context.Context, postID forum.ID) (*forum.Forum, error) {
+	_, t, _ := f.svc.PostInThread(ctx, postID)
+	if t == nil {
+		return nil, nil
+	}
+	return f.svc.ForumByID(ctx, t.ForumID)
 }
 
 // onLike counts a remote member's Like of an answer as helpful (on=false
@@ -419,12 +422,8 @@ func (f *Federation) onLike(ctx context.Context, act *ap.Activity, raw []byte, v
 	if err := f.svc.ReceiveHelpful(ctx, post, by, on); err != nil {
 		return err
 	}
-	_, t, _ := f.svc.PostInThread(ctx, post.ID)
-	if t == nil {
-		return nil
-	}
-	fo, err := f.svc.ForumByID(ctx, t.ForumID)
-	if err != nil {
+	fo, err := f.forumOf(ctx, post.ID)
+	if fo == nil {
 		return err
 	}
 	return f.announceIfOurs(ctx, fo, act, raw)
