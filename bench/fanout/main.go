@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/bench/internal/fedrig"
+	"github.com/metropolis/agora/bench/internal/measure"
 	"github.com/metropolis/agora/federation"
 )
 
@@ -98,19 +99,19 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 		want = followers
 	}
 	sinks.Reset()
-	if err := fedrig.ResetPeak(); err != nil {
-		fedrig.Detail("cannot reset VmHWM (%v); the peak below covers the whole run", err)
+	if err := measure.ResetPeak(); err != nil {
+		measure.Detail("cannot reset VmHWM (%v); the peak below covers the whole run", err)
 	}
 	profile := ""
 	if cfg.cpuProfile != "" {
 		profile = cfg.cpuProfile + "." + name
 	}
-	stopProfile, err := fedrig.StartCPUProfile(profile)
+	stopProfile, err := measure.StartCPUProfile(profile)
 	if err != nil {
 		return err
 	}
-	sampler := fedrig.SampleRSS(20 * time.Millisecond)
-	cpu0 := fedrig.CPUSeconds()
+	sampler := measure.SampleRSS(20 * time.Millisecond)
+	cpu0 := measure.CPUSeconds()
 	start := time.Now()
 	if _, err := n.Answer(ctx, "We opened wifi points in every library; usage tripled in a year."); err != nil {
 		return err
@@ -119,10 +120,10 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	last, werr := sinks.WaitPosts(wctx, want, true)
 	cancel()
 	took := last.Sub(start).Seconds()
-	cpu := fedrig.CPUSeconds() - cpu0
+	cpu := measure.CPUSeconds() - cpu0
 	peak := sampler.Stop()
 	stopProfile()
-	_, hwm := fedrig.Memory()
+	_, hwm := measure.Memory()
 	time.Sleep(500 * time.Millisecond) // anything sent twice shows up now
 	arrivals, rejected, verify := sinks.Snapshot()
 	distinct := sinks.Distinct()
@@ -130,24 +131,24 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	if err != nil {
 		return err
 	}
-	fedrig.Detail("POSTs received %d (verified), rejected %d, distinct inboxes %d of %d expected", len(arrivals), rejected, distinct, want)
-	fedrig.Detail("queue after: pending %d done %d failed %d", st.Pending, st.Done, st.Failed)
+	measure.Detail("POSTs received %d (verified), rejected %d, distinct inboxes %d of %d expected", len(arrivals), rejected, distinct, want)
+	measure.Detail("queue after: pending %d done %d failed %d", st.Pending, st.Done, st.Failed)
 	if len(arrivals) > 0 {
 		first := arrivals[0].At.Sub(start).Seconds()
-		fedrig.Detail("first POST arrived after %.3f s (publishing and queueing), the last after %.3f s (%.0f deliveries/s in between)",
+		measure.Detail("first POST arrived after %.3f s (publishing and queueing), the last after %.3f s (%.0f deliveries/s in between)",
 			first, took, float64(distinct-1)/max(took-first, 1e-9))
 	}
-	fedrig.Detail("CPU %.2f s for %d deliveries: %.2f ms each (whole process: node + sinks; sinks verified for %.2f s wall in total)",
+	measure.Detail("CPU %.2f s for %d deliveries: %.2f ms each (whole process: node + sinks; sinks verified for %.2f s wall in total)",
 		cpu, len(arrivals), 1000*cpu/float64(max(len(arrivals), 1)), verify.Seconds())
-	fedrig.Detail("resident memory: VmHWM %.0f MB, sampled peak %.0f MB", hwm, peak)
+	measure.Detail("resident memory: VmHWM %.0f MB, sampled peak %.0f MB", hwm, peak)
 	if werr != nil {
-		fedrig.Result("fanout", name+"_seconds", fmt.Sprintf("timeout (%v)", werr), fmt.Sprintf("<= %g", target), false)
+		measure.Result("fanout", name+"_seconds", fmt.Sprintf("timeout (%v)", werr), fmt.Sprintf("<= %g", target), false)
 	} else {
-		fedrig.Result("fanout", name+"_seconds", fmt.Sprintf("%.3f", took), fmt.Sprintf("<= %g", target), took <= target)
+		measure.Result("fanout", name+"_seconds", fmt.Sprintf("%.3f", took), fmt.Sprintf("<= %g", target), took <= target)
 	}
-	fedrig.Result("fanout", name+"_posts_vs_inboxes", fmt.Sprintf("%d/%d", len(arrivals), want), "equal", len(arrivals) == want && rejected == 0)
-	fedrig.Result("fanout", name+"_cpu_ms_per_delivery", fmt.Sprintf("%.2f", 1000*cpu/float64(max(len(arrivals), 1))), "info", true)
+	measure.Result("fanout", name+"_posts_vs_inboxes", fmt.Sprintf("%d/%d", len(arrivals), want), "equal", len(arrivals) == want && rejected == 0)
+	measure.Result("fanout", name+"_cpu_ms_per_delivery", fmt.Sprintf("%.2f", 1000*cpu/float64(max(len(arrivals), 1))), "info", true)
 	mem := max(hwm, peak)
-	fedrig.Result("memory", "fanout_"+name+"_rss_peak_mb", fmt.Sprintf("%.0f", mem), fmt.Sprintf("<= %g", cfg.maxRSS), mem <= cfg.maxRSS)
+	measure.Result("memory", "fanout_"+name+"_rss_peak_mb", fmt.Sprintf("%.0f", mem), fmt.Sprintf("<= %g", cfg.maxRSS), mem <= cfg.maxRSS)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/bench/internal/fedrig"
+	"github.com/metropolis/agora/bench/internal/measure"
 	"github.com/metropolis/agora/federation"
 )
 
@@ -76,7 +77,7 @@ func profile(cfg config, name string) (func(), error) {
 	if cfg.cpuProfile == "" {
 		return func() {}, nil
 	}
-	return fedrig.StartCPUProfile(cfg.cpuProfile + "." + name)
+	return measure.StartCPUProfile(cfg.cpuProfile + "." + name)
 }
 
 // farPeer posts answers, editing every editEvery-th right away, all
@@ -139,14 +140,14 @@ func farPeer(cfg config) error {
 			}
 		}
 	}
-	fedrig.Detail("posted %d activities in %.2f s; %d arrived (verified), %d rejected, in %.2f s", want, posted.Seconds(), len(arrivals), rejected, took)
-	fedrig.Detail("an edit before its answer: %d times", misordered)
+	measure.Detail("posted %d activities in %.2f s; %d arrived (verified), %d rejected, in %.2f s", want, posted.Seconds(), len(arrivals), rejected, took)
+	measure.Detail("an edit before its answer: %d times", misordered)
 	if werr != nil {
-		fedrig.Result("farpeer", "activities_per_second", fmt.Sprintf("%.1f (timeout: %v)", rate, werr), fmt.Sprintf(">= %g", cfg.minRate), false)
+		measure.Result("farpeer", "activities_per_second", fmt.Sprintf("%.1f (timeout: %v)", rate, werr), fmt.Sprintf(">= %g", cfg.minRate), false)
 	} else {
-		fedrig.Result("farpeer", "activities_per_second", fmt.Sprintf("%.1f", rate), fmt.Sprintf(">= %g", cfg.minRate), rate >= cfg.minRate)
+		measure.Result("farpeer", "activities_per_second", fmt.Sprintf("%.1f", rate), fmt.Sprintf(">= %g", cfg.minRate), rate >= cfg.minRate)
 	}
-	fedrig.Result("farpeer", "edits_before_their_answer", fmt.Sprint(misordered), "0", misordered == 0 && werr == nil)
+	measure.Result("farpeer", "edits_before_their_answer", fmt.Sprint(misordered), "0", misordered == 0 && werr == nil)
 	return nil
 }
 
@@ -184,7 +185,7 @@ func blackHoles(cfg config) error {
 		defer cancel()
 		last, err := sinks.WaitPosts(wctx, cfg.hosts, true)
 		took := last.Sub(start).Seconds()
-		fedrig.Detail("%s: every healthy inbox had it after %.3f s", what, took)
+		measure.Detail("%s: every healthy inbox had it after %.3f s", what, took)
 		return took, err
 	}
 	if _, err := fanout("warm-up"); err != nil {
@@ -223,9 +224,9 @@ func blackHoles(cfg config) error {
 	with, werr := median(fmt.Sprintf("with %d black holes", holes))
 	ratio := with / base
 	if werr != nil {
-		fedrig.Result("farpeer", "blackholes_healthy_time_ratio", fmt.Sprintf("timeout (%v)", werr), fmt.Sprintf("<= %g", cfg.maxRatio), false)
+		measure.Result("farpeer", "blackholes_healthy_time_ratio", fmt.Sprintf("timeout (%v)", werr), fmt.Sprintf("<= %g", cfg.maxRatio), false)
 	} else {
-		fedrig.Result("farpeer", "blackholes_healthy_time_ratio", fmt.Sprintf("%.2f (%.3f s / %.3f s)", ratio, with, base),
+		measure.Result("farpeer", "blackholes_healthy_time_ratio", fmt.Sprintf("%.2f (%.3f s / %.3f s)", ratio, with, base),
 			fmt.Sprintf("<= %g", cfg.maxRatio), ratio <= cfg.maxRatio)
 	}
 	return nil

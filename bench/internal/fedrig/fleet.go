@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/metropolis/agora/bench/internal/measure"
 )
 
 // Fleet seeds followers of target on sinks: followers actors spread
@@ -47,7 +49,7 @@ func SeedOn(ctx context.Context, n *Node, target string, bases []string, followe
 	if err := n.SeedFollowers(ctx, target, fs); err != nil {
 		return err
 	}
-	Detail("seeded %d followers on %d hosts in %.2f s", followers, len(bases), time.Since(start).Seconds())
+	measure.Detail("seeded %d followers on %d hosts in %.2f s", followers, len(bases), time.Since(start).Seconds())
 	return nil
 }
 

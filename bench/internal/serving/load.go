@@ -11,8 +11,9 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/metropolis/agora/bench/internal/measure"
 )
 
 // Request is one prepared request: everything is built (and, for the
@@ -82,15 +83,6 @@ func (r *Result) CPUPerRequest() time.Duration {
 	return (r.CPU / time.Duration(r.Requests)).Round(time.Microsecond)
 }
 
-// cpuTime is the CPU time (user+system) this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // Client is a keep-alive HTTP client for conns concurrent connections.
 func Client(conns int) *http.Client {
 	return &http.Client{Transport: &http.Transport{
@@ -122,7 +114,7 @@ func Run(ctx context.Context, l Load) *Result {
 		wg       sync.WaitGroup
 		deadline time.Time
 	)
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), measure.CPUTime()
 	if l.Duration > 0 {
 		deadline = start.Add(l.Duration)
 	}
@@ -171,7 +163,7 @@ func Run(ctx context.Context, l Load) *Result {
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
-	res.CPU = cpuTime() - cpu0
+	res.CPU = measure.CPUTime() - cpu0
 	slices.Sort(res.lat)
 	return res
 }

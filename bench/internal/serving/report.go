@@ -3,8 +3,8 @@ package serving
 import (
 	"flag"
 	"fmt"
-	"os"
-	"runtime/pprof"
+
+	"github.com/metropolis/agora/bench/internal/measure"
 )
 
 // Report prints one result line, RESULT|bench|metric|value|target|ok or
@@ -15,21 +15,17 @@ func Report(bench, metric string, value, target float64, unit string, atLeast bo
 	if !atLeast {
 		ok = value <= target
 	}
-	verdict := "ok"
-	if !ok {
-		verdict = "MISS"
-	}
 	cmp := "≥"
 	if !atLeast {
 		cmp = "≤"
 	}
-	fmt.Printf("RESULT|%s|%s|%s|%s %s|%s\n", bench, metric, num(value)+" "+unit, cmp, num(target)+" "+unit, verdict)
+	measure.Result(bench, metric, num(value)+" "+unit, cmp+" "+num(target)+" "+unit, ok)
 	return ok
 }
 
 // Info prints a figure that has no target.
 func Info(bench, metric string, value float64, unit string) {
-	fmt.Printf("RESULT|%s|%s|%s|-|ok\n", bench, metric, num(value)+" "+unit)
+	measure.Result(bench, metric, num(value)+" "+unit, "-", true)
 }
 
 func num(v float64) string {
@@ -53,15 +49,9 @@ func ProfileFlag() func() (stop func()) {
 
 // StartProfile starts a CPU profile into path; call the result to stop it.
 func StartProfile(path string) (stop func()) {
-	f, err := os.Create(path)
+	stop, err := measure.StartCPUProfile(path)
 	if err != nil {
 		Fatal("cpuprofile", err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		Fatal("cpuprofile", err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		_ = f.Close()
-	}
+	return stop
 }

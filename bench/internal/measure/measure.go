@@ -1,4 +1,7 @@
-package fedrig
+// Package measure holds what every bench program measures and prints with:
+// CPU time, resident memory, CPU profiles and RESULT lines (bench/run
+// collects them).
+package measure
 
 import (
 	"bufio"
@@ -12,16 +15,19 @@ import (
 	"time"
 )
 
-// CPUSeconds is the user+system CPU time this process used so far
-// (getrusage), every goroutine included: node and sinks alike.
-func CPUSeconds() float64 {
+// CPUTime is the user+system CPU time this process used so far
+// (getrusage), every goroutine included: node, sinks and load generator
+// alike.
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// CPUSeconds is CPUTime in seconds.
+func CPUSeconds() float64 { return CPUTime().Seconds() }
 
 // Memory reads VmRSS and VmHWM (peak resident size) from /proc/self/status,
 // in MB.
@@ -120,10 +126,4 @@ func StartCPUProfile(path string) (func(), error) {
 		return nil, fmt.Errorf("cpu profile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
-}
-
-// HostIP is the i-th loopback address of a block: 127.<block>.x.y, never
-// ending in .0 or .255.
-func HostIP(block, i int) string {
-	return fmt.Sprintf("127.%d.%d.%d", block, i/250, i%250+1)
 }
