@@ -72,6 +72,27 @@ func (f *Federation) activitiesFor(ctx context.Context, e *forum.Event) ([]*outg
 	return nil, nil // thread.moved has no ActivityPub counterpart
 }
 
+// eventPost loads what a post event is about: the post with its thread and
+// forum, and the local member who acted. A nil postContext with a nil
+// error means there is nothing to publish: the post is gone, or the actor
+// is not a local member (the command line's system actor). Other errors
+// are transient, and the event is retried.
+func (f *Federation) eventPost(ctx context.Context, e *forum.Event) (*postContext, *forum.Member, error) {
+	pc, err := f.loadPost(ctx, e.PostID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	actor, err := f.actorOf(ctx, e.ActorID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return pc, actor, nil
+}
+
 // actorOf is the local member who acted, by ID.
 func (f *Federation) actorOf(ctx context.Context, id forum.ID) (*forum.Member, error) {
 	ms, err := f.svc.Members(ctx, []forum.ID{id})
@@ -90,15 +111,9 @@ func (f *Federation) actorOf(ctx context.Context, id forum.ID) (*forum.Member, e
 // delivered to its inbox when it is another node's), to the member's
 // followers, and to the author answered.
 func (f *Federation) postActivities(ctx context.Context, e *forum.Event, typ string) ([]*outgoing, error) {
-	pc, err := f.loadPost(ctx, e.PostID)
-	if errors.Is(err, forum.ErrNotFound) {
-		return nil, nil
-	} else if err != nil {
+	pc, actor, err := f.eventPost(ctx, e)
+	if pc == nil {
 		return nil, err
-	}
-	actor, err := f.actorOf(ctx, e.ActorID)
-	if err != nil {
-		return nil, nil // the system actor (command line) publishes nothing
 	}
 	if pc.post.URI != "" && !(typ == ap.TypeDelete && pc.forum.Local()) {
 		return nil, nil // another node's post: its node publishes its changes
@@ -230,15 +245,9 @@ func (f *Federation) announceObject(id, actorURI, objectID string, to inboxSet) 
 // likeActivities: a helpful mark is a Like of the answer (Undo{Like} when
 // removed), sent to its author and its forum.
 func (f *Federation) likeActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
-	pc, err := f.loadPost(ctx, e.PostID)
-	if errors.Is(err, forum.ErrNotFound) {
-		return nil, nil
-	} else if err != nil {
+	pc, actor, err := f.eventPost(ctx, e)
+	if pc == nil {
 		return nil, err
-	}
-	actor, err := f.actorOf(ctx, e.ActorID)
-	if err != nil {
-		return nil, nil
 	}
 	actorURI, postURI := f.memberURI(actor), f.postURI(pc.post, pc.thread)
 	like := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeLike, Actor: actorURI, Object: ap.Ref{IRI: postURI},
@@ -256,15 +265,9 @@ func (f *Federation) likeActivities(ctx context.Context, e *forum.Event) ([]*out
 // lockActivities: a moderator's lock is Lemmy's Lock of the question (Undo
 // to reopen), announced by the forum.
 func (f *Federation) lockActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
-	pc, err := f.loadPost(ctx, e.PostID)
-	if errors.Is(err, forum.ErrNotFound) {
-		return nil, nil
-	} else if err != nil {
+	pc, actor, err := f.eventPost(ctx, e)
+	if pc == nil || !pc.forum.Local() {
 		return nil, err
-	}
-	actor, err := f.actorOf(ctx, e.ActorID)
-	if err != nil || !pc.forum.Local() {
-		return nil, nil
 	}
 	forumURI, threadURI := f.forumURI(pc.forum), f.threadURI(pc.thread)
 	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeLock, Actor: f.memberURI(actor), Object: ap.Ref{IRI: threadURI},
@@ -281,8 +284,10 @@ func (f *Federation) lockActivities(ctx context.Context, e *forum.Event) ([]*out
 // profileActivities: Update{Person} to the member's followers.
 func (f *Federation) profileActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
 	m, err := f.actorOf(ctx, e.MemberID)
-	if err != nil {
-		return nil, nil
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil // not a local member: nothing of ours to publish
+	} else if err != nil {
+		return nil, err
 	}
 	person, err := f.memberActor(ctx, m)
 	if err != nil {
