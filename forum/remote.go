@@ -160,7 +160,7 @@ func (s *Service) cleanRemote(p RemotePost) (RemotePost, error) {
 		tr[c] = Translation{Title: clip(t.Title, MaxTitleLen), HTML: s.render.Sanitize(t.HTML)}
 	}
 	p.Translations = tr
-	if p.Published.IsZero() || p.Published.After(s.clock.Now()) {
+	if !Storable(p.Published) || p.Published.After(s.clock.Now()) {
 		p.Published = s.clock.Now()
 	}
 	return p, nil
