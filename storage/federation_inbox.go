@@ -98,6 +98,28 @@ func (s *Store) FinishInboxItem(ctx context.Context, id forum.ID, at time.Time) 
 	return affected("finish inbox item", res)
 }
 
+// RenewInboxLeases moves the leases of the given items, still held by a
+// worker, to until. Items finished meanwhile are left alone.
+func (s *Store) RenewInboxLeases(ctx context.Context, ids []forum.ID, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.NewUpdate().Model((*inboxRow)(nil)).Set("lease_until = ?", utc(until)).
+		Where("id IN (?)", bun.List(ids)).Where("processed_at IS NULL").Where("failed_at IS NULL").Exec(ctx)
+	return dbErr("renew inbox leases", err)
+}
+
+// ReleaseInboxItems ends the leases of the given items without counting an
+// attempt.
+func (s *Store) ReleaseInboxItems(ctx context.Context, ids []forum.ID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.NewUpdate().Model((*inboxRow)(nil)).Set("lease_until = NULL").
+		Where("id IN (?)", bun.List(ids)).Exec(ctx)
+	return dbErr("release inbox items", err)
+}
+
 // RetryInboxItem counts a failed attempt, records errText, schedules the
 // next attempt at next and releases the lease.
 func (s *Store) RetryInboxItem(ctx context.Context, id forum.ID, next time.Time, errText string) error {
