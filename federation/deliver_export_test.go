@@ -66,3 +66,6 @@ func (h Hooks) PublishBatch(ctx context.Context) bool { return h.f.publishBatch(
 func (h Hooks) ProcessWith(ctx context.Context, it *InboxItem, apply func(context.Context, *InboxItem) error) bool {
 	return h.f.processItemWith(ctx, it, apply)
 }
+
+// Process applies a received item as the inbox worker does.
+func (h Hooks) Process(ctx context.Context, it *InboxItem) bool { return h.f.processItem(ctx, it) }

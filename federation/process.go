@@ -51,6 +51,9 @@ func (f *Federation) processItemWith(ctx context.Context, it *InboxItem, apply f
 	now := f.cfg.Clock.Now()
 	switch {
 	case err == nil:
+		// The change may have recorded an event: its activity is passed on
+		// now rather than at the publisher's next poll.
+		f.wakePublisher()
 		err = f.store.FinishInboxItem(ctx, it.ID, now)
 	case isPermanent(err) || it.Attempts+1 >= inboxMaxAttempts:
 		f.log.Info("inbox activity not applied", "activity", it.ActivityID, "err", err)
@@ -95,15 +98,15 @@ func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 		return permanent("parse: %w", err)
 	}
 	if act.Actor != it.ActorURI {
-		return f.applyForwarded(ctx, act, it.Body)
+		return f.applyForwarded(ctx, act, it.ID)
 	}
-	return f.dispatch(ctx, act, it.Body, nil)
+	return f.dispatch(ctx, act, it.ID, nil)
 }
 
 // applyForwarded applies an activity a server passed on for its actor
 // (§7.1.2). Only its object's id is taken from it: a created or updated
 // object is fetched from its origin, a deleted one must be gone there.
-func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, raw []byte) error {
+func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, received forum.ID) error {
 	switch act.Type {
 	case ap.TypeCreate, ap.TypeUpdate:
 		act.Object = ap.Ref{IRI: act.Object.ID()}
@@ -114,29 +117,31 @@ func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, raw [
 	default:
 		return permanent("%s activities are not accepted forwarded", act.Type)
 	}
-	return f.dispatch(ctx, act, raw, nil)
+	return f.dispatch(ctx, act, received, nil)
 }
 
-// dispatch applies an activity. via is the remote forum that announced it,
-// if it came inside an Announce.
-func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum) error {
+// dispatch applies an activity. received is the inbox item it came in,
+// recorded with the events of the changes it makes so the publisher passes
+// it on; "" inside a remote forum's Announce (nothing to pass on). via is
+// the remote forum that announced it, if it came inside an Announce.
+func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received forum.ID, via *forum.Forum) error {
 	switch act.Type {
 	case ap.TypeFollow:
 		return f.onFollow(ctx, act)
 	case ap.TypeAccept, ap.TypeReject:
 		return f.onFollowAnswer(ctx, act)
 	case ap.TypeUndo:
-		return f.onUndo(ctx, act, raw, via)
+		return f.onUndo(ctx, act, received)
 	case ap.TypeCreate, ap.TypeUpdate:
-		return f.onCreateOrUpdate(ctx, act, raw, via)
+		return f.onCreateOrUpdate(ctx, act, received, via)
 	case ap.TypeDelete:
-		return f.onDelete(ctx, act, raw, via)
+		return f.onDelete(ctx, act, received)
 	case ap.TypeLike:
-		return f.onLike(ctx, act, raw, via, true)
+		return f.onLike(ctx, act, received, true)
 	case ap.TypeAnnounce:
-		return f.onAnnounce(ctx, act, raw)
+		return f.onAnnounce(ctx, act)
 	case ap.TypeLock:
-		return f.onLock(ctx, act, raw, via, true)
+		return f.onLock(ctx, act, true)
 	case ap.TypeFlag:
 		return f.onFlag(ctx, act)
 	}

@@ -49,6 +49,9 @@ type Store interface {
 	// Inbox: activities received, durably, before they are applied.
 	// AddInboxItem returns ErrConflict when the activity ID was seen before.
 	AddInboxItem(ctx context.Context, it *InboxItem) error
+	// InboxItem returns a received activity by its item ID (the publisher
+	// passes on what a received.* event names).
+	InboxItem(ctx context.Context, id forum.ID) (*InboxItem, error)
 	// ClaimInboxItems leases up to limit unprocessed items due at now.
 	ClaimInboxItems(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*InboxItem, error)
 	FinishInboxItem(ctx context.Context, id forum.ID, at time.Time) error

@@ -49,6 +49,15 @@ func (s *Store) AddInboxItem(ctx context.Context, it *federation.InboxItem) erro
 	return nil
 }
 
+// InboxItem returns a received activity by its item ID.
+func (s *Store) InboxItem(ctx context.Context, id forum.ID) (*federation.InboxItem, error) {
+	var r inboxRow
+	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, dbErr("inbox item", err)
+	}
+	return r.toFederation(), nil
+}
+
 // ClaimInboxItems leases up to limit items that are neither processed nor
 // failed, due at now (NextAttemptAt <= now) and not leased (or whose lease
 // has expired), by NextAttemptAt then ID. Their lease ends at now+lease: a
