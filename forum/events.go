@@ -45,13 +45,13 @@ const (
 // transaction as the change it records (a transactional outbox), so
 // federation never misses a change nor sends one that was rolled back.
 type Event struct {
-	ID        ID // sorts by time: readers keep the last ID they handled
-	Kind      EventKind
-	ActorID   ID // the member who acted
-	ForumID   ID
-	ThreadID  ID
-	PostID    ID
-	MemberID  ID // for member.updated
+	ID       ID // sorts by time: readers keep the last ID they handled
+	Kind     EventKind
+	ActorID  ID // the member who acted
+	ForumID  ID
+	ThreadID ID
+	PostID   ID
+	MemberID ID // for member.updated
 	// ReceivedID is the received activity (its inbox item) that made a
 	// received.* change.
 	ReceivedID ID
