@@ -112,6 +112,9 @@ func classify(err error) (status int, msgID string, retryAfter time.Duration) {
 		return http.StatusServiceUnavailable, "error.unavailable", outageRetryAfter
 	case errors.As(err, &he):
 		return he.status, he.msgID, he.retryAfter
+	case errors.Is(err, errSignIn):
+		// renderError sends the visitor to sign in instead.
+		return http.StatusUnauthorized, "error.forbidden", 0
 	case errors.Is(err, forum.ErrNotFound):
 		return http.StatusNotFound, "error.not_found", 0
 	case errors.Is(err, forum.ErrGone):

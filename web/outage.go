@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // What a member typed survives a failure on our side: a form that could not
@@ -16,6 +18,7 @@ import (
 type keptField struct {
 	ID, Name, Label, Value string
 	Rows                   int
+	Lang                   string // the language of a post's title and text, when the form said it
 }
 
 type keptFormPage struct {
@@ -56,6 +59,10 @@ func (s *Server) keepForm(w http.ResponseWriter, r *http.Request, err error) {
 	status, msgID, retryAfter := classify(err)
 	s.logError(r, status, err)
 	d := keptFormPage{Status: status, Message: st.tr.T(msgID), Action: r.URL.RequestURI(), Retry: true}
+	postLang := ""
+	if tag, err := language.Parse(r.PostForm.Get("language")); err == nil {
+		postLang = tag.String()
+	}
 	names := make([]string, 0, len(r.PostForm))
 	for name := range r.PostForm {
 		names = append(names, name)
@@ -77,6 +84,9 @@ func (s *Server) keepForm(w http.ResponseWriter, r *http.Request, err error) {
 				continue
 			}
 			f.Label = st.tr.T("field." + base)
+			if name == "title" || name == "body" {
+				f.Lang = postLang
+			}
 			if lang != "" {
 				f.Label += " (" + languageName(lang) + ")"
 			}

@@ -72,6 +72,14 @@ func TestDatabaseOutage(t *testing.T) {
 				t.Fatal(err)
 			}
 			threadPath := "/t/" + th.ID
+			answer, err := s.rig.Service.Reply(ctx, s.cast.Barcelona, th.ID, "", forum.Answer{Body: "With EU funds.", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, invitation, err := s.rig.Service.Invite(ctx, s.cast.Admin, forum.RoleMember, "for Lyon")
+			if err != nil {
+				t.Fatal(err)
+			}
 			marta := s.signedIn("marta")
 			token := marta.sessionCookie()
 			typed := "Financiamos 120 puntos <wifi> con fondos europeos & municipales.\nSegunda línea."
@@ -81,7 +89,8 @@ func TestDatabaseOutage(t *testing.T) {
 			p := marta.post(threadPath+"/reply", url.Values{"body": {typed}, "language": {"es"}})
 			mustBeOutage(t, "answer", p, "en", "cannot reach its database")
 			mustContain(t, p, template.HTMLEscapeString(typed), `action="`+threadPath+`/reply"`,
-				`name="csrf" value="`+marta.csrf()+`"`, `<input type="hidden" name="language" value="es">`)
+				`name="csrf" value="`+marta.csrf()+`"`, `<input type="hidden" name="language" value="es">`,
+				`name="body" rows="12" lang="es">`)
 			if strings.Contains(p.body, `href="/login`) {
 				t.Error("the outage page offers to sign in")
 			}
@@ -89,6 +98,37 @@ func TestDatabaseOutage(t *testing.T) {
 			forged := marta.postRaw(threadPath+"/reply", url.Values{"body": {typed}, "language": {"es"}, "csrf": {strings.Repeat("x", 43)}})
 			if forged.status != http.StatusForbidden || strings.Contains(forged.body, "Financiamos") {
 				t.Errorf("forged form during the outage: %d", forged.status)
+			}
+
+			// Every form that carries a member's text keeps it.
+			for _, f := range []struct {
+				name, path string
+				form       url.Values
+				kept       []string
+			}{
+				{"question", "/f/digitalisation/ask", url.Values{"title": {"Fibre for every school?"}, "body": {"Our plan: 40 schools by June."}, "language": {"en"}},
+					[]string{">Fibre for every school?</textarea>", ">Our plan: 40 schools by June.</textarea>"}},
+				{"edit", "/p/" + answer.ID + "/edit", url.Values{"body": {"With EU and city funds."}, "language": {"en"}},
+					[]string{">With EU and city funds.</textarea>"}},
+				{"report", "/p/" + th.ID + "/report", url.Values{"reason": {"Advertising for a vendor."}},
+					[]string{`name="reason"`, ">Advertising for a vendor.</textarea>"}},
+				{"profile", "/u/marta/edit", url.Values{"display_name": {"Marta Puig i Soler"}, "title": {"Head of Innovation"},
+					"organisation": {"AMB"}, "languages": {"ca, es"}, "ui_language": {"es"}},
+					[]string{">Marta Puig i Soler</textarea>", ">Head of Innovation</textarea>", ">AMB</textarea>", `name="ui_language" value="es"`}},
+			} {
+				p := marta.post(f.path, f.form)
+				mustBeOutage(t, f.name, p, "en", "Send again")
+				mustContain(t, p, append(f.kept, `action="`+f.path+`"`)...)
+			}
+			// An invitation carries a password: the text is shown, the
+			// password never, and the form is not offered again.
+			guest := s.browser()
+			p = guest.post("/invite/"+invitation, url.Values{"username": {"lyon"}, "password": {"a-long-secret-2026"},
+				"display_name": {"Camille Martin"}, "languages": {"fr"}, "ui_language": {"fr"}})
+			mustBeOutage(t, "invitation", p, "en", "Passwords are never shown again")
+			mustContain(t, p, ">Camille Martin</textarea>")
+			if strings.Contains(p.body, "a-long-secret-2026") || strings.Contains(p.body, "Send again") {
+				t.Error("the invitation's password or form came back")
 			}
 
 			visitor := s.browser()
