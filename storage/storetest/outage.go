@@ -162,10 +162,11 @@ func (c *switchedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driv
 	if err := c.ok(); err != nil {
 		return nil, err
 	}
-	if b, ok := c.conn.(driver.ConnBeginTx); ok {
-		return b.BeginTx(ctx, opts)
+	b, ok := c.conn.(driver.ConnBeginTx)
+	if !ok {
+		return nil, errors.New("storetest: the driver's connections lack BeginTx")
 	}
-	return c.conn.Begin() //nolint:staticcheck // the fallback database/sql uses too
+	return b.BeginTx(ctx, opts)
 }
 
 func (c *switchedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
