@@ -27,6 +27,7 @@ func TestDBErrUnavailable(t *testing.T) {
 		{"connection refused", refused, forum.ErrUnavailable},
 		{"connection reset", fmt.Errorf("read: %w", syscall.ECONNRESET), forum.ErrUnavailable},
 		{"pooled connection closed by the server", io.EOF, forum.ErrUnavailable},
+		{"read timeout", &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, forum.ErrUnavailable},
 		{"bad connection", driver.ErrBadConn, forum.ErrUnavailable},
 		{"connection done", sql.ErrConnDone, forum.ErrUnavailable},
 		{"client went away while dialling", &net.OpError{Op: "dial", Net: "tcp", Err: context.Canceled}, nil},

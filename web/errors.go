@@ -103,15 +103,19 @@ const outageRetryAfter = 30 * time.Second
 
 // classify maps an error onto the status and catalog message the client
 // sees, and how long it should wait before trying again (0: no advice).
-// Validation errors and sign-in redirects are renderError's.
+// A validation error's message (msgID "") and the sign-in redirect are
+// renderError's.
 func classify(err error) (status int, msgID string, retryAfter time.Duration) {
 	var he *httpError
+	var ve *forum.ValidationError
 	switch {
 	case errors.Is(err, forum.ErrUnavailable):
 		// First: whatever else the error says, it was not decided.
 		return http.StatusServiceUnavailable, "error.unavailable", outageRetryAfter
 	case errors.As(err, &he):
 		return he.status, he.msgID, he.retryAfter
+	case errors.As(err, &ve):
+		return http.StatusBadRequest, "", 0
 	case errors.Is(err, errSignIn):
 		// renderError sends the visitor to sign in instead.
 		return http.StatusUnauthorized, "error.forbidden", 0
@@ -139,9 +143,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	status, msgID, retryAfter := classify(err)
 	msg := ""
-	var he *httpError
-	if errors.As(err, &ve) && !errors.As(err, &he) && !errors.Is(err, forum.ErrUnavailable) {
-		status, msg = http.StatusBadRequest, s.validationMessage(st.tr, ve)
+	if msgID == "" && errors.As(err, &ve) {
+		msg = s.validationMessage(st.tr, ve)
 	} else {
 		msg = st.tr.T(msgID)
 	}
