@@ -29,6 +29,7 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
+	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
 )
 
@@ -64,6 +65,12 @@ type secNode struct {
 // secStartNode runs a fresh node on 127.0.0.1:0 until the test ends.
 func secStartNode(t testing.TB, authorizedFetch bool) *secNode {
 	t.Helper()
+	return secStartNodeOn(t, storetest.Open(t), authorizedFetch)
+}
+
+// secStartNodeOn is secStartNode on a database of the test's choosing.
+func secStartNodeOn(t *testing.T, db *storage.DB, authorizedFetch bool) *secNode {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +81,7 @@ func secStartNode(t testing.TB, authorizedFetch bool) *secNode {
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	base := "http://" + ln.Addr().String()
-	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: storetest.Open(t), Logger: log,
+	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: db, Logger: log,
 		AllowLoopbackPeers: true, AuthorizedFetch: authorizedFetch, Hasher: password.NewFast(),
 		Delivery: federation.DeliveryConfig{Poll: 20 * time.Millisecond, BaseBackoff: 50 * time.Millisecond,
 			Workers: 2, PerHost: 2, BreakerAfter: 1000}})
