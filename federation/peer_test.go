@@ -69,7 +69,7 @@ func secStartNode(t testing.TB, authorizedFetch bool) *secNode {
 }
 
 // secStartNodeOn is secStartNode on a database of the test's choosing.
-func secStartNodeOn(t *testing.T, db *storage.DB, authorizedFetch bool) *secNode {
+func secStartNodeOn(t testing.TB, db *storage.DB, authorizedFetch bool) *secNode {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
