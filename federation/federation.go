@@ -38,9 +38,8 @@ type Config struct {
 	// Resolver overrides DNS resolution for the fetcher (tests).
 	Resolver fetch.Resolver
 	Delivery DeliveryConfig
-	// InboxWorkers is how many received activities are applied at once;
-	// 0 means DefaultInboxWorkers.
-	InboxWorkers int
+	// Inbox configures the worker that applies received activities.
+	Inbox InboxConfig
 	// Observer hears deliveries and inbox results (metrics); nil: nobody.
 	Observer Observer
 	// ClientIP tells the sending server's address behind trusted reverse

@@ -9,20 +9,41 @@ import (
 	"github.com/metropolis/agora/forum"
 )
 
+// InboxConfig configures the inbox worker; zero values take the defaults.
+type InboxConfig struct {
+	// Workers is how many received activities one process applies at once
+	// (across order keys); default DefaultInboxWorkers.
+	Workers int
+	// Lease is how long a claimed activity stays this process's without
+	// renewal; the worker renews what it holds every third of it, so a
+	// process that dies gives its activities back within a lease. Default
+	// DefaultInboxLease.
+	Lease time.Duration
+}
+
+// Defaults of InboxConfig.
+const (
+	DefaultInboxWorkers = 64
+	DefaultInboxLease   = time.Minute
+)
+
+func (c InboxConfig) withDefaults() InboxConfig {
+	if c.Workers <= 0 {
+		c.Workers = DefaultInboxWorkers
+	}
+	if c.Lease <= 0 {
+		c.Lease = DefaultInboxLease
+	}
+	return c
+}
+
 // Limits on applying received activities.
 const (
-	// inboxLease is how long a claimed item is held without renewal; the
-	// worker renews the leases of what it holds every third of it, so a
-	// process that dies gives its items back within a minute.
-	inboxLease = time.Minute
 	// inboxClaim is the most items claimed in one query.
 	inboxClaim = 32
 	// inboxItemTimeout bounds one attempt at one item, its fetches
 	// included: no item holds its place for longer.
 	inboxItemTimeout = 90 * time.Second
-	// DefaultInboxWorkers is how many received activities are applied at
-	// once (across order keys) when the configuration says nothing.
-	DefaultInboxWorkers = 64
 )
 
 // inboxWorker applies received activities concurrently. Items about the
@@ -34,6 +55,7 @@ const (
 type inboxWorker struct {
 	f     *Federation
 	slots int
+	lease time.Duration
 
 	mu sync.Mutex
 	// held are the items claimed and not yet finished, applied or waiting.
@@ -45,22 +67,20 @@ type inboxWorker struct {
 	wg       sync.WaitGroup
 }
 
-func newInboxWorker(f *Federation, slots int) *inboxWorker {
-	if slots <= 0 {
-		slots = DefaultInboxWorkers
-	}
-	return &inboxWorker{f: f, slots: slots, held: map[forum.ID]struct{}{}, queues: map[string][]*InboxItem{},
-		finished: make(chan struct{}, 1)}
+func newInboxWorker(f *Federation, cfg InboxConfig) *inboxWorker {
+	cfg = cfg.withDefaults()
+	return &inboxWorker{f: f, slots: cfg.Workers, lease: cfg.Lease, held: map[forum.ID]struct{}{},
+		queues: map[string][]*InboxItem{}, finished: make(chan struct{}, 1)}
 }
 
 func (f *Federation) runInbox(ctx context.Context) {
-	newInboxWorker(f, f.cfg.InboxWorkers).run(ctx)
+	newInboxWorker(f, f.cfg.Inbox).run(ctx)
 }
 
 // run claims and applies items until ctx ends, then waits for the items
 // being applied and gives back the leases of those not finished.
 func (w *inboxWorker) run(ctx context.Context) {
-	renew := time.NewTicker(inboxLease / 3)
+	renew := time.NewTicker(w.lease / 3)
 	defer renew.Stop()
 	idle := time.NewTimer(0)
 	defer idle.Stop()
@@ -94,7 +114,7 @@ func (w *inboxWorker) claim(ctx context.Context) bool {
 	if want <= 0 {
 		return false
 	}
-	items, err := w.f.store.ClaimInboxItems(ctx, w.f.cfg.Clock.Now(), inboxLease, want)
+	items, err := w.f.store.ClaimInboxItems(ctx, w.f.cfg.Clock.Now(), w.lease, want)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.f.log.Error("claim inbox items", "err", err)
@@ -150,7 +170,7 @@ func (w *inboxWorker) drain(ctx context.Context, key string, it *InboxItem) {
 // renew extends the leases of every held item.
 func (w *inboxWorker) renew(ctx context.Context) {
 	ids := w.heldIDs()
-	if err := w.f.store.RenewInboxLeases(ctx, ids, w.f.cfg.Clock.Now().Add(inboxLease)); err != nil && ctx.Err() == nil {
+	if err := w.f.store.RenewInboxLeases(ctx, ids, w.f.cfg.Clock.Now().Add(w.lease)); err != nil && ctx.Err() == nil {
 		// The leases run out and another process may take these items: they
 		// are applied idempotently, so this costs time, not correctness.
 		w.f.log.Warn("renew inbox leases", "items", len(ids), "err", err)

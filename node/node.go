@@ -39,6 +39,7 @@ type Config struct {
 	ClientIP      clientip.Resolver
 	SignatureSkew time.Duration
 	Delivery      federation.DeliveryConfig
+	Inbox         federation.InboxConfig
 	Software      federation.Software
 	// Production: shared or in-process services (see Shared). Zero values
 	// mean no metrics, in-process limits and live updates in process.
@@ -116,7 +117,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
-		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Changes: cfg.DB.Changes()})
+		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes()})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}

@@ -57,6 +57,12 @@ type Config struct {
 	// (a Go duration); a process that dies leaves its claims to the others
 	// when it ends. Empty means the default (2m).
 	DeliveryLease string
+	// InboxWorkers is how many received activities one process applies at
+	// once; empty means the default (64).
+	InboxWorkers string
+	// InboxLease is how long a claimed received activity stays this
+	// process's without renewal (a Go duration). Empty means 1m.
+	InboxLease string
 }
 
 // SignedFetchOnly reports whether authorized fetch is on.
@@ -116,6 +122,12 @@ func settings() []setting {
 		{name: "delivery-lease", env: "AGORA_DELIVERY_LEASE", shownDef: "2m",
 			help:  "how long a claimed delivery stays one process's before another may send it (a Go duration, at least 1s)",
 			field: func(c *Config) *string { return &c.DeliveryLease }, check: checkOptionalLease},
+		{name: "inbox-workers", env: "AGORA_INBOX_WORKERS", shownDef: "64",
+			help:  "received activities applied at once per process (in order per object; several processes share the queue)",
+			field: func(c *Config) *string { return &c.InboxWorkers }, check: checkOptionalCount},
+		{name: "inbox-lease", env: "AGORA_INBOX_LEASE", shownDef: "1m",
+			help:  "how long a claimed received activity stays one process's without renewal (a Go duration, at least 1s)",
+			field: func(c *Config) *string { return &c.InboxLease }, check: checkOptionalLease},
 	}
 }
 
@@ -281,6 +293,15 @@ func (c Config) Delivery() federation.DeliveryConfig {
 	d.Workers, _ = strconv.Atoi(c.DeliveryWorkers)
 	d.Lease, _ = time.ParseDuration(c.DeliveryLease)
 	return d
+}
+
+// Inbox is the inbox worker's settings; zero values take federation's
+// defaults. Values were checked by resolve.
+func (c Config) Inbox() federation.InboxConfig {
+	var in federation.InboxConfig
+	in.Workers, _ = strconv.Atoi(c.InboxWorkers)
+	in.Lease, _ = time.ParseDuration(c.InboxLease)
+	return in
 }
 
 func oneOf(allowed ...string) func(string) error {
