@@ -56,7 +56,7 @@ func (f *Federation) processItem(ctx context.Context, it *InboxItem) {
 	switch {
 	case err == nil:
 		err = f.store.FinishInboxItem(ctx, it.ID, now)
-	case errors.As(err, &perm), errors.Is(err, forum.ErrForbidden), errors.Is(err, forum.ErrLocked),
+	case errors.As(err, &perm), errors.Is(err, fetch.ErrBlocked), errors.Is(err, forum.ErrForbidden), errors.Is(err, forum.ErrLocked),
 		errors.Is(err, forum.ErrGone), forum.IsValidation(err), it.Attempts+1 >= inboxMaxAttempts:
 		f.log.Info("inbox activity not applied", "activity", it.ActivityID, "err", err)
 		err = f.store.FailInboxItem(ctx, it.ID, now, err.Error())
@@ -102,6 +102,9 @@ func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, raw [
 // dispatch applies an activity. via is the remote forum that announced it,
 // if it came inside an Announce.
 func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum) error {
+	if err := f.refuseBlocked(ctx, act); err != nil {
+		return err
+	}
 	switch act.Type {
 	case ap.TypeFollow:
 		return f.onFollow(ctx, act)

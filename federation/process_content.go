@@ -172,6 +172,9 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		if err != nil {
 			return nil, err
 		}
+		if err := f.refuseBlockedThread(ctx, parent, t); err != nil {
+			return nil, err
+		}
 		if _, err := f.svc.ReceiveAnswer(ctx, t, parent, remotePost(o, author)); err != nil {
 			return nil, err
 		}

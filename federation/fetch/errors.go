@@ -31,6 +31,10 @@ var (
 	ErrIDMismatch = errors.New("fetch: document id does not match its URL")
 	// ErrBudgetExhausted: the context's request budget (WithBudget) is spent.
 	ErrBudgetExhausted = errors.New("fetch: request budget exhausted")
+	// ErrBlocked: the host (or a domain it is a subdomain of) is a blocked
+	// instance (Config.Blocklist). Permanent: nothing is sent, and asking
+	// again changes nothing while the block stands.
+	ErrBlocked = errors.New("fetch: instance blocked")
 )
 
 // StatusError is returned by GetObject for a non-2xx response.
