@@ -44,17 +44,32 @@ func (f *Federation) refuseBlocked(ctx context.Context, act *ap.Activity) error 
 				refs = append(refs, namedRef{"attributedTo", o.AttributedTo}, namedRef{"inReplyTo", o.InReplyTo})
 			}
 		}
-		for _, r := range refs {
-			if r.uri == "" || f.urls.IsLocal(r.uri) {
-				continue
-			}
-			if blocked, err := f.blocked(ctx, r.uri); err != nil {
-				return fmt.Errorf("block list: %w", err)
-			} else if blocked {
-				return errBlocked(r.role, r.uri)
-			}
+		if err := f.refuseBlockedRefs(ctx, refs); err != nil {
+			return err
 		}
 		act = act.Object.Activity
+	}
+	return nil
+}
+
+// refuseBlockedObject refuses a post fetched or embedded by another
+// server (a joined forum's backfill) when it, its author or its parent is
+// on a blocked instance.
+func (f *Federation) refuseBlockedObject(ctx context.Context, o *ap.Object) error {
+	return f.refuseBlockedRefs(ctx, []namedRef{{"object", o.ID}, {"attributedTo", o.AttributedTo}, {"inReplyTo", o.InReplyTo}})
+}
+
+// refuseBlockedRefs refuses the first of refs on a blocked instance.
+func (f *Federation) refuseBlockedRefs(ctx context.Context, refs []namedRef) error {
+	for _, r := range refs {
+		if r.uri == "" || f.urls.IsLocal(r.uri) {
+			continue
+		}
+		if blocked, err := f.blocked(ctx, r.uri); err != nil {
+			return fmt.Errorf("block list: %w", err)
+		} else if blocked {
+			return errBlocked(r.role, r.uri)
+		}
 	}
 	return nil
 }

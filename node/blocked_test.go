@@ -55,6 +55,27 @@ type blockRig struct {
 
 func startBlockRig(t *testing.T) *blockRig {
 	t.Helper()
+	r := startBlockRigUnjoined(t)
+	r.join(t)
+	return r
+}
+
+// join makes the city join the hub's forum.
+func (r *blockRig) join(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := r.city.Federation.Join(ctx, forum.SystemActor(), r.hub.URLs.Forum(r.f.Slug)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "follow accepted", func() (bool, string) {
+		j, err := r.city.Federation.Joined(ctx)
+		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
+	})
+}
+
+// startBlockRigUnjoined is startBlockRig before the city joins.
+func startBlockRigUnjoined(t *testing.T) *blockRig {
+	t.Helper()
 	ctx := context.Background()
 	res := nameResolver{"good.example": "127.0.0.5", "bad.example": "127.0.0.7", "x.bad.example": "127.0.0.8"}
 	listen := func(ip string) net.Listener {
@@ -78,13 +99,6 @@ func startBlockRig(t *testing.T) *blockRig {
 		t.Fatal(err)
 	}
 	r.f = f
-	if _, err := r.city.Federation.Join(ctx, forum.SystemActor(), r.hub.URLs.Forum(f.Slug)); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "follow accepted", func() (bool, string) {
-		j, err := r.city.Federation.Joined(ctx)
-		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
-	})
 	r.gina = r.good.actor(fakeActor{Path: "/users/gina", Type: "Person", Username: "gina", Name: "Gina", KeyID: "#main-key"})
 	r.bob = r.bad.actor(fakeActor{Path: "/users/bob", Type: "Person", Username: "bob", Name: "Bob", KeyID: "#main-key"})
 	r.sam = r.sub.actor(fakeActor{Path: "/users/sam", Type: "Person", Username: "sam", Name: "Sam", KeyID: "#main-key"})
@@ -395,5 +409,49 @@ func TestBlockedJoin(t *testing.T) {
 	}
 	if n := r.bad.requestCount() + r.sub.requestCount(); n != 0 {
 		t.Errorf("the blocked instance received %d request(s), want 0", n)
+	}
+}
+
+// TestBlockedBackfill: a city that blocked bad.example joins a forum that
+// holds a question from it. The backfill stores the forum's other
+// questions, not that one, and asks bad.example for nothing.
+func TestBlockedBackfill(t *testing.T) {
+	ctx := context.Background()
+	r := startBlockRigUnjoined(t)
+	block(t, r.city, "bad.example")
+	ask := func(title string) string {
+		th, err := r.hub.Service.Ask(ctx, r.asker, r.f.ID, forum.Question{Title: title, Body: "Tell us.", Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.hub.URLs.Thread(th.ID)
+	}
+	first := ask("Before the blocked question")
+	q := r.bad.url("/notes/q")
+	// A Page (a Lemmy post), as the backfill takes questions.
+	question := strings.Replace(r.note(q, r.bob, "", "A question from a blocked instance"), `"type": "Note"`,
+		`"type": "Page", "name": "A blocked question"`, 1)
+	r.bad.put("/notes/q", question)
+	if st := r.bad.send(delivery{KeyID: r.bob + "#main-key", Inbox: r.hub.URLs.SharedInbox(), Body: r.create(question, q, r.bob)}); st != http.StatusAccepted {
+		t.Fatalf("delivery to the hub: %d", st)
+	}
+	settled(t, r.hub)
+	if _, err := r.hub.Service.PostByURI(ctx, q); err != nil {
+		t.Fatalf("the hub (no block) did not store the question: %v", err)
+	}
+	last := ask("After the blocked question")
+	r.join(t)
+	// The backfill reads the forum's outbox in one pass: once the questions
+	// on either side of the blocked one are stored, it has been seen.
+	eventually(t, "the city backfills the forum", func() (bool, string) {
+		_, err1 := r.city.threadOn(first)
+		_, err2 := r.city.threadOn(last)
+		return err1 == nil && err2 == nil, fmt.Sprintf("%v / %v", err1, err2)
+	})
+	if _, err := r.city.Service.PostByURI(ctx, q); !errors.Is(err, forum.ErrNotFound) {
+		t.Errorf("the city stored the blocked instance's question (err %v)", err)
+	}
+	if n := r.bad.requestsFrom(r.city.URLs.Base()); n != 0 {
+		t.Errorf("the city sent %d request(s) to the blocked host", n)
 	}
 }
