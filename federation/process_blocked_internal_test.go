@@ -18,7 +18,9 @@ type blockListStore struct {
 	blocks []*DomainBlock
 }
 
-func (s blockListStore) ListDomainBlocks(context.Context) ([]*DomainBlock, error) { return s.blocks, nil }
+func (s blockListStore) ListDomainBlocks(context.Context) ([]*DomainBlock, error) {
+	return s.blocks, nil
+}
 
 // TestRefuseBlocked: which received activities lead to a blocked instance
 // (bad.example): by their actor, their id, their object, the embedded
