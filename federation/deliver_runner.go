@@ -92,9 +92,9 @@ func (r *runner) activity(ctx context.Context, id forum.ID) (*sendable, error) {
 // blocked reports whether a delivery host (host[:port]) is blocked: by a
 // block of host:port itself, or of its domain or a parent domain whatever
 // the port (blocking example.org stops deliveries to example.org:8443 and
-// to a.example.org too). Blocking also
-// drops what is queued (DropHostDeliveries); this check catches what was
-// claimed before.
+// to a.example.org too). Blocking also drops what is queued
+// (DropHostDeliveries); this check catches what was claimed before, and
+// the fetch client's own check what is blocked during the send.
 func (r *runner) blocked(ctx context.Context, host string) (bool, error) {
 	if !r.batch {
 		return r.f.hostBlocked(ctx, host)
