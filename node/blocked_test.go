@@ -77,7 +77,8 @@ func (r *blockRig) join(t *testing.T) {
 func startBlockRigUnjoined(t *testing.T) *blockRig {
 	t.Helper()
 	ctx := context.Background()
-	res := nameResolver{"good.example": "127.0.0.5", "bad.example": "127.0.0.7", "x.bad.example": "127.0.0.8"}
+	res := nameResolver{"good.example": "127.0.0.5", "bad.example": "127.0.0.7", "x.bad.example": "127.0.0.8",
+		"xn--bd-via.example": "127.0.0.7"} // bäd.example
 	listen := func(ip string) net.Listener {
 		ln, err := net.Listen("tcp", ip+":0")
 		if err != nil {
@@ -453,5 +454,31 @@ func TestBlockedBackfill(t *testing.T) {
 	}
 	if n := r.bad.requestsFrom(r.city.URLs.Base()); n != 0 {
 		t.Errorf("the city sent %d request(s) to the blocked host", n)
+	}
+}
+
+// TestBlockedDoorNames: at the inbox, a signature whose key is on a
+// blocked instance is refused (403) before the key is fetched, however the
+// host is written: a subdomain, upper case, an internationalised name in
+// Unicode when the block is written in punycode (as `agora admin block`
+// takes it).
+func TestBlockedDoorNames(t *testing.T) {
+	r := startBlockRigUnjoined(t)
+	block(t, r.hub, "bad.example")
+	block(t, r.hub, "xn--bd-via.example") // bäd.example
+	_, port, _ := net.SplitHostPort(r.bad.host())
+	for i, host := range []string{"x.bad.example", "X.BAD.EXAMPLE", "BÄD.example", "x.bäd.example"} {
+		t.Run(host, func(t *testing.T) {
+			actor := "http://" + net.JoinHostPort(host, port) + "/users/eve"
+			follow := fmt.Sprintf(`{"@context": "https://www.w3.org/ns/activitystreams", "id": %q, "type": "Follow", "actor": %q, "object": %q}`,
+				fmt.Sprintf("%s/follows/%d", actor, i), actor, r.forumURI())
+			before := r.bad.requestCount()
+			if st := r.bad.send(delivery{KeyID: actor + "#main-key", Inbox: r.hub.URLs.SharedInbox(), Body: follow}); st != http.StatusForbidden {
+				t.Errorf("signed by %s: %d, want 403", host, st)
+			}
+			if got := r.bad.requestCount() - before; got != 0 {
+				t.Errorf("the blocked host received %d request(s) (key fetch), want 0", got)
+			}
+		})
 	}
 }
