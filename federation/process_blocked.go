@@ -36,7 +36,8 @@ type namedRef struct{ role, uri string }
 // recursively — is on a blocked instance. A Delete's object is not
 // checked: removing what a blocked instance wrote is always welcome.
 func (f *Federation) refuseBlocked(ctx context.Context, act *ap.Activity) error {
-	for depth := 0; act != nil && depth < 4; depth++ {
+	// The parser bounds how deep activities nest (8 levels).
+	for ; act != nil; act = act.Object.Activity {
 		refs := []namedRef{{"actor", act.Actor}, {"activity", act.ID}}
 		if act.Type != ap.TypeDelete {
 			refs = append(refs, namedRef{"object", act.Object.ID()})
@@ -47,7 +48,6 @@ func (f *Federation) refuseBlocked(ctx context.Context, act *ap.Activity) error 
 		if err := f.refuseBlockedRefs(ctx, refs); err != nil {
 			return err
 		}
-		act = act.Object.Activity
 	}
 	return nil
 }
