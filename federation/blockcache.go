@@ -3,9 +3,10 @@ package federation
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/metropolis/agora/federation/fetch"
 )
 
 // Versioner counts the writes made to the store by this process (see
@@ -21,18 +22,19 @@ type Versioner interface {
 // once (Versioner).
 const blockCacheTTL = time.Second
 
-// blockCache holds the blocked domains in memory: every inbox request and
-// every delivery asks, and the list is small.
+// blockCache holds the blocked domains in memory: every inbox request,
+// every delivery and every outgoing request (fetch.Blocklist) asks, and the
+// list is small.
 type blockCache struct {
 	changes Versioner // nil: no caching, the store answers every time
 	mu      sync.Mutex
-	domains map[string]bool
+	domains fetch.Blocks
 	version uint64
 	loaded  time.Time
 }
 
 // set returns the blocked domains, from memory while fresh.
-func (c *blockCache) set(ctx context.Context, f *Federation) (map[string]bool, error) {
+func (c *blockCache) set(ctx context.Context, f *Federation) (fetch.Blocks, error) {
 	v := c.changes.Version()
 	c.mu.Lock()
 	if c.domains != nil && c.version == v && time.Since(c.loaded) < blockCacheTTL {
@@ -46,18 +48,24 @@ func (c *blockCache) set(ctx context.Context, f *Federation) (map[string]bool, e
 	if err != nil {
 		return nil, fmt.Errorf("list domain blocks: %w", err)
 	}
-	d := make(map[string]bool, len(list))
-	for _, b := range list {
-		d[strings.TrimSuffix(strings.ToLower(b.Domain), ".")] = true
-	}
+	d := blocksOf(list)
 	c.mu.Lock()
 	c.domains, c.version, c.loaded = d, v, now
 	c.mu.Unlock()
 	return d, nil
 }
 
+// blocksOf is the set of a list of blocks.
+func blocksOf(list []*DomainBlock) fetch.Blocks {
+	entries := make([]string, len(list))
+	for i, b := range list {
+		entries[i] = b.Domain
+	}
+	return fetch.NewBlocks(entries)
+}
+
 // domainsBlocked reports whether any of domains, or a domain one of them
-// is a subdomain of, is blocked (the rule of Store.DomainBlocked).
+// is a subdomain of, is blocked (the rule of fetch.Blocks.Covers).
 func (f *Federation) domainsBlocked(ctx context.Context, domains ...string) (bool, error) {
 	if f.blocks.changes == nil {
 		return f.store.DomainsBlocked(ctx, domains...)
@@ -67,17 +75,17 @@ func (f *Federation) domainsBlocked(ctx context.Context, domains ...string) (boo
 		return false, err
 	}
 	for _, d := range domains {
-		d = strings.TrimSuffix(strings.ToLower(d), ".")
-		for d != "" {
-			if set[d] {
-				return true, nil
-			}
-			i := strings.IndexByte(d, '.')
-			if i < 0 {
-				break
-			}
-			d = d[i+1:]
+		if set.Covers(d) {
+			return true, nil
 		}
 	}
 	return false, nil
+}
+
+// fetchBlocklist is the block list as the fetch client asks it, before
+// every request the node makes.
+type fetchBlocklist struct{ f *Federation }
+
+func (b fetchBlocklist) Blocked(ctx context.Context, host string) (bool, error) {
+	return b.f.hostBlocked(ctx, host)
 }

@@ -136,12 +136,15 @@ func (r *runner) deliver(ctx context.Context, d *Delivery) {
 	ok := sendErr == nil && status >= 200 && status < 300
 	var local *localError
 	refused := errors.Is(sendErr, fetch.ErrForbiddenAddress) || errors.Is(sendErr, fetch.ErrForbiddenURL)
-	if !errors.As(sendErr, &local) && !refused {
+	blocked := errors.Is(sendErr, fetch.ErrBlocked) // blocked since the check above
+	if !errors.As(sendErr, &local) && !refused && !blocked {
 		// Only what the remote host did counts in its record: our own
 		// failures (a signer gone, an address we refuse) say nothing of it.
 		r.recordHost(ctx, d.Host, ok)
 	}
 	switch {
+	case blocked:
+		r.finish(ctx, d, DeliveryDropped, 0, "instance blocked")
 	case refused:
 		r.finish(ctx, d, DeliveryFailed, 0, "address refused: "+sendErr.Error())
 	case ok:

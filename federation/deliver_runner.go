@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"time"
 
+	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -28,7 +28,7 @@ type runner struct {
 
 	mu        sync.Mutex
 	acts      map[forum.ID]*sendable
-	blocks    map[string]bool
+	blocks    fetch.Blocks
 	blocksAt  time.Time
 	hosts     map[string]*hostEntry
 	finished  []*Delivery // outcomes to write: final states
@@ -90,10 +90,11 @@ func (r *runner) activity(ctx context.Context, id forum.ID) (*sendable, error) {
 }
 
 // blocked reports whether a delivery host (host[:port]) is blocked: by a
-// block of host:port itself, or of its domain whatever the port (blocking
-// example.org stops deliveries to example.org:8443 too). Blocking also
-// drops what is queued (DropHostDeliveries); this check catches what was
-// claimed before.
+// block of host:port itself, or of its domain or a parent domain whatever
+// the port (blocking example.org stops deliveries to example.org:8443 and
+// to a.example.org too). Blocking also drops what is queued
+// (DropHostDeliveries); this check catches what was claimed before, and
+// the fetch client's own check what is blocked during the send.
 func (r *runner) blocked(ctx context.Context, host string) (bool, error) {
 	if !r.batch {
 		return r.f.hostBlocked(ctx, host)
@@ -105,17 +106,10 @@ func (r *runner) blocked(ctx context.Context, host string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		r.blocks = make(map[string]bool, len(list))
-		for _, b := range list {
-			r.blocks[b.Domain] = true
-		}
+		r.blocks = blocksOf(list)
 		r.blocksAt = time.Now()
 	}
-	if r.blocks[host] {
-		return true, nil
-	}
-	name, _, err := net.SplitHostPort(host)
-	return err == nil && name != "" && r.blocks[name], nil
+	return r.blocks.Covers(host), nil
 }
 
 // loadHosts reads, in one query, the records of the hosts of ds that the

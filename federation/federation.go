@@ -106,6 +106,8 @@ func New(cfg Config) (*Federation, error) {
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
 		Wrap:          f.keys.signingTransport(cfg.URLs, cfg.Clock),
 		Resolver:      cfg.Resolver,
+		// Nothing is ever sent to a blocked instance, whatever asks.
+		Blocklist: fetchBlocklist{f},
 		// Keep as many connections to a host as sends in flight to it.
 		IdleConnsPerHost: cfg.Delivery.PerHost,
 		MaxIdleConns:     max(100, 4*cfg.Delivery.Workers),

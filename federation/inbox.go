@@ -78,7 +78,11 @@ func (f *Federation) blocked(ctx context.Context, rawURL string) (bool, error) {
 	if err != nil || u.Host == "" {
 		return false, nil
 	}
-	return f.hostBlocked(ctx, strings.ToLower(u.Host))
+	host, err := fetch.CanonicalHost(u)
+	if err != nil {
+		host = strings.ToLower(u.Host) // a name no request can reach
+	}
+	return f.hostBlocked(ctx, host)
 }
 
 // signerBlocked reads the keyId of a request's signature, if any, and

@@ -247,6 +247,9 @@ func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.F
 	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
 		return permanent("%s: not a post attributed on its own host", o.ID)
 	}
+	if err := f.refuseBlockedObject(ctx, o); err != nil {
+		return err
+	}
 	if _, err := f.svc.PostByURI(ctx, o.ID); err == nil {
 		return nil
 	}

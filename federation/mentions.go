@@ -98,7 +98,7 @@ func (f *Federation) isLocalHandle(h markup.Handle) bool {
 }
 
 // knownHandle is the actor a handle names, from the node's own members and
-// stored WebFinger answers; "" when unknown.
+// stored WebFinger answers; "" when unknown or on a blocked instance.
 func (f *Federation) knownHandle(ctx context.Context, h markup.Handle) (string, error) {
 	if f.isLocalHandle(h) {
 		m, err := f.svc.MemberByUsername(ctx, h.Name)
@@ -114,6 +114,13 @@ func (f *Federation) knownHandle(ctx context.Context, h markup.Handle) (string, 
 		return "", nil
 	} else if err != nil {
 		return "", err
+	}
+	// An answer stored before its instance was blocked: the handle stays
+	// text, so nothing links, tags or delivers to the blocked instance.
+	if blocked, err := f.blocked(ctx, ah.ActorURI); err != nil {
+		return "", err
+	} else if blocked {
+		return "", nil
 	}
 	return ah.ActorURI, nil
 }

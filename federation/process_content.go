@@ -167,6 +167,9 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		if err != nil {
 			return err
 		}
+		if err := f.refuseBlockedThread(ctx, parent, t); err != nil {
+			return err
+		}
 		_, err = f.svc.ReceiveAnswer(ctx, t, parent, remotePost(o, author, received))
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation"
+	fedfetch "github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
@@ -53,13 +54,20 @@ func runPeer(t *testing.T, name string, ln net.Listener, db *storage.DB) *peer {
 // wrapped by wrap (if set).
 func runPeerWith(t *testing.T, name string, ln net.Listener, db *storage.DB, delivery federation.DeliveryConfig, wrap func(http.Handler) http.Handler) *peer {
 	t.Helper()
+	return runPeerConfig(t, name, ln, db, delivery, wrap, nil)
+}
+
+// runPeerConfig is runPeerWith with a resolver for peers' host names (nil:
+// the system's).
+func runPeerConfig(t *testing.T, name string, ln net.Listener, db *storage.DB, delivery federation.DeliveryConfig, wrap func(http.Handler) http.Handler, res fedfetch.Resolver) *peer {
+	t.Helper()
 	var logOut io.Writer = io.Discard
 	if os.Getenv("AGORA_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
 	n, err := node.New(node.Config{BaseURL: "http://" + ln.Addr().String(), DefaultLanguage: "en", DB: db, Logger: log,
-		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: delivery})
+		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: delivery, Resolver: res})
 	if err != nil {
 		t.Fatal(err)
 	}

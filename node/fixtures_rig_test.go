@@ -31,7 +31,10 @@ type fakeServer struct {
 	mu       sync.Mutex
 	docs     map[string]string // path → JSON
 	gone     map[string]bool   // path → answers 410
+	moved    map[string]string // path → where it redirects (302)
 	received []fakeDelivery
+	requests int      // every request received, whatever it was
+	agents   []string // the User-Agent of each (a node's names its base URL)
 }
 
 type fakeDelivery struct {
@@ -43,6 +46,14 @@ type fakeDelivery struct {
 
 func startFakeServer(t *testing.T, name string) *fakeServer {
 	t.Helper()
+	return startFakeServerAt(t, name, "127.0.0.5", "")
+}
+
+// startFakeServerAt starts a fake server on ip (a loopback address),
+// named host in its URLs ("": the address itself; a name needs a node
+// whose resolver maps it to ip).
+func startFakeServerAt(t *testing.T, name, ip, host string) *fakeServer {
+	t.Helper()
 	key, err := signature.GenerateRSA()
 	if err != nil {
 		t.Fatal(err)
@@ -51,8 +62,8 @@ func startFakeServer(t *testing.T, name string) *fakeServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &fakeServer{t: t, name: name, key: key, pem: pem, docs: map[string]string{}, gone: map[string]bool{}}
-	ln, err := net.Listen("tcp", "127.0.0.5:0")
+	s := &fakeServer{t: t, name: name, key: key, pem: pem, docs: map[string]string{}, gone: map[string]bool{}, moved: map[string]string{}}
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +73,39 @@ func startFakeServer(t *testing.T, name string) *fakeServer {
 	s.srv.Start()
 	t.Cleanup(s.srv.Close)
 	s.base = s.srv.URL
+	if host != "" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		s.base = "http://" + net.JoinHostPort(host, port)
+	}
 	return s
+}
+
+// requestCount is how many requests the server received so far.
+func (s *fakeServer) requestCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// requestsFrom is how many requests came from the node at base (its
+// User-Agent names it).
+func (s *fakeServer) requestsFrom(base string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, a := range s.agents {
+		if strings.Contains(a, "(+"+base+")") {
+			n++
+		}
+	}
+	return n
+}
+
+// redirect answers GETs of path with a 302 to location from now on.
+func (s *fakeServer) redirect(path, location string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.moved[path] = location
 }
 
 // url is the absolute URL of a path on the server.
@@ -93,7 +136,17 @@ func (s *fakeServer) drop(path string) {
 }
 
 func (s *fakeServer) handle(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests++
+	s.agents = append(s.agents, r.Header.Get("User-Agent"))
+	location, moved := s.moved[r.URL.RequestURI()]
+	if !moved {
+		location, moved = s.moved[r.URL.Path] // WebFinger: any query
+	}
+	s.mu.Unlock()
 	switch {
+	case r.Method == http.MethodGet && moved:
+		http.Redirect(w, r, location, http.StatusFound)
 	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "inbox"):
 		var doc map[string]any
 		body, _ := io.ReadAll(r.Body)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/forum/password"
@@ -45,9 +46,12 @@ type Config struct {
 	// mean no metrics, in-process limits and live updates in process.
 	Shared Shared
 	// Optional: tests fix these; zero values mean the real ones.
-	Clock  forum.Clock
-	IDs    forum.IDs
-	Hasher forum.PasswordHasher
+	// Resolver resolves peers' host names for the fetcher (tests give
+	// names such as bad.example to loopback servers).
+	Resolver fetch.Resolver
+	Clock    forum.Clock
+	IDs      forum.IDs
+	Hasher   forum.PasswordHasher
 }
 
 // Shared are the services a node may share with its other processes
@@ -117,7 +121,8 @@ func New(cfg Config) (*Node, error) {
 	}
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
-		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes()})
+		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
+		Resolver: cfg.Resolver})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}

@@ -296,8 +296,10 @@ func checkDomain(cmd, domain string) (string, error) {
 func adminBlock(ctx context.Context, cio cmdIO, args []string) error {
 	fs := newFlagSet("admin block", "<domain> [--reason TEXT] [flags]", strings.TrimSpace(`
 Block an instance: its requests are refused before any key is fetched, and
-nothing is sent to it. Deliveries queued for it are dropped. Blocking a
-domain blocks its subdomains and every port too.`))
+nothing is sent to it or fetched from it. Activities from other instances
+that lead to it (a reply to its post, a forum's Announce of it) are refused.
+Deliveries queued for it are dropped. Blocking a domain blocks its
+subdomains and every port too. What it wrote before the block is kept.`))
 	reason := fs.String("reason", "", "why (shown to admins only)")
 	return withApp(ctx, fs, cio, args, []string{"<domain>"}, func(a *app, args []string) error {
 		domain, err := checkDomain("admin block", args[0])

@@ -45,6 +45,10 @@ type Config struct {
 	Wrap func(http.RoundTripper) http.RoundTripper
 	// Resolver resolves host names; default net.DefaultResolver.
 	Resolver Resolver
+	// Blocklist is asked before every request, redirect hops included:
+	// a blocked host is refused with ErrBlocked before anything is sent
+	// or resolved. Nil blocks nothing.
+	Blocklist Blocklist
 	// IdleConnsPerHost is how many idle keep-alive connections to one host
 	// are kept; default 8. MaxIdleConns bounds them over all hosts;
 	// default 100.
@@ -143,7 +147,7 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 	if c.cfg.Wrap != nil {
 		rt = c.cfg.Wrap(rt)
 	}
-	rt = &guard{next: rt}
+	rt = &guard{next: rt, blocks: c.cfg.Blocklist}
 	c.get = &http.Client{Transport: rt, CheckRedirect: c.checkRedirect}
 	c.post = &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
@@ -214,12 +218,20 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 }
 
 // guard is the outermost RoundTripper: every request, redirect hops
-// included, passes the URL rules and spends one unit of the context's
-// budget before anything (signing, dialling) happens.
-type guard struct{ next http.RoundTripper }
+// included, passes the URL rules and the block list, and spends one unit
+// of the context's budget, before anything (signing, resolving, dialling)
+// happens.
+type guard struct {
+	next   http.RoundTripper
+	blocks Blocklist
+}
 
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := checkURL(req.URL); err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	if err := checkBlocked(req.Context(), g.blocks, req.URL); err != nil {
 		closeBody(req)
 		return nil, err
 	}

@@ -6,6 +6,11 @@
 //
 //   - only http and https URLs, with a host and without userinfo
 //     (ErrForbiddenURL); a redirect may not downgrade https to http;
+//   - the host must not be blocked (Config.Blocklist, asked with the
+//     CanonicalHost of the URL: lower case, punycode, ":port" when named):
+//     a blocked host, or a subdomain of a blocked domain, is refused with
+//     ErrBlocked before anything is resolved, signed or sent — a redirect
+//     to one too, and a delivery;
 //   - the host name is resolved with Config.Resolver and EVERY address it
 //     resolves to is checked; one refused address refuses the host
 //     (ErrForbiddenAddress). Refused: private (10/8, 172.16/12, 192.168/16,

@@ -31,6 +31,10 @@ var (
 	ErrIDMismatch = errors.New("fetch: document id does not match its URL")
 	// ErrBudgetExhausted: the context's request budget (WithBudget) is spent.
 	ErrBudgetExhausted = errors.New("fetch: request budget exhausted")
+	// ErrBlocked: the host (or a domain it is a subdomain of) is a blocked
+	// instance (Config.Blocklist). Permanent: nothing is sent, and asking
+	// again changes nothing while the block stands.
+	ErrBlocked = errors.New("fetch: instance blocked")
 )
 
 // StatusError is returned by GetObject for a non-2xx response.
@@ -76,12 +80,12 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 
 // Permanent reports whether err is a fetch failure that asking again can
 // never mend: the URL or its address is refused, the answer is not an
-// ActivityPub document of that id, it is too large or too deep, or the
-// request budget of the work at hand is spent. A 4xx other than 408 and
+// ActivityPub document of that id, it is too large or too deep, the host
+// is blocked, or the request budget of the work at hand is spent. A 4xx other than 408 and
 // 429 is permanent too. Timeouts, refused connections and 5xx are not:
 // the host may come back.
 func Permanent(err error) bool {
-	for _, e := range []error{ErrForbiddenURL, ErrForbiddenAddress, ErrTooManyRedirects, ErrContentType,
+	for _, e := range []error{ErrBlocked, ErrForbiddenURL, ErrForbiddenAddress, ErrTooManyRedirects, ErrContentType,
 		ErrTooLarge, ErrTooDeep, ErrMalformedJSON, ErrIDMismatch, ErrBudgetExhausted} {
 		if errors.Is(err, e) {
 			return true
