@@ -57,9 +57,10 @@ func (f *Federation) processItem(ctx context.Context, it *InboxItem) {
 	case err == nil:
 		err = f.store.FinishInboxItem(ctx, it.ID, now)
 	case errors.As(err, &perm), errors.Is(err, forum.ErrForbidden), errors.Is(err, forum.ErrLocked),
-		errors.Is(err, forum.ErrGone), forum.IsValidation(err), it.Attempts+1 >= inboxMaxAttempts:
-		f.log.Info("inbox activity not applied", "activity", it.ActivityID, "err", err)
-		err = f.store.FailInboxItem(ctx, it.ID, now, err.Error())
+		errors.Is(err, forum.ErrGone), forum.IsValidation(err):
+		err = f.refuseItem(ctx, it, now, refusalReason(err), err)
+	case it.Attempts+1 >= inboxMaxAttempts:
+		err = f.refuseItem(ctx, it, now, ReasonGaveUp, err)
 	default:
 		backoff := time.Duration(1<<min(it.Attempts, 10)) * 10 * time.Second
 		f.log.Warn("inbox activity will be retried", "activity", it.ActivityID, "attempt", it.Attempts+1, "err", err)
@@ -74,7 +75,7 @@ func (f *Federation) processItem(ctx context.Context, it *InboxItem) {
 func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 	act, err := ap.Parse(ctx, it.Body)
 	if err != nil {
-		return permanent("parse: %w", err)
+		return refused(ReasonMalformed, "parse: %w", err)
 	}
 	if act.Actor != it.ActorURI {
 		return f.applyForwarded(ctx, act, it.Body)
@@ -94,7 +95,7 @@ func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, raw [
 			return err
 		}
 	default:
-		return permanent("%s activities are not accepted forwarded", act.Type)
+		return refused(ReasonUnsupported, "%s activities are not accepted forwarded", act.Type)
 	}
 	return f.dispatch(ctx, act, raw, nil)
 }
@@ -122,7 +123,7 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, raw []byte,
 	case ap.TypeFlag:
 		return f.onFlag(ctx, act)
 	}
-	return permanent("%s activities are not handled", act.Type)
+	return refused(ReasonUnsupported, "%s activities are not handled", act.Type)
 }
 
 // remoteMember is the local record of a remote actor, made from its

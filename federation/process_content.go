@@ -26,24 +26,24 @@ func (f *Federation) trustedObject(ctx context.Context, act *ap.Activity) (*ap.O
 	if o == nil || !sameHost(o.ID, act.Actor) {
 		id := act.Object.ID()
 		if id == "" || f.urls.IsLocal(id) {
-			return nil, permanent("%s: no object to fetch", act.ID)
+			return nil, refused(ReasonMalformed, "%s: no object to fetch", act.ID)
 		}
 		doc, err := f.client.GetObject(ctx, id)
 		var se *fetch.StatusError
 		if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
-			return nil, permanent("%s is not (or no longer) at its origin", id)
+			return nil, refused(ReasonGone, "%s is not (or no longer) at its origin", id)
 		} else if err != nil {
 			return nil, fmt.Errorf("fetch %s: %w", id, err)
 		}
 		if o, err = ap.ParseObject(ctx, doc.Body); err != nil {
-			return nil, permanent("object %s: %w", id, err)
+			return nil, refused(ReasonMalformed, "object %s: %w", id, err)
 		}
 	}
 	if !sameHost(o.ID, act.Actor) {
-		return nil, permanent("object %s is not on the host of %s", o.ID, act.Actor)
+		return nil, refused(ReasonOrigin, "object %s is not on the host of %s", o.ID, act.Actor)
 	}
 	if o.AttributedTo != "" && o.AttributedTo != act.Actor {
-		return nil, permanent("object %s is attributed to %s, not %s", o.ID, o.AttributedTo, act.Actor)
+		return nil, refused(ReasonOrigin, "object %s is attributed to %s, not %s", o.ID, o.AttributedTo, act.Actor)
 	}
 	return o, nil
 }
@@ -91,7 +91,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw
 		return err
 	}
 	if !postTypes[o.Type] {
-		return permanent("%s objects are not posts", o.Type)
+		return refused(ReasonUnsupported, "%s objects are not posts", o.Type)
 	}
 	if _, err := f.store.Tombstone(ctx, o.ID); err == nil {
 		return nil // deleted before it arrived
@@ -164,7 +164,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 			parent, err = f.findPost(ctx, o.InReplyTo)
 		}
 		if errors.Is(err, forum.ErrNotFound) {
-			return nil, permanent("reply to %s, which this node doesn't have", o.InReplyTo)
+			return nil, refused(ReasonUnknownTarget, "reply to %s, which this node doesn't have", o.InReplyTo)
 		} else if err != nil {
 			return nil, err
 		}
@@ -185,7 +185,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		fo = f.followedForum(ctx, o)
 	}
 	if fo == nil {
-		return nil, permanent("question %s addresses no forum of this node", o.ID)
+		return nil, refused(ReasonUnknownTarget, "question %s addresses no forum of this node", o.ID)
 	}
 	q := remotePost(o, author)
 	if strings.TrimSpace(q.Title) == "" {
@@ -203,21 +203,21 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 // bounds, its own missing ancestors).
 func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.Forum, depth int) error {
 	if _, err := f.store.Tombstone(ctx, uri); err == nil {
-		return permanent("reply to %s, which was deleted", uri)
+		return refused(ReasonGone, "reply to %s, which was deleted", uri)
 	}
 	doc, err := f.client.GetObject(ctx, uri)
 	var se *fetch.StatusError
 	if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
-		return permanent("reply to %s, which its origin no longer has", uri)
+		return refused(ReasonGone, "reply to %s, which its origin no longer has", uri)
 	} else if err != nil {
 		return fmt.Errorf("fetch parent %s: %w", uri, err)
 	}
 	o, err := ap.ParseObject(ctx, doc.Body)
 	if err != nil {
-		return permanent("parent %s: %w", uri, err)
+		return refused(ReasonMalformed, "parent %s: %w", uri, err)
 	}
 	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
-		return permanent("parent %s: not a post attributed on its own host", uri)
+		return refused(ReasonOrigin, "parent %s: not a post attributed on its own host", uri)
 	}
 	var author *forum.Member
 	if !f.urls.IsLocal(o.AttributedTo) {
@@ -226,7 +226,7 @@ func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.For
 		}
 	}
 	if author == nil {
-		return permanent("parent %s: claims to be ours", uri)
+		return refused(ReasonOrigin, "parent %s: claims to be ours", uri)
 	}
 	_, err = f.storeNewPostDepth(ctx, o, author, via, depth)
 	return err
@@ -319,7 +319,7 @@ func (f *Federation) newPostAudience(ctx context.Context, objectID, forumURI str
 // onActorUpdate refreshes a remote actor (Update{Person} / Update{Group}).
 func (f *Federation) onActorUpdate(ctx context.Context, act *ap.Activity) error {
 	if act.Object.Actor.ID != act.Actor {
-		return permanent("%s cannot update %s", act.Actor, act.Object.Actor.ID)
+		return refused(ReasonOrigin, "%s cannot update %s", act.Actor, act.Object.Actor.ID)
 	}
 	if _, err := f.actors.actor(ctx, act.Actor, true); err != nil {
 		return err
@@ -339,7 +339,7 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 	}
 	a, err := ap.ParseActor(ctx, ra.Document)
 	if err != nil {
-		return nil, permanent("actor %s: %w", uri, err)
+		return nil, refused(ReasonMalformed, "actor %s: %w", uri, err)
 	}
 	p := forum.RemoteProfile{URI: a.ID, Username: a.PreferredUsername, Domain: ra.Domain, DisplayName: a.Name,
 		ProfileURL: a.URL, Languages: a.Languages}
@@ -368,7 +368,7 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, raw []byte,
 	}
 	if errors.Is(err, forum.ErrNotFound) {
 		if !sameHost(id, act.Actor) {
-			return permanent("%s cannot delete %s", act.Actor, id)
+			return refused(ReasonOrigin, "%s cannot delete %s", act.Actor, id)
 		}
 		return f.store.AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
 	} else if err != nil {
@@ -411,7 +411,7 @@ func (f *Federation) forumOf(ctx context.Context, postID forum.ID) (*forum.Forum
 func (f *Federation) onLike(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum, on bool) error {
 	post, err := f.findPost(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
-		return permanent("like of %s, which this node doesn't have", act.Object.ID())
+		return refused(ReasonUnknownTarget, "like of %s, which this node doesn't have", act.Object.ID())
 	} else if err != nil {
 		return err
 	}
@@ -434,7 +434,7 @@ func (f *Federation) onLike(ctx context.Context, act *ap.Activity, raw []byte, v
 func (f *Federation) onLock(ctx context.Context, act *ap.Activity, _ []byte, _ *forum.Forum, locked bool) error {
 	t, err := f.svc.ThreadByURI(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
-		return permanent("lock of unknown thread %s", act.Object.ID())
+		return refused(ReasonUnknownTarget, "lock of unknown thread %s", act.Object.ID())
 	} else if err != nil {
 		return err
 	}
@@ -457,15 +457,15 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byt
 	}
 	inner := act.Object.Activity
 	if inner == nil {
-		return permanent("announce by %s of a bare object", act.Actor)
+		return refused(ReasonUnsupported, "announce by %s of a bare object", act.Actor)
 	}
 	innerRaw, err := embeddedObject(raw)
 	if err != nil {
-		return permanent("announce %s: %w", act.ID, err)
+		return refused(ReasonMalformed, "announce %s: %w", act.ID, err)
 	}
 	if !sameHost(inner.Actor, act.Actor) {
 		if !announcable[inner.Type] || (inner.Type == ap.TypeUndo && (inner.Object.Activity == nil || inner.Object.Activity.Type != ap.TypeLike)) {
-			return permanent("announce by %s of a %s from another host", act.Actor, inner.Type)
+			return refused(ReasonUnsupported, "announce by %s of a %s from another host", act.Actor, inner.Type)
 		}
 		switch inner.Type {
 		case ap.TypeCreate, ap.TypeUpdate:
@@ -476,7 +476,7 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byt
 			}
 		}
 		if !sameHost(inner.ID, inner.Actor) {
-			return permanent("announced activity %s is not on its actor's host", inner.ID)
+			return refused(ReasonOrigin, "announced activity %s is not on its actor's host", inner.ID)
 		}
 	}
 	return f.dispatch(ctx, inner, innerRaw, fo)
@@ -511,7 +511,7 @@ func (f *Federation) confirmGone(ctx context.Context, id string) error {
 		return nil
 	}
 	if err == nil {
-		return permanent("%s still exists at its origin", id)
+		return refused(ReasonOrigin, "%s still exists at its origin", id)
 	}
 	return fmt.Errorf("confirm deletion of %s: %w", id, err)
 }

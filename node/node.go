@@ -40,6 +40,9 @@ type Config struct {
 	SignatureSkew time.Duration
 	Delivery      federation.DeliveryConfig
 	Software      federation.Software
+	// KeepRefusals is how many refused activities the node keeps for the
+	// admin; 0 means federation.DefaultKeepRefusals.
+	KeepRefusals int
 	// Production: shared or in-process services (see Shared). Zero values
 	// mean no metrics, in-process limits and live updates in process.
 	Shared Shared
@@ -116,7 +119,8 @@ func New(cfg Config) (*Node, error) {
 	}
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
-		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Changes: cfg.DB.Changes()})
+		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Changes: cfg.DB.Changes(),
+		KeepRefusals: cfg.KeepRefusals})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
