@@ -75,7 +75,7 @@ func (f *Federation) processItem(ctx context.Context, it *InboxItem) {
 func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 	act, err := ap.Parse(ctx, it.Body)
 	if err != nil {
-		return refused(ReasonMalformed, "parse: %w", err)
+		return refused(parseReason(err), "parse: %w", err)
 	}
 	if act.Actor != it.ActorURI {
 		return f.applyForwarded(ctx, act, it.Body)

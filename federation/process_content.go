@@ -36,7 +36,7 @@ func (f *Federation) trustedObject(ctx context.Context, act *ap.Activity) (*ap.O
 			return nil, fmt.Errorf("fetch %s: %w", id, err)
 		}
 		if o, err = ap.ParseObject(ctx, doc.Body); err != nil {
-			return nil, refused(ReasonMalformed, "object %s: %w", id, err)
+			return nil, refused(parseReason(err), "object %s: %w", id, err)
 		}
 	}
 	if !sameHost(o.ID, act.Actor) {
@@ -214,7 +214,7 @@ func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.For
 	}
 	o, err := ap.ParseObject(ctx, doc.Body)
 	if err != nil {
-		return refused(ReasonMalformed, "parent %s: %w", uri, err)
+		return refused(parseReason(err), "parent %s: %w", uri, err)
 	}
 	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
 		return refused(ReasonOrigin, "parent %s: not a post attributed on its own host", uri)
@@ -339,7 +339,7 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 	}
 	a, err := ap.ParseActor(ctx, ra.Document)
 	if err != nil {
-		return nil, refused(ReasonMalformed, "actor %s: %w", uri, err)
+		return nil, refused(parseReason(err), "actor %s: %w", uri, err)
 	}
 	p := forum.RemoteProfile{URI: a.ID, Username: a.PreferredUsername, Domain: ra.Domain, DisplayName: a.Name,
 		ProfileURL: a.URL, Languages: a.Languages}

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 )
@@ -94,6 +95,17 @@ func refused(reason, format string, args ...any) error {
 // activity into its refusal.
 func panicked(v any) error {
 	return refused(ReasonPanic, "panic: %v", v)
+}
+
+// parseReason is the reason to refuse a document the parser did not take:
+// a type this node does not handle is unsupported, anything else is
+// malformed.
+func parseReason(err error) string {
+	var ut *ap.ErrUnsupportedType
+	if errors.As(err, &ut) {
+		return ReasonUnsupported
+	}
+	return ReasonMalformed
 }
 
 // refusalSentinels are errors that name their own reason wherever they

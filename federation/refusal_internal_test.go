@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 )
@@ -93,6 +94,24 @@ func TestRefusedIsPermanent(t *testing.T) {
 	inner := errors.New("inner")
 	if err := refused(ReasonMalformed, "parse: %w", inner); !errors.Is(err, inner) {
 		t.Errorf("refused(…%%w) does not wrap its cause")
+	}
+}
+
+func TestParseReason(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct{ body, want string }{
+		{`{"id":"https://x.example/a/1","type":"Create","actor":"https://x.example/u/a","object":{"id":"https://x.example/o/1","type":"Audio"}}`, ReasonUnsupported},
+		{`{"id":"https://x.example/a/1","type":"EmojiReact","actor":"https://x.example/u/a","object":"https://x.example/o/1"}`, ReasonUnsupported},
+		{`{"id":"https://x.example/a/1","actor":"https://x.example/u/a"}`, ReasonMalformed},
+		{`[1,2]`, ReasonMalformed},
+	} {
+		_, err := ap.Parse(ctx, []byte(tt.body))
+		if err == nil {
+			t.Fatalf("ap.Parse(%s) took it", tt.body)
+		}
+		if got := parseReason(err); got != tt.want {
+			t.Errorf("parseReason(%v) = %q, want %q", err, got, tt.want)
+		}
 	}
 }
 
