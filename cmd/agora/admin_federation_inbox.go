@@ -13,12 +13,12 @@ import (
 )
 
 func adminFederationInbox(ctx context.Context, cio cmdIO, args []string) error {
-	fs := newFlagSet("admin federation inbox", "[--limit N] [--reason CODE] [--host HOST] [flags]", strings.TrimSpace(`
+	fs := newFlagSet("admin federation inbox", "[--limit N] [--reason CODE] [--host HOST] [flags]", fmt.Sprintf(strings.TrimSpace(`
 List the activities this node accepted (202) and then refused when it
 applied them, newest first: when, the sending host, the activity type, a
 reason code and the error. Then how many refusals are kept, by reason.
-The node keeps the newest 10,000; older ones are dropped.
-Reason codes: `+strings.Join(federation.RefusalReasons, ", ")+`.`))
+The node keeps the newest %d; older ones are dropped.
+Reason codes: %s.`), federation.DefaultKeepRefusals, strings.Join(federation.RefusalReasons, ", ")))
 	limit := fs.Int("limit", 50, "list at most this many (0: all kept)")
 	reason := fs.String("reason", "", "only this reason code")
 	host := fs.String("host", "", "only activities sent from this host (host or host:port)")
