@@ -109,8 +109,11 @@ func parseReason(err error) string {
 }
 
 // refusalSentinels are errors that name their own reason wherever they
-// come from. Other parts of federation add theirs here (errNotPublic →
-// not_public, fetch.ErrBlocked → blocked).
+// come from, first match wins. The visibility check and the fetcher's
+// block gate add theirs at the top, before the fetcher's other refusals:
+//
+//	{errNotPublic, ReasonNotPublic},
+//	{fetch.ErrBlocked, ReasonBlocked},
 var refusalSentinels = []struct {
 	err    error
 	reason string
