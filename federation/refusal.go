@@ -94,7 +94,7 @@ func refused(reason, format string, args ...any) error {
 // panicked turns a value recovered from a panic while applying an
 // activity into its refusal.
 func panicked(v any) error {
-	return refused(ReasonPanic, "panic: %v", v)
+	return refused(ReasonPanic, "panic while applying: %v", v)
 }
 
 // parseReason is the reason to refuse a document the parser did not take:
@@ -109,8 +109,9 @@ func parseReason(err error) string {
 }
 
 // refusalSentinels are errors that name their own reason wherever they
-// come from, first match wins. The visibility check and the fetcher's
-// block gate add theirs at the top, before the fetcher's other refusals:
+// come from, first match wins, before the fetcher's refusals in general
+// (fetch.Permanent). The visibility check and the fetcher's block gate
+// add theirs here:
 //
 //	{errNotPublic, ReasonNotPublic},
 //	{fetch.ErrBlocked, ReasonBlocked},
@@ -121,23 +122,11 @@ var refusalSentinels = []struct {
 	{forum.ErrForbidden, ReasonForbidden},
 	{forum.ErrLocked, ReasonLocked},
 	{forum.ErrGone, ReasonGone},
-	// The fetcher refused the document or the request: asking again gets
-	// the same answer.
-	{fetch.ErrForbiddenURL, ReasonFetchRefused},
-	{fetch.ErrForbiddenAddress, ReasonFetchRefused},
-	{fetch.ErrTooManyRedirects, ReasonFetchRefused},
-	{fetch.ErrContentType, ReasonFetchRefused},
-	{fetch.ErrTooLarge, ReasonFetchRefused},
-	{fetch.ErrTooDeep, ReasonFetchRefused},
-	{fetch.ErrMalformedJSON, ReasonFetchRefused},
-	{fetch.ErrIDMismatch, ReasonFetchRefused},
-	// Not fetch.ErrBudgetExhausted: a retry finds what the first attempt
-	// fetched already stored, and may fit in its budget.
 }
 
 // refusalReason is the reason code of an error that stopped an activity:
 // the reason given where it was refused (refused) first, then what the
-// error is (forum, fetch), else ReasonOther.
+// error is (refusalSentinels, forum, fetch), else ReasonOther.
 func refusalReason(err error) string {
 	var re *reasonedError
 	if errors.As(err, &re) {
@@ -154,6 +143,12 @@ func refusalReason(err error) string {
 	var se *fetch.StatusError
 	if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
 		return ReasonGone
+	}
+	// What the fetcher says no retry can mend: the id is not the URL, not
+	// an ActivityPub type, too many redirects, a refused address, too
+	// large, the budget spent, a 4xx.
+	if fetch.Permanent(err) {
+		return ReasonFetchRefused
 	}
 	return ReasonOther
 }

@@ -47,7 +47,9 @@ func TestRefusalReason(t *testing.T) {
 		{"fetch: 404", fmt.Errorf("fetch: %w", &fetch.StatusError{Code: 404}), ReasonGone},
 		{"fetch: 410", fmt.Errorf("fetch: %w", &fetch.StatusError{Code: 410}), ReasonGone},
 		{"fetch: 503 may pass", fmt.Errorf("fetch: %w", &fetch.StatusError{Code: 503}), ReasonOther},
-		{"fetch: budget spent may fit next time", fmt.Errorf("fetch: %w", fetch.ErrBudgetExhausted), ReasonOther},
+		{"fetch: 403", fmt.Errorf("fetch: %w", &fetch.StatusError{Code: 403}), ReasonFetchRefused},
+		{"fetch: 429 may pass", fmt.Errorf("fetch: %w", &fetch.StatusError{Code: 429}), ReasonOther},
+		{"fetch: budget spent", fmt.Errorf("fetch: %w", fetch.ErrBudgetExhausted), ReasonFetchRefused},
 		{"timeout", fmt.Errorf("fetch: %w", context.DeadlineExceeded), ReasonOther},
 		{"connection refused", viaHTTP(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}), ReasonOther},
 		{"not found in the store", fmt.Errorf("remote actor: %w", forum.ErrNotFound), ReasonOther},
@@ -74,7 +76,7 @@ func TestRefusalReasonsListed(t *testing.T) {
 			t.Errorf("sentinel %v gives %q, not in RefusalReasons", s.err, s.reason)
 		}
 	}
-	for _, r := range []string{ReasonInvalid, ReasonGone, ReasonOther, ReasonGaveUp, ReasonPanic} {
+	for _, r := range []string{ReasonInvalid, ReasonGone, ReasonFetchRefused, ReasonOther, ReasonGaveUp, ReasonPanic} {
 		if !listed[r] {
 			t.Errorf("%q not in RefusalReasons", r)
 		}

@@ -69,3 +69,31 @@ func TestInboxGiveUpIsKept(t *testing.T) {
 		t.Errorf("retried item: %s, want not failed", state)
 	}
 }
+
+// TestInboxPanicIsKept: an item whose application panics is kept as a
+// refusal with reason panic and the panic's value.
+func TestInboxPanicIsKept(t *testing.T) {
+	n := secStartNode(t, false)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	host := "127.0.0.7:1"
+	item := &federation.InboxItem{ID: forum.NewULIDs(forum.SystemClock{}, nil).New(), ActivityID: "http://" + host + "/activities/boom",
+		ActorURI: "http://" + host + "/users/ana", Body: []byte(`{"type":"Like"}`), ReceivedAt: now,
+		NextAttemptAt: now.Add(time.Hour)} // due later: the running worker leaves it to this test
+	if err := n.DB.Store().AddInboxItem(ctx, item); err != nil {
+		t.Fatal(err)
+	}
+	recorded := federation.HooksOf(n.Federation).ProcessWith(ctx, item, func(context.Context, *federation.InboxItem) error {
+		panic("ulid: time too big") // as forum.NewID once did on a pre-1970 date
+	})
+	if !recorded {
+		t.Fatal("the outcome of a panicking item was not recorded")
+	}
+	got, err := n.Federation.Refusals(ctx, federation.RefusalQuery{Host: host})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("refusals of %s: %d, %v; want 1", host, len(got), err)
+	}
+	if r := got[0]; r.Reason != federation.ReasonPanic || r.Type != "Like" || r.Detail != "panic while applying: ulid: time too big" {
+		t.Errorf("refusal = %+v; want a panic of a Like, with the panic's value", r)
+	}
+}

@@ -132,6 +132,19 @@ type RemotePost struct {
 	Language     string
 	Translations map[string]Translation
 	Published    time.Time
+	// ReceivedID is the received activity that brings the post, recorded
+	// with its event; "" for a post fetched (no event).
+	ReceivedID ID
+}
+
+// recordReceived records a received change's event in tx; nothing when the
+// change was fetched rather than received.
+func (s *Service) recordReceived(ctx context.Context, tx Store, receivedID ID, e Event) error {
+	if receivedID == "" {
+		return nil
+	}
+	e.ReceivedID = receivedID
+	return s.record(ctx, tx, e)
 }
 
 func (s *Service) cleanRemote(p RemotePost) (RemotePost, error) {
@@ -160,7 +173,7 @@ func (s *Service) cleanRemote(p RemotePost) (RemotePost, error) {
 		tr[c] = Translation{Title: clip(t.Title, MaxTitleLen), HTML: s.render.Sanitize(t.HTML)}
 	}
 	p.Translations = tr
-	if p.Published.IsZero() || p.Published.After(s.clock.Now()) {
+	if !Storable(p.Published) || p.Published.After(s.clock.Now()) {
 		p.Published = s.clock.Now()
 	}
 	return p, nil
@@ -186,7 +199,13 @@ func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI stri
 		Title: title, Language: p.Language, LastPostID: id, LastPostAt: p.Published, CreatedAt: p.Published}
 	post := &Post{ID: id, URI: p.URI, ThreadID: id, AuthorID: p.Author.ID, BranchID: id, Language: p.Language,
 		Source: p.Source, HTML: p.HTML, Translations: p.Translations, CreatedAt: p.Published}
-	err = s.store.CreateThread(ctx, t, post)
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if err := tx.CreateThread(ctx, t, post); err != nil {
+			return err
+		}
+		return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventPostReceived, ActorID: p.Author.ID, ForumID: f.ID,
+			ThreadID: t.ID, PostID: post.ID})
+	})
 	if errors.Is(err, ErrConflict) {
 		return s.store.ThreadByURI(ctx, p.URI)
 	}
@@ -242,7 +261,11 @@ func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p 
 		if post.ID > t.LastPostID {
 			t.LastPostID, t.LastPostAt = post.ID, post.CreatedAt
 		}
-		return tx.UpdateThread(ctx, t)
+		if err := tx.UpdateThread(ctx, t); err != nil {
+			return err
+		}
+		return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventPostReceived, ActorID: p.Author.ID, ForumID: f.ID,
+			ThreadID: t.ID, PostID: post.ID})
 	})
 	return post, err
 }
@@ -287,9 +310,12 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 		post = cur
 		if title := clip(p.Title, MaxTitleLen); cur.IsQuestion() && title != "" {
 			t.Title, t.Language = title, p.Language
-			return tx.UpdateThread(ctx, t)
+			if err := tx.UpdateThread(ctx, t); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventEditReceived, ActorID: by.ID, ForumID: t.ForumID,
+			ThreadID: t.ID, PostID: cur.ID})
 	})
 	return post, err
 }
@@ -297,7 +323,8 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 // ReceiveDelete deletes a remote post (a question takes its thread along).
 // by is the post's author, or a member of the node hosting the forum
 // (its moderators act from there). Deleting twice changes nothing.
-func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member) error {
+// receivedID is the received Delete (recorded with the event), "" if none.
+func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member, receivedID ID) error {
 	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
 		cur, err := tx.PostByID(ctx, post.ID)
 		if err != nil {
@@ -315,12 +342,16 @@ func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member) err
 			return ErrForbidden
 		}
 		now := s.clock.Now()
+		deleted := Event{Kind: EventDeleteReceived, ActorID: by.ID, ForumID: f.ID, ThreadID: t.ID, PostID: cur.ID}
 		if cur.IsQuestion() {
 			if t.DeletedAt != nil {
 				return nil
 			}
 			t.DeletedAt = &now
-			return tx.UpdateThread(ctx, t)
+			if err := tx.UpdateThread(ctx, t); err != nil {
+				return err
+			}
+			return s.recordReceived(ctx, tx, receivedID, deleted)
 		}
 		if cur.Deleted() {
 			return nil
@@ -330,15 +361,19 @@ func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member) err
 			return err
 		}
 		t.ReplyCount--
-		return tx.UpdateThread(ctx, t)
+		if err := tx.UpdateThread(ctx, t); err != nil {
+			return err
+		}
+		return s.recordReceived(ctx, tx, receivedID, deleted)
 	})
 }
 
 // ReceiveHelpful records a remote member's helpful mark (a Like), or its
-// removal (Undo). Repeats change nothing.
-func (s *Service) ReceiveHelpful(ctx context.Context, post *Post, by *Member, on bool) error {
+// removal (Undo). Repeats change nothing. receivedID is the received Like
+// or Undo (recorded with the event), "" if none.
+func (s *Service) ReceiveHelpful(ctx context.Context, post *Post, by *Member, on bool, receivedID ID) error {
 	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
-		p, _, err := s.postAndThread(ctx, tx, post.ID)
+		p, t, err := s.postAndThread(ctx, tx, post.ID)
 		if err != nil {
 			return err
 		}
@@ -360,7 +395,11 @@ func (s *Service) ReceiveHelpful(ctx context.Context, post *Post, by *Member, on
 		} else {
 			p.HelpfulCount--
 		}
-		return tx.UpdatePost(ctx, p)
+		if err := tx.UpdatePost(ctx, p); err != nil {
+			return err
+		}
+		return s.recordReceived(ctx, tx, receivedID, Event{Kind: EventHelpfulReceived, ActorID: by.ID, ForumID: t.ForumID,
+			ThreadID: t.ID, PostID: p.ID})
 	})
 }
 
