@@ -54,6 +54,9 @@ type Config struct {
 	// Changes, when set, lets the node keep what it reads often in memory
 	// (the block list, ActivityPub documents) until the store changes.
 	Changes Versioner
+	// KeepRefusals is how many refused activities the node keeps for the
+	// admin (the oldest are dropped); 0 means DefaultKeepRefusals.
+	KeepRefusals int
 }
 
 // Federation is the node's ActivityPub side.
@@ -95,6 +98,9 @@ func New(cfg Config) (*Federation, error) {
 		cfg.Software = Software{Name: "agora", Version: "dev"}
 	}
 	cfg.Delivery = cfg.Delivery.withDefaults()
+	if cfg.KeepRefusals <= 0 {
+		cfg.KeepRefusals = DefaultKeepRefusals
+	}
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}

@@ -41,7 +41,7 @@ func (f *Federation) onFlag(ctx context.Context, act *ap.Activity) error {
 		found++
 	}
 	if found == 0 {
-		return permanent("flag %s names no post of this node", act.ID)
+		return refused(ReasonUnknownTarget, "flag %s names no post of this node", act.ID)
 	}
 	return nil
 }

@@ -12,6 +12,9 @@ type Observer interface {
 	InboxAccepted()
 	// InboxRejected reports a refused activity with a short reason.
 	InboxRejected(reason string)
+	// InboxRefused reports an activity accepted by an inbox and then
+	// refused by the worker that applies it, with its Reason code.
+	InboxRefused(reason string)
 	// RateLimited reports a request answered 429 by the named limit.
 	RateLimited(limit string)
 }
@@ -22,6 +25,7 @@ type nopObserver struct{}
 func (nopObserver) Delivery(string)      {}
 func (nopObserver) InboxAccepted()       {}
 func (nopObserver) InboxRejected(string) {}
+func (nopObserver) InboxRefused(string)  {}
 func (nopObserver) RateLimited(string)   {}
 
 // rejectReason is the metrics label of an inbox refusal: one per status,

@@ -55,9 +55,10 @@ func (f *Federation) processItemWith(ctx context.Context, it *InboxItem, apply f
 		// now rather than at the publisher's next poll.
 		f.wakePublisher()
 		err = f.store.FinishInboxItem(ctx, it.ID, now)
-	case isPermanent(err) || it.Attempts+1 >= inboxMaxAttempts:
-		f.log.Info("inbox activity not applied", "activity", it.ActivityID, "err", err)
-		err = f.store.FailInboxItem(ctx, it.ID, now, err.Error())
+	case isPermanent(err):
+		err = f.refuseItem(ctx, it, now, refusalReason(err), err)
+	case it.Attempts+1 >= inboxMaxAttempts:
+		err = f.refuseItem(ctx, it, now, ReasonGaveUp, err)
 	default:
 		backoff := time.Duration(1<<min(it.Attempts, 10)) * 10 * time.Second
 		f.log.Warn("inbox activity will be retried", "activity", it.ActivityID, "attempt", it.Attempts+1, "err", err)
@@ -78,7 +79,7 @@ func (f *Federation) applySafely(ctx context.Context, it *InboxItem, apply func(
 	defer func() {
 		if v := recover(); v != nil {
 			f.log.Error("inbox activity panicked", "activity", it.ActivityID, "panic", v, "stack", string(debug.Stack()))
-			err = &errPermanent{err: fmt.Errorf("panic while applying: %v", v)}
+			err = panicked(v)
 		}
 	}()
 	return apply(ctx, it)
@@ -95,7 +96,7 @@ func isPermanent(err error) bool {
 func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 	act, err := ap.Parse(ctx, it.Body)
 	if err != nil {
-		return permanent("parse: %w", err)
+		return refused(parseReason(err), "parse: %w", err)
 	}
 	if act.Actor != it.ActorURI {
 		return f.applyForwarded(ctx, act, it.ID)
@@ -115,7 +116,7 @@ func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, recei
 			return err
 		}
 	default:
-		return permanent("%s activities are not accepted forwarded", act.Type)
+		return refused(ReasonUnsupported, "%s activities are not accepted forwarded", act.Type)
 	}
 	return f.dispatch(ctx, act, received, nil)
 }
@@ -148,7 +149,7 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 	case ap.TypeFlag:
 		return f.onFlag(ctx, act)
 	}
-	return permanent("%s activities are not handled", act.Type)
+	return refused(ReasonUnsupported, "%s activities are not handled", act.Type)
 }
 
 // remoteMember is the local record of a remote actor, made from its

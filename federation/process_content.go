@@ -26,24 +26,24 @@ func (f *Federation) trustedObject(ctx context.Context, act *ap.Activity) (*ap.O
 	if o == nil || !sameHost(o.ID, act.Actor) {
 		id := act.Object.ID()
 		if id == "" || f.urls.IsLocal(id) {
-			return nil, permanent("%s: no object to fetch", act.ID)
+			return nil, refused(ReasonMalformed, "%s: no object to fetch", act.ID)
 		}
 		doc, err := f.client.GetObject(ctx, id)
 		var se *fetch.StatusError
 		if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
-			return nil, permanent("%s is not (or no longer) at its origin", id)
+			return nil, refused(ReasonGone, "%s is not (or no longer) at its origin", id)
 		} else if err != nil {
 			return nil, fmt.Errorf("fetch %s: %w", id, err)
 		}
 		if o, err = ap.ParseObject(ctx, doc.Body); err != nil {
-			return nil, permanent("object %s: %w", id, err)
+			return nil, refused(parseReason(err), "object %s: %w", id, err)
 		}
 	}
 	if !sameHost(o.ID, act.Actor) {
-		return nil, permanent("object %s is not on the host of %s", o.ID, act.Actor)
+		return nil, refused(ReasonOrigin, "object %s is not on the host of %s", o.ID, act.Actor)
 	}
 	if o.AttributedTo != "" && o.AttributedTo != act.Actor {
-		return nil, permanent("object %s is attributed to %s, not %s", o.ID, o.AttributedTo, act.Actor)
+		return nil, refused(ReasonOrigin, "object %s is attributed to %s, not %s", o.ID, o.AttributedTo, act.Actor)
 	}
 	return o, nil
 }
@@ -94,7 +94,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 		return err
 	}
 	if !postTypes[o.Type] {
-		return permanent("%s objects are not posts", o.Type)
+		return refused(ReasonUnsupported, "%s objects are not posts", o.Type)
 	}
 	if _, err := f.store.Tombstone(ctx, o.ID); err == nil {
 		return nil // deleted before it arrived
@@ -159,7 +159,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 			parent, err = f.findPost(ctx, o.InReplyTo)
 		}
 		if errors.Is(err, forum.ErrNotFound) {
-			return permanent("reply to %s, which this node doesn't have", o.InReplyTo)
+			return refused(ReasonUnknownTarget, "reply to %s, which this node doesn't have", o.InReplyTo)
 		} else if err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		fo = f.followedForum(ctx, o)
 	}
 	if fo == nil {
-		return permanent("question %s addresses no forum of this node", o.ID)
+		return refused(ReasonUnknownTarget, "question %s addresses no forum of this node", o.ID)
 	}
 	q := remotePost(o, author, received)
 	if strings.TrimSpace(q.Title) == "" {
@@ -197,21 +197,21 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 // bounds, its own missing ancestors).
 func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.Forum, depth int) error {
 	if _, err := f.store.Tombstone(ctx, uri); err == nil {
-		return permanent("reply to %s, which was deleted", uri)
+		return refused(ReasonGone, "reply to %s, which was deleted", uri)
 	}
 	doc, err := f.client.GetObject(ctx, uri)
 	var se *fetch.StatusError
 	if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
-		return permanent("reply to %s, which its origin no longer has", uri)
+		return refused(ReasonGone, "reply to %s, which its origin no longer has", uri)
 	} else if err != nil {
 		return fmt.Errorf("fetch parent %s: %w", uri, err)
 	}
 	o, err := ap.ParseObject(ctx, doc.Body)
 	if err != nil {
-		return permanent("parent %s: %w", uri, err)
+		return refused(parseReason(err), "parent %s: %w", uri, err)
 	}
 	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
-		return permanent("parent %s: not a post attributed on its own host", uri)
+		return refused(ReasonOrigin, "parent %s: not a post attributed on its own host", uri)
 	}
 	var author *forum.Member
 	if !f.urls.IsLocal(o.AttributedTo) {
@@ -220,7 +220,7 @@ func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.For
 		}
 	}
 	if author == nil {
-		return permanent("parent %s: claims to be ours", uri)
+		return refused(ReasonOrigin, "parent %s: claims to be ours", uri)
 	}
 	return f.storeNewPostDepth(ctx, o, author, via, "", depth)
 }
@@ -254,7 +254,7 @@ func (f *Federation) followedForum(ctx context.Context, o *ap.Object) *forum.For
 // onActorUpdate refreshes a remote actor (Update{Person} / Update{Group}).
 func (f *Federation) onActorUpdate(ctx context.Context, act *ap.Activity) error {
 	if act.Object.Actor.ID != act.Actor {
-		return permanent("%s cannot update %s", act.Actor, act.Object.Actor.ID)
+		return refused(ReasonOrigin, "%s cannot update %s", act.Actor, act.Object.Actor.ID)
 	}
 	if _, err := f.actors.actor(ctx, act.Actor, true); err != nil {
 		return err
@@ -274,7 +274,7 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 	}
 	a, err := ap.ParseActor(ctx, ra.Document)
 	if err != nil {
-		return nil, permanent("actor %s: %w", uri, err)
+		return nil, refused(parseReason(err), "actor %s: %w", uri, err)
 	}
 	p := forum.RemoteProfile{URI: a.ID, Username: a.PreferredUsername, Domain: ra.Domain, DisplayName: a.Name,
 		ProfileURL: a.URL, Languages: a.Languages}
@@ -303,7 +303,7 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received fo
 	}
 	if errors.Is(err, forum.ErrNotFound) {
 		if !sameHost(id, act.Actor) {
-			return permanent("%s cannot delete %s", act.Actor, id)
+			return refused(ReasonOrigin, "%s cannot delete %s", act.Actor, id)
 		}
 		return f.store.AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
 	} else if err != nil {
@@ -329,7 +329,7 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received fo
 func (f *Federation) onLike(ctx context.Context, act *ap.Activity, received forum.ID, on bool) error {
 	post, err := f.findPost(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
-		return permanent("like of %s, which this node doesn't have", act.Object.ID())
+		return refused(ReasonUnknownTarget, "like of %s, which this node doesn't have", act.Object.ID())
 	} else if err != nil {
 		return err
 	}
@@ -345,7 +345,7 @@ func (f *Federation) onLike(ctx context.Context, act *ap.Activity, received foru
 func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) error {
 	t, err := f.svc.ThreadByURI(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
-		return permanent("lock of unknown thread %s", act.Object.ID())
+		return refused(ReasonUnknownTarget, "lock of unknown thread %s", act.Object.ID())
 	} else if err != nil {
 		return err
 	}
@@ -370,11 +370,11 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 	}
 	inner := act.Object.Activity
 	if inner == nil {
-		return permanent("announce by %s of a bare object", act.Actor)
+		return refused(ReasonUnsupported, "announce by %s of a bare object", act.Actor)
 	}
 	if !sameHost(inner.Actor, act.Actor) {
 		if !announcable[inner.Type] || (inner.Type == ap.TypeUndo && (inner.Object.Activity == nil || inner.Object.Activity.Type != ap.TypeLike)) {
-			return permanent("announce by %s of a %s from another host", act.Actor, inner.Type)
+			return refused(ReasonUnsupported, "announce by %s of a %s from another host", act.Actor, inner.Type)
 		}
 		switch inner.Type {
 		case ap.TypeCreate, ap.TypeUpdate:
@@ -385,7 +385,7 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 			}
 		}
 		if !sameHost(inner.ID, inner.Actor) {
-			return permanent("announced activity %s is not on its actor's host", inner.ID)
+			return refused(ReasonOrigin, "announced activity %s is not on its actor's host", inner.ID)
 		}
 	}
 	return f.dispatch(ctx, inner, "", fo)
@@ -420,7 +420,7 @@ func (f *Federation) confirmGone(ctx context.Context, id string) error {
 		return nil
 	}
 	if err == nil {
-		return permanent("%s still exists at its origin", id)
+		return refused(ReasonOrigin, "%s still exists at its origin", id)
 	}
 	return fmt.Errorf("confirm deletion of %s: %w", id, err)
 }

@@ -20,21 +20,21 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 	case uris.KindForum:
 		fo, err := f.localForum(ctx, key)
 		if err != nil {
-			return permanent("follow of unknown forum %s", target)
+			return refused(ReasonUnknownTarget, "follow of unknown forum %s", target)
 		}
 		// Listed instances (member cities) are accepted at once; others wait
 		// for an admin when the forum approves followers.
 		approve = fo.Policy.ApproveFollows && !slices.Contains(fo.Policy.Instances, hostOf(act.Actor))
 	case uris.KindMember:
 		if _, err := f.svc.MemberByUsername(ctx, key); err != nil {
-			return permanent("follow of unknown member %s", target)
+			return refused(ReasonUnknownTarget, "follow of unknown member %s", target)
 		}
 	case uris.KindThreadActor:
 		if _, err := f.localThread(ctx, key); err != nil {
-			return permanent("follow of unknown thread %s", target)
+			return refused(ReasonUnknownTarget, "follow of unknown thread %s", target)
 		}
 	default:
-		return permanent("%s cannot be followed", target)
+		return refused(ReasonUnsupported, "%s cannot be followed", target)
 	}
 	follower, err := f.actors.actor(ctx, act.Actor, false)
 	if err != nil {
@@ -101,12 +101,12 @@ func (f *Federation) onFollowAnswer(ctx context.Context, act *ap.Activity) error
 	followID := act.Object.ID()
 	fg, err := f.store.FollowingByActivity(ctx, followID)
 	if errors.Is(err, forum.ErrNotFound) {
-		return permanent("answer to an unknown follow %s", followID)
+		return refused(ReasonUnknownTarget, "answer to an unknown follow %s", followID)
 	} else if err != nil {
 		return err
 	}
 	if fg.ObjectURI != act.Actor {
-		return permanent("%s answered a follow of %s", act.Actor, fg.ObjectURI)
+		return refused(ReasonOrigin, "%s answered a follow of %s", act.Actor, fg.ObjectURI)
 	}
 	if act.Type == ap.TypeReject {
 		return f.store.DeleteFollowing(ctx, fg.ObjectURI)
@@ -132,10 +132,10 @@ func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, received foru
 	if inner == nil {
 		// Mastodon, Lemmy and GoToSocial embed the activity undone; an IRI
 		// alone doesn't say what it was.
-		return permanent("undo of %s: the undone activity must be embedded", act.Object.IRI)
+		return refused(ReasonUnsupported, "undo of %s: the undone activity must be embedded", act.Object.IRI)
 	}
 	if inner.Actor != act.Actor {
-		return permanent("%s cannot undo an activity of %s", act.Actor, inner.Actor)
+		return refused(ReasonOrigin, "%s cannot undo an activity of %s", act.Actor, inner.Actor)
 	}
 	switch inner.Type {
 	case ap.TypeFollow:
@@ -151,5 +151,5 @@ func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, received foru
 	case ap.TypeAnnounce:
 		return f.onShare(ctx, inner, false)
 	}
-	return permanent("undo of %s is not handled", inner.Type)
+	return refused(ReasonUnsupported, "undo of %s is not handled", inner.Type)
 }

@@ -66,6 +66,14 @@ type Store interface {
 	// FailInboxItem gives up on an item, keeping it for the record.
 	FailInboxItem(ctx context.Context, id forum.ID, at time.Time, errText string) error
 	CountInbox(ctx context.Context) (pending, failed int, err error)
+	// RefuseInboxItem fails the item r.ItemID at r.RefusedAt with r.Detail
+	// and keeps r, in one transaction; only the newest keep refusals stay
+	// (keep <= 0: all). ErrNotFound if the item is unknown.
+	RefuseInboxItem(ctx context.Context, r *Refusal, keep int) error
+	// ListRefusals lists the refusals q selects, newest first.
+	ListRefusals(ctx context.Context, q RefusalQuery) ([]*Refusal, error)
+	// CountRefusals counts the refusals q selects (its Limit aside) by reason.
+	CountRefusals(ctx context.Context, q RefusalQuery) (map[string]int, error)
 
 	// Outbox: activities this node published, served in actor outboxes.
 	AddOutboxActivity(ctx context.Context, a *OutboxActivity) error // ErrConflict on a known URI

@@ -36,6 +36,7 @@ type Metrics struct {
 	requests   *prometheus.HistogramVec
 	deliveries *prometheus.CounterVec
 	inbox      *prometheus.CounterVec
+	refused    *prometheus.CounterVec
 	limited    *prometheus.CounterVec
 	log        *slog.Logger
 }
@@ -64,12 +65,16 @@ func New(cfg Config) *Metrics {
 			Name: "agora_inbox_activities_total",
 			Help: "Activities POSTed to the inboxes, by result (accepted, rejected) and reason.",
 		}, []string{"result", "reason"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "agora_inbox_refused_total",
+			Help: "Activities accepted by the inboxes, then refused when applied, by reason code (malformed, gone, gave_up, …).",
+		}, []string{"reason"}),
 		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agora_rate_limited_total",
 			Help: "Requests answered 429 by a rate limit, by limit.",
 		}, []string{"limit"}),
 	}
-	reg.MustRegister(m.requests, m.deliveries, m.inbox, m.limited,
+	reg.MustRegister(m.requests, m.deliveries, m.inbox, m.refused, m.limited,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cfg.Queues != nil {
@@ -101,6 +106,11 @@ func (m *Metrics) InboxAccepted() { m.inbox.WithLabelValues("accepted", "").Inc(
 // InboxRejected counts an activity an inbox refused, with a short reason
 // from a fixed set (blocked, signature, too_large, …).
 func (m *Metrics) InboxRejected(reason string) { m.inbox.WithLabelValues("rejected", reason).Inc() }
+
+// InboxRefused counts an activity accepted by an inbox and refused when
+// applied, with its reason code (federation.RefusalReasons). It
+// implements federation.Observer.
+func (m *Metrics) InboxRefused(reason string) { m.refused.WithLabelValues(reason).Inc() }
 
 // RateLimited counts a request refused by the named limit.
 func (m *Metrics) RateLimited(limit string) { m.limited.WithLabelValues(limit).Inc() }

@@ -42,6 +42,9 @@ type Config struct {
 	Delivery      federation.DeliveryConfig
 	Inbox         federation.InboxConfig
 	Software      federation.Software
+	// KeepRefusals is how many refused activities the node keeps for the
+	// admin; 0 means federation.DefaultKeepRefusals.
+	KeepRefusals int
 	// Production: shared or in-process services (see Shared). Zero values
 	// mean no metrics, in-process limits and live updates in process.
 	Shared Shared
@@ -122,7 +125,7 @@ func New(cfg Config) (*Node, error) {
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
-		Resolver: cfg.Resolver})
+		Resolver: cfg.Resolver, KeepRefusals: cfg.KeepRefusals})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}

@@ -23,7 +23,14 @@ type adminData struct {
 	// Federation: the remote forums this node follows (nil when off).
 	Federation bool
 	Joined     []*federation.Following
+	// Refusals are the newest activities refused after the inbox
+	// accepted them.
+	Refusals []*federation.Refusal
 }
+
+// refusalsShown bounds the refusals on the admin page; the command
+// `agora admin federation inbox` lists and filters them all.
+const refusalsShown = 20
 
 func (s *Server) adminData(r *http.Request) (*adminData, error) {
 	st, q, svc := stateOf(r), r.URL.Query(), s.cfg.Service
@@ -44,6 +51,9 @@ func (s *Server) adminData(r *http.Request) (*adminData, error) {
 	if fed := s.cfg.Federation; fed != nil {
 		d.Federation = true
 		if d.Joined, err = fed.Joined(r.Context()); err != nil {
+			return nil, err
+		}
+		if d.Refusals, err = fed.Refusals(r.Context(), federation.RefusalQuery{Limit: refusalsShown}); err != nil {
 			return nil, err
 		}
 	}

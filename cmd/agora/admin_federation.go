@@ -20,11 +20,12 @@ import (
 // hostsShown bounds the host list of `admin federation status`.
 const hostsShown = 200
 
-// adminFederation runs `agora admin federation <status|followers>`.
+// adminFederation runs `agora admin federation <status|followers|inbox>`.
 func adminFederation(ctx context.Context, cio cmdIO, args []string) error {
 	subs := []command{
 		{"status", "[flags]", "the delivery queue, the inbox and the health of remote hosts", adminFederationStatus},
 		{"followers", "<forum-slug> [flags]", "the remote followers of a local forum", adminFederationFollowers},
+		{"inbox", "[flags]", "the activities refused after they were accepted, and why", adminFederationInbox},
 	}
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "Usage: agora admin federation <command> [flags]")

@@ -1,0 +1,5 @@
+package federation
+
+// InboxMaxAttempts is how many times the inbox worker tries an activity,
+// for refusal_test.go (package federation_test).
+const InboxMaxAttempts = inboxMaxAttempts
