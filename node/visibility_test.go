@@ -80,12 +80,13 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 		keyID    string
 		hs2019   bool
 		inbox    string
-		activity string   // its id
-		body     string   // the activity
-		serve    []string // path, document pairs the origin serves
-		ids      []string // objects that must not appear anywhere
-		secret   string   // text that must not appear anywhere
-		threadID string   // the thread it would have joined
+		activity string      // its id
+		body     string      // the activity
+		origin   *fakeServer // serves the documents in serve; default server
+		serve    []string    // path, document pairs the origin serves
+		ids      []string    // objects that must not appear anywhere
+		secret   string      // text that must not appear anywhere
+		threadID string      // the thread it would have joined
 	}{{
 		// Mastodon's direct visibility: to the mentioned accounts only.
 		name: "Mastodon direct message to a thread actor", server: masto, keyID: alice + "#main-key", inbox: threadActor + "/inbox",
@@ -150,10 +151,27 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 "object":{"id":"{a}/statuses/3","type":"Note","inReplyTo":"{a}/statuses/2","published":"2026-11-22T13:37:00Z","attributedTo":"{a}",
 "to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["{a}/followers"],"content":"<p>a public follow-up</p>"}}`,
 			"a", alice),
+	}, {
+		// Another server forwards (§7.1.2) a reply whose copy says public;
+		// the node fetches it from its origin, where it is a direct
+		// message.
+		name: "forwarded reply that is private at its origin", server: watch, keyID: relay + "#main-key", inbox: hub.URLs.SharedInbox(),
+		origin: masto, activity: alice + "/statuses/5/activity", ids: []string{alice + "/statuses/5"}, secret: "SECRET-FORWARDED", threadID: q.ID,
+		serve: []string{"/users/alice/statuses/5", fill(`{"@context":"https://www.w3.org/ns/activitystreams","id":"{a}/statuses/5","type":"Note",
+"inReplyTo":"{answer}","published":"2026-11-22T13:38:00Z","attributedTo":"{a}","to":["{member}"],"cc":[],
+"content":"<p>SECRET-FORWARDED</p>"}`, "a", alice, "answer", answerURI, "member", secretariat)},
+		body: fill(`{"@context":"https://www.w3.org/ns/activitystreams","id":"{a}/statuses/5/activity","type":"Create","actor":"{a}",
+"to":["https://www.w3.org/ns/activitystreams#Public"],"object":{"id":"{a}/statuses/5","type":"Note","inReplyTo":"{answer}",
+"published":"2026-11-22T13:38:00Z","attributedTo":"{a}","to":["https://www.w3.org/ns/activitystreams#Public"],"content":"<p>SECRET-FORWARDED</p>"}}`,
+			"a", alice, "answer", answerURI),
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
+			origin := tc.origin
+			if origin == nil {
+				origin = tc.server
+			}
 			for i := 0; i+1 < len(tc.serve); i += 2 {
-				tc.server.put(tc.serve[i], tc.serve[i+1])
+				origin.put(tc.serve[i], tc.serve[i+1])
 			}
 			if st := tc.server.send(delivery{KeyID: tc.keyID, Inbox: tc.inbox, Body: tc.body, HS2019: tc.hs2019}); st != http.StatusAccepted {
 				t.Fatalf("deliver: %d", st)
@@ -215,7 +233,7 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 	}
 	// Everything private was refused before the public reply came: what
 	// the follower got by now is all it would ever have got.
-	for _, secret := range []string{"SECRET", "/statuses/1", "/statuses/01HZ", "/private_message/", "/comment/9", "/statuses/2", "/statuses/3"} {
+	for _, secret := range []string{"SECRET", "/statuses/1", "/statuses/01HZ", "/private_message/", "/comment/9", "/statuses/2", "/statuses/3", "/statuses/5"} {
 		if got := watch.receivedMentioning(secret); len(got) > 0 {
 			t.Errorf("the follower received %q: %v", secret, got)
 		}
@@ -239,4 +257,57 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 			t.Errorf("the private edit was passed on: %v", got)
 		}
 	})
+}
+
+// TestBackfillSkipsPrivatePosts: joining a forum backfills its threads
+// (outbox) and their posts (context collections); a question or an answer
+// in them that is not public is not stored, the public ones are.
+func TestBackfillSkipsPrivatePosts(t *testing.T) {
+	ctx := context.Background()
+	city := startPeer(t, "city", 2)
+	lemmy := startFakeServer(t, "lemmy")
+	group := lemmy.actor(fakeActor{Path: "/c/cities", Type: "Group", Username: "cities", Name: "Cities", KeyID: "#main-key"})
+	riker := lemmy.actor(fakeActor{Path: "/u/riker", Type: "Person", Username: "riker", Name: "Riker", KeyID: "#main-key"})
+	page := func(n int, to, title string) string {
+		return fill(`{"id":"{base}/post/{n}","type":"Page","attributedTo":"{r}","to":[`+to+`],"audience":"{group}",
+"context":"{base}/post/{n}/context","name":"{title}","content":"<p>{title}</p>","published":"2026-11-20T10:00:00Z"}`,
+			"base", lemmy.base, "n", fmt.Sprint(n), "r", riker, "group", group, "title", title)
+	}
+	public := `"` + group + `","https://www.w3.org/ns/activitystreams#Public"`
+	private := `"` + group + `"`
+	announceOf := func(n int, object string) string {
+		return fill(`{"id":"{group}/announce/{n}","type":"Announce","actor":"{group}","to":["https://www.w3.org/ns/activitystreams#Public"],
+"object":{"id":"{base}/activities/create/{n}","type":"Create","actor":"{r}","to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["{group}"],"object":OBJECT}}`,
+			"group", group, "n", fmt.Sprint(n), "base", lemmy.base, "r", riker)
+	}
+	outbox := `{"@context":"https://www.w3.org/ns/activitystreams","id":"` + group + `/outbox","type":"OrderedCollection","totalItems":2,"orderedItems":[` +
+		strings.Replace(announceOf(1, ""), "OBJECT", page(1, public, "PUBLIC-THREAD"), 1) + `,` +
+		strings.Replace(announceOf(2, ""), "OBJECT", page(2, private, "SECRET-THREAD"), 1) + `]}`
+	lemmy.put("/c/cities/outbox", outbox)
+	comment := func(n int, to, text string) string {
+		return fill(`{"id":"{base}/comment/{n}","type":"Note","attributedTo":"{r}","inReplyTo":"{base}/post/1","to":[`+to+`],
+"audience":"{group}","content":"<p>{text}</p>","published":"2026-11-20T11:00:00Z"}`,
+			"base", lemmy.base, "n", fmt.Sprint(n), "r", riker, "group", group, "text", text)
+	}
+	lemmy.put("/post/1/context", `{"@context":"https://www.w3.org/ns/activitystreams","id":"`+lemmy.url("/post/1/context")+`",
+"type":"OrderedCollection","totalItems":3,"orderedItems":[`+page(1, public, "PUBLIC-THREAD")+`,`+comment(11, public, "PUBLIC-ANSWER")+`,`+
+		comment(12, `"`+riker+`/followers"`, "SECRET-ANSWER")+`]}`)
+	joinGroup(t, city, lemmy, group, `{"@context":"https://www.w3.org/ns/activitystreams","id":"{group}/accept/1","type":"Accept",
+"actor":"{group}","to":["{instance}"],"object":{"id":"{follow}","type":"Follow","actor":"{instance}","object":"{group}"}}`)
+
+	th, err := city.Service.ThreadByURI(ctx, lemmy.url("/post/1"))
+	if err != nil {
+		t.Fatalf("the public thread is not backfilled: %v", err)
+	}
+	if _, err := city.Service.PostByURI(ctx, lemmy.url("/comment/11")); err != nil {
+		t.Errorf("the public answer is not backfilled: %v", err)
+	}
+	for _, id := range []string{lemmy.url("/post/2"), lemmy.url("/comment/12")} {
+		if _, err := city.Service.PostByURI(ctx, id); !errors.Is(err, forum.ErrNotFound) {
+			t.Errorf("%s, not public, is stored (err %v)", id, err)
+		}
+	}
+	if page := threadPage(t, city, th.ID); strings.Contains(page, "SECRET") || !strings.Contains(page, "PUBLIC-ANSWER") {
+		t.Errorf("the thread page should show the public answer only")
+	}
 }
