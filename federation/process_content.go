@@ -136,7 +136,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw
 			// Updates can arrive out of order: one not newer than what we
 			// show is dropped, neither applied nor passed on. Nothing is
 			// wrong with it, so it is finished, not refused.
-			f.log.Info("stale update ignored", "activity", act.ID, "object", o.ID, "updated", o.Updated)
+			f.log.Info("stale update ignored", "activity", act.ID, "err", err)
 			return nil
 		} else if err != nil {
 			return err
