@@ -60,3 +60,12 @@ func (h Hooks) PublicKey(ctx context.Context, actorURI string) (crypto.PublicKey
 
 // PublishBatch publishes the next unpublished events of the node's log.
 func (h Hooks) PublishBatch(ctx context.Context) bool { return h.f.publishBatch(ctx) }
+
+// ProcessWith applies a received item with apply in place of the real
+// application, and records the outcome as the inbox worker does.
+func (h Hooks) ProcessWith(ctx context.Context, it *InboxItem, apply func(context.Context, *InboxItem) error) bool {
+	return h.f.processItemWith(ctx, it, apply)
+}
+
+// Process applies a received item as the inbox worker does.
+func (h Hooks) Process(ctx context.Context, it *InboxItem) bool { return h.f.processItem(ctx, it) }

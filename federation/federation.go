@@ -38,6 +38,9 @@ type Config struct {
 	// Resolver overrides DNS resolution for the fetcher (tests).
 	Resolver fetch.Resolver
 	Delivery DeliveryConfig
+	// InboxWorkers is how many received activities are applied at once;
+	// 0 means DefaultInboxWorkers.
+	InboxWorkers int
 	// Observer hears deliveries and inbox results (metrics); nil: nobody.
 	Observer Observer
 	// ClientIP tells the sending server's address behind trusted reverse

@@ -261,7 +261,7 @@ func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.F
 	if author, err = f.remoteMember(ctx, o.AttributedTo); err != nil {
 		return err
 	}
-	_, err = f.storeNewPost(ctx, o, author, fo)
+	err = f.storeNewPost(ctx, o, author, fo, "")
 	if errors.Is(err, forum.ErrConflict) {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
@@ -14,8 +15,6 @@ import (
 
 // Limits on applying one received activity.
 const (
-	inboxLease       = time.Minute
-	inboxBatch       = 20
 	inboxMaxAttempts = 8
 	fetchesPerItem   = 8 // remote fetches one activity may cause
 )
@@ -31,33 +30,32 @@ func permanent(format string, args ...any) error {
 	return &errPermanent{err: fmt.Errorf(format, args...)}
 }
 
-func (f *Federation) runInbox(ctx context.Context) {
-	loop(ctx, f.inboxWake, f.cfg.Delivery.Poll, f.processInbox)
+// processItem applies one received activity and records the outcome:
+// done, failed for good (refused, malformed, a fetch that can never
+// succeed, or too many attempts) or retried later with backoff. A panic
+// while applying fails the item with its reason; the worker goes on. It
+// reports whether the outcome was recorded: not when the worker is
+// stopping (no attempt is counted; the item is given back), nor when the
+// database could not record it (its lease runs out and it comes again).
+func (f *Federation) processItem(ctx context.Context, it *InboxItem) (recorded bool) {
+	return f.processItemWith(ctx, it, f.apply)
 }
 
-// processInbox applies a batch of received activities.
-func (f *Federation) processInbox(ctx context.Context) bool {
-	now := f.cfg.Clock.Now()
-	items, err := f.store.ClaimInboxItems(ctx, now, inboxLease, inboxBatch)
-	if err != nil {
-		f.log.Error("claim inbox items", "err", err)
-		return false
+// processItemWith is processItem with the function that applies the item
+// given (tests make it panic).
+func (f *Federation) processItemWith(ctx context.Context, it *InboxItem, apply func(context.Context, *InboxItem) error) (recorded bool) {
+	err := f.applySafely(ctx, it, apply)
+	if ctx.Err() != nil && err != nil {
+		return false // stopping: not the item's fault
 	}
-	for _, it := range items {
-		f.processItem(ctx, it)
-	}
-	return len(items) == inboxBatch
-}
-
-func (f *Federation) processItem(ctx context.Context, it *InboxItem) {
-	err := f.apply(fetch.WithBudget(ctx, fetchesPerItem), it)
 	now := f.cfg.Clock.Now()
-	var perm *errPermanent
 	switch {
 	case err == nil:
+		// The change may have recorded an event: its activity is passed on
+		// now rather than at the publisher's next poll.
+		f.wakePublisher()
 		err = f.store.FinishInboxItem(ctx, it.ID, now)
-	case errors.As(err, &perm), errors.Is(err, forum.ErrForbidden), errors.Is(err, forum.ErrLocked),
-		errors.Is(err, forum.ErrGone), forum.IsValidation(err), it.Attempts+1 >= inboxMaxAttempts:
+	case isPermanent(err) || it.Attempts+1 >= inboxMaxAttempts:
 		f.log.Info("inbox activity not applied", "activity", it.ActivityID, "err", err)
 		err = f.store.FailInboxItem(ctx, it.ID, now, err.Error())
 	default:
@@ -67,7 +65,30 @@ func (f *Federation) processItem(ctx context.Context, it *InboxItem) {
 	}
 	if err != nil {
 		f.log.Error("record inbox outcome", "activity", it.ActivityID, "err", err)
+		return false // the lease runs out and the item is tried again
 	}
+	return true
+}
+
+// applySafely applies an item within its time and fetch budgets, turning
+// a panic into a permanent failure: nothing a peer sends may stop the node.
+func (f *Federation) applySafely(ctx context.Context, it *InboxItem, apply func(context.Context, *InboxItem) error) (err error) {
+	ctx, cancel := context.WithTimeout(fetch.WithBudget(ctx, fetchesPerItem), inboxItemTimeout)
+	defer cancel()
+	defer func() {
+		if v := recover(); v != nil {
+			f.log.Error("inbox activity panicked", "activity", it.ActivityID, "panic", v, "stack", string(debug.Stack()))
+			err = &errPermanent{err: fmt.Errorf("panic while applying: %v", v)}
+		}
+	}()
+	return apply(ctx, it)
+}
+
+// isPermanent tells failures that no retry can mend.
+func isPermanent(err error) bool {
+	var perm *errPermanent
+	return errors.As(err, &perm) || errors.Is(err, forum.ErrForbidden) || errors.Is(err, forum.ErrLocked) ||
+		errors.Is(err, forum.ErrGone) || forum.IsValidation(err) || fetch.Permanent(err)
 }
 
 // apply parses a verified activity and dispatches it by type.
@@ -77,15 +98,15 @@ func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 		return permanent("parse: %w", err)
 	}
 	if act.Actor != it.ActorURI {
-		return f.applyForwarded(ctx, act, it.Body)
+		return f.applyForwarded(ctx, act, it.ID)
 	}
-	return f.dispatch(ctx, act, it.Body, nil)
+	return f.dispatch(ctx, act, it.ID, nil)
 }
 
 // applyForwarded applies an activity a server passed on for its actor
 // (§7.1.2). Only its object's id is taken from it: a created or updated
 // object is fetched from its origin, a deleted one must be gone there.
-func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, raw []byte) error {
+func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, received forum.ID) error {
 	switch act.Type {
 	case ap.TypeCreate, ap.TypeUpdate:
 		act.Object = ap.Ref{IRI: act.Object.ID()}
@@ -96,29 +117,31 @@ func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, raw [
 	default:
 		return permanent("%s activities are not accepted forwarded", act.Type)
 	}
-	return f.dispatch(ctx, act, raw, nil)
+	return f.dispatch(ctx, act, received, nil)
 }
 
-// dispatch applies an activity. via is the remote forum that announced it,
-// if it came inside an Announce.
-func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum) error {
+// dispatch applies an activity. received is the inbox item it came in,
+// recorded with the events of the changes it makes so the publisher passes
+// it on; "" inside a remote forum's Announce (nothing to pass on). via is
+// the remote forum that announced it, if it came inside an Announce.
+func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received forum.ID, via *forum.Forum) error {
 	switch act.Type {
 	case ap.TypeFollow:
 		return f.onFollow(ctx, act)
 	case ap.TypeAccept, ap.TypeReject:
 		return f.onFollowAnswer(ctx, act)
 	case ap.TypeUndo:
-		return f.onUndo(ctx, act, raw, via)
+		return f.onUndo(ctx, act, received)
 	case ap.TypeCreate, ap.TypeUpdate:
-		return f.onCreateOrUpdate(ctx, act, raw, via)
+		return f.onCreateOrUpdate(ctx, act, received, via)
 	case ap.TypeDelete:
-		return f.onDelete(ctx, act, raw, via)
+		return f.onDelete(ctx, act, received)
 	case ap.TypeLike:
-		return f.onLike(ctx, act, raw, via, true)
+		return f.onLike(ctx, act, received, true)
 	case ap.TypeAnnounce:
-		return f.onAnnounce(ctx, act, raw)
+		return f.onAnnounce(ctx, act)
 	case ap.TypeLock:
-		return f.onLock(ctx, act, raw, via, true)
+		return f.onLock(ctx, act, true)
 	case ap.TypeFlag:
 		return f.onFlag(ctx, act)
 	}

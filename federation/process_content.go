@@ -54,10 +54,11 @@ func embeddedTrusted(act *ap.Activity) bool {
 	return act.Object.Object != nil && sameHost(act.Object.Object.ID, act.Actor)
 }
 
-// remotePost turns a received object into the domain's RemotePost.
-func remotePost(o *ap.Object, author *forum.Member) forum.RemotePost {
+// remotePost turns a received object into the domain's RemotePost;
+// received is the inbox item that brought it ("" when fetched).
+func remotePost(o *ap.Object, author *forum.Member, received forum.ID) forum.RemotePost {
 	p := forum.RemotePost{URI: o.ID, Author: author, Title: o.Name, HTML: o.Content, Language: o.Language, Published: o.Published,
-		Updated: o.Updated}
+		Updated: o.Updated, ReceivedID: received}
 	if p.Language == "" && len(o.ContentMap) > 0 {
 		// No stated original: take the map's first language in sort order,
 		// so every node picks the same one.
@@ -88,8 +89,9 @@ func remotePost(o *ap.Object, author *forum.Member) forum.RemotePost {
 }
 
 // onCreateOrUpdate stores a new question or answer, or a new version of
-// one; a local forum then announces the activity to its followers.
-func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum) error {
+// one, with its event: the publisher then passes the activity on (a local
+// forum announces it to its followers).
+func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, received forum.ID, via *forum.Forum) error {
 	if act.Object.Actor != nil {
 		return f.onActorUpdate(ctx, act)
 	}
@@ -114,7 +116,6 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw
 	if err != nil {
 		return err
 	}
-	var fo *forum.Forum
 	if act.Type == ap.TypeUpdate {
 		post, err := f.svc.PostByURI(ctx, o.ID)
 		if errors.Is(err, forum.ErrNotFound) {
@@ -127,28 +128,21 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw
 			} else {
 				act.Object = ap.Ref{Object: o} // fetched just now, and on the actor's host
 			}
-			return f.onCreateOrUpdate(ctx, act, raw, via)
+			return f.onCreateOrUpdate(ctx, act, received, via)
 		} else if err != nil {
 			return err
 		}
-		_, err = f.svc.ReceiveEdit(ctx, post, author, remotePost(o, author))
+		_, err = f.svc.ReceiveEdit(ctx, post, author, remotePost(o, author, received))
 		if errors.Is(err, forum.ErrStale) {
 			// Updates can arrive out of order: one not newer than what we
-			// show is dropped, neither applied nor passed on. Nothing is
-			// wrong with it, so it is finished, not refused.
+			// show is dropped, neither applied nor passed on (no event).
+			// Nothing is wrong with it, so it is finished, not refused.
 			f.log.Info("stale update ignored", "activity", act.ID, "err", err)
 			return nil
-		} else if err != nil {
-			return err
 		}
-		fo, _ = f.forumOf(ctx, post.ID)
-	} else if fo, err = f.storeNewPost(ctx, o, author, via); err != nil {
 		return err
 	}
-	if err := f.forwardToForum(ctx, fo, act, raw, via); err != nil {
-		return err
-	}
-	return f.announceIfOurs(ctx, fo, act, raw)
+	return f.storeNewPost(ctx, o, author, via, received)
 }
 
 // forwardToForum passes on to a joined forum's node what reached only us
@@ -156,32 +150,32 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, raw
 // addresses our member, not the forum (§7.1.2). It is signed by our
 // instance actor; the forum's node refetches the object from its origin.
 // Sent once per activity: the outbox refuses an id seen before.
-func (f *Federation) forwardToForum(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte, via *forum.Forum) error {
-	if fo == nil || fo.Local() || via != nil || raw == nil || sameHost(act.Actor, fo.URI) || f.urls.IsLocal(act.Actor) {
-		return nil
+func (f *Federation) forwardToForum(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte) ([]*outgoing, error) {
+	if fo.Local() || sameHost(act.Actor, fo.URI) || f.urls.IsLocal(act.Actor) {
+		return nil, nil
 	}
 	set := inboxSet{}
 	if err := f.addActor(ctx, set, fo.URI); err != nil {
-		return err
+		return nil, err
 	}
-	return f.queue(ctx, []*outgoing{{uri: act.ID, actorURI: f.urls.InstanceActor(), typ: act.Type, object: act.Object.ID(),
-		body: raw, inboxes: set.list()}}, nil)
+	return []*outgoing{{uri: act.ID, actorURI: f.urls.InstanceActor(), typ: act.Type, object: act.Object.ID(),
+		body: raw, inboxes: set.list()}}, nil
 }
 
 // storeNewPost places a received post: an answer under its parent, or a
 // question in the forum it addresses (ours), or in the remote forum that
 // announced it.
-func (f *Federation) storeNewPost(ctx context.Context, o *ap.Object, author *forum.Member, via *forum.Forum) (*forum.Forum, error) {
-	return f.storeNewPostDepth(ctx, o, author, via, 0)
+func (f *Federation) storeNewPost(ctx context.Context, o *ap.Object, author *forum.Member, via *forum.Forum, received forum.ID) error {
+	return f.storeNewPostDepth(ctx, o, author, via, received, 0)
 }
 
 // maxParentFetches bounds how far up a thread a reply's missing ancestors
 // are fetched.
 const maxParentFetches = 3
 
-func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author *forum.Member, via *forum.Forum, depth int) (*forum.Forum, error) {
+func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author *forum.Member, via *forum.Forum, received forum.ID, depth int) error {
 	if err := publicOnly(nil, o); err != nil {
-		return nil, err
+		return err
 	}
 	if o.InReplyTo != "" {
 		parent, err := f.findPost(ctx, o.InReplyTo)
@@ -189,23 +183,21 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 			// Activities can arrive out of order: fetch the missing
 			// parent from its origin, store it, then this reply.
 			if err := f.fetchParent(ctx, o.InReplyTo, via, depth+1); err != nil {
-				return nil, fmt.Errorf("reply %s: %w", o.ID, err)
+				return fmt.Errorf("reply %s: %w", o.ID, err)
 			}
 			parent, err = f.findPost(ctx, o.InReplyTo)
 		}
 		if errors.Is(err, forum.ErrNotFound) {
-			return nil, permanent("reply to %s, which this node doesn't have", o.InReplyTo)
+			return permanent("reply to %s, which this node doesn't have", o.InReplyTo)
 		} else if err != nil {
-			return nil, err
+			return err
 		}
 		_, t, err := f.svc.PostInThread(ctx, parent.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if _, err := f.svc.ReceiveAnswer(ctx, t, parent, remotePost(o, author)); err != nil {
-			return nil, err
-		}
-		return f.svc.ForumByID(ctx, t.ForumID)
+		_, err = f.svc.ReceiveAnswer(ctx, t, parent, remotePost(o, author, received))
+		return err
 	}
 	fo := via
 	if fo == nil {
@@ -215,18 +207,16 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		fo = f.followedForum(ctx, o)
 	}
 	if fo == nil {
-		return nil, permanent("question %s addresses no forum of this node", o.ID)
+		return permanent("question %s addresses no forum of this node", o.ID)
 	}
-	q := remotePost(o, author)
+	q := remotePost(o, author, received)
 	if strings.TrimSpace(q.Title) == "" {
 		// Mastodon posts have no title: a post addressed to a forum starts a
 		// question titled by its first words, as Lemmy does.
 		q.Title = summarize(q.HTML, 80)
 	}
-	if _, err := f.svc.ReceiveQuestion(ctx, fo, o.Context, q); err != nil {
-		return nil, err
-	}
-	return fo, nil
+	_, err := f.svc.ReceiveQuestion(ctx, fo, o.Context, q)
+	return err
 }
 
 // fetchParent fetches a post from its origin and stores it (and, within
@@ -258,8 +248,7 @@ func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.For
 	if author == nil {
 		return permanent("parent %s: claims to be ours", uri)
 	}
-	_, err = f.storeNewPostDepth(ctx, o, author, via, depth)
-	return err
+	return f.storeNewPostDepth(ctx, o, author, via, "", depth)
 }
 
 // addressedForum is the first of our forums an object names as its
@@ -286,64 +275,6 @@ func (f *Federation) followedForum(ctx context.Context, o *ap.Object) *forum.For
 		return nil
 	}
 	return fo
-}
-
-// announceIfOurs passes an activity about one of our forums on to the
-// forum's servers, unchanged (FEP-1b12), except back to its origin; people
-// following the forum or the thread get the new post announced.
-func (f *Federation) announceIfOurs(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte) error {
-	if fo == nil || !fo.Local() || raw == nil {
-		return nil
-	}
-	forumURI := f.forumURI(fo)
-	set, _, err := f.followerSets(ctx, forumURI)
-	if err != nil {
-		return err
-	}
-	origin := hostOf(act.Actor)
-	for inbox := range set {
-		if hostOf(inbox) == origin {
-			delete(set, inbox)
-		}
-	}
-	id := f.cfg.IDs.New()
-	body, err := announceBody(f.urls.Activity(id), forumURI, followersOf(forumURI), f.cfg.Clock.Now(), raw)
-	if err != nil {
-		return err
-	}
-	out := []*outgoing{{id: id, uri: f.urls.Activity(id), actorURI: forumURI, typ: ap.TypeAnnounce,
-		object: act.ID, public: true, body: body, inboxes: set.list(), orderKey: subjectOf(act)}}
-	if act.Type == ap.TypeCreate {
-		people, err := f.newPostAudience(ctx, act.Object.ID(), forumURI)
-		if err != nil {
-			return err
-		}
-		out = append(out, people...)
-	}
-	return f.queue(ctx, out, nil)
-}
-
-// newPostAudience announces a new post from another node to the people
-// who follow it here: a question to the forum's, an answer to its
-// thread's.
-func (f *Federation) newPostAudience(ctx context.Context, objectID, forumURI string) ([]*outgoing, error) {
-	post, err := f.svc.PostByURI(ctx, objectID)
-	if err != nil {
-		return nil, nil // not stored (refused, or not a post)
-	}
-	_, t, err := f.svc.PostInThread(ctx, post.ID)
-	if err != nil {
-		return nil, nil
-	}
-	actor := forumURI
-	if !post.IsQuestion() {
-		actor = f.urls.ThreadActor(t.ID)
-	}
-	_, people, err := f.followerSets(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
-	return f.announceObject(f.cfg.IDs.New(), actor, objectID, people), nil
 }
 
 // onActorUpdate refreshes a remote actor (Update{Person} / Update{Group}).
@@ -387,7 +318,7 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 // onDelete deletes a post by its author, or by a member of the node that
 // hosts its forum; an unknown object is remembered so that a late Create
 // is ignored.
-func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum) error {
+func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received forum.ID) error {
 	id := act.Object.ID()
 	if id == act.Actor {
 		return nil // an account deleted: its posts stay, as the node's record
@@ -408,7 +339,7 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, raw []byte,
 	if err != nil {
 		return err
 	}
-	if err := f.svc.ReceiveDelete(ctx, post, by); err != nil {
+	if err := f.svc.ReceiveDelete(ctx, post, by, received); err != nil {
 		return err
 	}
 	if !f.urls.IsLocal(id) {
@@ -416,29 +347,12 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, raw []byte,
 			return err
 		}
 	}
-	fo, err := f.forumOf(ctx, post.ID)
-	if fo == nil {
-		return err
-	}
-	if err := f.forwardToForum(ctx, fo, act, raw, via); err != nil {
-		return err
-	}
-	return f.announceIfOurs(ctx, fo, act, raw)
-}
-
-// forumOf is the forum of a post's thread; nil, nil when the post or its
-// thread is gone.
-func (f *Federation) forumOf(ctx context.Context, postID forum.ID) (*forum.Forum, error) {
-	_, t, _ := f.svc.PostInThread(ctx, postID)
-	if t == nil {
-		return nil, nil
-	}
-	return f.svc.ForumByID(ctx, t.ForumID)
+	return nil
 }
 
 // onLike counts a remote member's Like of an answer as helpful (on=false
 // for Undo{Like}).
-func (f *Federation) onLike(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum, on bool) error {
+func (f *Federation) onLike(ctx context.Context, act *ap.Activity, received forum.ID, on bool) error {
 	post, err := f.findPost(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
 		return permanent("like of %s, which this node doesn't have", act.Object.ID())
@@ -449,19 +363,12 @@ func (f *Federation) onLike(ctx context.Context, act *ap.Activity, raw []byte, v
 	if err != nil {
 		return err
 	}
-	if err := f.svc.ReceiveHelpful(ctx, post, by, on); err != nil {
-		return err
-	}
-	fo, err := f.forumOf(ctx, post.ID)
-	if fo == nil {
-		return err
-	}
-	return f.announceIfOurs(ctx, fo, act, raw)
+	return f.svc.ReceiveHelpful(ctx, post, by, on, received)
 }
 
 // onLock applies a lock (or unlock) of a remote forum's thread, sent by a
 // member of the forum's node.
-func (f *Federation) onLock(ctx context.Context, act *ap.Activity, _ []byte, _ *forum.Forum, locked bool) error {
+func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) error {
 	t, err := f.svc.ThreadByURI(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
 		return permanent("lock of unknown thread %s", act.Object.ID())
@@ -478,7 +385,9 @@ func (f *Federation) onLock(ctx context.Context, act *ap.Activity, _ []byte, _ *
 // onAnnounce applies what a remote forum we follow passes on (FEP-1b12).
 // An inner activity from another host than the forum's is not taken on the
 // forum's word: its object is refetched from its origin.
-func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byte) error {
+// What a remote forum announces changes its mirror here and is not passed
+// on: no event is recorded for it.
+func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 	fo, err := f.svc.ForumByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
 		return f.onShare(ctx, act, true) // a boost, as Mastodon users make
@@ -488,10 +397,6 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byt
 	inner := act.Object.Activity
 	if inner == nil {
 		return permanent("announce by %s of a bare object", act.Actor)
-	}
-	innerRaw, err := embeddedObject(raw)
-	if err != nil {
-		return permanent("announce %s: %w", act.ID, err)
 	}
 	if !sameHost(inner.Actor, act.Actor) {
 		if !announcable[inner.Type] || (inner.Type == ap.TypeUndo && (inner.Object.Activity == nil || inner.Object.Activity.Type != ap.TypeLike)) {
@@ -509,7 +414,7 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity, raw []byt
 			return permanent("announced activity %s is not on its actor's host", inner.ID)
 		}
 	}
-	return f.dispatch(ctx, inner, innerRaw, fo)
+	return f.dispatch(ctx, inner, "", fo)
 }
 
 // announcable are the activities a forum may pass on from another host:

@@ -127,7 +127,7 @@ func (f *Federation) onFollowAnswer(ctx context.Context, act *ap.Activity) error
 }
 
 // onUndo takes back a Follow, Like or Lock by the same actor.
-func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, raw []byte, via *forum.Forum) error {
+func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, received forum.ID) error {
 	inner := act.Object.Activity
 	if inner == nil {
 		// Mastodon, Lemmy and GoToSocial embed the activity undone; an IRI
@@ -145,9 +145,9 @@ func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, raw []byte, v
 		}
 		return err
 	case ap.TypeLike:
-		return f.onLike(ctx, inner, raw, via, false)
+		return f.onLike(ctx, inner, received, false)
 	case ap.TypeLock:
-		return f.onLock(ctx, inner, raw, via, false)
+		return f.onLock(ctx, inner, false)
 	case ap.TypeAnnounce:
 		return f.onShare(ctx, inner, false)
 	}

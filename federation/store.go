@@ -49,9 +49,18 @@ type Store interface {
 	// Inbox: activities received, durably, before they are applied.
 	// AddInboxItem returns ErrConflict when the activity ID was seen before.
 	AddInboxItem(ctx context.Context, it *InboxItem) error
+	// InboxItem returns a received activity by its item ID (the publisher
+	// passes on what a received.* event names).
+	InboxItem(ctx context.Context, id forum.ID) (*InboxItem, error)
 	// ClaimInboxItems leases up to limit unprocessed items due at now.
 	ClaimInboxItems(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*InboxItem, error)
 	FinishInboxItem(ctx context.Context, id forum.ID, at time.Time) error
+	// RenewInboxLeases extends the leases of items a worker still holds
+	// (applying them, or waiting behind an item of the same order key).
+	RenewInboxLeases(ctx context.Context, ids []forum.ID, until time.Time) error
+	// ReleaseInboxItems gives held items back without counting an attempt
+	// (the worker is stopping), so another process may claim them at once.
+	ReleaseInboxItems(ctx context.Context, ids []forum.ID) error
 	// RetryInboxItem records a failure and when to try again (attempts+1).
 	RetryInboxItem(ctx context.Context, id forum.ID, next time.Time, errText string) error
 	// FailInboxItem gives up on an item, keeping it for the record.

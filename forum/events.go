@@ -10,9 +10,8 @@ import (
 // may need to hear about.
 type EventKind string
 
-// Event kinds. Only actions of this node's members (and its moderators'
-// actions on any content) are events; what arrives from other nodes is not
-// re-published as ours.
+// Event kinds. Actions of this node's members (and its moderators' actions
+// on any content) are events federation publishes as ours.
 const (
 	EventThreadCreated  EventKind = "thread.created"
 	EventPostCreated    EventKind = "post.created"
@@ -29,18 +28,34 @@ const (
 	EventPostReported   EventKind = "post.reported"
 )
 
+// Changes another node's actor made here. Each is recorded with the
+// received activity (Event.ReceivedID), in the transaction that applies
+// it, so federation passes that activity on exactly once, never as ours: a
+// local forum announces it to its followers (FEP-1b12), a joined forum's
+// node gets what reached only us. Content fetched rather than received (a
+// missing parent, a backfill) records none.
+const (
+	EventPostReceived    EventKind = "received.post"    // a question or an answer
+	EventEditReceived    EventKind = "received.edit"    // a new version of one
+	EventDeleteReceived  EventKind = "received.delete"  // its deletion
+	EventHelpfulReceived EventKind = "received.helpful" // a helpful mark, or its removal
+)
+
 // Event is one entry of the node's event log. It is written in the same
 // transaction as the change it records (a transactional outbox), so
 // federation never misses a change nor sends one that was rolled back.
 type Event struct {
-	ID        ID // sorts by time: readers keep the last ID they handled
-	Kind      EventKind
-	ActorID   ID // the member who acted
-	ForumID   ID
-	ThreadID  ID
-	PostID    ID
-	MemberID  ID // for member.updated
-	CreatedAt time.Time
+	ID       ID // sorts by time: readers keep the last ID they handled
+	Kind     EventKind
+	ActorID  ID // the member who acted
+	ForumID  ID
+	ThreadID ID
+	PostID   ID
+	MemberID ID // for member.updated
+	// ReceivedID is the received activity (its inbox item) that made a
+	// received.* change.
+	ReceivedID ID
+	CreatedAt  time.Time
 }
 
 // record appends an event through tx. An event that names a record of

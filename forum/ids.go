@@ -52,12 +52,35 @@ func NewULIDs(clock Clock, entropy io.Reader) *ULIDs {
 // New returns the next ID; IDs made in the same millisecond still increase.
 func (g *ULIDs) New() ID { return g.NewAt(g.clock.Now()) }
 
-// NewAt returns an ID for time t (to the millisecond).
+// NewAt returns an ID for time t (to the millisecond). A time an ID cannot
+// hold (before 1970, or past ULID's year 10889) takes the clock's time
+// instead: t may come from another server, and no date it sends may stop
+// the node.
 func (g *ULIDs) NewAt(t time.Time) ID {
+	if !Storable(t) {
+		t = g.clock.Now()
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	id := ulid.MustNew(ulid.Timestamp(t), g.entropy)
+	ts := ulid.Timestamp(t)
+	id, err := ulid.New(ts, g.entropy)
+	if err != nil {
+		// The monotonic source ran out within one millisecond (after ~2^80
+		// IDs): draw fresh randomness. t is storable and crypto/rand never
+		// fails (Go 1.24+), so this cannot panic.
+		id = ulid.MustNew(ts, rand.Reader)
+	}
 	return strings.ToLower(id.String())
+}
+
+// latestUnix is 9999-12-31T23:59:59Z: later times have no RFC 3339 form,
+// which both databases and every peer read.
+const latestUnix = 253402300799
+
+// Storable reports whether t is a time the node can store and order by:
+// not zero, not before 1970 (an ID holds no earlier time), not after 9999.
+func Storable(t time.Time) bool {
+	return !t.IsZero() && t.Unix() >= 0 && t.Unix() <= latestUnix
 }
 
 // ValidID reports whether s has the shape of an ID, so handlers can answer

@@ -135,21 +135,34 @@ type RemotePost struct {
 	// Updated is the origin's time of this version (the object's
 	// `updated`), nil if it gave none: it orders edits (ReceiveEdit).
 	Updated *time.Time
+	// ReceivedID is the received activity that brings the post, recorded
+	// with its event; "" for a post fetched (no event).
+	ReceivedID ID
 }
 
 // originVersion is the origin's time of a received version, for
 // Post.OriginUpdatedAt: its `updated`, else (a first version) its
-// `published`. Times no database can hold, or none, give nil.
+// `published`. Times the node cannot store, or none, give nil.
 func originVersion(p RemotePost, first bool) *time.Time {
 	v := p.Updated
 	if v == nil && first {
 		v = &p.Published
 	}
-	if v == nil || v.Year() < 1970 || v.Year() > 9999 {
+	if v == nil || !Storable(*v) {
 		return nil
 	}
 	u := v.UTC()
 	return &u
+}
+
+// recordReceived records a received change's event in tx; nothing when the
+// change was fetched rather than received.
+func (s *Service) recordReceived(ctx context.Context, tx Store, receivedID ID, e Event) error {
+	if receivedID == "" {
+		return nil
+	}
+	e.ReceivedID = receivedID
+	return s.record(ctx, tx, e)
 }
 
 func (s *Service) cleanRemote(p RemotePost) (RemotePost, error) {
@@ -178,7 +191,7 @@ func (s *Service) cleanRemote(p RemotePost) (RemotePost, error) {
 		tr[c] = Translation{Title: clip(t.Title, MaxTitleLen), HTML: s.render.Sanitize(t.HTML)}
 	}
 	p.Translations = tr
-	if p.Published.IsZero() || p.Published.After(s.clock.Now()) {
+	if !Storable(p.Published) || p.Published.After(s.clock.Now()) {
 		p.Published = s.clock.Now()
 	}
 	return p, nil
@@ -205,7 +218,13 @@ func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI stri
 		Title: title, Language: p.Language, LastPostID: id, LastPostAt: p.Published, CreatedAt: p.Published}
 	post := &Post{ID: id, URI: p.URI, ThreadID: id, AuthorID: p.Author.ID, BranchID: id, Language: p.Language,
 		Source: p.Source, HTML: p.HTML, Translations: p.Translations, CreatedAt: p.Published, OriginUpdatedAt: version}
-	err = s.store.CreateThread(ctx, t, post)
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if err := tx.CreateThread(ctx, t, post); err != nil {
+			return err
+		}
+		return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventPostReceived, ActorID: p.Author.ID, ForumID: f.ID,
+			ThreadID: t.ID, PostID: post.ID})
+	})
 	if errors.Is(err, ErrConflict) {
 		return s.store.ThreadByURI(ctx, p.URI)
 	}
@@ -262,7 +281,11 @@ func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p 
 		if post.ID > t.LastPostID {
 			t.LastPostID, t.LastPostAt = post.ID, post.CreatedAt
 		}
-		return tx.UpdateThread(ctx, t)
+		if err := tx.UpdateThread(ctx, t); err != nil {
+			return err
+		}
+		return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventPostReceived, ActorID: p.Author.ID, ForumID: f.ID,
+			ThreadID: t.ID, PostID: post.ID})
 	})
 	return post, err
 }
@@ -293,7 +316,7 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 		if version != nil && cur.OriginUpdatedAt != nil && !version.After(*cur.OriginUpdatedAt) {
 			post = cur
 			return fmt.Errorf("edit of %s made %s, the stored version %s: %w", cur.URI,
-				version.Format(time.RFC3339), cur.OriginUpdatedAt.Format(time.RFC3339), ErrStale)
+				version.Format(time.RFC3339Nano), cur.OriginUpdatedAt.Format(time.RFC3339Nano), ErrStale)
 		}
 		if cur.Source == p.Source && cur.HTML == p.HTML && cur.Language == p.Language && (!cur.IsQuestion() || t.Title == clip(p.Title, MaxTitleLen)) {
 			post = cur
@@ -324,9 +347,12 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 		post = cur
 		if title := clip(p.Title, MaxTitleLen); cur.IsQuestion() && title != "" {
 			t.Title, t.Language = title, p.Language
-			return tx.UpdateThread(ctx, t)
+			if err := tx.UpdateThread(ctx, t); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventEditReceived, ActorID: by.ID, ForumID: t.ForumID,
+			ThreadID: t.ID, PostID: cur.ID})
 	})
 	return post, err
 }
@@ -334,7 +360,8 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 // ReceiveDelete deletes a remote post (a question takes its thread along).
 // by is the post's author, or a member of the node hosting the forum
 // (its moderators act from there). Deleting twice changes nothing.
-func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member) error {
+// receivedID is the received Delete (recorded with the event), "" if none.
+func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member, receivedID ID) error {
 	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
 		cur, err := tx.PostByID(ctx, post.ID)
 		if err != nil {
@@ -352,12 +379,16 @@ func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member) err
 			return ErrForbidden
 		}
 		now := s.clock.Now()
+		deleted := Event{Kind: EventDeleteReceived, ActorID: by.ID, ForumID: f.ID, ThreadID: t.ID, PostID: cur.ID}
 		if cur.IsQuestion() {
 			if t.DeletedAt != nil {
 				return nil
 			}
 			t.DeletedAt = &now
-			return tx.UpdateThread(ctx, t)
+			if err := tx.UpdateThread(ctx, t); err != nil {
+				return err
+			}
+			return s.recordReceived(ctx, tx, receivedID, deleted)
 		}
 		if cur.Deleted() {
 			return nil
@@ -367,15 +398,19 @@ func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member) err
 			return err
 		}
 		t.ReplyCount--
-		return tx.UpdateThread(ctx, t)
+		if err := tx.UpdateThread(ctx, t); err != nil {
+			return err
+		}
+		return s.recordReceived(ctx, tx, receivedID, deleted)
 	})
 }
 
 // ReceiveHelpful records a remote member's helpful mark (a Like), or its
-// removal (Undo). Repeats change nothing.
-func (s *Service) ReceiveHelpful(ctx context.Context, post *Post, by *Member, on bool) error {
+// removal (Undo). Repeats change nothing. receivedID is the received Like
+// or Undo (recorded with the event), "" if none.
+func (s *Service) ReceiveHelpful(ctx context.Context, post *Post, by *Member, on bool, receivedID ID) error {
 	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
-		p, _, err := s.postAndThread(ctx, tx, post.ID)
+		p, t, err := s.postAndThread(ctx, tx, post.ID)
 		if err != nil {
 			return err
 		}
@@ -397,7 +432,11 @@ func (s *Service) ReceiveHelpful(ctx context.Context, post *Post, by *Member, on
 		} else {
 			p.HelpfulCount--
 		}
-		return tx.UpdatePost(ctx, p)
+		if err := tx.UpdatePost(ctx, p); err != nil {
+			return err
+		}
+		return s.recordReceived(ctx, tx, receivedID, Event{Kind: EventHelpfulReceived, ActorID: by.ID, ForumID: t.ForumID,
+			ThreadID: t.ID, PostID: p.ID})
 	})
 }
 

@@ -84,7 +84,7 @@ func (f *Feed) publishSince(ctx context.Context, after forum.ID, seen map[forum.
 		}
 		for _, e := range events {
 			after = e.ID
-			if _, ok := seen[e.ID]; ok || e.Kind != forum.EventPostCreated || e.ThreadID == "" {
+			if _, ok := seen[e.ID]; ok || !newAnswer(e) {
 				continue
 			}
 			data, _ := json.Marshal(AnswerData{Post: e.PostID, Thread: e.ThreadID})
@@ -101,6 +101,18 @@ func (f *Feed) publishSince(ctx context.Context, after forum.ID, seen map[forum.
 			return
 		}
 	}
+}
+
+// newAnswer reports whether an event is a new answer, written here or
+// received from another node (a received question has its thread's ID).
+func newAnswer(e *forum.Event) bool {
+	switch e.Kind {
+	case forum.EventPostCreated:
+		return e.ThreadID != ""
+	case forum.EventPostReceived:
+		return e.ThreadID != "" && e.PostID != e.ThreadID
+	}
+	return false
 }
 
 // idAt is the smallest ID made at t: events after it were made at t or

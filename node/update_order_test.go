@@ -63,7 +63,7 @@ func (r *updateRig) send(t *testing.T, typ, activityID, object string) {
 	if st := r.masto.send(delivery{KeyID: r.alice + "#main-key", Inbox: r.hub.URLs.SharedInbox(), Body: body}); st != http.StatusAccepted {
 		t.Fatalf("%s %s: %d", typ, activityID, st)
 	}
-	settled(t, r.hub)
+	published(t, r.hub)
 }
 
 // TestStaleUpdateIgnored: Updates arrive out of order; one whose

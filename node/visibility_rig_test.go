@@ -127,3 +127,17 @@ func (s *fakeServer) follow(t *testing.T, p *peer, actor, target string) {
 		return err == nil && n == 1, fmt.Sprint(n, err)
 	})
 }
+
+// published waits until a node has applied what it received and published
+// every event that left (the publisher derives announces, boosts and
+// forwards from events, after the inbox item is done): only then does
+// what it queued to send tell what it will ever send about those items.
+func published(t *testing.T, p *peer) {
+	t.Helper()
+	settled(t, p)
+	eventually(t, p.name+" publishes its events", func() (bool, string) {
+		var n int
+		err := p.DB.Bun().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM events WHERE published_at IS NULL").Scan(&n)
+		return err == nil && n == 0, fmt.Sprint(n, " unpublished, ", err)
+	})
+}

@@ -176,7 +176,7 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 			if st := tc.server.send(delivery{KeyID: tc.keyID, Inbox: tc.inbox, Body: tc.body, HS2019: tc.hs2019}); st != http.StatusAccepted {
 				t.Fatalf("deliver: %d", st)
 			}
-			settled(t, hub)
+			published(t, hub)
 			failed, reason := inboxOutcome(t, hub, tc.activity)
 			if !failed || !strings.Contains(reason, "visibility") {
 				t.Errorf("item failed=%v, reason %q: want failed, for its visibility", failed, reason)
@@ -245,7 +245,7 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 		if st := masto.send(delivery{KeyID: alice + "#main-key", Inbox: hub.URLs.SharedInbox(), Body: update}); st != http.StatusAccepted {
 			t.Fatalf("update: %d", st)
 		}
-		settled(t, hub)
+		published(t, hub)
 		if failed, reason := inboxOutcome(t, hub, public+"#updates/1"); !failed || !strings.Contains(reason, "visibility") {
 			t.Errorf("update failed=%v, reason %q: want failed, for its visibility", failed, reason)
 		}

@@ -49,6 +49,15 @@ func (s *Store) AddInboxItem(ctx context.Context, it *federation.InboxItem) erro
 	return nil
 }
 
+// InboxItem returns a received activity by its item ID.
+func (s *Store) InboxItem(ctx context.Context, id forum.ID) (*federation.InboxItem, error) {
+	var r inboxRow
+	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, dbErr("inbox item", err)
+	}
+	return r.toFederation(), nil
+}
+
 // ClaimInboxItems leases up to limit items that are neither processed nor
 // failed, due at now (NextAttemptAt <= now) and not leased (or whose lease
 // has expired), by NextAttemptAt then ID. Their lease ends at now+lease: a
@@ -96,6 +105,28 @@ func (s *Store) FinishInboxItem(ctx context.Context, id forum.ID, at time.Time) 
 		return dbErr("finish inbox item", err)
 	}
 	return affected("finish inbox item", res)
+}
+
+// RenewInboxLeases moves the leases of the given items, still held by a
+// worker, to until. Items finished meanwhile are left alone.
+func (s *Store) RenewInboxLeases(ctx context.Context, ids []forum.ID, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.NewUpdate().Model((*inboxRow)(nil)).Set("lease_until = ?", utc(until)).
+		Where("id IN (?)", bun.List(ids)).Where("processed_at IS NULL").Where("failed_at IS NULL").Exec(ctx)
+	return dbErr("renew inbox leases", err)
+}
+
+// ReleaseInboxItems ends the leases of the given items without counting an
+// attempt.
+func (s *Store) ReleaseInboxItems(ctx context.Context, ids []forum.ID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.NewUpdate().Model((*inboxRow)(nil)).Set("lease_until = NULL").
+		Where("id IN (?)", bun.List(ids)).Exec(ctx)
+	return dbErr("release inbox items", err)
 }
 
 // RetryInboxItem counts a failed attempt, records errText, schedules the

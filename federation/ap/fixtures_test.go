@@ -37,7 +37,7 @@ func person() *Actor {
 	}
 }
 
-func forum() *Actor {
+func forumActor() *Actor {
 	return &Actor{
 		ID: forumID, Type: TypeGroup, PreferredUsername: "transit", Name: "Transporte",
 		Summary: "<p>Buses, trams and bikes.</p>",

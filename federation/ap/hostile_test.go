@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseRejects(t *testing.T) {
@@ -29,7 +30,6 @@ func TestParseRejects(t *testing.T) {
 		{"object is a number", `{"id":"https://x.example/a","type":"Create","actor":"https://x.example/u","object":5}`, ""},
 		{"object missing", `{"id":"https://x.example/a","type":"Like","actor":"https://x.example/u"}`, ""},
 		{"object not an IRI", `{"id":"https://x.example/a","type":"Like","actor":"https://x.example/u","object":"hello"}`, ""},
-		{"bad published", `{"id":"https://x.example/a","type":"Like","actor":"https://x.example/u","object":"https://x.example/n","published":"yesterday"}`, ""},
 		{"embedding too deep", deep, ""},
 		{"unknown activity", `{"id":"https://x.example/a","type":"Dislike","actor":"https://x.example/u","object":"https://x.example/n"}`, "Dislike"},
 		{"made-up type", `{"id":"https://x.example/a","type":"Bogus","object":"https://x.example/n"}`, "Bogus"},
@@ -92,4 +92,41 @@ func FuzzParse(f *testing.F) {
 		_, _ = ParseActor(ctx, body)
 		_, _ = ParseCollection(ctx, body)
 	})
+}
+
+// A date the node cannot store or order by is unknown, never a reason to
+// lose the post, nor a value that reaches code assuming a sane date (a
+// pre-1970 published once panicked the ID generator).
+func TestParseOddTimesAreUnknown(t *testing.T) {
+	note := func(published, updated string) string {
+		return `{"@context":"https://www.w3.org/ns/activitystreams","id":"https://x.example/n","type":"Note",` +
+			`"attributedTo":"https://x.example/u","content":"hi","published":` + published + `,"updated":` + updated + `}`
+	}
+	sane := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name               string
+		published, updated string
+		wantPublished      time.Time
+		wantUpdated        *time.Time
+	}{
+		{"sane", `"2026-03-01T10:00:00Z"`, `"2026-03-01T10:00:00Z"`, sane, &sane},
+		{"one second before 1970", `"1969-12-31T23:59:59Z"`, `"1969-12-31T23:59:59Z"`, time.Time{}, nil},
+		{"1900", `"1900-06-01T00:00:00Z"`, `"1900-06-01T00:00:00Z"`, time.Time{}, nil},
+		{"not a date", `"yesterday"`, `"tomorrow"`, time.Time{}, nil},
+		{"null", `null`, `null`, time.Time{}, nil},
+		{"a number", `5`, `{}`, time.Time{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := ParseObject(context.Background(), []byte(note(tc.published, tc.updated)))
+			if err != nil {
+				t.Fatalf("ParseObject: %v", err)
+			}
+			if !o.Published.Equal(tc.wantPublished) {
+				t.Errorf("published = %v, want %v", o.Published, tc.wantPublished)
+			}
+			if (o.Updated == nil) != (tc.wantUpdated == nil) || (o.Updated != nil && !o.Updated.Equal(*tc.wantUpdated)) {
+				t.Errorf("updated = %v, want %v", o.Updated, tc.wantUpdated)
+			}
+		})
+	}
 }

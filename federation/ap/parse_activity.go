@@ -23,10 +23,7 @@ func (r reader) activity(t vocab.Type, typ string) (*Activity, error) {
 		Summary:  text(g.GetActivityStreamsSummary()),
 		Content:  text(g.GetActivityStreamsContent()),
 	}
-	var err error
-	if a.Published, err = timeOf(g.GetActivityStreamsPublished(), "published"); err != nil {
-		return nil, err
-	}
+	a.Published = timeOf(g.GetActivityStreamsPublished())
 	refs, err := r.refs(r.raw["object"], false)
 	if err != nil {
 		return nil, fmt.Errorf("ap: %s object: %w", typ, err)

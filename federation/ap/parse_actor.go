@@ -31,10 +31,7 @@ func (r reader) actor(t vocab.Type, typ string) (*Actor, error) {
 		Attachment:                r.propertyValues(),
 		Languages:                 r.languages(),
 	}
-	var err error
-	if a.Published, err = timeOf(g.GetActivityStreamsPublished(), "published"); err != nil {
-		return nil, err
-	}
+	a.Published = timeOf(g.GetActivityStreamsPublished())
 	return a, nil
 }
 

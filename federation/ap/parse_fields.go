@@ -2,13 +2,14 @@ package ap
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"sort"
 	"time"
 
 	"github.com/go-fed/activity/streams/vocab"
+
+	"github.com/metropolis/agora/forum"
 )
 
 // reader converts one resolved value. Properties go-fed models are read
@@ -125,16 +126,20 @@ type timeValue interface {
 	Get() time.Time
 }
 
-// timeOf reads a timestamp. A present but unparseable one is an error:
-// go-fed keeps it as an opaque value, which would otherwise read as "never".
-func timeOf(p timeValue, key string) (time.Time, error) {
-	if p == nil {
-		return time.Time{}, nil
+// timeOf reads a timestamp; the zero time means unknown. A value that is
+// not an RFC 3339 time (go-fed keeps it opaque), or one the node cannot
+// store and order by (before 1970, after 9999), is unknown too: a peer's odd
+// date must not cost the post it dates, nor reach code that assumes a sane
+// one.
+func timeOf(p timeValue) time.Time {
+	if p == nil || !p.IsXMLSchemaDateTime() {
+		return time.Time{}
 	}
-	if !p.IsXMLSchemaDateTime() {
-		return time.Time{}, fmt.Errorf("ap: %s is not an RFC 3339 time", key)
+	t := p.Get().UTC()
+	if !forum.Storable(t) {
+		return time.Time{}
 	}
-	return p.Get().UTC(), nil
+	return t
 }
 
 func isAbsoluteIRI(s string) bool {

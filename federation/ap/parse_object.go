@@ -29,9 +29,7 @@ func (r reader) object(t vocab.Type, typ string) (*Object, error) {
 		Links:        r.links(),
 	}
 	r.texts(g, o)
-	if err := r.objectTimes(g, o); err != nil {
-		return nil, err
-	}
+	objectTimes(g, o)
 	if typ == TypeTombstone {
 		if err := r.tombstone(t, o); err != nil {
 			return nil, err
@@ -61,19 +59,13 @@ func (r reader) texts(g objectGetter, o *Object) {
 	o.Name = original(name, o.Language, o.NameMap)
 }
 
-func (r reader) objectTimes(g objectGetter, o *Object) error {
-	var err error
-	if o.Published, err = timeOf(g.GetActivityStreamsPublished(), "published"); err != nil {
-		return err
-	}
-	if p := g.GetActivityStreamsUpdated(); p != nil {
-		u, err := timeOf(p, "updated")
-		if err != nil {
-			return err
-		}
+// objectTimes reads when an object was published and last updated; an
+// unknown updated time (absent, null, unreadable) leaves Updated nil.
+func objectTimes(g objectGetter, o *Object) {
+	o.Published = timeOf(g.GetActivityStreamsPublished())
+	if u := timeOf(g.GetActivityStreamsUpdated()); !u.IsZero() {
 		o.Updated = &u
 	}
-	return nil
 }
 
 type tombstoneGetter interface {
@@ -87,11 +79,7 @@ func (r reader) tombstone(t vocab.Type, o *Object) error {
 		return fmt.Errorf("ap: Tombstone without Tombstone properties")
 	}
 	o.FormerType = text(g.GetActivityStreamsFormerType())
-	if p := g.GetActivityStreamsDeleted(); p != nil {
-		d, err := timeOf(p, "deleted")
-		if err != nil {
-			return err
-		}
+	if d := timeOf(g.GetActivityStreamsDeleted()); !d.IsZero() {
 		o.Deleted = &d
 	}
 	return nil

@@ -20,7 +20,7 @@ func TestRoundTrip(t *testing.T) {
 		parse parser
 	}{
 		{"person", person(), actor},
-		{"forum", forum(), actor},
+		{"forum", forumActor(), actor},
 		{"instance", instance(), actor},
 		{"question", question(), object},
 		{"answer", answer(), object},

@@ -93,7 +93,7 @@ func TestMarshalActors(t *testing.T) {
 		  "manuallyApprovesFollowers": false,
 		  "attachment": [{"type": "PropertyValue", "name": "Barrio", "value": "Centro"}]
 		}`},
-		{"forum group (FEP-1b12)", forum(), `{
+		{"forum group (FEP-1b12)", forumActor(), `{
 		  "id": "https://agora.example/f/transit",
 		  "type": "Group",
 		  "preferredUsername": "transit",

@@ -73,3 +73,23 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	}
 	return min(d, maxRetryAfter)
 }
+
+// Permanent reports whether err is a fetch failure that asking again can
+// never mend: the URL or its address is refused, the answer is not an
+// ActivityPub document of that id, it is too large or too deep, or the
+// request budget of the work at hand is spent. A 4xx other than 408 and
+// 429 is permanent too. Timeouts, refused connections and 5xx are not:
+// the host may come back.
+func Permanent(err error) bool {
+	for _, e := range []error{ErrForbiddenURL, ErrForbiddenAddress, ErrTooManyRedirects, ErrContentType,
+		ErrTooLarge, ErrTooDeep, ErrMalformedJSON, ErrIDMismatch, ErrBudgetExhausted} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Code >= 400 && se.Code < 500 && se.Code != http.StatusRequestTimeout && se.Code != http.StatusTooManyRequests
+	}
+	return false
+}

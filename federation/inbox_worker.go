@@ -1,0 +1,220 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/metropolis/agora/forum"
+)
+
+// Limits on applying received activities.
+const (
+	// inboxLease is how long a claimed item is held without renewal; the
+	// worker renews the leases of what it holds every third of it, so a
+	// process that dies gives its items back within a minute.
+	inboxLease = time.Minute
+	// inboxClaim is the most items claimed in one query.
+	inboxClaim = 32
+	// inboxItemTimeout bounds one attempt at one item, its fetches
+	// included: no item holds its place for longer.
+	inboxItemTimeout = 90 * time.Second
+	// DefaultInboxWorkers is how many received activities are applied at
+	// once (across order keys) when the configuration says nothing.
+	DefaultInboxWorkers = 64
+)
+
+// inboxWorker applies received activities concurrently. Items about the
+// same thing (their order key: the object, or the follow relationship) are
+// applied one after another in the order they were claimed; everything
+// else goes in parallel, so a slow or hostile host delays only the
+// activities that wait on it. Each held item's lease is renewed while it
+// is applied or waits its turn.
+type inboxWorker struct {
+	f     *Federation
+	slots int
+
+	mu sync.Mutex
+	// held are the items claimed and not yet finished, applied or waiting.
+	held map[forum.ID]struct{}
+	// queues are the held items by order key: the first is being applied.
+	queues map[string][]*InboxItem
+
+	finished chan struct{} // an item finished: a slot may be free
+	wg       sync.WaitGroup
+}
+
+func newInboxWorker(f *Federation, slots int) *inboxWorker {
+	if slots <= 0 {
+		slots = DefaultInboxWorkers
+	}
+	return &inboxWorker{f: f, slots: slots, held: map[forum.ID]struct{}{}, queues: map[string][]*InboxItem{},
+		finished: make(chan struct{}, 1)}
+}
+
+func (f *Federation) runInbox(ctx context.Context) {
+	newInboxWorker(f, f.cfg.InboxWorkers).run(ctx)
+}
+
+// run claims and applies items until ctx ends, then waits for the items
+// being applied and gives back the leases of those not finished.
+func (w *inboxWorker) run(ctx context.Context) {
+	renew := time.NewTicker(inboxLease / 3)
+	defer renew.Stop()
+	idle := time.NewTimer(0)
+	defer idle.Stop()
+	for {
+		if ctx.Err() != nil {
+			w.stop()
+			return
+		}
+		if w.claim(ctx) {
+			continue
+		}
+		idle.Reset(w.f.cfg.Delivery.Poll)
+		select {
+		case <-ctx.Done():
+		case <-w.f.inboxWake:
+		case <-w.finished:
+		case <-renew.C:
+			w.renew(ctx)
+		case <-idle.C:
+		}
+	}
+}
+
+// claim leases as many due items as there are free slots and starts those
+// whose order key is free; true when it filled every slot it asked for
+// (there may be more to claim at once).
+func (w *inboxWorker) claim(ctx context.Context) bool {
+	w.mu.Lock()
+	want := min(w.slots-len(w.held), inboxClaim)
+	w.mu.Unlock()
+	if want <= 0 {
+		return false
+	}
+	items, err := w.f.store.ClaimInboxItems(ctx, w.f.cfg.Clock.Now(), inboxLease, want)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.f.log.Error("claim inbox items", "err", err)
+		}
+		return false
+	}
+	for _, it := range items {
+		w.hold(ctx, it)
+	}
+	return len(items) == want
+}
+
+// hold queues an item behind those of its order key, starting it when it
+// is the first.
+func (w *inboxWorker) hold(ctx context.Context, it *InboxItem) {
+	key := orderKey(it)
+	w.mu.Lock()
+	w.held[it.ID] = struct{}{}
+	q := w.queues[key]
+	w.queues[key] = append(q, it)
+	w.mu.Unlock()
+	if len(q) == 0 {
+		w.wg.Add(1)
+		go w.drain(ctx, key, it)
+	}
+}
+
+// drain applies the items of one order key, in order, until none waits.
+// When the worker stops, the rest stay held, for stop to give back.
+func (w *inboxWorker) drain(ctx context.Context, key string, it *InboxItem) {
+	defer w.wg.Done()
+	for it != nil {
+		recorded := w.f.processItem(ctx, it)
+		w.mu.Lock()
+		if recorded || ctx.Err() == nil {
+			// Not recorded while running: its lease runs out and it is
+			// claimed again, here or elsewhere.
+			delete(w.held, it.ID)
+		}
+		q := w.queues[key][1:]
+		w.queues[key], it = q, nil
+		switch {
+		case len(q) == 0:
+			delete(w.queues, key)
+		case ctx.Err() == nil:
+			it = q[0]
+		}
+		w.mu.Unlock()
+		wake(w.finished)
+	}
+}
+
+// renew extends the leases of every held item.
+func (w *inboxWorker) renew(ctx context.Context) {
+	ids := w.heldIDs()
+	if err := w.f.store.RenewInboxLeases(ctx, ids, w.f.cfg.Clock.Now().Add(inboxLease)); err != nil && ctx.Err() == nil {
+		// The leases run out and another process may take these items: they
+		// are applied idempotently, so this costs time, not correctness.
+		w.f.log.Warn("renew inbox leases", "items", len(ids), "err", err)
+	}
+}
+
+// stop waits for the items being applied, then gives back the leases of
+// what is still held, so a restarted or other process takes it at once.
+func (w *inboxWorker) stop() {
+	w.wg.Wait()
+	ids := w.heldIDs()
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := w.f.store.ReleaseInboxItems(ctx, ids); err != nil {
+		w.f.log.Warn("release inbox items on stop; their leases will run out", "items", len(ids), "err", err)
+	}
+}
+
+func (w *inboxWorker) heldIDs() []forum.ID {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ids := make([]forum.ID, 0, len(w.held))
+	for id := range w.held {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// orderKey names what an activity's order matters for. Activities about
+// one object (its Create, Updates, Delete, Likes and their Undo, and a
+// forum's Announces of them) share the object's id; a Follow, its Accept
+// or Reject and its Undo share the pair of actors. An item whose body
+// can't be read is alone with its own key: applying it will say why.
+func orderKey(it *InboxItem) string {
+	if k := orderKeyOf(it.Body, 3); k != "" {
+		return k
+	}
+	return "item " + it.ID
+}
+
+// orderKeyOf reads the key of an activity, looking into the activity an
+// Undo, Accept, Reject or Announce carries (depth levels at most).
+func orderKeyOf(raw json.RawMessage, depth int) string {
+	var env struct {
+		Type   json.RawMessage `json:"type"`
+		Actor  json.RawMessage `json:"actor"`
+		Object json.RawMessage `json:"object"`
+	}
+	if depth == 0 || json.Unmarshal(raw, &env) != nil {
+		return ""
+	}
+	switch typeOf(env.Type) {
+	case "Follow":
+		return "follow " + iriOf(env.Actor) + " " + iriOf(env.Object)
+	case "Accept", "Reject", "Undo", "Announce":
+		if k := orderKeyOf(env.Object, depth-1); k != "" {
+			return k
+		}
+	}
+	if id := iriOf(env.Object); id != "" {
+		return "object " + id
+	}
+	return ""
+}

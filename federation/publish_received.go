@@ -1,0 +1,70 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+)
+
+// receivedActivities passes on an activity another node's actor sent us,
+// once its change is stored (a received.* event, recorded in the same
+// transaction). A local forum announces it unchanged to the servers that
+// follow it, except back to its origin (FEP-1b12), and announces a new
+// post to the people who follow the forum (a question) or its thread (an
+// answer). A joined forum's node gets what reached only us. Every id
+// derives from the event's, so publishing an event again adds nothing.
+func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
+	it, err := f.store.InboxItem(ctx, e.ReceivedID)
+	if err != nil {
+		// Inbox items are kept; one missing is a fault to see, not to skip.
+		return nil, fmt.Errorf("received activity %s of event %s: %w", e.ReceivedID, e.ID, err)
+	}
+	act, err := ap.Parse(ctx, it.Body)
+	if err != nil {
+		return nil, fmt.Errorf("received activity %s, applied once, no longer parses: %w", it.ActivityID, err)
+	}
+	fo, err := f.svc.ForumByID(ctx, e.ForumID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil // the forum was removed since: nobody to pass it to
+	} else if err != nil {
+		return nil, err
+	}
+	if !fo.Local() {
+		return f.forwardToForum(ctx, fo, act, it.Body)
+	}
+	forumURI := f.forumURI(fo)
+	servers, people, err := f.followerSets(ctx, forumURI)
+	if err != nil {
+		return nil, err
+	}
+	origin := hostOf(act.Actor)
+	for inbox := range servers {
+		if hostOf(inbox) == origin {
+			delete(servers, inbox)
+		}
+	}
+	annID := f.urls.Activity(e.ID + "-announce")
+	body, err := announceBody(annID, forumURI, followersOf(forumURI), e.CreatedAt, it.Body)
+	if err != nil {
+		return nil, err
+	}
+	out := []*outgoing{{uri: annID, actorURI: forumURI, typ: ap.TypeAnnounce, object: act.ID, public: true, body: body,
+		inboxes: servers.list(), orderKey: subjectOf(act)}}
+	if e.Kind != forum.EventPostReceived {
+		return out, nil
+	}
+	// A new post: people see it as a boost by the forum (a question) or
+	// by its thread's actor (an answer).
+	question := e.PostID == e.ThreadID
+	if !question {
+		actor := f.urls.ThreadActor(e.ThreadID)
+		if _, people, err = f.followerSets(ctx, actor); err != nil {
+			return nil, err
+		}
+		return append(out, f.announceObject(e.ID+"-thread", actor, act.Object.ID(), people)...), nil
+	}
+	return append(out, f.announceObject(e.ID+"-people", forumURI, act.Object.ID(), people)...), nil
+}
