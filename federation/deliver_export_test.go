@@ -69,3 +69,7 @@ func (h Hooks) ProcessWith(ctx context.Context, it *InboxItem, apply func(contex
 
 // Process applies a received item as the inbox worker does.
 func (h Hooks) Process(ctx context.Context, it *InboxItem) bool { return h.f.processItem(ctx, it) }
+
+// Apply applies a received item without the worker's recover, so a fuzz
+// test sees any panic.
+func (h Hooks) Apply(ctx context.Context, it *InboxItem) error { return h.f.apply(ctx, it) }

@@ -41,17 +41,27 @@ func (f *Federation) webfinger(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(name, uris.ThreadHandlePrefix):
 		if t, err := f.localThread(r.Context(), strings.TrimPrefix(name, uris.ThreadHandlePrefix)); err == nil {
 			actor, page = f.urls.ThreadActor(t.ID), f.urls.Thread(t.ID)
+		} else if errors.Is(err, forum.ErrUnavailable) {
+			f.serverError(w, "webfinger "+resource, err)
+			return
 		}
 	default:
-		if m, err := f.svc.MemberByUsername(r.Context(), name); err == nil {
+		// Only "not found" moves on to the next kind of account: an
+		// unreachable database is not an unknown account.
+		m, err := f.svc.MemberByUsername(r.Context(), name)
+		var fo *forum.Forum
+		if errors.Is(err, forum.ErrNotFound) {
+			fo, err = f.localForum(r.Context(), name)
+		}
+		switch {
+		case m != nil && err == nil:
 			actor, page = f.urls.Member(m.Username), f.urls.Member(m.Username)
 			name = m.Username
-		} else if fo, err := f.localForum(r.Context(), name); err == nil {
+		case fo != nil && err == nil:
 			actor, page = f.urls.Forum(fo.Slug), f.urls.Forum(fo.Slug)
 			name = fo.Slug
-		} else if !errors.Is(err, forum.ErrNotFound) {
-			f.log.Error("webfinger", "resource", resource, "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+		case err != nil && !errors.Is(err, forum.ErrNotFound):
+			f.serverError(w, "webfinger "+resource, err)
 			return
 		}
 	}
@@ -114,14 +124,12 @@ func (f *Federation) nodeinfoLinks(w http.ResponseWriter, _ *http.Request) {
 func (f *Federation) nodeinfo(w http.ResponseWriter, r *http.Request) {
 	users, err := f.svc.CountMembers(r.Context())
 	if err != nil {
-		f.log.Error("nodeinfo", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		f.serverError(w, "nodeinfo", err)
 		return
 	}
 	posts, err := f.svc.CountLocalPosts(r.Context())
 	if err != nil {
-		f.log.Error("nodeinfo", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		f.serverError(w, "nodeinfo", err)
 		return
 	}
 	writePlainJSON(w, `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"`, map[string]any{

@@ -56,8 +56,7 @@ func (f *Federation) Inbox() http.Handler {
 			http.Error(w, ie.reason, ie.status)
 		default:
 			f.obs.InboxRejected("error")
-			f.log.Error("inbox failed", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			f.serverError(w, "inbox failed", err)
 		}
 	})
 }
@@ -147,8 +146,12 @@ func (f *Federation) receive(r *http.Request) error {
 	if !strings.EqualFold(r.Host, f.urls.Host()) {
 		return refuse(http.StatusUnauthorized, "request addressed to another host", fmt.Errorf("host %q", r.Host))
 	}
+	// A key we could not read for lack of a database is no verdict on the
+	// signature: the sender is told to retry (503), not refused (401).
 	res, err := signature.Verify(r, body, f.actors, signature.Options{Now: f.cfg.Clock.Now, MaxSkew: f.cfg.SignatureSkew})
-	if err != nil {
+	if errors.Is(err, forum.ErrUnavailable) {
+		return fmt.Errorf("verify signature: %w", err)
+	} else if err != nil {
 		return refuse(signature.HTTPStatus(err), "signature: "+publicReason(err), err)
 	}
 	signer, err := f.actors.keyOwner(ctx, res.KeyID)

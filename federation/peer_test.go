@@ -29,6 +29,7 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
+	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
 )
 
@@ -62,7 +63,13 @@ type secNode struct {
 }
 
 // secStartNode runs a fresh node on 127.0.0.1:0 until the test ends.
-func secStartNode(t *testing.T, authorizedFetch bool) *secNode {
+func secStartNode(t testing.TB, authorizedFetch bool) *secNode {
+	t.Helper()
+	return secStartNodeOn(t, storetest.Open(t), authorizedFetch)
+}
+
+// secStartNodeOn is secStartNode on a database of the test's choosing.
+func secStartNodeOn(t testing.TB, db *storage.DB, authorizedFetch bool) *secNode {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -74,7 +81,7 @@ func secStartNode(t *testing.T, authorizedFetch bool) *secNode {
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	base := "http://" + ln.Addr().String()
-	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: storetest.Open(t), Logger: log,
+	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: db, Logger: log,
 		AllowLoopbackPeers: true, AuthorizedFetch: authorizedFetch, Hasher: password.NewFast(),
 		Delivery: federation.DeliveryConfig{Poll: 20 * time.Millisecond, BaseBackoff: 50 * time.Millisecond,
 			Workers: 2, PerHost: 2, BreakerAfter: 1000}})
@@ -95,7 +102,7 @@ func secStartNode(t *testing.T, authorizedFetch bool) *secNode {
 }
 
 // member creates a local member.
-func (n *secNode) member(t *testing.T, username string, role forum.Role) *forum.Member {
+func (n *secNode) member(t testing.TB, username string, role forum.Role) *forum.Member {
 	t.Helper()
 	m, err := n.Service.CreateMember(context.Background(), forum.SystemActor(), forum.NewAccount{Username: username,
 		Profile: forum.Profile{DisplayName: strings.ToUpper(username[:1]) + username[1:], Organisation: "City of Test", Languages: []string{"en"}}}, role)
@@ -150,7 +157,7 @@ func (n *secNode) inboxSettled(t *testing.T, activityID string) (bool, string) {
 }
 
 // postStored reports whether a post with this ActivityPub id exists.
-func (n *secNode) postStored(t *testing.T, uri string) bool {
+func (n *secNode) postStored(t testing.TB, uri string) bool {
 	t.Helper()
 	_, err := n.Service.PostByURI(context.Background(), uri)
 	switch {
@@ -182,7 +189,7 @@ func (n *secNode) threadPostsWithURI(t *testing.T, threadID forum.ID, uri string
 
 // secWait polls cond until it holds, failing after a bound: no sleep
 // without a condition.
-func secWait(t *testing.T, what string, cond func() (bool, string)) {
+func secWait(t testing.TB, what string, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	last := ""
@@ -214,7 +221,7 @@ type secPeer struct {
 	posts [][]byte          // bodies of the deliveries received
 }
 
-func startSecPeer(t *testing.T, addr string) *secPeer {
+func startSecPeer(t testing.TB, addr string) *secPeer {
 	t.Helper()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -353,7 +360,7 @@ func secActivity(p *secPeer, typ, actor string, object any) map[string]any {
 	}
 }
 
-func secJSON(t *testing.T, v any) []byte {
+func secJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -401,14 +408,14 @@ func secSetBody(r *http.Request, b []byte, chunked bool) {
 }
 
 // send posts d to the node and returns the status.
-func (n *secNode) send(t *testing.T, d secDelivery) int {
+func (n *secNode) send(t testing.TB, d secDelivery) int {
 	t.Helper()
 	return n.sendWithHost(t, d, "")
 }
 
 // sendWithHost is send with the request addressed (Host header, and so the
 // signed host) to host instead of the node's own.
-func (n *secNode) sendWithHost(t *testing.T, d secDelivery, host string) int {
+func (n *secNode) sendWithHost(t testing.TB, d secDelivery, host string) int {
 	t.Helper()
 	// An Expect: 100-continue request (the oversized ones) waits for the
 	// node's go-ahead, so a refusal before the body is read arrives as a

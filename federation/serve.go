@@ -65,8 +65,7 @@ func (f *Federation) serveAPDoc(h apHandler, public, cache bool) http.Handler {
 		}
 		if f.cfg.AuthorizedFetch && !public {
 			if blocked, err := f.signerBlocked(r.Context(), r); err != nil {
-				f.log.Error("check instance block", "err", err)
-				http.Error(w, "internal error", http.StatusInternalServerError)
+				f.serverError(w, "check instance block", err)
 				return
 			} else if blocked {
 				http.Error(w, "instance blocked", http.StatusForbidden)
@@ -104,8 +103,7 @@ func (f *Federation) serveAPDoc(h apHandler, public, cache bool) http.Handler {
 			http.Error(w, "gone", http.StatusGone)
 			return
 		case err != nil:
-			f.log.Error("serve activitypub document", "path", r.URL.Path, "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			f.serverError(w, "serve activitypub document "+r.URL.Path, err)
 			return
 		}
 		body, err := marshalDoc(doc)
@@ -119,6 +117,24 @@ func (f *Federation) serveAPDoc(h apHandler, public, cache bool) http.Handler {
 		}
 		writeBody(w, status, body)
 	})
+}
+
+// outageRetryAfter is the Retry-After, in seconds, of answers given while
+// the database cannot be reached (the web pages give the same).
+const outageRetryAfter = "30"
+
+// serverError answers a request that failed on our side: 503 with
+// Retry-After when the database could not be reached, so peers try again
+// later rather than count the object as missing or broken; 500 otherwise.
+func (f *Federation) serverError(w http.ResponseWriter, what string, err error) {
+	if errors.Is(err, forum.ErrUnavailable) {
+		f.log.Warn(what+": database unavailable", "err", err)
+		w.Header().Set("Retry-After", outageRetryAfter)
+		http.Error(w, "database unavailable, retry later", http.StatusServiceUnavailable)
+		return
+	}
+	f.log.Error(what, "err", err)
+	http.Error(w, "internal error", http.StatusInternalServerError)
 }
 
 func publicReason(err error) string {

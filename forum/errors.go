@@ -21,6 +21,11 @@ var (
 	// ErrTokenInvalid covers unknown, used and expired one-time tokens alike,
 	// so a client cannot probe which tokens exist.
 	ErrTokenInvalid = errors.New("link is invalid, used or expired")
+	// ErrUnavailable: the database could not be reached (connection
+	// refused or lost, a timeout, a lock held beyond the wait). Nothing was
+	// decided: the same request may succeed later, so it is never taken
+	// for "not found" or "signed out".
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // ValidationError reports bad input on one field. Code is a message ID from

@@ -5,6 +5,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"log/slog"
 	"os"
@@ -38,6 +39,10 @@ type Options struct {
 	// created when SQLite is used and it is missing.
 	DataDir string
 	Logger  *slog.Logger
+	// Connector, when set, wraps the driver's connector: tests put a
+	// switch in it to cut the database off and bring it back. nil in
+	// production.
+	Connector func(driver.Connector) driver.Connector
 }
 
 // DB is an open database.
@@ -61,7 +66,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	var db *DB
 	switch {
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(u)))
+		sqldb := sql.OpenDB(opts.wrap(pgdriver.NewConnector(pgdriver.WithDSN(u))))
 		db = &DB{bun: bun.NewDB(sqldb, pgdialect.New()), dialect: DialectPostgres, log: log}
 	case u == "", strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "file:"):
 		path, query, err := sqlitePath(u, opts.DataDir)
@@ -77,10 +82,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 				return nil, fmt.Errorf("storage: create data directory: %w", err)
 			}
 		}
-		sqldb, err := sql.Open(sqliteshim.ShimName, sqliteDSN(path, query))
-		if err != nil {
-			return nil, fmt.Errorf("storage: open SQLite %s: %w", path, err)
-		}
+		sqldb := sql.OpenDB(opts.wrap(dsnConnector{dsn: sqliteDSN(path, query), driver: sqliteshim.Driver()}))
 		// WAL lets readers run beside the single writer; writers queue on
 		// busy_timeout. A few connections are enough and keep lock
 		// contention low.
@@ -100,6 +102,23 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	return db, nil
 }
+
+func (o Options) wrap(c driver.Connector) driver.Connector {
+	if o.Connector == nil {
+		return c
+	}
+	return o.Connector(c)
+}
+
+// dsnConnector is what sql.Open makes of a driver and a DSN, as a
+// connector that Options.Connector can wrap.
+type dsnConnector struct {
+	dsn    string
+	driver driver.Driver
+}
+
+func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+func (c dsnConnector) Driver() driver.Driver                        { return c.driver }
 
 // Migrate applies the migrations that have not run yet, in one process at
 // a time. On PostgreSQL it holds a session advisory lock for the whole run

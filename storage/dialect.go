@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -39,15 +40,18 @@ func sqlitePath(u, dataDir string) (path string, query url.Values, err error) {
 	return path, query, nil
 }
 
-// sqliteDSN builds modernc.org/sqlite's DSN: WAL, a 10 s busy timeout,
-// foreign keys, and BEGIN IMMEDIATE so a write transaction takes the write
-// lock up front instead of deadlocking when it upgrades a read lock.
+// sqliteDSN builds modernc.org/sqlite's DSN: WAL, a 10 s busy timeout
+// (unless the URL sets its own, e.g. ?_pragma=busy_timeout(2000)), foreign
+// keys, and BEGIN IMMEDIATE so a write transaction takes the write lock up
+// front instead of deadlocking when it upgrades a read lock.
 func sqliteDSN(path string, query url.Values) string {
 	q := url.Values{}
 	for k, v := range query {
 		q[k] = append([]string(nil), v...)
 	}
-	q.Add("_pragma", "busy_timeout(10000)")
+	if !slices.ContainsFunc(q["_pragma"], func(p string) bool { return strings.HasPrefix(p, "busy_timeout") }) {
+		q.Add("_pragma", "busy_timeout(10000)")
+	}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")

@@ -53,12 +53,19 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 // post is handle for form submissions: CSRF checked before the handler runs.
 // A change that succeeded may have something to publish: federation is
 // told at once rather than at its next poll.
+//
+// A form that fails on our side (the database is unreachable, or a fault)
+// is answered with what was typed in it, so nothing is lost (see keepForm).
 func (s *Server) post(h handlerFunc) http.Handler {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		if err := checkForm(w, r); err != nil {
 			return err
 		}
 		if err := h(w, r); err != nil {
+			if status, _, _ := classify(err); status >= 500 {
+				s.keepForm(w, r, err)
+				return nil
+			}
 			return err
 		}
 		if s.cfg.Federation != nil {
@@ -89,45 +96,79 @@ type errorPage struct {
 	Message string
 }
 
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	st := stateOf(r)
-	status, msgID := http.StatusInternalServerError, "error.internal"
+// outageRetryAfter is the Retry-After of answers given while the database
+// cannot be reached: long enough not to hammer it, short enough that a
+// member trying again soon finds it back after a restart.
+const outageRetryAfter = 30 * time.Second
+
+// classify maps an error onto the status and catalog message the client
+// sees, and how long it should wait before trying again (0: no advice).
+// A validation error's message (msgID "") and the sign-in redirect are
+// renderError's.
+func classify(err error) (status int, msgID string, retryAfter time.Duration) {
 	var he *httpError
 	var ve *forum.ValidationError
 	switch {
-	case errors.Is(err, errSignIn) || (errors.Is(err, forum.ErrForbidden) && st.viewer == nil):
+	case errors.Is(err, forum.ErrUnavailable):
+		// First: whatever else the error says, it was not decided.
+		return http.StatusServiceUnavailable, "error.unavailable", outageRetryAfter
+	case errors.As(err, &he):
+		return he.status, he.msgID, he.retryAfter
+	case errors.As(err, &ve):
+		return http.StatusBadRequest, "", 0
+	case errors.Is(err, errSignIn):
+		// renderError sends the visitor to sign in instead.
+		return http.StatusUnauthorized, "error.forbidden", 0
+	case errors.Is(err, forum.ErrNotFound):
+		return http.StatusNotFound, "error.not_found", 0
+	case errors.Is(err, forum.ErrGone):
+		return http.StatusGone, "error.gone", 0
+	case errors.Is(err, forum.ErrForbidden):
+		return http.StatusForbidden, "error.forbidden", 0
+	case errors.Is(err, forum.ErrLocked):
+		return http.StatusConflict, "error.locked", 0
+	case errors.Is(err, forum.ErrTokenInvalid):
+		return http.StatusNotFound, "error.token_invalid", 0
+	}
+	return http.StatusInternalServerError, "error.internal", 0
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	st := stateOf(r)
+	var ve *forum.ValidationError
+	if !errors.Is(err, forum.ErrUnavailable) &&
+		(errors.Is(err, errSignIn) || (errors.Is(err, forum.ErrForbidden) && st.viewer == nil && !st.sessionUnknown)) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(returnPath(r)), http.StatusSeeOther)
 		return
-	case errors.As(err, &he):
-		status, msgID = he.status, he.msgID
-		if he.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(he.retryAfter.Seconds()+0.999)))
-		}
-	case errors.As(err, &ve):
-		status, msgID = http.StatusBadRequest, ""
-	case errors.Is(err, forum.ErrNotFound):
-		status, msgID = http.StatusNotFound, "error.not_found"
-	case errors.Is(err, forum.ErrGone):
-		status, msgID = http.StatusGone, "error.gone"
-	case errors.Is(err, forum.ErrForbidden):
-		status, msgID = http.StatusForbidden, "error.forbidden"
-	case errors.Is(err, forum.ErrLocked):
-		status, msgID = http.StatusConflict, "error.locked"
-	case errors.Is(err, forum.ErrTokenInvalid):
-		status, msgID = http.StatusNotFound, "error.token_invalid"
 	}
+	status, msgID, retryAfter := classify(err)
 	msg := ""
-	if ve != nil {
+	if msgID == "" && errors.As(err, &ve) {
 		msg = s.validationMessage(st.tr, ve)
 	} else {
 		msg = st.tr.T(msgID)
 	}
-	if status >= 500 {
+	s.logError(r, status, err)
+	setRetryAfter(w, retryAfter)
+	s.render(w, r, status, "error", st.tr.T("error.title", "Status", status), errorPage{Status: status, Message: msg})
+}
+
+func (s *Server) logError(r *http.Request, status int, err error) {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		s.cfg.Logger.Warn("request failed: database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	case status >= 500:
 		s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	} else {
+	default:
 		s.cfg.Logger.Debug("request refused", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
-	s.render(w, r, status, "error", st.tr.T("error.title", "Status", status), errorPage{Status: status, Message: msg})
+}
+
+// setRetryAfter sets Retry-After in whole seconds, rounded up (none for 0).
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	if d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds()+0.999)))
+	}
 }
 
 // validationMessage is "<field label>: <problem>" in the reader's language.

@@ -21,12 +21,15 @@ var templateFiles embed.FS
 // view is what every page template receives. Page-specific data is in Data.
 type view struct {
 	*translator
-	Title    string
-	Viewer   *forum.Member
-	CSRF     string
-	Path     string // the current request URI, where the language switcher returns
-	Switcher []langOption
-	Data     any
+	Title  string
+	Viewer *forum.Member
+	// SessionUnknown: a member whose session could not be loaded; the
+	// page neither offers to sign in nor to sign out.
+	SessionUnknown bool
+	CSRF           string
+	Path           string // the current request URI, where the language switcher returns
+	Switcher       []langOption
+	Data           any
 }
 
 type langOption struct {
@@ -108,7 +111,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 // 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	st := stateOf(r)
-	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data}
+	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, SessionUnknown: st.sessionUnknown, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data}
 	for _, tag := range s.catalog.tags {
 		v.Switcher = append(v.Switcher, langOption{Tag: tag, Name: languageName(tag), Current: tag == st.tr.lang})
 	}

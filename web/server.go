@@ -102,6 +102,9 @@ func New(cfg Config) (*Server, error) {
 			top.Handle(p, activityOr(cfg.Federation, pages))
 		}
 	}
+	// Static files need no session either, and load while the database
+	// is down (the outage page has its style).
+	top.Handle("GET /static/", securityHeaders(http.StripPrefix("/static/", staticHandler())))
 	top.HandleFunc("GET /healthz", s.healthz)
 	top.HandleFunc("GET /readyz", s.readyz)
 	if cfg.Metrics != nil && !cfg.MetricsElsewhere {
@@ -134,8 +137,6 @@ func activityOr(fed *federation.Federation, pages http.Handler) http.Handler {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) routes(mux *http.ServeMux) {
-	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
-
 	mux.Handle("GET /{$}", s.handle(s.cached(s.home)))
 	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))

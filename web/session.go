@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -30,8 +31,11 @@ func (s *Server) cookieName(base string) string {
 type state struct {
 	viewer  *forum.Member // nil for visitors
 	session string        // the session token, if signed in
-	csrf    string
-	tr      *translator
+	// sessionUnknown: the request has a session cookie but the database
+	// could not say whose it is. Not a visitor: nothing offers to sign in.
+	sessionUnknown bool
+	csrf           string
+	tr             *translator
 }
 
 type stateKey struct{}
@@ -40,18 +44,26 @@ func stateOf(r *http.Request) *state { return r.Context().Value(stateKey{}).(*st
 
 // withState loads the session, picks the language and makes sure the browser
 // has a CSRF token before any handler runs.
+//
+// Only "no such session" signs a browser out. A session that could not be
+// loaded (the database unreachable) answers the request at once, keeping
+// the cookie and what a form carried (sessionFailed): no handler could do
+// its work without the database, and none may take the member for a
+// visitor.
 func (s *Server) withState(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &state{}
+		var sessionErr error
 		if c, err := r.Cookie(s.cookieName("agora_session")); err == nil && c.Value != "" {
 			m, err := s.cfg.Service.SessionMember(r.Context(), c.Value)
 			switch {
 			case err == nil:
 				st.viewer, st.session = m, c.Value
-			case errors.Is(err, forum.ErrNotFound):
+			case errors.Is(err, forum.ErrNotFound) && !errors.Is(err, forum.ErrUnavailable):
 				s.clearCookie(w, "agora_session")
 			default:
-				s.cfg.Logger.Error("load session", "err", err)
+				sessionErr = fmt.Errorf("load session: %w", err)
+				st.sessionUnknown = true
 			}
 		}
 		if c, err := r.Cookie(s.cookieName("agora_csrf")); err == nil && len(c.Value) == 43 {
@@ -65,7 +77,12 @@ func (s *Server) withState(next http.Handler) http.Handler {
 			setting = st.viewer.UILanguage
 		}
 		st.tr = s.catalog.translator(s.catalog.pick(setting, r))
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
+		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		if sessionErr != nil {
+			s.sessionFailed(w, r, sessionErr)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

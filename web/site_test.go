@@ -50,7 +50,12 @@ func newSiteBehind(t *testing.T, proxies string) *site {
 
 func buildSite(t *testing.T, changes func(*testrig.Rig) web.Versioner, clientIP clientip.Resolver) *site {
 	t.Helper()
-	rig := testrig.New(t)
+	return buildSiteOn(t, testrig.New(t), changes, clientIP)
+}
+
+// buildSiteOn serves a rig on a database of the test's choosing.
+func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.Versioner, clientIP clientip.Resolver) *site {
+	t.Helper()
 	var versioner web.Versioner = rig.DB.Changes()
 	if changes != nil {
 		versioner = changes(rig)
