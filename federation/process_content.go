@@ -23,7 +23,7 @@ var postTypes = map[string]bool{ap.TypeNote: true, ap.TypePage: true, ap.TypeArt
 // must be on the actor's host and attributed to the actor.
 func (f *Federation) trustedObject(ctx context.Context, act *ap.Activity) (*ap.Object, error) {
 	o := act.Object.Object
-	if o == nil || !sameHost(o.ID, act.Actor) {
+	if !embeddedTrusted(act) {
 		id := act.Object.ID()
 		if id == "" || f.urls.IsLocal(id) {
 			return nil, refused(ReasonMalformed, "%s: no object to fetch", act.ID)
@@ -48,11 +48,17 @@ func (f *Federation) trustedObject(ctx context.Context, act *ap.Activity) (*ap.O
 	return o, nil
 }
 
+// embeddedTrusted reports whether an activity's embedded object is taken
+// as it came: it is there, and on the actor's own host.
+func embeddedTrusted(act *ap.Activity) bool {
+	return act.Object.Object != nil && sameHost(act.Object.Object.ID, act.Actor)
+}
+
 // remotePost turns a received object into the domain's RemotePost;
 // received is the inbox item that brought it ("" when fetched).
 func remotePost(o *ap.Object, author *forum.Member, received forum.ID) forum.RemotePost {
 	p := forum.RemotePost{URI: o.ID, Author: author, Title: o.Name, HTML: o.Content, Language: o.Language, Published: o.Published,
-		ReceivedID: received}
+		Updated: o.Updated, ReceivedID: received}
 	if p.Language == "" && len(o.ContentMap) > 0 {
 		// No stated original: take the map's first language in sort order,
 		// so every node picks the same one.
@@ -96,6 +102,11 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 	if !postTypes[o.Type] {
 		return refused(ReasonUnsupported, "%s objects are not posts", o.Type)
 	}
+	if err := publicOnly(act, o); err != nil {
+		// Also an Update that would make a stored public post private: its
+		// new text is not shown; the public version stays until a Delete.
+		return err
+	}
 	if _, err := f.store.Tombstone(ctx, o.ID); err == nil {
 		return nil // deleted before it arrived
 	} else if !errors.Is(err, forum.ErrNotFound) {
@@ -108,12 +119,27 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 	if act.Type == ap.TypeUpdate {
 		post, err := f.svc.PostByURI(ctx, o.ID)
 		if errors.Is(err, forum.ErrNotFound) {
-			act.Type = ap.TypeCreate // an edit of something we never saw: take it as new
+			// An edit of something we never saw (its Create is late or
+			// lost): take it as new, from its origin rather than from
+			// the copy the Update carries.
+			act.Type = ap.TypeCreate
+			if embeddedTrusted(act) {
+				act.Object = ap.Ref{IRI: o.ID}
+			} else {
+				act.Object = ap.Ref{Object: o} // fetched just now, and on the actor's host
+			}
 			return f.onCreateOrUpdate(ctx, act, received, via)
 		} else if err != nil {
 			return err
 		}
 		_, err = f.svc.ReceiveEdit(ctx, post, author, remotePost(o, author, received))
+		if errors.Is(err, forum.ErrStale) {
+			// Updates can arrive out of order: one not newer than what we
+			// show is dropped, neither applied nor passed on (no event).
+			// Nothing is wrong with it, so it is finished, not refused.
+			f.log.Info("stale update ignored", "activity", act.ID, "err", err)
+			return nil
+		}
 		return err
 	}
 	return f.storeNewPost(ctx, o, author, via, received)
@@ -148,13 +174,16 @@ func (f *Federation) storeNewPost(ctx context.Context, o *ap.Object, author *for
 const maxParentFetches = 3
 
 func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author *forum.Member, via *forum.Forum, received forum.ID, depth int) error {
+	if err := publicOnly(nil, o); err != nil {
+		return err
+	}
 	if o.InReplyTo != "" {
 		parent, err := f.findPost(ctx, o.InReplyTo)
 		if errors.Is(err, forum.ErrNotFound) && depth < maxParentFetches && !f.urls.IsLocal(o.InReplyTo) {
 			// Activities can arrive out of order: fetch the missing
 			// parent from its origin, store it, then this reply.
 			if err := f.fetchParent(ctx, o.InReplyTo, via, depth+1); err != nil {
-				return err
+				return fmt.Errorf("reply %s: %w", o.ID, err)
 			}
 			parent, err = f.findPost(ctx, o.InReplyTo)
 		}

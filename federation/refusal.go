@@ -115,6 +115,7 @@ var refusalSentinels = []struct {
 	err    error
 	reason string
 }{
+	{errNotPublic, ReasonNotPublic},
 	{fetch.ErrBlocked, ReasonBlocked},
 	{forum.ErrForbidden, ReasonForbidden},
 	{forum.ErrLocked, ReasonLocked},

@@ -51,6 +51,7 @@ func TestRefusalReason(t *testing.T) {
 		{"fetch: 429 may pass", fmt.Errorf("fetch: %w", &fetch.StatusError{Code: 429}), ReasonOther},
 		{"fetch: budget spent", fmt.Errorf("fetch: %w", fetch.ErrBudgetExhausted), ReasonFetchRefused},
 		{"fetch: blocked host", viaHTTP(fmt.Errorf("%w: bad.example", fetch.ErrBlocked)), ReasonBlocked},
+		{"not public", fmt.Errorf("reply %s: %w", "https://x.example/n/1", errNotPublic), ReasonNotPublic},
 		{"refused as blocked", permanent("reply to %s: %w", "https://bad.example/p/1", fetch.ErrBlocked), ReasonBlocked},
 		{"timeout", fmt.Errorf("fetch: %w", context.DeadlineExceeded), ReasonOther},
 		{"connection refused", viaHTTP(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}), ReasonOther},

@@ -13,6 +13,9 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	ErrGone      = errors.New("deleted")
 	ErrLocked    = errors.New("thread is locked")
+	// ErrStale is an edit from another node older than (or as old as) the
+	// version stored: Updates arrive out of order.
+	ErrStale = errors.New("not newer than the version stored")
 	// ErrBadCredentials hides whether the username or the password was wrong.
 	ErrBadCredentials = errors.New("wrong username or password")
 	// ErrTokenInvalid covers unknown, used and expired one-time tokens alike,

@@ -207,8 +207,13 @@ type Post struct {
 	GoodPracticeBy ID
 	CreatedAt      time.Time
 	EditedAt       *time.Time
-	DeletedAt      *time.Time
-	DeletedBy      ID
+	// OriginUpdatedAt is, for a remote post, the time its origin gave the
+	// version held here (the object's `updated`, else its `published`);
+	// an Update that is not newer is stale. Nil for local posts and when
+	// the origin gave no usable time.
+	OriginUpdatedAt *time.Time
+	DeletedAt       *time.Time
+	DeletedBy       ID
 }
 
 // IsQuestion reports whether the post is the thread's question.

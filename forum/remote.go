@@ -132,9 +132,27 @@ type RemotePost struct {
 	Language     string
 	Translations map[string]Translation
 	Published    time.Time
+	// Updated is the origin's time of this version (the object's
+	// `updated`), nil if it gave none: it orders edits (ReceiveEdit).
+	Updated *time.Time
 	// ReceivedID is the received activity that brings the post, recorded
 	// with its event; "" for a post fetched (no event).
 	ReceivedID ID
+}
+
+// originVersion is the origin's time of a received version, for
+// Post.OriginUpdatedAt: its `updated`, else (a first version) its
+// `published`. Times the node cannot store, or none, give nil.
+func originVersion(p RemotePost, first bool) *time.Time {
+	v := p.Updated
+	if v == nil && first {
+		v = &p.Published
+	}
+	if v == nil || !Storable(*v) {
+		return nil
+	}
+	u := v.UTC()
+	return &u
 }
 
 // recordReceived records a received change's event in tx; nothing when the
@@ -183,6 +201,7 @@ func (s *Service) cleanRemote(p RemotePost) (RemotePost, error) {
 // (a local forum, or the mirror of a remote one). Receiving it again
 // returns the thread already stored.
 func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI string, p RemotePost) (*Thread, error) {
+	version := originVersion(p, true) // before cleanRemote moves a future publication to now
 	p, err := s.cleanRemote(p)
 	if err != nil {
 		return nil, err
@@ -198,7 +217,7 @@ func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI stri
 	t := &Thread{ID: id, URI: p.URI, ContextURI: contextURI, ForumID: f.ID, AuthorID: p.Author.ID, RootPostID: id,
 		Title: title, Language: p.Language, LastPostID: id, LastPostAt: p.Published, CreatedAt: p.Published}
 	post := &Post{ID: id, URI: p.URI, ThreadID: id, AuthorID: p.Author.ID, BranchID: id, Language: p.Language,
-		Source: p.Source, HTML: p.HTML, Translations: p.Translations, CreatedAt: p.Published}
+		Source: p.Source, HTML: p.HTML, Translations: p.Translations, CreatedAt: p.Published, OriginUpdatedAt: version}
 	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
 		if err := tx.CreateThread(ctx, t, post); err != nil {
 			return err
@@ -219,6 +238,7 @@ func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI stri
 // question or an answer) in thread t. Receiving it again returns the post
 // already stored.
 func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p RemotePost) (*Post, error) {
+	version := originVersion(p, true) // before cleanRemote moves a future publication to now
 	p, err := s.cleanRemote(p)
 	if err != nil {
 		return nil, err
@@ -250,7 +270,7 @@ func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p 
 		}
 		post = &Post{ID: idAfter(s.ids, p.Published, parent.ID), URI: p.URI, ThreadID: t.ID, AuthorID: p.Author.ID, ParentID: parent.ID,
 			BranchID: parent.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
-			Translations: p.Translations, CreatedAt: p.Published}
+			Translations: p.Translations, CreatedAt: p.Published, OriginUpdatedAt: version}
 		if parent.IsQuestion() {
 			post.BranchID = post.ID
 		}
@@ -271,11 +291,16 @@ func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p 
 }
 
 // ReceiveEdit applies a new version of a remote post, sent by its author.
+// A version whose Updated is not after the one stored is stale (ErrStale),
+// and changes nothing: Updates arrive out of order. A version without
+// Updated cannot be ordered and is applied as it arrives, keeping the
+// stored version time, so a later stale Update is still recognised.
 func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p RemotePost) (*Post, error) {
 	if by == nil || by.ID != post.AuthorID {
 		return nil, ErrForbidden
 	}
 	p.Author = by
+	version := originVersion(p, false)
 	p, err := s.cleanRemote(p)
 	if err != nil {
 		return nil, err
@@ -288,9 +313,21 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 		if cur.Deleted() {
 			return ErrGone
 		}
+		if version != nil && cur.OriginUpdatedAt != nil && !version.After(*cur.OriginUpdatedAt) {
+			post = cur
+			return fmt.Errorf("edit of %s made %s, the stored version %s: %w", cur.URI,
+				version.Format(time.RFC3339Nano), cur.OriginUpdatedAt.Format(time.RFC3339Nano), ErrStale)
+		}
 		if cur.Source == p.Source && cur.HTML == p.HTML && cur.Language == p.Language && (!cur.IsQuestion() || t.Title == clip(p.Title, MaxTitleLen)) {
 			post = cur
-			return nil // a repeated Update changes nothing
+			if version == nil {
+				return nil // a repeated Update changes nothing
+			}
+			cur.OriginUpdatedAt = version // the same text, newer: later stale copies must still lose
+			return tx.UpdatePost(ctx, cur)
+		}
+		if version != nil {
+			cur.OriginUpdatedAt = version
 		}
 		now := s.clock.Now()
 		old := &Revision{ID: s.ids.New(), PostID: cur.ID, EditorID: by.ID, Source: cur.Source, Language: cur.Language, CreatedAt: now}

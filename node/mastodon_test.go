@@ -230,25 +230,26 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 		})
 	}
 
-	// Alice replies from Mastodon to the city's answer, Mastodon-shaped:
-	// to the author, cc her followers and the mentioned thread actor.
+	// Alice replies from Mastodon to the city's answer, Mastodon-shaped
+	// for a public reply: to the public, cc her followers, the author and
+	// the mentioned thread actor.
 	status := masto.alice() + "/statuses/111"
 	note := fmt.Sprintf(`{"id":%q,"type":"Note","summary":null,"inReplyTo":%q,"published":"2026-11-22T13:30:00Z",
-"url":"%s/@alice/111","attributedTo":%q,"to":[%q],"cc":["%s/followers",%q],"sensitive":false,
+"url":"%s/@alice/111","attributedTo":%q,"to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["%s/followers",%q,%q],"sensitive":false,
 "atomUri":%q,"conversation":"tag:mastodon.test,2026-11-22:objectId=1:objectType=Conversation",
 "content":"<p><span class=\"h-card\"><a href=\"%s\" class=\"u-url mention\">@<span>tendai</span></a></span> How did you explain it to residents?</p>",
 "contentMap":{"en":"<p><span class=\"h-card\"><a href=\"%s\" class=\"u-url mention\">@<span>tendai</span></a></span> How did you explain it to residents?</p>"},
 "attachment":[],"tag":[{"type":"Mention","href":%q,"name":"@tendai@%s"},{"type":"Mention","href":%q,"name":"@t-%s@%s"}],
 "replies":{"id":"%s/replies","type":"Collection","first":{"type":"CollectionPage","next":"%s/replies?page=true","partOf":"%s/replies","items":[]}}}`,
-		status, remoteURI, masto.base, masto.alice(), city.URLs.Member("tendai"), masto.alice(), threadActor, status,
+		status, remoteURI, masto.base, masto.alice(), masto.alice(), city.URLs.Member("tendai"), threadActor, status,
 		city.URLs.Member("tendai"), city.URLs.Member("tendai"), city.URLs.Member("tendai"), city.URLs.Host(), threadActor, q.ID, hub.URLs.Host(),
 		status, status, status)
 	masto.mu.Lock()
 	masto.statuses["/users/alice/statuses/111"] = `{"@context":"https://www.w3.org/ns/activitystreams",` + note[1:]
 	masto.mu.Unlock()
 	create := fmt.Sprintf(`{"@context":["https://www.w3.org/ns/activitystreams"],"id":"%s/activity","type":"Create","actor":%q,
-"published":"2026-11-22T13:30:00Z","to":[%q],"cc":["%s/followers",%q],"object":%s}`,
-		status, masto.alice(), city.URLs.Member("tendai"), masto.alice(), threadActor, note)
+"published":"2026-11-22T13:30:00Z","to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["%s/followers",%q,%q],"object":%s}`,
+		status, masto.alice(), masto.alice(), city.URLs.Member("tendai"), threadActor, note)
 	if st := masto.send(hub.URLs.SharedInbox(), create); st != http.StatusAccepted {
 		t.Fatalf("reply: %d", st)
 	}
@@ -336,14 +337,14 @@ func TestMastodonReplyReachingOnlyTheCityIsForwarded(t *testing.T) {
 
 	status := masto.alice() + "/statuses/222"
 	note := fmt.Sprintf(`{"id":%q,"type":"Note","inReplyTo":%q,"published":"2026-11-22T13:40:00Z","attributedTo":%q,
-"to":[%q],"cc":["%s/followers"],"content":"<p>Which grant was it?</p>","contentMap":{"en":"<p>Which grant was it?</p>"},
+"to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["%s/followers",%q],"content":"<p>Which grant was it?</p>","contentMap":{"en":"<p>Which grant was it?</p>"},
 "tag":[{"type":"Mention","href":%q,"name":"@tendai@%s"}]}`,
-		status, answerURI, masto.alice(), city.URLs.Member("tendai"), masto.alice(), city.URLs.Member("tendai"), city.URLs.Host())
+		status, answerURI, masto.alice(), masto.alice(), city.URLs.Member("tendai"), city.URLs.Member("tendai"), city.URLs.Host())
 	masto.mu.Lock()
 	masto.statuses["/users/alice/statuses/222"] = `{"@context":"https://www.w3.org/ns/activitystreams",` + note[1:]
 	masto.mu.Unlock()
 	create := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/activity","type":"Create","actor":%q,
-"to":[%q],"cc":["%s/followers"],"object":%s}`, status, masto.alice(), city.URLs.Member("tendai"), masto.alice(), note)
+"to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["%s/followers",%q],"object":%s}`, status, masto.alice(), masto.alice(), city.URLs.Member("tendai"), note)
 	if st := masto.send(city.URLs.SharedInbox(), create); st != http.StatusAccepted {
 		t.Fatalf("reply to the city: %d", st)
 	}

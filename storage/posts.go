@@ -27,8 +27,10 @@ type postRow struct {
 	GoodPracticeBy string     `bun:"good_practice_by"`
 	CreatedAt      time.Time  `bun:"created_at"`
 	EditedAt       *time.Time `bun:"edited_at"`
-	DeletedAt      *time.Time `bun:"deleted_at"`
-	DeletedBy      string     `bun:"deleted_by"`
+	// OriginUpdatedAt orders a remote post's Updates (forum.Post).
+	OriginUpdatedAt *time.Time `bun:"origin_updated_at"`
+	DeletedAt       *time.Time `bun:"deleted_at"`
+	DeletedBy       string     `bun:"deleted_by"`
 }
 
 func postToRow(p *forum.Post) *postRow {
@@ -37,7 +39,7 @@ func postToRow(p *forum.Post) *postRow {
 		BranchID: p.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
 		HelpfulCount: p.HelpfulCount, ShareCount: p.ShareCount, GoodPracticeAt: utcPtr(p.GoodPracticeAt),
 		GoodPracticeBy: p.GoodPracticeBy, CreatedAt: utc(p.CreatedAt), EditedAt: utcPtr(p.EditedAt),
-		DeletedAt: utcPtr(p.DeletedAt), DeletedBy: p.DeletedBy,
+		OriginUpdatedAt: utcPtr(p.OriginUpdatedAt), DeletedAt: utcPtr(p.DeletedAt), DeletedBy: p.DeletedBy,
 	}
 }
 
@@ -47,7 +49,7 @@ func (r *postRow) toForum() *forum.Post {
 		BranchID: r.BranchID, Language: r.Language, Source: r.Source, HTML: r.HTML,
 		HelpfulCount: r.HelpfulCount, ShareCount: r.ShareCount, GoodPracticeAt: utcPtr(r.GoodPracticeAt),
 		GoodPracticeBy: r.GoodPracticeBy, CreatedAt: r.CreatedAt.UTC(), EditedAt: utcPtr(r.EditedAt),
-		DeletedAt: utcPtr(r.DeletedAt), DeletedBy: r.DeletedBy,
+		OriginUpdatedAt: utcPtr(r.OriginUpdatedAt), DeletedAt: utcPtr(r.DeletedAt), DeletedBy: r.DeletedBy,
 	}
 }
 

@@ -144,7 +144,7 @@ func TestPostTranslations(t *testing.T) {
 		_, q := f.newThread(t, s, "question")
 		local := f.reply(t, s, q)
 		remote := &forum.Post{ID: f.ids.New(), URI: "https://city.example/notes/1", ThreadID: q.ThreadID,
-			AuthorID: f.member.ID, ParentID: q.ID, Language: "pt", HTML: "<p>sim</p>", CreatedAt: t0,
+			AuthorID: f.member.ID, ParentID: q.ID, Language: "pt", HTML: "<p>sim</p>", CreatedAt: t0, OriginUpdatedAt: ptr(t0),
 			Translations: map[string]forum.Translation{
 				"en": {HTML: "<p>yes</p>"},
 				"es": {HTML: "<p>sí</p>"},
@@ -180,7 +180,7 @@ func TestPostTranslations(t *testing.T) {
 			"en": {HTML: "<p>yes, indeed</p>"},
 			"fr": {HTML: "<p>oui</p>"},
 		}
-		remote.EditedAt = ptr(t0.Add(time.Minute))
+		remote.EditedAt, remote.OriginUpdatedAt = ptr(t0.Add(time.Minute)), ptr(t0.Add(30*time.Second))
 		wantErr(t, "UpdatePost", s.UpdatePost(ctx(t), remote), nil)
 		got, _ = s.PostByID(ctx(t), remote.ID)
 		same(t, "after UpdatePost", got, remote)

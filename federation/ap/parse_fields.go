@@ -3,6 +3,7 @@ package ap
 import (
 	"context"
 	"net/url"
+	"slices"
 	"sort"
 	"time"
 
@@ -79,13 +80,24 @@ func firstID[I idValue](p list[I]) string {
 	return ""
 }
 
-// audience reads to/cc, writing the compact forms of the public collection
-// some servers use ("as:Public", "Public") as the full IRI.
-func audience[I idValue](p list[I]) []string {
+// audience reads to/cc (key names the raw member), writing the compact
+// forms of the public collection some servers use ("as:Public", "Public")
+// as the full IRI. go-fed drops a bare "Public" (not an IRI): it is read
+// from the raw document, so that an unlisted post is not taken for a
+// private one.
+func audience[I idValue](r reader, key string, p list[I]) []string {
 	out := ids(p)
 	for i, id := range out {
 		if id == "as:Public" || id == "Public" {
 			out[i] = Public
+		}
+	}
+	if slices.Contains(out, Public) {
+		return out
+	}
+	for _, v := range rawList(r.raw[key]) {
+		if s, ok := v.(string); ok && (s == "Public" || s == "as:Public" || s == Public) {
+			return append(out, Public)
 		}
 	}
 	return out
