@@ -14,6 +14,7 @@ import (
 
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -57,6 +58,10 @@ type Config struct {
 	// (a Go duration); a process that dies leaves its claims to the others
 	// when it ends. Empty means the default (2m).
 	DeliveryLease string
+	// InboxLimit is how many activities one remote host may post to the
+	// node's inboxes per minute (429 beyond); "0" means no limit, empty the
+	// default (node.DefaultInboxLimit).
+	InboxLimit string
 }
 
 // SignedFetchOnly reports whether authorized fetch is on.
@@ -116,6 +121,9 @@ func settings() []setting {
 		{name: "delivery-lease", env: "AGORA_DELIVERY_LEASE", shownDef: "2m",
 			help:  "how long a claimed delivery stays one process's before another may send it (a Go duration, at least 1s)",
 			field: func(c *Config) *string { return &c.DeliveryLease }, check: checkOptionalLease},
+		{name: "inbox-limit", env: "AGORA_INBOX_LIMIT", shownDef: strconv.Itoa(node.DefaultInboxLimit),
+			help:  "activities one remote host may post to the inboxes per minute, answered 429 beyond (0: no limit); shared by the processes with --redis-url",
+			field: func(c *Config) *string { return &c.InboxLimit }, check: checkInboxLimit},
 	}
 }
 
@@ -281,6 +289,29 @@ func (c Config) Delivery() federation.DeliveryConfig {
 	d.Workers, _ = strconv.Atoi(c.DeliveryWorkers)
 	d.Lease, _ = time.ParseDuration(c.DeliveryLease)
 	return d
+}
+
+func checkInboxLimit(v string) error {
+	if v == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(v); err != nil || n < 0 {
+		return fmt.Errorf("want a number of activities per minute, 0 for no limit (got %q)", v)
+	}
+	return nil
+}
+
+// InboxLimitPerMinute is the inbox limit as node.Config takes it: 0 for
+// the default, node.UnlimitedInbox for none. Checked by resolve.
+func (c Config) InboxLimitPerMinute() int {
+	if c.InboxLimit == "" {
+		return 0
+	}
+	n, _ := strconv.Atoi(c.InboxLimit)
+	if n == 0 {
+		return node.UnlimitedInbox
+	}
+	return n
 }
 
 func oneOf(allowed ...string) func(string) error {
