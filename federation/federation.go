@@ -75,6 +75,8 @@ type Federation struct {
 	objects http.Handler
 	// markup renders members' markdown again with their mentions linked.
 	markup *markup.Markup
+	// park holds the publisher's lookups and parked events.
+	park *parking
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
 	inboxWake, publishWake, deliverWake chan struct{}
@@ -110,6 +112,7 @@ func New(cfg Config) (*Federation, error) {
 	})
 	f.actors = newActorCache(f)
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
+	f.park = newParking()
 	f.blocks.changes = cfg.Changes
 	f.docs = newDocCache(cfg.Changes)
 	f.inboxCommits.f = f

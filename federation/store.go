@@ -116,6 +116,13 @@ type Store interface {
 	// first; MarkEventPublished records one as done.
 	UnpublishedEvents(ctx context.Context, limit int) ([]*forum.Event, error)
 	MarkEventPublished(ctx context.Context, id forum.ID, at time.Time) error
+	// Parked events (see publish_park.go) are left out of
+	// UnpublishedEvents. ParkedEvents lists them by id after afterID;
+	// ParkEvent sets one aside (again) until retryAt; GiveUpEvent marks one
+	// published without publishing it, keeping why.
+	ParkedEvents(ctx context.Context, afterID forum.ID, limit int) ([]*ParkedEvent, error)
+	ParkEvent(ctx context.Context, id forum.ID, retryAt time.Time, attempts int, reason string) error
+	GiveUpEvent(ctx context.Context, id forum.ID, at time.Time, reason string) error
 	Cursor(ctx context.Context, name string) (string, error) // "" if unset
 	SetCursor(ctx context.Context, name, value string) error
 }
@@ -273,4 +280,13 @@ type DomainBlock struct {
 	Domain    string
 	Reason    string
 	CreatedAt time.Time
+}
+
+// ParkedEvent is an event the publisher set aside until RetryAt: a
+// recipient it needs could not be resolved yet (Reason), Attempts times.
+type ParkedEvent struct {
+	Event    *forum.Event
+	RetryAt  time.Time
+	Attempts int
+	Reason   string
 }

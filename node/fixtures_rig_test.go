@@ -32,6 +32,9 @@ type fakeServer struct {
 	docs     map[string]string // path → JSON
 	gone     map[string]bool   // path → answers 410
 	received []fakeDelivery
+	// hold, while set, keeps every request waiting until it is closed (a
+	// server that accepts connections and does not answer).
+	hold chan struct{}
 }
 
 type fakeDelivery struct {
@@ -43,6 +46,12 @@ type fakeDelivery struct {
 
 func startFakeServer(t *testing.T, name string) *fakeServer {
 	t.Helper()
+	return startFakeServerAt(t, name, "127.0.0.5:0")
+}
+
+// startFakeServerAt is startFakeServer on a given address.
+func startFakeServerAt(t *testing.T, name, addr string) *fakeServer {
+	t.Helper()
 	key, err := signature.GenerateRSA()
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +61,7 @@ func startFakeServer(t *testing.T, name string) *fakeServer {
 		t.Fatal(err)
 	}
 	s := &fakeServer{t: t, name: name, key: key, pem: pem, docs: map[string]string{}, gone: map[string]bool{}}
-	ln, err := net.Listen("tcp", "127.0.0.5:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +101,34 @@ func (s *fakeServer) drop(path string) {
 	s.gone[path] = true
 }
 
+// holdRequests makes the server hang: requests wait until release.
+func (s *fakeServer) holdRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold = make(chan struct{})
+}
+
+// release answers the held requests, and the next ones at once.
+func (s *fakeServer) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold != nil {
+		close(s.hold)
+		s.hold = nil
+	}
+}
+
 func (s *fakeServer) handle(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	hold := s.hold
+	s.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	switch {
 	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "inbox"):
 		var doc map[string]any
@@ -245,6 +281,20 @@ func (s *fakeServer) receivedAt(path, typ string) []map[string]any {
 	var out []map[string]any
 	for _, d := range s.received {
 		if (path == "" || d.path == path) && d.doc["type"] == typ {
+			out = append(out, d.doc)
+		}
+	}
+	return out
+}
+
+// receivedIn lists the activities posted to an inbox path, in the order
+// they arrived.
+func (s *fakeServer) receivedIn(path string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, d := range s.received {
+		if d.path == path {
 			out = append(out, d.doc)
 		}
 	}
