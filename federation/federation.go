@@ -79,7 +79,7 @@ type Federation struct {
 	park *parking
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
-	inboxWake, publishWake, deliverWake chan struct{}
+	inboxWake, publishWake, deliverWake, joinWake chan struct{}
 }
 
 // New checks cfg and builds the federation side of a node. Call Run to
@@ -99,7 +99,8 @@ func New(cfg Config) (*Federation, error) {
 		cfg.Observer = nopObserver{}
 	}
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
-		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1)}
+		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1),
+		joinWake: make(chan struct{}, 1)}
 	f.keys = newKeyring(cfg.Store, cfg.Clock)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,

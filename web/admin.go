@@ -23,7 +23,12 @@ type adminData struct {
 	// Federation: the remote forums this node follows (nil when off).
 	Federation bool
 	Joined     []*federation.Following
+	// JoinJobs: the latest joins asked for, with where each stands.
+	JoinJobs []*federation.JoinJob
 }
+
+// joinJobsShown is how many of the latest join jobs the admin page lists.
+const joinJobsShown = 10
 
 func (s *Server) adminData(r *http.Request) (*adminData, error) {
 	st, q, svc := stateOf(r), r.URL.Query(), s.cfg.Service
@@ -44,6 +49,9 @@ func (s *Server) adminData(r *http.Request) (*adminData, error) {
 	if fed := s.cfg.Federation; fed != nil {
 		d.Federation = true
 		if d.Joined, err = fed.Joined(r.Context()); err != nil {
+			return nil, err
+		}
+		if d.JoinJobs, err = fed.JoinJobs(r.Context(), joinJobsShown); err != nil {
 			return nil, err
 		}
 	}
@@ -109,17 +117,18 @@ func (s *Server) adminSetRole(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/admin")
 }
 
-// adminJoin makes the node follow a forum of another node (a hub forum).
+// adminJoin queues a join of a forum of another node (a hub forum) and
+// answers at once: the node's join worker resolves it, follows it and
+// fetches its recent threads, and the admin page shows how far it got.
 func (s *Server) adminJoin(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
-	f, err := s.cfg.Federation.Join(r.Context(), st.viewer, r.PostForm.Get("target"))
-	if errors.Is(err, forum.ErrForbidden) {
-		return err
-	} else if err != nil {
-		s.cfg.Logger.Info("join failed", "target", r.PostForm.Get("target"), "err", err)
+	_, err := s.cfg.Federation.QueueJoin(r.Context(), st.viewer, r.PostForm.Get("target"))
+	if errors.Is(err, federation.ErrJoinTarget) {
 		return s.showAdmin(w, r, http.StatusBadRequest, "", st.tr.T("admin.join_failed", "Reason", err.Error()))
+	} else if err != nil {
+		return err
 	}
-	return redirect(w, r, uris.ForumPath(f.Slug))
+	return redirect(w, r, "/admin#joins")
 }
 
 // adminLeave stops following a remote forum; its posts stay.

@@ -190,7 +190,7 @@ func TestAdminJoinUnreachable(t *testing.T) {
 		{"handle", []string{"--allow-loopback-peers", "true"}, "agora: join @digitalisation@" + ln.Addr().String() + ": webfinger"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			args := []string{"admin", "join", target}
+			args := []string{"admin", "join", target, "--wait"}
 			if tt.name == "handle" {
 				args[2] = "@digitalisation@" + ln.Addr().String()
 			}
@@ -240,7 +240,7 @@ func TestAdminJoinAndLeave(t *testing.T) {
 
 	data := t.TempDir()
 	city := []string{"--allow-loopback-peers", "true", "--base-url", "http://127.0.0.2:18080"}
-	out := mustRun(t, data, append([]string{"admin", "join", "@digitalisation@" + hubHost}, city...)...)
+	out := mustRun(t, data, append([]string{"admin", "join", "@digitalisation@" + hubHost, "--wait"}, city...)...)
 	for _, w := range []string{`Joined "Learning forum on digitalisation" (` + forumURL + ") from " + hubHost,
 		"Here: http://127.0.0.2:18080/f/digitalisation@" + hubHost, "queued"} {
 		if !strings.Contains(out, w) {
@@ -253,7 +253,7 @@ func TestAdminJoinAndLeave(t *testing.T) {
 		t.Errorf("joined forum not listed:\n%s", forums)
 	}
 	// Joining again queues nothing more.
-	mustRun(t, data, append([]string{"admin", "join", forumURL}, city...)...)
+	mustRun(t, data, append([]string{"admin", "join", forumURL, "--wait"}, city...)...)
 	wantLine(t, mustRun(t, data, "admin", "federation", "status"), "pending", "1")
 
 	out = mustRun(t, data, append([]string{"admin", "leave", "@digitalisation@" + hubHost}, city...)...)
