@@ -298,3 +298,40 @@ func TestAdminFederationFollowers(t *testing.T) {
 		t.Errorf("unknown forum: exit %d, %q", code, stderr)
 	}
 }
+
+// TestAdminJoinQueues: without --wait, 'admin join' only queues the job
+// (nothing is fetched, even from a host that would hang) and 'admin
+// joins' lists it; with --wait, a join of something that is not a forum
+// fails with the reason, and the job says so.
+func TestAdminJoinQueues(t *testing.T) {
+	data := t.TempDir()
+	// A host that accepts connections and never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	target := "http://" + ln.Addr().String() + "/f/digitalisation"
+	start := time.Now()
+	out := mustRun(t, data, "admin", "join", target, "--allow-loopback-peers", "true")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("admin join took %v: it should only queue the job", took)
+	}
+	m := regexp.MustCompile(`queued as job (\S+):`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no job id in:\n%s", out)
+	}
+	wantLine(t, mustRun(t, data, "admin", "joins"), m[1], target, "queued")
+
+	// A node's instance actor is an Application, not a forum.
+	n := startNode(t, []string{"serve", "--listen", "127.0.0.1:0", "--data", t.TempDir()}, nil)
+	defer n.stop()
+	notForum := "http://" + n.addr + "/actor"
+	code, stdout, stderr := runAdmin(t, data, "admin", "join", notForum, "--wait", "--allow-loopback-peers", "true")
+	if want := "agora: join " + notForum + ": cannot join: " + notForum + " is a Application, not a forum (Group)\n"; code != 1 || stderr != want {
+		t.Errorf("join of an actor: exit %d, stderr %q; want 1, %q\nstdout:\n%s", code, stderr, want, stdout)
+	}
+	if joins := mustRun(t, data, "admin", "joins"); !regexp.MustCompile(regexp.QuoteMeta(notForum) + `\s+failed: cannot join: `).MatchString(joins) {
+		t.Errorf("the failed join is not listed with its reason:\n%s", joins)
+	}
+}
