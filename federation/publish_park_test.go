@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,5 +110,89 @@ func TestPublisherRetriesADatabaseError(t *testing.T) {
 	hooks.PublishBatch(ctx) // the retry
 	if published, toBob := state(); !published || toBob != 1 {
 		t.Errorf("after the retry: published %v, %d deliveries to Bob; want published, 1", published, toBob)
+	}
+}
+
+// TestPublisherGivesUpAnUnreachableForum: an answer in a forum whose host
+// refuses connections stays parked, retried, until it is as old as the
+// delivery queue's MaxAge; then it is given up: marked published with the
+// reason kept, and nothing is queued for it.
+func TestPublisherGivesUpAnUnreachableForum(t *testing.T) {
+	ctx := t.Context()
+	db := storetest.Open(t)
+	clock := &dqClock{t: time.Now().UTC().Truncate(time.Second)}
+	ids := forum.NewULIDs(clock, nil)
+	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: ids, Hasher: password.NewFast(), Renderer: markup.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls, err := uris.New("http://city.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fed, err := federation.New(federation.Config{URLs: urls, Service: svc, Store: db.Store(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock, IDs: ids, AllowLoopback: true, Delivery: dqConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forumURI := "http://" + ln.Addr().String() + "/c/elsewhere"
+	ln.Close() // refused from now on
+	fo, err := svc.SaveRemoteForum(ctx, forum.SystemActor(), forum.RemoteForumInfo{URI: forumURI, Name: "elsewhere",
+		Domain: ln.Addr().String(), Language: "en", Texts: map[string]forum.ForumText{"en": {Title: "Elsewhere"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana, err := svc.CreateMember(ctx, forum.SystemActor(), forum.NewAccount{Username: "ana",
+		Profile: forum.Profile{DisplayName: "Ana", Languages: []string{"en"}}}, forum.RoleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := svc.Ask(ctx, ana, fo.ID, forum.Question{Title: "Broadband in rural areas?", Body: "Ideas?", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Published bool   `bun:"published"`
+		Attempts  int    `bun:"publish_attempts"`
+		Error     string `bun:"publish_error"`
+	}
+	read := func() row {
+		t.Helper()
+		var r row
+		if err := db.Bun().NewSelect().Table("events").ColumnExpr("published_at IS NOT NULL AS published").
+			Column("publish_attempts", "publish_error").Where("thread_id = ?", th.ID).Scan(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	hooks := federation.HooksOf(fed)
+	until := func(what string, cond func(row) bool) row {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			hooks.PublishBatch(ctx)
+			if r := read(); cond(r) {
+				return r
+			} else if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 10 s; last %+v", what, r)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	r := until("a failed attempt", func(r row) bool { return r.Attempts >= 1 })
+	if r.Published || !strings.Contains(r.Error, "unreachable") {
+		t.Fatalf("after a failed attempt: %+v; want parked with the reason", r)
+	}
+	clock.Advance(dqConfig.MaxAge)
+	r = until("given up", func(r row) bool { return r.Published })
+	if !strings.HasPrefix(r.Error, "gave up after") || !strings.Contains(r.Error, forumURI) {
+		t.Errorf("given up with reason %q", r.Error)
+	}
+	if n, err := db.Bun().NewSelect().Table("outbox_activities").Count(ctx); err != nil || n != 0 {
+		t.Errorf("%d activities queued (err %v), want none", n, err)
 	}
 }
