@@ -74,7 +74,10 @@ func (s *Store) UnpublishedEvents(ctx context.Context, limit int) ([]*forum.Even
 // MarkEventPublished records that federation has published an event, in
 // the caller's transaction when called on one.
 func (s *Store) MarkEventPublished(ctx context.Context, id forum.ID, at time.Time) error {
-	_, err := s.db.NewUpdate().Table("events").Set("published_at = ?", utc(at)).Where("id = ?", id).Exec(ctx)
+	// A parked event's last reason goes: publish_error stays only on
+	// events given up.
+	_, err := s.db.NewUpdate().Table("events").Set("published_at = ?", utc(at)).Set("publish_error = ''").
+		Where("id = ?", id).Exec(ctx)
 	return dbErr("mark event published", err)
 }
 
@@ -110,4 +113,18 @@ func (s *Store) GiveUpEvent(ctx context.Context, id forum.ID, at time.Time, reas
 	_, err := s.db.NewUpdate().Table("events").Set("published_at = ?", utc(at)).Set("publish_error = ?", reason).
 		Where("id = ?", id).Exec(ctx)
 	return dbErr("give up event", err)
+}
+
+// PublisherStats counts the events the publisher has parked (a recipient
+// not resolved yet) and those it gave up, for the operator.
+func (s *Store) PublisherStats(ctx context.Context) (parked, givenUp int, err error) {
+	p, err := s.db.NewSelect().Table("events").Where("published_at IS NULL").Where("publish_retry_at IS NOT NULL").Count(ctx)
+	if err != nil {
+		return 0, 0, dbErr("count parked events", err)
+	}
+	g, err := s.db.NewSelect().Table("events").Where("published_at IS NOT NULL").Where("publish_error <> ''").Count(ctx)
+	if err != nil {
+		return 0, 0, dbErr("count events given up", err)
+	}
+	return int(p), int(g), nil
 }

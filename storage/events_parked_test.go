@@ -54,6 +54,9 @@ func TestParkedEvents(t *testing.T) {
 		if fmt.Sprint(un) != fmt.Sprint(wantUn) || fmt.Sprint(pk) != fmt.Sprint(wantPk) {
 			t.Fatalf("unpublished %v, parked %v; want %v, %v", un, pk, wantUn, wantPk)
 		}
+		if parked, givenUp, err := s.PublisherStats(ctx(t)); err != nil || parked != 2 || givenUp != 0 {
+			t.Errorf("stats: %d parked, %d given up, %v; want 2, 0", parked, givenUp, err)
+		}
 		// Paging: after the first parked event.
 		page, err := s.ParkedEvents(ctx(t), evs[1].ID, 10)
 		if err != nil || len(page) != 1 || page[0].Event.ID != evs[2].ID {
@@ -71,6 +74,9 @@ func TestParkedEvents(t *testing.T) {
 		}
 		if un, pk := listed(); fmt.Sprint(un) != fmt.Sprint(wantUn) || len(pk) != 0 {
 			t.Errorf("after publishing and giving up: unpublished %v, parked %v; want %v, none", un, pk, wantUn)
+		}
+		if parked, givenUp, err := s.PublisherStats(ctx(t)); err != nil || parked != 0 || givenUp != 1 {
+			t.Errorf("stats: %d parked, %d given up, %v; want 0, 1", parked, givenUp, err)
 		}
 	})
 }

@@ -75,7 +75,14 @@ blocked domains. Deliveries are sent by the running node ('agora serve').`))
 		if err != nil {
 			return fmt.Errorf("federation status: %w", err)
 		}
+		parked, givenUp, err := st.PublisherStats(ctx)
+		if err != nil {
+			return fmt.Errorf("federation status: %w", err)
+		}
 		printFederationStatus(cio.stdout, time.Now(), stats, inPending, inFailed, hosts, blocks)
+		// Events whose recipient is not resolved yet wait here, not in the
+		// delivery queue; those given up keep their reason in the log.
+		fmt.Fprintf(cio.stdout, "\nPublisher\n  parked    %d\n  given up  %d\n", parked, givenUp)
 		return nil
 	})
 }

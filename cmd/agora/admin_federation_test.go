@@ -57,7 +57,9 @@ func TestAdminFederationStatusEmpty(t *testing.T) {
 		wantLine(t, out, state, "0")
 	}
 	wantLine(t, out, "pending", "0", "oldest", "-")
-	for _, w := range []string{"Delivery queue", "Inbox", "Hosts (0)", "Blocked domains (0)"} {
+	wantLine(t, out, "parked", "0")
+	wantLine(t, out, "given", "up", "0")
+	for _, w := range []string{"Delivery queue", "Inbox", "Hosts (0)", "Blocked domains (0)", "Publisher"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("status does not show %q:\n%s", w, out)
 		}
