@@ -101,11 +101,12 @@ func seed(ctx context.Context, hub *site, cities []*site, out io.Writer) ([]acco
 	fmt.Fprintln(out, "created the learning forum on digitalisation with its questions on the hub")
 	handle := "@digitalisation@" + strings.TrimPrefix(hub.base, "http://")
 	for _, c := range cities {
-		loc, _, err := admins[c.name].submit("/admin/join", url.Values{"target": {handle}})
-		if err != nil {
+		if _, _, err := admins[c.name].submit("/admin/join", url.Values{"target": {handle}}); err != nil {
 			return nil, fmt.Errorf("%s joins: %w", c.name, err)
 		}
-		threads, err := waitForThreads(ctx, admins[c.name], loc, len(questions))
+		// The join is a job of the city's node: its mirror, name@host,
+		// appears once the forum is resolved.
+		threads, err := waitForThreads(ctx, admins[c.name], "/f/"+strings.TrimPrefix(handle, "@"), len(questions))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.name, err)
 		}

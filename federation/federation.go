@@ -80,9 +80,11 @@ type Federation struct {
 	objects http.Handler
 	// markup renders members' markdown again with their mentions linked.
 	markup *markup.Markup
+	// park holds the publisher's lookups and parked events.
+	park *parking
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
-	inboxWake, publishWake, deliverWake chan struct{}
+	inboxWake, publishWake, deliverWake, joinWake chan struct{}
 }
 
 // New checks cfg and builds the federation side of a node. Call Run to
@@ -105,7 +107,8 @@ func New(cfg Config) (*Federation, error) {
 		cfg.Observer = nopObserver{}
 	}
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
-		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1)}
+		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1),
+		joinWake: make(chan struct{}, 1)}
 	f.keys = newKeyring(cfg.Store, cfg.Clock)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,
@@ -120,6 +123,7 @@ func New(cfg Config) (*Federation, error) {
 	})
 	f.actors = newActorCache(f)
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
+	f.park = newParking()
 	f.blocks.changes = cfg.Changes
 	f.docs = newDocCache(cfg.Changes)
 	f.inboxCommits.f = f

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -23,43 +22,55 @@ const (
 )
 
 // Join makes this node follow a forum of another node (a URL or a handle
-// @name@host): the forum is mirrored here, its recent threads are fetched,
-// and from then on its announces arrive in the shared inbox.
+// @name@host) at once, in the caller's time: the forum is mirrored here,
+// its recent threads are fetched, and from then on its announces arrive
+// in the shared inbox. Admins' requests queue a job instead (QueueJoin),
+// which a worker carries out the same way.
 func (f *Federation) Join(ctx context.Context, actor *forum.Member, target string) (*forum.Forum, error) {
 	if err := forum.CanAdminister(actor); err != nil {
 		return nil, err
 	}
-	uri, err := f.resolveTarget(ctx, target)
-	if err != nil {
-		return nil, err
-	}
-	ra, err := f.actors.actor(ctx, uri, true)
-	if err != nil {
-		return nil, err
-	}
-	if ra.Type != ap.TypeGroup {
-		return nil, fmt.Errorf("%s is a %s, not a forum (Group)", uri, ra.Type)
-	}
-	a, err := ap.ParseActor(ctx, ra.Document)
-	if err != nil {
-		return nil, err
-	}
-	lang := "en"
-	if len(a.Languages) > 0 {
-		lang = a.Languages[0]
-	}
-	fo, err := f.svc.SaveRemoteForum(ctx, actor, forum.RemoteForumInfo{URI: a.ID, Name: a.PreferredUsername, Domain: ra.Domain,
-		Language: lang, Texts: map[string]forum.ForumText{lang: {Title: a.Name, Description: stripTags(a.Summary)}}})
+	fo, ra, err := f.resolveForum(ctx, target)
 	if err != nil {
 		return nil, err
 	}
 	if err := f.follow(ctx, fo, ra); err != nil {
 		return nil, err
 	}
-	if err := f.backfill(ctx, fo, ra); err != nil {
+	if err := f.backfill(ctx, fo, ra, nil); err != nil {
 		f.log.Warn("backfill incomplete", "forum", fo.URI, "err", err)
 	}
 	return fo, nil
+}
+
+// resolveForum finds the forum target names (WebFinger for a handle),
+// fetches its actor and saves its mirror here.
+func (f *Federation) resolveForum(ctx context.Context, target string) (*forum.Forum, *RemoteActor, error) {
+	uri, err := f.resolveTarget(ctx, target)
+	if err != nil {
+		return nil, nil, err
+	}
+	ra, err := f.actors.actor(ctx, uri, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ra.Type != ap.TypeGroup {
+		return nil, nil, fmt.Errorf("%w: %s is a %s, not a forum (Group)", errJoinRefused, uri, ra.Type)
+	}
+	a, err := ap.ParseActor(ctx, ra.Document)
+	if err != nil {
+		return nil, nil, err
+	}
+	lang := "en"
+	if len(a.Languages) > 0 {
+		lang = a.Languages[0]
+	}
+	fo, err := f.svc.SaveRemoteForum(ctx, forum.SystemActor(), forum.RemoteForumInfo{URI: a.ID, Name: a.PreferredUsername, Domain: ra.Domain,
+		Language: lang, Texts: map[string]forum.ForumText{lang: {Title: a.Name, Description: stripTags(a.Summary)}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return fo, ra, nil
 }
 
 // follow sends the instance actor's Follow, once.
@@ -125,7 +136,7 @@ func (f *Federation) resolveTarget(ctx context.Context, target string) (string, 
 	acct := strings.TrimPrefix(strings.TrimPrefix(target, "acct:"), "@")
 	name, host, ok := strings.Cut(acct, "@")
 	if !ok || name == "" || host == "" {
-		return "", fmt.Errorf("%q: want a forum URL or a handle @name@host", target)
+		return "", fmt.Errorf("%w: %q: want a forum URL or a handle @name@host", errJoinRefused, target)
 	}
 	// The peer's scheme follows ours: https in production, http on loopback.
 	scheme := "https"
@@ -146,35 +157,45 @@ func (f *Federation) resolveTarget(ctx context.Context, target string) (string, 
 			return l.Href, nil
 		}
 	}
-	return "", fmt.Errorf("webfinger %s: no ActivityPub actor", acct)
+	return "", fmt.Errorf("%w: webfinger %s: no ActivityPub actor", errJoinRefused, acct)
 }
 
-// backfillJoined backfills a followed forum with a fetch budget of its own
-// (the activity that triggered it has a small one). Failures are logged:
-// what is missed here arrives when someone answers in the thread.
+// backfillJoined is called when a joined forum accepts our follow: its
+// backfill is fetched again (what it shows its followers only), by the
+// join worker rather than in the inbox worker's time. The forum's join job
+// is queued again, unless one is under way; a forum joined without a job
+// gets one. A failure to queue is logged: what is missed arrives when
+// someone answers in a thread.
 func (f *Federation) backfillJoined(fg *Following) {
-	// A fresh context: budgets nested in the triggering activity's could
-	// only narrow it.
-	ctx, cancel := context.WithTimeout(fetch.WithBudget(context.Background(), backfillFetches), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	fo, err := f.svc.ForumByID(ctx, fg.ForumID)
+	if err := f.queueBackfill(ctx, fg.ObjectURI); err != nil {
+		f.log.Error("queue the backfill of a joined forum", "forum", fg.ObjectURI, "err", err)
+	}
+}
+
+func (f *Federation) queueBackfill(ctx context.Context, forumURI string) error {
+	now := f.cfg.Clock.Now()
+	found, err := f.store.RequeueJoinJob(ctx, forumURI, now)
 	if err != nil {
-		f.log.Warn("backfill: forum", "forum", fg.ObjectURI, "err", err)
-		return
+		return err
 	}
-	ra, err := f.actors.actor(ctx, fg.ObjectURI, false)
-	if err != nil {
-		f.log.Warn("backfill: forum actor", "forum", fg.ObjectURI, "err", err)
-		return
+	if !found {
+		j := &JoinJob{ID: f.cfg.IDs.New(), Target: forumURI, State: JoinQueued, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
+		if err := f.store.AddJoinJob(ctx, j); err != nil {
+			return fmt.Errorf("queue join of %s: %w", forumURI, err)
+		}
 	}
-	if err := f.backfill(ctx, fo, ra); err != nil {
-		f.log.Warn("backfill incomplete", "forum", fo.URI, "err", err)
-	}
+	wake(f.joinWake)
+	return nil
 }
 
 // backfill fetches a joined forum's recent threads (from its outbox's
 // announces) and their posts (from each thread's context collection).
-func (f *Federation) backfill(ctx context.Context, fo *forum.Forum, ra *RemoteActor) error {
+// progress, when set, hears how many of the creates found in the outbox
+// are done (up to backfillThreads threads are fetched); an error it
+// returns stops the backfill.
+func (f *Federation) backfill(ctx context.Context, fo *forum.Forum, ra *RemoteActor, progress func(done, total int) error) error {
 	if ra.Outbox == "" || !sameHost(ra.Outbox, fo.URI) {
 		return nil
 	}
@@ -182,25 +203,45 @@ func (f *Federation) backfill(ctx context.Context, fo *forum.Forum, ra *RemoteAc
 	if err != nil {
 		return err
 	}
-	threads := 0
+	var creates []*ap.Activity
 	for _, item := range items {
 		inner := item.Activity
 		if inner != nil && inner.Type == ap.TypeAnnounce {
 			inner = inner.Object.Activity
 		}
-		if inner == nil || inner.Type != ap.TypeCreate || threads >= backfillThreads {
-			continue
-		}
-		o, err := f.trustedObject(ctx, inner)
-		if err != nil || o.Type != ap.TypePage || o.InReplyTo != "" {
-			continue
-		}
-		threads++
-		if err := f.backfillThread(ctx, fo, o); err != nil {
-			f.log.Warn("backfill thread", "thread", o.ID, "err", err)
+		if inner != nil && inner.Type == ap.TypeCreate {
+			creates = append(creates, inner)
 		}
 	}
-	return nil
+	report := func(done int) error {
+		if progress == nil {
+			return nil
+		}
+		return progress(done, len(creates))
+	}
+	if err := report(0); err != nil {
+		return err
+	}
+	threads := 0
+	for i, inner := range creates {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if threads >= backfillThreads {
+			break
+		}
+		o, err := f.trustedObject(ctx, inner)
+		if err == nil && o.Type == ap.TypePage && o.InReplyTo == "" {
+			threads++
+			if err := f.backfillThread(ctx, fo, o); err != nil {
+				f.log.Warn("backfill thread", "thread", o.ID, "err", err)
+			}
+		}
+		if err := report(i + 1); err != nil {
+			return err
+		}
+	}
+	return report(len(creates))
 }
 
 // backfillThread stores a question and the first page of its context.

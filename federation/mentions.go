@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -127,8 +128,10 @@ func (f *Federation) knownHandle(ctx context.Context, h markup.Handle) (string, 
 
 // learnMentions resolves, by WebFinger, the remote handles of a post that
 // are unknown or stale, and stores the answers and actors. Failures are
-// logged and leave the handle plain text.
-func (f *Federation) learnMentions(ctx context.Context, source string) {
+// logged and leave the handle plain text. In the publisher the lookups run
+// in the background (learnHandleLater): errResolving means the post waits
+// for a handle it has never resolved. Other errors are the database's.
+func (f *Federation) learnMentions(ctx context.Context, source string) error {
 	handles, _ := f.markup.Tags(source)
 	var todo []markup.Handle
 	for _, h := range handles {
@@ -136,13 +139,23 @@ func (f *Federation) learnMentions(ctx context.Context, source string) {
 			continue
 		}
 		ah, err := f.store.ActorHandle(ctx, h.Key())
-		if err == nil && f.cfg.Clock.Now().Sub(ah.ResolvedAt) < handleTTL {
+		if err != nil && !errors.Is(err, forum.ErrNotFound) {
+			return fmt.Errorf("handle %s: %w", h.Key(), err)
+		}
+		known := err == nil
+		if known && f.cfg.Clock.Now().Sub(ah.ResolvedAt) < handleTTL {
+			continue
+		}
+		if buildOf(ctx) != nil {
+			if err := f.learnHandleLater(ctx, h, known); err != nil {
+				return err
+			}
 			continue
 		}
 		todo = append(todo, h)
 	}
 	if len(todo) == 0 {
-		return
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, mentionBudget)
 	defer cancel()
@@ -151,6 +164,7 @@ func (f *Federation) learnMentions(ctx context.Context, source string) {
 			f.log.Info("mention not resolved", "handle", h.String(), "err", err)
 		}
 	}
+	return nil
 }
 
 // learnHandle resolves one handle and stores the answer.

@@ -159,11 +159,12 @@ func subjectOf(act *ap.Activity) string {
 }
 
 // addActor adds a remote actor's inbox (its shared inbox when it has one).
+// In the publisher it never waits on the network (see recipient).
 func (f *Federation) addActor(ctx context.Context, set inboxSet, uri string) error {
 	if uri == "" || f.urls.IsLocal(uri) {
 		return nil
 	}
-	a, err := f.actors.actor(ctx, uri, false)
+	a, err := f.recipient(ctx, uri)
 	if err != nil {
 		return err
 	}

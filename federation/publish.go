@@ -11,8 +11,15 @@ import (
 
 func (f *Federation) runPublisher(ctx context.Context) {
 	defer f.releasePublisher()
+	defer f.park.wg.Wait() // lookups end with ctx
 	loop(ctx, f.publishWake, f.cfg.Delivery.Poll, func(ctx context.Context) bool {
-		return f.leadPublisher(ctx) && f.publishBatch(ctx)
+		if !f.leadPublisher(ctx) {
+			// Another process publishes; what it parks is read again
+			// when this one leads.
+			f.park.loaded = false
+			return false
+		}
+		return f.publishBatch(ctx)
 	})
 }
 
@@ -22,27 +29,42 @@ func (f *Federation) runPublisher(ctx context.Context) {
 // nothing. Events are marked one by one rather than passed by a cursor:
 // an event id is taken before its transaction commits, so ids do not
 // commit in order on PostgreSQL, and a cursor would skip the late ones.
+// An event whose recipient is not resolved yet is parked, and the others
+// go on (publish_park.go); parked events due again are tried first.
 func (f *Federation) publishBatch(ctx context.Context) bool {
 	const batch = 100
+	if f.park.parkedPassDue(f.cfg.Clock.Now()) && !f.publishParked(ctx) {
+		f.park.loaded = false
+		return false
+	}
 	events, err := f.store.UnpublishedEvents(ctx, batch)
 	if err != nil {
 		f.log.Error("read events", "err", err)
 		return false
 	}
 	for _, e := range events {
-		acts, err := f.activitiesFor(ctx, e)
+		subject := subjectOfEvent(e)
+		if subject != "" && f.park.held[subject] {
+			if err := f.parkBehind(ctx, e); err != nil {
+				f.log.Error("publish event", "event", e.ID, "err", err)
+				return false
+			}
+			continue
+		}
+		retryAt, parked, err := f.publishOrPark(ctx, e, 0)
 		if err != nil {
-			// Transient failures (database, a remote actor's inbox unknown
-			// and unreachable) stop here and are retried from this event.
-			f.log.Warn("publish event", "event", e.ID, "kind", e.Kind, "err", err)
+			// A database error (or a bug): retried from this event, never
+			// skipped.
+			f.log.Error("publish event", "event", e.ID, "kind", e.Kind, "err", err)
 			return false
 		}
-		done := func(ctx context.Context, tx Store) error {
-			return tx.MarkEventPublished(ctx, e.ID, f.cfg.Clock.Now())
-		}
-		if err := f.queue(ctx, acts, done); err != nil {
-			f.log.Error("queue activities", "event", e.ID, "err", err)
-			return false
+		if parked {
+			if subject != "" {
+				f.park.held[subject] = true
+			}
+			if f.park.nextDue.IsZero() || retryAt.Before(f.park.nextDue) {
+				f.park.nextDue = retryAt
+			}
 		}
 	}
 	return len(events) == batch
@@ -123,7 +145,9 @@ func (f *Federation) postActivities(ctx context.Context, e *forum.Event, typ str
 	if typ != ap.TypeDelete && pc.written != nil {
 		// Resolve what the markdown mentions (WebFinger), then build the
 		// object from what is now known.
-		f.learnMentions(ctx, pc.post.Source)
+		if err := f.learnMentions(ctx, pc.post.Source); err != nil {
+			return nil, err
+		}
 		if pc.written, err = f.writtenTags(ctx, pc.post.Source); err != nil {
 			return nil, err
 		}
@@ -163,16 +187,21 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 	if err := f.addFollowers(ctx, direct, act.Actor); err != nil {
 		return nil, err
 	}
+	// A mentioned actor that does not answer is left out (and logged); the
+	// event waits for one being resolved, and retries a database error.
+	var mentions []string
 	if mentioned != nil && !mentioned.Local() {
-		if err := f.addActor(ctx, direct, mentioned.URI); err != nil {
-			f.log.Warn("mentioned actor unreachable", "actor", mentioned.URI, "err", err)
-		}
+		mentions = append(mentions, mentioned.URI)
 	}
 	if pc != nil && pc.written != nil {
-		for _, uri := range pc.written.mentions { // written in the post: @name@host
-			if err := f.addActor(ctx, direct, uri); err != nil {
-				f.log.Warn("mentioned actor unreachable", "actor", uri, "err", err)
-			}
+		mentions = append(mentions, pc.written.mentions...) // written in the post: @name@host
+	}
+	for _, uri := range mentions {
+		var ue *unreachableError
+		if err := f.addActor(ctx, direct, uri); errors.As(err, &ue) {
+			f.log.Warn("mentioned actor unreachable", "actor", uri, "err", err)
+		} else if err != nil {
+			return nil, fmt.Errorf("mentioned actor %s: %w", uri, err)
 		}
 	}
 	if !fo.Local() {

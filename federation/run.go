@@ -10,7 +10,7 @@ import (
 // have finished what they were doing (in-flight deliveries complete).
 func (f *Federation) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, w := range []func(context.Context){f.runInbox, f.runPublisher, f.runDeliveries} {
+	for _, w := range []func(context.Context){f.runInbox, f.runPublisher, f.runDeliveries, f.runJoins} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -133,6 +133,29 @@ type Store interface {
 	// first; MarkEventPublished records one as done.
 	UnpublishedEvents(ctx context.Context, limit int) ([]*forum.Event, error)
 	MarkEventPublished(ctx context.Context, id forum.ID, at time.Time) error
+	// Parked events (see publish_park.go) are left out of
+	// UnpublishedEvents. ParkedEvents lists them by id after afterID;
+	// ParkEvent sets one aside (again) until retryAt; GiveUpEvent marks one
+	// published without publishing it, keeping why.
+	ParkedEvents(ctx context.Context, afterID forum.ID, limit int) ([]*ParkedEvent, error)
+	ParkEvent(ctx context.Context, id forum.ID, retryAt time.Time, attempts int, reason string) error
+	GiveUpEvent(ctx context.Context, id forum.ID, at time.Time, reason string) error
+	// Join jobs (join_job.go). ClaimJoinJob leases a due job (id, or any
+	// when id is ""), ErrNotFound if none; SaveJoinJob writes a job its
+	// holder leases (ErrConflict if the lease was lost); SettleJoinJobs
+	// ends the jobs waiting for an Accept that came (done) or a follow
+	// that is gone (failed).
+	AddJoinJob(ctx context.Context, j *JoinJob) error
+	JoinJob(ctx context.Context, id forum.ID) (*JoinJob, error)
+	ListJoinJobs(ctx context.Context, limit int) ([]*JoinJob, error) // newest first
+	ClaimJoinJob(ctx context.Context, id forum.ID, holder string, now time.Time, lease time.Duration) (*JoinJob, error)
+	SaveJoinJob(ctx context.Context, j *JoinJob, holder string) error
+	RenewJoinJob(ctx context.Context, id forum.ID, holder string, until time.Time) error
+	// RequeueJoinJob queues the ended (waiting or done) join jobs of a
+	// forum again; it reports whether the forum has a job (one under way
+	// included).
+	RequeueJoinJob(ctx context.Context, forumURI string, now time.Time) (bool, error)
+	SettleJoinJobs(ctx context.Context, now time.Time) error
 	Cursor(ctx context.Context, name string) (string, error) // "" if unset
 	SetCursor(ctx context.Context, name, value string) error
 }
@@ -290,4 +313,13 @@ type DomainBlock struct {
 	Domain    string
 	Reason    string
 	CreatedAt time.Time
+}
+
+// ParkedEvent is an event the publisher set aside until RetryAt: a
+// recipient it needs could not be resolved yet (Reason), Attempts times.
+type ParkedEvent struct {
+	Event    *forum.Event
+	RetryAt  time.Time
+	Attempts int
+	Reason   string
 }

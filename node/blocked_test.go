@@ -89,9 +89,9 @@ func startBlockRigUnjoined(t *testing.T) *blockRig {
 	r := &blockRig{
 		hub:  runPeerConfig(t, "hub", listen("127.0.0.1"), storetest.Open(t), fastDelivery, nil, res),
 		city: runPeerConfig(t, "city", listen("127.0.0.2"), storetest.Open(t), fastDelivery, nil, res),
-		good: startFakeServerAt(t, "good", "127.0.0.5", "good.example"),
-		bad:  startFakeServerAt(t, "bad", "127.0.0.7", "bad.example"),
-		sub:  startFakeServerAt(t, "sub", "127.0.0.8", "x.bad.example"),
+		good: startFakeServerAt(t, "good", "127.0.0.5:0", "good.example"),
+		bad:  startFakeServerAt(t, "bad", "127.0.0.7:0", "bad.example"),
+		sub:  startFakeServerAt(t, "sub", "127.0.0.8:0", "x.bad.example"),
 	}
 	r.asker = r.hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
 	f, err := r.hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
@@ -132,18 +132,6 @@ func (r *blockRig) note(id, actor, inReplyTo, text string) string {
 func (r *blockRig) create(note, id, actor string) string {
 	return fmt.Sprintf(`{"@context": "https://www.w3.org/ns/activitystreams", "id": %q, "type": "Create", "actor": %q,
   "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [%q], "object": %s}`, id+"/activity", actor, r.forumURI(), note)
-}
-
-// inboxOutcome is how a node's inbox ended with an activity: failed (and
-// why), and after how many attempts.
-func inboxOutcome(t *testing.T, p *peer, activityID string) (failed bool, reason string, attempts int) {
-	t.Helper()
-	row := p.DB.Bun().QueryRowContext(context.Background(),
-		"SELECT failed_at IS NOT NULL, last_error, attempts FROM inbox_items WHERE activity_id = ?", activityID)
-	if err := row.Scan(&failed, &reason, &attempts); err != nil {
-		t.Fatalf("inbox item %s: %v", activityID, err)
-	}
-	return failed, reason, attempts
 }
 
 // page is a page of a node, as a reader sees it.

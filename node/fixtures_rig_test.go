@@ -35,6 +35,9 @@ type fakeServer struct {
 	received []fakeDelivery
 	requests int      // every request received, whatever it was
 	agents   []string // the User-Agent of each (a node's names its base URL)
+	// hold, while set, keeps every request waiting until it is closed (a
+	// server that accepts connections and does not answer).
+	hold chan struct{}
 }
 
 type fakeDelivery struct {
@@ -46,13 +49,13 @@ type fakeDelivery struct {
 
 func startFakeServer(t *testing.T, name string) *fakeServer {
 	t.Helper()
-	return startFakeServerAt(t, name, "127.0.0.5", "")
+	return startFakeServerAt(t, name, "127.0.0.5:0", "")
 }
 
-// startFakeServerAt starts a fake server on ip (a loopback address),
-// named host in its URLs ("": the address itself; a name needs a node
-// whose resolver maps it to ip).
-func startFakeServerAt(t *testing.T, name, ip, host string) *fakeServer {
+// startFakeServerAt starts a fake server on addr (a loopback address and
+// a port, 0 for any), named host in its URLs ("": the address itself; a
+// name needs a node whose resolver maps it to the address).
+func startFakeServerAt(t *testing.T, name, addr, host string) *fakeServer {
 	t.Helper()
 	key, err := signature.GenerateRSA()
 	if err != nil {
@@ -63,7 +66,7 @@ func startFakeServerAt(t *testing.T, name, ip, host string) *fakeServer {
 		t.Fatal(err)
 	}
 	s := &fakeServer{t: t, name: name, key: key, pem: pem, docs: map[string]string{}, gone: map[string]bool{}, moved: map[string]string{}}
-	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +138,23 @@ func (s *fakeServer) drop(path string) {
 	s.gone[path] = true
 }
 
+// holdRequests makes the server hang: requests wait until release.
+func (s *fakeServer) holdRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold = make(chan struct{})
+}
+
+// release answers the held requests, and the next ones at once.
+func (s *fakeServer) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold != nil {
+		close(s.hold)
+		s.hold = nil
+	}
+}
+
 func (s *fakeServer) handle(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
@@ -143,7 +163,15 @@ func (s *fakeServer) handle(w http.ResponseWriter, r *http.Request) {
 	if !moved {
 		location, moved = s.moved[r.URL.Path] // WebFinger: any query
 	}
+	hold := s.hold
 	s.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	switch {
 	case r.Method == http.MethodGet && moved:
 		http.Redirect(w, r, location, http.StatusFound)
@@ -298,6 +326,20 @@ func (s *fakeServer) receivedAt(path, typ string) []map[string]any {
 	var out []map[string]any
 	for _, d := range s.received {
 		if (path == "" || d.path == path) && d.doc["type"] == typ {
+			out = append(out, d.doc)
+		}
+	}
+	return out
+}
+
+// receivedIn lists the activities posted to an inbox path, in the order
+// they arrived.
+func (s *fakeServer) receivedIn(path string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, d := range s.received {
+		if d.path == path {
 			out = append(out, d.doc)
 		}
 	}

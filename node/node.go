@@ -45,6 +45,12 @@ type Config struct {
 	// KeepRefusals is how many refused activities the node keeps for the
 	// admin; 0 means federation.DefaultKeepRefusals.
 	KeepRefusals int
+	// InboxLimit is how many activities one sender host may post to the
+	// node's inboxes per InboxWindow (429 beyond): 0 takes
+	// DefaultInboxLimit, UnlimitedInbox turns the limit off. It sizes the
+	// in-process limiter; a shared one (Shared.InboxLimiter) was built with
+	// it by the caller.
+	InboxLimit int
 	// Production: shared or in-process services (see Shared). Zero values
 	// mean no metrics, in-process limits and live updates in process.
 	Shared Shared
@@ -115,14 +121,20 @@ func New(cfg Config) (*Node, error) {
 	if sh.Live == nil {
 		sh.Live = live.NewLocal()
 	}
-	if sh.InboxLimiter == nil {
-		sh.InboxLimiter = ratelimit.NewMemory(InboxLimit, InboxWindow)
+	var inboxLimiter federation.Limiter // nil: no limit
+	switch limit := cfg.InboxLimit; {
+	case sh.InboxLimiter != nil:
+		inboxLimiter = sh.InboxLimiter
+	case limit == 0:
+		inboxLimiter = ratelimit.NewMemory(DefaultInboxLimit, InboxWindow)
+	case limit > 0:
+		inboxLimiter = ratelimit.NewMemory(limit, InboxWindow)
 	}
 	var obs federation.Observer
 	if sh.Metrics != nil {
 		obs = sh.Metrics
 	}
-	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: sh.InboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
+	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: inboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
 		Resolver: cfg.Resolver, KeepRefusals: cfg.KeepRefusals})
@@ -140,11 +152,18 @@ func New(cfg Config) (*Node, error) {
 	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, feed: feed}, nil
 }
 
-// Limits on activities per remote host (all inboxes of the node together):
-// generous for a busy peer, a wall for a flood.
+// The inbox limit counts activities per remote host (all inboxes of the
+// node together) in windows of InboxWindow. It is a wall against a flood,
+// not a throttle: a hub relaying a busy forum sends everything from one
+// host, and refusing it below what the node can apply only makes it retry
+// later (and fall behind). One node aims to apply at least 1,000 received
+// activities a second, so the default, 120,000 a minute (2,000/s), lets a
+// legitimate peer send twice that; a flood beyond it is refused before any
+// signature is checked. UnlimitedInbox turns the limit off.
 const (
-	InboxLimit  = 3000
-	InboxWindow = time.Minute
+	DefaultInboxLimit = 120_000
+	InboxWindow       = time.Minute
+	UnlimitedInbox    = -1
 )
 
 // Run runs the node's background work (federation, the live feed) until

@@ -98,7 +98,7 @@ func TestStaleUpdateIgnored(t *testing.T) {
 			for j, u := range tc.updates {
 				id := fmt.Sprintf("%s#updates/%d", status, j)
 				r.send(t, "Update", id, r.note(status, u.text, tc.published, u.updated))
-				if failed, reason := inboxOutcome(t, r.hub, id); failed {
+				if failed, reason, _ := inboxOutcome(t, r.hub, id); failed {
 					t.Errorf("update %q failed (%s): a stale or applied update is finished", u.text, reason)
 				}
 				if passed := queuedMentioning(t, r.hub, id); u.stale && len(passed) > 0 {
@@ -148,7 +148,7 @@ func TestUpdateBeforeCreateFetchesTheOrigin(t *testing.T) {
 				if !errors.Is(err, forum.ErrNotFound) {
 					t.Errorf("stored: %v %v", p, err)
 				}
-				if failed, reason := inboxOutcome(t, r.hub, id); !failed || !strings.Contains(reason, "origin") {
+				if failed, reason, _ := inboxOutcome(t, r.hub, id); !failed || !strings.Contains(reason, "origin") {
 					t.Errorf("item failed=%v (%s): want failed, not at its origin", failed, reason)
 				}
 				return

@@ -85,18 +85,18 @@ func queuedMentioning(t *testing.T, p *peer, s string) []string {
 }
 
 // inboxOutcome is how a node ended with a received activity: failed or
-// not, and the error recorded.
-func inboxOutcome(t *testing.T, p *peer, activityID string) (failed bool, lastError string) {
+// not, the error recorded, and after how many attempts.
+func inboxOutcome(t *testing.T, p *peer, activityID string) (failed bool, lastError string, attempts int) {
 	t.Helper()
 	var lastErr sql.NullString
 	err := p.DB.Bun().QueryRowContext(context.Background(),
-		"SELECT failed_at IS NOT NULL, last_error FROM inbox_items WHERE activity_id = ?", activityID).Scan(&failed, &lastErr)
+		"SELECT failed_at IS NOT NULL, last_error, attempts FROM inbox_items WHERE activity_id = ?", activityID).Scan(&failed, &lastErr, &attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		t.Fatalf("%s: no inbox item for %s", p.name, activityID)
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return failed, lastErr.String
+	return failed, lastErr.String, attempts
 }
 
 // receivedMentioning lists what a fake server received (type by actor)

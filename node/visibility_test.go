@@ -177,7 +177,7 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 				t.Fatalf("deliver: %d", st)
 			}
 			published(t, hub)
-			failed, reason := inboxOutcome(t, hub, tc.activity)
+			failed, reason, _ := inboxOutcome(t, hub, tc.activity)
 			if !failed || !strings.Contains(reason, "visibility") {
 				t.Errorf("item failed=%v, reason %q: want failed, for its visibility", failed, reason)
 			}
@@ -246,7 +246,7 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 			t.Fatalf("update: %d", st)
 		}
 		published(t, hub)
-		if failed, reason := inboxOutcome(t, hub, public+"#updates/1"); !failed || !strings.Contains(reason, "visibility") {
+		if failed, reason, _ := inboxOutcome(t, hub, public+"#updates/1"); !failed || !strings.Contains(reason, "visibility") {
 			t.Errorf("update failed=%v, reason %q: want failed, for its visibility", failed, reason)
 		}
 		page := threadPage(t, hub, q.ID)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -20,6 +21,10 @@ type eventRow struct {
 	MemberID      string    `bun:"member_id"`
 	ReceivedID    string    `bun:"received_id"`
 	CreatedAt     time.Time `bun:"created_at"`
+	// Set by the publisher when it parks the event (inserted empty).
+	PublishRetryAt  *time.Time `bun:"publish_retry_at"`
+	PublishAttempts int        `bun:"publish_attempts,notnull"`
+	PublishError    string     `bun:"publish_error,notnull"`
 }
 
 // AppendEvent adds to the event log, in the caller's transaction when
@@ -52,10 +57,11 @@ func (r *eventRow) event() *forum.Event {
 }
 
 // UnpublishedEvents lists the events federation has not published yet,
-// oldest first.
+// oldest first, but those it parked.
 func (s *Store) UnpublishedEvents(ctx context.Context, limit int) ([]*forum.Event, error) {
 	var rows []eventRow
-	err := s.db.NewSelect().Model(&rows).Where("published_at IS NULL").OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
+	err := s.db.NewSelect().Model(&rows).Where("published_at IS NULL").Where("publish_retry_at IS NULL").
+		OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, dbErr("list unpublished events", err)
 	}
@@ -69,6 +75,57 @@ func (s *Store) UnpublishedEvents(ctx context.Context, limit int) ([]*forum.Even
 // MarkEventPublished records that federation has published an event, in
 // the caller's transaction when called on one.
 func (s *Store) MarkEventPublished(ctx context.Context, id forum.ID, at time.Time) error {
-	_, err := s.db.NewUpdate().Table("events").Set("published_at = ?", utc(at)).Where("id = ?", id).Exec(ctx)
+	// A parked event's last reason goes: publish_error stays only on
+	// events given up.
+	_, err := s.db.NewUpdate().Table("events").Set("published_at = ?", utc(at)).Set("publish_error = ''").
+		Where("id = ?", id).Exec(ctx)
 	return dbErr("mark event published", err)
+}
+
+// ParkedEvents lists the unpublished events the publisher parked, by id
+// after afterID ("" for the first).
+func (s *Store) ParkedEvents(ctx context.Context, afterID forum.ID, limit int) ([]*federation.ParkedEvent, error) {
+	var rows []eventRow
+	err := s.db.NewSelect().Model(&rows).Where("published_at IS NULL").Where("publish_retry_at IS NOT NULL").
+		Where("id > ?", afterID).OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("list parked events", err)
+	}
+	out := make([]*federation.ParkedEvent, len(rows))
+	for i, r := range rows {
+		out[i] = &federation.ParkedEvent{Event: r.event(), Attempts: r.PublishAttempts, Reason: r.PublishError}
+		if r.PublishRetryAt != nil {
+			out[i].RetryAt = r.PublishRetryAt.UTC()
+		}
+	}
+	return out, nil
+}
+
+// ParkEvent sets an unpublished event aside until retryAt.
+func (s *Store) ParkEvent(ctx context.Context, id forum.ID, retryAt time.Time, attempts int, reason string) error {
+	_, err := s.db.NewUpdate().Table("events").Set("publish_retry_at = ?", utc(retryAt)).Set("publish_attempts = ?", attempts).
+		Set("publish_error = ?", reason).Where("id = ?", id).Where("published_at IS NULL").Exec(ctx)
+	return dbErr("park event", err)
+}
+
+// GiveUpEvent marks an event published without publishing it; reason
+// stays on it.
+func (s *Store) GiveUpEvent(ctx context.Context, id forum.ID, at time.Time, reason string) error {
+	_, err := s.db.NewUpdate().Table("events").Set("published_at = ?", utc(at)).Set("publish_error = ?", reason).
+		Where("id = ?", id).Exec(ctx)
+	return dbErr("give up event", err)
+}
+
+// PublisherStats counts the events the publisher has parked (a recipient
+// not resolved yet) and those it gave up, for the operator.
+func (s *Store) PublisherStats(ctx context.Context) (parked, givenUp int, err error) {
+	p, err := s.db.NewSelect().Table("events").Where("published_at IS NULL").Where("publish_retry_at IS NOT NULL").Count(ctx)
+	if err != nil {
+		return 0, 0, dbErr("count parked events", err)
+	}
+	g, err := s.db.NewSelect().Table("events").Where("published_at IS NOT NULL").Where("publish_error <> ''").Count(ctx)
+	if err != nil {
+		return 0, 0, dbErr("count events given up", err)
+	}
+	return int(p), int(g), nil
 }

@@ -26,11 +26,16 @@ type adminData struct {
 	// Refusals are the newest activities refused after the inbox
 	// accepted them.
 	Refusals []*federation.Refusal
+	// JoinJobs: the latest joins asked for, with where each stands.
+	JoinJobs []*federation.JoinJob
 }
 
 // refusalsShown bounds the refusals on the admin page; the command
 // `agora admin federation inbox` lists and filters them all.
 const refusalsShown = 20
+
+// joinJobsShown is how many of the latest join jobs the admin page lists.
+const joinJobsShown = 10
 
 func (s *Server) adminData(r *http.Request) (*adminData, error) {
 	st, q, svc := stateOf(r), r.URL.Query(), s.cfg.Service
@@ -54,6 +59,9 @@ func (s *Server) adminData(r *http.Request) (*adminData, error) {
 			return nil, err
 		}
 		if d.Refusals, err = fed.Refusals(r.Context(), federation.RefusalQuery{Limit: refusalsShown}); err != nil {
+			return nil, err
+		}
+		if d.JoinJobs, err = fed.JoinJobs(r.Context(), joinJobsShown); err != nil {
 			return nil, err
 		}
 	}
@@ -119,17 +127,18 @@ func (s *Server) adminSetRole(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/admin")
 }
 
-// adminJoin makes the node follow a forum of another node (a hub forum).
+// adminJoin queues a join of a forum of another node (a hub forum) and
+// answers at once: the node's join worker resolves it, follows it and
+// fetches its recent threads, and the admin page shows how far it got.
 func (s *Server) adminJoin(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
-	f, err := s.cfg.Federation.Join(r.Context(), st.viewer, r.PostForm.Get("target"))
-	if errors.Is(err, forum.ErrForbidden) {
-		return err
-	} else if err != nil {
-		s.cfg.Logger.Info("join failed", "target", r.PostForm.Get("target"), "err", err)
+	_, err := s.cfg.Federation.QueueJoin(r.Context(), st.viewer, r.PostForm.Get("target"))
+	if errors.Is(err, federation.ErrJoinTarget) {
 		return s.showAdmin(w, r, http.StatusBadRequest, "", st.tr.T("admin.join_failed", "Reason", err.Error()))
+	} else if err != nil {
+		return err
 	}
-	return redirect(w, r, uris.ForumPath(f.Slug))
+	return redirect(w, r, "/admin#joins")
 }
 
 // adminLeave stops following a remote forum; its posts stay.

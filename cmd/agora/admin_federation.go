@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -77,7 +76,14 @@ blocked domains. Deliveries are sent by the running node ('agora serve').`))
 		if err != nil {
 			return fmt.Errorf("federation status: %w", err)
 		}
+		parked, givenUp, err := st.PublisherStats(ctx)
+		if err != nil {
+			return fmt.Errorf("federation status: %w", err)
+		}
 		printFederationStatus(cio.stdout, time.Now(), stats, inPending, inFailed, hosts, blocks)
+		// Events whose recipient is not resolved yet wait here, not in the
+		// delivery queue; those given up keep their reason in the log.
+		fmt.Fprintf(cio.stdout, "\nPublisher\n  parked    %d\n  given up  %d\n", parked, givenUp)
 		return nil
 	})
 }
@@ -202,29 +208,26 @@ func printFollower(w io.Writer, f *federation.Follower) {
 	fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", f.ActorURI, f.State, inbox, f.CreatedAt.UTC().Format(time.DateOnly))
 }
 
-// handlePattern is a forum handle: @name@host, name@host or acct:name@host.
-var handlePattern = regexp.MustCompile(`^(?:acct:)?@?[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+(?::[0-9]{1,5})?$`)
-
 // checkForumTarget accepts an http(s) URL with a host or a handle.
 func checkForumTarget(cmd, target string) error {
-	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
-		if u, err := url.Parse(target); err == nil && u.Host != "" {
-			return nil
-		}
-	} else if handlePattern.MatchString(target) {
+	if federation.CheckJoinTarget(target) == nil {
 		return nil
 	}
 	return usageErrorf("%s: %q is neither a forum URL (https://host/f/name) nor a handle (@name@host)", cmd, target)
 }
 
 func adminJoin(ctx context.Context, cio cmdIO, args []string) error {
-	fs := newFlagSet("admin join", "<forum-url-or-@name@host> [flags]", strings.TrimSpace(`
-Join a forum of another node (a hub): follow it, mirror it here and fetch
-its recent threads. New posts arrive once the hub accepts the follow; the
-Follow is sent by the running node ('agora serve'), from the queue.
+	fs := newFlagSet("admin join", "<forum-url-or-@name@host> [--wait] [flags]", strings.TrimSpace(`
+Join a forum of another node (a hub): queue a join job, which resolves the
+forum, mirrors it here, queues the Follow and fetches its recent threads.
+The running node ('agora serve') carries the job out; --wait carries it out
+here and shows its progress. New posts arrive once the hub accepts the
+follow; the Follow is sent by the running node, from the queue.
+'agora admin joins' lists the jobs and where they stand.
 Examples:
   agora admin join https://hub.metropolis.org/f/digitalisation
-  agora admin join @digitalisation@hub.metropolis.org`))
+  agora admin join @digitalisation@hub.metropolis.org --wait`))
+	wait := fs.Bool("wait", false, "carry the join out now and show its progress, instead of leaving it to the running node")
 	return withApp(ctx, fs, cio, args, []string{"<forum-url-or-@name@host>"}, func(a *app, args []string) error {
 		target := strings.TrimSpace(args[0])
 		if err := checkForumTarget("admin join", target); err != nil {
@@ -234,15 +237,100 @@ Examples:
 		if err != nil {
 			return err
 		}
-		fo, err := n.Federation.Join(ctx, forum.SystemActor(), target)
+		j, err := n.Federation.QueueJoin(ctx, forum.SystemActor(), target)
+		if err != nil {
+			return fmt.Errorf("join %s: %w", target, err)
+		}
+		if !*wait {
+			fmt.Fprintf(cio.stdout, "Join of %s queued as job %s: the running node carries it out (see 'agora admin joins').\n", target, j.ID)
+			return nil
+		}
+		if j, err = waitJoin(ctx, cio, n.Federation, j); err != nil {
+			return fmt.Errorf("join %s: %w", target, err)
+		}
+		switch {
+		case j.State == federation.JoinFailed:
+			return fmt.Errorf("join %s: %s", target, j.Error)
+		case !j.Ended():
+			return fmt.Errorf("join %s: %s (the running node tries again: job %s)", target, j.Error, j.ID)
+		}
+		fo, err := a.svc.ForumByID(ctx, j.ForumID)
 		if err != nil {
 			return fmt.Errorf("join %s: %w", target, err)
 		}
 		text, _ := fo.Text()
 		fmt.Fprintf(cio.stdout, "Joined %q (%s) from %s.\n", text.Title, fo.URI, fo.Domain)
 		fmt.Fprintf(cio.stdout, "Here: %s\n", a.urls.Forum(fo.Slug))
-		fmt.Fprintln(cio.stdout, "The follow request is queued: the running node sends it (see 'agora admin federation status').")
+		if j.State == federation.JoinWaiting {
+			fmt.Fprintln(cio.stdout, "The follow request is queued: the running node sends it (see 'agora admin federation status').")
+		}
 		return nil
+	})
+}
+
+// waitJoin carries job j out in this process (or, when another process
+// has it, watches it), printing each step, until it ends or an attempt
+// fails.
+func waitJoin(ctx context.Context, cio cmdIO, fed *federation.Federation, j *federation.JoinJob) (*federation.JoinJob, error) {
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		fed.RunJoin(ctx, j.ID) // does nothing if another process has the job
+	}()
+	defer func() { <-ran }()
+	shown := ""
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		cur, err := fed.JoinJob(ctx, j.ID)
+		if err != nil {
+			return nil, err
+		}
+		if p := joinProgress(cur); p != shown {
+			fmt.Fprintf(cio.stdout, "  %s\n", p)
+			shown = p
+		}
+		if cur.Ended() || (cur.State == federation.JoinQueued && cur.Error != "") {
+			return cur, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// joinProgress says where a join job stands, in a few words.
+func joinProgress(j *federation.JoinJob) string {
+	switch j.State {
+	case federation.JoinQueued:
+		if j.Error != "" {
+			return fmt.Sprintf("queued again after %d failed attempts: %s", j.Attempts, j.Error)
+		}
+	case federation.JoinBackfilling:
+		return fmt.Sprintf("backfilling %d/%d", j.Done, j.Total)
+	case federation.JoinWaiting:
+		return "waiting for Accept"
+	case federation.JoinFailed:
+		return "failed: " + j.Error
+	}
+	return string(j.State)
+}
+
+func adminJoins(ctx context.Context, cio cmdIO, args []string) error {
+	fs := newFlagSet("admin joins", "[flags]", "List the latest join jobs, newest first, with where each stands.")
+	return withApp(ctx, fs, cio, args, nil, func(a *app, _ []string) error {
+		jobs, err := a.db.Store().ListJoinJobs(ctx, 50)
+		if err != nil {
+			return fmt.Errorf("joins: %w", err)
+		}
+		tw := tabwriter.NewWriter(cio.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "JOB\tTARGET\tSTATE\tASKED")
+		for _, j := range jobs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", j.ID, j.Target, joinProgress(j), j.CreatedAt.UTC().Format(time.DateTime))
+		}
+		return tw.Flush()
 	})
 }
 

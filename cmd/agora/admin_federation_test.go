@@ -57,7 +57,9 @@ func TestAdminFederationStatusEmpty(t *testing.T) {
 		wantLine(t, out, state, "0")
 	}
 	wantLine(t, out, "pending", "0", "oldest", "-")
-	for _, w := range []string{"Delivery queue", "Inbox", "Hosts (0)", "Blocked domains (0)"} {
+	wantLine(t, out, "parked", "0")
+	wantLine(t, out, "given", "up", "0")
+	for _, w := range []string{"Delivery queue", "Inbox", "Hosts (0)", "Blocked domains (0)", "Publisher"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("status does not show %q:\n%s", w, out)
 		}
@@ -190,7 +192,7 @@ func TestAdminJoinUnreachable(t *testing.T) {
 		{"handle", []string{"--allow-loopback-peers", "true"}, "agora: join @digitalisation@" + ln.Addr().String() + ": webfinger"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			args := []string{"admin", "join", target}
+			args := []string{"admin", "join", target, "--wait"}
 			if tt.name == "handle" {
 				args[2] = "@digitalisation@" + ln.Addr().String()
 			}
@@ -240,7 +242,7 @@ func TestAdminJoinAndLeave(t *testing.T) {
 
 	data := t.TempDir()
 	city := []string{"--allow-loopback-peers", "true", "--base-url", "http://127.0.0.2:18080"}
-	out := mustRun(t, data, append([]string{"admin", "join", "@digitalisation@" + hubHost}, city...)...)
+	out := mustRun(t, data, append([]string{"admin", "join", "@digitalisation@" + hubHost, "--wait"}, city...)...)
 	for _, w := range []string{`Joined "Learning forum on digitalisation" (` + forumURL + ") from " + hubHost,
 		"Here: http://127.0.0.2:18080/f/digitalisation@" + hubHost, "queued"} {
 		if !strings.Contains(out, w) {
@@ -253,7 +255,7 @@ func TestAdminJoinAndLeave(t *testing.T) {
 		t.Errorf("joined forum not listed:\n%s", forums)
 	}
 	// Joining again queues nothing more.
-	mustRun(t, data, append([]string{"admin", "join", forumURL}, city...)...)
+	mustRun(t, data, append([]string{"admin", "join", forumURL, "--wait"}, city...)...)
 	wantLine(t, mustRun(t, data, "admin", "federation", "status"), "pending", "1")
 
 	out = mustRun(t, data, append([]string{"admin", "leave", "@digitalisation@" + hubHost}, city...)...)
@@ -296,5 +298,42 @@ func TestAdminFederationFollowers(t *testing.T) {
 	if code, _, stderr := runAdmin(t, data, "admin", "federation", "followers", "nowhere"); code != 1 ||
 		!strings.Contains(stderr, `no forum "nowhere"`) {
 		t.Errorf("unknown forum: exit %d, %q", code, stderr)
+	}
+}
+
+// TestAdminJoinQueues: without --wait, 'admin join' only queues the job
+// (nothing is fetched, even from a host that would hang) and 'admin
+// joins' lists it; with --wait, a join of something that is not a forum
+// fails with the reason, and the job says so.
+func TestAdminJoinQueues(t *testing.T) {
+	data := t.TempDir()
+	// A host that accepts connections and never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	target := "http://" + ln.Addr().String() + "/f/digitalisation"
+	start := time.Now()
+	out := mustRun(t, data, "admin", "join", target, "--allow-loopback-peers", "true")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("admin join took %v: it should only queue the job", took)
+	}
+	m := regexp.MustCompile(`queued as job (\S+):`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no job id in:\n%s", out)
+	}
+	wantLine(t, mustRun(t, data, "admin", "joins"), m[1], target, "queued")
+
+	// A node's instance actor is an Application, not a forum.
+	n := startNode(t, []string{"serve", "--listen", "127.0.0.1:0", "--data", t.TempDir()}, nil)
+	defer n.stop()
+	notForum := "http://" + n.addr + "/actor"
+	code, stdout, stderr := runAdmin(t, data, "admin", "join", notForum, "--wait", "--allow-loopback-peers", "true")
+	if want := "agora: join " + notForum + ": cannot join: " + notForum + " is a Application, not a forum (Group)\n"; code != 1 || stderr != want {
+		t.Errorf("join of an actor: exit %d, stderr %q; want 1, %q\nstdout:\n%s", code, stderr, want, stdout)
+	}
+	if joins := mustRun(t, data, "admin", "joins"); !regexp.MustCompile(regexp.QuoteMeta(notForum) + `\s+failed: cannot join: `).MatchString(joins) {
+		t.Errorf("the failed join is not listed with its reason:\n%s", joins)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -63,6 +64,10 @@ type Config struct {
 	// InboxLease is how long a claimed received activity stays this
 	// process's without renewal (a Go duration). Empty means 1m.
 	InboxLease string
+	// InboxLimit is how many activities one remote host may post to the
+	// node's inboxes per minute (429 beyond); "0" means no limit, empty the
+	// default (node.DefaultInboxLimit).
+	InboxLimit string
 }
 
 // SignedFetchOnly reports whether authorized fetch is on.
@@ -128,6 +133,9 @@ func settings() []setting {
 		{name: "inbox-lease", env: "AGORA_INBOX_LEASE", shownDef: "1m",
 			help:  "how long a claimed received activity stays one process's without renewal (a Go duration, at least 1s)",
 			field: func(c *Config) *string { return &c.InboxLease }, check: checkOptionalLease},
+		{name: "inbox-limit", env: "AGORA_INBOX_LIMIT", shownDef: strconv.Itoa(node.DefaultInboxLimit),
+			help:  "activities one remote host may post to the inboxes per minute, answered 429 beyond (0: no limit); shared by the processes with --redis-url",
+			field: func(c *Config) *string { return &c.InboxLimit }, check: checkInboxLimit},
 	}
 }
 
@@ -302,6 +310,29 @@ func (c Config) Inbox() federation.InboxConfig {
 	in.Workers, _ = strconv.Atoi(c.InboxWorkers)
 	in.Lease, _ = time.ParseDuration(c.InboxLease)
 	return in
+}
+
+func checkInboxLimit(v string) error {
+	if v == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(v); err != nil || n < 0 {
+		return fmt.Errorf("want a number of activities per minute, 0 for no limit (got %q)", v)
+	}
+	return nil
+}
+
+// InboxLimitPerMinute is the inbox limit as node.Config takes it: 0 for
+// the default, node.UnlimitedInbox for none. Checked by resolve.
+func (c Config) InboxLimitPerMinute() int {
+	if c.InboxLimit == "" {
+		return 0
+	}
+	n, _ := strconv.Atoi(c.InboxLimit)
+	if n == 0 {
+		return node.UnlimitedInbox
+	}
+	return n
 }
 
 func oneOf(allowed ...string) func(string) error {

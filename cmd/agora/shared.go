@@ -68,7 +68,13 @@ func sharedServices(ctx context.Context, cfg Config, log *slog.Logger, db *stora
 			Secondary: ratelimit.NewMemory(n, window)}
 	}
 	sh.SignInLimiter = limit("signin", signInLimit, signInWindow)
-	sh.InboxLimiter = limit("inbox", node.InboxLimit, node.InboxWindow)
+	switch n := cfg.InboxLimitPerMinute(); n {
+	case node.UnlimitedInbox: // no limiter: node.New sets none
+	case 0:
+		sh.InboxLimiter = limit("inbox", node.DefaultInboxLimit, node.InboxWindow)
+	default:
+		sh.InboxLimiter = limit("inbox", n, node.InboxWindow)
+	}
 	sh.FetchGate = redisstore.NewGate(client, prefix)
 	brokerCtx, stopBroker := context.WithCancel(context.WithoutCancel(ctx))
 	sh.Live = redisstore.NewBroker(brokerCtx, client, prefix, log)
