@@ -123,7 +123,7 @@ func TestRefusedActivitiesAreVisible(t *testing.T) {
 		t.Fatalf("want 2 refusal rows, got %d:\n%s", len(rows), out)
 	}
 	for i, want := range []struct{ reason, detail string }{
-		{"gone", "reply to " + peer.base + "/notes/missing, which its origin no longer has"},
+		{"gone", "reply " + peer.base + "/notes/2: reply to " + peer.base + "/notes/missing, which its origin no longer has"},
 		{"unsupported", `parse: ap: Create object: ap: unsupported type "Audio"`},
 	} {
 		if r := rows[i]; r[1] != host || r[2] != "Create" || r[3] != want.reason || r[4] != want.detail {
