@@ -43,9 +43,18 @@ type liveNode struct {
 
 func startLiveNode(t *testing.T, dbURL, redisURL string) *liveNode {
 	t.Helper()
+	return startLiveNodeWith(t, dbURL, redisURL, nil)
+}
+
+// startLiveNodeWith is startLiveNode with more settings for both processes.
+func startLiveNodeWith(t *testing.T, dbURL, redisURL string, extra map[string]string) *liveNode {
+	t.Helper()
 	lb := newBalancer(t)
 	env := map[string]string{"AGORA_DATABASE_URL": dbURL, "AGORA_REDIS_URL": redisURL, "AGORA_BASE_URL": lb.base(),
 		"AGORA_ALLOW_LOOPBACK_PEERS": "true"}
+	for k, v := range extra {
+		env[k] = v
+	}
 	var a, b *proc
 	var wg sync.WaitGroup
 	wg.Add(2)
