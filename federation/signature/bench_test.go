@@ -16,13 +16,14 @@ import (
 // sent, one verification per POST received.
 //
 // The benchmarks sign with the fixed keys of the rig (fixedRSAKey, parsed as
-// the node parses its stored keys), so that a benchmark binary
-// generates no key: an RSA key generation costs a random 50–500 ms of CPU,
-// which would swamp whole-process CPU figures. Besides the wall-clock ns/op
-// each reports cpu-ns/op, the process's user+system CPU per operation
-// (getrusage), because on a shared machine the wall clock also counts the
-// time other processes held the core. Run with -cpu 1 so that the figures
-// are per core. The backend in use (Backend) is logged with -v.
+// the node parses its stored keys), so that a benchmark binary generates no
+// key: an RSA key generation (a random search for primes) costs a random
+// amount of CPU, many signatures' worth, which would swamp whole-process CPU
+// figures. Besides the wall-clock ns/op each reports cpu-ns/op, the
+// process's user+system CPU per operation (getrusage), because on a shared
+// machine the wall clock also counts the time other processes held the core.
+// Run with -cpu 1 so that the figures are per core. The backend in use
+// (Backend) is logged with -v.
 
 // cpuTime is the user+system CPU this process has used.
 func cpuTime(b *testing.B) time.Duration {
