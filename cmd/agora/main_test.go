@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/metropolis/agora/federation/signature"
 )
 
 // syncBuffer is a bytes.Buffer that a running server and the test may use
@@ -115,6 +117,9 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(n.stderr.String(), `"msg":"serving"`) {
 		t.Errorf("AGORA_LOG_FORMAT=json did not give JSON logs:\n%s", n.stderr)
+	}
+	if want := `"rsa_signing":"` + signature.Backend() + `"`; !strings.Contains(n.stderr.String(), want) {
+		t.Errorf("the serving log does not name the RSA backend (%s):\n%s", want, n.stderr)
 	}
 	if code := getStatus(t, "http://"+n.addr+"/healthz"); code != http.StatusOK {
 		t.Errorf("GET /healthz = %d, want 200", code)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/node"
 )
@@ -81,7 +82,10 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 	}
 	fmt.Fprintf(cio.stdout, "Listening on %s — public URL %s\n", ln.Addr(), a.urls.Base())
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", a.urls.Base(),
-		"database", databaseKind(cfg), "default_language", cfg.DefaultLanguage)
+		"database", databaseKind(cfg), "default_language", cfg.DefaultLanguage,
+		// Which RSA code signs deliveries: "go", or "boringcrypto" in a
+		// build made for faster signing (README "Faster signing").
+		"rsa_signing", signature.Backend())
 	// Federation workers stop after the HTTP server: deliveries in flight
 	// finish, and what is still queued waits in the database.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
+	_ "embed"
 	"net/http"
 	"strings"
 	"sync"
@@ -46,6 +47,29 @@ var testKeys = sync.OnceValue(func() keyset {
 	copy(seed, "agora federation signature test")
 	return keyset{rsa: a, rsaOther: b, ed: ed25519.NewKeyFromSeed(seed)}
 })
+
+// The fixed keys: the same bytes in every run and every build, so that
+// benchmarks generate no key and the interoperability test can hold
+// signatures made once. testdata/rsa2048.pem is a test key made with
+// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`; it signs
+// nothing outside these tests.
+
+//go:embed testdata/rsa2048.pem
+var fixedRSAPEM string
+
+var fixedRSAKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := ParsePrivatePEM(fixedRSAPEM)
+	if err != nil {
+		panic(err)
+	}
+	return k.(*rsa.PrivateKey)
+})
+
+func fixedEd25519Key() ed25519.PrivateKey {
+	seed := make([]byte, ed25519.SeedSize)
+	copy(seed, "agora fixed ed25519 test key")
+	return ed25519.NewKeyFromSeed(seed)
+}
 
 // fakeKeys answers with cached on a plain call and fresh on a refresh.
 type fakeKeys struct {
