@@ -141,7 +141,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
-	mux.Handle("GET /t/{id}", s.negotiate(s.cached(s.threadPage)))
+	mux.Handle("GET /t/{id}", s.negotiate(s.cachedThread(s.threadPage)))
 	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
 	if s.cfg.Live != nil {
 		mux.Handle("GET /t/{id}/events", s.handle(s.threadEvents))
