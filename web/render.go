@@ -5,9 +5,11 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +32,9 @@ type view struct {
 	Path           string // the current request URI, where the language switcher returns
 	Switcher       []langOption
 	Data           any
+	// splice, when set, is written where the page has Server.spliceMarker
+	// (a thread's answers, see showThread).
+	splice []string
 }
 
 type langOption struct {
@@ -107,23 +112,38 @@ func parseTemplates() (map[string]*template.Template, error) {
 	return out, nil
 }
 
+// pageBytesGuess is about the size of a page around its main content.
+const pageBytesGuess = 16 << 10
+
 // render executes a page into a buffer first, so a template error becomes a
 // 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	s.renderView(w, r, status, page, s.pageView(r, title, data))
+}
+
+// pageView is what a page's templates receive for request r.
+func (s *Server) pageView(r *http.Request, title string, data any) *view {
 	st := stateOf(r)
 	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, SessionUnknown: st.sessionUnknown, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data}
 	for _, tag := range s.catalog.tags {
 		v.Switcher = append(v.Switcher, langOption{Tag: tag, Name: languageName(tag), Current: tag == st.tr.lang})
 	}
-	t, ok := s.templates[page]
+	return v
+}
+
+// renderView is render with the view already made.
+func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
+	st := stateOf(r)
+	t, ok := s.templates[name]
 	if !ok {
-		s.cfg.Logger.Error("no such template", "page", page)
+		s.cfg.Logger.Error("no such template", "page", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	var buf bytes.Buffer
+	buf.Grow(pageBytesGuess)
 	if err := t.Execute(&buf, v); err != nil {
-		s.cfg.Logger.Error("render page", "page", page, "err", err)
+		s.cfg.Logger.Error("render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -132,6 +152,27 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	h.Set("Content-Language", st.tr.lang)
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Cookie, Accept-Language")
+	if v.splice == nil {
+		w.WriteHeader(status)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	page := buf.Bytes()
+	at := bytes.Index(page, []byte(s.spliceMarker))
+	if at < 0 {
+		s.cfg.Logger.Error("render page: no place for its posts", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	n := len(page) - len(s.spliceMarker)
+	for _, c := range v.splice {
+		n += len(c)
+	}
+	h.Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(page[:at])
+	for _, c := range v.splice {
+		_, _ = io.WriteString(w, c)
+	}
+	_, _ = w.Write(page[at+len(s.spliceMarker):])
 }

@@ -62,6 +62,10 @@ type Server struct {
 	stopStreams sync.Once
 	streams     atomic.Int64 // open event streams
 	pages       *pageCache
+	threads     *threadCache
+	// spliceMarker stands, in a rendered page, where pieces written
+	// after it go (renderView).
+	spliceMarker string
 }
 
 //go:embed static
@@ -81,7 +85,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter,
-		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes)}
+		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes),
+		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken()}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
 	}
