@@ -32,7 +32,7 @@ type threadCache struct {
 	// the thread to, by thread: forums change only by writes of unknown
 	// scope, which move every thread's version.
 	forums map[string]cachedForums
-	size  int // bytes of fragments
+	size   int // bytes of fragments
 }
 
 // Bounds of the thread cache: past them it starts again empty.
