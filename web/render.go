@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -112,9 +111,6 @@ func parseTemplates() (map[string]*template.Template, error) {
 	return out, nil
 }
 
-// pageBytesGuess is about the size of a page around its main content.
-const pageBytesGuess = 16 << 10
-
 // render executes a page into a buffer first, so a template error becomes a
 // 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
@@ -140,9 +136,9 @@ func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, 
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	var buf bytes.Buffer
-	buf.Grow(pageBytesGuess)
-	if err := t.Execute(&buf, v); err != nil {
+	buf := s.pageBuffer()
+	defer s.putPageBuffer(buf)
+	if err := t.Execute(buf, v); err != nil {
 		s.cfg.Logger.Error("render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -164,15 +160,41 @@ func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, 
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	// One buffer, written once: the pieces written one by one would each
+	// go through the connection's 4 KB buffer, a system call per 4 KB.
+	out := s.pageBuffer()
+	defer s.putPageBuffer(out)
 	n := len(page) - len(s.spliceMarker)
 	for _, c := range v.splice {
 		n += len(c)
 	}
-	h.Set("Content-Length", strconv.Itoa(n))
-	w.WriteHeader(status)
-	_, _ = w.Write(page[:at])
+	out.Grow(n)
+	out.Write(page[:at])
 	for _, c := range v.splice {
-		_, _ = io.WriteString(w, c)
+		out.WriteString(c)
 	}
-	_, _ = w.Write(page[at+len(s.spliceMarker):])
+	out.Write(page[at+len(s.spliceMarker):])
+	h.Set("Content-Length", strconv.Itoa(out.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(out.Bytes())
+}
+
+// pageBuffer is a buffer to render a page into, from Server.buffers: a
+// thread page is about 100 KB, which would otherwise be allocated (and
+// collected) again for every request.
+func (s *Server) pageBuffer() *bytes.Buffer {
+	if b, ok := s.buffers.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+// putPageBuffer gives b back, unless it grew past what pages usually need
+// (one huge page should not stay in memory).
+func (s *Server) putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	s.buffers.Put(b)
 }

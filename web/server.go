@@ -66,6 +66,7 @@ type Server struct {
 	// spliceMarker stands, in a rendered page, where pieces written
 	// after it go (renderView).
 	spliceMarker string
+	buffers      sync.Pool // of *bytes.Buffer, see pageBuffer
 }
 
 //go:embed static
