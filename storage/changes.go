@@ -21,11 +21,16 @@ import (
 //   - ThreadVersion(id) moves on the writes to thread id and on every write
 //     whose scope is unknown: for entries that depend on one thread and on
 //     things only unscoped writes change (its forum, its authors, the
-//     settings). A write has a scope only when the storage method making it
-//     says so (withThreadScope) and the table it writes is one of the
-//     thread's (threadTables); any other write, a raw statement included,
-//     moves every thread's version. Forgetting a scope costs cache hits,
-//     never correctness.
+//     settings). PostVersion(id) is the same for one post (its row and
+//     translations). A write has a scope only when the storage method
+//     making it says so (withThreadScope, withPostScope) and the table it
+//     writes belongs to that scope (the thread's row for a thread scope, the
+//     post's rows for a post scope); any other write, a raw statement
+//     included, moves every thread's and post's version. Forgetting a scope
+//     costs cache hits, never correctness. A write to a post moves its
+//     thread's version too, and the thread's first: whoever sees a post's
+//     new version and then its thread's unchanged knows the post did not
+//     change since the thread's version was read.
 //
 // The counters move after every statement that writes (outside the queue
 // and session tables, whose rows no cache holds) and, inside a
@@ -42,11 +47,13 @@ type Changes struct {
 	all     atomic.Uint64 // writes whose scope is unknown
 	seed    maphash.Seed
 	threads [threadStripes]atomic.Uint64
+	posts   [threadStripes]atomic.Uint64
 }
 
-// threadStripes is how many counters the threads share: a thread's writes
-// move one of them, so two threads on the same stripe drop each other's
-// entries (harmless), and memory stays fixed however many threads exist.
+// threadStripes is how many counters the threads share (and the posts):
+// a thread's writes move one of them, so two threads on the same stripe
+// drop each other's entries (harmless), and memory stays fixed however
+// many threads exist.
 const threadStripes = 4096
 
 // NewChanges returns a counter at zero.
@@ -60,6 +67,12 @@ func (c *Changes) Version() uint64 { return c.n.Load() }
 // counters only grow, so their sum is unchanged only while neither moved.
 func (c *Changes) ThreadVersion(id string) uint64 {
 	return c.all.Load() + c.stripe(id).Load()
+}
+
+// PostVersion is the version of what post id's rendering is made of: it
+// moves on writes to that post and on writes of unknown scope.
+func (c *Changes) PostVersion(id string) uint64 {
+	return c.all.Load() + c.post(id).Load()
 }
 
 // Bump records a write made outside the hook's sight, of unknown scope.
@@ -79,6 +92,10 @@ func (c *Changes) stripe(id string) *atomic.Uint64 {
 	return &c.threads[maphash.String(c.seed, id)%threadStripes]
 }
 
+func (c *Changes) post(id string) *atomic.Uint64 {
+	return &c.posts[maphash.String(c.seed, id)%threadStripes]
+}
+
 // uncachedTables are written often and held by no cache: writes to them
 // alone do not move the counter (a COMMIT still does).
 var uncachedTables = map[string]bool{
@@ -90,18 +107,31 @@ var uncachedTables = map[string]bool{
 	"events": true,
 }
 
-// threadTables hold rows that belong to one thread: a write to them made
-// under withThreadScope changes that thread only.
-var threadTables = map[string]bool{
-	"threads": true, "posts": true, "post_translations": true,
-}
+// threadTables hold a thread's own row: a write to them made under
+// withThreadScope changes that thread only. postTables hold a post's rows:
+// a write to them made under withPostScope changes that post (and its
+// thread) only.
+var (
+	threadTables = map[string]bool{"threads": true}
+	postTables   = map[string]bool{"posts": true, "post_translations": true}
+)
 
-type threadScopeKey struct{}
+type scopeKey struct{}
+
+// scope is what the writes made with a context change.
+type scope struct{ thread, post string }
 
 // withThreadScope says the writes made with ctx to threadTables change
 // thread id and nothing else a cache holds.
 func withThreadScope(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, threadScopeKey{}, id)
+	return context.WithValue(ctx, scopeKey{}, scope{thread: id})
+}
+
+// withPostScope says the writes made with ctx to postTables change post
+// id of thread thread, and nothing else a cache holds; to threadTables,
+// that thread.
+func withPostScope(ctx context.Context, thread, id string) context.Context {
+	return context.WithValue(ctx, scopeKey{}, scope{thread: thread, post: id})
 }
 
 // BeforeQuery implements bun.QueryHook.
@@ -110,23 +140,36 @@ func (c *Changes) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Co
 // txState follows one transaction (Store.atomic): whether it wrote a
 // table some cache may hold, and what those writes changed.
 type txState struct {
-	dirty   atomic.Bool
-	mu      sync.Mutex
-	all     bool                // a write of unknown scope
-	threads map[string]struct{} // threads written
+	dirty  atomic.Bool
+	mu     sync.Mutex
+	all    bool               // a write of unknown scope
+	scopes map[scope]struct{} // what the other writes changed
 }
 
-func (st *txState) record(thread string) {
+func (st *txState) record(sc scope) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if thread == "" {
+	if sc.thread == "" {
 		st.all = true
 		return
 	}
-	if st.threads == nil {
-		st.threads = map[string]struct{}{}
+	if st.scopes == nil {
+		st.scopes = map[scope]struct{}{}
 	}
-	st.threads[thread] = struct{}{}
+	st.scopes[sc] = struct{}{}
+}
+
+// bump moves the versions of what sc changed: the thread's before the
+// post's (see Changes).
+func (c *Changes) bump(sc scope) {
+	if sc.thread == "" {
+		c.all.Add(1)
+		return
+	}
+	c.stripe(sc.thread).Add(1)
+	if sc.post != "" {
+		c.post(sc.post).Add(1)
+	}
 }
 
 type txStateKey struct{}
@@ -160,8 +203,13 @@ func (c *Changes) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 			c.all.Add(1)
 			return
 		}
-		for id := range st.threads {
-			c.stripe(id).Add(1)
+		for sc := range st.scopes {
+			c.stripe(sc.thread).Add(1)
+		}
+		for sc := range st.scopes {
+			if sc.post != "" {
+				c.post(sc.post).Add(1)
+			}
 		}
 	default:
 		table := ""
@@ -171,20 +219,20 @@ func (c *Changes) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 		if uncachedTables[table] {
 			return
 		}
-		thread, _ := ctx.Value(threadScopeKey{}).(string)
-		if !threadTables[table] {
-			thread = ""
+		sc, _ := ctx.Value(scopeKey{}).(scope)
+		switch {
+		case threadTables[table] && sc.thread != "":
+			sc.post = "" // the thread's row only
+		case postTables[table] && sc.post != "":
+		default:
+			sc = scope{} // unknown: everything
 		}
 		c.n.Add(1)
 		if st != nil {
 			st.dirty.Store(true)
-			st.record(thread) // the scoped counters move at COMMIT
+			st.record(sc) // the scoped counters move at COMMIT
 			return
 		}
-		if thread == "" {
-			c.all.Add(1)
-		} else {
-			c.stripe(thread).Add(1)
-		}
+		c.bump(sc)
 	}
 }

@@ -63,9 +63,10 @@ func TestChangesCountsWrites(t *testing.T) {
 }
 
 // TestChangesByThread: a write to one thread moves that thread's version
-// and not another's; a write of unknown scope (a member, a raw statement,
-// a transaction that also wrote elsewhere) moves every thread's; inside
-// a transaction the thread's version moves at COMMIT, not before.
+// and not another's, a write to one post that post's and not another's in
+// the same thread; a write of unknown scope (a member, a raw statement, a
+// transaction that also wrote elsewhere) moves every thread's and post's;
+// inside a transaction the versions move at COMMIT, not before.
 func TestChangesByThread(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
@@ -85,12 +86,17 @@ func TestChangesByThread(t *testing.T) {
 				name         string
 				write        func(t *testing.T)
 				wantA, wantB bool
+				wantQ        bool // the question of A
 			}{
-				{"an answer in A", func(t *testing.T) { f.reply(t, s, qa) }, true, false},
+				{"an answer in A", func(t *testing.T) { f.reply(t, s, qa) }, true, false, false},
 				{"thread A updated", func(t *testing.T) {
 					a.ReplyCount++
 					wantErr(t, "UpdateThread", s.UpdateThread(ctx(t), a), nil)
-				}, true, false},
+				}, true, false, false},
+				{"the question of A edited", func(t *testing.T) {
+					qa.Source, qa.HTML = "Edited", "<p>Edited</p>"
+					wantErr(t, "UpdatePost", s.UpdatePost(ctx(t), qa), nil)
+				}, true, false, true},
 				{"an answer and its thread in one transaction (as Reply)", func(t *testing.T) {
 					err := s.Atomic(ctx(t), func(ctx context.Context, tx forum.Store) error {
 						if err := answer(ctx, tx); err != nil {
@@ -106,11 +112,11 @@ func TestChangesByThread(t *testing.T) {
 						return nil
 					})
 					wantErr(t, "transaction", err, nil)
-				}, true, false},
+				}, true, false, false},
 				{"a member renamed (unknown scope)", func(t *testing.T) {
 					f.member.DisplayName = "Ana Lima"
 					wantErr(t, "UpdateMember", s.UpdateMember(ctx(t), f.member), nil)
-				}, true, true},
+				}, true, true, true},
 				{"a transaction writing thread A and a member", func(t *testing.T) {
 					err := s.Atomic(ctx(t), func(ctx context.Context, tx forum.Store) error {
 						if err := answer(ctx, tx); err != nil {
@@ -120,20 +126,23 @@ func TestChangesByThread(t *testing.T) {
 						return tx.UpdateMember(ctx, f.member)
 					})
 					wantErr(t, "transaction", err, nil)
-				}, true, true},
+				}, true, true, true},
 				{"a raw statement on posts", func(t *testing.T) {
 					_, err := db.Bun().ExecContext(ctx(t), "UPDATE posts SET source = source WHERE thread_id = ?", a.ID)
 					wantErr(t, "raw update", err, nil)
-				}, true, true},
+				}, true, true, true},
 				{"a read", func(t *testing.T) {
 					_, err := s.ListPosts(ctx(t), a.ID, forum.PostCursor{}, 10)
 					wantErr(t, "ListPosts", err, nil)
-				}, false, false},
+				}, false, false, false},
 			}
 			for _, tt := range tests {
 				start = ch.ThreadVersion(a.ID)
-				vb, v := ch.ThreadVersion(bt.ID), ch.Version()
+				vb, vq, v := ch.ThreadVersion(bt.ID), ch.PostVersion(qa.ID), ch.Version()
 				tt.write(t)
+				if got := ch.PostVersion(qa.ID) != vq; got != tt.wantQ {
+					t.Errorf("%s: A's question's version moved = %v, want %v", tt.name, got, tt.wantQ)
+				}
 				if got := ch.ThreadVersion(a.ID) != start; got != tt.wantA {
 					t.Errorf("%s: thread A's version moved = %v, want %v", tt.name, got, tt.wantA)
 				}

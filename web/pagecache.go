@@ -26,6 +26,13 @@ type ThreadVersioner interface {
 	ThreadVersion(id string) uint64
 }
 
+// PostVersioner also versions each post apart (storage.Changes):
+// PostVersion(id) moves on writes to that post and on writes of unknown
+// scope; a write to a post moves its thread's version before the post's.
+type PostVersioner interface {
+	PostVersion(id string) uint64
+}
+
 // Bounds of the page cache: how long a page is served without rendering it
 // again (for changes made by another process on the same database), and
 // how many bytes of pages it holds before it starts again empty.

@@ -23,7 +23,8 @@ import (
 // process's writes), like the page cache's.
 type threadCache struct {
 	changes     ThreadVersioner
-	placeholder string // stands for the CSRF token in cached fragments
+	posts       PostVersioner // nil: fragments by their thread's version
+	placeholder string        // stands for the CSRF token in cached fragments
 
 	mu    sync.RWMutex
 	views map[viewKey]cachedView
@@ -50,7 +51,8 @@ type cachedView struct {
 }
 
 // fragKey is one post rendered for one language and one set of controls.
-// The thread's version covers the post, its author and its thread.
+// version is the post's own version (PostVersioner), else its thread's:
+// either covers the post and its author.
 type fragKey struct {
 	post    string
 	version uint64
@@ -87,7 +89,8 @@ func newThreadCache(changes Versioner) *threadCache {
 	if !ok {
 		return nil
 	}
-	return &threadCache{changes: tv, placeholder: randomToken(),
+	pv, _ := changes.(PostVersioner)
+	return &threadCache{changes: tv, posts: pv, placeholder: randomToken(),
 		views: map[viewKey]cachedView{}, frags: map[fragKey]cachedFrag{}, forums: map[string]cachedForums{}}
 }
 
@@ -150,6 +153,11 @@ func (s *Server) appendPost(chunks []string, v *view, item *postItem, version ui
 		}
 	}
 	key := fragKey{post: item.ID, version: version, lang: v.lang, flags: flags}
+	if c.posts != nil {
+		// By the post's own version, a new answer does not render the
+		// thread's other posts again.
+		key.version = c.posts.PostVersion(item.ID)
+	}
 	c.mu.RLock()
 	f, ok := c.frags[key]
 	c.mu.RUnlock()
@@ -161,6 +169,12 @@ func (s *Server) appendPost(chunks []string, v *view, item *postItem, version ui
 			return chunks, err
 		}
 		f = cachedFrag{expires: cacheExpiry(), parts: strings.Split(string(h), c.placeholder)}
+		// item was read at the thread's version; if that still holds, no
+		// write to the post came since (a post's write moves its thread's
+		// version first), so the post's version read above is item's.
+		if c.posts != nil && c.changes.ThreadVersion(item.ThreadID) != version {
+			return appendParts(chunks, f.parts, v.CSRF), nil
+		}
 		c.mu.Lock()
 		if c.size+len(h) > threadCacheBytes {
 			clear(c.frags)
@@ -170,13 +184,18 @@ func (s *Server) appendPost(chunks []string, v *view, item *postItem, version ui
 		c.size += len(h)
 		c.mu.Unlock()
 	}
-	for i, part := range f.parts {
+	return appendParts(chunks, f.parts, v.CSRF), nil
+}
+
+// appendParts appends a fragment's parts with the viewer's token between.
+func appendParts(chunks, parts []string, csrf string) []string {
+	for i, part := range parts {
 		if i > 0 {
-			chunks = append(chunks, v.CSRF)
+			chunks = append(chunks, csrf)
 		}
 		chunks = append(chunks, part)
 	}
-	return chunks, nil
+	return chunks
 }
 
 // moveTargets lists the forums a moderator may move thread id to, from the
