@@ -79,6 +79,22 @@ type cachedForums struct {
 	list    []*forum.Forum // shared: never modified
 }
 
+// flagsOf is what the post partial shows differently for v's viewer.
+func flagsOf(v *view, item *postItem) postFlags {
+	var f postFlags
+	for _, c := range [...]struct {
+		flag postFlags
+		on   bool
+	}{{flagSignedIn, v.Viewer != nil}, {flagModerator, v.IsModerator()}, {flagCanEdit, item.CanEdit},
+		{flagCanDelete, item.CanDelete}, {flagCanHelpful, item.CanHelpful}, {flagCanReport, item.CanReport},
+		{flagMarked, item.Marked}} {
+		if c.on {
+			f |= c.flag
+		}
+	}
+	return f
+}
+
 type cachedFrag struct {
 	expires time.Time
 	parts   []string // the HTML split around the placeholder token
@@ -145,13 +161,7 @@ func (s *Server) appendPost(chunks []string, v *view, item *postItem, version ui
 		h, err := s.renderPost(v, item)
 		return append(chunks, string(h)), err
 	}
-	var flags postFlags
-	for i, on := range []bool{v.Viewer != nil, v.IsModerator(), item.CanEdit, item.CanDelete, item.CanHelpful,
-		item.CanReport, item.Marked} {
-		if on {
-			flags |= 1 << i
-		}
-	}
+	flags := flagsOf(v, item)
 	key := fragKey{post: item.ID, version: version, lang: v.lang, flags: flags}
 	if c.posts != nil {
 		// By the post's own version, a new answer does not render the
