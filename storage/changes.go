@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"hash/maphash"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,7 +44,6 @@ import (
 type Changes struct {
 	n       atomic.Uint64 // every write
 	all     atomic.Uint64 // writes whose scope is unknown
-	seed    maphash.Seed
 	threads [threadStripes]atomic.Uint64
 	posts   [threadStripes]atomic.Uint64
 }
@@ -56,8 +54,8 @@ type Changes struct {
 // many threads exist.
 const threadStripes = 4096
 
-// NewChanges returns a counter at zero.
-func NewChanges() *Changes { return &Changes{seed: maphash.MakeSeed()} }
+// NewChanges returns a counter at zero (as is a zero Changes).
+func NewChanges() *Changes { return &Changes{} }
 
 // Version is the number of writes so far.
 func (c *Changes) Version() uint64 { return c.n.Load() }
@@ -88,12 +86,19 @@ func (c *Changes) ThreadChanged(id string) {
 	c.n.Add(1)
 }
 
-func (c *Changes) stripe(id string) *atomic.Uint64 {
-	return &c.threads[maphash.String(c.seed, id)%threadStripes]
-}
+func (c *Changes) stripe(id string) *atomic.Uint64 { return &c.threads[stripeOf(id)] }
 
-func (c *Changes) post(id string) *atomic.Uint64 {
-	return &c.posts[maphash.String(c.seed, id)%threadStripes]
+func (c *Changes) post(id string) *atomic.Uint64 { return &c.posts[stripeOf(id)] }
+
+// stripeOf spreads ids over the stripes (FNV-1a: no seed, so a zero
+// Changes works, and no allocation).
+func stripeOf(id string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h ^= uint32(id[i])
+		h *= 16777619
+	}
+	return h % threadStripes
 }
 
 // uncachedTables are written often and held by no cache: writes to them
