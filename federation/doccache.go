@@ -39,12 +39,19 @@ func newDocCache(changes Versioner) *docCache {
 	return &docCache{changes: changes, m: map[string]cachedDoc{}}
 }
 
-// get returns the document cached under key if it is still current.
-func (c *docCache) get(key string) (cachedDoc, bool) {
+// ThreadVersioner also versions each thread apart (storage.Changes):
+// ThreadVersion(id) moves on writes to that thread and on writes of
+// unknown scope only.
+type ThreadVersioner interface {
+	ThreadVersion(id string) uint64
+}
+
+// get returns the document cached under key if it is still current: its
+// version is v, read with version before the document would be built.
+func (c *docCache) get(key string, v uint64) (cachedDoc, bool) {
 	if c.changes == nil {
 		return cachedDoc{}, false
 	}
-	v := c.changes.Version()
 	c.mu.RLock()
 	d, ok := c.m[key]
 	c.mu.RUnlock()
@@ -54,17 +61,22 @@ func (c *docCache) get(key string) (cachedDoc, bool) {
 	return d, true
 }
 
-// version is the store's version; read it before building a document.
-func (c *docCache) version() uint64 {
+// version returns what a document depends on: one thread's version for a
+// thread's document (thread set, when the store versions threads apart),
+// every write otherwise. Read it before building the document.
+func (c *docCache) version(thread string) func() uint64 {
 	if c.changes == nil {
-		return 0
+		return func() uint64 { return 0 }
 	}
-	return c.changes.Version()
+	if tv, ok := c.changes.(ThreadVersioner); ok && thread != "" {
+		return func() uint64 { return tv.ThreadVersion(thread) }
+	}
+	return c.changes.Version
 }
 
 // put caches a document built from what the store held at version v.
-func (c *docCache) put(key string, v uint64, status int, body []byte) {
-	if c.changes == nil || c.changes.Version() != v {
+func (c *docCache) put(key string, v uint64, version func() uint64, status int, body []byte) {
+	if c.changes == nil || version() != v {
 		return // already stale
 	}
 	c.mu.Lock()

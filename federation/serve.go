@@ -51,14 +51,18 @@ func (e *errGoneWith) Error() string { return "gone" }
 
 // serveAP wraps an apHandler: authorized fetch, JSON output, Vary, errors.
 func (f *Federation) serveAP(h apHandler, public bool) http.Handler {
-	return f.serveAPDoc(h, public, false)
+	return f.serveAPDoc(h, public, false, "")
 }
 
 // serveAPDoc is serveAP; with cache set, the document (or the Tombstone
 // of a deleted object) is kept in the document cache by path, and served
 // from it until the store changes (see docCache). The authorized-fetch
 // checks run on every request, cached or not.
-func (f *Federation) serveAPDoc(h apHandler, public, cache bool) http.Handler {
+//
+// threadParam names the path value holding the thread a document shows:
+// it is kept while that thread is unchanged, whatever other threads
+// receive ("" for documents that depend on anything).
+func (f *Federation) serveAPDoc(h apHandler, public, cache bool, threadParam string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !slices.Contains(w.Header().Values("Vary"), "Accept") {
 			w.Header().Add("Vary", "Accept")
@@ -81,13 +85,17 @@ func (f *Federation) serveAPDoc(h apHandler, public, cache bool) http.Handler {
 			}
 		}
 		key := r.URL.Path
+		versionOf := f.docs.version("")
+		if threadParam != "" {
+			versionOf = f.docs.version(r.PathValue(threadParam))
+		}
+		version := versionOf()
 		if cache {
-			if d, ok := f.docs.get(key); ok {
+			if d, ok := f.docs.get(key, version); ok {
 				writeBody(w, d.status, d.body)
 				return
 			}
 		}
-		version := f.docs.version()
 		doc, err := h(w, r)
 		var gone *errGoneWith
 		status := http.StatusOK
@@ -113,7 +121,7 @@ func (f *Federation) serveAPDoc(h apHandler, public, cache bool) http.Handler {
 			return
 		}
 		if cache {
-			f.docs.put(key, version, status, body)
+			f.docs.put(key, version, versionOf, status, body)
 		}
 		writeBody(w, status, body)
 	})
@@ -164,10 +172,10 @@ func (f *Federation) Object() http.Handler { return f.objects }
 
 func (f *Federation) objectHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /u/{username}", f.serveAPDoc(f.getMember, false, true))
-	mux.Handle("GET /f/{slug}", f.serveAPDoc(f.getForum, false, true))
-	mux.Handle("GET /t/{id}", f.serveAPDoc(f.getThread, false, true))
-	mux.Handle("GET /p/{id}", f.serveAPDoc(f.getPost, false, true))
+	mux.Handle("GET /u/{username}", f.serveAPDoc(f.getMember, false, true, ""))
+	mux.Handle("GET /f/{slug}", f.serveAPDoc(f.getForum, false, true, ""))
+	mux.Handle("GET /t/{id}", f.serveAPDoc(f.getThread, false, true, "id"))
+	mux.Handle("GET /p/{id}", f.serveAPDoc(f.getPost, false, true, ""))
 	return mux
 }
 

@@ -159,11 +159,25 @@ func (s *Service) ReadThread(ctx context.Context, viewer *Member, threadID ID, c
 		for _, p := range page.Items {
 			postIDs = append(postIDs, p.ID)
 		}
-		if v.Helpful, err = s.store.HelpfulMarks(ctx, viewer.ID, postIDs); err != nil {
+		if v.Helpful, err = s.HelpfulMarks(ctx, viewer, postIDs); err != nil {
 			return nil, err
 		}
 	}
 	return v, nil
+}
+
+// HelpfulMarks tells which of postIDs the viewer has marked helpful: none
+// for a visitor. It is ReadThread's only part that depends on who reads,
+// so a page of a thread read once can be shown to each member with theirs.
+func (s *Service) HelpfulMarks(ctx context.Context, viewer *Member, postIDs []ID) (map[ID]bool, error) {
+	if !signedIn(viewer) || len(postIDs) == 0 {
+		return map[ID]bool{}, nil
+	}
+	marks, err := s.store.HelpfulMarks(ctx, viewer.ID, postIDs)
+	if err != nil {
+		return nil, fmt.Errorf("helpful marks: %w", err)
+	}
+	return marks, nil
 }
 
 // PostInThread returns a post and its thread.

@@ -94,7 +94,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		scheme, _, _ := strings.Cut(u, ":")
 		return nil, fmt.Errorf("storage: unsupported database URL scheme %q (want postgres://, postgresql://, sqlite:// or file:)", scheme)
 	}
-	db.changes = &Changes{}
+	db.changes = NewChanges()
 	db.bun = db.bun.WithQueryHook(db.changes)
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.bun.Close()

@@ -97,6 +97,7 @@ type helpfulRow struct {
 // CreatePost stores a post and its translations; ErrConflict if its ID or
 // URI is taken.
 func (s *Store) CreatePost(ctx context.Context, p *forum.Post) error {
+	ctx = withPostScope(ctx, p.ThreadID, p.ID)
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(postToRow(p)).Exec(ctx); err != nil {
 			return dbErr("create post", err)
@@ -107,6 +108,7 @@ func (s *Store) CreatePost(ctx context.Context, p *forum.Post) error {
 
 // UpdatePost stores every field of p, replacing its translations.
 func (s *Store) UpdatePost(ctx context.Context, p *forum.Post) error {
+	ctx = withPostScope(ctx, p.ThreadID, p.ID)
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		res, err := tx.db.NewUpdate().Model(postToRow(p)).WherePK().Exec(ctx)
 		if err != nil {

@@ -49,6 +49,7 @@ func (r *threadRow) toForum() *forum.Thread {
 // CreateThread stores the thread and its question post together;
 // ErrConflict if the thread's (or the post's) ID or URI is taken.
 func (s *Store) CreateThread(ctx context.Context, t *forum.Thread, question *forum.Post) error {
+	ctx = withThreadScope(ctx, t.ID)
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(threadToRow(t)).Exec(ctx); err != nil {
 			return dbErr("create thread", err)
@@ -59,6 +60,7 @@ func (s *Store) CreateThread(ctx context.Context, t *forum.Thread, question *for
 
 // UpdateThread stores every field of t.
 func (s *Store) UpdateThread(ctx context.Context, t *forum.Thread) error {
+	ctx = withThreadScope(ctx, t.ID)
 	res, err := s.db.NewUpdate().Model(threadToRow(t)).WherePK().Exec(ctx)
 	if err != nil {
 		return dbErr("update thread", err)

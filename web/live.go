@@ -80,9 +80,11 @@ func (s *Server) threadEvents(w http.ResponseWriter, r *http.Request) error {
 				return nil
 			}
 			// The answer may have been written by another process: forget
-			// the pages cached here, or the script's fetch that follows
-			// would get one without it.
-			if b, ok := s.cfg.Changes.(interface{ Bump() }); ok {
+			// this thread's pages cached here, or the script's fetch that
+			// follows would get one without it.
+			if b, ok := s.cfg.Changes.(interface{ ThreadChanged(id string) }); ok {
+				b.ThreadChanged(id)
+			} else if b, ok := s.cfg.Changes.(interface{ Bump() }); ok {
 				b.Bump()
 			}
 			if !send("event: answer\nid: %s\ndata: %s\n\n", m.ID, m.Data) {

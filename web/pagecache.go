@@ -17,6 +17,22 @@ type Versioner interface {
 	Version() uint64
 }
 
+// ThreadVersioner also versions each thread apart (storage.Changes): its
+// ThreadVersion(id) moves on writes to that thread and on writes of
+// unknown scope, not on writes to other threads. A thread's page is kept
+// by it, so answers elsewhere do not drop it.
+type ThreadVersioner interface {
+	Versioner
+	ThreadVersion(id string) uint64
+}
+
+// PostVersioner also versions each post apart (storage.Changes):
+// PostVersion(id) moves on writes to that post and on writes of unknown
+// scope; a write to a post moves its thread's version before the post's.
+type PostVersioner interface {
+	PostVersion(id string) uint64
+}
+
 // Bounds of the page cache: how long a page is served without rendering it
 // again (for changes made by another process on the same database), and
 // how many bytes of pages it holds before it starts again empty.
@@ -39,6 +55,23 @@ type pageCache struct {
 	mu          sync.RWMutex
 	m           map[string]*cachedPage
 	size        int
+	// renders are the pages being rendered, by key and version: when a
+	// write drops a busy page, the requests that miss it wait for one
+	// render instead of each rendering it.
+	flightMu sync.Mutex
+	renders  map[flightKey]*flight
+}
+
+type flightKey struct {
+	key     string
+	version uint64
+}
+
+// flight is one render that other requests for the same page and version
+// wait for.
+type flight struct {
+	done chan struct{}
+	page *cachedPage // nil: not cacheable, render it yourself
 }
 
 type cachedPage struct {
@@ -53,11 +86,21 @@ func newPageCache(changes Versioner) *pageCache {
 	if changes == nil {
 		return nil
 	}
-	return &pageCache{changes: changes, placeholder: randomToken(), m: map[string]*cachedPage{}}
+	return &pageCache{changes: changes, placeholder: randomToken(), m: map[string]*cachedPage{},
+		renders: map[flightKey]*flight{}}
 }
 
-func (c *pageCache) get(key string) (*cachedPage, bool) {
-	v := c.changes.Version()
+// versionOf returns what a page depends on: a thread's own version for a
+// thread page (when the store versions threads apart), every write
+// otherwise.
+func (c *pageCache) versionOf(thread string) func() uint64 {
+	if tv, ok := c.changes.(ThreadVersioner); ok && thread != "" {
+		return func() uint64 { return tv.ThreadVersion(thread) }
+	}
+	return c.changes.Version
+}
+
+func (c *pageCache) get(key string, v uint64) (*cachedPage, bool) {
 	c.mu.RLock()
 	p, ok := c.m[key]
 	c.mu.RUnlock()
@@ -67,8 +110,8 @@ func (c *pageCache) get(key string) (*cachedPage, bool) {
 	return p, true
 }
 
-func (c *pageCache) put(key string, p *cachedPage) {
-	if c.changes.Version() != p.version {
+func (c *pageCache) put(key string, p *cachedPage, version func() uint64) {
+	if version() != p.version {
 		return // already stale
 	}
 	c.mu.Lock()
@@ -86,7 +129,16 @@ func (c *pageCache) put(key string, p *cachedPage) {
 
 // cached serves h's page to visitors from the page cache. Signed-in
 // members always get a fresh page: theirs shows what they may do.
-func (s *Server) cached(h handlerFunc) handlerFunc {
+func (s *Server) cached(h handlerFunc) handlerFunc { return s.cachedBy("", h) }
+
+// cachedThread is cached for a thread's page (/t/{id}): it is kept while
+// that thread and what unscoped writes change (its forum, its authors)
+// are unchanged, whatever other threads receive.
+func (s *Server) cachedThread(h handlerFunc) handlerFunc { return s.cachedBy("id", h) }
+
+// cachedBy is cached; threadParam names the path value holding the
+// thread the page shows ("" for a page that depends on anything).
+func (s *Server) cachedBy(threadParam string, h handlerFunc) handlerFunc {
 	c := s.pages
 	if c == nil {
 		return h
@@ -97,11 +149,41 @@ func (s *Server) cached(h handlerFunc) handlerFunc {
 			return h(w, r)
 		}
 		key := st.tr.lang + " " + r.URL.RequestURI()
-		if p, ok := c.get(key); ok {
+		versionOf := c.versionOf("")
+		if threadParam != "" {
+			versionOf = c.versionOf(r.PathValue(threadParam))
+		}
+		// The version is read before the database (by the render below).
+		version := versionOf()
+		if p, ok := c.get(key, version); ok {
 			c.write(w, p, st.csrf)
 			return nil
 		}
-		version := c.changes.Version()
+		fk := flightKey{key, version}
+		c.flightMu.Lock()
+		if f, ok := c.renders[fk]; ok {
+			c.flightMu.Unlock()
+			select {
+			case <-f.done:
+				if f.page != nil {
+					c.write(w, f.page, st.csrf)
+					return nil
+				}
+			case <-r.Context().Done():
+				return r.Context().Err()
+			}
+			return h(w, r) // the other render was not cacheable
+		}
+		f := &flight{done: make(chan struct{})}
+		c.renders[fk] = f
+		c.flightMu.Unlock()
+		defer func() {
+			c.flightMu.Lock()
+			delete(c.renders, fk)
+			c.flightMu.Unlock()
+			close(f.done)
+		}()
+
 		// Render with the placeholder token, into a recorder.
 		anon := *st
 		anon.csrf = c.placeholder
@@ -118,7 +200,8 @@ func (s *Server) cached(h handlerFunc) handlerFunc {
 			rec.status = http.StatusOK
 		}
 		if rec.status == http.StatusOK {
-			c.put(key, p)
+			c.put(key, p, versionOf)
+			f.page = p
 		}
 		c.writeStatus(w, p, st.csrf, rec.status)
 		return err

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/metropolis/agora/forum"
@@ -114,4 +115,76 @@ func TestPageCacheKeepsEachVisitorsToken(t *testing.T) {
 	es.lang = "es"
 	mustContain(t, es.get(path), "Foro de aprendizaje sobre digitalización")
 	mustContain(t, s.browser().get(path), "Learning forum on digitalisation")
+}
+
+// byThread is a write counter the test moves by hand, per thread (as
+// storage.Changes versions threads apart).
+type byThread struct {
+	mu      sync.Mutex
+	all     uint64
+	threads map[string]uint64
+}
+
+func (c *byThread) Version() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.all
+	for _, v := range c.threads {
+		n += v
+	}
+	return n
+}
+
+func (c *byThread) ThreadVersion(id string) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.all + c.threads[id]
+}
+
+func (c *byThread) bump(thread string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if thread == "" {
+		c.all++
+		return
+	}
+	c.threads[thread]++
+}
+
+// TestPageCacheByThread: a write to thread A drops A's cached page and
+// keeps thread B's (served from the cache: B's own new answer, written
+// without moving B's version, does not show); a write of unknown scope
+// drops every page.
+func TestPageCacheByThread(t *testing.T) {
+	ctx := context.Background()
+	c := &byThread{threads: map[string]uint64{}}
+	s := newSiteWith(t, func(*testrig.Rig) web.Versioner { return c })
+	svc := s.rig.Service
+	ask := func(title string) *forum.Thread {
+		th, err := svc.Ask(ctx, s.cast.Barcelona, s.cast.Forum.ID, forum.Question{Title: title, Body: "Tell us.", Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return th
+	}
+	reply := func(th *forum.Thread, body string) {
+		if _, err := svc.Reply(ctx, s.cast.Toronto, th.ID, "", forum.Answer{Body: body, Language: "en"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := ask("Open data portals: what worked?"), ask("Who owns city data?")
+	visitor := s.browser()
+	mustContain(t, visitor.get(uris.ThreadPath(a.ID)), "Tell us.")
+	mustContain(t, visitor.get(uris.ThreadPath(b.ID)), "Tell us.")
+
+	reply(a, "Budgets first.")
+	reply(b, "Contracts first.") // B's version does not move: its page must come from the cache
+	c.bump(a.ID)
+	mustContain(t, visitor.get(uris.ThreadPath(a.ID)), "Budgets first.")
+	if p := visitor.get(uris.ThreadPath(b.ID)); strings.Contains(p.body, "Contracts first.") {
+		t.Fatal("a write to thread A dropped thread B's cached page")
+	}
+
+	c.bump("") // a write of unknown scope
+	mustContain(t, visitor.get(uris.ThreadPath(b.ID)), "Contracts first.")
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ type view struct {
 	Path           string // the current request URI, where the language switcher returns
 	Switcher       []langOption
 	Data           any
+	// splice, when set, is written where the page has Server.spliceMarker
+	// (a thread's answers, see showThread).
+	splice []string
 }
 
 type langOption struct {
@@ -110,20 +114,32 @@ func parseTemplates() (map[string]*template.Template, error) {
 // render executes a page into a buffer first, so a template error becomes a
 // 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	s.renderView(w, r, status, page, s.pageView(r, title, data))
+}
+
+// pageView is what a page's templates receive for request r.
+func (s *Server) pageView(r *http.Request, title string, data any) *view {
 	st := stateOf(r)
 	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, SessionUnknown: st.sessionUnknown, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data}
 	for _, tag := range s.catalog.tags {
 		v.Switcher = append(v.Switcher, langOption{Tag: tag, Name: languageName(tag), Current: tag == st.tr.lang})
 	}
-	t, ok := s.templates[page]
+	return v
+}
+
+// renderView is render with the view already made.
+func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
+	st := stateOf(r)
+	t, ok := s.templates[name]
 	if !ok {
-		s.cfg.Logger.Error("no such template", "page", page)
+		s.cfg.Logger.Error("no such template", "page", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, v); err != nil {
-		s.cfg.Logger.Error("render page", "page", page, "err", err)
+	buf := s.pageBuffer()
+	defer s.putPageBuffer(buf)
+	if err := t.Execute(buf, v); err != nil {
+		s.cfg.Logger.Error("render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -132,6 +148,53 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	h.Set("Content-Language", st.tr.lang)
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Cookie, Accept-Language")
+	if v.splice == nil {
+		w.WriteHeader(status)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	page := buf.Bytes()
+	at := bytes.Index(page, []byte(s.spliceMarker))
+	if at < 0 {
+		s.cfg.Logger.Error("render page: no place for its posts", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	// One buffer, written once: the pieces written one by one would each
+	// go through the connection's 4 KB buffer, a system call per 4 KB.
+	out := s.pageBuffer()
+	defer s.putPageBuffer(out)
+	n := len(page) - len(s.spliceMarker)
+	for _, c := range v.splice {
+		n += len(c)
+	}
+	out.Grow(n)
+	out.Write(page[:at])
+	for _, c := range v.splice {
+		out.WriteString(c)
+	}
+	out.Write(page[at+len(s.spliceMarker):])
+	h.Set("Content-Length", strconv.Itoa(out.Len()))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(out.Bytes())
+}
+
+// pageBuffer is a buffer to render a page into, from Server.buffers: a
+// thread page is about 100 KB, which would otherwise be allocated (and
+// collected) again for every request.
+func (s *Server) pageBuffer() *bytes.Buffer {
+	if b, ok := s.buffers.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+// putPageBuffer gives b back, unless it grew past what pages usually need
+// (one huge page should not stay in memory).
+func (s *Server) putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	s.buffers.Put(b)
 }

@@ -62,6 +62,11 @@ type Server struct {
 	stopStreams sync.Once
 	streams     atomic.Int64 // open event streams
 	pages       *pageCache
+	threads     *threadCache
+	// spliceMarker stands, in a rendered page, where pieces written
+	// after it go (renderView).
+	spliceMarker string
+	buffers      sync.Pool // of *bytes.Buffer, see pageBuffer
 }
 
 //go:embed static
@@ -81,7 +86,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter,
-		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes)}
+		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes),
+		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken()}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
 	}
@@ -141,7 +147,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
-	mux.Handle("GET /t/{id}", s.negotiate(s.cached(s.threadPage)))
+	mux.Handle("GET /t/{id}", s.negotiate(s.cachedThread(s.threadPage)))
 	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
 	if s.cfg.Live != nil {
 		mux.Handle("GET /t/{id}/events", s.handle(s.threadEvents))

@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -27,12 +29,15 @@ type threadData struct {
 	ForumText map[string]string
 	Question  *postItem // only on the first page
 	Posts     []*postItem
-	CanReply  bool
-	Locked    bool
-	Reply     composeData
-	ReplyTo   *postItem // the answer being replied to, if any
-	Forums    []*forum.Forum
-	Deleted   bool
+	// QuestionHTML and PostsHTML are Question and Posts rendered with the
+	// post partial (see threadCache).
+	QuestionHTML, PostsHTML template.HTML
+	CanReply                bool
+	Locked                  bool
+	Reply                   composeData
+	ReplyTo                 *postItem // the answer being replied to, if any
+	Forums                  []*forum.Forum
+	Deleted                 bool
 	// FollowHandle is the thread actor's handle (@t-<id>@host), for people
 	// to follow the question from Mastodon; empty for other nodes' threads.
 	FollowHandle string
@@ -50,7 +55,7 @@ func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, draft *composeData) error {
 	st := stateOf(r)
 	id := r.PathValue("id")
-	v, err := s.cfg.Service.ReadThread(r.Context(), st.viewer, id, r.URL.Query().Get("after"))
+	v, version, versioned, err := s.readThread(r.Context(), st.viewer, id, r.URL.Query().Get("after"))
 	if errors.Is(err, forum.ErrGone) {
 		return s.goneThread(w, r, id)
 	} else if err != nil {
@@ -86,16 +91,32 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	d.Reply.Action = uris.ThreadPath(v.Thread.ID) + "/reply"
 	d.Reply.Languages = postLanguages(st.viewer)
 	if forum.CanModerate(st.viewer) == nil {
-		forums, err := s.cfg.Service.ListForums(r.Context(), "")
-		if err != nil {
+		if d.Forums, err = s.moveTargets(r.Context(), v.Thread.ID, version, versioned); err != nil {
 			return err
 		}
-		d.Forums = forums.Items
 	}
 	if s.cfg.Federation != nil && v.Forum.Local() {
 		d.FollowHandle = "@" + uris.ThreadHandle(v.Thread.ID) + "@" + s.cfg.URLs.Host()
 	}
-	s.render(w, r, status, "thread", v.Thread.Title, d)
+	page := s.pageView(r, v.Thread.Title, &d)
+	if d.Question != nil {
+		q, err := s.appendPost(nil, page, d.Question, version, versioned)
+		if err != nil {
+			return fmt.Errorf("render question: %w", err)
+		}
+		d.QuestionHTML = template.HTML(strings.Join(q, ""))
+	}
+	// The answers are most of the page: the template writes a marker where
+	// they go and renderView writes their pieces there, uncopied.
+	chunks := make([]string, 0, 2*len(d.Posts))
+	for _, item := range d.Posts {
+		if chunks, err = s.appendPost(chunks, page, item, version, versioned); err != nil {
+			return fmt.Errorf("render post %s: %w", item.ID, err)
+		}
+	}
+	d.PostsHTML = template.HTML(s.spliceMarker)
+	page.splice = chunks
+	s.renderView(w, r, status, "thread", page)
 	return nil
 }
 

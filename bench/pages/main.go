@@ -38,6 +38,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/metropolis/agora/bench/internal/serving"
@@ -51,6 +52,7 @@ func main() {
 	answers := flag.Int("answers", 200, "answers in the thread")
 	threads := flag.Int("threads", 100_000, "threads in the big forum")
 	deep := flag.Int("deep", 90_000, "position of the deep forum page (threads skipped)")
+	writeRate := flag.Float64("write-rate", 20, "answers per second written, in the write phases, to another thread or to the measured one")
 	only := flag.String("only", "", "measure only the endpoints whose name contains this (e.g. \"post\"); prints no RESULT lines")
 	verbose := flag.Bool("v", false, "log the node's warnings on stderr")
 	profile := serving.ProfileFlag()
@@ -76,6 +78,11 @@ func main() {
 	if err != nil {
 		serving.Fatal("seed forum", err)
 	}
+	other, err := n.Service.Ask(ctx, seed.Members[1], seed.Thread.ForumID, forum.Question{Title: "Who owns city data?",
+		Body: "Contracts, licences, procurement.", Language: "en"})
+	if err != nil {
+		serving.Fatal("seed other thread", err)
+	}
 	cursor, err := cursorAt(ctx, n.Service, big.ID, *deep)
 	if err != nil {
 		serving.Fatal("deep cursor", err)
@@ -95,17 +102,20 @@ func main() {
 		answerURLs[i] = n.Base + "/p/" + p.ID
 	}
 	type endpoint struct {
-		metric string
-		urls   []string
-		header http.Header
+		metric  string
+		urls    []string
+		header  http.Header
+		writeTo *forum.Thread // answers are written to it during the run
 	}
 	endpoints := []endpoint{
-		{"thread HTML (visitor)", []string{thread}, html},
-		{"thread HTML (member)", []string{thread}, member},
-		{"thread AP JSON", []string{thread}, apj},
-		{"post AP JSON", answerURLs, apj},
-		{"forum list first page (member)", []string{n.Base + "/f/big"}, member},
-		{"forum list deep page (member)", []string{n.Base + "/f/big?after=" + cursor}, member},
+		{"thread HTML (visitor)", []string{thread}, html, nil},
+		{"thread HTML (visitor, answers to another thread)", []string{thread}, html, other},
+		{"thread HTML (visitor, answers to this thread)", []string{thread}, html, seed.Thread},
+		{"thread HTML (member)", []string{thread}, member, nil},
+		{"thread AP JSON", []string{thread}, apj, nil},
+		{"post AP JSON", answerURLs, apj, nil},
+		{"forum list first page (member)", []string{n.Base + "/f/big"}, member, nil},
+		{"forum list deep page (member)", []string{n.Base + "/f/big?after=" + cursor}, member, nil},
 	}
 	results := map[string]*serving.Result{}
 	stop := func() {}
@@ -126,7 +136,15 @@ func main() {
 		}
 		load.Duration = *duration
 		v0 := n.DB.Changes().Version()
+		stopWriting, written := func() {}, func() int { return 0 }
+		if e.writeTo != nil {
+			stopWriting, written = writeAnswers(ctx, n.Service, seed.Members[2], e.writeTo, *writeRate)
+		}
 		r := serving.Run(ctx, load)
+		stopWriting()
+		if e.writeTo != nil {
+			fmt.Printf("  answers written during the run: %d (%.1f/s)\n", written(), float64(written())/load.Duration.Seconds())
+		}
 		if *verbose {
 			fmt.Printf("  store writes during the run: %d\n", n.DB.Changes().Version()-v0)
 		}
@@ -144,6 +162,16 @@ func main() {
 	th := results["thread HTML (visitor)"]
 	serving.Report("pages", "thread HTML (200 answers, visitor) req/s", th.PerSecond(), 3000, "req/s", true)
 	serving.Report("pages", "thread HTML (visitor) p99", msOf(th.Percentile(99)), 50, "ms", false)
+	for _, w := range []struct {
+		metric string
+		target float64
+	}{{"answers to another thread", 0.9}, {"answers to this thread", 0.5}} {
+		r := results["thread HTML (visitor, "+w.metric+")"]
+		serving.Info("pages", fmt.Sprintf("thread HTML (visitor, %g %s/s) req/s", *writeRate, w.metric), r.PerSecond(), "req/s")
+		serving.Info("pages", fmt.Sprintf("thread HTML (visitor, %g %s/s) p99", *writeRate, w.metric), msOf(r.Percentile(99)), "ms")
+		serving.Report("pages", fmt.Sprintf("thread HTML (visitor) rate with %g %s/s ÷ without", *writeRate, w.metric),
+			r.PerSecond()/th.PerSecond(), w.target, "×", true)
+	}
 	tm := results["thread HTML (member)"]
 	serving.Info("pages", "thread HTML (member, rendered each time) req/s", tm.PerSecond(), "req/s")
 	serving.Info("pages", "thread HTML (member) p99", msOf(tm.Percentile(99)), "ms")
@@ -165,6 +193,35 @@ func main() {
 		ratio = float64(first.CPUPerRequest()) / float64(deepR.CPUPerRequest())
 	}
 	serving.Report("pages", "first/deep forum page CPU per request (cursor stays flat)", ratio, 0.8, "×", true)
+}
+
+// writeAnswers answers thread t at rate answers per second, through the
+// forum service as the web handler does, until stop is called; written
+// says how many were stored.
+func writeAnswers(ctx context.Context, svc *forum.Service, author *forum.Member, t *forum.Thread, rate float64) (stop func(), written func() int) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	var n atomic.Int64
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			if _, err := svc.Reply(ctx, author, t.ID, "", forum.Answer{Body: "Procurement rules first.", Language: "en"}); err != nil {
+				if ctx.Err() == nil {
+					serving.Fatal("write answer", err)
+				}
+				return
+			}
+			n.Add(1)
+		}
+	}()
+	return func() { cancel(); <-done }, func() int { return int(n.Load()) }
 }
 
 func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
