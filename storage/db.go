@@ -43,6 +43,10 @@ type Options struct {
 	// switch in it to cut the database off and bring it back. nil in
 	// production.
 	Connector func(driver.Connector) driver.Connector
+	// QueryHooks see every statement after the write counter (Changes)
+	// does: the benchmarks count statements and transactions with one.
+	// nil in production.
+	QueryHooks []bun.QueryHook
 }
 
 // DB is an open database.
@@ -96,6 +100,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	db.changes = &Changes{}
 	db.bun = db.bun.WithQueryHook(db.changes)
+	for _, h := range opts.QueryHooks {
+		db.bun = db.bun.WithQueryHook(h)
+	}
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.bun.Close()
 		return nil, fmt.Errorf("storage: connect to %s database: %w", db.dialect, err)

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
@@ -38,9 +40,14 @@ type NodeOptions struct {
 	Logger *slog.Logger // nil: discard
 	// Dir is the data directory; empty makes a temporary one.
 	Dir string
+	// DatabaseURL is the database (storage.Options); "" for SQLite in Dir.
+	DatabaseURL string
+	// QueryHooks see every statement (e.g. a SQLCounter).
+	QueryHooks []bun.QueryHook
 }
 
-// StartNode opens (and migrates) SQLite under a data directory, wires a node
+// StartNode opens (and migrates) the database (SQLite under a data
+// directory unless opts.DatabaseURL says otherwise), wires a node
 // exactly as `agora serve` does (node.New) and serves it on opts.Addr.
 func StartNode(ctx context.Context, opts NodeOptions) (*Node, error) {
 	log := opts.Logger
@@ -55,7 +62,8 @@ func StartNode(ctx context.Context, opts NodeOptions) (*Node, error) {
 		}
 		dir = d
 	}
-	db, err := storage.Open(ctx, storage.Options{DataDir: dir, Logger: log})
+	db, err := storage.Open(ctx, storage.Options{DataDir: dir, DatabaseURL: opts.DatabaseURL, Logger: log,
+		QueryHooks: opts.QueryHooks})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
