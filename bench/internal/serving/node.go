@@ -42,6 +42,9 @@ type NodeOptions struct {
 	Dir string
 	// DatabaseURL is the database (storage.Options); "" for SQLite in Dir.
 	DatabaseURL string
+	// SQLiteQuery is added to the SQLite database URL when DatabaseURL is
+	// "" (e.g. _pragma=mmap_size(268435456)), to compare settings.
+	SQLiteQuery string
 	// QueryHooks see every statement (e.g. a SQLCounter).
 	QueryHooks []bun.QueryHook
 }
@@ -62,7 +65,11 @@ func StartNode(ctx context.Context, opts NodeOptions) (*Node, error) {
 		}
 		dir = d
 	}
-	db, err := storage.Open(ctx, storage.Options{DataDir: dir, DatabaseURL: opts.DatabaseURL, Logger: log,
+	dbURL := opts.DatabaseURL
+	if dbURL == "" && opts.SQLiteQuery != "" {
+		dbURL = "sqlite://" + filepath.Join(dir, "forum.db") + "?" + opts.SQLiteQuery
+	}
+	db, err := storage.Open(ctx, storage.Options{DataDir: dir, DatabaseURL: dbURL, Logger: log,
 		QueryHooks: opts.QueryHooks})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
