@@ -100,6 +100,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	db.changes = &Changes{}
 	db.bun = db.bun.WithQueryHook(db.changes)
+	if db.writers != nil {
+		db.bun = db.bun.WithQueryHook(gateHook{gate: db.writers})
+	}
 	for _, h := range opts.QueryHooks {
 		db.bun = db.bun.WithQueryHook(h)
 	}
@@ -133,6 +136,7 @@ func (c dsnConnector) Driver() driver.Driver                        { return c.d
 // stale lock); on SQLite it takes bun migrate's table lock. A second
 // process waits for the first and then finds nothing to do.
 func (db *DB) Migrate(ctx context.Context) error {
+	ctx = ungated(ctx)
 	m := migrate.NewMigrator(db.bun, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
 	if db.dialect == DialectPostgres {
 		unlock, err := db.advisoryLock(ctx, migrationLock)
