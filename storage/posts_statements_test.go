@@ -19,7 +19,9 @@ type countingHook struct {
 	n  atomic.Int64
 }
 
-func (h *countingHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (h *countingHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
 func (h *countingHook) AfterQuery(context.Context, *bun.QueryEvent) {
 	if h.on.Load() {
 		h.n.Add(1)

@@ -17,7 +17,7 @@ import (
 // (without the gate it failed with the database busy).
 func TestSingleWritesWaitAtTheWriteGate(t *testing.T) {
 	tests := []struct {
-		name  string
+		name string
 		// write writes ev (stored) or a copy of it with id.
 		write func(ctx context.Context, s *storage.Store, ev *forum.Event, id forum.ID) error
 	}{
