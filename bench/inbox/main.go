@@ -91,7 +91,7 @@ func main() {
 	flag.IntVar(&c.keys, "keys", 16, "distinct RSA keys among the actors")
 	flag.IntVar(&c.followers, "followers", 300, "server followers of the forum (each received reply is announced to them)")
 	flag.IntVar(&c.followerHosts, "follower-hosts", 3, "loopback hosts the followers live on, one shared inbox each (one Announce POST per host and reply)")
-	flag.DurationVar(&c.drain, "drain", 5*time.Minute, "how long to wait after the burst for every accepted reply to be visible")
+	flag.DurationVar(&c.drain, "drain", 2*time.Minute, "how long to wait after the burst for every accepted reply to be visible")
 	flag.BoolVar(&c.verbose, "v", false, "log the node's warnings on stderr")
 	flag.StringVar(&c.applyProfile, "applyprofile", "", "write a CPU profile of the drain after the burst (applying, publishing, delivering) to this file")
 	flag.StringVar(&c.dbURL, "db", os.Getenv(serving.EnvDatabaseURL), "PostgreSQL server (admin URL) to run on, in a throwaway database; empty: SQLite (default: $"+serving.EnvDatabaseURL+")")
