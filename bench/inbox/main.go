@@ -308,7 +308,17 @@ func run(ctx context.Context, c config) error {
 	if announced {
 		fmt.Printf("  every visible reply announced to the followers %v after the burst began\n", announcedIn.Round(time.Millisecond))
 	} else {
-		fmt.Printf("  not every visible reply was announced within -drain %v\n", c.drain)
+		st, err := obs.state(ctx)
+		if err != nil {
+			return err
+		}
+		got, _, _ := sinks.Snapshot()
+		unpublished, err := n.DB.Bun().NewSelect().Table("events").Where("published_at IS NULL").Count(serving.Quiet(ctx))
+		if err != nil {
+			return fmt.Errorf("count events: %w", err)
+		}
+		fmt.Printf("  not every visible reply was announced within -drain %v: %d events not yet published, %d deliveries pending, "+
+			"%d of %d Announce POSTs arrived\n", c.drain, unpublished, st.deliveries, len(got), expected)
 	}
 	fmt.Printf("  CPU of the whole process (node, sinks, generator) from the burst until then: %v, %.2f ms per reply\n",
 		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(max(1, visible)))
