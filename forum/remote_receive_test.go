@@ -2,6 +2,7 @@ package forum_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/metropolis/agora/forum"
@@ -82,5 +83,54 @@ func TestReceiveAnswerAgainIsTheSamePost(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Replies to one thread received at once (the inbox worker applies them
+// concurrently) are all counted: the thread's reply count and last post
+// are not lost between concurrent transactions (PostgreSQL: read committed).
+func TestConcurrentReceivedAnswersAreAllCounted(t *testing.T) {
+	const replies = 24
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			rig := testrig.NewOn(t, b.Open(t))
+			cast := rig.Seed(t)
+			th, err := rig.Service.Ask(ctx, cast.Barcelona, cast.Forum.ID, forum.Question{Title: "Digital ID for residents?",
+				Body: "What did you choose?", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			question, _, err := rig.Service.PostInThread(ctx, th.RootPostID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alice, err := rig.Service.SaveRemoteMember(ctx, forum.RemoteProfile{
+				URI: "https://mastodon.example/users/alice", Username: "alice", Domain: "mastodon.example"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs := make(chan error, replies)
+			for i := range replies {
+				go func() {
+					_, err := rig.Service.ReceiveAnswer(ctx, th, question, forum.RemotePost{
+						URI: fmt.Sprintf("https://mastodon.example/users/alice/statuses/%d", i), Author: alice,
+						HTML: "<p>An answer</p>", Language: "en", Published: rig.Clock.Now()})
+					errs <- err
+				}()
+			}
+			for range replies {
+				if err := <-errs; err != nil {
+					t.Fatalf("receive: %v", err)
+				}
+			}
+			got, err := rig.Service.Thread(ctx, th.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ReplyCount != replies {
+				t.Errorf("the thread counts %d replies; want %d", got.ReplyCount, replies)
+			}
+		})
 	}
 }
