@@ -237,27 +237,32 @@ func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI stri
 // ReceiveAnswer stores an answer written on another node, to parent (the
 // question or an answer) in thread t. Receiving it again returns the post
 // already stored.
+//
+// Its transaction holds only what must be read and written together (the
+// thread, the post, the event): on SQLite one write transaction runs at a
+// time, so every statement in it makes every other writer wait. The forum
+// is read before (again inside if the thread moved meanwhile), and a post
+// already stored is found by its URI's unique index: the insert conflicts.
 func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p RemotePost) (*Post, error) {
 	version := originVersion(p, true) // before cleanRemote moves a future publication to now
 	p, err := s.cleanRemote(p)
 	if err != nil {
 		return nil, err
 	}
+	f, err := s.store.ForumByID(ctx, t.ForumID)
+	if err != nil {
+		return nil, err
+	}
 	var post *Post
 	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
-		if existing, err := tx.PostByURI(ctx, p.URI); err == nil {
-			post = existing
-			return nil
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
 		t, err := s.threadOf(ctx, tx, t.ID)
 		if err != nil {
 			return err
 		}
-		f, err := tx.ForumByID(ctx, t.ForumID)
-		if err != nil {
-			return err
+		if t.ForumID != f.ID {
+			if f, err = tx.ForumByID(ctx, t.ForumID); err != nil {
+				return err
+			}
 		}
 		if err := CanPostFrom(f, p.Author.Domain); err != nil {
 			return err
@@ -287,7 +292,16 @@ func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p 
 		return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventPostReceived, ActorID: p.Author.ID, ForumID: f.ID,
 			ThreadID: t.ID, PostID: post.ID})
 	})
-	return post, err
+	if errors.Is(err, ErrConflict) {
+		// Received before: the post stored then (nothing was written now).
+		if existing, lookErr := s.store.PostByURI(ctx, p.URI); lookErr == nil {
+			return existing, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return post, nil
 }
 
 // ReceiveEdit applies a new version of a remote post, sent by its author.

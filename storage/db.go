@@ -43,6 +43,10 @@ type Options struct {
 	// switch in it to cut the database off and bring it back. nil in
 	// production.
 	Connector func(driver.Connector) driver.Connector
+	// QueryHooks see every statement after the write counter (Changes)
+	// does: the benchmarks count statements and transactions with one.
+	// nil in production.
+	QueryHooks []bun.QueryHook
 }
 
 // DB is an open database.
@@ -96,6 +100,12 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	db.changes = NewChanges()
 	db.bun = db.bun.WithQueryHook(db.changes)
+	if db.writers != nil {
+		db.bun = db.bun.WithQueryHook(gateHook{gate: db.writers})
+	}
+	for _, h := range opts.QueryHooks {
+		db.bun = db.bun.WithQueryHook(h)
+	}
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.bun.Close()
 		return nil, fmt.Errorf("storage: connect to %s database: %w", db.dialect, err)
@@ -126,6 +136,7 @@ func (c dsnConnector) Driver() driver.Driver                        { return c.d
 // stale lock); on SQLite it takes bun migrate's table lock. A second
 // process waits for the first and then finds nothing to do.
 func (db *DB) Migrate(ctx context.Context) error {
+	ctx = ungated(ctx)
 	m := migrate.NewMigrator(db.bun, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
 	if db.dialect == DialectPostgres {
 		unlock, err := db.advisoryLock(ctx, migrationLock)

@@ -127,3 +127,51 @@ func (g writeGate) enter(ctx context.Context) (func(), error) {
 		return nil, ctx.Err()
 	}
 }
+
+// gateHook makes a statement that writes outside a transaction (finishing
+// an inbox item, marking an event published, renewing leases…) wait at the
+// write gate like a transaction does. Without it such a statement meets a
+// transaction's write lock in SQLite's busy handler, which sleeps up to
+// 100 ms between tries while holding one of the pool's few connections:
+// with many inbox items applied at once, writers and readers then queue
+// behind sleepers. Installed on SQLite only.
+type gateHook struct{ gate writeGate }
+
+type (
+	gateReleaseKey struct{}
+	ungatedKey     struct{}
+)
+
+// ungated marks a context whose statements never wait at the gate: the
+// migrations, whose own transactions bun runs outside Store.atomic.
+func ungated(ctx context.Context) context.Context { return context.WithValue(ctx, ungatedKey{}, true) }
+
+// BeforeQuery implements bun.QueryHook.
+func (h gateHook) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	// Inside Store.atomic the transaction holds the gate already.
+	if ctx.Value(txStateKey{}) != nil || ctx.Value(ungatedKey{}) != nil || !writes(e.Query) {
+		return ctx
+	}
+	release, err := h.gate.enter(ctx)
+	if err != nil {
+		return ctx // ctx is done: the statement fails with it
+	}
+	return context.WithValue(ctx, gateReleaseKey{}, release)
+}
+
+// AfterQuery implements bun.QueryHook.
+func (h gateHook) AfterQuery(ctx context.Context, _ *bun.QueryEvent) {
+	if release, ok := ctx.Value(gateReleaseKey{}).(func()); ok {
+		release()
+	}
+}
+
+// writes reports whether a statement may write, from its first word.
+func writes(query string) bool {
+	op, _, _ := strings.Cut(strings.TrimSpace(query), " ")
+	switch strings.ToUpper(op) {
+	case "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "CREATE", "DROP", "ALTER":
+		return true
+	}
+	return false
+}

@@ -31,6 +31,17 @@ type postRow struct {
 	OriginUpdatedAt *time.Time `bun:"origin_updated_at"`
 	DeletedAt       *time.Time `bun:"deleted_at"`
 	DeletedBy       string     `bun:"deleted_by"`
+	// HasTranslations is read with the post (selectPosts), so the
+	// translations are loaded only for the posts that have some: most
+	// have none, and a statement less per post read is a statement less on
+	// the received-reply path.
+	HasTranslations bool `bun:"has_translations,scanonly"`
+}
+
+// selectPosts selects posts with HasTranslations.
+func (s *Store) selectPosts(model any) *bun.SelectQuery {
+	return s.db.NewSelect().Model(model).ColumnExpr("?TableAlias.*").
+		ColumnExpr("EXISTS (SELECT 1 FROM post_translations AS pt WHERE pt.post_id = ?TableAlias.id) AS has_translations")
 }
 
 func postToRow(p *forum.Post) *postRow {
@@ -137,7 +148,7 @@ func (s *Store) PostByURI(ctx context.Context, uri string) (*forum.Post, error) 
 
 func (s *Store) onePost(ctx context.Context, what, where string, arg any) (*forum.Post, error) {
 	var row postRow
-	if err := s.db.NewSelect().Model(&row).Where(where, arg).Scan(ctx); err != nil {
+	if err := s.selectPosts(&row).Where(where, arg).Scan(ctx); err != nil {
 		return nil, dbErr(what, err)
 	}
 	ps, err := s.withTranslations(ctx, []postRow{row})
@@ -151,7 +162,7 @@ func (s *Store) onePost(ctx context.Context, what, where string, arg any) (*foru
 // (BranchID, ID), strictly after the cursor.
 func (s *Store) ListPosts(ctx context.Context, threadID forum.ID, after forum.PostCursor, limit int) ([]*forum.Post, error) {
 	var rows []postRow
-	q := s.db.NewSelect().Model(&rows).Where("thread_id = ?", threadID).
+	q := s.selectPosts(&rows).Where("thread_id = ?", threadID).
 		OrderExpr("branch_id ASC, id ASC").Limit(int64(limit))
 	if after != (forum.PostCursor{}) {
 		q = q.Where("(branch_id, id) > (?, ?)", after.BranchID, after.ID)
@@ -166,7 +177,7 @@ func (s *Store) ListPosts(ctx context.Context, threadID forum.ID, after forum.Po
 // first, before beforeID ("" for the newest).
 func (s *Store) ListMemberPosts(ctx context.Context, memberID, beforeID forum.ID, limit int) ([]*forum.Post, error) {
 	var rows []postRow
-	q := s.db.NewSelect().Model(&rows).Where("author_id = ?", memberID).Where("deleted_at IS NULL").
+	q := s.selectPosts(&rows).Where("author_id = ?", memberID).Where("deleted_at IS NULL").
 		OrderExpr("id DESC").Limit(int64(limit))
 	if beforeID != "" {
 		q = q.Where("id < ?", beforeID)
@@ -185,7 +196,7 @@ func (s *Store) SearchPosts(ctx context.Context, needles []string, limit int) ([
 		return nil, nil
 	}
 	var rows []postRow
-	q := s.db.NewSelect().Model(&rows).Where("deleted_at IS NULL").
+	q := s.selectPosts(&rows).Where("deleted_at IS NULL").
 		Where("thread_id IN (SELECT id FROM threads WHERE deleted_at IS NULL)").
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			for _, n := range needles {

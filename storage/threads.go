@@ -81,7 +81,16 @@ func (s *Store) ThreadByURI(ctx context.Context, uri string) (*forum.Thread, err
 
 func (s *Store) oneThread(ctx context.Context, what, where string, arg any) (*forum.Thread, error) {
 	var row threadRow
-	if err := s.db.NewSelect().Model(&row).Where(where, arg).Scan(ctx); err != nil {
+	q := s.db.NewSelect().Model(&row).Where(where, arg)
+	if s.inTx && isPostgres(s.db) {
+		// A thread read in a transaction is read to be changed (its reply
+		// count, its last post): under READ COMMITTED two transactions would
+		// both read the old count and one increment would be lost, as when
+		// replies to one thread are applied concurrently. SQLite runs one
+		// write transaction at a time.
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr(what, err)
 	}
 	return row.toForum(), nil

@@ -31,8 +31,8 @@ func (s *Store) insertTranslations(ctx context.Context, p *forum.Post) error {
 	return dbErr("store post translations", err)
 }
 
-// withTranslations converts rows and loads their translations in one
-// query. Translations is nil for a post that has none (every local post),
+// withTranslations converts rows and loads the translations of those
+// that have some (postRow.HasTranslations) in one query. Translations is nil for a post that has none (every local post),
 // so an empty map does not round-trip: it comes back nil.
 func (s *Store) withTranslations(ctx context.Context, rows []postRow) ([]*forum.Post, error) {
 	out := make([]*forum.Post, len(rows))
@@ -40,11 +40,16 @@ func (s *Store) withTranslations(ctx context.Context, rows []postRow) ([]*forum.
 		return out, nil
 	}
 	byID := make(map[string]*forum.Post, len(rows))
-	ids := make([]string, len(rows))
+	var ids []string
 	for i := range rows {
 		out[i] = rows[i].toForum()
-		byID[rows[i].ID] = out[i]
-		ids[i] = rows[i].ID
+		if rows[i].HasTranslations {
+			byID[rows[i].ID] = out[i]
+			ids = append(ids, rows[i].ID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
 	}
 	var trs []translationRow
 	if err := s.db.NewSelect().Model(&trs).Where("post_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {

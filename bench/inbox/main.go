@@ -1,30 +1,49 @@
-// Command inbox measures how many signed activities a node accepts per
-// second (issue 5, benchmark 3).
+// Command inbox measures how fast a node takes in signed activities and
+// applies them (issue 5, benchmark 3; issue 11): accepted/s at the shared
+// inbox, and replies accepted *and visible on the thread* per second, end
+// to end.
 //
-// It runs a real agora node in this process (node.New, SQLite in a
-// temporary directory, HTTP on 127.0.0.1:0, loopback peers allowed) with a
-// forum and a question, and -hosts remote servers on 127.0.0.10, .11, …
-// serving the actor documents of -actors remote actors (-keys RSA-2048 keys
-// shared among them, generated at start). Before the clock starts it builds
-// and signs (draft-cavage rsa-sha256 over (request-target) host date digest,
-// as Mastodon does) one Create{Note} per request, each a new answer to the
-// question from one of the actors. A warm-up sends one activity per actor,
-// so the node has fetched every actor document before the measured phase.
-// Then -conns keep-alive connections (default 16: a few remote servers
-// with a few connections each, as Mastodon's delivery workers send) POST
-// the -n signed activities to the shared inbox, each sending the next as
-// soon as the last is answered (a closed loop, so the median latency is
-// about conns divided by the rate); every answer must be 202 Accepted (verified, parsed, stored
-// durably). It prints accepted/s with p50/p99 latency (target ≥ 3,000/s,
-// p50 ≤ 5 ms on 2 cores with SQLite) and, as information, how long the
-// node's inbox worker takes to apply the backlog afterwards (bounded by
-// -drain).
+// It runs a real agora node in this process (node.New, HTTP on
+// 127.0.0.1:0, loopback peers allowed; SQLite in a temporary directory, or
+// a throwaway PostgreSQL database with -db or AGORA_BENCH_DATABASE_URL) with
+// a forum and a question. The forum has -followers server followers (type
+// Application) on -follower-hosts loopback sinks with shared inboxes, so
+// every received reply costs its Announce to them, as on a forum people
+// follow. -hosts remote servers on 127.0.0.10, .11, … serve the actor
+// documents of -actors remote actors (-keys RSA-2048 keys shared among
+// them, generated at start). Before the clock starts it builds and signs
+// (draft-cavage rsa-sha256 over (request-target) host date digest, as
+// Mastodon does) one Create{Note} per request, each a new answer to the
+// question from one of the actors.
 //
-// The node and the load generator share the machine's cores. -cpuprofile
-// writes a CPU profile of the measured phase; the generator's samples carry
-// the label role=loadgen (go tool pprof -tagignore role=loadgen).
+// A warm-up sends one activity per actor (so the node fetches every actor
+// document) and waits until each is applied, visible, and its Announce
+// delivered: none of that is counted. Then -conns keep-alive connections
+// POST the -n signed activities in a closed loop (the burst; every answer
+// must be 202 Accepted: verified, parsed, stored durably), and the
+// benchmark waits (at most -drain) until every accepted reply is a post of
+// the thread in the store. It prints:
+//   - accepted/s with p50/p99 (target ≥ 3,000/s, p50 ≤ 5 ms on 2 cores);
+//   - end to end: replies accepted and visible per second, from the first
+//     send to the last reply seen on the thread (target ≥ 1,000/s);
+//   - the rate replies became visible during the burst, against the
+//     accepted rate (target ≥ 80%);
+//   - items that failed (not counted as applied; target 0);
+//   - as information, replies visible and announced per second: until
+//     every event is published and every Announce delivered to the
+//     followers' inboxes (also bounded by -drain);
+//   - SQL statements and transactions (BEGINs) per reply: every statement
+//     the node ran from the burst's start until then — accepting,
+//     applying, publishing and delivering — divided by the replies, with
+//     the most frequent kinds.
 //
-//	go run ./bench/inbox [-n 30000] [-conns 16] [-actors 1000] [-hosts 10] [-drain 30s] [-cpuprofile cpu.out]
+// The node, the sinks and the load generator share the machine's cores.
+// -cpuprofile writes a CPU profile of the burst (the generator's samples
+// carry the label role=loadgen: go tool pprof -tagignore role=loadgen);
+// -applyprofile one of the drain after it, when the node only applies,
+// publishes and delivers.
+//
+//	go run ./bench/inbox [-n 20000] [-actors 1000] [-followers 300] [-db postgres://…] [-applyprofile apply.out]
 package main
 
 import (
@@ -42,73 +61,135 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/bench/internal/fedrig"
+	"github.com/metropolis/agora/bench/internal/measure"
 	"github.com/metropolis/agora/bench/internal/serving"
 	"github.com/metropolis/agora/federation/signature"
+	"github.com/metropolis/agora/forum"
 )
 
 const public = "https://www.w3.org/ns/activitystreams#Public"
 
-func main() {
-	total := flag.Int("n", 30_000, "signed activities sent in the measured phase")
-	conns := flag.Int("conns", 16, "concurrent keep-alive connections (closed loop: p50 is about conns ÷ rate)")
-	maxDur := flag.Duration("duration", 30*time.Second, "upper bound on the measured phase")
-	actors := flag.Int("actors", 1000, "remote actors")
-	hosts := flag.Int("hosts", 10, "remote hosts (127.0.0.10 and up) the actors live on")
-	keys := flag.Int("keys", 16, "distinct RSA keys among the actors")
-	drain := flag.Duration("drain", 30*time.Second, "how long to wait for the inbox worker to apply the backlog (0: don't)")
-	verbose := flag.Bool("v", false, "log the node's warnings on stderr")
-	drainProfile := flag.String("drainprofile", "", "write a CPU profile of the drain phase (the inbox worker) to this file")
-	profile := serving.ProfileFlag()
-	flag.Parse()
-	ctx := context.Background()
+type config struct {
+	total, conns, actors, hosts, keys int
+	followers, followerHosts          int
+	maxDur, drain                     time.Duration
+	verbose                           bool
+	applyProfile, dbURL, sqliteQuery  string
+	profile                           func() func()
+}
 
+func main() {
+	var c config
+	flag.IntVar(&c.total, "n", 20_000, "signed activities (replies) sent in the measured burst")
+	flag.IntVar(&c.conns, "conns", 16, "concurrent keep-alive connections (closed loop: p50 is about conns ÷ rate)")
+	flag.DurationVar(&c.maxDur, "duration", time.Minute, "upper bound on the burst")
+	flag.IntVar(&c.actors, "actors", 1000, "remote actors")
+	flag.IntVar(&c.hosts, "hosts", 10, "remote hosts (127.0.0.10 and up) the actors live on")
+	flag.IntVar(&c.keys, "keys", 16, "distinct RSA keys among the actors")
+	flag.IntVar(&c.followers, "followers", 300, "server followers of the forum (each received reply is announced to them)")
+	flag.IntVar(&c.followerHosts, "follower-hosts", 3, "loopback hosts the followers live on, one shared inbox each (one Announce POST per host and reply)")
+	flag.DurationVar(&c.drain, "drain", 2*time.Minute, "how long to wait after the burst for every accepted reply to be visible")
+	flag.BoolVar(&c.verbose, "v", false, "log the node's warnings on stderr")
+	flag.StringVar(&c.applyProfile, "applyprofile", "", "write a CPU profile of the drain after the burst (applying, publishing, delivering) to this file")
+	flag.StringVar(&c.dbURL, "db", os.Getenv(serving.EnvDatabaseURL), "PostgreSQL server (admin URL) to run on, in a throwaway database; empty: SQLite (default: $"+serving.EnvDatabaseURL+")")
+	flag.StringVar(&c.sqliteQuery, "sqlite-query", "", "parameters added to the SQLite database URL, to compare settings (e.g. _pragma=mmap_size(268435456))")
+	c.profile = serving.ProfileFlag()
+	flag.Parse()
+	if err := run(context.Background(), c); err != nil {
+		serving.Fatal("inbox", err)
+	}
+}
+
+func run(ctx context.Context, c config) error {
 	var log *slog.Logger
-	if *verbose {
+	if c.verbose {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	n, err := serving.StartNode(ctx, serving.NodeOptions{Addr: "127.0.0.1:0", Logger: log})
+	dbURL, backend := "", "sqlite"
+	if c.dbURL != "" {
+		u, drop, err := serving.TempPostgres(ctx, c.dbURL)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		dbURL, backend = u, "postgres"
+	}
+	// Figures on PostgreSQL are named apart from SQLite's (the targets are
+	// SQLite's).
+	metric := func(m string) string {
+		if backend == "sqlite" {
+			return m
+		}
+		return m + " [" + backend + "]"
+	}
+	sql := serving.NewSQLCounter()
+	n, err := serving.StartNode(ctx, serving.NodeOptions{Addr: "127.0.0.1:0", Logger: log, DatabaseURL: dbURL,
+		SQLiteQuery: c.sqliteQuery, QueryHooks: []bun.QueryHook{sql}})
 	if err != nil {
-		serving.Fatal("start node", err)
+		return fmt.Errorf("start node: %w", err)
 	}
 	defer n.Close()
+	fmt.Printf("node on %s (%s)\n", n.Base, backend)
 	seed, err := serving.Seed(ctx, n.Service, 0)
 	if err != nil {
-		serving.Fatal("seed", err)
+		return fmt.Errorf("seed: %w", err)
 	}
 	if err := n.Settle(ctx, time.Minute); err != nil {
-		serving.Fatal("settle", err)
+		return fmt.Errorf("settle: %w", err)
 	}
 	question := n.URLs.Thread(seed.Thread.ID)
 	forumURI := n.URLs.Forum(seed.Forum.Slug)
 
-	t0 := time.Now()
-	ks, err := generateKeys(*keys)
-	if err != nil {
-		serving.Fatal("keys", err)
+	sinks := fedrig.NewSinks(0, false)
+	defer sinks.Close()
+	if c.followers > 0 {
+		bases := make([]string, max(1, c.followerHosts))
+		for i := range bases {
+			if bases[i], err = sinks.Listen(fedrig.HostIP(40, i)); err != nil {
+				return err
+			}
+		}
+		if err := fedrig.SeedFollowersIn(ctx, n.DB.Store(), forumURI,
+			fedrig.Followers(bases, c.followers, true, "Application")); err != nil {
+			return fmt.Errorf("seed followers: %w", err)
+		}
+		if err := sinks.Prefetch(ctx, n.URLs.KeyID(forumURI)); err != nil {
+			return err
+		}
+		fmt.Printf("%d server followers of the forum on %d hosts (shared inboxes)\n", c.followers, len(bases))
 	}
-	peers := make([]*peer, *hosts)
+
+	t0 := time.Now()
+	ks, err := generateKeys(c.keys)
+	if err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	peers := make([]*peer, c.hosts)
 	for i := range peers {
 		if peers[i], err = startPeer(fmt.Sprintf("127.0.0.%d:0", 10+i), ks); err != nil {
-			serving.Fatal("remote host", err)
+			return fmt.Errorf("remote host: %w", err)
 		}
 	}
-	fmt.Printf("%d keys and %d remote hosts ready in %v\n", *keys, *hosts, time.Since(t0).Round(time.Millisecond))
+	fmt.Printf("%d keys and %d remote hosts ready in %v\n", c.keys, c.hosts, time.Since(t0).Round(time.Millisecond))
 
 	// Sign everything before the clock starts: the warm-up (one activity
 	// per actor) and the measured requests.
 	t0 = time.Now()
 	mk := func(i int) (*serving.Request, error) {
-		a := i % *actors
+		a := i % c.actors
 		p := peers[a%len(peers)]
 		return p.signed(n.Base+"/inbox", a, i, question, forumURI, ks[a%len(ks)])
 	}
-	warm, err := signAll(*actors, 0, mk)
+	warm, err := signAll(c.actors, 0, mk)
 	if err != nil {
-		serving.Fatal("sign", err)
+		return fmt.Errorf("sign: %w", err)
 	}
-	reqs, err := signAll(*total, *actors, mk)
+	reqs, err := signAll(c.total, c.actors, mk)
 	if err != nil {
-		serving.Fatal("sign", err)
+		return fmt.Errorf("sign: %w", err)
 	}
 	fmt.Printf("signed %d activities in %v\n", len(warm)+len(reqs), time.Since(t0).Round(time.Millisecond))
 
@@ -120,43 +201,211 @@ func main() {
 			return list[i], true
 		}
 	}
-	w := serving.Run(ctx, serving.Load{Conns: *conns, Next: from(warm), Want: http.StatusAccepted})
+	obs := &observer{n: n, thread: seed.Thread.ID}
+	w := serving.Run(ctx, serving.Load{Conns: c.conns, Next: from(warm), Want: http.StatusAccepted})
 	fmt.Printf("warm-up (first activity of each actor, fetches its document): %s\n", w)
 	if w.Errors > 0 {
-		serving.Fatal("warm-up", fmt.Errorf("%d errors, first: %s", w.Errors, w.FirstErr))
+		return fmt.Errorf("warm-up: %d errors, first: %s", w.Errors, w.FirstErr)
 	}
+	t0 = time.Now()
+	if err := obs.quiet(ctx, w.Requests, c.drain); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	before, err := obs.state(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("warm-up applied, visible and announced in %v: %d replies on the thread, %d failed items\n",
+		time.Since(t0).Round(time.Millisecond), before.visible, before.failed)
+	sinks.Reset()
 
-	stop := profile()
-	r := serving.Run(ctx, serving.Load{Conns: *conns, Duration: *maxDur, Next: from(reqs), Want: http.StatusAccepted})
+	// The burst.
+	sql.Start()
+	cpu0 := measure.CPUTime()
+	stop := c.profile()
+	r := serving.Run(ctx, serving.Load{Conns: c.conns, Duration: c.maxDur, Next: from(reqs), Want: http.StatusAccepted})
 	stop()
+	atBurstEnd, err := obs.state(ctx)
+	if err != nil {
+		return err
+	}
 	fmt.Printf("signed Create{Note} to the shared inbox: %s\n", r)
 	if r.Errors > 0 {
 		fmt.Printf("  first error: %s\n", r.FirstErr)
 	}
-	serving.Report("inbox", "signed activities accepted/s", r.PerSecond(), 3000, "/s", true)
-	serving.Report("inbox", "accept p50", msOf(r.Percentile(50)), 5, "ms", false)
-	serving.Info("inbox", "accept p99", msOf(r.Percentile(99)), "ms")
+	serving.Report("inbox", metric("signed activities accepted/s"), r.PerSecond(), 3000, "/s", true)
+	serving.Report("inbox", metric("accept p50"), msOf(r.Percentile(50)), 5, "ms", false)
+	serving.Info("inbox", metric("accept p99"), msOf(r.Percentile(99)), "ms")
 
-	if *drain > 0 {
-		stop := func() {}
-		if *drainProfile != "" {
-			stop = serving.StartProfile(*drainProfile)
+	// The drain: until every accepted reply is on the thread, or nothing
+	// is left to apply, or the time is up.
+	stop = func() {}
+	if c.applyProfile != "" {
+		stop = serving.StartProfile(c.applyProfile)
+	}
+	burstStart := time.Now().Add(-r.Elapsed) // when Run started, near enough
+	last, lastAt := atBurstEnd, time.Now()
+	deadline := time.Now().Add(c.drain)
+	for last.visible-before.visible < r.Requests && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		st, err := obs.state(ctx)
+		if err != nil {
+			return err
 		}
-		t0 := time.Now()
-		pending := 0
-		for time.Since(t0) < *drain {
-			if pending, _, err = n.DB.Store().CountInbox(ctx); err != nil {
-				serving.Fatal("count inbox", err)
-			}
-			if pending == 0 {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
+		if st.visible != last.visible {
+			lastAt = time.Now()
 		}
-		stop()
-		applied := len(warm) + r.Requests - pending
-		fmt.Printf("inbox worker: %d pending %v after the run\n", pending, time.Since(t0).Round(time.Millisecond))
-		serving.Info("inbox", "backlog applied/s after the run (worker)", float64(applied)/(r.Elapsed+time.Since(t0)).Seconds(), "/s")
+		if st.pending == 0 && st.visible == last.visible {
+			last = st
+			break // nothing left to apply: the rest failed
+		}
+		last = st
+	}
+	stop()
+	visible := last.visible - before.visible
+	failed := last.failed - before.failed
+	elapsed := lastAt.Sub(burstStart)
+	duringBurst := float64(atBurstEnd.visible-before.visible) / r.Elapsed.Seconds()
+	fmt.Printf("drain: %d of %d accepted replies visible %v after the burst began (%d still pending, %d failed)\n",
+		visible, r.Requests, elapsed.Round(time.Millisecond), last.pending, failed)
+	if t, err := n.DB.Store().ThreadByID(serving.Quiet(ctx), seed.Thread.ID); err != nil {
+		return fmt.Errorf("read the thread: %w", err)
+	} else if t.ReplyCount != last.visible {
+		fmt.Printf("  WARNING: the thread counts %d replies, the store holds %d posts in it\n", t.ReplyCount, last.visible)
+	}
+	ds, err := n.DB.Store().DeliveryStats(serving.Quiet(ctx))
+	if err != nil {
+		return fmt.Errorf("delivery stats: %w", err)
+	}
+	unpublished, err := n.DB.Bun().NewSelect().Table("events").Where("published_at IS NULL").Count(serving.Quiet(ctx))
+	if err != nil {
+		return fmt.Errorf("count events: %w", err)
+	}
+	arrived, rejected, _ := sinks.Snapshot()
+	fmt.Printf("  fan-out when the last reply was visible: %d events not yet published; %d Announce POSTs verified at the followers' inboxes "+
+		"(%d expected in the end, %d rejected); deliveries %d pending, %d done, %d failed\n",
+		unpublished, len(arrived), visible*min(c.followers, max(1, c.followerHosts)), rejected, ds.Pending, ds.Done, ds.Failed)
+
+	// Then until the forum has announced every visible reply to its
+	// followers (every event published, every delivery done): the
+	// fan-out is part of the work a received reply costs.
+	expected := visible * min(c.followers, max(1, c.followerHosts))
+	announced := false
+	for time.Now().Before(deadline) {
+		st, err := obs.state(ctx)
+		if err != nil {
+			return err
+		}
+		if got, _, _ := sinks.Snapshot(); !st.unpublished && st.deliveries == 0 && len(got) >= expected {
+			announced = true
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	announcedIn := time.Since(burstStart)
+	sql.Stop()
+	cpu := measure.CPUTime() - cpu0
+	if announced {
+		fmt.Printf("  every visible reply announced to the followers %v after the burst began\n", announcedIn.Round(time.Millisecond))
+	} else {
+		st, err := obs.state(ctx)
+		if err != nil {
+			return err
+		}
+		got, _, _ := sinks.Snapshot()
+		unpublished, err := n.DB.Bun().NewSelect().Table("events").Where("published_at IS NULL").Count(serving.Quiet(ctx))
+		if err != nil {
+			return fmt.Errorf("count events: %w", err)
+		}
+		fmt.Printf("  not every visible reply was announced within -drain %v: %d events not yet published, %d deliveries pending, "+
+			"%d of %d Announce POSTs arrived\n", c.drain, unpublished, st.deliveries, len(got), expected)
+	}
+	fmt.Printf("  CPU of the whole process (node, sinks, generator) from the burst until then: %v, %.2f ms per reply\n",
+		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(max(1, visible)))
+	counts := sql.Counts()
+	counts.Print(visible, 25)
+
+	complete := visible >= r.Requests
+	e2e := float64(visible) / elapsed.Seconds()
+	if !complete {
+		fmt.Printf("  not every accepted reply was visible within -drain %v: the end-to-end rate counts only those seen\n", c.drain)
+	}
+	serving.Report("inbox", metric("replies accepted and visible on the thread/s (end to end)"), e2e, 1000, "/s", true)
+	if announced {
+		serving.Info("inbox", metric("replies visible and announced to the followers/s (end to end)"), float64(visible)/announcedIn.Seconds(), "/s")
+	} else {
+		measure.Result("inbox", metric("replies visible and announced to the followers/s (end to end)"),
+			fmt.Sprintf("not all within %v", c.drain), "-", true)
+	}
+	serving.Info("inbox", metric("replies visible/s during the burst"), duringBurst, "/s")
+	serving.Report("inbox", metric("visible during the burst ÷ accepted rate"), 100*duringBurst/r.PerSecond(), 80, "%", true)
+	serving.Report("inbox", metric("items failed"), float64(failed), 0, "", false)
+	if visible > 0 {
+		serving.Info("inbox", metric("SQL statements per reply"), float64(counts.Statements)/float64(visible), "")
+		serving.Info("inbox", metric("SQL transactions per reply"), float64(counts.Transactions)/float64(visible), "")
+	}
+	return nil
+}
+
+// observer reads what the node did, with statements the SQL counter
+// ignores.
+type observer struct {
+	n      *serving.Node
+	thread forum.ID
+}
+
+type nodeState struct {
+	visible         int // replies in the thread, in the store
+	pending, failed int // inbox items
+	unpublished     bool
+	deliveries      int // pending deliveries
+}
+
+func (o *observer) state(ctx context.Context) (nodeState, error) {
+	ctx = serving.Quiet(ctx)
+	var st nodeState
+	n, err := o.n.DB.Bun().NewSelect().Table("posts").Where("thread_id = ?", o.thread).
+		Where("id <> ?", o.thread).Where("deleted_at IS NULL").Count(ctx)
+	if err != nil {
+		return st, fmt.Errorf("count the thread's posts: %w", err)
+	}
+	st.visible = int(n)
+	if st.pending, st.failed, err = o.n.DB.Store().CountInbox(ctx); err != nil {
+		return st, fmt.Errorf("count inbox: %w", err)
+	}
+	ev, err := o.n.DB.Store().UnpublishedEvents(ctx, 1)
+	if err != nil {
+		return st, fmt.Errorf("unpublished events: %w", err)
+	}
+	st.unpublished = len(ev) > 0
+	ds, err := o.n.DB.Store().DeliveryStats(ctx)
+	if err != nil {
+		return st, fmt.Errorf("delivery stats: %w", err)
+	}
+	st.deliveries = ds.Pending
+	return st, nil
+}
+
+// quiet waits until want replies are visible, nothing is left to apply or
+// publish, and every delivery is done: the warm-up's work must not run in
+// the measured phase.
+func (o *observer) quiet(ctx context.Context, want int, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		st, err := o.state(ctx)
+		if err != nil {
+			return err
+		}
+		if st.failed > 0 {
+			return fmt.Errorf("%d items failed", st.failed)
+		}
+		if st.visible >= want && st.pending == 0 && !st.unpublished && st.deliveries == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not quiet after %v: %+v", limit, st)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

@@ -36,15 +36,7 @@ func FleetAt(ctx context.Context, n *Node, s *Sinks, target string, ips []string
 // SeedOn seeds followers of target spread round-robin over the given
 // hosts' base URLs.
 func SeedOn(ctx context.Context, n *Node, target string, bases []string, followers int, shared bool, actorType string) error {
-	fs := make([]Follower, followers)
-	for i := range fs {
-		base := bases[i%len(bases)]
-		actor := fmt.Sprintf("%s/users/u%d", base, i)
-		fs[i] = Follower{ActorURI: actor, Inbox: actor + "/inbox", Type: actorType}
-		if shared {
-			fs[i].SharedInbox = base + "/inbox"
-		}
-	}
+	fs := Followers(bases, followers, shared, actorType)
 	start := time.Now()
 	if err := n.SeedFollowers(ctx, target, fs); err != nil {
 		return err
@@ -53,12 +45,32 @@ func SeedOn(ctx context.Context, n *Node, target string, bases []string, followe
 	return nil
 }
 
+// Followers are n followers spread round-robin over the given hosts' base
+// URLs; with shared, each host has a shared inbox.
+func Followers(bases []string, n int, shared bool, actorType string) []Follower {
+	fs := make([]Follower, n)
+	for i := range fs {
+		base := bases[i%len(bases)]
+		actor := fmt.Sprintf("%s/users/u%d", base, i)
+		fs[i] = Follower{ActorURI: actor, Inbox: actor + "/inbox", Type: actorType}
+		if shared {
+			fs[i].SharedInbox = base + "/inbox"
+		}
+	}
+	return fs
+}
+
 // PrefetchKey makes the node create the forum's key (serving its actor
 // document does) and puts it in the sinks' cache, so that the measured
 // part neither generates a key nor waits for the first fetch.
 func PrefetchKey(ctx context.Context, n *Node, s *Sinks, actorURI string) error {
-	if _, err := s.keys.PublicKey(ctx, n.URLs.KeyID(actorURI), false); err != nil {
-		return fmt.Errorf("prefetch key of %s: %w", actorURI, err)
+	return s.Prefetch(ctx, n.URLs.KeyID(actorURI))
+}
+
+// Prefetch puts the key keyID names in the sinks' cache.
+func (s *Sinks) Prefetch(ctx context.Context, keyID string) error {
+	if _, err := s.keys.PublicKey(ctx, keyID, false); err != nil {
+		return fmt.Errorf("prefetch key %s: %w", keyID, err)
 	}
 	return nil
 }

@@ -153,8 +153,14 @@ type Follower struct {
 // documents, straight through the storage layer in one transaction: the
 // setup of a benchmark, not what it measures.
 func (n *Node) SeedFollowers(ctx context.Context, target string, fs []Follower) error {
+	return SeedFollowersIn(ctx, n.Store, target, fs)
+}
+
+// SeedFollowersIn is SeedFollowers on any node's store (bench/inbox runs
+// its node with bench/internal/serving).
+func SeedFollowersIn(ctx context.Context, store *storage.Store, target string, fs []Follower) error {
 	ids := forum.NewULIDs(forum.SystemClock{}, nil)
-	return n.Store.FederationAtomic(ctx, func(ctx context.Context, tx federation.Store) error {
+	return store.FederationAtomic(ctx, func(ctx context.Context, tx federation.Store) error {
 		for _, f := range fs {
 			a := &federation.RemoteActor{URI: f.ActorURI, Type: f.Type, Username: filepath.Base(f.ActorURI),
 				Domain: hostOf(f.ActorURI), Inbox: f.Inbox, SharedInbox: f.SharedInbox,

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
@@ -38,9 +40,17 @@ type NodeOptions struct {
 	Logger *slog.Logger // nil: discard
 	// Dir is the data directory; empty makes a temporary one.
 	Dir string
+	// DatabaseURL is the database (storage.Options); "" for SQLite in Dir.
+	DatabaseURL string
+	// SQLiteQuery is added to the SQLite database URL when DatabaseURL is
+	// "" (e.g. _pragma=mmap_size(268435456)), to compare settings.
+	SQLiteQuery string
+	// QueryHooks see every statement (e.g. a SQLCounter).
+	QueryHooks []bun.QueryHook
 }
 
-// StartNode opens (and migrates) SQLite under a data directory, wires a node
+// StartNode opens (and migrates) the database (SQLite under a data
+// directory unless opts.DatabaseURL says otherwise), wires a node
 // exactly as `agora serve` does (node.New) and serves it on opts.Addr.
 func StartNode(ctx context.Context, opts NodeOptions) (*Node, error) {
 	log := opts.Logger
@@ -55,7 +65,12 @@ func StartNode(ctx context.Context, opts NodeOptions) (*Node, error) {
 		}
 		dir = d
 	}
-	db, err := storage.Open(ctx, storage.Options{DataDir: dir, Logger: log})
+	dbURL := opts.DatabaseURL
+	if dbURL == "" && opts.SQLiteQuery != "" {
+		dbURL = "sqlite://" + filepath.Join(dir, "forum.db") + "?" + opts.SQLiteQuery
+	}
+	db, err := storage.Open(ctx, storage.Options{DataDir: dir, DatabaseURL: dbURL, Logger: log,
+		QueryHooks: opts.QueryHooks})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -1,0 +1,45 @@
+package serving
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/uptrace/bun/driver/pgdriver"
+)
+
+// EnvDatabaseURL names the PostgreSQL server a benchmark runs on instead of
+// SQLite (an admin URL: the benchmark creates a throwaway database there
+// and drops it at the end).
+const EnvDatabaseURL = "AGORA_BENCH_DATABASE_URL"
+
+// TempPostgres creates an empty database on the PostgreSQL server at
+// adminURL and returns its URL and the function that drops it.
+func TempPostgres(ctx context.Context, adminURL string) (string, func(), error) {
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s is not a URL: %w", EnvDatabaseURL, err)
+	}
+	admin := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(adminURL)))
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "agora_bench_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		_ = admin.Close()
+		return "", nil, fmt.Errorf("create database %s on %s: %w", name, u.Redacted(), err)
+	}
+	drop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			fmt.Printf("drop database %s: %v\n", name, err)
+		}
+		_ = admin.Close()
+	}
+	u.Path = "/" + name
+	return u.String(), drop, nil
+}
