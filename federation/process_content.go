@@ -145,23 +145,6 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 	return f.storeNewPost(ctx, o, author, via, received)
 }
 
-// forwardToForum passes on to a joined forum's node what reached only us
-// about its threads — a Mastodon reply to one of our members' answers
-// addresses our member, not the forum (§7.1.2). It is signed by our
-// instance actor; the forum's node refetches the object from its origin.
-// Sent once per activity: the outbox refuses an id seen before.
-func (f *Federation) forwardToForum(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte) ([]*outgoing, error) {
-	if fo.Local() || sameHost(act.Actor, fo.URI) || f.urls.IsLocal(act.Actor) {
-		return nil, nil
-	}
-	set := inboxSet{}
-	if err := f.addActor(ctx, set, fo.URI); err != nil {
-		return nil, err
-	}
-	return []*outgoing{{uri: act.ID, actorURI: f.urls.InstanceActor(), typ: act.Type, object: act.Object.ID(),
-		body: raw, inboxes: set.list()}}, nil
-}
-
 // storeNewPost places a received post: an answer under its parent, or a
 // question in the forum it addresses (ours), or in the remote forum that
 // announced it.

@@ -68,3 +68,20 @@ func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]
 	}
 	return append(out, f.announceObject(e.ID+"-people", forumURI, act.Object.ID(), people)...), nil
 }
+
+// forwardToForum passes on to a joined forum's node what reached only us
+// about its threads — a Mastodon reply to one of our members' answers
+// addresses our member, not the forum (§7.1.2). It is signed by our
+// instance actor; the forum's node refetches the object from its origin.
+// Nothing goes back to the forum's own host, nor for our own actors.
+func (f *Federation) forwardToForum(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte) ([]*outgoing, error) {
+	if sameHost(act.Actor, fo.URI) || f.urls.IsLocal(act.Actor) {
+		return nil, nil
+	}
+	set := inboxSet{}
+	if err := f.addActor(ctx, set, fo.URI); err != nil {
+		return nil, err
+	}
+	return []*outgoing{{uri: act.ID, actorURI: f.urls.InstanceActor(), typ: act.Type, object: act.Object.ID(),
+		body: raw, inboxes: set.list()}}, nil
+}
