@@ -38,9 +38,14 @@ func (f *Federation) queue(ctx context.Context, acts []*outgoing, afterwards fun
 		out[i] = &deliver.Outgoing{ID: a.id, URI: a.uri, ActorURI: a.actorURI, Type: a.typ, Object: a.object,
 			Public: a.public, Body: a.body, Inboxes: a.inboxes, OrderKey: a.orderKey}
 	}
+	return f.enqueue(ctx, out, afterwards)
+}
+
+// enqueue is queue for activities in deliver's form.
+func (f *Federation) enqueue(ctx context.Context, acts []*deliver.Outgoing, afterwards func(ctx context.Context, tx Store) error) error {
 	now := f.cfg.Clock.Now()
 	err := f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
-		if err := deliver.Enqueue(ctx, tx, f.cfg.IDs, f.urls, now, out); err != nil {
+		if err := deliver.Enqueue(ctx, tx, f.cfg.IDs, f.urls, now, acts); err != nil {
 			return err
 		}
 		if afterwards != nil {
