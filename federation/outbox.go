@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"sort"
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
 )
 
 // outgoing is one activity to store and deliver.
@@ -171,12 +171,5 @@ func announceBody(id, forumURI, followers string, published time.Time, inner []b
 	return json.Marshal(doc)
 }
 
-// followersOf is the followers collection URL of a local actor's URL.
-func followersOf(actorURL string) string {
-	u, err := url.Parse(actorURL)
-	if err != nil {
-		return ""
-	}
-	u.Path += "/followers"
-	return u.String()
-}
+// followersOf is the followers collection of a local actor, by its id.
+func followersOf(actorURL string) string { return uris.ActorFollowers(actorURL) }
