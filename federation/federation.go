@@ -57,6 +57,8 @@ type Config struct {
 	// KeepRefusals is how many refused activities the node keeps for the
 	// admin (the oldest are dropped); 0 means DefaultKeepRefusals.
 	KeepRefusals int
+	// Keys makes the node's actors' keys; nil: GenerateKeys.
+	Keys KeySource
 }
 
 // Federation is the node's ActivityPub side.
@@ -109,7 +111,7 @@ func New(cfg Config) (*Federation, error) {
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
 		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1),
 		joinWake: make(chan struct{}, 1)}
-	f.keys = newKeyring(cfg.Store, cfg.Clock)
+	f.keys = newKeyring(cfg.Store, cfg.Clock, cfg.Keys)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",

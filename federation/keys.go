@@ -20,13 +20,23 @@ func memberOwner(id forum.ID) string { return "member:" + id }
 func forumOwner(id forum.ID) string  { return "forum:" + id }
 func threadOwner(id forum.ID) string { return "thread:" + id }
 
-// keyring hands out this node's actors' keys, making each once (RSA-2048)
-// and keeping them; parsed keys are cached in memory.
+// KeySource makes the private key of one of this node's actors, the first
+// time the actor needs one (owner names it: "instance", "member:<id>"…).
+// GenerateKeys, the default, makes a fresh RSA-2048 key each time; tests
+// hand out fixed keys instead, so that no run pays for key generation.
+type KeySource func(owner string) (crypto.Signer, error)
+
+// GenerateKeys is the production KeySource: a new RSA-2048 key per actor.
+func GenerateKeys(string) (crypto.Signer, error) { return signature.GenerateRSA() }
+
+// keyring hands out this node's actors' keys, making each once (from its
+// KeySource) and keeping them; parsed keys are cached in memory.
 type keyring struct {
-	store Store
-	clock forum.Clock
-	mu    sync.Mutex
-	cache map[string]*localKey
+	store  Store
+	clock  forum.Clock
+	source KeySource
+	mu     sync.Mutex
+	cache  map[string]*localKey
 }
 
 type localKey struct {
@@ -34,8 +44,11 @@ type localKey struct {
 	publicPEM string
 }
 
-func newKeyring(store Store, clock forum.Clock) *keyring {
-	return &keyring{store: store, clock: clock, cache: map[string]*localKey{}}
+func newKeyring(store Store, clock forum.Clock, source KeySource) *keyring {
+	if source == nil {
+		source = GenerateKeys
+	}
+	return &keyring{store: store, clock: clock, source: source, cache: map[string]*localKey{}}
 }
 
 // get returns owner's key, creating it on first use. Two processes racing
@@ -63,9 +76,9 @@ func (k *keyring) get(ctx context.Context, owner string) (*localKey, error) {
 }
 
 func (k *keyring) create(ctx context.Context, owner string) (*ActorKey, error) {
-	priv, err := signature.GenerateRSA()
+	priv, err := k.source(owner)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("new key: %w", err)
 	}
 	privPEM, err := signature.EncodePrivatePEM(priv)
 	if err != nil {
