@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
@@ -75,11 +76,11 @@ func (s *slowActor) like(addr, host string, n int) (int, error) {
 
 // process runs one node process on db, with base as its public URL; the
 // processes of one node share one key source, as they share the keys.
-func process(t *testing.T, db *storage.DB, ln net.Listener, base string, gate federation.FetchGate, keys federation.KeySource) {
+func process(t *testing.T, db *storage.DB, ln net.Listener, base string, gate federation.FetchGate, ks keys.Source) {
 	t.Helper()
 	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: db,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowLoopbackPeers: true, Hasher: password.NewFast(),
-		Delivery: fastDelivery, Shared: node.Shared{FetchGate: gate}, Keys: keys})
+		Delivery: fastDelivery, Shared: node.Shared{FetchGate: gate}, Keys: ks})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,9 +135,9 @@ func TestOneActorFetchPerNode(t *testing.T) {
 				addrs = append(addrs, ln.Addr().String())
 			}
 			host := addrs[0] // the node's public host, whichever process answers
-			keys := testrig.NodeKeys()
+			ks := testrig.NodeKeys()
 			for i, ln := range lns {
-				process(t, db, ln, "http://"+host, gates[i], keys)
+				process(t, db, ln, "http://"+host, gates[i], ks)
 			}
 			remote := newSlowActor(t)
 			const perProcess = 10

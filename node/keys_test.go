@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/password"
@@ -23,12 +23,12 @@ import (
 
 // keyedNode serves a node whose actors' keys come from keys (nil: the
 // production default), without its background workers.
-func keyedNode(t *testing.T, keys federation.KeySource) (*node.Node, string) {
+func keyedNode(t *testing.T, ks keys.Source) (*node.Node, string) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: storetest.Open(t),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowLoopbackPeers: true, Hasher: password.NewFast(), Keys: keys})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowLoopbackPeers: true, Hasher: password.NewFast(), Keys: ks})
 	if err != nil {
 		t.Fatal(err)
 	}

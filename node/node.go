@@ -14,6 +14,7 @@ import (
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/forum/password"
@@ -62,8 +63,8 @@ type Config struct {
 	IDs      forum.IDs
 	Hasher   forum.PasswordHasher
 	// Keys makes the node's actors' keys (tests hand out fixed ones); nil:
-	// a fresh RSA-2048 key per actor (federation.GenerateKeys).
-	Keys federation.KeySource
+	// a fresh RSA-2048 key per actor (keys.Generate).
+	Keys keys.Source
 }
 
 // Shared are the services a node may share with its other processes
