@@ -63,6 +63,8 @@ type Config struct {
 	// KeepRefusals is how many refused activities the node keeps for the
 	// admin (the oldest are dropped); 0 means DefaultKeepRefusals.
 	KeepRefusals int
+	// Keys makes the node's actors' keys; nil: keys.Generate.
+	Keys keys.Source
 }
 
 // Federation is the node's ActivityPub side.
@@ -117,7 +119,7 @@ func New(cfg Config) (*Federation, error) {
 	}
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
 		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1)}
-	f.keys = keys.NewRing(cfg.Store, cfg.Clock)
+	f.keys = keys.NewRing(cfg.Store, cfg.Clock, cfg.Keys)
 	f.blocks = blocks.New(cfg.Store, cfg.Changes)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,
