@@ -69,7 +69,7 @@ var templateFuncs = template.FuncMap{
 		}
 		return ""
 	},
-	"forumText":  forumText,
+	"forumText": forumText,
 	// withForm hands a post form its page and its fields.
 	"withForm": func(v *view, f composeData) map[string]any { return map[string]any{"V": v, "F": f} },
 	// postContext hands the post partial its page and its post.
