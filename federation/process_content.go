@@ -387,7 +387,7 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 	}
 	inner := act.Object.Activity
 	if inner == nil {
-		return refused(ReasonUnsupported, "announce by %s of a bare object", act.Actor)
+		return f.onGroupBoost(ctx, act, fo)
 	}
 	if !sameHost(inner.Actor, act.Actor) {
 		if !announcable[inner.Type] || (inner.Type == ap.TypeUndo && (inner.Object.Activity == nil || inner.Object.Activity.Type != ap.TypeLike)) {

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"html"
+	"slices"
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
@@ -33,6 +34,12 @@ func receivedExtras(o *ap.Object) forum.Extras {
 		e.Kind, e.Link = forum.KindVideo, o.URL
 	case ap.TypeEvent:
 		e.Kind, e.Link, e.Starts, e.Ends, e.Place = forum.KindEvent, o.URL, o.StartTime, o.EndTime, o.Location
+	case ap.TypePage, ap.TypeArticle:
+		// A link post may carry its link only in url (lotide, older Lemmy);
+		// a url on the post's own host is just its page (NodeBB, Discourse).
+		if o.URL != "" && !sameHost(o.URL, o.ID) && !slices.Contains(o.Links, o.URL) {
+			e.Link = o.URL
+		}
 	}
 	return e
 }
