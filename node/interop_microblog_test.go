@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // Posts, likes and boosts from microblogging servers (Mastodon,
@@ -57,7 +58,7 @@ func TestInteropMicroblogPosts(t *testing.T) {
 	arrives := func(t *testing.T, uri string) *forum.Post {
 		t.Helper()
 		var p *forum.Post
-		eventually(t, uri+" reaches the hub", func() (bool, string) {
+		testrig.Eventually(t, uri+" reaches the hub", func() (bool, string) {
 			var err error
 			p, err = hub.Service.PostByURI(ctx, uri)
 			return err == nil, fmt.Sprint(err)
@@ -136,7 +137,7 @@ func TestInteropMicroblogPosts(t *testing.T) {
     "tag": [{"type": "Mention", "href": "{forum}", "name": "@digitalisation@{hubhost}"}],
     "attachment": [], "published": "2026-11-30T12:30:00Z"
   }`, "status", status, "kim", kim, "base", gts.base, "forum", forumURI, "hubhost", hub.URLs.Host())))
-		eventually(t, "the question reaches the hub", func() (bool, string) {
+		testrig.Eventually(t, "the question reaches the hub", func() (bool, string) {
 			_, err := hub.Service.ThreadByURI(ctx, status)
 			return err == nil, fmt.Sprint(err)
 		})
@@ -157,7 +158,7 @@ func TestInteropMicroblogPosts(t *testing.T) {
   "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": ["{secretariat}", "{alice}/followers"],
   "object": "{q}"
 }`, "alice", alice, "secretariat", secretariat, "q", qURI))
-		eventually(t, "the boost is counted", func() (bool, string) {
+		testrig.Eventually(t, "the boost is counted", func() (bool, string) {
 			p, err := hub.Service.Post(ctx, q.ID)
 			return err == nil && p.ShareCount == 1, fmt.Sprint(p, err)
 		})
@@ -182,7 +183,7 @@ func TestInteropForwardedLike(t *testing.T) {
 	}
 	qURI := hub.URLs.Thread(q.ID)
 	var cityThread *forum.Thread
-	eventually(t, "the question reaches the city", func() (bool, string) {
+	testrig.Eventually(t, "the question reaches the city", func() (bool, string) {
 		cityThread, err = city.threadOn(qURI)
 		return err == nil, fmt.Sprint(err)
 	})
@@ -191,7 +192,7 @@ func TestInteropForwardedLike(t *testing.T) {
 		t.Fatal(err)
 	}
 	aURI := city.URLs.Post(a.ID)
-	eventually(t, "the answer reaches the hub", func() (bool, string) {
+	testrig.Eventually(t, "the answer reaches the hub", func() (bool, string) {
 		_, err := hub.Service.PostByURI(ctx, aURI)
 		return err == nil, fmt.Sprint(err)
 	})
@@ -201,7 +202,7 @@ func TestInteropForwardedLike(t *testing.T) {
 		"kim", kim, "a", aURI)
 	helpful := func(want int) {
 		t.Helper()
-		eventually(t, fmt.Sprintf("helpful=%d on the city and the hub", want), func() (bool, string) {
+		testrig.Eventually(t, fmt.Sprintf("helpful=%d on the city and the hub", want), func() (bool, string) {
 			c, err1 := city.Service.Post(ctx, a.ID)
 			h, err2 := hub.Service.PostByURI(ctx, aURI)
 			return err1 == nil && err2 == nil && c.HelpfulCount == want && h.HelpfulCount == want, fmt.Sprint(c, h, err1, err2)
