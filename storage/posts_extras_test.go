@@ -21,7 +21,7 @@ func TestPostExtras(t *testing.T) {
 		a.Extras = forum.Extras{Kind: forum.KindPoll, Warning: "Budget", Sensitive: true, Link: "https://example.org/e",
 			Media:   []forum.Media{{Kind: forum.MediaImage, URL: "https://example.org/a.jpg", MediaType: "image/jpeg", Name: "A map"}},
 			Options: []forum.PollOption{{Name: "Ducts", Votes: 4}, {Name: "Schools", Votes: 7}}, Multiple: true,
-			Closes:  &closes, Starts: &starts, Place: "Central Library"}
+			Closes: &closes, Starts: &starts, Place: "Central Library"}
 		wantErr(t, "UpdatePost", s.UpdatePost(ctx(t), a), nil)
 		got, err := s.PostByID(ctx(t), a.ID)
 		wantErr(t, "PostByID", err, nil)
