@@ -167,6 +167,11 @@ func TestInteropMicroblogPosts(t *testing.T) {
 		if i := strings.Index(page, "shared once in the fediverse"); i < 0 || (answers >= 0 && i > answers) {
 			t.Errorf("the question's boost is not shown with the question")
 		}
+		// The page now holds a warning, an image, a poll and a boost: still
+		// within the page budget (20 KB), media being links.
+		if len(page) > 20<<10 {
+			t.Errorf("thread page weighs %d bytes, over 20 KB", len(page))
+		}
 	})
 }
 
