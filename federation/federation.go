@@ -12,6 +12,7 @@ import (
 	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/signature"
@@ -91,7 +92,9 @@ type Federation struct {
 	park *parking
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
-	inboxWake, publishWake, joinWake chan struct{}
+	inboxWake, publishWake chan struct{}
+	// joins joins remote forums.
+	joins *join.Joiner
 }
 
 // New checks cfg and builds the federation side of a node. Call Run to
@@ -114,7 +117,7 @@ func New(cfg Config) (*Federation, error) {
 		cfg.Observer = nopObserver{}
 	}
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
-		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), joinWake: make(chan struct{}, 1)}
+		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1)}
 	f.keys = keys.NewRing(cfg.Store, cfg.Clock, cfg.Keys)
 	f.blocks = blocks.New(cfg.Store, cfg.Changes)
 	f.client = fetch.New(fetch.Config{
@@ -142,6 +145,12 @@ func New(cfg Config) (*Federation, error) {
 	f.deliveries, err = deliver.New(deliver.Config{Store: cfg.Store, Atomic: f.atomicOutcomes, Client: f.client,
 		Owners: keys.Owners{URLs: cfg.URLs, Forum: cfg.Service}, Blocks: f.blocks, URLs: cfg.URLs, Clock: cfg.Clock,
 		Log: cfg.Logger, Observer: cfg.Observer, Settings: cfg.Delivery})
+	if err != nil {
+		return nil, err
+	}
+	f.joins, err = join.New(join.Config{Store: cfg.Store, Forum: cfg.Service, Actors: joinSide{f}, Client: f.client,
+		Posts: joinSide{f}, Send: f.sendJoin, URLs: cfg.URLs, Clock: cfg.Clock, IDs: cfg.IDs, Log: cfg.Logger,
+		Holder: f.holder, Poll: cfg.Delivery.Poll, Backoff: f.backoff})
 	if err != nil {
 		return nil, err
 	}

@@ -34,23 +34,12 @@ func relisten(t *testing.T, addr string) net.Listener {
 // joinedCluster is a hub with a forum and a city that joined it.
 func joinedCluster(t *testing.T) (hub, city *peer, f *forum.Forum, asker, member *forum.Member) {
 	t.Helper()
-	ctx := context.Background()
 	hub = startPeer(t, "hub", 1)
 	city = startPeer(t, "city", 2)
 	asker = hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
 	member = city.member(t, "tendai", "Tendai Moyo", "Harare", forum.RoleMember, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := city.Federation.Join(ctx, forum.SystemActor(), hub.URLs.Forum(f.Slug)); err != nil {
-		t.Fatal(err)
-	}
-	testrig.Eventually(t, "follow accepted", func() (bool, string) {
-		j, err := city.Federation.Joined(ctx)
-		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
-	})
+	f = hub.forum(t, "digitalisation", "Learning forum on digitalisation")
+	join(t, city, hub, f)
 	return hub, city, f, asker, member
 }
 

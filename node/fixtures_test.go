@@ -302,11 +302,7 @@ func TestFixturesMastodon(t *testing.T) {
 func TestFixtureGoToSocialFollow(t *testing.T) {
 	ctx := context.Background()
 	hub := startPeer(t, "hub", 1)
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "mobility", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Urban mobility"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "mobility", "Urban mobility")
 	forumURI := hub.URLs.Forum(f.Slug)
 	forumInbox, _ := actorDoc(t, forumURI)["inbox"].(string)
 	if forumInbox == "" {
@@ -476,11 +472,7 @@ func TestFixtureLemmyAnnounceCreatePage(t *testing.T) {
 func TestFixtureForumArticles(t *testing.T) {
 	ctx := context.Background()
 	hub := startPeer(t, "hub", 1)
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "transport", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Public transport"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "transport", "Public transport")
 	forumURI := hub.URLs.Forum(f.Slug)
 	forumInbox, _ := actorDoc(t, forumURI)["inbox"].(string)
 

@@ -20,11 +20,7 @@ func TestForumPolicies(t *testing.T) {
 	ana := member.member(t, "ana", "Ana", "Member city", forum.RoleMember, "en")
 	olu := outsider.member(t, "olu", "Olu", "Outsider city", forum.RoleMember, "en")
 
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "members-only", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Member cities only"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "members-only", "Member cities only")
 	if _, err := hub.Service.SetPolicy(ctx, forum.SystemActor(), f.ID, forum.ForumPolicy{ApproveFollows: true, ListedOnly: true,
 		Instances: []string{member.URLs.Host()}}); err != nil {
 		t.Fatal(err)
