@@ -241,6 +241,9 @@ func (f *Federation) backfill(ctx context.Context, fo *forum.Forum, ra *RemoteAc
 			return err
 		}
 	}
+	if err := f.backfillGoodPractices(ctx, fo); err != nil {
+		f.log.Warn("backfill good practices", "forum", fo.URI, "err", err)
+	}
 	return report(len(creates))
 }
 

@@ -107,6 +107,8 @@ func New(cfg Config) (*Server, error) {
 		for _, p := range []string{"GET /u/{username}", "GET /f/{slug}", "GET /t/{id}", "GET /p/{id}"} {
 			top.Handle(p, activityOr(cfg.Federation, pages))
 		}
+		// A forum's good practices: the collection or the page.
+		top.Handle("GET /f/{slug}"+uris.GoodPracticesSuffix, collectionOr(cfg.Federation.GoodPractices(), pages))
 	}
 	// Static files need no session either, and load while the database
 	// is down (the outage page has its style).
@@ -133,6 +135,19 @@ func activityOr(fed *federation.Federation, pages http.Handler) http.Handler {
 		if federation.WantsActivityJSON(r) {
 			w.Header().Add("Vary", "Accept")
 			objects.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
+}
+
+// collectionOr serves an ActivityPub collection to clients that ask for
+// one, and the page at the same URL to everyone else.
+func collectionOr(collection, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if federation.WantsActivityJSON(r) {
+			w.Header().Add("Vary", "Accept")
+			collection.ServeHTTP(w, r)
 			return
 		}
 		pages.ServeHTTP(w, r)
