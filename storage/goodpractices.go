@@ -38,7 +38,7 @@ func (s *Store) CountGoodPractices(ctx context.Context, threadIDs []forum.ID) (m
 		N        int    `bun:"n"`
 	}
 	err := s.db.NewSelect().Table("posts").Column("thread_id").ColumnExpr("COUNT(*) AS n").
-		Where("thread_id IN (?)", bun.In(threadIDs)).Where("good_practice_at IS NOT NULL").
+		Where("thread_id IN (?)", bun.List(threadIDs)).Where("good_practice_at IS NOT NULL").
 		Where("deleted_at IS NULL").Group("thread_id").Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr("count good practices", err)

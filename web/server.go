@@ -160,6 +160,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.handle(s.cached(s.home)))
 	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
+	mux.Handle("GET /f/{slug}/good-practices", s.handle(s.cached(s.forumGoodPractices)))
+	mux.Handle("GET /good-practices", s.handle(s.cached(s.nodeGoodPractices)))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
 	mux.Handle("GET /t/{id}", s.negotiate(s.cachedThread(s.threadPage)))
