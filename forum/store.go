@@ -125,6 +125,7 @@ type Store interface {
 	ListEvents(ctx context.Context, afterID ID, limit int) ([]*Event, error)
 
 	GoodPracticeStore
+	CityStore
 }
 
 // GoodPracticeStore reads the answers marked good practices.
