@@ -47,8 +47,8 @@ type Member struct {
 	Title        string // job title, e.g. "Innovation Coordinator"
 	Organisation string // organisation or city, e.g. "Barcelona Metropolitan Area": its City's name
 	// CityID is the member's city (cities.go); "" for none.
-	CityID ID
-	Languages    []string
+	CityID    ID
+	Languages []string
 	// UILanguage is the interface language the member chose; empty means
 	// "follow my browser".
 	UILanguage   string

@@ -31,8 +31,8 @@ type Config struct {
 	DefaultLanguage string
 	// DefaultCity is the node's city: members who name none belong to it.
 	DefaultCity string
-	DB              *storage.DB
-	Logger          *slog.Logger
+	DB          *storage.DB
+	Logger      *slog.Logger
 	// AllowLoopbackPeers lets federation talk to 127.0.0.0/8 and ::1 (tests
 	// and the demo); production nodes leave it off.
 	AllowLoopbackPeers bool
