@@ -30,30 +30,7 @@ func (f *Federation) goodPracticesURI(fo *forum.Forum) string {
 
 // GoodPractices serves a local forum's good-practices collection (web
 // routes it by content negotiation: the same URL is the HTML page).
-func (f *Federation) GoodPractices() http.Handler {
-	return f.serveAP(f.forumGoodPractices, false)
-}
-
-// forumGoodPractices lists the ids of a local forum's marked answers,
-// newest mark first (unpaged: a forum marks dozens, at most
-// forum.GoodPracticeScan).
-func (f *Federation) forumGoodPractices(_ http.ResponseWriter, r *http.Request) (any, error) {
-	ctx := r.Context()
-	fo, err := f.localForum(ctx, r.PathValue("slug"))
-	if err != nil {
-		return nil, err
-	}
-	list, err := f.svc.GoodPractices(ctx, forum.GoodPracticeFilter{ForumID: fo.ID})
-	if err != nil {
-		return nil, err
-	}
-	items := make([]ap.Ref, 0, len(list.Items))
-	for _, g := range list.Items {
-		items = append(items, ap.Ref{IRI: f.postURI(g.Post, g.Thread)})
-	}
-	return &ap.Collection{ID: f.goodPracticesURI(fo), Type: ap.TypeOrderedCollection,
-		TotalItems: intp(len(items)), Items: items}, nil
-}
+func (f *Federation) GoodPractices() http.Handler { return f.serve.GoodPractices() }
 
 // goodPracticeActivities: a mark in one of our forums is the forum's Add
 // of the answer to its good-practices collection (Remove when taken back),
@@ -127,7 +104,7 @@ func (f *Federation) onGoodPractice(ctx context.Context, act *ap.Activity, on bo
 // longer lists), so a node that joins late shows the marks made before.
 // Answers this node does not hold are skipped.
 func (f *Federation) backfillGoodPractices(ctx context.Context, fo *forum.Forum) error {
-	items, err := f.collectionItems(ctx, f.goodPracticesURI(fo), 1)
+	items, err := f.collectionFirstItems(ctx, f.goodPracticesURI(fo))
 	if err != nil {
 		return fmt.Errorf("good practices of %s: %w", fo.URI, err)
 	}
@@ -157,4 +134,27 @@ func (f *Federation) backfillGoodPractices(ctx context.Context, fo *forum.Forum)
 		}
 	}
 	return nil
+}
+
+// collectionFirstItems reads a collection's inline items, or those of its
+// first page (on the collection's host).
+func (f *Federation) collectionFirstItems(ctx context.Context, uri string) ([]ap.Ref, error) {
+	doc, err := f.client.GetObject(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ap.ParseCollection(ctx, doc.Body)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Items) > 0 || c.First == "" || !sameHost(c.First, uri) {
+		return c.Items, nil
+	}
+	if doc, err = f.client.GetObject(ctx, c.First); err != nil {
+		return nil, err
+	}
+	if c, err = ap.ParseCollection(ctx, doc.Body); err != nil {
+		return nil, err
+	}
+	return c.Items, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -43,7 +44,7 @@ func sameMarks(t *testing.T, what, qURI string, want []string, peers ...*peer) {
 	t.Helper()
 	sort.Strings(want)
 	w := strings.Join(want, "\n")
-	eventually(t, what, func() (bool, string) {
+	testrig.Eventually(t, what, func() (bool, string) {
 		var state []string
 		ok := true
 		for _, p := range peers {
@@ -112,7 +113,7 @@ func TestGoodPracticesAcrossNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameMarks(t, "a late city backfills the marks", qURI, []string{cityURI, hubURI}, hub, bcn, bh)
-	eventually(t, "belo horizonte's follow accepted", func() (bool, string) {
+	testrig.Eventually(t, "belo horizonte's follow accepted", func() (bool, string) {
 		j, err := bh.Federation.Joined(ctx)
 		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
 	})
@@ -125,7 +126,7 @@ func TestGoodPracticesAcrossNodes(t *testing.T) {
 
 	// A look-alike forum on another server Adds the city's answer to the
 	// hub forum's collection, to the hub and to a city: both refuse it.
-	rogue := startFakeServer(t, "rogue")
+	rogue := startFakeServer(t, "mallory")
 	rogueForum := rogue.actor(fakeActor{Path: "/c/digitalisation", Type: "Group", Username: "digitalisation", Name: "Digitalisation", KeyID: "#main-key"})
 	for i, target := range []*peer{hub, bcn} {
 		id := rogue.url(fmt.Sprintf("/activities/add-%d", i))
@@ -135,7 +136,7 @@ func TestGoodPracticesAcrossNodes(t *testing.T) {
 		if code := rogue.send(delivery{KeyID: rogueForum + "#main-key", Inbox: target.URLs.Abs(uris.SharedInboxPath()), Body: body}); code != 202 {
 			t.Fatalf("%s: rogue Add answered %d", target.name, code)
 		}
-		eventually(t, target.name+" refuses the rogue Add", func() (bool, string) {
+		testrig.Eventually(t, target.name+" refuses the rogue Add", func() (bool, string) {
 			failed, reason, _ := inboxOutcome(t, target, id)
 			return failed && strings.Contains(reason, "only the forum marks its good practices"), reason
 		})
