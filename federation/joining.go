@@ -98,6 +98,10 @@ func (s joinSide) TrustedObject(ctx context.Context, act *ap.Activity) (*ap.Obje
 	return s.f.trustedObject(ctx, act)
 }
 
+func (s joinSide) BackfillGoodPractices(ctx context.Context, fo *forum.Forum) error {
+	return s.f.backfillGoodPractices(ctx, fo)
+}
+
 func (s joinSide) StoreFetched(ctx context.Context, o *ap.Object, fo *forum.Forum) error {
 	return s.f.storeFetched(ctx, o, fo)
 }

@@ -151,6 +151,8 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 		return f.onLock(ctx, act, true)
 	case ap.TypeFlag:
 		return f.onFlag(ctx, act)
+	case ap.TypeAdd, ap.TypeRemove:
+		return f.onGoodPractice(ctx, act, act.Type == ap.TypeAdd)
 	}
 	return refused(ReasonUnsupported, "%s activities are not handled", act.Type)
 }

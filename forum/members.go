@@ -77,6 +77,9 @@ func (s *Service) newMember(ctx context.Context, tx Store, a NewAccount, role Ro
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
+	if err := s.placeMember(ctx, tx, m); err != nil {
+		return nil, err
+	}
 	if err := tx.CreateMember(ctx, m); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return nil, invalid("username", "error.username_taken", "is taken")
@@ -336,6 +339,9 @@ func (s *Service) UpdateProfile(ctx context.Context, actor *Member, memberID ID,
 	}
 	p.applyTo(m)
 	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if err := s.placeMember(ctx, tx, m); err != nil {
+			return err
+		}
 		if err := tx.UpdateMember(ctx, m); err != nil {
 			return fmt.Errorf("update member: %w", err)
 		}

@@ -45,8 +45,10 @@ type Member struct {
 	ProfileURL   string
 	DisplayName  string
 	Title        string // job title, e.g. "Innovation Coordinator"
-	Organisation string // organisation or city, e.g. "Barcelona Metropolitan Area"
-	Languages    []string
+	Organisation string // organisation or city, e.g. "Barcelona Metropolitan Area": its City's name
+	// CityID is the member's city (cities.go); "" for none.
+	CityID    ID
+	Languages []string
 	// UILanguage is the interface language the member chose; empty means
 	// "follow my browser".
 	UILanguage   string

@@ -156,34 +156,6 @@ func (s *Service) SetHelpful(ctx context.Context, actor *Member, postID ID, on b
 	return p, nil
 }
 
-// SetGoodPractice marks (on) or unmarks an answer as a good practice.
-func (s *Service) SetGoodPractice(ctx context.Context, actor *Member, postID ID, on bool) (*Post, error) {
-	if err := CanModerate(actor); err != nil {
-		return nil, err
-	}
-	var p *Post
-	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
-		var err error
-		if p, _, err = s.postAndThread(ctx, tx, postID); err != nil {
-			return err
-		}
-		if p.IsQuestion() || p.Deleted() {
-			return invalid("post", "error.not_an_answer", "only answers can be good practices")
-		}
-		if on {
-			now := s.clock.Now()
-			p.GoodPracticeAt, p.GoodPracticeBy = &now, actor.ID
-		} else {
-			p.GoodPracticeAt, p.GoodPracticeBy = nil, ""
-		}
-		return tx.UpdatePost(ctx, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
 // History returns a post's earlier versions, oldest first.
 func (s *Service) History(ctx context.Context, viewer *Member, postID ID) (*Post, []*Revision, error) {
 	p, _, err := s.PostInThread(ctx, postID)

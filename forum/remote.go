@@ -50,6 +50,9 @@ func (s *Service) SaveRemoteMember(ctx context.Context, p RemoteProfile) (*Membe
 		m.DisplayName, m.ProfileURL = name, p.ProfileURL
 		m.Title, m.Organisation = clip(p.Title, MaxNameLen), clip(p.Organisation, MaxNameLen)
 		m.Languages = langs
+		if err := s.placeMember(ctx, tx, m); err != nil {
+			return err
+		}
 		if fresh {
 			return tx.CreateMember(ctx, m)
 		}

@@ -48,6 +48,9 @@ type Deps struct {
 	Hasher    PasswordHasher
 	Renderer  Renderer
 	Lifetimes Lifetimes
+	// DefaultCity is the node's city: members who name none belong to
+	// it ("" for none).
+	DefaultCity string
 }
 
 // Service applies the domain rules. Every method that changes something
@@ -59,6 +62,8 @@ type Service struct {
 	hasher PasswordHasher
 	render Renderer
 	life   Lifetimes
+	// defaultCity is the city of members who name none (Deps.DefaultCity).
+	defaultCity string
 	// dummyHash is verified against when a username is unknown, so sign-in
 	// takes as long whether or not the account exists. It is made on first
 	// use: hashing takes the hasher's full memory (64 MiB for argon2id),
@@ -77,7 +82,7 @@ func NewService(d Deps) (*Service, error) {
 	hasher := d.Hasher
 	return &Service{
 		store: d.Store, clock: d.Clock, ids: d.IDs, hasher: d.Hasher,
-		render: d.Renderer, life: d.Lifetimes,
+		render: d.Renderer, life: d.Lifetimes, defaultCity: d.DefaultCity,
 		dummyHash: sync.OnceValues(func() (string, error) {
 			return hasher.Hash("not a real password, only for timing")
 		}),

@@ -123,6 +123,19 @@ type Store interface {
 	AppendEvent(ctx context.Context, e *Event) error
 	// ListEvents lists events with ID > afterID, oldest first.
 	ListEvents(ctx context.Context, afterID ID, limit int) ([]*Event, error)
+
+	GoodPracticeStore
+	CityStore
+}
+
+// GoodPracticeStore reads the answers marked good practices.
+type GoodPracticeStore interface {
+	// ListGoodPractices lists marked answers that are not deleted, in
+	// threads that are not, of one forum ("" for all), newest mark first.
+	ListGoodPractices(ctx context.Context, forumID ID, limit int) ([]*Post, error)
+	// CountGoodPractices counts the marked answers (not deleted) of each
+	// of threadIDs; threads with none are left out.
+	CountGoodPractices(ctx context.Context, threadIDs []ID) (map[ID]int, error)
 }
 
 // ForumCursor is the position after which ListForums continues.

@@ -30,8 +30,10 @@ import (
 type Config struct {
 	BaseURL         string
 	DefaultLanguage string
-	DB              *storage.DB
-	Logger          *slog.Logger
+	// DefaultCity is the node's city: members who name none belong to it.
+	DefaultCity string
+	DB          *storage.DB
+	Logger      *slog.Logger
 	// AllowLoopbackPeers lets federation talk to 127.0.0.0/8 and ::1 (tests
 	// and the demo); production nodes leave it off.
 	AllowLoopbackPeers bool
@@ -117,7 +119,7 @@ func New(cfg Config) (*Node, error) {
 		cfg.Hasher = password.New()
 	}
 	svc, err := forum.NewService(forum.Deps{Store: cfg.DB.Store(), Clock: cfg.Clock, IDs: cfg.IDs,
-		Hasher: cfg.Hasher, Renderer: markup.New(markup.TagURL(urls.Tag))})
+		Hasher: cfg.Hasher, Renderer: markup.New(markup.TagURL(urls.Tag)), DefaultCity: cfg.DefaultCity})
 	if err != nil {
 		return nil, fmt.Errorf("forum service: %w", err)
 	}

@@ -19,6 +19,7 @@ type memberRow struct {
 	DisplayName   string    `bun:"display_name"`
 	Title         string    `bun:"title"`
 	Organisation  string    `bun:"organisation"`
+	CityID        string    `bun:"city_id"`
 	UILanguage    string    `bun:"ui_language"`
 	Role          string    `bun:"role"`
 	PasswordHash  string    `bun:"password_hash"`
@@ -35,7 +36,7 @@ type memberLanguageRow struct {
 func memberToRow(m *forum.Member) *memberRow {
 	return &memberRow{
 		ID: m.ID, Username: m.Username, Domain: m.Domain, URI: m.URI, ProfileURL: m.ProfileURL,
-		DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation, UILanguage: m.UILanguage,
+		DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation, CityID: m.CityID, UILanguage: m.UILanguage,
 		Role: string(m.Role), PasswordHash: m.PasswordHash, CreatedAt: utc(m.CreatedAt),
 	}
 }
@@ -43,7 +44,7 @@ func memberToRow(m *forum.Member) *memberRow {
 func (r *memberRow) toForum() *forum.Member {
 	return &forum.Member{
 		ID: r.ID, Username: r.Username, Domain: r.Domain, URI: r.URI, ProfileURL: r.ProfileURL,
-		DisplayName: r.DisplayName, Title: r.Title, Organisation: r.Organisation, UILanguage: r.UILanguage,
+		DisplayName: r.DisplayName, Title: r.Title, Organisation: r.Organisation, CityID: r.CityID, UILanguage: r.UILanguage,
 		Role: forum.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(),
 	}
 }

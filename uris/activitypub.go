@@ -33,6 +33,14 @@ func ModeratorsPath(slug string) string { return ForumPath(slug) + "/moderators"
 // FeaturedPath is a forum's pinned threads.
 func FeaturedPath(slug string) string { return ForumPath(slug) + "/featured" }
 
+// GoodPracticesPath is a forum's good practices: the answers its
+// moderators marked (an OrderedCollection, and the page listing them).
+func GoodPracticesPath(slug string) string { return ForumPath(slug) + GoodPracticesSuffix }
+
+// GoodPracticesSuffix follows a forum's id to name its good-practices
+// collection, on every agora node.
+const GoodPracticesSuffix = "/good-practices"
+
 // ThreadActorPath is a thread's followable actor: Mastodon users follow
 // one thread through it (handle t-<id>).
 func ThreadActorPath(threadID string) string { return ThreadPath(threadID) + "/actor" }

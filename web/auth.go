@@ -103,8 +103,7 @@ func (s *Server) invitationForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := s.profileFormOf(uris.InvitationPath(token), "", forum.Profile{Languages: []string{st.tr.lang}, UILanguage: st.tr.lang}, "")
 	d.Invitation = true
-	s.render(w, r, http.StatusOK, "profile_form", st.tr.T("invite.title"), d)
-	return nil
+	return s.renderProfileForm(w, r, http.StatusOK, st.tr.T("invite.title"), d)
 }
 
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
@@ -115,8 +114,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	if ve := asValidation(err); ve != nil {
 		d := s.profileFormOf(uris.InvitationPath(token), a.Username, a.Profile, s.validationMessage(st.tr, ve))
 		d.Invitation = true
-		s.render(w, r, http.StatusBadRequest, "profile_form", st.tr.T("invite.title"), d)
-		return nil
+		return s.renderProfileForm(w, r, http.StatusBadRequest, st.tr.T("invite.title"), d)
 	} else if err != nil {
 		return err
 	}

@@ -26,6 +26,8 @@ type forumData struct {
 	Text map[string]string
 	// Handle is the forum's fediverse handle (@slug@host), for local forums.
 	Handle string
+	// GoodPractices counts the marked answers of the threads listed.
+	GoodPractices map[forum.ID]int
 }
 
 func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
@@ -39,7 +41,15 @@ func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	st := stateOf(r)
 	text := forumText(f, st.tr.lang)
-	d := forumData{List: list, Text: text}
+	ids := make([]forum.ID, 0, len(list.Threads.Items))
+	for _, t := range list.Threads.Items {
+		ids = append(ids, t.ID)
+	}
+	counts, err := s.cfg.Service.GoodPracticeCounts(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	d := forumData{List: list, Text: text, GoodPractices: counts}
 	if s.cfg.Federation != nil && f.Local() {
 		d.Handle = "@" + f.Slug + "@" + s.cfg.URLs.Host()
 	}

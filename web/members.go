@@ -37,7 +37,30 @@ type profileFormData struct {
 	Profile     forum.Profile
 	LanguageCSV string
 	UILanguages []string
-	Error       string
+	// Cities are the known cities the member picks from.
+	Cities []*forum.City
+	// NewCity is a city typed that is not known yet: it comes back as
+	// typed when the form is refused.
+	NewCity string
+	Error   string
+}
+
+// renderProfileForm renders the profile (or invitation) form with the
+// known cities to pick from.
+func (s *Server) renderProfileForm(w http.ResponseWriter, r *http.Request, status int, title string, d profileFormData) error {
+	cities, err := s.cfg.Service.KnownCities(r.Context())
+	if err != nil {
+		return err
+	}
+	d.Cities = cities
+	d.NewCity = d.Profile.Organisation
+	for _, c := range cities {
+		if c.Name == d.Profile.Organisation {
+			d.NewCity = ""
+		}
+	}
+	s.render(w, r, status, "profile_form", title, d)
+	return nil
 }
 
 func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
@@ -51,8 +74,7 @@ func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := forum.Profile{DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation,
 		Languages: m.Languages, UILanguage: m.UILanguage}
-	s.render(w, r, http.StatusOK, "profile_form", st.tr.T("profile.edit_title"), s.profileFormOf(uris.MemberPath(m.Username)+"/edit", m.Username, p, ""))
-	return nil
+	return s.renderProfileForm(w, r, http.StatusOK, st.tr.T("profile.edit_title"), s.profileFormOf(uris.MemberPath(m.Username)+"/edit", m.Username, p, ""))
 }
 
 func (s *Server) profileFormOf(action, username string, p forum.Profile, errMsg string) profileFormData {
@@ -72,10 +94,19 @@ func profileFromForm(r *http.Request) forum.Profile {
 	return forum.Profile{
 		DisplayName:  r.PostForm.Get("display_name"),
 		Title:        r.PostForm.Get("title"),
-		Organisation: r.PostForm.Get("organisation"),
+		Organisation: cityFromForm(r),
 		Languages:    langs,
 		UILanguage:   r.PostForm.Get("ui_language"),
 	}
+}
+
+// cityFromForm is the member's city: one typed in "new_city" (a city not
+// listed yet), else the one picked.
+func cityFromForm(r *http.Request) string {
+	if c := strings.TrimSpace(r.PostForm.Get("new_city")); c != "" {
+		return c
+	}
+	return r.PostForm.Get("organisation")
 }
 
 func (s *Server) editProfile(w http.ResponseWriter, r *http.Request) error {
@@ -88,8 +119,7 @@ func (s *Server) editProfile(w http.ResponseWriter, r *http.Request) error {
 	m, err = s.cfg.Service.UpdateProfile(r.Context(), st.viewer, m.ID, p)
 	if ve := asValidation(err); ve != nil {
 		d := s.profileFormOf(uris.MemberPath(r.PathValue("username"))+"/edit", r.PathValue("username"), p, s.validationMessage(st.tr, ve))
-		s.render(w, r, http.StatusBadRequest, "profile_form", st.tr.T("profile.edit_title"), d)
-		return nil
+		return s.renderProfileForm(w, r, http.StatusBadRequest, st.tr.T("profile.edit_title"), d)
 	} else if err != nil {
 		return err
 	}

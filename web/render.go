@@ -50,17 +50,23 @@ func (v *view) IsModerator() bool { return forum.CanModerate(v.Viewer) == nil }
 func (v *view) IsAdmin() bool { return forum.CanAdminister(v.Viewer) == nil }
 
 var templateFuncs = template.FuncMap{
-	"forumPath":  uris.ForumPath,
-	"askPath":    uris.AskPath,
-	"threadPath": uris.ThreadPath,
-	"postPath":   uris.PostPath,
-	"memberPath": uris.MemberPath,
-	"authorURL":  authorURL,
-	"postAnchor": uris.PostAnchor,
-	"langName":   languageName,
-	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"join":       strings.Join,
-	"deref":      func(t *time.Time) time.Time { return *t },
+	"forumPath":         uris.ForumPath,
+	"askPath":           uris.AskPath,
+	"threadPath":        uris.ThreadPath,
+	"postPath":          uris.PostPath,
+	"memberPath":        uris.MemberPath,
+	"tagPath":           uris.TagPath,
+	"citiesPath":        uris.CitiesPath,
+	"cityPath":          uris.CityPath,
+	"membersPath":       uris.MembersPath,
+	"goodPracticesPath": uris.GoodPracticesPath,
+	"authorURL":         authorURL,
+	"postAnchor":        uris.PostAnchor,
+	"langName":          languageName,
+	"iso":               func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"join":              strings.Join,
+	"deref":             func(t *time.Time) time.Time { return *t },
+	"forumText":         forumText,
 	// hostOf names the server a link leads to (media and link cards of
 	// posts from other servers are links, never embedded).
 	"hostOf": func(u string) string {
@@ -69,7 +75,6 @@ var templateFuncs = template.FuncMap{
 		}
 		return ""
 	},
-	"forumText": forumText,
 	// withForm hands a post form its page and its fields.
 	"withForm": func(v *view, f composeData) map[string]any { return map[string]any{"V": v, "F": f} },
 	// postContext hands the post partial its page and its post.

@@ -107,6 +107,8 @@ func New(cfg Config) (*Server, error) {
 		for _, p := range []string{"GET /u/{username}", "GET /f/{slug}", "GET /t/{id}", "GET /p/{id}"} {
 			top.Handle(p, activityOr(cfg.Federation, pages))
 		}
+		// A forum's good practices: the collection or the page.
+		top.Handle("GET /f/{slug}"+uris.GoodPracticesSuffix, collectionOr(cfg.Federation.GoodPractices(), pages))
 	}
 	// Static files need no session either, and load while the database
 	// is down (the outage page has its style).
@@ -139,12 +141,30 @@ func activityOr(fed *federation.Federation, pages http.Handler) http.Handler {
 	})
 }
 
+// collectionOr serves an ActivityPub collection to clients that ask for
+// one, and the page at the same URL to everyone else.
+func collectionOr(collection, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if federation.WantsActivityJSON(r) {
+			w.Header().Add("Vary", "Accept")
+			collection.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.handle(s.cached(s.home)))
 	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
+	mux.Handle("GET /f/{slug}/good-practices", s.handle(s.cached(s.forumGoodPractices)))
+	mux.Handle("GET /good-practices", s.handle(s.cached(s.nodeGoodPractices)))
+	mux.Handle("GET /cities", s.handle(s.cached(s.citiesPage)))
+	mux.Handle("GET /cities/{id}", s.handle(s.cached(s.cityPage)))
+	mux.Handle("GET /members", s.handle(s.cached(s.membersPage)))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
 	mux.Handle("GET /t/{id}", s.negotiate(s.cachedThread(s.threadPage)))

@@ -9,11 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/uris"
 )
@@ -36,6 +38,8 @@ type Config struct {
 	// DefaultLanguage is the UI language when neither the member nor the
 	// browser says otherwise.
 	DefaultLanguage string
+	// DefaultCity is the node's city: members who name none belong to it.
+	DefaultCity string
 	// LogFormat is text or json.
 	LogFormat string
 	// AllowLoopbackPeers ("true"/"false") lets federation reach peers on
@@ -106,6 +110,9 @@ func settings() []setting {
 		{name: "default-language", env: "AGORA_DEFAULT_LANGUAGE", def: "en",
 			help:  "interface language when neither the member nor the browser chooses: en, es or fr",
 			field: func(c *Config) *string { return &c.DefaultLanguage }, check: oneOf("en", "es", "fr")},
+		{name: "default-city", env: "AGORA_DEFAULT_CITY", shownDef: "empty: none",
+			help:  "the node's city or organisation, e.g. \"Belo Horizonte\": members who name none belong to it",
+			field: func(c *Config) *string { return &c.DefaultCity }, check: checkCityName},
 		{name: "log-format", env: "AGORA_LOG_FORMAT", def: "text",
 			help:  "log format on stderr: text or json",
 			field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("text", "json")},
@@ -200,6 +207,14 @@ func (c Config) PublicBaseURL(addr string) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// checkCityName takes what a member could type as their city.
+func checkCityName(v string) error {
+	if utf8.RuneCountInString(v) > forum.MaxNameLen {
+		return fmt.Errorf("is longer than %d characters", forum.MaxNameLen)
+	}
+	return nil
 }
 
 func checkNotEmpty(v string) error {

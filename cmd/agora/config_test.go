@@ -28,11 +28,11 @@ func TestConfigPrecedence(t *testing.T) {
 		"AGORA_LISTEN": "0.0.0.0:9000", "AGORA_BASE_URL": "https://agora.example.org",
 		"AGORA_DATA": "/var/lib/agora", "AGORA_DATABASE_URL": "postgres://agora@db:5432/agora",
 		"AGORA_REDIS_URL": "redis://cache:6379/0", "AGORA_DEFAULT_LANGUAGE": "fr", "AGORA_LOG_FORMAT": "json",
-		"AGORA_ALLOW_LOOPBACK_PEERS": "true", "AGORA_AUTHORIZED_FETCH": "true",
+		"AGORA_ALLOW_LOOPBACK_PEERS": "true", "AGORA_AUTHORIZED_FETCH": "true", "AGORA_DEFAULT_CITY": "Belo Horizonte",
 	}
 	fromEnv := Config{Listen: "0.0.0.0:9000", BaseURL: "https://agora.example.org", DataDir: "/var/lib/agora",
 		DatabaseURL: "postgres://agora@db:5432/agora", RedisURL: "redis://cache:6379/0",
-		DefaultLanguage: "fr", LogFormat: "json", AllowLoopbackPeers: "true", AuthorizedFetch: "true"}
+		DefaultLanguage: "fr", DefaultCity: "Belo Horizonte", LogFormat: "json", AllowLoopbackPeers: "true", AuthorizedFetch: "true"}
 	tests := []struct {
 		name string
 		args []string
@@ -46,8 +46,9 @@ func TestConfigPrecedence(t *testing.T) {
 			"--listen", "127.0.0.1:0", "--base-url", "http://localhost:3000", "--data", "d",
 			"--database-url", "", "--redis-url", "redis://127.0.0.1:6379/15",
 			"--default-language=es", "-log-format", "text", "--allow-loopback-peers", "false", "--authorized-fetch", "false",
+			"--default-city", "Nouakchott",
 		}, allEnv, Config{Listen: "127.0.0.1:0", BaseURL: "http://localhost:3000", DataDir: "d",
-			RedisURL: "redis://127.0.0.1:6379/15", DefaultLanguage: "es", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
+			RedisURL: "redis://127.0.0.1:6379/15", DefaultLanguage: "es", DefaultCity: "Nouakchott", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
 		{"some flags, some env", []string{"--default-language", "es"},
 			map[string]string{"AGORA_DATA": "/srv/agora", "AGORA_DEFAULT_LANGUAGE": "fr"},
 			Config{Listen: "127.0.0.1:8080", DataDir: "/srv/agora", DefaultLanguage: "es", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},

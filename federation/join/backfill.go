@@ -99,6 +99,9 @@ func (j *Joiner) backfill(ctx context.Context, fo *forum.Forum, ra *stored.Remot
 			return err
 		}
 	}
+	if err := j.cfg.Posts.BackfillGoodPractices(ctx, fo); err != nil {
+		j.cfg.Log.Warn("backfill good practices", "forum", fo.URI, "err", err)
+	}
 	return report(len(creates))
 }
 

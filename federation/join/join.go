@@ -75,6 +75,9 @@ type Posts interface {
 	// StoreFetched stores a post fetched from its origin into fo, unless
 	// known, deleted or refused.
 	StoreFetched(ctx context.Context, o *ap.Object, fo *forum.Forum) error
+	// BackfillGoodPractices marks the answers fo lists as good practices,
+	// once its threads are backfilled.
+	BackfillGoodPractices(ctx context.Context, fo *forum.Forum) error
 }
 
 // Sender stores activities for delivery in one transaction, with

@@ -35,6 +35,7 @@ type Forum interface {
 	ReadThread(ctx context.Context, viewer *forum.Member, id forum.ID, cursor string) (*forum.ThreadView, error)
 	Post(ctx context.Context, id forum.ID) (*forum.Post, error)
 	CountLocalPosts(ctx context.Context) (int, error)
+	GoodPractices(ctx context.Context, filter forum.GoodPracticeFilter) (*forum.GoodPractices, error)
 }
 
 // Store is what serve reads of the federation's records.

@@ -1,0 +1,160 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// Good practices federate as a collection of the forum, as Mastodon's
+// `featured` does for pinned posts: the forum's own actor Adds a marked
+// answer to its good-practices collection ({forum id}/good-practices) and
+// Removes it when the mark is taken back. Only the forum's Add counts: a
+// mark is its moderators' word, and they act on the forum's node, which
+// sends it as the forum. See docs/federation.md, "Good practices".
+
+// goodPracticesURI is a forum's good-practices collection: ours under our
+// base URL, a joined forum's under its id.
+func (f *Federation) goodPracticesURI(fo *forum.Forum) string {
+	if fo.Local() {
+		return f.urls.Abs(uris.GoodPracticesPath(fo.Slug))
+	}
+	return fo.URI + uris.GoodPracticesSuffix
+}
+
+// GoodPractices serves a local forum's good-practices collection (web
+// routes it by content negotiation: the same URL is the HTML page).
+func (f *Federation) GoodPractices() http.Handler { return f.serve.GoodPractices() }
+
+// goodPracticeActivities: a mark in one of our forums is the forum's Add
+// of the answer to its good-practices collection (Remove when taken back),
+// to the forum's followers that are servers (nodes and forum software;
+// Mastodon shows nothing of it).
+func (f *Federation) goodPracticeActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
+	pc, err := f.loadPost(ctx, e.PostID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if !pc.forum.Local() {
+		return nil, nil // a joined forum's marks are its node's to send
+	}
+	typ := ap.TypeAdd
+	if e.Kind == forum.EventGoodPracticeUnmarked {
+		typ = ap.TypeRemove
+	}
+	forumURI := f.forumURI(pc.forum)
+	object := f.postURI(pc.post, pc.thread)
+	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: typ, Actor: forumURI, Object: ap.Ref{IRI: object},
+		Target: f.goodPracticesURI(pc.forum), To: []string{ap.Public}, Cc: []string{followersOf(forumURI)},
+		Audience: forumURI, Published: e.CreatedAt}
+	body, err := ap.Marshal(act)
+	if err != nil {
+		return nil, err
+	}
+	servers, _, err := f.followerSets(ctx, forumURI)
+	if err != nil {
+		return nil, err
+	}
+	return []*outgoing{{uri: act.ID, actorURI: forumURI, typ: typ, object: object, public: true, body: body,
+		inboxes: servers.list()}}, nil
+}
+
+// onGoodPractice applies a joined forum's Add (on) or Remove of one of its
+// answers to its good-practices collection. The actor must be the forum
+// itself (the inbox checked it signed): a member, a moderator's own
+// account or another node cannot mark a forum's answers.
+func (f *Federation) onGoodPractice(ctx context.Context, act *ap.Activity, on bool) error {
+	if !strings.HasSuffix(act.Target, uris.GoodPracticesSuffix) {
+		return refused(ReasonUnsupported, "%s to %q: only a forum's good-practices collection is handled", act.Type, act.Target)
+	}
+	fo, err := f.svc.ForumByURI(ctx, act.Actor)
+	if errors.Is(err, forum.ErrNotFound) {
+		return refused(ReasonForbidden, "%s of a good practice by %s, which is not a forum this node joined: only the forum marks its good practices", act.Type, act.Actor)
+	} else if err != nil {
+		return err
+	}
+	if want := f.goodPracticesURI(fo); act.Target != want {
+		return refused(ReasonForbidden, "%s to %s: the forum %s marks in its own collection, %s", act.Type, act.Target, fo.URI, want)
+	}
+	post, err := f.findPost(ctx, act.Object.ID())
+	if errors.Is(err, forum.ErrNotFound) {
+		return refused(ReasonUnknownTarget, "good practice %s, which this node doesn't have", act.Object.ID())
+	} else if err != nil {
+		return err
+	}
+	if err := f.svc.ReceiveGoodPractice(ctx, fo, post, on, act.Published); err != nil {
+		if errors.Is(err, forum.ErrForbidden) {
+			return refused(ReasonForbidden, "%s of %s by %s: the answer is not in one of its threads", act.Type, act.Object.ID(), act.Actor)
+		}
+		return fmt.Errorf("good practice %s: %w", act.Object.ID(), err)
+	}
+	return nil
+}
+
+// backfillGoodPractices marks, after a join's backfill, the answers the
+// forum lists in its good-practices collection (and unmarks those it no
+// longer lists), so a node that joins late shows the marks made before.
+// Answers this node does not hold are skipped.
+func (f *Federation) backfillGoodPractices(ctx context.Context, fo *forum.Forum) error {
+	items, err := f.collectionFirstItems(ctx, f.goodPracticesURI(fo))
+	if err != nil {
+		return fmt.Errorf("good practices of %s: %w", fo.URI, err)
+	}
+	listed := map[forum.ID]bool{}
+	for _, item := range items {
+		post, err := f.findPost(ctx, item.ID())
+		if errors.Is(err, forum.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		listed[post.ID] = true
+		err = f.svc.ReceiveGoodPractice(ctx, fo, post, true, f.cfg.Clock.Now())
+		if err != nil && !errors.Is(err, forum.ErrForbidden) && !forum.IsValidation(err) {
+			return err
+		}
+	}
+	held, err := f.svc.GoodPractices(ctx, forum.GoodPracticeFilter{ForumID: fo.ID})
+	if err != nil {
+		return err
+	}
+	for _, g := range held.Items {
+		if !listed[g.Post.ID] {
+			if err := f.svc.ReceiveGoodPractice(ctx, fo, g.Post, false, f.cfg.Clock.Now()); err != nil && !errors.Is(err, forum.ErrForbidden) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// collectionFirstItems reads a collection's inline items, or those of its
+// first page (on the collection's host).
+func (f *Federation) collectionFirstItems(ctx context.Context, uri string) ([]ap.Ref, error) {
+	doc, err := f.client.GetObject(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ap.ParseCollection(ctx, doc.Body)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Items) > 0 || c.First == "" || !sameHost(c.First, uri) {
+		return c.Items, nil
+	}
+	if doc, err = f.client.GetObject(ctx, c.First); err != nil {
+		return nil, err
+	}
+	if c, err = ap.ParseCollection(ctx, doc.Body); err != nil {
+		return nil, err
+	}
+	return c.Items, nil
+}
