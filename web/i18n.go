@@ -15,7 +15,7 @@ import (
 
 // The interface languages. Adding one is adding a catalog here and in
 // locales/; TestCatalogsComplete checks that every catalog has every message.
-var uiLanguages = []language.Tag{language.English, language.Spanish, language.French}
+var uiLanguages = []language.Tag{language.English, language.Spanish, language.French, language.Portuguese, language.Arabic}
 
 //go:embed locales/*.json
 var localeFiles embed.FS
@@ -24,7 +24,7 @@ var localeFiles embed.FS
 type catalog struct {
 	bundle      *i18n.Bundle
 	matcher     language.Matcher
-	tags        []string // "en", "es", "fr"
+	tags        []string // "en", "es", "fr", "pt", "ar"
 	def         string
 	translators map[string]*translator // one per language, shared by requests
 }

@@ -30,6 +30,27 @@ func TestLanguageSwitcher(t *testing.T) {
 	mustContain(t, other.get("/"), `<html lang="es">`)
 }
 
+// TestPortugueseAndArabic: Belo Horizonte's browser gets Portuguese,
+// Nouakchott's Arabic, and every page offers both, named in their own
+// language.
+func TestPortugueseAndArabic(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.lang = "pt-BR,pt;q=0.9"
+	mustContain(t, b.get("/"), `<html lang="pt"`, "Fóruns de aprendizagem",
+		`value="pt" lang="pt" aria-current="true">Português</button>`, `value="ar" lang="ar">العربية</button>`)
+	a := s.browser()
+	a.lang = "ar-MR,fr;q=0.8"
+	mustContain(t, a.get("/f/digitalisation"), `<html lang="ar"`, "طرح سؤال")
+
+	// A member may keep Arabic as their interface language.
+	m := s.signedIn("moderator")
+	m.post("/language", url.Values{"lang": {"ar"}, "next": {"/"}})
+	other := s.signedIn("moderator")
+	other.lang = "fr"
+	mustContain(t, other.get("/"), `<html lang="ar"`, "منتديات التعلّم")
+}
+
 func TestPostsCarryTheirLanguage(t *testing.T) {
 	s := newSite(t)
 	m := s.signedIn("joao")

@@ -24,7 +24,7 @@ import (
 // Config is what the web layer is built from.
 type Config struct {
 	URLs            *uris.Builder
-	DefaultLanguage string // the node's default UI language: en, es or fr
+	DefaultLanguage string // the node's default UI language: en, es, fr, pt or ar
 	Service         *forum.Service
 	Logger          *slog.Logger
 	// SignInLimiter limits sign-in attempts; nil means in-process limits of

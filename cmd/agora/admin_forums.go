@@ -12,7 +12,7 @@ import (
 
 // translatedLanguages are the languages create-forum has --title-<lang>
 // and --description-<lang> flags for.
-func translatedLanguages() []string { return []string{"en", "es", "fr"} }
+func translatedLanguages() []string { return []string{"en", "es", "fr", "pt", "ar"} }
 
 // forumFlags are create-forum's flags.
 type forumFlags struct {
@@ -108,6 +108,10 @@ func languageName(tag string) string {
 		return "Spanish"
 	case "fr":
 		return "French"
+	case "pt":
+		return "Portuguese"
+	case "ar":
+		return "Arabic"
 	}
 	return tag
 }

@@ -76,7 +76,7 @@ func TestConfigErrors(t *testing.T) {
 		want []string // substrings of the error
 	}{
 		{"language flag", []string{"--default-language", "de"}, nil,
-			[]string{"--default-language: must be one of en, es, fr"}},
+			[]string{"--default-language: must be one of en, es, fr, pt, ar"}},
 		{"language env", nil, map[string]string{"AGORA_DEFAULT_LANGUAGE": "de"},
 			[]string{"--default-language", "AGORA_DEFAULT_LANGUAGE"}},
 		{"listen no port", []string{"--listen", "localhost"}, nil, []string{"--listen", "host:port"}},
