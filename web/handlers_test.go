@@ -101,7 +101,7 @@ func TestNotFoundAndGone(t *testing.T) {
 		if p.status != tt.status {
 			t.Errorf("GET %s = %d, want %d", tt.path, p.status, tt.status)
 		}
-		mustContain(t, p, tt.text, `<html lang="es">`)
+		mustContain(t, p, tt.text, `<html lang="es" dir="ltr">`)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,6 +86,7 @@ func (c *catalog) pick(memberSetting string, r *http.Request) string {
 // post.
 type translator struct {
 	lang string
+	num  numerals
 	loc  *i18n.Localizer
 	memo sync.Map // message ID, or "date:" + yyyy-mm-dd → string
 	size atomic.Int64
@@ -101,7 +103,7 @@ func (c *catalog) translator(lang string) *translator {
 }
 
 func (c *catalog) newTranslator(lang string) *translator {
-	return &translator{lang: lang, loc: i18n.NewLocalizer(c.bundle, lang)}
+	return &translator{lang: lang, num: numeralsFor(lang), loc: i18n.NewLocalizer(c.bundle, lang)}
 }
 
 func (t *translator) remember(key, s string) {
@@ -113,6 +115,19 @@ func (t *translator) remember(key, s string) {
 
 // Lang is the language of the page.
 func (t *translator) Lang() string { return t.lang }
+
+// Dir is the page's writing direction: Arabic reads right to left, and the
+// stylesheet uses logical properties so the layout mirrors with it.
+func (t *translator) Dir() string {
+	if t.lang == "ar" {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// Number writes a count the way the reader's language does ("1,234",
+// "1.234", "١٬٢٣٤").
+func (t *translator) Number(n int) string { return t.num.number(int64(n)) }
 
 // T translates a message. args are key, value pairs for the message's
 // template; a "Count" key also selects the plural form.
@@ -127,7 +142,7 @@ func (t *translator) T(id string, args ...any) string {
 		data := map[string]any{}
 		for i := 0; i+1 < len(args); i += 2 {
 			k, _ := args[i].(string)
-			data[k] = args[i+1]
+			data[k] = t.localNumber(args[i+1])
 			if k == "Count" {
 				cfg.PluralCount = args[i+1]
 			}
@@ -146,6 +161,20 @@ func (t *translator) T(id string, args ...any) string {
 	return s
 }
 
+// localNumber writes whole numbers in the reader's numerals; other
+// template values are left as they are.
+func (t *translator) localNumber(v any) any {
+	switch n := v.(type) {
+	case int:
+		return t.num.number(int64(n))
+	case int64:
+		return t.num.number(n)
+	case int32:
+		return t.num.number(int64(n))
+	}
+	return v
+}
+
 // Date formats a date the way the reader's language writes it, with month
 // names from the catalog ("22 November 2026", "22 de noviembre de 2026").
 func (t *translator) Date(d time.Time) string {
@@ -155,7 +184,8 @@ func (t *translator) Date(d time.Time) string {
 		return s.(string)
 	}
 	month := t.T(fmt.Sprintf("month.%d", int(d.Month())))
-	s := t.T("date.format", "Day", d.Day(), "Month", month, "Year", d.Year())
+	// Day and year are passed as digits, never grouped ("2026", not "2,026").
+	s := t.T("date.format", "Day", t.num.digits(strconv.Itoa(d.Day())), "Month", month, "Year", t.num.digits(strconv.Itoa(d.Year())))
 	t.remember(key, s)
 	return s
 }
@@ -163,7 +193,7 @@ func (t *translator) Date(d time.Time) string {
 // DateTime is Date with the time of day (24-hour clock, UTC).
 func (t *translator) DateTime(d time.Time) string {
 	d = d.UTC()
-	return t.T("date.time_format", "Date", t.Date(d), "Time", d.Format("15:04"))
+	return t.T("date.time_format", "Date", t.Date(d), "Time", t.num.digits(d.Format("15:04")))
 }
 
 // langCookie is the visitor's switcher choice.

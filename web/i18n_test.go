@@ -231,7 +231,7 @@ func TestPluralsResolve(t *testing.T) {
 		}
 	}
 	ar := c.translator("ar")
-	for n, want := range map[int]string{0: "لا توجد إجابات", 1: "إجابة واحدة", 2: "إجابتان", 3: "3 إجابات", 11: "11 إجابة", 100: "100 إجابة"} {
+	for n, want := range map[int]string{0: "لا توجد إجابات", 1: "إجابة واحدة", 2: "إجابتان", 3: "٣ إجابات", 11: "١١ إجابة", 100: "١٠٠ إجابة"} {
 		if got := ar.T("thread.answers", "Count", n); got != want {
 			t.Errorf("ar thread.answers %d = %q, want %q", n, got, want)
 		}

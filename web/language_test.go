@@ -11,12 +11,12 @@ func TestLanguageSwitcher(t *testing.T) {
 	s := newSite(t)
 	b := s.browser()
 	b.lang = "es"
-	mustContain(t, b.get("/"), `<html lang="es">`, "Foros de aprendizaje", `value="es" lang="es" aria-current="true"`)
+	mustContain(t, b.get("/"), `<html lang="es" dir="ltr">`, "Foros de aprendizaje", `value="es" lang="es" aria-current="true"`)
 	p := b.post("/language", url.Values{"lang": {"fr"}, "next": {"/f/digitalisation"}})
 	if p.status != http.StatusSeeOther || location(p) != "/f/digitalisation" {
 		t.Fatalf("switch: %d %s", p.status, location(p))
 	}
-	mustContain(t, b.get("/f/digitalisation"), `<html lang="fr">`, "Poser une question")
+	mustContain(t, b.get("/f/digitalisation"), `<html lang="fr" dir="ltr">`, "Poser une question")
 	if p := b.post("/language", url.Values{"lang": {"de"}}); p.status != http.StatusBadRequest {
 		t.Fatalf("unsupported language: %d", p.status)
 	}
@@ -27,7 +27,7 @@ func TestLanguageSwitcher(t *testing.T) {
 	m.post("/language", url.Values{"lang": {"es"}, "next": {"/"}})
 	other := s.signedIn("priya")
 	other.lang = "fr"
-	mustContain(t, other.get("/"), `<html lang="es">`)
+	mustContain(t, other.get("/"), `<html lang="es" dir="ltr">`)
 }
 
 // TestPortugueseAndArabic: Belo Horizonte's browser gets Portuguese,
@@ -37,18 +37,18 @@ func TestPortugueseAndArabic(t *testing.T) {
 	s := newSite(t)
 	b := s.browser()
 	b.lang = "pt-BR,pt;q=0.9"
-	mustContain(t, b.get("/"), `<html lang="pt"`, "Fóruns de aprendizagem",
+	mustContain(t, b.get("/"), `<html lang="pt" dir="ltr">`, "Fóruns de aprendizagem",
 		`value="pt" lang="pt" aria-current="true">Português</button>`, `value="ar" lang="ar">العربية</button>`)
 	a := s.browser()
 	a.lang = "ar-MR,fr;q=0.8"
-	mustContain(t, a.get("/f/digitalisation"), `<html lang="ar"`, "طرح سؤال")
+	mustContain(t, a.get("/f/digitalisation"), `<html lang="ar" dir="rtl">`, "طرح سؤال")
 
 	// A member may keep Arabic as their interface language.
 	m := s.signedIn("moderator")
 	m.post("/language", url.Values{"lang": {"ar"}, "next": {"/"}})
 	other := s.signedIn("moderator")
 	other.lang = "fr"
-	mustContain(t, other.get("/"), `<html lang="ar"`, "منتديات التعلّم")
+	mustContain(t, other.get("/"), `<html lang="ar" dir="rtl">`, "منتديات التعلّم")
 }
 
 func TestPostsCarryTheirLanguage(t *testing.T) {

@@ -53,7 +53,7 @@ func mustBeOutage(t *testing.T, what string, p page, lang, message string) {
 	if clearsSession(p) {
 		t.Errorf("%s: the session cookie was cleared", what)
 	}
-	mustContain(t, p, `<html lang="`+lang+`">`, message)
+	mustContain(t, p, `<html lang="`+lang+`" dir="ltr">`, message)
 }
 
 // With the database cut off, a member's answer is answered 503 with the
