@@ -36,8 +36,9 @@ func (f *Federation) webfinger(w http.ResponseWriter, r *http.Request) {
 	}
 	var actor, page string
 	switch {
-	case name == f.urls.Host():
+	case f.isInstanceName(name):
 		actor, page = f.urls.InstanceActor(), f.urls.Base()+uris.HomePath()
+		name = f.instanceUsername()
 	case strings.HasPrefix(name, uris.ThreadHandlePrefix):
 		if t, err := f.localThread(r.Context(), strings.TrimPrefix(name, uris.ThreadHandlePrefix)); err == nil {
 			actor, page = f.urls.ThreadActor(t.ID), f.urls.Thread(t.ID)
@@ -94,7 +95,7 @@ func (f *Federation) acctName(resource string) (string, bool) {
 	}
 	switch kind, key := f.urls.Parse(resource); kind {
 	case uris.KindInstance:
-		return f.urls.Host(), true
+		return f.instanceUsername(), true
 	case uris.KindMember, uris.KindForum:
 		return key, true
 	case uris.KindThreadActor:

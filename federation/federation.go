@@ -1,8 +1,10 @@
 package federation
 
 import (
+	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -37,6 +39,9 @@ type Config struct {
 	Software        Software
 	// Resolver overrides DNS resolution for the fetcher (tests).
 	Resolver fetch.Resolver
+	// Dial replaces the fetcher's raw dialer, behind its address checks
+	// (tests; see fetch.Config.Dial). Nil in production.
+	Dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 	Delivery DeliveryConfig
 	// Inbox configures the worker that applies received activities.
 	Inbox InboxConfig
@@ -115,6 +120,7 @@ func New(cfg Config) (*Federation, error) {
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
 		Wrap:          f.keys.signingTransport(cfg.URLs, cfg.Clock),
 		Resolver:      cfg.Resolver,
+		Dial:          cfg.Dial,
 		// Nothing is ever sent to a blocked instance, whatever asks.
 		Blocklist: fetchBlocklist{f},
 		// Keep as many connections to a host as sends in flight to it.

@@ -144,7 +144,7 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 				o.NameMap[lang] = tr.Title
 			}
 		}
-		o.Summary = summarize(p.HTML, 300)
+		withTitleLine(o)
 		return o
 	}
 	o.Type = ap.TypeNote

@@ -211,5 +211,12 @@ func (c *actorCache) actorForKey(ctx context.Context, keyID string, refresh bool
 		}
 		return a, nil
 	}
+	if strings.HasSuffix(u.Path, "/main-key") {
+		a, err := c.keyFromStub(ctx, keyID)
+		if err == nil {
+			return a, nil
+		}
+		lastErr = errors.Join(lastErr, err)
+	}
 	return nil, lastErr
 }

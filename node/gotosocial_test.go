@@ -1,0 +1,116 @@
+package node_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/metropolis/agora/forum"
+)
+
+// gtsForum creates the forum the GoToSocial tests follow.
+func gtsForum(t *testing.T, hub *peer) *forum.Forum {
+	t.Helper()
+	f, err := hub.Service.CreateForum(context.Background(), forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
+		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// gtsFollow has bob follow actor and waits for the Accept.
+func gtsFollow(t *testing.T, hub *peer, g *gotosocial, actor string) {
+	t.Helper()
+	follow := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/follow/%s","type":"Follow","actor":%q,"object":%q}`,
+		g.bob(), hostOf(actor)+pathOf(actor), g.bob(), actor)
+	if st := g.send(hub.URLs.SharedInbox(), follow); st != http.StatusAccepted {
+		t.Fatalf("follow from GoToSocial: %d; GoToSocial's errors: %v", st, g.errors())
+	}
+	eventually(t, "GoToSocial gets the Accept", func() (bool, string) {
+		return g.gotType("Accept", actor), fmt.Sprintf("no Accept; GoToSocial's errors: %v", g.errors())
+	})
+}
+
+// TestGoToSocialFollowsAForum: bob on GoToSocial follows a forum and is
+// accepted, whether the node's URL has a port or not. With a port, the
+// instance actor's preferredUsername used to be host:port, which
+// GoToSocial's WebFinger lookup refuses: it answered 500 to each of our
+// signed GETs, so we could not fetch bob's key or actor.
+func TestGoToSocialFollowsAForum(t *testing.T) {
+	for _, setup := range gtsSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			hub, g := startWithGoToSocial(t, setup)
+			f := gtsForum(t, hub)
+			gtsFollow(t, hub, g, hub.URLs.Forum(f.Slug))
+			if errs := g.errors(); len(errs) > 0 {
+				t.Errorf("GoToSocial could not authenticate us: %v", errs)
+			}
+		})
+	}
+}
+
+// TestGoToSocialKeyStub: while GoToSocial cannot authenticate us it
+// refuses its actor, but still serves bob's key at {actor}/main-key as a
+// stub whose id is the actor. That stub proves the key is bob's: a signed
+// activity from bob is accepted.
+func TestGoToSocialKeyStub(t *testing.T) {
+	for _, setup := range gtsSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			hub, g := startWithGoToSocial(t, setup)
+			g.refuseActor = true
+			f := gtsForum(t, hub)
+			follow := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/follow/1","type":"Follow","actor":%q,"object":%q}`,
+				g.bob(), g.bob(), hub.URLs.Forum(f.Slug))
+			if st := g.send(hub.URLs.SharedInbox(), follow); st != http.StatusAccepted {
+				t.Fatalf("signed by the key of the /main-key stub: %d, want 202", st)
+			}
+		})
+	}
+}
+
+// TestGoToSocialSeesTheTitle: GoToSocial shows a Page's content with its
+// summary as a content warning, and its name nowhere. A question reaches
+// bob (a boost of it, for following the forum) and, resolved, shows its
+// title as the first line of its text, under no content warning; Lemmy
+// and Mastodon still read the title from name, Lemmy the body from the
+// markdown source.
+func TestGoToSocialSeesTheTitle(t *testing.T) {
+	for _, setup := range gtsSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			ctx := context.Background()
+			hub, g := startWithGoToSocial(t, setup)
+			f := gtsForum(t, hub)
+			gtsFollow(t, hub, g, hub.URLs.Forum(f.Slug))
+			asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
+			q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Has Covid-19 been a turning point for internet access?",
+				Body: "In our city, *connectivity* became essential.\n\nWhat changed in yours?", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			qURI := hub.URLs.Thread(q.ID)
+			eventually(t, "bob is shown the question", func() (bool, string) {
+				return g.gotObject("Announce", qURI), "no boost of the question"
+			})
+			page := g.fetch(qURI)
+			if s, ok := page["summary"]; ok {
+				t.Errorf("summary %q: GoToSocial shows it as a content warning over the question", s)
+			}
+			wantFirst := "<p><strong>Has Covid-19 been a turning point for internet access?</strong></p>"
+			if c := fmt.Sprint(page["content"]); !strings.HasPrefix(c, wantFirst) {
+				t.Errorf("content %q: the title is not its first line", c)
+			}
+			if cm, _ := page["contentMap"].(map[string]any); !strings.HasPrefix(fmt.Sprint(cm["en"]), wantFirst) {
+				t.Errorf("contentMap %q: the title is not its first line", cm)
+			}
+			if page["name"] != q.Title {
+				t.Errorf("name %q, want the title (Lemmy's and Mastodon's)", page["name"])
+			}
+			if src, _ := page["source"].(map[string]any); strings.Contains(fmt.Sprint(src["content"]), "Covid") {
+				t.Errorf("source %q repeats the title: Lemmy shows it as the body under the title", src["content"])
+			}
+		})
+	}
+}
