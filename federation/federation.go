@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/clientip"
+	"github.com/metropolis/agora/federation/blocks"
+	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/uris"
@@ -75,10 +78,12 @@ type Federation struct {
 	// holder names this process's leases (the publisher's).
 	holder string
 	client *fetch.Client
-	keys   *keyring
+	keys   *keys.Ring
 	actors *actorCache
-	blocks blockCache
+	blocks *blocks.List
 	docs   *docCache
+	// deliveries works the delivery queue.
+	deliveries *deliver.Runner
 	// inboxCommits stores received activities with group commit.
 	inboxCommits inboxCommitter
 	// objects serves page URLs as ActivityPub documents.
@@ -89,7 +94,7 @@ type Federation struct {
 	park *parking
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
-	inboxWake, publishWake, deliverWake, joinWake chan struct{}
+	inboxWake, publishWake, joinWake chan struct{}
 }
 
 // New checks cfg and builds the federation side of a node. Call Run to
@@ -104,7 +109,7 @@ func New(cfg Config) (*Federation, error) {
 	if cfg.Software.Name == "" {
 		cfg.Software = Software{Name: "agora", Version: "dev"}
 	}
-	cfg.Delivery = cfg.Delivery.withDefaults()
+	cfg.Delivery = cfg.Delivery.WithDefaults()
 	if cfg.KeepRefusals <= 0 {
 		cfg.KeepRefusals = DefaultKeepRefusals
 	}
@@ -112,17 +117,17 @@ func New(cfg Config) (*Federation, error) {
 		cfg.Observer = nopObserver{}
 	}
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
-		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1),
-		joinWake: make(chan struct{}, 1)}
-	f.keys = newKeyring(cfg.Store, cfg.Clock)
+		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), joinWake: make(chan struct{}, 1)}
+	f.keys = keys.NewRing(cfg.Store, cfg.Clock)
+	f.blocks = blocks.New(cfg.Store, cfg.Changes)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
-		Wrap:          f.keys.signingTransport(cfg.URLs, cfg.Clock),
+		Wrap:          f.keys.Transport(cfg.URLs, cfg.Clock),
 		Resolver:      cfg.Resolver,
 		Dial:          cfg.Dial,
 		// Nothing is ever sent to a blocked instance, whatever asks.
-		Blocklist: fetchBlocklist{f},
+		Blocklist: f.blocks,
 		// Keep as many connections to a host as sends in flight to it.
 		IdleConnsPerHost: cfg.Delivery.PerHost,
 		MaxIdleConns:     max(100, 4*cfg.Delivery.Workers),
@@ -130,9 +135,40 @@ func New(cfg Config) (*Federation, error) {
 	f.actors = newActorCache(f)
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
 	f.park = newParking()
-	f.blocks.changes = cfg.Changes
 	f.docs = newDocCache(cfg.Changes)
 	f.inboxCommits.f = f
 	f.objects = f.objectHandler()
+	var err error
+	f.deliveries, err = deliver.New(deliver.Config{Store: cfg.Store, Atomic: f.atomicOutcomes, Client: f.client,
+		Owners: keys.Owners{URLs: cfg.URLs, Forum: cfg.Service}, Blocks: f.blocks, URLs: cfg.URLs, Clock: cfg.Clock,
+		Log: cfg.Logger, Observer: cfg.Observer, Settings: cfg.Delivery})
+	if err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// DeliveryConfig tunes the delivery queue (package deliver).
+type DeliveryConfig = deliver.Settings
+
+// Versioner counts the writes made to the store by this process (see
+// storage.Changes): a cache filled at version N is good while the version
+// is still N.
+type Versioner interface {
+	Version() uint64
+}
+
+// atomicOutcomes runs a delivery flush in one transaction of the store.
+func (f *Federation) atomicOutcomes(ctx context.Context, fn func(ctx context.Context, tx deliver.Outcomes) error) error {
+	return f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error { return fn(ctx, tx) })
+}
+
+// hostBlocked reports whether a host (host[:port]) is blocked.
+func (f *Federation) hostBlocked(ctx context.Context, host string) (bool, error) {
+	return f.blocks.Blocked(ctx, host)
+}
+
+// backoff is the wait before a job's next attempt (see deliver.Backoff).
+func (f *Federation) backoff(attempts int) time.Duration {
+	return deliver.Backoff(f.cfg.Delivery.BaseBackoff, attempts)
 }
