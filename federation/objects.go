@@ -121,6 +121,9 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	if p.Source != "" && p.URI == "" {
 		o.Source = &ap.Source{Content: p.Source, MediaType: "text/markdown"}
 	}
+	if p.URI == "" {
+		o.Replies = f.repliesURI(p, t)
+	}
 	for lang, tr := range p.Translations {
 		o.ContentMap[lang] = tr.HTML
 	}

@@ -252,6 +252,7 @@ func (f *Federation) Routes(mux *http.ServeMux) {
 		mux.Handle(p, inbox)
 	}
 	f.collections(mux)
+	f.repliesRoutes(mux)
 	mux.HandleFunc("GET /.well-known/webfinger", f.webfinger)
 	mux.HandleFunc("GET /.well-known/host-meta", f.hostMeta)
 	mux.HandleFunc("GET /.well-known/nodeinfo", f.nodeinfoLinks)

@@ -434,3 +434,38 @@ func (g *gotosocial) gotObject(typ, id string) bool {
 	}
 	return false
 }
+
+// descendants walks a status's replies collections as GoToSocial does to
+// show a thread: each item is fetched, then its own replies walked.
+func (g *gotosocial) descendants(id string) []string {
+	g.t.Helper()
+	var out []string
+	seen := map[string]bool{id: true}
+	queue := []string{id}
+	for len(queue) > 0 && len(out) < 500 {
+		status := g.fetch(queue[0])
+		queue = queue[1:]
+		replies, _ := status["replies"].(string)
+		if replies == "" {
+			continue
+		}
+		page, _ := g.fetch(replies)["first"].(string)
+		for pages := 0; page != "" && pages < 20; pages++ {
+			p := g.fetch(page)
+			items, _ := p["orderedItems"].([]any)
+			if items == nil {
+				items, _ = p["items"].([]any)
+			}
+			for _, it := range items {
+				s, _ := it.(string)
+				if s != "" && !seen[s] {
+					seen[s] = true
+					out = append(out, s)
+					queue = append(queue, s)
+				}
+			}
+			page, _ = p["next"].(string)
+		}
+	}
+	return out
+}

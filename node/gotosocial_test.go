@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,6 +111,58 @@ func TestGoToSocialSeesTheTitle(t *testing.T) {
 			}
 			if src, _ := page["source"].(map[string]any); strings.Contains(fmt.Sprint(src["content"]), "Covid") {
 				t.Errorf("source %q repeats the title: Lemmy shows it as the body under the title", src["content"])
+			}
+		})
+	}
+}
+
+// TestGoToSocialWalksReplies: GoToSocial resolves a question and walks
+// its replies collection (and each reply's) to show the thread: it finds
+// every answer and the reply to an answer, each once, and no deleted one.
+func TestGoToSocialWalksReplies(t *testing.T) {
+	for _, setup := range gtsSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			ctx := context.Background()
+			hub, g := startWithGoToSocial(t, setup)
+			f := gtsForum(t, hub)
+			asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
+			ana := hub.member(t, "ana", "Ana Pérez", "Barcelona", forum.RoleMember, "es")
+			q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Digital ID for residents?", Body: "Pros and cons.", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a1, err := hub.Service.Reply(ctx, ana, q.ID, "", forum.Answer{Body: "We use one.", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a2, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "We don't.", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r1, err := hub.Service.Reply(ctx, asker, q.ID, a1.ID, forum.Answer{Body: "Which one?", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gone, err := hub.Service.Reply(ctx, ana, q.ID, a1.ID, forum.Answer{Body: "Oops.", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := hub.Service.DeletePost(ctx, ana, gone.ID); err != nil {
+				t.Fatal(err)
+			}
+			got := g.descendants(hub.URLs.Thread(q.ID))
+			want := []string{hub.URLs.Post(a1.ID), hub.URLs.Post(a2.ID), hub.URLs.Post(r1.ID)}
+			if len(got) != len(want) {
+				t.Fatalf("descendants %v, want %v", got, want)
+			}
+			for _, w := range want {
+				if !slices.Contains(got, w) {
+					t.Errorf("descendants %v lack %s", got, w)
+				}
+			}
+			// An answer's own collection lists its replies alone.
+			if got := g.descendants(hub.URLs.Post(a1.ID)); len(got) != 1 || got[0] != hub.URLs.Post(r1.ID) {
+				t.Errorf("replies of the answer: %v, want [%s]", got, hub.URLs.Post(r1.ID))
 			}
 		})
 	}
