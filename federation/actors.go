@@ -113,23 +113,6 @@ func (f *Federation) threadActor(ctx context.Context, t *forum.Thread) (*ap.Acto
 	return a, nil
 }
 
-// localThread is a live thread of one of this node's forums: its actor
-// lives here, where every answer arrives, whoever asked the question.
-func (f *Federation) localThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
-	t, err := f.svc.Thread(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	fo, err := f.svc.ForumByID(ctx, t.ForumID)
-	if err != nil {
-		return nil, err
-	}
-	if !fo.Local() {
-		return nil, forum.ErrNotFound // a joined forum's thread: its node has the actor
-	}
-	return t, nil
-}
-
 func clipRunes(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
@@ -147,7 +130,7 @@ func (f *Federation) instanceActor(ctx context.Context) (*ap.Actor, error) {
 	id := f.urls.InstanceActor()
 	path := uris.InstanceActorPath()
 	return &ap.Actor{
-		ID: id, Type: ap.TypeApplication, PreferredUsername: f.instanceUsername(), Name: f.urls.Host(), URL: f.urls.Base() + uris.HomePath(),
+		ID: id, Type: ap.TypeApplication, PreferredUsername: f.urls.InstanceUsername(), Name: f.urls.Host(), URL: f.urls.Base() + uris.HomePath(),
 		Inbox: f.urls.Abs(uris.InboxPath(path)), Outbox: f.urls.Abs(uris.OutboxPath(path)),
 		Followers: f.urls.Abs(uris.FollowersPath(path)), Following: f.urls.Abs(uris.FollowingPath(path)),
 		SharedInbox:               f.urls.SharedInbox(),

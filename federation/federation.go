@@ -9,20 +9,20 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/clientip"
+	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/keys"
+	"github.com/metropolis/agora/federation/serve"
+	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/uris"
 )
 
 // Software names this program in NodeInfo and User-Agent.
-type Software struct {
-	Name    string
-	Version string
-}
+type Software = serve.Software
 
 // Config is what federation is built from.
 type Config struct {
@@ -65,6 +65,8 @@ type Config struct {
 	// KeepRefusals is how many refused activities the node keeps for the
 	// admin (the oldest are dropped); 0 means DefaultKeepRefusals.
 	KeepRefusals int
+	// Keys makes the node's actors' keys; nil: keys.Generate.
+	Keys keys.Source
 }
 
 // Federation is the node's ActivityPub side.
@@ -81,13 +83,12 @@ type Federation struct {
 	keys   *keys.Ring
 	actors *actorCache
 	blocks *blocks.List
-	docs   *docCache
 	// deliveries works the delivery queue.
 	deliveries *deliver.Runner
 	// inboxCommits stores received activities with group commit.
 	inboxCommits inboxCommitter
-	// objects serves page URLs as ActivityPub documents.
-	objects http.Handler
+	// serve answers other servers' GETs.
+	serve *serve.Server
 	// markup renders members' markdown again with their mentions linked.
 	markup *markup.Markup
 	// park holds the publisher's lookups and parked events.
@@ -118,7 +119,7 @@ func New(cfg Config) (*Federation, error) {
 	}
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
 		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), joinWake: make(chan struct{}, 1)}
-	f.keys = keys.NewRing(cfg.Store, cfg.Clock)
+	f.keys = keys.NewRing(cfg.Store, cfg.Clock, cfg.Keys)
 	f.blocks = blocks.New(cfg.Store, cfg.Changes)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,
@@ -135,10 +136,14 @@ func New(cfg Config) (*Federation, error) {
 	f.actors = newActorCache(f)
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
 	f.park = newParking()
-	f.docs = newDocCache(cfg.Changes)
 	f.inboxCommits.f = f
-	f.objects = f.objectHandler()
 	var err error
+	f.serve, err = serve.New(serve.Config{URLs: cfg.URLs, Forum: cfg.Service, Store: cfg.Store, Docs: documents{f},
+		Log: cfg.Logger, Clock: cfg.Clock, Software: cfg.Software, AuthorizedFetch: cfg.AuthorizedFetch,
+		SignatureSkew: cfg.SignatureSkew, Keys: f.actors, SignerBlocked: f.signerBlocked, Changes: versioner(cfg.Changes)})
+	if err != nil {
+		return nil, err
+	}
 	f.deliveries, err = deliver.New(deliver.Config{Store: cfg.Store, Atomic: f.atomicOutcomes, Client: f.client,
 		Owners: keys.Owners{URLs: cfg.URLs, Forum: cfg.Service}, Blocks: f.blocks, URLs: cfg.URLs, Clock: cfg.Clock,
 		Log: cfg.Logger, Observer: cfg.Observer, Settings: cfg.Delivery})
@@ -171,4 +176,53 @@ func (f *Federation) hostBlocked(ctx context.Context, host string) (bool, error)
 // backoff is the wait before a job's next attempt (see deliver.Backoff).
 func (f *Federation) backoff(attempts int) time.Duration {
 	return deliver.Backoff(f.cfg.Delivery.BaseBackoff, attempts)
+}
+
+// versioner passes changes on as the document cache's, nil as nil (an
+// interface holding a nil Versioner would not be nil).
+func versioner(changes Versioner) serve.Versioner {
+	if changes == nil {
+		return nil
+	}
+	return changes
+}
+
+// ContentType is what ActivityPub documents are sent and served as.
+const ContentType = ap.ContentType
+
+// WantsActivityJSON reports whether a request asks for ActivityPub rather
+// than HTML (see serve.WantsActivityJSON).
+func WantsActivityJSON(r *http.Request) bool { return serve.WantsActivityJSON(r) }
+
+// Object serves the ActivityPub form of a page URL (member, forum, thread,
+// post). Web calls it when WantsActivityJSON.
+func (f *Federation) Object() http.Handler { return f.serve.Object() }
+
+// Routes registers the ActivityPub-only URLs: inboxes (here), and what
+// serve answers: collections, activities, the instance actor, discovery.
+func (f *Federation) Routes(mux *http.ServeMux) {
+	inbox := f.Inbox()
+	for _, p := range []string{"POST /inbox", "POST /u/{username}/inbox", "POST /f/{slug}/inbox", "POST /actor/inbox", "POST /t/{id}/actor/inbox"} {
+		mux.Handle(p, inbox)
+	}
+	f.serve.Routes(mux)
+}
+
+// serverError answers a request that failed on our side (see
+// serve.ServerError).
+func (f *Federation) serverError(w http.ResponseWriter, what string, err error) {
+	serve.ServerError(f.log, w, what, err)
+}
+
+func publicReason(err error) string { return signature.PublicReason(err) }
+
+// localForum is a forum of this node by its slug (see serve.LocalForum).
+func (f *Federation) localForum(ctx context.Context, slug string) (*forum.Forum, error) {
+	return serve.LocalForum(ctx, f.svc, slug)
+}
+
+// localThread is a live thread of one of this node's forums (see
+// serve.LocalThread).
+func (f *Federation) localThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
+	return serve.LocalThread(ctx, f.svc, id)
 }

@@ -122,7 +122,11 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 		o.Source = &ap.Source{Content: p.Source, MediaType: "text/markdown"}
 	}
 	if p.URI == "" {
-		o.Replies = f.repliesURI(p, t)
+		path := uris.PostPath(p.ID)
+		if p.IsQuestion() {
+			path = uris.ThreadPath(t.ID)
+		}
+		o.Replies = f.urls.Abs(uris.RepliesPath(path))
 	}
 	for lang, tr := range p.Translations {
 		o.ContentMap[lang] = tr.HTML

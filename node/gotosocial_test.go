@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // gtsForum creates the forum the GoToSocial tests follow.
@@ -30,7 +31,7 @@ func gtsFollow(t *testing.T, hub *peer, g *gotosocial, actor string) {
 	if st := g.send(hub.URLs.SharedInbox(), follow); st != http.StatusAccepted {
 		t.Fatalf("follow from GoToSocial: %d; GoToSocial's errors: %v", st, g.errors())
 	}
-	eventually(t, "GoToSocial gets the Accept", func() (bool, string) {
+	testrig.Eventually(t, "GoToSocial gets the Accept", func() (bool, string) {
 		return g.gotType("Accept", actor), fmt.Sprintf("no Accept; GoToSocial's errors: %v", g.errors())
 	})
 }
@@ -92,7 +93,7 @@ func TestGoToSocialSeesTheTitle(t *testing.T) {
 				t.Fatal(err)
 			}
 			qURI := hub.URLs.Thread(q.ID)
-			eventually(t, "bob is shown the question", func() (bool, string) {
+			testrig.Eventually(t, "bob is shown the question", func() (bool, string) {
 				return g.gotObject("Announce", qURI), "no boost of the question"
 			})
 			page := g.fetch(qURI)

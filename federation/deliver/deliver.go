@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/poll"
@@ -22,9 +23,6 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
-
-// ContentType is what activities are sent as.
-const ContentType = "application/activity+json"
 
 // Store is what the delivery workers read and write.
 type Store interface {
@@ -296,7 +294,7 @@ func (r *runner) send(ctx context.Context, d *stored.Delivery) (int, time.Durati
 	if err != nil {
 		return 0, 0, err
 	}
-	resp, err := r.q.cfg.Client.Post(keys.SignAs(ctx, act.owner, act.keyID), d.Inbox, ContentType, act.body)
+	resp, err := r.q.cfg.Client.Post(keys.SignAs(ctx, act.owner, act.keyID), d.Inbox, ap.ContentType, act.body)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -97,7 +97,7 @@ func newDQRig(t *testing.T, cfg deliver.Settings) *dqRig {
 	// Wired as the node wires it: the client signs with the keyring and
 	// refuses blocked hosts.
 	store := db.Store()
-	ring := keys.NewRing(store, clock)
+	ring := keys.NewRing(store, clock, nil)
 	bl := blocks.New(store, nil)
 	client := fetch.New(fetch.Config{AllowLoopback: true, UserAgent: "agora-test", Wrap: ring.Transport(urls, clock), Blocklist: bl})
 	runner, err := deliver.New(deliver.Config{Store: store,

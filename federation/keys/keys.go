@@ -36,13 +36,23 @@ func Forum(id forum.ID) string { return "forum:" + id }
 // Thread names a thread actor's key.
 func Thread(id forum.ID) string { return "thread:" + id }
 
-// Ring hands out this node's actors' keys, making each once and keeping
-// them; parsed keys are cached in memory.
+// Source makes the private key of one of this node's actors, the first
+// time the actor needs one (owner names it: Instance, Member(id)…).
+// Generate, the default, makes a fresh RSA-2048 key each time; tests hand
+// out fixed keys instead, so that no run pays for key generation.
+type Source func(owner string) (crypto.Signer, error)
+
+// Generate is the production Source: a new RSA-2048 key per actor.
+func Generate(string) (crypto.Signer, error) { return signature.GenerateRSA() }
+
+// Ring hands out this node's actors' keys, making each once (from its
+// Source) and keeping them; parsed keys are cached in memory.
 type Ring struct {
-	store Store
-	clock forum.Clock
-	mu    sync.Mutex
-	cache map[string]*Key
+	store  Store
+	clock  forum.Clock
+	source Source
+	mu     sync.Mutex
+	cache  map[string]*Key
 }
 
 // Key is one actor's key pair, parsed.
@@ -51,9 +61,13 @@ type Key struct {
 	PublicPEM string
 }
 
-// NewRing returns a keyring over store.
-func NewRing(store Store, clock forum.Clock) *Ring {
-	return &Ring{store: store, clock: clock, cache: map[string]*Key{}}
+// NewRing returns a keyring over store whose new keys come from source
+// (nil: Generate).
+func NewRing(store Store, clock forum.Clock, source Source) *Ring {
+	if source == nil {
+		source = Generate
+	}
+	return &Ring{store: store, clock: clock, source: source, cache: map[string]*Key{}}
 }
 
 // Get returns owner's key, creating it on first use. Two processes racing
@@ -81,9 +95,9 @@ func (k *Ring) Get(ctx context.Context, owner string) (*Key, error) {
 }
 
 func (k *Ring) create(ctx context.Context, owner string) (*stored.ActorKey, error) {
-	priv, err := signature.GenerateRSA()
+	priv, err := k.source(owner)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("new key: %w", err)
 	}
 	privPEM, err := signature.EncodePrivatePEM(priv)
 	if err != nil {
