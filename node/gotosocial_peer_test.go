@@ -469,3 +469,10 @@ func (g *gotosocial) descendants(id string) []string {
 	}
 	return out
 }
+
+// wasDeleted reports whether a Delete removed the status id.
+func (g *gotosocial) wasDeleted(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.deleted[id]
+}

@@ -168,3 +168,57 @@ func TestGoToSocialWalksReplies(t *testing.T) {
 		})
 	}
 }
+
+// TestGoToSocialAppliesModeratorDeletes: GoToSocial applies a Delete only
+// from the post's author. bob follows a thread and the forum, is shown an
+// answer and the question; a moderator deletes the answer, then the
+// thread: both disappear on GoToSocial, because each Delete comes from
+// the post's author. An author's own deletion of their answer does too.
+func TestGoToSocialAppliesModeratorDeletes(t *testing.T) {
+	for _, setup := range gtsSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			ctx := context.Background()
+			hub, g := startWithGoToSocial(t, setup)
+			f := gtsForum(t, hub)
+			asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
+			mod := hub.member(t, "moderator", "Nadia Ould", "Nouakchott", forum.RoleModerator, "fr")
+			ana := hub.member(t, "ana", "Ana Pérez", "Barcelona", forum.RoleMember, "es")
+			gtsFollow(t, hub, g, hub.URLs.Forum(f.Slug))
+			q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Digital ID for residents?", Body: "Pros and cons.", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gtsFollow(t, hub, g, hub.URLs.ThreadActor(q.ID))
+			a1, err := hub.Service.Reply(ctx, ana, q.ID, "", forum.Answer{Body: "We use one.", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a2, err := hub.Service.Reply(ctx, ana, q.ID, "", forum.Answer{Body: "And a second.", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			qURI, a1URI, a2URI := hub.URLs.Thread(q.ID), hub.URLs.Post(a1.ID), hub.URLs.Post(a2.ID)
+			testrig.Eventually(t, "bob is shown both answers", func() (bool, string) {
+				return g.gotObject("Announce", a1URI) && g.gotObject("Announce", a2URI), "answers not boosted"
+			})
+			for _, uri := range []string{qURI, a1URI, a2URI} {
+				g.fetch(uri) // GoToSocial stores each status with its author
+			}
+			if _, err := hub.Service.DeletePost(ctx, ana, a2.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := hub.Service.DeletePost(ctx, mod, a1.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := hub.Service.DeleteThread(ctx, mod, q.ID); err != nil {
+				t.Fatal(err)
+			}
+			for what, uri := range map[string]string{"the author's own deletion": a2URI, "the moderator's deletion of an answer": a1URI,
+				"the moderator's deletion of the thread": qURI} {
+				testrig.Eventually(t, what+" applied on GoToSocial", func() (bool, string) {
+					return g.wasDeleted(uri), "not deleted there"
+				})
+			}
+		})
+	}
+}
