@@ -1,10 +1,12 @@
-package federation
+package actors
 
 import (
 	"context"
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/metropolis/agora/federation/stored"
 )
 
 // keyFromStub finds keyID's owner from the key document alone: GoToSocial
@@ -14,18 +16,26 @@ import (
 // this key, on the owner's host, under the owner's path. The owner is not
 // stored (the stub has no inbox); only its key is cached, so the next
 // request from it fetches the actor again.
-func (c *actorCache) keyFromStub(ctx context.Context, keyID string) (*RemoteActor, error) {
+func (c *Cache) keyFromStub(ctx context.Context, keyID string) (*stored.RemoteActor, error) {
 	u, err := url.Parse(keyID)
 	if err != nil || u.Fragment != "" || !strings.HasSuffix(u.Path, "/main-key") {
 		return nil, fmt.Errorf("key id %q: not a /main-key document", keyID)
 	}
-	k, err := c.f.client.GetKey(ctx, keyID)
+	k, err := c.cfg.Client.GetKey(ctx, keyID)
 	if err != nil {
 		return nil, fmt.Errorf("key %s: %w", keyID, err)
 	}
-	if c.f.urls.IsLocal(k.Owner) {
-		return nil, fmt.Errorf("key %s: owner %s %w", keyID, k.Owner, errLocalActor)
+	if c.cfg.URLs.IsLocal(k.Owner) {
+		return nil, fmt.Errorf("key %s: owner %s is one of ours", keyID, k.Owner)
 	}
-	return &RemoteActor{URI: k.Owner, Domain: hostOf(k.Owner), KeyID: k.ID, PublicKeyPEM: k.PEM,
-		FetchedAt: c.f.cfg.Clock.Now()}, nil
+	return &stored.RemoteActor{URI: k.Owner, Domain: strings.ToLower(hostOfURL(k.Owner)), KeyID: k.ID, PublicKeyPEM: k.PEM,
+		FetchedAt: c.cfg.Clock.Now()}, nil
+}
+
+func hostOfURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
