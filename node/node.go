@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -61,9 +62,12 @@ type Config struct {
 	// Resolver resolves peers' host names for the fetcher (tests give
 	// names such as bad.example to loopback servers).
 	Resolver fetch.Resolver
-	Clock    forum.Clock
-	IDs      forum.IDs
-	Hasher   forum.PasswordHasher
+	// Dial replaces the fetcher's raw dialer behind its address checks
+	// (tests give port-less hosts to loopback listeners); nil dials as is.
+	Dial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	Clock  forum.Clock
+	IDs    forum.IDs
+	Hasher forum.PasswordHasher
 	// Keys makes the node's actors' keys (tests hand out fixed ones); nil:
 	// a fresh RSA-2048 key per actor (keys.Generate).
 	Keys keys.Source
@@ -143,7 +147,7 @@ func New(cfg Config) (*Node, error) {
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: inboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
-		Resolver: cfg.Resolver, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys})
+		Resolver: cfg.Resolver, Dial: cfg.Dial, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
