@@ -41,7 +41,14 @@ func TestPortugueseAndArabic(t *testing.T) {
 		`value="pt" lang="pt" aria-current="true">Português</button>`, `value="ar" lang="ar">العربية</button>`)
 	a := s.browser()
 	a.lang = "ar-MR,fr;q=0.8"
-	mustContain(t, a.get("/f/digitalisation"), `<html lang="ar" dir="rtl">`, "طرح سؤال")
+	j := s.signedIn("joao")
+	if p := j.post("/f/digitalisation/ask", url.Values{"title": {"Inclusão digital"}, "body": {"Como vocês fazem?"}, "language": {"pt"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("ask: %d", p.status)
+	}
+	// Dates shown alone carry the exact time, in the reader's language and
+	// numerals, in their title.
+	mustContain(t, a.get("/f/digitalisation"), `<html lang="ar" dir="rtl">`, "طرح سؤال", ` بالتوقيت العالمي">`, `" title="٢`)
+	mustContain(t, b.get("/f/digitalisation"), ` UTC">`, `de 20`)
 
 	// A member may keep Arabic as their interface language.
 	m := s.signedIn("moderator")
