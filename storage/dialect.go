@@ -11,6 +11,8 @@ import (
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
+
+	"github.com/metropolis/agora/search"
 )
 
 // Everything that differs between SQLite and PostgreSQL lives in this file
@@ -175,3 +177,26 @@ func writes(query string) bool {
 	}
 	return false
 }
+
+// searchMatch restricts a FindPosts query to the documents that match p,
+// and returns the expression of their rank (higher is better). Both
+// databases match the same terms (package search wrote them):
+//   - SQLite: FTS5's MATCH on search_fts; bm25 (negated: lower is better
+//     there), the title ten times the body.
+//   - PostgreSQL: the tsvector of search_docs, by its GIN index; ts_rank
+//     (the title is weighted A). The query is cast, not parsed by a text
+//     search configuration, so its lexemes stay as package search wrote
+//     them.
+func searchMatch(q *bun.SelectQuery, p search.Parsed) (*bun.SelectQuery, string) {
+	if isPostgres(q.DB()) {
+		return q.TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", p.TSQuery()),
+			"ts_rank(d.tsv, " + pgQuote(p.TSQuery()) + "::tsquery)"
+	}
+	return q.TableExpr("search_fts").Join("JOIN search_docs AS d ON d.id = search_fts.rowid").
+			Where("search_fts MATCH ?", p.FTS5()),
+		"(-bm25(search_fts, 10.0, 1.0))"
+}
+
+// pgQuote quotes a string literal for PostgreSQL (standard strings: only
+// the quote is special).
+func pgQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

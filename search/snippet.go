@@ -1,0 +1,121 @@
+package search
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// PlainText is the text of sanitized HTML, block elements separated by
+// spaces, entities decoded: what a post is indexed and quoted by.
+func PlainText(h string) string {
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(h))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.TrimSpace(b.String())
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "a", "span", "em", "strong", "b", "i", "code", "del", "s", "u", "mark", "sub", "sup":
+			default:
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// Segment is a piece of a snippet; Match marks a word the query found.
+type Segment struct {
+	Text  string
+	Match bool
+}
+
+// snippetWords is about how many words a snippet shows.
+const snippetWords = 30
+
+// Snippet cuts from text (in lang) about thirty words around the first
+// word the query matches, and marks every matching word. With no match
+// (a post found by its title or a translation) it is the text's
+// beginning. Leading and trailing "…" say that text was cut.
+func Snippet(lang, text string, p Parsed) []Segment {
+	lang = baseLang(lang)
+	want := p.matcher()
+	type word struct {
+		start, end int
+		match      bool
+	}
+	var words []word
+	var buf []string
+	first := -1
+	i := 0
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(text) {
+			r, size := utf8.DecodeRuneInString(text[j:])
+			if !isWordRune(r) {
+				break
+			}
+			j += size
+		}
+		w := word{start: i, end: j}
+		if len(want) > 0 {
+			buf = wordTerms(lang, strings.ToLower(text[i:j]), buf[:0])
+			for _, t := range buf {
+				if want[t] {
+					w.match = true
+				}
+			}
+		}
+		if w.match && first < 0 {
+			first = len(words)
+		}
+		words = append(words, w)
+		i = j
+		// Enough read past the first match: stop tokenizing a long post.
+		if first >= 0 && len(words) > first+snippetWords {
+			break
+		}
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	from := 0
+	if first > snippetWords/3 {
+		from = first - snippetWords/3
+	}
+	to := min(from+snippetWords, len(words))
+	var out []Segment
+	start := words[from].start
+	if from > 0 {
+		out = append(out, Segment{Text: "…"})
+	}
+	pos := start
+	for _, w := range words[from:to] {
+		if !w.match {
+			continue
+		}
+		if w.start > pos {
+			out = append(out, Segment{Text: text[pos:w.start]})
+		}
+		out = append(out, Segment{Text: text[w.start:w.end], Match: true})
+		pos = w.end
+	}
+	end := words[to-1].end
+	if end > pos {
+		out = append(out, Segment{Text: text[pos:end]})
+	}
+	if to < len(words) || end < len(strings.TrimRightFunc(text, func(r rune) bool { return !isWordRune(r) })) {
+		out = append(out, Segment{Text: "…"})
+	}
+	return out
+}
