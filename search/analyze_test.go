@@ -55,7 +55,7 @@ func TestSnippet(t *testing.T) {
 		want          []Segment
 	}{
 		{"es", "La digitalización fue rápida.", "digitalizacion",
-			[]Segment{{Text: "La "}, {Text: "digitalización", Match: true}, {Text: " fue rápida"}}},
+			[]Segment{{Text: "La "}, {Text: "digitalización", Match: true}, {Text: " fue rápida."}}},
 		{"en", "No match here", "other", []Segment{{Text: "No match here"}}},
 		{"en", long + "governance " + long, "governing",
 			[]Segment{{Text: "…"}, {Text: strings.Repeat("filler ", 10)}, {Text: "governance", Match: true},

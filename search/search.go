@@ -98,8 +98,10 @@ type Request struct {
 type Result struct {
 	PostHit
 	Snippet []Segment
-	Author  *forum.Member
-	Forum   *forum.Forum
+	// TitleMarks is the thread's title with the query's words marked.
+	TitleMarks []Segment
+	Author     *forum.Member
+	Forum      *forum.Forum
 }
 
 // Results answer a Request.
@@ -209,7 +211,7 @@ func (s *Service) describe(ctx context.Context, res *Results, hits []PostHit) er
 	}
 	for _, h := range hits {
 		res.Posts = append(res.Posts, Result{PostHit: h, Snippet: Snippet(h.Language, PlainText(h.HTML), res.Parsed),
-			Author: ms[h.AuthorID], Forum: fs[h.ForumID]})
+			TitleMarks: Snippet(h.Language, h.Title, res.Parsed), Author: ms[h.AuthorID], Forum: fs[h.ForumID]})
 	}
 	return nil
 }

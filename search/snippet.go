@@ -95,11 +95,11 @@ func Snippet(lang, text string, p Parsed) []Segment {
 	}
 	to := min(from+snippetWords, len(words))
 	var out []Segment
-	start := words[from].start
+	pos := 0 // from the text's start, its punctuation included
 	if from > 0 {
 		out = append(out, Segment{Text: "…"})
+		pos = words[from].start
 	}
-	pos := start
 	for _, w := range words[from:to] {
 		if !w.match {
 			continue
@@ -111,10 +111,14 @@ func Snippet(lang, text string, p Parsed) []Segment {
 		pos = w.end
 	}
 	end := words[to-1].end
+	cut := to < len(words) || i < len(text) && first >= 0 && len(words) > first+snippetWords
+	if !cut {
+		end = len(text) // to the text's end, its punctuation included
+	}
 	if end > pos {
 		out = append(out, Segment{Text: text[pos:end]})
 	}
-	if to < len(words) || end < len(strings.TrimRightFunc(text, func(r rune) bool { return !isWordRune(r) })) {
+	if cut {
 		out = append(out, Segment{Text: "…"})
 	}
 	return out
