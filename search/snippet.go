@@ -45,6 +45,13 @@ const snippetWords = 30
 func Snippet(lang, text string, p Parsed) []Segment {
 	lang = baseLang(lang)
 	want := p.matcher()
+	// Stems keep their word's first letters: a word whose first two
+	// (folded) letters start no term cannot match, and is not stemmed.
+	heads := map[string]bool{}
+	for t := range want {
+		heads[head(t)] = true
+	}
+	seen := map[string]bool{}
 	type word struct {
 		start, end int
 		match      bool
@@ -68,13 +75,16 @@ func Snippet(lang, text string, p Parsed) []Segment {
 			j += size
 		}
 		w := word{start: i, end: j}
-		if len(want) > 0 {
-			buf = wordTerms(lang, strings.ToLower(text[i:j]), buf[:0])
-			for _, t := range buf {
-				if want[t] {
-					w.match = true
+		if lw := strings.ToLower(text[i:j]); len(want) > 0 && heads[head(Fold(lw))] {
+			m, ok := seen[lw]
+			if !ok {
+				buf = wordTerms(lang, lw, buf[:0])
+				for _, t := range buf {
+					m = m || want[t]
 				}
+				seen[lw] = m
 			}
+			w.match = m
 		}
 		if w.match && first < 0 {
 			first = len(words)
@@ -122,4 +132,16 @@ func Snippet(lang, text string, p Parsed) []Segment {
 		out = append(out, Segment{Text: "…"})
 	}
 	return out
+}
+
+// head is a term's (or folded word's) first two letters.
+func head(s string) string {
+	n := 0
+	for i := range s {
+		if n == 2 {
+			return s[:i]
+		}
+		n++
+	}
+	return s
 }

@@ -43,16 +43,16 @@ func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.Pos
 		return nil, nil
 	}
 	var rows []searchHitRow
-	sel := s.db.NewSelect().
+	sel, rank, join := searchMatch(s.db.NewSelect(), q.Parsed)
+	sel = sel.
 		ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
 		ColumnExpr("p.good_practice_at, p.created_at").
-		Join("JOIN posts AS p ON p.id = d.post_id").
-		Join("JOIN threads AS t ON t.id = p.thread_id").
-		Join("JOIN members AS m ON m.id = p.author_id").
-		Join("JOIN forums AS f ON f.id = t.forum_id").
+		Join(join + " posts AS p ON p.id = d.post_id").
+		Join(join + " threads AS t ON t.id = p.thread_id").
+		Join(join + " members AS m ON m.id = p.author_id").
+		Join(join + " forums AS f ON f.id = t.forum_id").
 		Where("p.deleted_at IS NULL").Where("t.deleted_at IS NULL").
 		Where(notBlocked("m.domain")).Where(notBlocked("f.domain"))
-	sel, rank := searchMatch(sel, q.Parsed)
 	if q.ForumID != "" {
 		sel = sel.Where("t.forum_id = ?", q.ForumID)
 	}
