@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/search"
+	"github.com/metropolis/agora/uris"
 )
 
 // searchForm is the search page's form as the reader filled it: every
@@ -125,4 +127,33 @@ func parseSearchDate(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return time.Parse(searchDateLayout, s)
+}
+
+// similarLimit is how many earlier questions the ask form shows.
+const similarLimit = 5
+
+type similarItem struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+	Lang  string `json:"lang"`
+}
+
+// similarJSON answers the ask form's script, as the title is typed:
+// questions like ?title=, as JSON (the script builds the list with text
+// nodes only).
+func (s *Server) similarJSON(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Search == nil {
+		return forum.ErrNotFound
+	}
+	found, err := s.cfg.Search.Similar(r.Context(), r.URL.Query().Get("title"), similarLimit)
+	if err != nil {
+		return err
+	}
+	out := make([]similarItem, 0, len(found))
+	for _, f := range found {
+		out = append(out, similarItem{Title: f.Title, URL: uris.ThreadPath(f.ThreadID), Lang: f.Language})
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(out)
 }

@@ -155,3 +155,33 @@ func TestSearchPaging(t *testing.T) {
 		}
 	}
 }
+
+// TestAskSimilar: "was this asked before?" on the ask form: without
+// JavaScript the button brings the form back as typed, with the
+// questions like its title, and asks nothing; the script's JSON lists the
+// same.
+func TestAskSimilar(t *testing.T) {
+	s := newSearchSite(t)
+	b := s.signedIn("priya")
+	form := b.get("/f/digitalisation/ask")
+	mustContain(t, form, `name="similar"`, "Was this asked before?", `src="/static/similar.js"`)
+	p := b.post("/f/digitalisation/ask", url.Values{"title": {"Digitalizacion de tramites municipales"},
+		"body": {"What I typed stays."}, "language": {"es"}, "similar": {"1"}})
+	if p.status != http.StatusOK {
+		t.Fatalf("similar: status %d\n%s", p.status, p.body)
+	}
+	mustContain(t, p, "Questions like yours", `href="/t/`+s.question.ID+`"`, "What I typed stays.",
+		`value="Digitalizacion de tramites municipales"`)
+	if forumPage := b.get("/f/digitalisation"); strings.Contains(forumPage.body, "tramites municipales") {
+		t.Fatal("checking for similar questions asked the question")
+	}
+	none := b.post("/f/digitalisation/ask", url.Values{"title": {"Zebra crossings"}, "body": {""}, "similar": {"1"}})
+	mustContain(t, none, "No question like this one yet.")
+	j := b.get("/search/similar?title=" + url.QueryEscape("trámites digitales"))
+	if j.status != http.StatusOK || !strings.Contains(j.body, `"url":"/t/`+s.question.ID+`"`) {
+		t.Fatalf("similar JSON: %d %s", j.status, j.body)
+	}
+	if j := b.get("/search/similar?title=" + url.QueryEscape(`"*NEAR:`)); j.status != http.StatusOK || strings.TrimSpace(j.body) != "[]" {
+		t.Fatalf("similar JSON for operators: %d %s", j.status, j.body)
+	}
+}

@@ -171,6 +171,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /moderation/reports/{id}/resolve", s.post(s.resolveReport))
 	mux.Handle("GET /tags/{tag}", s.handle(s.tagPage))
 	mux.Handle("GET /search", s.handle(s.searchPage))
+	mux.Handle("GET /search/similar", s.handle(s.similarJSON))
 	mux.Handle("GET /u/{username}", s.negotiate(s.profile))
 	mux.Handle("GET /u/{username}/edit", s.handle(s.profileForm))
 	mux.Handle("POST /u/{username}/edit", s.post(s.editProfile))
