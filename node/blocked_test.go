@@ -21,6 +21,7 @@ import (
 	fedfetch "github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // nameResolver resolves the test's host names to loopback addresses: a
@@ -63,20 +64,12 @@ func startBlockRig(t *testing.T) *blockRig {
 // join makes the city join the hub's forum.
 func (r *blockRig) join(t *testing.T) {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := r.city.Federation.Join(ctx, forum.SystemActor(), r.hub.URLs.Forum(r.f.Slug)); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "follow accepted", func() (bool, string) {
-		j, err := r.city.Federation.Joined(ctx)
-		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
-	})
+	join(t, r.city, r.hub, r.f)
 }
 
 // startBlockRigUnjoined is startBlockRig before the city joins.
 func startBlockRigUnjoined(t *testing.T) *blockRig {
 	t.Helper()
-	ctx := context.Background()
 	res := nameResolver{"good.example": "127.0.0.5", "bad.example": "127.0.0.7", "x.bad.example": "127.0.0.8",
 		"xn--bd-via.example": "127.0.0.7"} // bäd.example
 	listen := func(ip string) net.Listener {
@@ -94,11 +87,7 @@ func startBlockRigUnjoined(t *testing.T) *blockRig {
 		sub:  startFakeServerAt(t, "sub", "127.0.0.8:0", "x.bad.example"),
 	}
 	r.asker = r.hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
-	f, err := r.hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := r.hub.forum(t, "digitalisation", "Learning forum on digitalisation")
 	r.f = f
 	r.gina = r.good.actor(fakeActor{Path: "/users/gina", Type: "Person", Username: "gina", Name: "Gina", KeyID: "#main-key"})
 	r.bob = r.bad.actor(fakeActor{Path: "/users/bob", Type: "Person", Username: "bob", Name: "Bob", KeyID: "#main-key"})
@@ -240,7 +229,7 @@ func TestBlockedAnnounce(t *testing.T) {
 	// The forum's Accept of the city's follow, then its Announce.
 	var failed bool
 	var reason string
-	eventually(t, "the city applies the hub's Announce", func() (bool, string) {
+	testrig.Eventually(t, "the city applies the hub's Announce", func() (bool, string) {
 		var n int
 		if err := r.city.DB.Bun().QueryRowContext(ctx, "SELECT count(*) FROM inbox_items WHERE actor_uri = ? AND (processed_at IS NOT NULL OR failed_at IS NOT NULL)",
 			r.forumURI()).Scan(&n); err != nil || n < 2 {
@@ -277,6 +266,14 @@ func TestBlockedAnnounce(t *testing.T) {
 	if _, err := r.hub.Service.PostByURI(ctx, answer); err != nil {
 		t.Fatalf("the answer from before the block: %v", err)
 	}
+	// Its Announce (of the Create) is published after it is applied: wait
+	// for it, so that the count below starts from it.
+	testrig.Eventually(t, "the forum announces the answer from before the block", func() (bool, string) {
+		var n int
+		err := r.hub.DB.Bun().QueryRowContext(ctx, "SELECT count(*) FROM outbox_activities WHERE actor_uri = ? AND type = 'Announce' AND object_uri = ?",
+			r.forumURI(), answer+"/activity").Scan(&n)
+		return err == nil && n == 1, fmt.Sprintf("%d Announce(s) of it, err %v", n, err)
+	})
 
 	// The hub blocks bad.example. Replies to the stored question, and to
 	// the unblocked answer under it, are refused: nothing is added to the
@@ -354,7 +351,7 @@ func TestBlockedSubdomain(t *testing.T) {
 	if st := r.sub.send(delivery{KeyID: r.sam + "#main-key", Inbox: r.hub.URLs.SharedInbox(), Body: follow}); st != http.StatusAccepted {
 		t.Fatalf("follow: %d", st)
 	}
-	eventually(t, "the subdomain's follower is accepted", func() (bool, string) {
+	testrig.Eventually(t, "the subdomain's follower is accepted", func() (bool, string) {
 		return len(r.sub.receivedAt("", "Accept")) == 1, "no Accept yet"
 	})
 	block(t, r.hub, "bad.example")
@@ -374,7 +371,7 @@ func TestBlockedSubdomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	same(t, "the question reaches the city", r.hub.URLs.Thread(th.ID), r.hub, r.city)
-	eventually(t, "the hub's deliveries are settled", func() (bool, string) {
+	testrig.Eventually(t, "the hub's deliveries are settled", func() (bool, string) {
 		st, err := r.hub.DB.Store().DeliveryStats(ctx)
 		return err == nil && st.Pending == 0, fmt.Sprintf("%+v %v", st, err)
 	})
@@ -432,7 +429,7 @@ func TestBlockedBackfill(t *testing.T) {
 	r.join(t)
 	// The backfill reads the forum's outbox in one pass: once the questions
 	// on either side of the blocked one are stored, it has been seen.
-	eventually(t, "the city backfills the forum", func() (bool, string) {
+	testrig.Eventually(t, "the city backfills the forum", func() (bool, string) {
 		_, err1 := r.city.threadOn(first)
 		_, err2 := r.city.threadOn(last)
 		return err1 == nil && err2 == nil, fmt.Sprintf("%v / %v", err1, err2)

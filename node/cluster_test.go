@@ -3,11 +3,8 @@ package node_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +12,10 @@ import (
 	"github.com/metropolis/agora/federation"
 	fedfetch "github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // peer is one running node of a test cluster, on its own loopback address.
@@ -61,13 +58,16 @@ func runPeerWith(t *testing.T, name string, ln net.Listener, db *storage.DB, del
 // the system's).
 func runPeerConfig(t *testing.T, name string, ln net.Listener, db *storage.DB, delivery federation.DeliveryConfig, wrap func(http.Handler) http.Handler, res fedfetch.Resolver) *peer {
 	t.Helper()
-	var logOut io.Writer = io.Discard
-	if os.Getenv("AGORA_TEST_LOG") != "" {
-		logOut = os.Stderr
-	}
-	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
-	n, err := node.New(node.Config{BaseURL: "http://" + ln.Addr().String(), DefaultLanguage: "en", DB: db, Logger: log,
-		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: delivery, Resolver: res})
+	cfg := testConfig(name, "http://"+ln.Addr().String(), db)
+	cfg.Delivery, cfg.Resolver = delivery, res
+	return runNode(t, name, ln, cfg, wrap)
+}
+
+// runNode builds a node from cfg, serves it on ln (its handler wrapped by
+// wrap, if set) and runs its workers until the test ends.
+func runNode(t *testing.T, name string, ln net.Listener, cfg node.Config, wrap func(http.Handler) http.Handler) *peer {
+	t.Helper()
+	n, err := node.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +96,11 @@ func (p *peer) stop() {
 	if p.cancel == nil {
 		return
 	}
+	// Open event streams end first, so that closing the server does not
+	// wait on them.
+	if st, ok := p.Handler.(interface{ StopStreams() }); ok {
+		st.StopStreams()
+	}
 	_ = p.srv.Close()
 	p.cancel()
 	<-p.done
@@ -110,23 +115,6 @@ func (p *peer) member(t *testing.T, username, name, org string, role forum.Role,
 		t.Fatal(err)
 	}
 	return m
-}
-
-// eventually polls cond until it holds, failing after a bound: no sleep
-// without a condition.
-func eventually(t *testing.T, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	last := ""
-	for time.Now().Before(deadline) {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s: not reached within 15 s; last state:\n%s", what, last)
 }
 
 // view is a thread as a node shows it, in reading order, comparable across
@@ -178,7 +166,7 @@ func (p *peer) threadOn(uri string) (*forum.Thread, error) {
 func same(t *testing.T, what, uri string, peers ...*peer) string {
 	t.Helper()
 	var want string
-	eventually(t, what, func() (bool, string) {
+	testrig.Eventually(t, what, func() (bool, string) {
 		var views []string
 		for _, p := range peers {
 			th, err := p.threadOn(uri)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // TestJoinGapIsBackfilled: an answer the hub stores after a city's first
@@ -29,11 +30,7 @@ func TestJoinGapIsBackfilled(t *testing.T) {
 	b := startPeer(t, "city-b", 3)
 	asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
 	ana := a.member(t, "ana", "Ana", "City A", forum.RoleMember, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "digitalisation", "Learning forum on digitalisation")
 	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Public wifi: worth it?", Body: "Costs?", Language: "en"})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +60,7 @@ func TestJoinGapIsBackfilled(t *testing.T) {
 	if _, err := a.Service.Reply(ctx, ana, ta.ID, "", forum.Answer{Body: "Yes, with a sponsor.", Language: "en"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the answer reaches the hub", func() (bool, string) {
+	testrig.Eventually(t, "the answer reaches the hub", func() (bool, string) {
 		th, err := hub.Service.Thread(ctx, q.ID)
 		return err == nil && th.ReplyCount == 1, "not yet"
 	})

@@ -26,11 +26,7 @@ func startUpdateRig(t *testing.T) *updateRig {
 	ctx := context.Background()
 	hub := startPeer(t, "hub", 1)
 	asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "mobility", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Mobility"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "mobility", "Mobility")
 	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Night buses?", Body: "Who runs them?", Language: "en"})
 	if err != nil {
 		t.Fatal(err)

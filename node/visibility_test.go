@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // TestPrivateMessagesStayPrivate: posts with no Public audience — a
@@ -25,11 +26,7 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 	ctx := context.Background()
 	hub := startPeer(t, "hub", 1)
 	asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "digitalisation", "Learning forum on digitalisation")
 	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Digital ID for residents?", Body: "Pros and cons.", Language: "en"})
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +216,7 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 	if st := masto.send(delivery{KeyID: alice + "#main-key", Inbox: hub.URLs.SharedInbox(), Body: create}); st != http.StatusAccepted {
 		t.Fatalf("public reply: %d", st)
 	}
-	eventually(t, "the public reply is announced by the forum and boosted by the thread", func() (bool, string) {
+	testrig.Eventually(t, "the public reply is announced by the forum and boosted by the thread", func() (bool, string) {
 		got := watch.receivedMentioning(public)
 		return strings.Contains(fmt.Sprint(got), "by "+forumURI) && strings.Contains(fmt.Sprint(got), "by "+threadActor), fmt.Sprint(got)
 	})
