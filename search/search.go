@@ -268,3 +268,21 @@ func applyCursor(q *PostQuery, cursor string) (first bool) {
 }
 
 func encodeCursor(c string) string { return base64.RawURLEncoding.EncodeToString([]byte(c)) }
+
+// TagsPageSize is how many tags /tags lists a page.
+const TagsPageSize = 100
+
+// Tags lists the tags that posts standing carry, by name, after the tag
+// after, with their counts; next is the cursor of the next page ("" on
+// the last).
+func (s *Service) Tags(ctx context.Context, after string) (tags []TagCount, next string, err error) {
+	tags, err = s.idx.FindTags(ctx, "", after, TagsPageSize+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("list tags: %w", err)
+	}
+	if len(tags) > TagsPageSize {
+		tags = tags[:TagsPageSize]
+		next = tags[len(tags)-1].Tag
+	}
+	return tags, next, nil
+}

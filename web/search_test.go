@@ -185,3 +185,27 @@ func TestAskSimilar(t *testing.T) {
 		t.Fatalf("similar JSON for operators: %d %s", j.status, j.body)
 	}
 }
+
+// TestTagsIndex: /tags lists the tags of posts that stand, with counts.
+func TestTagsIndex(t *testing.T) {
+	s := newSearchSite(t)
+	ctx := context.Background()
+	if _, err := s.rig.Service.Reply(ctx, s.cast.Toronto, s.question.ID, "", forum.Answer{Body: "Also #GovDigital and #Zoning.", Language: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	gone, err := s.rig.Service.Reply(ctx, s.cast.Toronto, s.question.ID, "", forum.Answer{Body: "#Deleted tag.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.rig.Service.DeletePost(ctx, s.cast.Toronto, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	p := s.browser().get("/tags")
+	if p.status != http.StatusOK {
+		t.Fatalf("status %d", p.status)
+	}
+	mustContain(t, p, `href="/tags/govdigital">#govdigital</a> (2 posts)`, `href="/tags/zoning">#zoning</a> (1 post)`)
+	if strings.Contains(p.body, "deleted") {
+		t.Errorf("a deleted post's tag is listed:\n%s", p.body)
+	}
+}

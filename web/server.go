@@ -170,6 +170,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /moderation", s.handle(s.moderation))
 	mux.Handle("POST /moderation/reports/{id}/resolve", s.post(s.resolveReport))
 	mux.Handle("GET /tags/{tag}", s.handle(s.tagPage))
+	mux.Handle("GET /tags", s.handle(s.tagsIndex))
 	mux.Handle("GET /search", s.handle(s.searchPage))
 	mux.Handle("GET /search/similar", s.handle(s.similarJSON))
 	mux.Handle("GET /u/{username}", s.negotiate(s.profile))
