@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/clientip"
+	"github.com/metropolis/agora/federation/actors"
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/deliver"
@@ -78,7 +79,7 @@ type Federation struct {
 	holder string
 	client *fetch.Client
 	keys   *keys.Ring
-	actors *actorCache
+	actors actorCache
 	blocks *blocks.List
 	// deliveries works the delivery queue.
 	deliveries *deliver.Runner
@@ -131,7 +132,8 @@ func New(cfg Config) (*Federation, error) {
 		IdleConnsPerHost: cfg.Delivery.PerHost,
 		MaxIdleConns:     max(100, 4*cfg.Delivery.Workers),
 	})
-	f.actors = newActorCache(f)
+	f.actors = actorCache{actors.New(actors.Config{Store: cfg.Store, Client: f.client, URLs: cfg.URLs, Clock: cfg.Clock,
+		Log: cfg.Logger, FetchGate: cfg.FetchGate})}
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
 	f.park = newParking()
 	f.inboxCommits.f = f

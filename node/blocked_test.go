@@ -366,10 +366,7 @@ func TestBlockedSubdomain(t *testing.T) {
 
 	// Deliveries: the forum's next question goes to the city, not to the
 	// blocked subdomain's follower.
-	th, err := r.hub.Service.Ask(ctx, r.asker, r.f.ID, forum.Question{Title: "Broadband maps?", Body: "Who has one?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	th := r.hub.ask(t, r.asker, r.f, "Broadband maps?", "Who has one?")
 	same(t, "the question reaches the city", r.hub.URLs.Thread(th.ID), r.hub, r.city)
 	testrig.Eventually(t, "the hub's deliveries are settled", func() (bool, string) {
 		st, err := r.hub.DB.Store().DeliveryStats(ctx)

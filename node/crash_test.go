@@ -78,10 +78,7 @@ func TestHubKilledMidDelivery(t *testing.T) {
 	join(t, city, hub, f)
 
 	inbox.hold(true)
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Who owns city data?", Body: "Contracts?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Who owns city data?", "Contracts?")
 	select {
 	case <-inbox.arrived: // the hub's send is now in flight
 	case <-time.After(15 * time.Second):

@@ -32,10 +32,7 @@ func TestFollowFromYourServer(t *testing.T) {
 	hub := startPeer(t, "hub", 1)
 	sec := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
 	f := hub.forum(t, "digitalisation", "Learning forum on digitalisation")
-	q, err := hub.Service.Ask(ctx, sec, f.ID, forum.Question{Title: "Smart benches?", Body: "Worth it?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, sec, f, "Smart benches?", "Worth it?")
 	base := hub.URLs.Base()
 	_, page, _ := getPage(t, base+"/t/"+q.ID)
 	handle := "@t-" + q.ID + "@" + hub.URLs.Host()

@@ -31,10 +31,7 @@ func TestJoinGapIsBackfilled(t *testing.T) {
 	asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
 	ana := a.member(t, "ana", "Ana", "City A", forum.RoleMember, "en")
 	f := hub.forum(t, "digitalisation", "Learning forum on digitalisation")
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Public wifi: worth it?", Body: "Costs?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Public wifi: worth it?", "Costs?")
 	qURI := hub.URLs.Thread(q.ID)
 	if _, err := a.Federation.Join(ctx, forum.SystemActor(), hub.URLs.Forum(f.Slug)); err != nil {
 		t.Fatal(err)

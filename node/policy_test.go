@@ -55,10 +55,7 @@ func TestForumPolicies(t *testing.T) {
 		return state(outsider) == "accepted", state(outsider)
 	})
 
-	q, err := hub.Service.Ask(ctx, sec, f.ID, forum.Question{Title: "Budget cycles for digital projects", Body: "How long?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, sec, f, "Budget cycles for digital projects", "How long?")
 	qURI := hub.URLs.Thread(q.ID)
 	same(t, "question on every node", qURI, hub, member, outsider)
 	tm, _ := member.threadOn(qURI)

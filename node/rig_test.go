@@ -59,3 +59,23 @@ func join(t *testing.T, city, hub *peer, f *forum.Forum) {
 		return j[0].State == "accepted", "state " + string(j[0].State)
 	})
 }
+
+// ask posts a question in English to the node's forum f.
+func (p *peer) ask(t *testing.T, m *forum.Member, f *forum.Forum, title, body string) *forum.Thread {
+	t.Helper()
+	q, err := p.Service.Ask(context.Background(), m, f.ID, forum.Question{Title: title, Body: body, Language: "en"})
+	if err != nil {
+		t.Fatalf("%s: ask %q: %v", p.name, title, err)
+	}
+	return q
+}
+
+// reply answers a thread on the node, in English.
+func (p *peer) reply(t *testing.T, m *forum.Member, threadID forum.ID, body string) *forum.Post {
+	t.Helper()
+	a, err := p.Service.Reply(context.Background(), m, threadID, "", forum.Answer{Body: body, Language: "en"})
+	if err != nil {
+		t.Fatalf("%s: reply %q: %v", p.name, body, err)
+	}
+	return a
+}
