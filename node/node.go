@@ -22,6 +22,7 @@ import (
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/ratelimit"
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -154,7 +155,7 @@ func New(cfg Config) (*Node, error) {
 	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
-		Live: sh.Live, ReadyChecks: sh.ReadyChecks})
+		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store())})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
