@@ -164,19 +164,27 @@ func (s *Service) SetGoodPractice(ctx context.Context, actor *Member, postID ID,
 	var p *Post
 	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
 		var err error
-		if p, _, err = s.postAndThread(ctx, tx, postID); err != nil {
+		var t *Thread
+		if p, t, err = s.postAndThread(ctx, tx, postID); err != nil {
 			return err
 		}
 		if p.IsQuestion() || p.Deleted() {
 			return invalid("post", "error.not_an_answer", "only answers can be good practices")
 		}
+		marked := on && p.GoodPracticeAt == nil
 		if on {
 			now := s.clock.Now()
 			p.GoodPracticeAt, p.GoodPracticeBy = &now, actor.ID
 		} else {
 			p.GoodPracticeAt, p.GoodPracticeBy = nil, ""
 		}
-		return tx.UpdatePost(ctx, p)
+		if err := tx.UpdatePost(ctx, p); err != nil {
+			return err
+		}
+		if !marked {
+			return nil // a repeat, or a mark taken back: nobody to tell
+		}
+		return s.record(ctx, tx, Event{Kind: EventGoodPracticeMarked, ActorID: actor.ID, ForumID: t.ForumID, ThreadID: t.ID, PostID: p.ID})
 	})
 	if err != nil {
 		return nil, err

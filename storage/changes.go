@@ -110,6 +110,9 @@ var uncachedTables = map[string]bool{
 	// (which moves the counter); marking them published changes nothing
 	// a cache holds.
 	"events": true,
+	// Notifications, watches and read positions are shown only on
+	// members' pages, which are rendered for each request.
+	"notifications": true, "watches": true, "read_positions": true, "notify_prefs": true, "notify_mail_prefs": true,
 }
 
 // threadTables hold a thread's own row: a write to them made under
