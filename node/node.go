@@ -19,6 +19,7 @@ import (
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
+	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/ratelimit"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
@@ -91,7 +92,11 @@ type Node struct {
 	Federation *federation.Federation
 	Handler    http.Handler
 	DB         *storage.DB
-	feed       *live.Feed
+	// Notify is the members' notifications (pages read it); notices
+	// derives them from the event log while the node runs.
+	Notify  *notify.Service
+	feed    *live.Feed
+	notices *notify.Deriver
 }
 
 // New wires a node.
@@ -141,7 +146,10 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
-	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc,
+	notes := &notify.Service{Store: cfg.DB.Store(), Now: cfg.Clock.Now}
+	notices := &notify.Deriver{Events: svc.Events, Store: cfg.DB.Store(), Forum: svc, URLs: urls,
+		Markup: markup.New(markup.TagURL(urls.Tag)), IDs: cfg.IDs, Logger: cfg.Logger, Now: cfg.Clock.Now}
+	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
 		Live: sh.Live, ReadyChecks: sh.ReadyChecks})
@@ -149,7 +157,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
-	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, feed: feed}, nil
+	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, feed: feed, notices: notices}, nil
 }
 
 // The inbox limit counts activities per remote host (all inboxes of the
@@ -166,11 +174,13 @@ const (
 	UnlimitedInbox    = -1
 )
 
-// Run runs the node's background work (federation, the live feed) until
-// ctx ends.
+// Run runs the node's background work (federation, the live feed,
+// notifications) until ctx ends.
 func (n *Node) Run(ctx context.Context) {
-	done := make(chan struct{})
-	go func() { n.feed.Run(ctx); close(done) }()
+	done := make(chan struct{}, 2)
+	go func() { n.feed.Run(ctx); done <- struct{}{} }()
+	go func() { n.notices.Run(ctx); done <- struct{}{} }()
 	n.Federation.Run(ctx)
+	<-done
 	<-done
 }

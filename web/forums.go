@@ -26,6 +26,10 @@ type forumData struct {
 	Text map[string]string
 	// Handle is the forum's fediverse handle (@slug@host), for local forums.
 	Handle string
+	// Watch and Unseen are for members: the watch control, and the
+	// threads with posts since their last visit.
+	Watch  *watchState
+	Unseen map[forum.ID]bool
 }
 
 func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
@@ -42,6 +46,9 @@ func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
 	d := forumData{List: list, Text: text}
 	if s.cfg.Federation != nil && f.Local() {
 		d.Handle = "@" + f.Slug + "@" + s.cfg.URLs.Host()
+	}
+	if err := s.forumMarks(r.Context(), st, &d); err != nil {
+		return err
 	}
 	s.render(w, r, http.StatusOK, "forum", text["Title"], d)
 	return nil

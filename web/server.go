@@ -18,6 +18,7 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
+	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	// Changes, when set, lets visitors' pages be served from a cache until
 	// the store changes (see pageCache); nil renders every page.
 	Changes Versioner
+	// Notify, when set, gives members notifications (the header's unread
+	// count, /notifications), watching and read positions.
+	Notify *notify.Service
 }
 
 // Server is the node's HTTP handler.
@@ -178,6 +182,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /invite/{token}", s.handle(s.invitationForm))
 	mux.Handle("POST /invite/{token}", s.post(s.acceptInvitation))
 	mux.Handle("POST /language", s.post(s.setLanguage))
+
+	if s.cfg.Notify != nil {
+		mux.Handle("GET /notifications", s.handle(s.notificationsPage))
+		mux.Handle("POST /notifications/read", s.post(s.markRead))
+		mux.Handle("POST /watch", s.post(s.watch))
+		mux.Handle("GET /settings/notifications", s.handle(s.settingsForm))
+		mux.Handle("POST /settings/notifications", s.post(s.saveSettings))
+	}
 
 	mux.Handle("GET /admin", s.handle(s.adminPage))
 	mux.Handle("POST /admin/invitations", s.post(s.adminInvite))
