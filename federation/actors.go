@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -36,7 +37,7 @@ func (f *Federation) handle(m *forum.Member) string {
 
 // memberActor is a local member's Person.
 func (f *Federation) memberActor(ctx context.Context, m *forum.Member) (*ap.Actor, error) {
-	key, err := f.keys.get(ctx, memberOwner(m.ID))
+	key, err := f.keys.Get(ctx, keys.Member(m.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func (f *Federation) memberActor(ctx context.Context, m *forum.Member) (*ap.Acto
 		Inbox: f.urls.Abs(uris.InboxPath(path)), Outbox: f.urls.Abs(uris.OutboxPath(path)),
 		Followers: f.urls.Abs(uris.FollowersPath(path)), Following: f.urls.Abs(uris.FollowingPath(path)),
 		SharedInbox: f.urls.SharedInbox(),
-		PublicKey:   ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.publicPEM},
+		PublicKey:   ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.PublicPEM},
 		Published:   m.CreatedAt, Discoverable: true, Indexable: true, Languages: m.Languages,
 	}
 	if m.Title != "" {
@@ -64,7 +65,7 @@ func (f *Federation) memberActor(ctx context.Context, m *forum.Member) (*ap.Acto
 
 // forumActor is a local forum's Group (FEP-1b12).
 func (f *Federation) forumActor(ctx context.Context, fo *forum.Forum) (*ap.Actor, error) {
-	key, err := f.keys.get(ctx, forumOwner(fo.ID))
+	key, err := f.keys.Get(ctx, keys.Forum(fo.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +78,7 @@ func (f *Federation) forumActor(ctx context.Context, fo *forum.Forum) (*ap.Actor
 		Followers: f.urls.Abs(uris.FollowersPath(path)), Featured: f.urls.Abs(uris.FeaturedPath(fo.Slug)),
 		AttributedTo: f.urls.Abs(uris.ModeratorsPath(fo.Slug)),
 		SharedInbox:  f.urls.SharedInbox(),
-		PublicKey:    ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.publicPEM},
+		PublicKey:    ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.PublicPEM},
 		Published:    fo.CreatedAt, Discoverable: true, Indexable: true,
 		ManuallyApprovesFollowers: fo.Policy.ApproveFollows,
 		Languages:                 []string{fo.Language},
@@ -92,7 +93,7 @@ func (f *Federation) forumActor(ctx context.Context, fo *forum.Forum) (*ap.Actor
 // follow one question through it and get each new answer announced. Its
 // profile is the question.
 func (f *Federation) threadActor(ctx context.Context, t *forum.Thread) (*ap.Actor, error) {
-	key, err := f.keys.get(ctx, threadOwner(t.ID))
+	key, err := f.keys.Get(ctx, keys.Thread(t.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +103,7 @@ func (f *Federation) threadActor(ctx context.Context, t *forum.Thread) (*ap.Acto
 		ID: id, Type: ap.TypeService, PreferredUsername: uris.ThreadHandle(t.ID), Name: clipRunes(t.Title, 100),
 		URL: f.urls.Thread(t.ID), Inbox: f.urls.Abs(uris.InboxPath(path)), Outbox: f.urls.Abs(uris.OutboxPath(path)),
 		Followers: f.urls.Abs(uris.FollowersPath(path)), SharedInbox: f.urls.SharedInbox(),
-		PublicKey: ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.publicPEM},
+		PublicKey: ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.PublicPEM},
 		Published: t.CreatedAt, Discoverable: true, Indexable: true, Languages: []string{t.Language},
 	}
 	if p, err := f.svc.Post(ctx, t.RootPostID); err == nil {
@@ -110,23 +111,6 @@ func (f *Federation) threadActor(ctx context.Context, t *forum.Thread) (*ap.Acto
 			html.EscapeString(f.urls.Thread(t.ID)) + "</a></p>"
 	}
 	return a, nil
-}
-
-// localThread is a live thread of one of this node's forums: its actor
-// lives here, where every answer arrives, whoever asked the question.
-func (f *Federation) localThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
-	t, err := f.svc.Thread(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	fo, err := f.svc.ForumByID(ctx, t.ForumID)
-	if err != nil {
-		return nil, err
-	}
-	if !fo.Local() {
-		return nil, forum.ErrNotFound // a joined forum's thread: its node has the actor
-	}
-	return t, nil
 }
 
 func clipRunes(s string, n int) string {
@@ -139,7 +123,7 @@ func clipRunes(s string, n int) string {
 // instanceActor is the node's Application actor: it signs fetches and
 // follows the forums the node joins.
 func (f *Federation) instanceActor(ctx context.Context) (*ap.Actor, error) {
-	key, err := f.keys.get(ctx, ownerInstance)
+	key, err := f.keys.Get(ctx, keys.Instance)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +134,7 @@ func (f *Federation) instanceActor(ctx context.Context) (*ap.Actor, error) {
 		Inbox: f.urls.Abs(uris.InboxPath(path)), Outbox: f.urls.Abs(uris.OutboxPath(path)),
 		Followers: f.urls.Abs(uris.FollowersPath(path)), Following: f.urls.Abs(uris.FollowingPath(path)),
 		SharedInbox:               f.urls.SharedInbox(),
-		PublicKey:                 ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.publicPEM},
+		PublicKey:                 ap.PublicKey{ID: f.urls.KeyID(id), Owner: id, PEM: key.PublicPEM},
 		ManuallyApprovesFollowers: true,
 	}, nil
 }

@@ -1,23 +1,27 @@
 package federation
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/metropolis/agora/clientip"
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/blocks"
+	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/keys"
+	"github.com/metropolis/agora/federation/serve"
+	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/uris"
 )
 
 // Software names this program in NodeInfo and User-Agent.
-type Software struct {
-	Name    string
-	Version string
-}
+type Software = serve.Software
 
 // Config is what federation is built from.
 type Config struct {
@@ -57,6 +61,8 @@ type Config struct {
 	// KeepRefusals is how many refused activities the node keeps for the
 	// admin (the oldest are dropped); 0 means DefaultKeepRefusals.
 	KeepRefusals int
+	// Keys makes the node's actors' keys; nil: keys.Generate.
+	Keys keys.Source
 }
 
 // Federation is the node's ActivityPub side.
@@ -70,21 +76,22 @@ type Federation struct {
 	// holder names this process's leases (the publisher's).
 	holder string
 	client *fetch.Client
-	keys   *keyring
+	keys   *keys.Ring
 	actors *actorCache
-	blocks blockCache
-	docs   *docCache
+	blocks *blocks.List
+	// deliveries works the delivery queue.
+	deliveries *deliver.Runner
 	// inboxCommits stores received activities with group commit.
 	inboxCommits inboxCommitter
-	// objects serves page URLs as ActivityPub documents.
-	objects http.Handler
+	// serve answers other servers' GETs.
+	serve *serve.Server
 	// markup renders members' markdown again with their mentions linked.
 	markup *markup.Markup
 	// park holds the publisher's lookups and parked events.
 	park *parking
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
-	inboxWake, publishWake, deliverWake, joinWake chan struct{}
+	inboxWake, publishWake, joinWake chan struct{}
 }
 
 // New checks cfg and builds the federation side of a node. Call Run to
@@ -99,7 +106,7 @@ func New(cfg Config) (*Federation, error) {
 	if cfg.Software.Name == "" {
 		cfg.Software = Software{Name: "agora", Version: "dev"}
 	}
-	cfg.Delivery = cfg.Delivery.withDefaults()
+	cfg.Delivery = cfg.Delivery.WithDefaults()
 	if cfg.KeepRefusals <= 0 {
 		cfg.KeepRefusals = DefaultKeepRefusals
 	}
@@ -107,16 +114,16 @@ func New(cfg Config) (*Federation, error) {
 		cfg.Observer = nopObserver{}
 	}
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
-		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1),
-		joinWake: make(chan struct{}, 1)}
-	f.keys = newKeyring(cfg.Store, cfg.Clock)
+		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), joinWake: make(chan struct{}, 1)}
+	f.keys = keys.NewRing(cfg.Store, cfg.Clock, cfg.Keys)
+	f.blocks = blocks.New(cfg.Store, cfg.Changes)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
-		Wrap:          f.keys.signingTransport(cfg.URLs, cfg.Clock),
+		Wrap:          f.keys.Transport(cfg.URLs, cfg.Clock),
 		Resolver:      cfg.Resolver,
 		// Nothing is ever sent to a blocked instance, whatever asks.
-		Blocklist: fetchBlocklist{f},
+		Blocklist: f.blocks,
 		// Keep as many connections to a host as sends in flight to it.
 		IdleConnsPerHost: cfg.Delivery.PerHost,
 		MaxIdleConns:     max(100, 4*cfg.Delivery.Workers),
@@ -124,9 +131,93 @@ func New(cfg Config) (*Federation, error) {
 	f.actors = newActorCache(f)
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
 	f.park = newParking()
-	f.blocks.changes = cfg.Changes
-	f.docs = newDocCache(cfg.Changes)
 	f.inboxCommits.f = f
-	f.objects = f.objectHandler()
+	var err error
+	f.serve, err = serve.New(serve.Config{URLs: cfg.URLs, Forum: cfg.Service, Store: cfg.Store, Docs: documents{f},
+		Log: cfg.Logger, Clock: cfg.Clock, Software: cfg.Software, AuthorizedFetch: cfg.AuthorizedFetch,
+		SignatureSkew: cfg.SignatureSkew, Keys: f.actors, SignerBlocked: f.signerBlocked, Changes: versioner(cfg.Changes)})
+	if err != nil {
+		return nil, err
+	}
+	f.deliveries, err = deliver.New(deliver.Config{Store: cfg.Store, Atomic: f.atomicOutcomes, Client: f.client,
+		Owners: keys.Owners{URLs: cfg.URLs, Forum: cfg.Service}, Blocks: f.blocks, URLs: cfg.URLs, Clock: cfg.Clock,
+		Log: cfg.Logger, Observer: cfg.Observer, Settings: cfg.Delivery})
+	if err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// DeliveryConfig tunes the delivery queue (package deliver).
+type DeliveryConfig = deliver.Settings
+
+// Versioner counts the writes made to the store by this process (see
+// storage.Changes): a cache filled at version N is good while the version
+// is still N.
+type Versioner interface {
+	Version() uint64
+}
+
+// atomicOutcomes runs a delivery flush in one transaction of the store.
+func (f *Federation) atomicOutcomes(ctx context.Context, fn func(ctx context.Context, tx deliver.Outcomes) error) error {
+	return f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error { return fn(ctx, tx) })
+}
+
+// hostBlocked reports whether a host (host[:port]) is blocked.
+func (f *Federation) hostBlocked(ctx context.Context, host string) (bool, error) {
+	return f.blocks.Blocked(ctx, host)
+}
+
+// backoff is the wait before a job's next attempt (see deliver.Backoff).
+func (f *Federation) backoff(attempts int) time.Duration {
+	return deliver.Backoff(f.cfg.Delivery.BaseBackoff, attempts)
+}
+
+// versioner passes changes on as the document cache's, nil as nil (an
+// interface holding a nil Versioner would not be nil).
+func versioner(changes Versioner) serve.Versioner {
+	if changes == nil {
+		return nil
+	}
+	return changes
+}
+
+// ContentType is what ActivityPub documents are sent and served as.
+const ContentType = ap.ContentType
+
+// WantsActivityJSON reports whether a request asks for ActivityPub rather
+// than HTML (see serve.WantsActivityJSON).
+func WantsActivityJSON(r *http.Request) bool { return serve.WantsActivityJSON(r) }
+
+// Object serves the ActivityPub form of a page URL (member, forum, thread,
+// post). Web calls it when WantsActivityJSON.
+func (f *Federation) Object() http.Handler { return f.serve.Object() }
+
+// Routes registers the ActivityPub-only URLs: inboxes (here), and what
+// serve answers: collections, activities, the instance actor, discovery.
+func (f *Federation) Routes(mux *http.ServeMux) {
+	inbox := f.Inbox()
+	for _, p := range []string{"POST /inbox", "POST /u/{username}/inbox", "POST /f/{slug}/inbox", "POST /actor/inbox", "POST /t/{id}/actor/inbox"} {
+		mux.Handle(p, inbox)
+	}
+	f.serve.Routes(mux)
+}
+
+// serverError answers a request that failed on our side (see
+// serve.ServerError).
+func (f *Federation) serverError(w http.ResponseWriter, what string, err error) {
+	serve.ServerError(f.log, w, what, err)
+}
+
+func publicReason(err error) string { return signature.PublicReason(err) }
+
+// localForum is a forum of this node by its slug (see serve.LocalForum).
+func (f *Federation) localForum(ctx context.Context, slug string) (*forum.Forum, error) {
+	return serve.LocalForum(ctx, f.svc, slug)
+}
+
+// localThread is a live thread of one of this node's forums (see
+// serve.LocalThread).
+func (f *Federation) localThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
+	return serve.LocalThread(ctx, f.svc, id)
 }

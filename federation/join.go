@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -148,7 +149,7 @@ func (f *Federation) resolveTarget(ctx context.Context, target string) (string, 
 	if err != nil {
 		return "", fmt.Errorf("webfinger %s: %w", acct, err)
 	}
-	var doc jrd
+	var doc serve.JRD
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return "", fmt.Errorf("webfinger %s: %w", acct, err)
 	}

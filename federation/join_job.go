@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -24,41 +25,22 @@ import (
 // stands: every step is idempotent), one that dies loses it when the
 // lease runs out.
 
-// JoinState is where a join job stands.
-type JoinState string
-
-const (
-	JoinQueued      JoinState = "queued"
-	JoinResolving   JoinState = "resolving"   // WebFinger, the actor's fetch, the mirror
-	JoinFollowing   JoinState = "following"   // queueing the Follow
-	JoinBackfilling JoinState = "backfilling" // Done of Total threads fetched
-	JoinWaiting     JoinState = "waiting"     // for the forum's Accept
-	JoinDone        JoinState = "done"
-	JoinFailed      JoinState = "failed" // Error says why
+// JoinState and JoinJob are stored records (package stored).
+type (
+	JoinState = stored.JoinState
+	JoinJob   = stored.JoinJob
 )
 
-// JoinJob is one admin's request to join a remote forum.
-type JoinJob struct {
-	ID            forum.ID
-	Target        string   // a forum URL or @name@host, as given
-	RequestedBy   forum.ID // the admin ("" for the command line)
-	State         JoinState
-	ForumURI      string   // once resolved
-	ForumID       forum.ID // the mirror, once saved
-	Done, Total   int      // threads backfilled
-	Attempts      int      // failed attempts so far
-	Error         string   // the last failure
-	NextAttemptAt time.Time
-	LeaseHolder   string
-	LeaseUntil    *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-}
-
-// Ended reports whether no worker will carry the job further.
-func (j *JoinJob) Ended() bool {
-	return j.State == JoinWaiting || j.State == JoinDone || j.State == JoinFailed
-}
+// Join states.
+const (
+	JoinQueued      = stored.JoinQueued
+	JoinResolving   = stored.JoinResolving
+	JoinFollowing   = stored.JoinFollowing
+	JoinBackfilling = stored.JoinBackfilling
+	JoinWaiting     = stored.JoinWaiting
+	JoinDone        = stored.JoinDone
+	JoinFailed      = stored.JoinFailed
+)
 
 const (
 	// joinLease is how long a worker holds a job without renewing it.

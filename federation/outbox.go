@@ -3,13 +3,13 @@ package federation
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"sort"
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -33,37 +33,15 @@ type outgoing struct {
 // whose id is already stored was sent before: it is skipped, so a retried
 // publication never delivers twice.
 func (f *Federation) queue(ctx context.Context, acts []*outgoing, afterwards func(ctx context.Context, tx Store) error) error {
+	out := make([]*deliver.Outgoing, len(acts))
+	for i, a := range acts {
+		out[i] = &deliver.Outgoing{ID: a.id, URI: a.uri, ActorURI: a.actorURI, Type: a.typ, Object: a.object,
+			Public: a.public, Body: a.body, Inboxes: a.inboxes, OrderKey: a.orderKey}
+	}
 	now := f.cfg.Clock.Now()
 	err := f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
-		for _, a := range acts {
-			row := &OutboxActivity{ID: a.id, URI: a.uri, ActorURI: a.actorURI, Type: a.typ, ObjectURI: a.object,
-				Body: a.body, Public: a.public, CreatedAt: now}
-			if row.ID == "" {
-				row.ID = f.cfg.IDs.New()
-			}
-			if err := tx.AddOutboxActivity(ctx, row); errors.Is(err, forum.ErrConflict) {
-				continue
-			} else if err != nil {
-				return fmt.Errorf("store activity %s: %w", a.uri, err)
-			}
-			key := a.orderKey
-			if key == "" {
-				key = a.object
-			}
-			ds := make([]*Delivery, 0, len(a.inboxes))
-			for _, inbox := range a.inboxes {
-				host := hostOf(inbox)
-				if host == "" || f.urls.IsLocal(inbox) {
-					continue
-				}
-				ds = append(ds, &Delivery{ID: f.cfg.IDs.New(), ActivityID: row.ID, Inbox: inbox, Host: host,
-					OrderKey: key, State: DeliveryPending, NextAttemptAt: now, CreatedAt: now})
-			}
-			if len(ds) > 0 {
-				if err := tx.AddDeliveries(ctx, ds); err != nil {
-					return fmt.Errorf("queue deliveries of %s: %w", a.uri, err)
-				}
-			}
+		if err := deliver.Enqueue(ctx, tx, f.cfg.IDs, f.urls, now, out); err != nil {
+			return err
 		}
 		if afterwards != nil {
 			return afterwards(ctx, tx)

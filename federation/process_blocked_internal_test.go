@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/uris"
 )
@@ -31,8 +32,8 @@ func TestRefuseBlocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &Federation{urls: urls, store: blockListStore{blocks: []*DomainBlock{{Domain: "bad.example"}}}}
-	f.blocks.changes = &counter{}
+	st := blockListStore{blocks: []*DomainBlock{{Domain: "bad.example"}}}
+	f := &Federation{urls: urls, store: st, blocks: blocks.New(st, &counter{})}
 	const (
 		good  = "https://good.example/users/gina"
 		bad   = "https://bad.example/users/bob"

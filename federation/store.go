@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -160,73 +161,34 @@ type Store interface {
 	SetCursor(ctx context.Context, name, value string) error
 }
 
-// ActorKey is the key pair of one of this node's actors. Owner names the
-// actor: "instance", "member:<id>", "forum:<id>" or "thread:<id>".
-type ActorKey struct {
-	Owner      string
-	PrivatePEM string
-	PublicPEM  string
-	CreatedAt  time.Time
-}
-
-// RemoteActor is what we know of an actor on another node.
-type RemoteActor struct {
-	URI          string
-	Type         string // Person, Group, Application, Service
-	Username     string // preferredUsername
-	Domain       string // host of URI
-	Inbox        string
-	SharedInbox  string
-	Outbox       string
-	Followers    string
-	KeyID        string
-	PublicKeyPEM string
-	Document     []byte // the JSON as fetched
-	FetchedAt    time.Time
-}
-
-// ActorHandle is what WebFinger answered for acct:name@host: the actor a
-// mention of @name@host names.
-type ActorHandle struct {
-	Acct       string // "name@host", lower-cased
-	ActorURI   string
-	ResolvedAt time.Time
-}
-
-// FollowState is where a follow stands.
-type FollowState string
-
-// Follow states.
-const (
-	FollowPending  FollowState = "pending"
-	FollowAccepted FollowState = "accepted"
+// The records federation stores live in package stored, so that the
+// packages under federation share them; these names keep the storage and
+// the received side's code as they were.
+type (
+	ActorKey       = stored.ActorKey
+	RemoteActor    = stored.RemoteActor
+	ActorHandle    = stored.ActorHandle
+	FollowState    = stored.FollowState
+	Follower       = stored.Follower
+	Following      = stored.Following
+	OutboxActivity = stored.OutboxActivity
+	DeliveryState  = stored.DeliveryState
+	Delivery       = stored.Delivery
+	DeliveryStats  = stored.DeliveryStats
+	HostHealth     = stored.HostHealth
+	Tombstone      = stored.Tombstone
+	DomainBlock    = stored.DomainBlock
 )
 
-// Follower is a remote actor following one of this node's actors.
-type Follower struct {
-	ID          forum.ID
-	Target      string // the followed local actor's URI (forum, thread, member, instance)
-	ActorURI    string
-	Inbox       string
-	SharedInbox string
-	FollowID    string // the Follow activity's id
-	State       FollowState
-	CreatedAt   time.Time
-	// ActorType is the follower's actor type when its document is cached
-	// ("" otherwise); read by ListFollowers, never stored.
-	ActorType string
-}
-
-// Following is a remote actor that one of this node's actors follows.
-type Following struct {
-	ID        forum.ID
-	ActorURI  string // our follower (the instance actor for joined forums)
-	ObjectURI string // the remote actor followed
-	FollowID  string // our Follow activity's id
-	ForumID   forum.ID
-	State     FollowState
-	CreatedAt time.Time
-}
+// Follow and delivery states.
+const (
+	FollowPending   = stored.FollowPending
+	FollowAccepted  = stored.FollowAccepted
+	DeliveryPending = stored.DeliveryPending
+	DeliveryDone    = stored.DeliveryDone
+	DeliveryFailed  = stored.DeliveryFailed
+	DeliveryDropped = stored.DeliveryDropped
+)
 
 // InboxItem is an activity received and verified, waiting to be applied.
 type InboxItem struct {
@@ -240,79 +202,6 @@ type InboxItem struct {
 	ProcessedAt   *time.Time
 	FailedAt      *time.Time
 	LastError     string
-}
-
-// OutboxActivity is an activity this node published.
-type OutboxActivity struct {
-	ID        forum.ID
-	URI       string // the activity's id
-	ActorURI  string
-	Type      string
-	ObjectURI string
-	Body      []byte
-	Public    bool // listed in the actor's outbox
-	CreatedAt time.Time
-}
-
-// DeliveryState is where a delivery stands.
-type DeliveryState string
-
-// Delivery states.
-const (
-	DeliveryPending DeliveryState = "pending"
-	DeliveryDone    DeliveryState = "done"
-	DeliveryFailed  DeliveryState = "failed"  // gave up after retries or a permanent error
-	DeliveryDropped DeliveryState = "dropped" // host blocked
-)
-
-// Delivery is one activity to send to one inbox.
-type Delivery struct {
-	ID         forum.ID
-	ActivityID forum.ID // OutboxActivity.ID
-	Inbox      string
-	Host       string
-	// OrderKey names what the activity is about (a post, a followed
-	// actor): deliveries with the same key to one host go one at a time,
-	// in order. Empty: no order with anything.
-	OrderKey      string
-	State         DeliveryState
-	Attempts      int
-	NextAttemptAt time.Time
-	LeaseUntil    *time.Time
-	LastStatus    int
-	LastError     string
-	CreatedAt     time.Time
-	FinishedAt    *time.Time
-}
-
-// DeliveryStats counts the queue, for the admin and metrics.
-type DeliveryStats struct {
-	Pending, Done, Failed, Dropped int
-	OldestPending                  *time.Time
-}
-
-// HostHealth is a remote host's record of deliveries.
-type HostHealth struct {
-	Host             string
-	ConsecutiveFails int
-	OpenUntil        *time.Time // circuit open: no attempts before then
-	LastSuccess      *time.Time
-	LastFailure      *time.Time
-	Delivered        int
-	Failed           int
-}
-
-// Tombstone remembers a deleted remote object.
-type Tombstone struct {
-	URI       string
-	DeletedAt time.Time
-}
-
-// DomainBlock is an instance this node refuses.
-type DomainBlock struct {
-	Domain    string
-	Reason    string
-	CreatedAt time.Time
 }
 
 // ParkedEvent is an event the publisher set aside until RetryAt: a

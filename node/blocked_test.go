@@ -21,6 +21,7 @@ import (
 	fedfetch "github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // nameResolver resolves the test's host names to loopback addresses: a
@@ -67,7 +68,7 @@ func (r *blockRig) join(t *testing.T) {
 	if _, err := r.city.Federation.Join(ctx, forum.SystemActor(), r.hub.URLs.Forum(r.f.Slug)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "follow accepted", func() (bool, string) {
+	testrig.Eventually(t, "follow accepted", func() (bool, string) {
 		j, err := r.city.Federation.Joined(ctx)
 		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
 	})
@@ -240,7 +241,7 @@ func TestBlockedAnnounce(t *testing.T) {
 	// The forum's Accept of the city's follow, then its Announce.
 	var failed bool
 	var reason string
-	eventually(t, "the city applies the hub's Announce", func() (bool, string) {
+	testrig.Eventually(t, "the city applies the hub's Announce", func() (bool, string) {
 		var n int
 		if err := r.city.DB.Bun().QueryRowContext(ctx, "SELECT count(*) FROM inbox_items WHERE actor_uri = ? AND (processed_at IS NOT NULL OR failed_at IS NOT NULL)",
 			r.forumURI()).Scan(&n); err != nil || n < 2 {
@@ -354,7 +355,7 @@ func TestBlockedSubdomain(t *testing.T) {
 	if st := r.sub.send(delivery{KeyID: r.sam + "#main-key", Inbox: r.hub.URLs.SharedInbox(), Body: follow}); st != http.StatusAccepted {
 		t.Fatalf("follow: %d", st)
 	}
-	eventually(t, "the subdomain's follower is accepted", func() (bool, string) {
+	testrig.Eventually(t, "the subdomain's follower is accepted", func() (bool, string) {
 		return len(r.sub.receivedAt("", "Accept")) == 1, "no Accept yet"
 	})
 	block(t, r.hub, "bad.example")
@@ -374,7 +375,7 @@ func TestBlockedSubdomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	same(t, "the question reaches the city", r.hub.URLs.Thread(th.ID), r.hub, r.city)
-	eventually(t, "the hub's deliveries are settled", func() (bool, string) {
+	testrig.Eventually(t, "the hub's deliveries are settled", func() (bool, string) {
 		st, err := r.hub.DB.Store().DeliveryStats(ctx)
 		return err == nil && st.Pending == 0, fmt.Sprintf("%+v %v", st, err)
 	})
@@ -432,7 +433,7 @@ func TestBlockedBackfill(t *testing.T) {
 	r.join(t)
 	// The backfill reads the forum's outbox in one pass: once the questions
 	// on either side of the blocked one are stored, it has been seen.
-	eventually(t, "the city backfills the forum", func() (bool, string) {
+	testrig.Eventually(t, "the city backfills the forum", func() (bool, string) {
 		_, err1 := r.city.threadOn(first)
 		_, err2 := r.city.threadOn(last)
 		return err1 == nil && err2 == nil, fmt.Sprintf("%v / %v", err1, err2)

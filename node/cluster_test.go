@@ -19,6 +19,7 @@ import (
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // peer is one running node of a test cluster, on its own loopback address.
@@ -67,7 +68,7 @@ func runPeerConfig(t *testing.T, name string, ln net.Listener, db *storage.DB, d
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
 	n, err := node.New(node.Config{BaseURL: "http://" + ln.Addr().String(), DefaultLanguage: "en", DB: db, Logger: log,
-		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: delivery, Resolver: res})
+		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: delivery, Resolver: res, Keys: testrig.NodeKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,23 +111,6 @@ func (p *peer) member(t *testing.T, username, name, org string, role forum.Role,
 		t.Fatal(err)
 	}
 	return m
-}
-
-// eventually polls cond until it holds, failing after a bound: no sleep
-// without a condition.
-func eventually(t *testing.T, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	last := ""
-	for time.Now().Before(deadline) {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s: not reached within 15 s; last state:\n%s", what, last)
 }
 
 // view is a thread as a node shows it, in reading order, comparable across
@@ -178,7 +162,7 @@ func (p *peer) threadOn(uri string) (*forum.Thread, error) {
 func same(t *testing.T, what, uri string, peers ...*peer) string {
 	t.Helper()
 	var want string
-	eventually(t, what, func() (bool, string) {
+	testrig.Eventually(t, what, func() (bool, string) {
 		var views []string
 		for _, p := range peers {
 			th, err := p.threadOn(uri)

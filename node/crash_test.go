@@ -11,6 +11,7 @@ import (
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // holdingInbox makes a node's inbox hang while held: a send to it stays in
@@ -81,7 +82,7 @@ func TestHubKilledMidDelivery(t *testing.T) {
 	if _, err := city.Federation.Join(ctx, forum.SystemActor(), hub.URLs.Forum(f.Slug)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "follow accepted", func() (bool, string) {
+	testrig.Eventually(t, "follow accepted", func() (bool, string) {
 		j, err := city.Federation.Joined(ctx)
 		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
 	})
@@ -104,7 +105,7 @@ func TestHubKilledMidDelivery(t *testing.T) {
 	hub2 := runPeerWith(t, "hub", relisten(t, hubLn.Addr().String()), hubDB, lease, nil)
 	qURI := hub2.URLs.Thread(q.ID)
 	same(t, "the question arrives after the restart", qURI, hub2, city)
-	eventually(t, "the delivery is recorded done", func() (bool, string) {
+	testrig.Eventually(t, "the delivery is recorded done", func() (bool, string) {
 		st, err := hubDB.Store().DeliveryStats(ctx)
 		return err == nil && st.Pending == 0 && st.Done >= 1, "still pending"
 	})

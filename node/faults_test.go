@@ -2,12 +2,14 @@ package node_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // restart brings a stopped peer back on the same address and database.
@@ -20,15 +22,13 @@ func (p *peer) restart(t *testing.T) *peer {
 func relisten(t *testing.T, addr string) net.Listener {
 	t.Helper()
 	var ln net.Listener
-	var err error
-	for i := 0; i < 50; i++ { // the port may take a moment to be free again
-		if ln, err = net.Listen("tcp", addr); err == nil {
-			return ln
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("relisten on %s: %v", addr, err)
-	return nil
+	// The port may take a moment to be free again.
+	testrig.Eventually(t, "listening again on "+addr, func() (bool, string) {
+		var err error
+		ln, err = net.Listen("tcp", addr)
+		return err == nil, fmt.Sprint(err)
+	})
+	return ln
 }
 
 // joinedCluster is a hub with a forum and a city that joined it.
@@ -47,7 +47,7 @@ func joinedCluster(t *testing.T) (hub, city *peer, f *forum.Forum, asker, member
 	if _, err := city.Federation.Join(ctx, forum.SystemActor(), hub.URLs.Forum(f.Slug)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "follow accepted", func() (bool, string) {
+	testrig.Eventually(t, "follow accepted", func() (bool, string) {
 		j, err := city.Federation.Joined(ctx)
 		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
 	})
@@ -67,7 +67,7 @@ func TestCityDownThenBack(t *testing.T) {
 	if _, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "Start with budgets.", Language: "en"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "deliveries fail while the city is down", func() (bool, string) {
+	testrig.Eventually(t, "deliveries fail while the city is down", func() (bool, string) {
 		st, err := hub.DB.Store().DeliveryStats(ctx)
 		return err == nil && st.Pending >= 2, "not yet attempted"
 	})
@@ -88,7 +88,7 @@ func TestHubRestartLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "queued for the city", func() (bool, string) {
+	testrig.Eventually(t, "queued for the city", func() (bool, string) {
 		st, err := hub.DB.Store().DeliveryStats(ctx)
 		return err == nil && st.Pending >= 1, "nothing queued"
 	})
@@ -134,7 +134,7 @@ func TestDuplicateAnswerStoredOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	city.Federation.Notify()
-	eventually(t, "replays sent", func() (bool, string) {
+	testrig.Eventually(t, "replays sent", func() (bool, string) {
 		st, err := city.DB.Store().DeliveryStats(ctx)
 		return err == nil && st.Pending == 0, "replays pending"
 	})

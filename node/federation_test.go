@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // TestHubAndCities walks the federation of a hub and two cities: join,
@@ -44,7 +45,7 @@ func TestHubAndCities(t *testing.T) {
 		t.Fatalf("belo horizonte joins: %v", err)
 	}
 	same(t, "backfilled question", earlyURI, hub, bcn, bh)
-	eventually(t, "follows accepted", func() (bool, string) {
+	testrig.Eventually(t, "follows accepted", func() (bool, string) {
 		for _, p := range []*peer{bcn, bh} {
 			joined, err := p.Federation.Joined(ctx)
 			if err != nil || len(joined) != 1 || joined[0].State != "accepted" {
@@ -119,7 +120,7 @@ func TestHubAndCities(t *testing.T) {
 	if got = same(t, "lock", qURI, hub, bcn, bh); !strings.Contains(hub.mustView(t, q.ID), "locked=true") {
 		t.Errorf("not locked:\n%s", got)
 	}
-	eventually(t, "lock reaches the cities", func() (bool, string) {
+	testrig.Eventually(t, "lock reaches the cities", func() (bool, string) {
 		th, err := bcn.threadOn(qURI)
 		return err == nil && th.Locked, "barcelona's copy not locked"
 	})
@@ -129,7 +130,7 @@ func TestHubAndCities(t *testing.T) {
 	if _, err := hub.Service.SetLocked(ctx, mod, q.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "unlock reaches the cities", func() (bool, string) {
+	testrig.Eventually(t, "unlock reaches the cities", func() (bool, string) {
 		th, err := bh.threadOn(qURI)
 		return err == nil && !th.Locked, "belo horizonte's copy still locked"
 	})
@@ -161,7 +162,7 @@ func TestHubAndCities(t *testing.T) {
 	if err := bcn.Federation.Leave(ctx, forum.SystemActor(), hub.URLs.Forum("digitalisation")); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "hub drops the follower", func() (bool, string) {
+	testrig.Eventually(t, "hub drops the follower", func() (bool, string) {
 		n, err := hub.DB.Store().CountFollowers(ctx, hub.URLs.Forum("digitalisation"))
 		return err == nil && n == 1, "followers still counted"
 	})

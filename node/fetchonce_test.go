@@ -17,12 +17,14 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/redisstore"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // slowActor is a remote account whose server counts the fetches of its
@@ -35,11 +37,8 @@ type slowActor struct {
 
 func newSlowActor(t *testing.T) *slowActor {
 	t.Helper()
-	key, err := signature.GenerateRSA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pem, _ := signature.EncodePublicPEM(key.Public())
+	key := testrig.Key(t, "remote-slow")
+	pem := key.PublicPEM
 	s := &slowActor{}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/users/ines" {
@@ -55,7 +54,7 @@ func newSlowActor(t *testing.T) *slowActor {
 			"publicKey": map[string]string{"id": actor + "#main-key", "owner": actor, "publicKeyPem": pem}})
 	}))
 	t.Cleanup(s.srv.Close)
-	s.tr = &signature.Transport{KeyID: s.srv.URL + "/users/ines#main-key", Key: key}
+	s.tr = &signature.Transport{KeyID: s.srv.URL + "/users/ines#main-key", Key: key.Signer}
 	return s
 }
 
@@ -75,12 +74,13 @@ func (s *slowActor) like(addr, host string, n int) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// process runs one node process on db, with base as its public URL.
-func process(t *testing.T, db *storage.DB, ln net.Listener, base string, gate federation.FetchGate) {
+// process runs one node process on db, with base as its public URL; the
+// processes of one node share one key source, as they share the keys.
+func process(t *testing.T, db *storage.DB, ln net.Listener, base string, gate federation.FetchGate, ks keys.Source) {
 	t.Helper()
 	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: db,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowLoopbackPeers: true, Hasher: password.NewFast(),
-		Delivery: fastDelivery, Shared: node.Shared{FetchGate: gate}})
+		Delivery: fastDelivery, Shared: node.Shared{FetchGate: gate}, Keys: ks})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,8 +135,9 @@ func TestOneActorFetchPerNode(t *testing.T) {
 				addrs = append(addrs, ln.Addr().String())
 			}
 			host := addrs[0] // the node's public host, whichever process answers
+			ks := testrig.NodeKeys()
 			for i, ln := range lns {
-				process(t, db, ln, "http://"+host, gates[i])
+				process(t, db, ln, "http://"+host, gates[i], ks)
 			}
 			remote := newSlowActor(t)
 			const perProcess = 10

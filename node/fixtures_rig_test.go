@@ -14,13 +14,15 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/signature"
+	"github.com/metropolis/agora/testrig"
 )
 
 // fakeServer is a foreign server written for the fixture tests (Mastodon,
 // GoToSocial, Lemmy, NodeBB, Discourse): on 127.0.0.5, it serves the
 // documents it is given by path (actors, notes, collections), answers 410
 // for what it was told is gone, and records every POST to an inbox. Every
-// actor it serves lists a key id of its own, all backed by one RSA key.
+// actor it serves lists a key id of its own, all backed by one RSA key:
+// the rig's fixed key "remote-<name>".
 type fakeServer struct {
 	t        *testing.T
 	name     string
@@ -57,15 +59,8 @@ func startFakeServer(t *testing.T, name string) *fakeServer {
 // name needs a node whose resolver maps it to the address).
 func startFakeServerAt(t *testing.T, name, addr, host string) *fakeServer {
 	t.Helper()
-	key, err := signature.GenerateRSA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pem, err := signature.EncodePublicPEM(key.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &fakeServer{t: t, name: name, key: key, pem: pem, docs: map[string]string{}, gone: map[string]bool{}, moved: map[string]string{}}
+	key := testrig.Key(t, "remote-"+name)
+	s := &fakeServer{t: t, name: name, key: key.Signer, pem: key.PublicPEM, docs: map[string]string{}, gone: map[string]bool{}, moved: map[string]string{}}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // The fixture tests replay, against running nodes, activities in the exact
@@ -21,7 +22,7 @@ import (
 func settled(t *testing.T, p *peer) int {
 	t.Helper()
 	failed := 0
-	eventually(t, p.name+" applies what it received", func() (bool, string) {
+	testrig.Eventually(t, p.name+" applies what it received", func() (bool, string) {
 		pending, f, err := p.DB.Store().CountInbox(context.Background())
 		failed = f
 		return err == nil && pending == 0, fmt.Sprintf("pending %d, err %v", pending, err)
@@ -128,7 +129,7 @@ func TestFixturesMastodon(t *testing.T) {
 			t.Fatalf("Create: %d", st)
 		}
 		for _, p := range []*peer{hub, city} {
-			eventually(t, "the reply reaches "+p.name, func() (bool, string) {
+			testrig.Eventually(t, "the reply reaches "+p.name, func() (bool, string) {
 				_, err := p.Service.PostByURI(ctx, status)
 				return err == nil, fmt.Sprint(err)
 			})
@@ -181,7 +182,7 @@ func TestFixturesMastodon(t *testing.T) {
 			t.Fatalf("Update: %d", st)
 		}
 		for _, p := range []*peer{hub, city} {
-			eventually(t, "the edit reaches "+p.name, func() (bool, string) {
+			testrig.Eventually(t, "the edit reaches "+p.name, func() (bool, string) {
 				post, err := p.Service.PostByURI(ctx, status)
 				return err == nil && strings.Contains(post.HTML, "puis en ligne"), fmt.Sprint(post, err)
 			})
@@ -225,7 +226,7 @@ func TestFixturesMastodon(t *testing.T) {
 			t.Fatalf("Delete: %d", st)
 		}
 		for _, p := range []*peer{hub, city} {
-			eventually(t, "the delete reaches "+p.name, func() (bool, string) {
+			testrig.Eventually(t, "the delete reaches "+p.name, func() (bool, string) {
 				post, err := p.Service.PostByURI(ctx, status)
 				return err == nil && post.Deleted(), fmt.Sprint(post, err)
 			})
@@ -241,11 +242,11 @@ func TestFixturesMastodon(t *testing.T) {
 			"alice", alice, "answer", localURI)
 		helpful := func(want int) {
 			t.Helper()
-			eventually(t, fmt.Sprintf("helpful %d on the hub", want), func() (bool, string) {
+			testrig.Eventually(t, fmt.Sprintf("helpful %d on the hub", want), func() (bool, string) {
 				p, err := hub.Service.Post(ctx, local.ID)
 				return err == nil && p.HelpfulCount == want, fmt.Sprint(p, err)
 			})
-			eventually(t, fmt.Sprintf("helpful %d on the city", want), func() (bool, string) {
+			testrig.Eventually(t, fmt.Sprintf("helpful %d on the city", want), func() (bool, string) {
 				p, err := city.Service.PostByURI(ctx, localURI)
 				return err == nil && p.HelpfulCount == want, fmt.Sprint(p, err)
 			})
@@ -341,11 +342,11 @@ func TestFixtureGoToSocialFollow(t *testing.T) {
 	if st := gts.send(delivery{KeyID: bob + "/main-key", Inbox: forumInbox, Body: follow, HS2019: true, NoUserAgent: true}); st != http.StatusAccepted {
 		t.Fatalf("Follow: %d, want 202", st)
 	}
-	eventually(t, "the forum records its follower", func() (bool, string) {
+	testrig.Eventually(t, "the forum records its follower", func() (bool, string) {
 		n, err := hub.DB.Store().CountFollowers(ctx, forumURI)
 		return err == nil && n == 1, fmt.Sprint(n, err)
 	})
-	eventually(t, "GoToSocial receives the Accept in bob's inbox", func() (bool, string) {
+	testrig.Eventually(t, "GoToSocial receives the Accept in bob's inbox", func() (bool, string) {
 		for _, a := range gts.receivedAt("/users/bob/inbox", "Accept") {
 			if o, _ := a["object"].(map[string]any); a["actor"] == forumURI && o["id"] == followID {
 				return true, ""
@@ -384,7 +385,7 @@ func TestFixtureLemmyAnnounceCreatePage(t *testing.T) {
 		t.Fatalf("join the Lemmy community: %v", err)
 	}
 	var followID string
-	eventually(t, "Lemmy receives the city's Follow", func() (bool, string) {
+	testrig.Eventually(t, "Lemmy receives the city's Follow", func() (bool, string) {
 		for _, fl := range lemmy.receivedAt("/c/bikes/inbox", "Follow") {
 			if fl["object"] == group {
 				followID, _ = fl["id"].(string)
@@ -406,7 +407,7 @@ func TestFixtureLemmyAnnounceCreatePage(t *testing.T) {
 	if st := lemmy.send(delivery{KeyID: group + "#main-key", Inbox: instanceInbox, Body: accept}); st != http.StatusAccepted {
 		t.Fatalf("Accept: %d", st)
 	}
-	eventually(t, "the city's follow is accepted", func() (bool, string) {
+	testrig.Eventually(t, "the city's follow is accepted", func() (bool, string) {
 		j, err := city.Federation.Joined(ctx)
 		return err == nil && len(j) == 1 && j[0].State == "accepted", fmt.Sprint(j, err)
 	})
@@ -450,7 +451,7 @@ func TestFixtureLemmyAnnounceCreatePage(t *testing.T) {
 	if st := lemmy.send(delivery{KeyID: group + "#main-key", Inbox: city.URLs.SharedInbox(), Body: announce}); st != http.StatusAccepted {
 		t.Fatalf("Announce: %d", st)
 	}
-	eventually(t, "the post is a question in the city's mirror", func() (bool, string) {
+	testrig.Eventually(t, "the post is a question in the city's mirror", func() (bool, string) {
 		_, err := city.Service.ThreadByURI(ctx, post)
 		return err == nil, fmt.Sprint(err)
 	})
@@ -485,7 +486,7 @@ func TestFixtureForumArticles(t *testing.T) {
 
 	question := func(t *testing.T, uri, wantTitle, wantLine string) {
 		t.Helper()
-		eventually(t, "the Article becomes a question", func() (bool, string) {
+		testrig.Eventually(t, "the Article becomes a question", func() (bool, string) {
 			_, err := hub.Service.ThreadByURI(ctx, uri)
 			return err == nil, fmt.Sprint(err)
 		})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // Mbin and PieFed, in the shapes they send (Mbin's JSON snapshots in
@@ -25,7 +26,7 @@ func joinGroup(t *testing.T, city *peer, s *fakeServer, groupURI, accept string)
 		t.Fatalf("join %s: %v", groupURI, err)
 	}
 	var followID string
-	eventually(t, s.name+" receives the city's Follow", func() (bool, string) {
+	testrig.Eventually(t, s.name+" receives the city's Follow", func() (bool, string) {
 		for _, fl := range s.receivedAt("", "Follow") {
 			if fl["object"] == groupURI {
 				followID, _ = fl["id"].(string)
@@ -40,7 +41,7 @@ func joinGroup(t *testing.T, city *peer, s *fakeServer, groupURI, accept string)
 	if st := s.send(delivery{KeyID: groupURI + "#main-key", Inbox: inbox, Body: body}); st != http.StatusAccepted {
 		t.Fatalf("Accept: %d", st)
 	}
-	eventually(t, "the city's follow is accepted", func() (bool, string) {
+	testrig.Eventually(t, "the city's follow is accepted", func() (bool, string) {
 		j, err := city.Federation.Joined(ctx)
 		return err == nil && len(j) == 1 && j[0].State == "accepted", fmt.Sprint(j, err)
 	})
@@ -56,7 +57,7 @@ func announce(t *testing.T, city *peer, s *fakeServer, groupURI, body, uri strin
 		t.Fatalf("Announce of %s: %d", uri, st)
 	}
 	var p *forum.Post
-	eventually(t, uri+" arrives", func() (bool, string) {
+	testrig.Eventually(t, uri+" arrives", func() (bool, string) {
 		var err error
 		p, err = city.Service.PostByURI(ctx, uri)
 		return err == nil, fmt.Sprint(err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // TestReportReachesTheForumsModerators: a city member reports a post in a
@@ -24,7 +25,7 @@ func TestReportReachesTheForumsModerators(t *testing.T) {
 	if _, err := city.Service.Report(ctx, member, tc.RootPostID, "Off topic & <b>not</b> a question"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the hub's moderators see the report", func() (bool, string) {
+	testrig.Eventually(t, "the hub's moderators see the report", func() (bool, string) {
 		page, err := hub.Service.Reports(ctx, mod, "")
 		if err != nil || len(page.Items) != 1 {
 			return false, "no report yet"

@@ -17,6 +17,7 @@ import (
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // gate holds the requests it matches until it opens: a slow host.
@@ -174,12 +175,12 @@ func TestJoinIsQueuedAtOnce(t *testing.T) {
 	if !strings.Contains(page, "@"+f.Slug+"@"+hub.URLs.Host()) || !strings.Contains(page, "Looking up the forum") && !strings.Contains(page, "Queued") {
 		t.Errorf("admin page does not show the join under way:\n%s", page)
 	}
-	eventually(t, "the worker waits on the slow host", func() (bool, string) {
+	testrig.Eventually(t, "the worker waits on the slow host", func() (bool, string) {
 		return g.held.Load() > 0, "no request reached the hub"
 	})
 
 	g.open()
-	eventually(t, "the join is done", func() (bool, string) {
+	testrig.Eventually(t, "the join is done", func() (bool, string) {
 		_, page := admin.get("/admin")
 		j := onlyJob(t, city)
 		return j.State == federation.JoinDone && strings.Contains(page, "Joined"), fmt.Sprintf("%+v", j)
@@ -188,7 +189,7 @@ func TestJoinIsQueuedAtOnce(t *testing.T) {
 		if _, err := city.Service.ForumBySlug(context.Background(), f.Slug+"@"+hub.URLs.Host()); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the threads are here", func() (bool, string) {
+		testrig.Eventually(t, "the threads are here", func() (bool, string) {
 			n, err := city.DB.Bun().NewSelect().Table("threads").Where("title = ?", fmt.Sprintf("Question number %d?", i+1)).Count(context.Background())
 			return err == nil && n == 1, fmt.Sprint(n, err)
 		})
@@ -205,7 +206,7 @@ func TestJoinFailureShown(t *testing.T) {
 	if status, _ := admin.post("/admin/join", url.Values{"target": {hub.URLs.Member("secretariat")}}); status != http.StatusSeeOther {
 		t.Fatalf("POST /admin/join: %d", status)
 	}
-	eventually(t, "the join fails", func() (bool, string) {
+	testrig.Eventually(t, "the join fails", func() (bool, string) {
 		j := onlyJob(t, city)
 		return j.State == federation.JoinFailed, fmt.Sprintf("%+v", j)
 	})
@@ -241,7 +242,7 @@ func TestJoinSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the city backfills", func() (bool, string) {
+	testrig.Eventually(t, "the city backfills", func() (bool, string) {
 		cur := onlyJob(t, city)
 		return cur.State == federation.JoinBackfilling && g.held.Load() > 0, fmt.Sprintf("%+v, %d held", cur, g.held.Load())
 	})
@@ -256,7 +257,7 @@ func TestJoinSurvivesRestart(t *testing.T) {
 
 	g.open()
 	city = city.restart(t)
-	eventually(t, "the join completes after the restart", func() (bool, string) {
+	testrig.Eventually(t, "the join completes after the restart", func() (bool, string) {
 		cur := onlyJob(t, city)
 		n, err := city.DB.Bun().NewSelect().Table("posts").Where("uri LIKE ?", hub.URLs.Base()+"%").Count(ctx)
 		// Done, or waiting for the hub's Accept (which the hub may be

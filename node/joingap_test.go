@@ -10,6 +10,7 @@ import (
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 )
 
 // TestJoinGapIsBackfilled: an answer the hub stores after a city's first
@@ -63,7 +64,7 @@ func TestJoinGapIsBackfilled(t *testing.T) {
 	if _, err := a.Service.Reply(ctx, ana, ta.ID, "", forum.Answer{Body: "Yes, with a sponsor.", Language: "en"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the answer reaches the hub", func() (bool, string) {
+	testrig.Eventually(t, "the answer reaches the hub", func() (bool, string) {
 		th, err := hub.Service.Thread(ctx, q.ID)
 		return err == nil && th.ReplyCount == 1, "not yet"
 	})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // mastodon is a Mastodon-like server written for the test: one account
@@ -35,15 +36,8 @@ type mastodon struct {
 
 func startMastodon(t *testing.T) *mastodon {
 	t.Helper()
-	key, err := signature.GenerateRSA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pem, err := signature.EncodePublicPEM(key.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &mastodon{t: t, key: key, pem: pem, statuses: map[string]string{}}
+	key := testrig.Key(t, "remote-mastodon")
+	m := &mastodon{t: t, key: key.Signer, pem: key.PublicPEM, statuses: map[string]string{}}
 	ln, err := net.Listen("tcp", "127.0.0.4:0")
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +200,7 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 	if st := masto.send(threadActor+"/inbox", follow); st != http.StatusAccepted {
 		t.Fatalf("follow: %d", st)
 	}
-	eventually(t, "Mastodon gets the Accept", func() (bool, string) {
+	testrig.Eventually(t, "Mastodon gets the Accept", func() (bool, string) {
 		return masto.got("Accept", threadActor, masto.alice()+"#follows/1"), "no Accept yet"
 	})
 
@@ -225,7 +219,7 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 	}
 	remoteURI := city.URLs.Post(remote.ID)
 	for _, id := range []string{hub.URLs.Post(local.ID), remoteURI} {
-		eventually(t, "the thread announces "+id, func() (bool, string) {
+		testrig.Eventually(t, "the thread announces "+id, func() (bool, string) {
 			return masto.got("Announce", threadActor, id), "not announced"
 		})
 	}
@@ -254,7 +248,7 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 		t.Fatalf("reply: %d", st)
 	}
 	for _, p := range []*peer{hub, city} {
-		eventually(t, "the Mastodon reply reaches "+p.name, func() (bool, string) {
+		testrig.Eventually(t, "the Mastodon reply reaches "+p.name, func() (bool, string) {
 			_, err := p.Service.PostByURI(ctx, status)
 			return err == nil, fmt.Sprint(err)
 		})
@@ -270,7 +264,7 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 	if st := masto.send(hub.URLs.SharedInbox(), like); st != http.StatusAccepted {
 		t.Fatalf("like: %d", st)
 	}
-	eventually(t, "the like counts on the hub", func() (bool, string) {
+	testrig.Eventually(t, "the like counts on the hub", func() (bool, string) {
 		p, err := hub.Service.PostByURI(ctx, remoteURI)
 		return err == nil && p.HelpfulCount == 1, "not counted"
 	})
@@ -288,13 +282,13 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 			return err == nil && p.ShareCount == n, fmt.Sprintf("%v shares, %v", p, err)
 		}
 	}
-	eventually(t, "the boost counts as a share", shares(1))
+	testrig.Eventually(t, "the boost counts as a share", shares(1))
 	unboost := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/statuses/112/undo","type":"Undo","actor":%q,"object":%s}`,
 		masto.alice(), masto.alice(), boost)
 	if st := masto.send(hub.URLs.SharedInbox(), unboost); st != http.StatusAccepted {
 		t.Fatalf("undo boost: %d", st)
 	}
-	eventually(t, "the undone boost is no share", shares(0))
+	testrig.Eventually(t, "the undone boost is no share", shares(0))
 
 	// Unfollow.
 	undo := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s#follows/1/undo","type":"Undo","actor":%q,"object":%s}`,
@@ -302,7 +296,7 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 	if st := masto.send(hub.URLs.SharedInbox(), undo); st != http.StatusAccepted {
 		t.Fatalf("undo: %d", st)
 	}
-	eventually(t, "the thread forgets its follower", func() (bool, string) {
+	testrig.Eventually(t, "the thread forgets its follower", func() (bool, string) {
 		n, err := hub.DB.Store().CountFollowers(ctx, threadActor)
 		return err == nil && n == 0, "still following"
 	})
@@ -349,7 +343,7 @@ func TestMastodonReplyReachingOnlyTheCityIsForwarded(t *testing.T) {
 		t.Fatalf("reply to the city: %d", st)
 	}
 	for _, p := range []*peer{city, hub} {
-		eventually(t, "the reply reaches "+p.name, func() (bool, string) {
+		testrig.Eventually(t, "the reply reaches "+p.name, func() (bool, string) {
 			_, err := p.Service.PostByURI(ctx, status)
 			return err == nil, fmt.Sprint(err)
 		})
@@ -373,7 +367,7 @@ func TestMastodonFollowsAForum(t *testing.T) {
 	if st := masto.send(hub.URLs.SharedInbox(), follow); st != http.StatusAccepted {
 		t.Fatalf("follow: %d", st)
 	}
-	eventually(t, "Mastodon gets the Accept", func() (bool, string) {
+	testrig.Eventually(t, "Mastodon gets the Accept", func() (bool, string) {
 		return masto.got("Accept", forumActor, masto.alice()+"#follows/forum"), "no Accept"
 	})
 	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "E-participation platforms", Body: "Which one?", Language: "en"})
@@ -381,7 +375,7 @@ func TestMastodonFollowsAForum(t *testing.T) {
 		t.Fatal(err)
 	}
 	qURI := hub.URLs.Thread(q.ID)
-	eventually(t, "the question is boosted to alice", func() (bool, string) {
+	testrig.Eventually(t, "the question is boosted to alice", func() (bool, string) {
 		return masto.got("Announce", forumActor, qURI), "no Announce of the question"
 	})
 	a, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "Decidim.", Language: "en"})
@@ -390,7 +384,7 @@ func TestMastodonFollowsAForum(t *testing.T) {
 	}
 	aURI := hub.URLs.Post(a.ID)
 	same(t, "the answer reaches the city (a server follower)", qURI, hub, city)
-	eventually(t, "the hub has sent what it queued", func() (bool, string) {
+	testrig.Eventually(t, "the hub has sent what it queued", func() (bool, string) {
 		st, err := hub.DB.Store().DeliveryStats(ctx)
 		return err == nil && st.Pending == 0, "deliveries pending"
 	})
@@ -413,7 +407,7 @@ func TestMastodonFollowsAForum(t *testing.T) {
 		t.Fatal(err)
 	}
 	cqURI := city.URLs.Thread(cq.ID)
-	eventually(t, "the city's question is boosted to alice", func() (bool, string) {
+	testrig.Eventually(t, "the city's question is boosted to alice", func() (bool, string) {
 		return masto.got("Announce", forumActor, cqURI), "no Announce of the city's question"
 	})
 	onHub, err := hub.Service.ThreadByURI(ctx, cqURI)
@@ -426,14 +420,14 @@ func TestMastodonFollowsAForum(t *testing.T) {
 	if st := masto.send(hub.URLs.SharedInbox(), follow); st != http.StatusAccepted {
 		t.Fatalf("follow the thread: %d", st)
 	}
-	eventually(t, "thread follow accepted", func() (bool, string) {
+	testrig.Eventually(t, "thread follow accepted", func() (bool, string) {
 		return masto.got("Accept", threadActor, masto.alice()+"#follows/thread"), "no Accept"
 	})
 	a2, err := hub.Service.Reply(ctx, asker, onHub.ID, "", forum.Answer{Body: "Welcome, Harare.", Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the answer to the city's question is announced to alice", func() (bool, string) {
+	testrig.Eventually(t, "the answer to the city's question is announced to alice", func() (bool, string) {
 		return masto.got("Announce", threadActor, hub.URLs.Post(a2.ID)), "not announced"
 	})
 }
@@ -460,7 +454,7 @@ func TestMastodonPostToAForumStartsAQuestion(t *testing.T) {
 	if st := masto.send(hub.URLs.SharedInbox(), create); st != http.StatusAccepted {
 		t.Fatalf("post: %d", st)
 	}
-	eventually(t, "the post becomes a question on the hub", func() (bool, string) {
+	testrig.Eventually(t, "the post becomes a question on the hub", func() (bool, string) {
 		_, err := hub.Service.ThreadByURI(ctx, status)
 		return err == nil, fmt.Sprint(err)
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // received is the first activity of a type Mastodon received whose object
@@ -70,7 +71,7 @@ func TestMentionsAndHashtags(t *testing.T) {
 		t.Fatal(err)
 	}
 	qURI := hub.URLs.Thread(q.ID)
-	eventually(t, "Mastodon receives the question's Create", func() (bool, string) {
+	testrig.Eventually(t, "Mastodon receives the question's Create", func() (bool, string) {
 		return masto.received1("Create", qURI) != nil, "not received"
 	})
 	create := masto.received1("Create", qURI)
@@ -122,7 +123,7 @@ func TestMentionsAndHashtags(t *testing.T) {
 	}
 	aURI := city.URLs.Post(a.ID)
 	var copyHTML string
-	eventually(t, "the answer reaches the hub", func() (bool, string) {
+	testrig.Eventually(t, "the answer reaches the hub", func() (bool, string) {
 		p, err := hub.Service.PostByURI(ctx, aURI)
 		if err != nil {
 			return false, err.Error()
@@ -174,7 +175,7 @@ func TestMentionsAndHashtags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the answer mentioning a blocked account reaches the hub", func() (bool, string) {
+	testrig.Eventually(t, "the answer mentioning a blocked account reaches the hub", func() (bool, string) {
 		p, err := hub.Service.PostByURI(ctx, city.URLs.Post(b.ID))
 		if err != nil {
 			return false, err.Error()

@@ -14,6 +14,7 @@ import (
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/forum/password"
@@ -62,6 +63,9 @@ type Config struct {
 	Clock    forum.Clock
 	IDs      forum.IDs
 	Hasher   forum.PasswordHasher
+	// Keys makes the node's actors' keys (tests hand out fixed ones); nil:
+	// a fresh RSA-2048 key per actor (keys.Generate).
+	Keys keys.Source
 }
 
 // Shared are the services a node may share with its other processes
@@ -142,7 +146,7 @@ func New(cfg Config) (*Node, error) {
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: inboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
-		Resolver: cfg.Resolver, KeepRefusals: cfg.KeepRefusals})
+		Resolver: cfg.Resolver, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}

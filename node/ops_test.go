@@ -49,7 +49,7 @@ func opsNodeWith(t *testing.T, redisDown *atomic.Bool, inboxLimiter ratelimit.Li
 	broker := live.NewLocal()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	n, err := node.New(node.Config{BaseURL: "http://" + ln.Addr().String(), DefaultLanguage: "en", DB: db, Logger: log,
-		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: fastDelivery,
+		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: fastDelivery, Keys: testrig.NodeKeys(),
 		Shared: node.Shared{Metrics: m, Live: broker, InboxLimiter: inboxLimiter, ReadyChecks: []web.ReadyCheck{{Name: "redis", Ping: func(context.Context) error {
 			if redisDown.Load() {
 				return errors.New("connection refused")
@@ -220,7 +220,10 @@ func TestLiveAnswerInProcess(t *testing.T) {
 		t.Fatalf("thread page %d lacks the live script or region", status)
 	}
 	events := testrig.OpenSSE(t, base+"/t/"+q.ID+"/events")
-	waitFor(t, "the stream's subscription", func() bool { return broker.Subscribers(live.ThreadTopic(q.ID)) == 1 })
+	testrig.Eventually(t, "the stream's subscription", func() (bool, string) {
+		n := broker.Subscribers(live.ThreadTopic(q.ID))
+		return n == 1, fmt.Sprintf("%d subscriber(s)", n)
+	})
 	p, err := n.Service.Reply(ctx, admin, q.ID, "", forum.Answer{Body: "Yes.", Language: "en"})
 	if err != nil {
 		t.Fatal(err)
@@ -237,17 +240,6 @@ func TestLiveAnswerInProcess(t *testing.T) {
 	// Unknown threads have no stream.
 	if status, _ := fetch(t, "GET", base+"/t/01hzzzzzzzzzzzzzzzzzzzzzz1/events", "", ""); status != http.StatusNotFound {
 		t.Errorf("stream of an unknown thread = %d, want 404", status)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

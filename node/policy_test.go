@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // TestForumPolicies: a members-only forum holds follows from unlisted
@@ -41,10 +42,10 @@ func TestForumPolicies(t *testing.T) {
 		}
 		return string(j[0].State)
 	}
-	eventually(t, "listed city accepted at once", func() (bool, string) {
+	testrig.Eventually(t, "listed city accepted at once", func() (bool, string) {
 		return state(member) == "accepted", state(member)
 	})
-	eventually(t, "outsider's follow reaches the hub", func() (bool, string) {
+	testrig.Eventually(t, "outsider's follow reaches the hub", func() (bool, string) {
 		pending, err := hub.DB.Store().ListPendingFollowers(ctx, forumURL, 10)
 		return err == nil && len(pending) == 1, "no pending follower"
 	})
@@ -54,7 +55,7 @@ func TestForumPolicies(t *testing.T) {
 	if err := hub.Federation.ApproveFollower(ctx, sec, f.Slug, outsider.Federation.InstanceActorURI(), true); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "outsider accepted after approval", func() (bool, string) {
+	testrig.Eventually(t, "outsider accepted after approval", func() (bool, string) {
 		return state(outsider) == "accepted", state(outsider)
 	})
 
@@ -72,13 +73,13 @@ func TestForumPolicies(t *testing.T) {
 	if _, err := outsider.Service.Reply(ctx, olu, to.ID, "", forum.Answer{Body: "One year.", Language: "en"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the listed city's answer is on the hub", func() (bool, string) {
+	testrig.Eventually(t, "the listed city's answer is on the hub", func() (bool, string) {
 		th, err := hub.Service.Thread(ctx, q.ID)
 		return err == nil && th.ReplyCount >= 1, "no answer yet"
 	})
 	// The outsider's answer was delivered and refused: the hub records it
 	// as failed, and never shows it.
-	eventually(t, "the outsider's answer is refused", func() (bool, string) {
+	testrig.Eventually(t, "the outsider's answer is refused", func() (bool, string) {
 		_, failed, err := hub.DB.Store().CountInbox(ctx)
 		return err == nil && failed >= 1, "not processed yet"
 	})

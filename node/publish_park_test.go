@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // TestUnreachableForumDoesNotHoldUpThePublisher: a city member asks (and
@@ -28,7 +29,7 @@ func TestUnreachableForumDoesNotHoldUpThePublisher(t *testing.T) {
 				t.Fatal(err)
 			}
 			var cityQ *forum.Thread
-			eventually(t, "the city has the hub's question", func() (bool, string) {
+			testrig.Eventually(t, "the city has the hub's question", func() (bool, string) {
 				cityQ, err = city.threadOn(hub.URLs.Thread(q.ID))
 				return err == nil, fmt.Sprint(err)
 			})
@@ -69,14 +70,14 @@ func TestUnreachableForumDoesNotHoldUpThePublisher(t *testing.T) {
 			if _, err := city.Service.Reply(ctx, member, cityQ.ID, "", forum.Answer{Body: "Publish the budget first.", Language: "en"}); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, "the answer reaches the hub", func() (bool, string) {
+			testrig.Eventually(t, "the answer reaches the hub", func() (bool, string) {
 				v, err := hub.view(t, q.ID)
 				return err == nil && strings.Contains(v, "Publish the budget first."), v
 			})
 			if d := time.Since(start); d > 10*time.Second {
 				t.Errorf("the answer took %v to reach the hub: held up by the unreachable forum", d)
 			}
-			eventually(t, "the question and its edit are parked", func() (bool, string) {
+			testrig.Eventually(t, "the question and its edit are parked", func() (bool, string) {
 				n, err := city.DB.Bun().NewSelect().Table("events").Where("thread_id = ?", parked.ID).
 					Where("published_at IS NULL").Where("publish_retry_at IS NOT NULL").Count(ctx)
 				return err == nil && n == 2, fmt.Sprintf("%d parked, err %v", n, err)
@@ -91,7 +92,7 @@ func TestUnreachableForumDoesNotHoldUpThePublisher(t *testing.T) {
 				far.actor(fakeActor{Path: "/c/elsewhere", Type: "Group", Username: "elsewhere", Name: "Elsewhere", KeyID: "#main-key"})
 			}
 			postURI := city.URLs.Thread(parked.ID)
-			eventually(t, "the question, then its edit, reach the forum", func() (bool, string) {
+			testrig.Eventually(t, "the question, then its edit, reach the forum", func() (bool, string) {
 				var got []string
 				for _, d := range far.receivedIn("/c/elsewhere/inbox") {
 					obj, _ := d["object"].(map[string]any)

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/metropolis/agora/testrig"
 )
 
 // What the visibility tests look at: everything a node shows or sends
@@ -122,7 +124,7 @@ func (s *fakeServer) follow(t *testing.T, p *peer, actor, target string) {
 	if st := s.send(delivery{KeyID: actor + "#main-key", Inbox: inbox, Body: body}); st != http.StatusAccepted {
 		t.Fatalf("Follow %s: %d", target, st)
 	}
-	eventually(t, actor+" follows "+target, func() (bool, string) {
+	testrig.Eventually(t, actor+" follows "+target, func() (bool, string) {
 		n, err := p.DB.Store().CountFollowers(context.Background(), target)
 		return err == nil && n == 1, fmt.Sprint(n, err)
 	})
@@ -135,7 +137,7 @@ func (s *fakeServer) follow(t *testing.T, p *peer, actor, target string) {
 func published(t *testing.T, p *peer) {
 	t.Helper()
 	settled(t, p)
-	eventually(t, p.name+" publishes its events", func() (bool, string) {
+	testrig.Eventually(t, p.name+" publishes its events", func() (bool, string) {
 		var n int
 		err := p.DB.Bun().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM events WHERE published_at IS NULL").Scan(&n)
 		return err == nil && n == 0, fmt.Sprint(n, " unpublished, ", err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // TestPrivateMessagesStayPrivate: posts with no Public audience — a
@@ -219,7 +220,7 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 	if st := masto.send(delivery{KeyID: alice + "#main-key", Inbox: hub.URLs.SharedInbox(), Body: create}); st != http.StatusAccepted {
 		t.Fatalf("public reply: %d", st)
 	}
-	eventually(t, "the public reply is announced by the forum and boosted by the thread", func() (bool, string) {
+	testrig.Eventually(t, "the public reply is announced by the forum and boosted by the thread", func() (bool, string) {
 		got := watch.receivedMentioning(public)
 		return strings.Contains(fmt.Sprint(got), "by "+forumURI) && strings.Contains(fmt.Sprint(got), "by "+threadActor), fmt.Sprint(got)
 	})

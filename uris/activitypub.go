@@ -1,6 +1,7 @@
 package uris
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -124,4 +125,52 @@ func (b *Builder) Parse(raw string) (Kind, string) {
 func (b *Builder) IsLocal(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && u.Scheme+"://"+u.Host == b.base
+}
+
+// ActorOutbox is the outbox of an actor of this node, by the actor's id.
+func ActorOutbox(actorID string) string { return OutboxPath(actorID) }
+
+// ActorFollowers is the followers collection of an actor of this node, by
+// the actor's id.
+func ActorFollowers(actorID string) string { return FollowersPath(actorID) }
+
+// ActorFollowing is the following collection of an actor of this node, by
+// the actor's id.
+func ActorFollowing(actorID string) string { return FollowingPath(actorID) }
+
+// FirstPage names a paged collection's first page (collections are paged
+// by cursor; see CollectionPage).
+const FirstPage = "first"
+
+// CollectionPage is one page of a collection: FirstPage, or the cursor a
+// page's next link carries.
+func CollectionPage(collectionID, page string) string {
+	return collectionID + "?" + url.Values{"page": {page}}.Encode()
+}
+
+// Discovery documents (RFC 7033, RFC 6415, NodeInfo 2.1), served at fixed
+// paths of every host.
+const (
+	WebFingerPath     = "/.well-known/webfinger"
+	HostMetaPath      = "/.well-known/host-meta"
+	NodeInfoLinksPath = "/.well-known/nodeinfo"
+	NodeInfoPath      = "/nodeinfo/2.1"
+)
+
+// WebFingerTemplate is the LRDD template host-meta gives: WebFinger with
+// the resource left to fill in.
+func (b *Builder) WebFingerTemplate() string { return b.base + WebFingerPath + "?resource={uri}" }
+
+// NodeInfo is the node's NodeInfo 2.1 document.
+func (b *Builder) NodeInfo() string { return b.base + NodeInfoPath }
+
+// WebFinger is the WebFinger query for acct:name@host on that host,
+// over scheme (the peer's scheme follows ours: https in production, http
+// on loopback).
+func WebFinger(scheme, acct string) (string, error) {
+	_, host, ok := strings.Cut(acct, "@")
+	if !ok || host == "" || (scheme != "http" && scheme != "https") {
+		return "", fmt.Errorf("webfinger of %q: want name@host over http(s)", acct)
+	}
+	return scheme + "://" + host + WebFingerPath + "?" + url.Values{"resource": {"acct:" + acct}}.Encode(), nil
 }

@@ -92,3 +92,48 @@ func TestParse(t *testing.T) {
 		t.Errorf("outbox = %s", got)
 	}
 }
+
+// TestActivityPubURLs: the ids of actors' collections, collection pages
+// and discovery documents, as other servers store them (ids are forever).
+func TestActivityPubURLs(t *testing.T) {
+	b, err := New("https://hub.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forum := b.Forum("digitalisation")
+	tests := []struct{ got, want string }{
+		{ActorOutbox(forum), "https://hub.example/f/digitalisation/outbox"},
+		{ActorFollowers(b.ThreadActor("01T")), "https://hub.example/t/01T/actor/followers"},
+		{ActorFollowing(b.InstanceActor()), "https://hub.example/actor/following"},
+		{CollectionPage(ActorOutbox(forum), FirstPage), "https://hub.example/f/digitalisation/outbox?page=first"},
+		{CollectionPage(b.Context("01T"), "01B.01P"), "https://hub.example/t/01T/context?page=01B.01P"},
+		// A cursor is a query value: what would end or split it is escaped.
+		{CollectionPage(b.Context("01T"), "a&b=c d"), "https://hub.example/t/01T/context?page=a%26b%3Dc+d"},
+		{b.WebFingerTemplate(), "https://hub.example/.well-known/webfinger?resource={uri}"},
+		{b.NodeInfo(), "https://hub.example/nodeinfo/2.1"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+func TestWebFinger(t *testing.T) {
+	tests := []struct {
+		scheme, acct, want string
+		ok                 bool
+	}{
+		{"https", "digitalisation@hub.example", "https://hub.example/.well-known/webfinger?resource=acct%3Adigitalisation%40hub.example", true},
+		{"http", "f@127.0.0.2:8080", "http://127.0.0.2:8080/.well-known/webfinger?resource=acct%3Af%40127.0.0.2%3A8080", true},
+		{"https", "no-host@", "", false},
+		{"https", "nobody", "", false},
+		{"ftp", "f@hub.example", "", false},
+	}
+	for _, tt := range tests {
+		got, err := WebFinger(tt.scheme, tt.acct)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("WebFinger(%q, %q) = %q, %v; want %q, ok=%v", tt.scheme, tt.acct, got, err, tt.want, tt.ok)
+		}
+	}
+}

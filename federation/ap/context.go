@@ -1,5 +1,9 @@
 package ap
 
+// ContentType is the media type ActivityPub documents are sent and served
+// as.
+const ContentType = "application/activity+json"
+
 // The JSON-LD namespaces every document we send declares.
 const (
 	nsActivityStreams = "https://www.w3.org/ns/activitystreams"

@@ -90,3 +90,13 @@ func HTTPStatus(err error) int {
 		return http.StatusInternalServerError
 	}
 }
+
+// PublicReason is what may be told the sender of a request whose
+// signature failed: the Error's public text, or a generic one.
+func PublicReason(err error) string {
+	var se *Error
+	if errors.As(err, &se) {
+		return se.Public()
+	}
+	return "invalid signature"
+}

@@ -1,4 +1,4 @@
-package federation
+package serve
 
 import (
 	"math/rand/v2"
@@ -37,13 +37,6 @@ type cachedDoc struct {
 
 func newDocCache(changes Versioner) *docCache {
 	return &docCache{changes: changes, m: map[string]cachedDoc{}}
-}
-
-// ThreadVersioner also versions each thread apart (storage.Changes):
-// ThreadVersion(id) moves on writes to that thread and on writes of
-// unknown scope only.
-type ThreadVersioner interface {
-	ThreadVersion(id string) uint64
 }
 
 // get returns the document cached under key if it is still current: its
@@ -90,4 +83,11 @@ func (c *docCache) put(key string, v uint64, version func() uint64, status int, 
 // expiry is now plus ttl, spread by ±20%.
 func expiry(ttl time.Duration) time.Time {
 	return time.Now().Add(ttl*4/5 + rand.N(ttl*2/5))
+}
+
+// ThreadVersioner also versions each thread apart (storage.Changes):
+// ThreadVersion(id) moves on writes to that thread and on writes of
+// unknown scope only.
+type ThreadVersioner interface {
+	ThreadVersion(id string) uint64
 }

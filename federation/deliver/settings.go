@@ -1,9 +1,9 @@
-package federation
+package deliver
 
 import "time"
 
-// DeliveryConfig tunes the delivery queue. Zero values take the defaults.
-type DeliveryConfig struct {
+// Settings tunes the delivery queue. Zero values take the defaults.
+type Settings struct {
 	Workers       int           // concurrent sends; default 128
 	PerHost       int           // concurrent sends to one host; default 32
 	SlowAfter     time.Duration // a send still unanswered then gives its worker back; default 2 s
@@ -16,29 +16,30 @@ type DeliveryConfig struct {
 	BreakerPeriod time.Duration // how long it stays open; default 10 min
 }
 
-func (c DeliveryConfig) withDefaults() DeliveryConfig {
+// WithDefaults returns s with its zero values set to the defaults.
+func (s Settings) WithDefaults() Settings {
 	def := func(v *time.Duration, d time.Duration) {
 		if *v == 0 {
 			*v = d
 		}
 	}
-	if c.Workers == 0 {
-		c.Workers = 128
+	if s.Workers == 0 {
+		s.Workers = 128
 	}
-	if c.PerHost == 0 {
-		c.PerHost = 32
+	if s.PerHost == 0 {
+		s.PerHost = 32
 	}
-	if c.SlowSends == 0 {
-		c.SlowSends = 512
+	if s.SlowSends == 0 {
+		s.SlowSends = 512
 	}
-	def(&c.SlowAfter, 2*time.Second)
-	if c.BreakerAfter == 0 {
-		c.BreakerAfter = 8
+	def(&s.SlowAfter, 2*time.Second)
+	if s.BreakerAfter == 0 {
+		s.BreakerAfter = 8
 	}
-	def(&c.Lease, 2*time.Minute)
-	def(&c.Poll, time.Second)
-	def(&c.MaxAge, 4*24*time.Hour)
-	def(&c.BaseBackoff, 30*time.Second)
-	def(&c.BreakerPeriod, 10*time.Minute)
-	return c
+	def(&s.Lease, 2*time.Minute)
+	def(&s.Poll, time.Second)
+	def(&s.MaxAge, 4*24*time.Hour)
+	def(&s.BaseBackoff, 30*time.Second)
+	def(&s.BreakerPeriod, 10*time.Minute)
+	return s
 }

@@ -1,4 +1,4 @@
-package federation_test
+package deliver_test
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,7 +21,12 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/federation/blocks"
+	"github.com/metropolis/agora/federation/deliver"
+	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/signature"
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/forum/password"
@@ -50,25 +54,27 @@ func (c *dqClock) Advance(d time.Duration) {
 }
 
 // dqConfig is the default queue configuration of these tests.
-var dqConfig = federation.DeliveryConfig{BaseBackoff: 30 * time.Second, MaxAge: 72 * time.Hour,
+var dqConfig = deliver.Settings{BaseBackoff: 30 * time.Second, MaxAge: 72 * time.Hour,
 	BreakerAfter: 3, BreakerPeriod: 10 * time.Minute, Poll: 20 * time.Millisecond}
 
-// dqRig is one node's federation on a fresh database, with a local
+// dqRig is one node's delivery queue on a fresh database, with a local
 // forum whose actor signs what is queued, and a clock the test moves.
 type dqRig struct {
-	t     *testing.T
-	ctx   context.Context
-	store *storage.Store
-	db    *storage.DB
-	fed   *federation.Federation
-	hooks federation.Hooks
-	clock *dqClock
-	urls  *uris.Builder
-	actor string // the forum's actor URI: the signer of every activity
-	seq   int    // numbers the activities queued
+	t      *testing.T
+	ctx    context.Context
+	store  *storage.Store
+	db     *storage.DB
+	runner *deliver.Runner
+	ring   *keys.Ring
+	ids    forum.IDs
+	clock  *dqClock
+	urls   *uris.Builder
+	forum  forum.ID
+	actor  string // the forum's actor URI: the signer of every activity
+	seq    int    // numbers the activities queued
 }
 
-func newDQRig(t *testing.T, cfg federation.DeliveryConfig) *dqRig {
+func newDQRig(t *testing.T, cfg deliver.Settings) *dqRig {
 	t.Helper()
 	ctx := t.Context()
 	db := storetest.Open(t)
@@ -88,8 +94,18 @@ func newDQRig(t *testing.T, cfg federation.DeliveryConfig) *dqRig {
 	if os.Getenv("AGORA_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
-	fed, err := federation.New(federation.Config{URLs: urls, Service: svc, Store: db.Store(),
-		Logger: slog.New(slog.NewTextHandler(logOut, nil)), Clock: clock, IDs: ids, AllowLoopback: true, Delivery: cfg})
+	// Wired as the node wires it: the client signs with the keyring and
+	// refuses blocked hosts.
+	store := db.Store()
+	ring := keys.NewRing(store, clock, nil)
+	bl := blocks.New(store, nil)
+	client := fetch.New(fetch.Config{AllowLoopback: true, UserAgent: "agora-test", Wrap: ring.Transport(urls, clock), Blocklist: bl})
+	runner, err := deliver.New(deliver.Config{Store: store,
+		Atomic: func(ctx context.Context, fn func(ctx context.Context, tx deliver.Outcomes) error) error {
+			return store.FederationAtomic(ctx, func(ctx context.Context, tx federation.Store) error { return fn(ctx, tx) })
+		},
+		Client: client, Owners: keys.Owners{URLs: urls, Forum: svc}, Blocks: bl, URLs: urls, Clock: clock,
+		Log: slog.New(slog.NewTextHandler(logOut, nil)), Settings: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +114,8 @@ func newDQRig(t *testing.T, cfg federation.DeliveryConfig) *dqRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &dqRig{t: t, ctx: ctx, store: db.Store(), db: db, fed: fed, hooks: federation.HooksOf(fed),
-		clock: clock, urls: urls, actor: urls.Forum(fo.Slug)}
+	return &dqRig{t: t, ctx: ctx, store: store, db: db, runner: runner, ring: ring, ids: ids,
+		clock: clock, urls: urls, forum: fo.ID, actor: urls.Forum(fo.Slug)}
 }
 
 // queue stores an activity of the forum with deliveries to inboxes.
@@ -108,22 +124,27 @@ func (r *dqRig) queue(inboxes ...string) forum.ID {
 	r.seq++
 	body := fmt.Appendf(nil, `{"@context":"https://www.w3.org/ns/activitystreams","type":"Create","actor":%q,"n":%d}`,
 		r.actor, r.seq)
-	id, err := r.hooks.Queue(r.ctx, r.actor, body, inboxes...)
+	id := r.ids.New()
+	act := &deliver.Outgoing{ID: id, URI: r.urls.Activity(id), ActorURI: r.actor, Type: "Create", Body: body, Inboxes: inboxes}
+	err := r.store.FederationAtomic(r.ctx, func(ctx context.Context, tx federation.Store) error {
+		return deliver.Enqueue(ctx, tx, r.ids, r.urls, r.clock.Now(), []*deliver.Outgoing{act})
+	})
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	r.runner.Wake()
 	return id
 }
 
 // attempt claims what is due now and makes one attempt at each, in turn.
-func (r *dqRig) attempt() []*federation.Delivery {
+func (r *dqRig) attempt() []*stored.Delivery {
 	r.t.Helper()
 	ds, err := r.store.ClaimDeliveries(r.ctx, r.clock.Now(), time.Minute, 100, 0)
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	for _, d := range ds {
-		r.hooks.Deliver(r.ctx, d)
+		r.runner.Attempt(r.ctx, d)
 	}
 	return ds
 }
@@ -163,11 +184,11 @@ func (r *dqRig) only() dqRow {
 	return rows[0]
 }
 
-func (r *dqRig) host(host string) *federation.HostHealth {
+func (r *dqRig) host(host string) *stored.HostHealth {
 	r.t.Helper()
 	h, err := r.store.Host(r.ctx, host)
 	if errors.Is(err, forum.ErrNotFound) {
-		return &federation.HostHealth{Host: host}
+		return &stored.HostHealth{Host: host}
 	}
 	if err != nil {
 		r.t.Fatal(err)
@@ -488,7 +509,7 @@ func TestDeliveryBreakerReopensOnFailure(t *testing.T) {
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("claim: %v, %d", err, len(ds))
 	}
-	r.hooks.Deliver(r.ctx, ds[0])
+	r.runner.Attempt(r.ctx, ds[0])
 	if s.count() != sent+1 {
 		t.Fatalf("%d requests, want %d", s.count(), sent+1)
 	}
@@ -503,7 +524,6 @@ func TestDeliveryBreakerReopensOnFailure(t *testing.T) {
 }
 
 func TestDeliveryBackoff(t *testing.T) {
-	r := newDQRig(t, federation.DeliveryConfig{BaseBackoff: 30 * time.Second})
 	const samples = 200
 	prevMax := time.Duration(0)
 	for attempts := 1; attempts <= 30; attempts++ {
@@ -514,7 +534,7 @@ func TestDeliveryBackoff(t *testing.T) {
 		seen := map[time.Duration]bool{}
 		lo, hi := time.Duration(1<<62), time.Duration(0)
 		for range samples {
-			b := r.hooks.Backoff(attempts)
+			b := deliver.Backoff(30*time.Second, attempts)
 			if b < d/2 || b > d {
 				t.Fatalf("backoff(%d) = %s, want within [%s, %s]", attempts, b, d/2, d)
 			}
@@ -534,7 +554,7 @@ func TestDeliveryBackoff(t *testing.T) {
 		prevMax = hi
 	}
 	for _, attempts := range []int{64, 1000, 1 << 30} {
-		if b := r.hooks.Backoff(attempts); b < 6*time.Hour || b > 12*time.Hour {
+		if b := deliver.Backoff(30*time.Second, attempts); b < 6*time.Hour || b > 12*time.Hour {
 			t.Errorf("backoff(%d) = %s, want the 12 h cap with jitter", attempts, b)
 		}
 	}
@@ -552,7 +572,7 @@ func TestDeliveryToBlockedDomainDropped(t *testing.T) {
 			r := newDQRig(t, dqConfig)
 			s := newDQSink(t, 200)
 			r.queue(s.inbox())
-			if err := r.store.BlockDomain(r.ctx, &federation.DomainBlock{Domain: tt.block(s), Reason: "spam",
+			if err := r.store.BlockDomain(r.ctx, &stored.DomainBlock{Domain: tt.block(s), Reason: "spam",
 				CreatedAt: r.clock.Now()}); err != nil {
 				t.Fatal(err)
 			}
@@ -571,10 +591,11 @@ func TestDeliverySigned(t *testing.T) {
 	r := newDQRig(t, dqConfig)
 	s := newDQSink(t, http.StatusAccepted)
 	keyID := r.actor + "#main-key"
-	pub, err := r.hooks.PublicKey(r.ctx, r.actor)
+	key, err := r.ring.Get(r.ctx, keys.Forum(r.forum))
 	if err != nil {
 		t.Fatal(err)
 	}
+	pub := key.Signer.Public()
 	s.check = func(req *http.Request, body []byte) error {
 		_, err := signature.Verify(req, body, dqKey{keyID: keyID, pub: pub}, signature.Options{Now: r.clock.Now})
 		return err
@@ -625,38 +646,15 @@ func (k dqKey) PublicKey(_ context.Context, keyID string, _ bool) (crypto.Public
 	return k.pub, nil
 }
 
-func TestDeliverySharedInboxOncePerHost(t *testing.T) {
+// Each inbox queued gets the activity once: a shared inbox once however
+// many of its host's actors it stands for (the publisher's inbox set
+// already holds it once: see federation's TestFollowerInboxesOncePerSharedInbox),
+// and the same inbox twice in one activity is one delivery.
+func TestDeliveryOncePerInbox(t *testing.T) {
 	r := newDQRig(t, dqConfig)
 	s := newDQSink(t, http.StatusAccepted)
 	other := newDQSink(t, http.StatusAccepted)
-	target := r.actor
-	followers := []*federation.Follower{
-		{ActorURI: s.srv.URL + "/u/ana", Inbox: s.srv.URL + "/u/ana/inbox", SharedInbox: s.inbox()},
-		{ActorURI: s.srv.URL + "/u/bea", Inbox: s.srv.URL + "/u/bea/inbox", SharedInbox: s.inbox()},
-		{ActorURI: s.srv.URL + "/u/cai", Inbox: s.srv.URL + "/u/cai/inbox", SharedInbox: s.inbox()},
-		{ActorURI: other.srv.URL + "/u/dan", Inbox: other.srv.URL + "/u/dan/inbox"}, // no shared inbox
-		{ActorURI: other.srv.URL + "/u/eve", Inbox: other.srv.URL + "/u/eve/inbox", State: federation.FollowPending},
-	}
-	for i, fl := range followers {
-		fl.ID = forum.ID(fmt.Sprintf("01FOLLOWER%016d", i))
-		fl.Target, fl.FollowID, fl.CreatedAt = target, fl.ActorURI+"#follow", r.clock.Now()
-		if fl.State == "" {
-			fl.State = federation.FollowAccepted
-		}
-		if err := r.store.SaveFollower(r.ctx, fl); err != nil {
-			t.Fatal(err)
-		}
-	}
-	inboxes, err := r.hooks.FollowerInboxes(r.ctx, target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{s.inbox(), other.srv.URL + "/u/dan/inbox"}
-	slices.Sort(want)
-	if !slices.Equal(inboxes, want) {
-		t.Fatalf("inboxes %v, want %v", inboxes, want)
-	}
-	r.queue(inboxes...)
+	r.queue(s.inbox(), other.srv.URL+"/u/dan/inbox")
 	r.attempt()
 	if reqs := s.received(); len(reqs) != 1 || reqs[0].Path != "/inbox" {
 		t.Errorf("shared inbox host got %d requests (%v), want 1 POST /inbox", len(reqs), reqs)
@@ -664,7 +662,6 @@ func TestDeliverySharedInboxOncePerHost(t *testing.T) {
 	if reqs := other.received(); len(reqs) != 1 || reqs[0].Path != "/u/dan/inbox" {
 		t.Errorf("other host got %d requests, want 1 POST /u/dan/inbox", len(reqs))
 	}
-	// The same inbox twice in one activity is one delivery.
 	r.queue(s.inbox(), s.inbox())
 	r.attempt()
 	if s.count() != 2 {
@@ -680,7 +677,7 @@ func TestRunDeliveriesFinishesInFlightOnShutdown(t *testing.T) {
 	defer cancel()
 	done := make(chan struct{})
 	go func() {
-		r.hooks.RunDeliveries(ctx)
+		r.runner.Run(ctx)
 		close(done)
 	}()
 	r.queue(s.inbox())
@@ -728,7 +725,7 @@ func TestRunDeliveriesPerHostLimit(t *testing.T) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	done := make(chan struct{})
 	go func() {
-		r.hooks.RunDeliveries(ctx)
+		r.runner.Run(ctx)
 		close(done)
 	}()
 	for range cfg.PerHost {
@@ -801,7 +798,7 @@ func TestDeliveryHostHealthUnderConcurrency(t *testing.T) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	done := make(chan struct{})
 	go func() {
-		r.hooks.RunDeliveries(ctx)
+		r.runner.Run(ctx)
 		close(done)
 	}()
 	deadline := time.Now().Add(10 * time.Second)

@@ -1,4 +1,4 @@
-package federation
+package deliver
 
 import (
 	"context"
@@ -7,7 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/poll"
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -16,14 +19,14 @@ import (
 // the blocked domains, the hosts' records), and the outcomes waiting to be
 // written in one transaction.
 //
-// A batching runner (runDeliveries) caches for a few seconds and writes
+// A batching runner (Run) caches for a few seconds and writes
 // outcomes as they come, several in one transaction; leases keep a
 // delivery ours until its outcome is written, and a crash between a send
 // and its write means the send is made again: at least once, as before. A
 // plain runner (one attempt, the tests' hooks) reads and writes through at
 // once.
 type runner struct {
-	f     *Federation
+	q     *Runner
 	batch bool
 
 	mu        sync.Mutex
@@ -31,10 +34,10 @@ type runner struct {
 	blocks    fetch.Blocks
 	blocksAt  time.Time
 	hosts     map[string]*hostEntry
-	finished  []*Delivery // outcomes to write: final states
-	retried   []*Delivery // outcomes to write: next attempts
+	finished  []*stored.Delivery // outcomes to write: final states
+	retried   []*stored.Delivery // outcomes to write: next attempts
 	dirty     map[string]bool
-	flushWake chan struct{}
+	flushWake poll.Waker
 }
 
 // sendable is an activity ready to send: its body and who signs it.
@@ -44,7 +47,7 @@ type sendable struct {
 }
 
 type hostEntry struct {
-	h    HostHealth
+	h    stored.HostHealth
 	seen time.Time // loaded or changed then (wall time)
 }
 
@@ -54,9 +57,9 @@ const (
 	maxActCache = 1024
 )
 
-func (f *Federation) newRunner(batch bool) *runner {
-	return &runner{f: f, batch: batch, acts: map[forum.ID]*sendable{}, hosts: map[string]*hostEntry{},
-		dirty: map[string]bool{}, flushWake: make(chan struct{}, 1)}
+func (q *Runner) newRunner(batch bool) *runner {
+	return &runner{q: q, batch: batch, acts: map[forum.ID]*sendable{}, hosts: map[string]*hostEntry{},
+		dirty: map[string]bool{}, flushWake: poll.NewWaker()}
 }
 
 // activity returns the activity d sends, from the cache when batching.
@@ -69,15 +72,15 @@ func (r *runner) activity(ctx context.Context, id forum.ID) (*sendable, error) {
 			return s, nil
 		}
 	}
-	act, err := r.f.store.OutboxActivity(ctx, id)
+	act, err := r.q.cfg.Store.OutboxActivity(ctx, id)
 	if err != nil {
 		return nil, &localError{fmt.Errorf("load activity: %w", err)}
 	}
-	owner, err := r.f.keyOwner(ctx, act.ActorURI)
+	owner, err := r.q.cfg.Owners.Owner(ctx, act.ActorURI)
 	if err != nil {
 		return nil, &localError{err}
 	}
-	s := &sendable{body: act.Body, owner: owner, keyID: r.f.urls.KeyID(act.ActorURI)}
+	s := &sendable{body: act.Body, owner: owner, keyID: r.q.cfg.URLs.KeyID(act.ActorURI)}
 	if r.batch {
 		r.mu.Lock()
 		if len(r.acts) >= maxActCache {
@@ -97,16 +100,16 @@ func (r *runner) activity(ctx context.Context, id forum.ID) (*sendable, error) {
 // the fetch client's own check what is blocked during the send.
 func (r *runner) blocked(ctx context.Context, host string) (bool, error) {
 	if !r.batch {
-		return r.f.hostBlocked(ctx, host)
+		return r.q.cfg.Blocks.Blocked(ctx, host)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.blocks == nil || time.Since(r.blocksAt) > cacheFor {
-		list, err := r.f.store.ListDomainBlocks(ctx)
+		list, err := r.q.cfg.Store.ListDomainBlocks(ctx)
 		if err != nil {
 			return false, err
 		}
-		r.blocks = blocksOf(list)
+		r.blocks = blocks.Set(list)
 		r.blocksAt = time.Now()
 	}
 	return r.blocks.Covers(host), nil
@@ -114,7 +117,7 @@ func (r *runner) blocked(ctx context.Context, host string) (bool, error) {
 
 // loadHosts reads, in one query, the records of the hosts of ds that the
 // cache lacks or holds for longer than cacheFor (unless changed since).
-func (r *runner) loadHosts(ctx context.Context, ds []*Delivery) error {
+func (r *runner) loadHosts(ctx context.Context, ds []*stored.Delivery) error {
 	if !r.batch {
 		return nil
 	}
@@ -133,7 +136,7 @@ func (r *runner) loadHosts(ctx context.Context, ds []*Delivery) error {
 	if len(want) == 0 {
 		return nil
 	}
-	got, err := r.f.store.HostsByName(ctx, want)
+	got, err := r.q.cfg.Store.HostsByName(ctx, want)
 	if err != nil {
 		return err
 	}
@@ -145,7 +148,7 @@ func (r *runner) loadHosts(ctx context.Context, ds []*Delivery) error {
 		}
 		h := got[host]
 		if h == nil {
-			h = &HostHealth{Host: host}
+			h = &stored.HostHealth{Host: host}
 		}
 		r.hosts[host] = &hostEntry{h: *h, seen: now}
 	}
@@ -153,7 +156,7 @@ func (r *runner) loadHosts(ctx context.Context, ds []*Delivery) error {
 }
 
 // health returns a copy of a host's record.
-func (r *runner) health(ctx context.Context, host string) (HostHealth, error) {
+func (r *runner) health(ctx context.Context, host string) (stored.HostHealth, error) {
 	if r.batch {
 		r.mu.Lock()
 		e := r.hosts[host]
@@ -166,12 +169,12 @@ func (r *runner) health(ctx context.Context, host string) (HostHealth, error) {
 }
 
 // readHost reads a host's record from the store.
-func (r *runner) readHost(ctx context.Context, host string) (HostHealth, error) {
-	h, err := r.f.store.Host(ctx, host)
+func (r *runner) readHost(ctx context.Context, host string) (stored.HostHealth, error) {
+	h, err := r.q.cfg.Store.Host(ctx, host)
 	if errors.Is(err, forum.ErrNotFound) {
-		return HostHealth{Host: host}, nil
+		return stored.HostHealth{Host: host}, nil
 	} else if err != nil {
-		return HostHealth{}, err
+		return stored.HostHealth{}, err
 	}
 	return *h, nil
 }
@@ -182,26 +185,26 @@ func (r *runner) readHost(ctx context.Context, host string) (HostHealth, error) 
 // off by one only shifts when the breaker opens.)
 func (r *runner) recordHost(ctx context.Context, host string, ok bool) {
 	if r.batch {
-		if err := r.loadHosts(ctx, []*Delivery{{Host: host}}); err != nil {
-			r.f.log.Error("host health", "host", host, "err", err)
+		if err := r.loadHosts(ctx, []*stored.Delivery{{Host: host}}); err != nil {
+			r.q.cfg.Log.Error("host health", "host", host, "err", err)
 			return
 		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var h HostHealth
+	var h stored.HostHealth
 	if e := r.hosts[host]; r.batch && e != nil {
 		h = e.h
 	} else {
 		// Read afresh under the lock: concurrent sends each count.
 		fresh, err := r.readHost(ctx, host)
 		if err != nil {
-			r.f.log.Error("host health", "host", host, "err", err)
+			r.q.cfg.Log.Error("host health", "host", host, "err", err)
 			return
 		}
 		h = fresh
 	}
-	now := r.f.cfg.Clock.Now()
+	now := r.q.cfg.Clock.Now()
 	if ok {
 		if h.ConsecutiveFails == 0 && h.LastSuccess != nil && now.Sub(*h.LastSuccess) < time.Minute {
 			return // healthy and recorded recently: spare the database
@@ -212,14 +215,14 @@ func (r *runner) recordHost(ctx context.Context, host string, ok bool) {
 		h.ConsecutiveFails++
 		h.Failed++
 		h.LastFailure = &now
-		if h.ConsecutiveFails >= r.f.cfg.Delivery.BreakerAfter {
-			until := now.Add(r.f.cfg.Delivery.BreakerPeriod)
+		if h.ConsecutiveFails >= r.q.cfg.Settings.BreakerAfter {
+			until := now.Add(r.q.cfg.Settings.BreakerPeriod)
 			h.OpenUntil = &until
 		}
 	}
 	if !r.batch {
-		if err := r.f.store.SaveHost(ctx, &h); err != nil {
-			r.f.log.Error("save host health", "host", h.Host, "err", err)
+		if err := r.q.cfg.Store.SaveHost(ctx, &h); err != nil {
+			r.q.cfg.Log.Error("save host health", "host", h.Host, "err", err)
 		}
 		return
 	}
@@ -229,16 +232,16 @@ func (r *runner) recordHost(ctx context.Context, host string, ok bool) {
 }
 
 // finish records a final outcome.
-func (r *runner) finish(ctx context.Context, d *Delivery, state DeliveryState, status int, msg string) {
-	at := r.f.cfg.Clock.Now()
+func (r *runner) finish(ctx context.Context, d *stored.Delivery, state stored.DeliveryState, status int, msg string) {
+	at := r.q.cfg.Clock.Now()
 	d.State, d.LastStatus, d.LastError, d.FinishedAt = state, status, msg, &at
-	r.f.obs.Delivery(string(state))
-	if state != DeliveryDone {
-		r.f.log.Info("delivery given up", "inbox", d.Inbox, "state", state, "status", status, "reason", msg)
+	r.q.cfg.Observer.Delivery(string(state))
+	if state != stored.DeliveryDone {
+		r.q.cfg.Log.Info("delivery given up", "inbox", d.Inbox, "state", state, "status", status, "reason", msg)
 	}
 	if !r.batch {
-		if err := r.f.store.FinishDelivery(ctx, d); err != nil {
-			r.f.log.Error("finish delivery", "err", err)
+		if err := r.q.cfg.Store.FinishDelivery(ctx, d); err != nil {
+			r.q.cfg.Log.Error("finish delivery", "err", err)
 		}
 		return
 	}
@@ -249,10 +252,10 @@ func (r *runner) finish(ctx context.Context, d *Delivery, state DeliveryState, s
 }
 
 // retry records when to try again.
-func (r *runner) retry(ctx context.Context, d *Delivery) {
+func (r *runner) retry(ctx context.Context, d *stored.Delivery) {
 	if !r.batch {
-		if err := r.f.store.RetryDelivery(ctx, d); err != nil {
-			r.f.log.Error("reschedule delivery", "err", err)
+		if err := r.q.cfg.Store.RetryDelivery(ctx, d); err != nil {
+			r.q.cfg.Log.Error("reschedule delivery", "err", err)
 		}
 		return
 	}
@@ -262,7 +265,7 @@ func (r *runner) retry(ctx context.Context, d *Delivery) {
 	r.wakeFlush()
 }
 
-func (r *runner) wakeFlush() { wake(r.flushWake) }
+func (r *runner) wakeFlush() { r.flushWake.Wake() }
 
 // runFlush writes outcomes as they come until stop is closed, then once
 // more. Outcomes that arrive while a write is running go in the next one.
@@ -284,7 +287,7 @@ func (r *runner) flush() {
 	r.mu.Lock()
 	finished, retried := r.finished, r.retried
 	r.finished, r.retried = nil, nil
-	hosts := make([]*HostHealth, 0, len(r.dirty))
+	hosts := make([]*stored.HostHealth, 0, len(r.dirty))
 	for host := range r.dirty {
 		h := r.hosts[host].h
 		hosts = append(hosts, &h)
@@ -297,11 +300,11 @@ func (r *runner) flush() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// One finish time for the batch: equal outcomes then go in one UPDATE.
-	at := r.f.cfg.Clock.Now()
+	at := r.q.cfg.Clock.Now()
 	for _, d := range finished {
 		d.FinishedAt = &at
 	}
-	err := r.f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
+	err := r.q.cfg.Atomic(ctx, func(ctx context.Context, tx Outcomes) error {
 		if err := tx.FinishDeliveries(ctx, finished); err != nil {
 			return err
 		}
@@ -313,9 +316,9 @@ func (r *runner) flush() {
 		return tx.SaveHosts(ctx, hosts)
 	})
 	if err != nil {
-		r.f.log.Error("write delivery outcomes", "deliveries", len(finished)+len(retried), "err", err)
+		r.q.cfg.Log.Error("write delivery outcomes", "deliveries", len(finished)+len(retried), "err", err)
 	}
 	if len(finished)+len(retried) > 0 {
-		r.f.wakeDeliveries() // their leases are gone: their hosts have room
+		r.q.Wake() // their leases are gone: their hosts have room
 	}
 }

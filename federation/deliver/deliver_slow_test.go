@@ -1,4 +1,4 @@
-package federation_test
+package deliver_test
 
 import (
 	"context"
@@ -68,7 +68,7 @@ func TestRunDeliveriesSlowHostGivesBackItsWorker(t *testing.T) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	done := make(chan struct{})
 	go func() {
-		r.hooks.RunDeliveries(ctx)
+		r.runner.Run(ctx)
 		close(done)
 	}()
 	defer func() {
@@ -111,7 +111,7 @@ func TestRunDeliveriesServesOthersBesideABlackHole(t *testing.T) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	done := make(chan struct{})
 	go func() {
-		r.hooks.RunDeliveries(ctx)
+		r.runner.Run(ctx)
 		close(done)
 	}()
 	defer func() {
