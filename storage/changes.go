@@ -113,6 +113,7 @@ var uncachedTables = map[string]bool{
 	// Notifications, watches and read positions are shown only on
 	// members' pages, which are rendered for each request.
 	"notifications": true, "watches": true, "read_positions": true, "notify_prefs": true, "notify_mail_prefs": true,
+	"mail_queue": true, "member_emails": true,
 }
 
 // threadTables hold a thread's own row: a write to them made under
