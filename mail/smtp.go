@@ -33,7 +33,8 @@ type SMTP struct {
 func NewSMTP(rawURL, from, msgHost string) (*SMTP, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("smtp url: %w", err)
+		// url's error quotes the URL, password and all: say less.
+		return nil, errors.New("smtp url: not a URL")
 	}
 	s := &SMTP{host: u.Hostname(), from: from, msgHost: msgHost, timeout: 30 * time.Second}
 	switch u.Scheme {

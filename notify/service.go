@@ -59,7 +59,7 @@ func (s *Service) List(ctx context.Context, memberID forum.ID, cursor string) (*
 		ns = ns[:PageSize]
 		p.Next = ns[len(ns)-1].ID
 	}
-	p.Groups = group(ns)
+	p.Groups = GroupNotifications(ns)
 	return p, nil
 }
 
@@ -77,7 +77,9 @@ func subject(n *Notification) string {
 	return "t:" + n.ThreadID
 }
 
-func group(ns []*Notification) []*Group {
+// GroupNotifications groups notifications (newest first) by kind and
+// subject, in the order of each group's newest.
+func GroupNotifications(ns []*Notification) []*Group {
 	var out []*Group
 	by := map[string]*Group{}
 	for _, n := range ns {

@@ -3,12 +3,15 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/mail"
+	"github.com/metropolis/agora/notify"
 )
 
 var _ mail.Queue = (*Store)(nil)
@@ -124,4 +127,64 @@ func (s *Store) MailByID(ctx context.Context, id string) (*mail.Message, error) 
 		return nil, dbErr("mail", err)
 	}
 	return r.message()
+}
+
+type memberEmailRow struct {
+	bun.BaseModel `bun:"table:member_emails"`
+	MemberID      string `bun:"member_id,pk"`
+	Address       string `bun:"address"`
+}
+
+// MemberEmail is a member's address, "" when none.
+func (s *Store) MemberEmail(ctx context.Context, memberID string) (string, error) {
+	var r memberEmailRow
+	err := dbErr("member email", s.db.NewSelect().Model(&r).Where("member_id = ?", memberID).Scan(ctx))
+	if errors.Is(err, forum.ErrNotFound) {
+		return "", nil
+	}
+	return r.Address, err
+}
+
+// SetMemberEmail stores a member's address; "" removes it.
+func (s *Store) SetMemberEmail(ctx context.Context, memberID, address string) error {
+	if address == "" {
+		_, err := s.db.NewDelete().Model((*memberEmailRow)(nil)).Where("member_id = ?", memberID).Exec(ctx)
+		return dbErr("remove member email", err)
+	}
+	_, err := upsert(s.db.NewInsert().Model(&memberEmailRow{MemberID: memberID, Address: address}), "member_id", "address").Exec(ctx)
+	return dbErr("set member email", err)
+}
+
+// UnmailedNotifications lists notifications not yet considered for mail,
+// of members who have an address, by member then id.
+func (s *Store) UnmailedNotifications(ctx context.Context, limit int) ([]*notify.Notification, error) {
+	var rows []notificationRow
+	err := s.db.NewSelect().Model(&rows).Where("mailed_at IS NULL").
+		Where("member_id IN (SELECT member_id FROM member_emails)").OrderExpr("member_id, id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("unmailed notifications", err)
+	}
+	out := make([]*notify.Notification, len(rows))
+	for i := range rows {
+		out[i] = rows[i].notification()
+	}
+	return out, nil
+}
+
+// MailNotifications queues m (nil: none) and marks the notifications ids
+// mailed, in one transaction: a mail is planned once.
+func (s *Store) MailNotifications(ctx context.Context, m *mail.Message, ids []string, at time.Time) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		if m != nil {
+			if err := tx.EnqueueMail(ctx, m); err != nil {
+				return err
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		_, err := tx.db.NewUpdate().Table("notifications").Set("mailed_at = ?", utc(at)).
+			Where("id IN (?)", bun.List(ids)).Where("mailed_at IS NULL").Exec(ctx)
+		return dbErr("mark notifications mailed", err)
+	})
 }

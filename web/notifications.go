@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	netmail "net/mail"
+	"strings"
 	"time"
 
 	"github.com/metropolis/agora/forum"
@@ -56,7 +58,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	}
 	d := notificationsData{Next: page.Next}
 	for _, g := range page.Groups {
-		item, err := s.describe(r.Context(), st, g)
+		item, err := s.describe(r.Context(), st.tr, g)
 		if err != nil {
 			return err
 		}
@@ -68,7 +70,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 
 // describe says a group in words, with where it leads. Threads and forums
 // gone since are named as such.
-func (s *Server) describe(ctx context.Context, st *state, g *notify.Group) (notificationItem, error) {
+func (s *Server) describe(ctx context.Context, tr *translator, g *notify.Group) (notificationItem, error) {
 	n := g.Newest
 	item := notificationItem{When: n.CreatedAt, Unread: g.Unread > 0, IDs: g.IDs}
 	args := []any{"Count", g.Count}
@@ -90,7 +92,7 @@ func (s *Server) describe(ctx context.Context, st *state, g *notify.Group) (noti
 		case err == nil:
 			args = append(args, "Title", t.Title)
 		case errors.Is(err, forum.ErrGone) || errors.Is(err, forum.ErrNotFound):
-			args = append(args, "Title", st.tr.T("notifications.gone"))
+			args = append(args, "Title", tr.T("notifications.gone"))
 		default:
 			return item, err
 		}
@@ -99,15 +101,15 @@ func (s *Server) describe(ctx context.Context, st *state, g *notify.Group) (noti
 		f, err := s.cfg.Service.ForumByID(ctx, n.ForumID)
 		switch {
 		case err == nil:
-			t, _ := f.Text(st.tr.lang)
+			t, _ := f.Text(tr.lang)
 			args = append(args, "Forum", t.Title)
 		case errors.Is(err, forum.ErrNotFound):
-			args = append(args, "Forum", st.tr.T("notifications.gone"))
+			args = append(args, "Forum", tr.T("notifications.gone"))
 		default:
 			return item, err
 		}
 	}
-	item.Text = st.tr.T("notify."+string(n.Kind), args...)
+	item.Text = tr.T("notify."+string(n.Kind), args...)
 	switch n.Kind {
 	case notify.KindQuestion:
 		item.Link = uris.ThreadPath(n.ThreadID)
@@ -201,6 +203,9 @@ func (s *Server) watchState(ctx context.Context, st *state, t notify.Target, id 
 }
 
 type settingsData struct {
+	MailOn    bool // the node sends email: the address is asked for
+	Email     string
+	Error     string
 	AutoWatch bool
 	Kinds     []kindSetting
 	Modes     []notify.MailMode
@@ -231,6 +236,12 @@ func (s *Server) settingsForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := s.settingsData(p)
 	d.Saved = r.URL.Query().Get("saved") == "1"
+	if s.cfg.Mail != nil {
+		d.MailOn = true
+		if d.Email, err = s.cfg.Mail.Store.MemberEmail(r.Context(), st.viewer.ID); err != nil {
+			return err
+		}
+	}
 	s.render(w, r, http.StatusOK, "notify_settings", st.tr.T("settings.title"), d)
 	return nil
 }
@@ -248,6 +259,18 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 				return badRequest("error.bad_form")
 			}
 			p.Mail[k] = m
+		}
+	}
+	if s.cfg.Mail != nil {
+		addr := strings.TrimSpace(r.PostForm.Get("email"))
+		if a, err := netmail.ParseAddress(addr); addr != "" && (err != nil || a.Address != addr) {
+			d := s.settingsData(p)
+			d.MailOn, d.Email, d.Error = true, addr, st.tr.T("settings.email_invalid")
+			s.render(w, r, http.StatusBadRequest, "notify_settings", st.tr.T("settings.title"), d)
+			return nil
+		}
+		if err := s.cfg.Mail.Store.SetMemberEmail(r.Context(), st.viewer.ID, addr); err != nil {
+			return err
 		}
 	}
 	if err := s.cfg.Notify.SavePrefs(r.Context(), st.viewer.ID, p); err != nil {

@@ -161,3 +161,13 @@ func TestWatchAndUnread(t *testing.T) {
 	// João answered with auto-watch on before: the thread is watched.
 	mustContain(t, joao.get(thread), "Stop watching this thread")
 }
+
+func (s *site) ask(by *forum.Member, title string) *forum.Thread {
+	s.t.Helper()
+	s.rig.Clock.Advance(time.Second)
+	th, err := s.rig.Service.Ask(context.Background(), by, s.cast.Forum.ID, forum.Question{Title: title, Body: "Context.", Language: "en"})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return th
+}

@@ -52,6 +52,9 @@ type Config struct {
 	// Notify, when set, gives members notifications (the header's unread
 	// count, /notifications), watching and read positions.
 	Notify *notify.Service
+	// Mail, when set (with Notify), mails notifications and offers the
+	// email settings and unsubscribe links.
+	Mail *MailConfig
 }
 
 // Server is the node's HTTP handler.
@@ -119,6 +122,12 @@ func New(cfg Config) (*Server, error) {
 	top.HandleFunc("GET /readyz", s.readyz)
 	if cfg.Metrics != nil && !cfg.MetricsElsewhere {
 		top.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
+	if cfg.Mail != nil && cfg.Notify != nil {
+		// One-click unsubscribe (RFC 8058): the mail provider POSTs
+		// without cookies or a CSRF token; the signed link is the
+		// authority.
+		top.Handle("POST /unsubscribe/{token}", securityHeaders(http.HandlerFunc(s.unsubscribe)))
 	}
 	top.Handle("/", pages)
 	var h http.Handler = metrics.RecordRoute(top)
@@ -189,6 +198,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /watch", s.post(s.watch))
 		mux.Handle("GET /settings/notifications", s.handle(s.settingsForm))
 		mux.Handle("POST /settings/notifications", s.post(s.saveSettings))
+		if s.cfg.Mail != nil {
+			mux.Handle("GET /unsubscribe/{token}", s.handle(s.unsubscribePage))
+		}
 	}
 
 	mux.Handle("GET /admin", s.handle(s.adminPage))

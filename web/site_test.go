@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/forum/markup"
@@ -27,6 +28,7 @@ type site struct {
 	srv  *httptest.Server
 	// notices derives notifications when a test calls it (deliver).
 	notices *notify.Deriver
+	web     *web.Server
 }
 
 // newSite serves the rig with the page cache on, as nodes run: every page
@@ -77,7 +79,8 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 	notes := &notify.Service{Store: rig.DB.Store(), Now: rig.Clock.Now}
 	notices := &notify.Deriver{Events: rig.Service.Events, Store: rig.DB.Store(), Forum: rig.Service, URLs: u,
 		Markup: markup.New(), IDs: testrig.IDs(rig.Clock), Logger: logger, Now: rig.Clock.Now}
-	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Notify: notes,
+	mailCfg := &web.MailConfig{Store: rig.DB.Store(), IDs: testrig.IDs(rig.Clock), Now: rig.Clock.Now, Coalesce: 3 * time.Minute}
+	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Notify: notes, Mail: mailCfg,
 		Logger: logger, Changes: versioner, ClientIP: clientIP})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +90,7 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &site{t: t, rig: rig, cast: cast, srv: srv, notices: notices}
+	return &site{t: t, rig: rig, cast: cast, srv: srv, notices: notices, web: h}
 }
 
 // browser is a cookie-keeping client that does not follow redirects, so
