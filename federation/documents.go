@@ -9,7 +9,7 @@ import (
 
 // documents is the document builder as serve sees it: the ActivityPub
 // documents of our actors and posts, built by the same code the publisher
-// sends them with (actors.go, objects.go).
+// sends them with (actordocs.go, objects.go).
 type documents struct{ f *Federation }
 
 func (d documents) MemberActor(ctx context.Context, m *forum.Member) (*ap.Actor, error) {

@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/clientip"
+	"github.com/metropolis/agora/federation/actors"
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/signature"
@@ -77,7 +79,7 @@ type Federation struct {
 	holder string
 	client *fetch.Client
 	keys   *keys.Ring
-	actors *actorCache
+	actors actorCache
 	blocks *blocks.List
 	// deliveries works the delivery queue.
 	deliveries *deliver.Runner
@@ -91,7 +93,9 @@ type Federation struct {
 	park *parking
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
-	inboxWake, publishWake, joinWake chan struct{}
+	inboxWake, publishWake chan struct{}
+	// joins joins remote forums.
+	joins *join.Joiner
 }
 
 // New checks cfg and builds the federation side of a node. Call Run to
@@ -114,7 +118,7 @@ func New(cfg Config) (*Federation, error) {
 		cfg.Observer = nopObserver{}
 	}
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
-		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1), joinWake: make(chan struct{}, 1)}
+		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1)}
 	f.keys = keys.NewRing(cfg.Store, cfg.Clock, cfg.Keys)
 	f.blocks = blocks.New(cfg.Store, cfg.Changes)
 	f.client = fetch.New(fetch.Config{
@@ -128,7 +132,8 @@ func New(cfg Config) (*Federation, error) {
 		IdleConnsPerHost: cfg.Delivery.PerHost,
 		MaxIdleConns:     max(100, 4*cfg.Delivery.Workers),
 	})
-	f.actors = newActorCache(f)
+	f.actors = actorCache{actors.New(actors.Config{Store: cfg.Store, Client: f.client, URLs: cfg.URLs, Clock: cfg.Clock,
+		Log: cfg.Logger, FetchGate: cfg.FetchGate})}
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
 	f.park = newParking()
 	f.inboxCommits.f = f
@@ -142,6 +147,12 @@ func New(cfg Config) (*Federation, error) {
 	f.deliveries, err = deliver.New(deliver.Config{Store: cfg.Store, Atomic: f.atomicOutcomes, Client: f.client,
 		Owners: keys.Owners{URLs: cfg.URLs, Forum: cfg.Service}, Blocks: f.blocks, URLs: cfg.URLs, Clock: cfg.Clock,
 		Log: cfg.Logger, Observer: cfg.Observer, Settings: cfg.Delivery})
+	if err != nil {
+		return nil, err
+	}
+	f.joins, err = join.New(join.Config{Store: cfg.Store, Forum: cfg.Service, Actors: joinSide{f}, Client: f.client,
+		Posts: joinSide{f}, Send: f.sendJoin, URLs: cfg.URLs, Clock: cfg.Clock, IDs: cfg.IDs, Log: cfg.Logger,
+		Holder: f.holder, Poll: cfg.Delivery.Poll, Backoff: f.backoff})
 	if err != nil {
 		return nil, err
 	}

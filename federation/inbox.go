@@ -183,8 +183,10 @@ func (f *Federation) receive(r *http.Request) error {
 
 // forwardable are the activities another server may pass on (ActivityPub
 // §7.1.2 inbox forwarding): their objects are fetched again from their
-// origin, so the forwarder's copy is never trusted.
-var forwardable = map[string]bool{"Create": true, "Update": true, "Delete": true}
+// origin, so the forwarder's copy is never trusted. A Like and its Undo
+// are taken only from the node holding the liked post
+// (applyForwardedLike).
+var forwardable = map[string]bool{"Create": true, "Update": true, "Delete": true, "Like": true, "Undo": true}
 
 // typeOf reads an activity's type (a string, or the first of a list).
 func typeOf(raw json.RawMessage) string {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"sort"
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
 )
 
 // outgoing is one activity to store and deliver.
@@ -38,9 +38,14 @@ func (f *Federation) queue(ctx context.Context, acts []*outgoing, afterwards fun
 		out[i] = &deliver.Outgoing{ID: a.id, URI: a.uri, ActorURI: a.actorURI, Type: a.typ, Object: a.object,
 			Public: a.public, Body: a.body, Inboxes: a.inboxes, OrderKey: a.orderKey}
 	}
+	return f.enqueue(ctx, out, afterwards)
+}
+
+// enqueue is queue for activities in deliver's form.
+func (f *Federation) enqueue(ctx context.Context, acts []*deliver.Outgoing, afterwards func(ctx context.Context, tx Store) error) error {
 	now := f.cfg.Clock.Now()
 	err := f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
-		if err := deliver.Enqueue(ctx, tx, f.cfg.IDs, f.urls, now, out); err != nil {
+		if err := deliver.Enqueue(ctx, tx, f.cfg.IDs, f.urls, now, acts); err != nil {
 			return err
 		}
 		if afterwards != nil {
@@ -166,12 +171,5 @@ func announceBody(id, forumURI, followers string, published time.Time, inner []b
 	return json.Marshal(doc)
 }
 
-// followersOf is the followers collection URL of a local actor's URL.
-func followersOf(actorURL string) string {
-	u, err := url.Parse(actorURL)
-	if err != nil {
-		return ""
-	}
-	u.Path += "/followers"
-	return u.String()
-}
+// followersOf is the followers collection of a local actor, by its id.
+func followersOf(actorURL string) string { return uris.ActorFollowers(actorURL) }

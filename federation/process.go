@@ -99,6 +99,9 @@ func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 		return refused(parseReason(err), "parse: %w", err)
 	}
 	if act.Actor != it.ActorURI {
+		if act.Type == ap.TypeLike || act.Type == ap.TypeUndo {
+			return f.applyForwardedLike(ctx, act, it.ActorURI, it.ID)
+		}
 		return f.applyForwarded(ctx, act, it.ID)
 	}
 	return f.dispatch(ctx, act, it.ID, nil)

@@ -16,7 +16,8 @@ import (
 )
 
 // postTypes are the objects that become questions or answers.
-var postTypes = map[string]bool{ap.TypeNote: true, ap.TypePage: true, ap.TypeArticle: true, ap.TypeQuestion: true}
+var postTypes = map[string]bool{ap.TypeNote: true, ap.TypePage: true, ap.TypeArticle: true, ap.TypeQuestion: true,
+	ap.TypeVideo: true, ap.TypeEvent: true}
 
 // trustedObject returns the activity's object, fetched from its origin
 // unless it came embedded from the actor's own host. Either way the object
@@ -68,6 +69,10 @@ func remotePost(o *ap.Object, author *forum.Member, received forum.ID) forum.Rem
 	if p.HTML == "" {
 		p.HTML = o.ContentMap[p.Language]
 	}
+	if strings.TrimSpace(p.HTML) == "" {
+		p.HTML = summaryAsBody(o) // lotide and others: the text in summary
+	}
+	p.Extras = receivedExtras(o)
 	if strings.TrimSpace(p.HTML) == "" && len(o.Links) > 0 {
 		// A link post without a body (Mbin, PieFed, Lemmy): show its link.
 		var b strings.Builder
@@ -199,7 +204,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 	if strings.TrimSpace(q.Title) == "" {
 		// Mastodon posts have no title: a post addressed to a forum starts a
 		// question titled by its first words, as Lemmy does.
-		q.Title = summarize(q.HTML, 80)
+		q.Title = untitledQuestionTitle(o, q.HTML)
 	}
 	_, err := f.svc.ReceiveQuestion(ctx, fo, o.Context, q)
 	return err
@@ -382,7 +387,7 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 	}
 	inner := act.Object.Activity
 	if inner == nil {
-		return refused(ReasonUnsupported, "announce by %s of a bare object", act.Actor)
+		return f.onGroupBoost(ctx, act, fo)
 	}
 	if !sameHost(inner.Actor, act.Actor) {
 		if !announcable[inner.Type] || (inner.Type == ap.TypeUndo && (inner.Object.Activity == nil || inner.Object.Activity.Type != ap.TypeLike)) {

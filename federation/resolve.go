@@ -2,100 +2,29 @@ package federation
 
 import (
 	"context"
-	"crypto"
-	"errors"
-	"fmt"
 	"net/url"
 	"strings"
-	"sync"
-	"time"
 
-	"golang.org/x/sync/singleflight"
-
-	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/signature"
-	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/federation/actors"
 )
 
-// How long a fetched actor is trusted before it is fetched again, and how
-// often one key may be refetched on a signature failure.
-const (
-	actorTTL        = 24 * time.Hour
-	keyRefetchEvery = time.Minute
-)
+// The remote actor cache is package actors'. actorCache keeps the names
+// the received side calls it by.
+type actorCache struct{ *actors.Cache }
 
-// actorCache resolves remote actors: from the store while fresh, else from
-// their server. It also resolves signing keys for the inbox.
-type actorCache struct {
-	f           *Federation
-	keys        *keyCache
-	mu          sync.Mutex
-	lastRefetch map[string]time.Time // by key id
-	flight      singleflight.Group   // one fetch per URL at a time
+func (c actorCache) actor(ctx context.Context, uri string, refresh bool) (*RemoteActor, error) {
+	return c.Actor(ctx, uri, refresh)
 }
 
-func newActorCache(f *Federation) *actorCache {
-	return &actorCache{f: f, keys: newKeyCache(), lastRefetch: map[string]time.Time{}}
+func (c actorCache) keyOwner(ctx context.Context, keyID string) (string, error) {
+	return c.KeyOwner(ctx, keyID)
 }
 
-// actor returns the remote actor uri, fetching it when unknown, stale or
-// refresh is set.
-func (c *actorCache) actor(ctx context.Context, uri string, refresh bool) (*RemoteActor, error) {
-	if c.f.urls.IsLocal(uri) {
-		return nil, fmt.Errorf("actor %s: %w", uri, errLocalActor)
-	}
-	a, err := c.f.store.RemoteActor(ctx, uri)
-	if err == nil && !refresh && c.f.cfg.Clock.Now().Sub(a.FetchedAt) < actorTTL {
-		return a, nil
-	}
-	if err != nil && !errors.Is(err, forum.ErrNotFound) {
-		return nil, err
-	}
-	return c.fetchActorOnce(ctx, uri, refresh)
-}
+// actorTTL is how long a fetched actor is trusted.
+const actorTTL = actors.TTL
 
-var errLocalActor = errors.New("is one of ours")
-
-// fetch gets an actor document, checks it and stores it.
-func (c *actorCache) fetch(ctx context.Context, uri string) (*RemoteActor, error) {
-	doc, err := c.f.client.GetObject(ctx, uri)
-	if err != nil {
-		return nil, fmt.Errorf("fetch actor %s: %w", uri, err)
-	}
-	a, err := ap.ParseActor(ctx, doc.Body)
-	if err != nil {
-		return nil, fmt.Errorf("actor %s: %w", uri, err)
-	}
-	return c.save(ctx, a, doc.Body)
-}
-
-func (c *actorCache) save(ctx context.Context, a *ap.Actor, body []byte) (*RemoteActor, error) {
-	u, err := url.Parse(a.ID)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("actor id %q: not an absolute URL", a.ID)
-	}
-	if a.Inbox == "" || !sameHost(a.Inbox, a.ID) {
-		return nil, fmt.Errorf("actor %s: inbox %q missing or on another host", a.ID, a.Inbox)
-	}
-	if a.PublicKey.Owner != "" && a.PublicKey.Owner != a.ID {
-		return nil, fmt.Errorf("actor %s: key owned by %s", a.ID, a.PublicKey.Owner)
-	}
-	if a.PublicKey.ID != "" && !sameHost(a.PublicKey.ID, a.ID) {
-		return nil, fmt.Errorf("actor %s: key %s on another host", a.ID, a.PublicKey.ID)
-	}
-	ra := &RemoteActor{URI: a.ID, Type: a.Type, Username: a.PreferredUsername, Domain: strings.ToLower(u.Host),
-		Inbox: a.Inbox, SharedInbox: a.SharedInbox, Outbox: a.Outbox, Followers: a.Followers,
-		KeyID: a.PublicKey.ID, PublicKeyPEM: a.PublicKey.PEM, Document: body, FetchedAt: c.f.cfg.Clock.Now()}
-	if ra.SharedInbox != "" && !sameHost(ra.SharedInbox, a.ID) {
-		ra.SharedInbox = "" // a shared inbox elsewhere could collect other hosts' traffic
-	}
-	c.keys.forget(ra.URI)
-	if err := c.f.store.SaveRemoteActor(ctx, ra); err != nil {
-		return nil, fmt.Errorf("store actor %s: %w", a.ID, err)
-	}
-	c.cacheKey(ra)
-	return ra, nil
-}
+// errLocalActor: an actor asked for is one of ours.
+var errLocalActor = actors.ErrLocal
 
 // sameHost reports whether two URLs are on the same host (and port).
 func sameHost(a, b string) bool {
@@ -113,103 +42,6 @@ func hostOf(raw string) string {
 	return strings.ToLower(u.Host)
 }
 
-// PublicKey implements signature.KeyResolver: the key from the cached actor
-// that owns keyID, refetched at most once a minute per key on failures.
-// Parsed keys are kept in memory (keyCache), so a verified request costs
-// no database read once its sender is known.
-func (c *actorCache) PublicKey(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, error) {
-	k, err := c.key(ctx, keyID, refresh)
-	if err != nil {
-		return nil, err
-	}
-	return k.pub, nil
-}
-
-// keyOwner is the actor whose document lists keyID, as PublicKey last
-// resolved it.
-func (c *actorCache) keyOwner(ctx context.Context, keyID string) (string, error) {
-	k, err := c.key(ctx, keyID, false)
-	if err != nil {
-		return "", err
-	}
-	return k.owner, nil
-}
-
-func (c *actorCache) key(ctx context.Context, keyID string, refresh bool) (cachedKey, error) {
-	if refresh && !c.mayRefetch(keyID) {
-		refresh = false
-	}
-	now := c.f.cfg.Clock.Now()
-	if !refresh {
-		if k, ok := c.keys.get(keyID, now); ok {
-			return k, nil
-		}
-		if a, err := c.f.store.RemoteActorByKeyID(ctx, keyID); err == nil && now.Sub(a.FetchedAt) < actorTTL {
-			return c.cacheKey(a)
-		}
-	}
-	a, err := c.actorForKey(ctx, keyID, refresh)
-	if err != nil {
-		return cachedKey{}, err
-	}
-	return c.cacheKey(a)
-}
-
-// cacheKey parses an actor's key and caches it.
-func (c *actorCache) cacheKey(a *RemoteActor) (cachedKey, error) {
-	if a.KeyID == "" || a.PublicKeyPEM == "" {
-		return cachedKey{}, fmt.Errorf("actor %s has no public key", a.URI)
-	}
-	pub, err := signature.ParsePublicPEM(a.PublicKeyPEM)
-	if err != nil {
-		return cachedKey{}, err
-	}
-	k := cachedKey{owner: a.URI, pub: pub, fetchedAt: a.FetchedAt, cachedAt: c.f.cfg.Clock.Now()}
-	c.keys.put(a.KeyID, k)
-	return k, nil
-}
-
-func (c *actorCache) mayRefetch(keyID string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.f.cfg.Clock.Now()
-	if last, ok := c.lastRefetch[keyID]; ok && now.Sub(last) < keyRefetchEvery {
-		return false
-	}
-	if len(c.lastRefetch) > 10_000 {
-		clear(c.lastRefetch)
-	}
-	c.lastRefetch[keyID] = now
-	return true
-}
-
-// actorForKey finds the actor owning keyID. Mastodon's key ids are
-// <actor>#main-key; GoToSocial's are <actor>/main-key. Both lead to the
-// actor, whose document must list that key.
-func (c *actorCache) actorForKey(ctx context.Context, keyID string, refresh bool) (*RemoteActor, error) {
-	u, err := url.Parse(keyID)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("key id %q: not an absolute URL", keyID)
-	}
-	u.Fragment = ""
-	candidates := []string{u.String()}
-	if strings.HasSuffix(u.Path, "/main-key") {
-		v := *u
-		v.Path = strings.TrimSuffix(u.Path, "/main-key")
-		candidates = []string{v.String(), u.String()}
-	}
-	var lastErr error
-	for _, uri := range candidates {
-		a, err := c.fetchActorOnce(ctx, uri, refresh)
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		if a.KeyID != keyID {
-			lastErr = fmt.Errorf("actor %s does not list key %s", a.URI, keyID)
-			continue
-		}
-		return a, nil
-	}
-	return nil, lastErr
-}
+// FetchGate lets one process of a node fetch a remote document while the
+// others wait for it (see actors.FetchGate).
+type FetchGate = actors.FetchGate

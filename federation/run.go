@@ -12,7 +12,7 @@ import (
 // have finished what they were doing (in-flight deliveries complete).
 func (f *Federation) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, w := range []func(context.Context){f.runInbox, f.runPublisher, f.deliveries.Run, f.runJoins} {
+	for _, w := range []func(context.Context){f.runInbox, f.runPublisher, f.deliveries.Run, f.joins.Run} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -141,7 +141,7 @@ type Store interface {
 	ParkedEvents(ctx context.Context, afterID forum.ID, limit int) ([]*ParkedEvent, error)
 	ParkEvent(ctx context.Context, id forum.ID, retryAt time.Time, attempts int, reason string) error
 	GiveUpEvent(ctx context.Context, id forum.ID, at time.Time, reason string) error
-	// Join jobs (join_job.go). ClaimJoinJob leases a due job (id, or any
+	// Join jobs (package join). ClaimJoinJob leases a due job (id, or any
 	// when id is ""), ErrNotFound if none; SaveJoinJob writes a job its
 	// holder leases (ErrConflict if the lease was lost); SettleJoinJobs
 	// ends the jobs waiting for an Accept that came (done) or a follow

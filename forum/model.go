@@ -197,6 +197,9 @@ type Post struct {
 	// Translations are other language versions that arrived with a remote
 	// post (contentMap), kept by language tag; never the original language.
 	Translations map[string]Translation
+	// Extras are what a post written on another server carries beside its
+	// text (a content warning, media, a poll, a video, an event).
+	Extras       Extras
 	HelpfulCount int
 	// ShareCount counts people who shared the post elsewhere (Mastodon
 	// boosts).

@@ -98,7 +98,7 @@ func (s *Service) DeletePost(ctx context.Context, actor *Member, postID ID) (*Po
 			Source: p.Source, Language: p.Language, CreatedAt: now}); err != nil {
 			return fmt.Errorf("store revision: %w", err)
 		}
-		p.Source, p.HTML, p.DeletedAt, p.DeletedBy = "", "", &now, actor.ID
+		p.Source, p.HTML, p.Extras, p.DeletedAt, p.DeletedBy = "", "", Extras{}, &now, actor.ID
 		if err := tx.UpdatePost(ctx, p); err != nil {
 			return err
 		}

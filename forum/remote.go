@@ -131,6 +131,7 @@ type RemotePost struct {
 	Source       string  // markdown, if the sender gave it
 	Language     string
 	Translations map[string]Translation
+	Extras       Extras
 	Published    time.Time
 	// Updated is the origin's time of this version (the object's
 	// `updated`), nil if it gave none: it orders edits (ReceiveEdit).
@@ -165,12 +166,17 @@ func (s *Service) recordReceived(ctx context.Context, tx Store, receivedID ID, e
 	return s.record(ctx, tx, e)
 }
 
-func (s *Service) cleanRemote(p RemotePost) (RemotePost, error) {
+// cleanRemote sanitizes and bounds a received post. A question may have no
+// body (Lemmy's and lotide's title-only posts: the title says it all), and
+// any post may have none when its extras show something (an image-only
+// post, a link, a poll, an event).
+func (s *Service) cleanRemote(p RemotePost, question bool) (RemotePost, error) {
 	if p.URI == "" || p.Author == nil {
 		return p, invalid("uri", "error.required", "a remote post needs a URI and an author")
 	}
 	p.HTML = s.render.Sanitize(p.HTML)
-	if strings.TrimSpace(p.HTML) == "" {
+	p.Extras = cleanExtras(p.Extras)
+	if strings.TrimSpace(p.HTML) == "" && !question && !p.Extras.Shows() {
 		return p, invalid("body", "error.required", "is required")
 	}
 	if len(p.HTML) > 4*MaxBodyLen {
@@ -202,7 +208,7 @@ func (s *Service) cleanRemote(p RemotePost) (RemotePost, error) {
 // returns the thread already stored.
 func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI string, p RemotePost) (*Thread, error) {
 	version := originVersion(p, true) // before cleanRemote moves a future publication to now
-	p, err := s.cleanRemote(p)
+	p, err := s.cleanRemote(p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +223,7 @@ func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI stri
 	t := &Thread{ID: id, URI: p.URI, ContextURI: contextURI, ForumID: f.ID, AuthorID: p.Author.ID, RootPostID: id,
 		Title: title, Language: p.Language, LastPostID: id, LastPostAt: p.Published, CreatedAt: p.Published}
 	post := &Post{ID: id, URI: p.URI, ThreadID: id, AuthorID: p.Author.ID, BranchID: id, Language: p.Language,
-		Source: p.Source, HTML: p.HTML, Translations: p.Translations, CreatedAt: p.Published, OriginUpdatedAt: version}
+		Source: p.Source, HTML: p.HTML, Translations: p.Translations, Extras: p.Extras, CreatedAt: p.Published, OriginUpdatedAt: version}
 	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
 		if err := tx.CreateThread(ctx, t, post); err != nil {
 			return err
@@ -245,7 +251,7 @@ func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI stri
 // already stored is found by its URI's unique index: the insert conflicts.
 func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p RemotePost) (*Post, error) {
 	version := originVersion(p, true) // before cleanRemote moves a future publication to now
-	p, err := s.cleanRemote(p)
+	p, err := s.cleanRemote(p, false)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +281,7 @@ func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p 
 		}
 		post = &Post{ID: idAfter(s.ids, p.Published, parent.ID), URI: p.URI, ThreadID: t.ID, AuthorID: p.Author.ID, ParentID: parent.ID,
 			BranchID: parent.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
-			Translations: p.Translations, CreatedAt: p.Published, OriginUpdatedAt: version}
+			Translations: p.Translations, Extras: p.Extras, CreatedAt: p.Published, OriginUpdatedAt: version}
 		if parent.IsQuestion() {
 			post.BranchID = post.ID
 		}
@@ -315,7 +321,7 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 	}
 	p.Author = by
 	version := originVersion(p, false)
-	p, err := s.cleanRemote(p)
+	p, err := s.cleanRemote(p, post.IsQuestion())
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +338,7 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 			return fmt.Errorf("edit of %s made %s, the stored version %s: %w", cur.URI,
 				version.Format(time.RFC3339Nano), cur.OriginUpdatedAt.Format(time.RFC3339Nano), ErrStale)
 		}
-		if cur.Source == p.Source && cur.HTML == p.HTML && cur.Language == p.Language && (!cur.IsQuestion() || t.Title == clip(p.Title, MaxTitleLen)) {
+		if cur.Source == p.Source && cur.HTML == p.HTML && cur.Language == p.Language && cur.Extras.Equal(p.Extras) && (!cur.IsQuestion() || t.Title == clip(p.Title, MaxTitleLen)) {
 			post = cur
 			if version == nil {
 				return nil // a repeated Update changes nothing
@@ -354,7 +360,7 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 		if err := tx.CreateRevision(ctx, old); err != nil {
 			return err
 		}
-		cur.Source, cur.HTML, cur.Language, cur.Translations, cur.EditedAt = p.Source, p.HTML, p.Language, p.Translations, &now
+		cur.Source, cur.HTML, cur.Language, cur.Translations, cur.Extras, cur.EditedAt = p.Source, p.HTML, p.Language, p.Translations, p.Extras, &now
 		if err := tx.UpdatePost(ctx, cur); err != nil {
 			return err
 		}
@@ -407,7 +413,7 @@ func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member, rec
 		if cur.Deleted() {
 			return nil
 		}
-		cur.Source, cur.HTML, cur.Translations, cur.DeletedAt, cur.DeletedBy = "", "", nil, &now, by.ID
+		cur.Source, cur.HTML, cur.Translations, cur.Extras, cur.DeletedAt, cur.DeletedBy = "", "", nil, Extras{}, &now, by.ID
 		if err := tx.UpdatePost(ctx, cur); err != nil {
 			return err
 		}

@@ -64,20 +64,12 @@ func startBlockRig(t *testing.T) *blockRig {
 // join makes the city join the hub's forum.
 func (r *blockRig) join(t *testing.T) {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := r.city.Federation.Join(ctx, forum.SystemActor(), r.hub.URLs.Forum(r.f.Slug)); err != nil {
-		t.Fatal(err)
-	}
-	testrig.Eventually(t, "follow accepted", func() (bool, string) {
-		j, err := r.city.Federation.Joined(ctx)
-		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
-	})
+	join(t, r.city, r.hub, r.f)
 }
 
 // startBlockRigUnjoined is startBlockRig before the city joins.
 func startBlockRigUnjoined(t *testing.T) *blockRig {
 	t.Helper()
-	ctx := context.Background()
 	res := nameResolver{"good.example": "127.0.0.5", "bad.example": "127.0.0.7", "x.bad.example": "127.0.0.8",
 		"xn--bd-via.example": "127.0.0.7"} // bäd.example
 	listen := func(ip string) net.Listener {
@@ -95,11 +87,7 @@ func startBlockRigUnjoined(t *testing.T) *blockRig {
 		sub:  startFakeServerAt(t, "sub", "127.0.0.8:0", "x.bad.example"),
 	}
 	r.asker = r.hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
-	f, err := r.hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := r.hub.forum(t, "digitalisation", "Learning forum on digitalisation")
 	r.f = f
 	r.gina = r.good.actor(fakeActor{Path: "/users/gina", Type: "Person", Username: "gina", Name: "Gina", KeyID: "#main-key"})
 	r.bob = r.bad.actor(fakeActor{Path: "/users/bob", Type: "Person", Username: "bob", Name: "Bob", KeyID: "#main-key"})
@@ -278,6 +266,14 @@ func TestBlockedAnnounce(t *testing.T) {
 	if _, err := r.hub.Service.PostByURI(ctx, answer); err != nil {
 		t.Fatalf("the answer from before the block: %v", err)
 	}
+	// Its Announce (of the Create) is published after it is applied: wait
+	// for it, so that the count below starts from it.
+	testrig.Eventually(t, "the forum announces the answer from before the block", func() (bool, string) {
+		var n int
+		err := r.hub.DB.Bun().QueryRowContext(ctx, "SELECT count(*) FROM outbox_activities WHERE actor_uri = ? AND type = 'Announce' AND object_uri = ?",
+			r.forumURI(), answer+"/activity").Scan(&n)
+		return err == nil && n == 1, fmt.Sprintf("%d Announce(s) of it, err %v", n, err)
+	})
 
 	// The hub blocks bad.example. Replies to the stored question, and to
 	// the unblocked answer under it, are refused: nothing is added to the
@@ -370,10 +366,7 @@ func TestBlockedSubdomain(t *testing.T) {
 
 	// Deliveries: the forum's next question goes to the city, not to the
 	// blocked subdomain's follower.
-	th, err := r.hub.Service.Ask(ctx, r.asker, r.f.ID, forum.Question{Title: "Broadband maps?", Body: "Who has one?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	th := r.hub.ask(t, r.asker, r.f, "Broadband maps?", "Who has one?")
 	same(t, "the question reaches the city", r.hub.URLs.Thread(th.ID), r.hub, r.city)
 	testrig.Eventually(t, "the hub's deliveries are settled", func() (bool, string) {
 		st, err := r.hub.DB.Store().DeliveryStats(ctx)

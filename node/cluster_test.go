@@ -3,11 +3,8 @@ package node_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +12,6 @@ import (
 	"github.com/metropolis/agora/federation"
 	fedfetch "github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
@@ -62,13 +58,16 @@ func runPeerWith(t *testing.T, name string, ln net.Listener, db *storage.DB, del
 // the system's).
 func runPeerConfig(t *testing.T, name string, ln net.Listener, db *storage.DB, delivery federation.DeliveryConfig, wrap func(http.Handler) http.Handler, res fedfetch.Resolver) *peer {
 	t.Helper()
-	var logOut io.Writer = io.Discard
-	if os.Getenv("AGORA_TEST_LOG") != "" {
-		logOut = os.Stderr
-	}
-	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
-	n, err := node.New(node.Config{BaseURL: "http://" + ln.Addr().String(), DefaultLanguage: "en", DB: db, Logger: log,
-		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: delivery, Resolver: res, Keys: testrig.NodeKeys()})
+	cfg := testConfig(name, "http://"+ln.Addr().String(), db)
+	cfg.Delivery, cfg.Resolver = delivery, res
+	return runNode(t, name, ln, cfg, wrap)
+}
+
+// runNode builds a node from cfg, serves it on ln (its handler wrapped by
+// wrap, if set) and runs its workers until the test ends.
+func runNode(t *testing.T, name string, ln net.Listener, cfg node.Config, wrap func(http.Handler) http.Handler) *peer {
+	t.Helper()
+	n, err := node.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +95,11 @@ func (p *peer) abandon() {
 func (p *peer) stop() {
 	if p.cancel == nil {
 		return
+	}
+	// Open event streams end first, so that closing the server does not
+	// wait on them.
+	if st, ok := p.Handler.(interface{ StopStreams() }); ok {
+		st.StopStreams()
 	}
 	_ = p.srv.Close()
 	p.cancel()

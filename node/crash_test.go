@@ -74,24 +74,11 @@ func TestHubKilledMidDelivery(t *testing.T) {
 	city := runPeerWith(t, "city", cityLn, storetest.Open(t), lease, inbox.wrap)
 
 	asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := city.Federation.Join(ctx, forum.SystemActor(), hub.URLs.Forum(f.Slug)); err != nil {
-		t.Fatal(err)
-	}
-	testrig.Eventually(t, "follow accepted", func() (bool, string) {
-		j, err := city.Federation.Joined(ctx)
-		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
-	})
+	f := hub.forum(t, "digitalisation", "Learning forum on digitalisation")
+	join(t, city, hub, f)
 
 	inbox.hold(true)
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Who owns city data?", Body: "Contracts?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Who owns city data?", "Contracts?")
 	select {
 	case <-inbox.arrived: // the hub's send is now in flight
 	case <-time.After(15 * time.Second):

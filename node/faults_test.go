@@ -34,23 +34,12 @@ func relisten(t *testing.T, addr string) net.Listener {
 // joinedCluster is a hub with a forum and a city that joined it.
 func joinedCluster(t *testing.T) (hub, city *peer, f *forum.Forum, asker, member *forum.Member) {
 	t.Helper()
-	ctx := context.Background()
 	hub = startPeer(t, "hub", 1)
 	city = startPeer(t, "city", 2)
 	asker = hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
 	member = city.member(t, "tendai", "Tendai Moyo", "Harare", forum.RoleMember, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := city.Federation.Join(ctx, forum.SystemActor(), hub.URLs.Forum(f.Slug)); err != nil {
-		t.Fatal(err)
-	}
-	testrig.Eventually(t, "follow accepted", func() (bool, string) {
-		j, err := city.Federation.Joined(ctx)
-		return err == nil && len(j) == 1 && j[0].State == "accepted", "pending"
-	})
+	f = hub.forum(t, "digitalisation", "Learning forum on digitalisation")
+	join(t, city, hub, f)
 	return hub, city, f, asker, member
 }
 
@@ -60,10 +49,7 @@ func TestCityDownThenBack(t *testing.T) {
 	ctx := context.Background()
 	hub, city, f, asker, _ := joinedCluster(t)
 	city.stop()
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Open data portals: what worked?", Body: "Tell us.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Open data portals: what worked?", "Tell us.")
 	if _, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "Start with budgets.", Language: "en"}); err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +70,7 @@ func TestHubRestartLosesNothing(t *testing.T) {
 	ctx := context.Background()
 	hub, city, f, asker, _ := joinedCluster(t)
 	city.stop()
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Digital literacy for older residents", Body: "Ideas?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Digital literacy for older residents", "Ideas?")
 	testrig.Eventually(t, "queued for the city", func() (bool, string) {
 		st, err := hub.DB.Store().DeliveryStats(ctx)
 		return err == nil && st.Pending >= 1, "nothing queued"
@@ -117,17 +100,11 @@ func TestHubRestartLosesNothing(t *testing.T) {
 func TestDuplicateAnswerStoredOnce(t *testing.T) {
 	ctx := context.Background()
 	hub, city, f, asker, member := joinedCluster(t)
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Smart city procurement", Body: "How?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Smart city procurement", "How?")
 	qURI := hub.URLs.Thread(q.ID)
 	same(t, "question reaches the city", qURI, hub, city)
 	tc, _ := city.threadOn(qURI)
-	a, err := city.Service.Reply(ctx, member, tc.ID, "", forum.Answer{Body: "Open standards first.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := city.reply(t, member, tc.ID, "Open standards first.")
 	same(t, "answer reaches the hub", qURI, hub, city)
 	// Replay every activity the city sent: deliveries back to pending.
 	if _, err := city.DB.Bun().NewUpdate().Table("deliveries").Set("state = 'pending', lease_until = NULL, next_attempt_at = ?", time.Now().Add(-time.Second)).Where("1 = 1").Exec(ctx); err != nil {

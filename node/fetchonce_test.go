@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,7 +17,6 @@ import (
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/signature"
-	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/redisstore"
@@ -78,9 +75,9 @@ func (s *slowActor) like(addr, host string, n int) (int, error) {
 // processes of one node share one key source, as they share the keys.
 func process(t *testing.T, db *storage.DB, ln net.Listener, base string, gate federation.FetchGate, ks keys.Source) {
 	t.Helper()
-	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: db,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowLoopbackPeers: true, Hasher: password.NewFast(),
-		Delivery: fastDelivery, Shared: node.Shared{FetchGate: gate}, Keys: ks})
+	cfg := testConfig("fetchonce", base, db)
+	cfg.Delivery, cfg.Shared.FetchGate, cfg.Keys = fastDelivery, gate, ks
+	n, err := node.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,15 +57,9 @@ func TestFixturesMastodon(t *testing.T) {
 	aliceKey := alice + "#main-key"
 	aliceAt := "alice@" + masto.host()
 
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Digital ID for residents?", Body: "Pros and cons.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Digital ID for residents?", "Pros and cons.")
 	qURI := hub.URLs.Thread(q.ID)
-	local, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "We piloted one in 2025.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := hub.reply(t, asker, q.ID, "We piloted one in 2025.")
 	localURI := hub.URLs.Post(local.ID)
 	same(t, "question and answer reach the city", qURI, hub, city)
 
@@ -302,11 +296,7 @@ func TestFixturesMastodon(t *testing.T) {
 func TestFixtureGoToSocialFollow(t *testing.T) {
 	ctx := context.Background()
 	hub := startPeer(t, "hub", 1)
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "mobility", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Urban mobility"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "mobility", "Urban mobility")
 	forumURI := hub.URLs.Forum(f.Slug)
 	forumInbox, _ := actorDoc(t, forumURI)["inbox"].(string)
 	if forumInbox == "" {
@@ -476,11 +466,7 @@ func TestFixtureLemmyAnnounceCreatePage(t *testing.T) {
 func TestFixtureForumArticles(t *testing.T) {
 	ctx := context.Background()
 	hub := startPeer(t, "hub", 1)
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "transport", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Public transport"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "transport", "Public transport")
 	forumURI := hub.URLs.Forum(f.Slug)
 	forumInbox, _ := actorDoc(t, forumURI)["inbox"].(string)
 

@@ -15,10 +15,7 @@ func TestReportReachesTheForumsModerators(t *testing.T) {
 	ctx := context.Background()
 	hub, city, f, asker, member := joinedCluster(t)
 	mod := hub.member(t, "moderator", "Nadia Ould", "Nouakchott", forum.RoleModerator, "fr")
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Open source in city halls", Body: "Experiences?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Open source in city halls", "Experiences?")
 	qURI := hub.URLs.Thread(q.ID)
 	same(t, "question reaches the city", qURI, hub, city)
 	tc, _ := city.threadOn(qURI)

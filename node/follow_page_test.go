@@ -31,15 +31,8 @@ func TestFollowFromYourServer(t *testing.T) {
 	ctx := context.Background()
 	hub := startPeer(t, "hub", 1)
 	sec := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := hub.Service.Ask(ctx, sec, f.ID, forum.Question{Title: "Smart benches?", Body: "Worth it?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "digitalisation", "Learning forum on digitalisation")
+	q := hub.ask(t, sec, f, "Smart benches?", "Worth it?")
 	base := hub.URLs.Base()
 	_, page, _ := getPage(t, base+"/t/"+q.ID)
 	handle := "@t-" + q.ID + "@" + hub.URLs.Host()

@@ -118,11 +118,7 @@ func hubWithQuestions(t *testing.T, g *gate, n int) (*peer, *forum.Forum) {
 	ctx := context.Background()
 	hub := runPeerWith(t, "hub", listenOn(t, 1), storetest.Open(t), fastDelivery, g.wrap)
 	asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "digitalisation", "Learning forum on digitalisation")
 	for i := range n {
 		q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: fmt.Sprintf("Question number %d?", i+1), Body: "Tell us.", Language: "en"})
 		if err != nil {

@@ -30,15 +30,8 @@ func TestJoinGapIsBackfilled(t *testing.T) {
 	b := startPeer(t, "city-b", 3)
 	asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
 	ana := a.member(t, "ana", "Ana", "City A", forum.RoleMember, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Public wifi: worth it?", Body: "Costs?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "digitalisation", "Learning forum on digitalisation")
+	q := hub.ask(t, asker, f, "Public wifi: worth it?", "Costs?")
 	qURI := hub.URLs.Thread(q.ID)
 	if _, err := a.Federation.Join(ctx, forum.SystemActor(), hub.URLs.Forum(f.Slug)); err != nil {
 		t.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -15,7 +13,6 @@ import (
 	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage/storetest"
 	"github.com/metropolis/agora/testrig"
@@ -27,8 +24,9 @@ func keyedNode(t *testing.T, ks keys.Source) (*node.Node, string) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: storetest.Open(t),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowLoopbackPeers: true, Hasher: password.NewFast(), Keys: ks})
+	cfg := testConfig("keys", base, storetest.Open(t))
+	cfg.Keys = ks
+	n, err := node.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

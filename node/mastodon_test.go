@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/signature"
-	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/testrig"
 )
 
@@ -183,10 +182,7 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 	ctx := context.Background()
 	hub, city, f, asker, member := joinedCluster(t)
 	masto := startMastodon(t)
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Digital ID for residents?", Body: "Pros and cons.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Digital ID for residents?", "Pros and cons.")
 	qURI := hub.URLs.Thread(q.ID)
 	same(t, "question reaches the city", qURI, hub, city)
 
@@ -205,18 +201,12 @@ func TestMastodonFollowsAThreadAndReplies(t *testing.T) {
 	})
 
 	// New answers, from the hub and from a city, are announced to alice.
-	local, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "We piloted one in 2025.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := hub.reply(t, asker, q.ID, "We piloted one in 2025.")
 	tc, _ := city.threadOn(qURI)
 	// Posts sort by their millisecond of publication; two answers made in
 	// the same millisecond on two nodes may sort either way on each.
 	time.Sleep(2 * time.Millisecond)
-	remote, err := city.Service.Reply(ctx, member, tc.ID, "", forum.Answer{Body: "Privacy first, then convenience.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	remote := city.reply(t, member, tc.ID, "Privacy first, then convenience.")
 	remoteURI := city.URLs.Post(remote.ID)
 	for _, id := range []string{hub.URLs.Post(local.ID), remoteURI} {
 		testrig.Eventually(t, "the thread announces "+id, func() (bool, string) {
@@ -315,17 +305,11 @@ func TestMastodonReplyReachingOnlyTheCityIsForwarded(t *testing.T) {
 	ctx := context.Background()
 	hub, city, f, asker, member := joinedCluster(t)
 	masto := startMastodon(t)
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Broadband in social housing", Body: "Who pays?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "Broadband in social housing", "Who pays?")
 	qURI := hub.URLs.Thread(q.ID)
 	same(t, "question reaches the city", qURI, hub, city)
 	tc, _ := city.threadOn(qURI)
-	answer, err := city.Service.Reply(ctx, member, tc.ID, "", forum.Answer{Body: "The housing agency, with a grant.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	answer := city.reply(t, member, tc.ID, "The housing agency, with a grant.")
 	answerURI := city.URLs.Post(answer.ID)
 	same(t, "answer reaches the hub", qURI, hub, city)
 
@@ -370,18 +354,12 @@ func TestMastodonFollowsAForum(t *testing.T) {
 	testrig.Eventually(t, "Mastodon gets the Accept", func() (bool, string) {
 		return masto.got("Accept", forumActor, masto.alice()+"#follows/forum"), "no Accept"
 	})
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "E-participation platforms", Body: "Which one?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, asker, f, "E-participation platforms", "Which one?")
 	qURI := hub.URLs.Thread(q.ID)
 	testrig.Eventually(t, "the question is boosted to alice", func() (bool, string) {
 		return masto.got("Announce", forumActor, qURI), "no Announce of the question"
 	})
-	a, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "Decidim.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := hub.reply(t, asker, q.ID, "Decidim.")
 	aURI := hub.URLs.Post(a.ID)
 	same(t, "the answer reaches the city (a server follower)", qURI, hub, city)
 	testrig.Eventually(t, "the hub has sent what it queued", func() (bool, string) {
@@ -402,10 +380,7 @@ func TestMastodonFollowsAForum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cq, err := city.Service.Ask(ctx, tendai, mirror.ID, forum.Question{Title: "Asked in Harare", Body: "From the city.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cq := city.ask(t, tendai, mirror, "Asked in Harare", "From the city.")
 	cqURI := city.URLs.Thread(cq.ID)
 	testrig.Eventually(t, "the city's question is boosted to alice", func() (bool, string) {
 		return masto.got("Announce", forumActor, cqURI), "no Announce of the city's question"
@@ -423,10 +398,7 @@ func TestMastodonFollowsAForum(t *testing.T) {
 	testrig.Eventually(t, "thread follow accepted", func() (bool, string) {
 		return masto.got("Accept", threadActor, masto.alice()+"#follows/thread"), "no Accept"
 	})
-	a2, err := hub.Service.Reply(ctx, asker, onHub.ID, "", forum.Answer{Body: "Welcome, Harare.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a2 := hub.reply(t, asker, onHub.ID, "Welcome, Harare.")
 	testrig.Eventually(t, "the answer to the city's question is announced to alice", func() (bool, string) {
 		return masto.got("Announce", threadActor, hub.URLs.Post(a2.ID)), "not announced"
 	})

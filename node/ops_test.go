@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/node"
@@ -47,32 +45,16 @@ func opsNodeWith(t *testing.T, redisDown *atomic.Bool, inboxLimiter ratelimit.Li
 		return []metrics.QueueDepth{{Queue: "delivery", State: "pending", Count: st.Pending}}, err
 	}})
 	broker := live.NewLocal()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	n, err := node.New(node.Config{BaseURL: "http://" + ln.Addr().String(), DefaultLanguage: "en", DB: db, Logger: log,
-		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: fastDelivery, Keys: testrig.NodeKeys(),
-		Shared: node.Shared{Metrics: m, Live: broker, InboxLimiter: inboxLimiter, ReadyChecks: []web.ReadyCheck{{Name: "redis", Ping: func(context.Context) error {
-			if redisDown.Load() {
-				return errors.New("connection refused")
-			}
-			return nil
-		}}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: n.Handler}
-	go func() { _ = srv.Serve(ln) }()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { n.Run(ctx); close(done) }()
-	t.Cleanup(func() {
-		if st, ok := n.Handler.(interface{ StopStreams() }); ok {
-			st.StopStreams()
+	cfg := testConfig("ops", "http://"+ln.Addr().String(), db)
+	cfg.Delivery = fastDelivery
+	cfg.Shared = node.Shared{Metrics: m, Live: broker, InboxLimiter: inboxLimiter, ReadyChecks: []web.ReadyCheck{{Name: "redis", Ping: func(context.Context) error {
+		if redisDown.Load() {
+			return errors.New("connection refused")
 		}
-		_ = srv.Close()
-		cancel()
-		<-done
-	})
-	return n, "http://" + ln.Addr().String(), broker
+		return nil
+	}}}}
+	p := runNode(t, "ops", ln, cfg, nil)
+	return p.Node, "http://" + ln.Addr().String(), broker
 }
 
 func fetch(t *testing.T, method, url, contentType, body string) (int, string) {

@@ -20,11 +20,7 @@ func TestForumPolicies(t *testing.T) {
 	ana := member.member(t, "ana", "Ana", "Member city", forum.RoleMember, "en")
 	olu := outsider.member(t, "olu", "Olu", "Outsider city", forum.RoleMember, "en")
 
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "members-only", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Member cities only"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "members-only", "Member cities only")
 	if _, err := hub.Service.SetPolicy(ctx, forum.SystemActor(), f.ID, forum.ForumPolicy{ApproveFollows: true, ListedOnly: true,
 		Instances: []string{member.URLs.Host()}}); err != nil {
 		t.Fatal(err)
@@ -59,10 +55,7 @@ func TestForumPolicies(t *testing.T) {
 		return state(outsider) == "accepted", state(outsider)
 	})
 
-	q, err := hub.Service.Ask(ctx, sec, f.ID, forum.Question{Title: "Budget cycles for digital projects", Body: "How long?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := hub.ask(t, sec, f, "Budget cycles for digital projects", "How long?")
 	qURI := hub.URLs.Thread(q.ID)
 	same(t, "question on every node", qURI, hub, member, outsider)
 	tm, _ := member.threadOn(qURI)

@@ -3,8 +3,6 @@ package node_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage/storetest"
 	"github.com/metropolis/agora/testrig"
@@ -40,9 +37,10 @@ func rigClockNode(t *testing.T, clock forum.Clock) (*node.Node, string) {
 	if c, ok := clock.(*testrig.Clock); ok {
 		ids = testrig.IDs(c)
 	}
-	n, err := node.New(node.Config{BaseURL: rigNodeURL, DefaultLanguage: "en", DB: storetest.Open(t),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Hasher: password.NewFast(), Keys: testrig.NodeKeys(),
-		Clock: clock, IDs: ids})
+	cfg := testConfig("agora.test", rigNodeURL, storetest.Open(t))
+	cfg.AllowLoopbackPeers = false // it talks to nobody
+	cfg.Clock, cfg.IDs = clock, ids
+	n, err := node.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

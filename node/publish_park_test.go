@@ -24,12 +24,10 @@ func TestUnreachableForumDoesNotHoldUpThePublisher(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			ctx := context.Background()
 			hub, city, f, asker, member := joinedCluster(t)
-			q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Open data portals: what worked?", Body: "Tell us.", Language: "en"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			q := hub.ask(t, asker, f, "Open data portals: what worked?", "Tell us.")
 			var cityQ *forum.Thread
 			testrig.Eventually(t, "the city has the hub's question", func() (bool, string) {
+				var err error
 				cityQ, err = city.threadOn(hub.URLs.Thread(q.ID))
 				return err == nil, fmt.Sprint(err)
 			})
@@ -57,10 +55,7 @@ func TestUnreachableForumDoesNotHoldUpThePublisher(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			parked, err := city.Service.Ask(ctx, member, elsewhere.ID, forum.Question{Title: "Broadband in rural areas?", Body: "First words.", Language: "en"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			parked := city.ask(t, member, elsewhere, "Broadband in rural areas?", "First words.")
 			if _, err := city.Service.EditPost(ctx, member, parked.RootPostID, forum.Edit{Title: "Broadband in rural areas?",
 				Body: "Second words.", Language: "en"}); err != nil {
 				t.Fatal(err)

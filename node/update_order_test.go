@@ -23,22 +23,11 @@ type updateRig struct {
 
 func startUpdateRig(t *testing.T) *updateRig {
 	t.Helper()
-	ctx := context.Background()
 	hub := startPeer(t, "hub", 1)
 	asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "mobility", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Mobility"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Night buses?", Body: "Who runs them?", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "The city, since 2024.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "mobility", "Mobility")
+	q := hub.ask(t, asker, f, "Night buses?", "Who runs them?")
+	a := hub.reply(t, asker, q.ID, "The city, since 2024.")
 	masto := startFakeServer(t, "mastodon")
 	alice := masto.actor(fakeActor{Path: "/users/alice", Type: "Person", Username: "alice", Name: "Alice", KeyID: "#main-key"})
 	return &updateRig{hub: hub, masto: masto, alice: alice, answerURI: hub.URLs.Post(a.ID), threadID: q.ID}

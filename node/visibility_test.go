@@ -26,19 +26,9 @@ func TestPrivateMessagesStayPrivate(t *testing.T) {
 	ctx := context.Background()
 	hub := startPeer(t, "hub", 1)
 	asker := hub.member(t, "secretariat", "Metropolis Secretariat", "Metropolis", forum.RoleAdmin, "en")
-	f, err := hub.Service.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
-		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := hub.Service.Ask(ctx, asker, f.ID, forum.Question{Title: "Digital ID for residents?", Body: "Pros and cons.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, err := hub.Service.Reply(ctx, asker, q.ID, "", forum.Answer{Body: "We piloted one in 2025.", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := hub.forum(t, "digitalisation", "Learning forum on digitalisation")
+	q := hub.ask(t, asker, f, "Digital ID for residents?", "Pros and cons.")
+	answer := hub.reply(t, asker, q.ID, "We piloted one in 2025.")
 	forumURI, threadActor, answerURI := hub.URLs.Forum(f.Slug), hub.URLs.ThreadActor(q.ID), hub.URLs.Post(answer.ID)
 	forumOutbox, _ := actorDoc(t, forumURI)["outbox"].(string)
 	secretariat := hub.URLs.Member("secretariat")

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,16 +13,18 @@ import (
 )
 
 type postRow struct {
-	bun.BaseModel  `bun:"table:posts"`
-	ID             string     `bun:"id,pk"`
-	URI            string     `bun:"uri,nullzero"` // NULL for local posts
-	ThreadID       string     `bun:"thread_id"`
-	AuthorID       string     `bun:"author_id"`
-	ParentID       string     `bun:"parent_id"`
-	BranchID       string     `bun:"branch_id"`
-	Language       string     `bun:"language"`
-	Source         string     `bun:"source"`
-	HTML           string     `bun:"html"`
+	bun.BaseModel `bun:"table:posts"`
+	ID            string `bun:"id,pk"`
+	URI           string `bun:"uri,nullzero"` // NULL for local posts
+	ThreadID      string `bun:"thread_id"`
+	AuthorID      string `bun:"author_id"`
+	ParentID      string `bun:"parent_id"`
+	BranchID      string `bun:"branch_id"`
+	Language      string `bun:"language"`
+	Source        string `bun:"source"`
+	HTML          string `bun:"html"`
+	// Extras is forum.Extras as JSON, '' when there are none (local posts).
+	Extras         string     `bun:"extras"`
 	HelpfulCount   int        `bun:"helpful_count"`
 	ShareCount     int        `bun:"share_count"`
 	GoodPracticeAt *time.Time `bun:"good_practice_at"`
@@ -47,7 +51,7 @@ func (s *Store) selectPosts(model any) *bun.SelectQuery {
 func postToRow(p *forum.Post) *postRow {
 	return &postRow{
 		ID: p.ID, URI: p.URI, ThreadID: p.ThreadID, AuthorID: p.AuthorID, ParentID: p.ParentID,
-		BranchID: p.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
+		BranchID: p.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML, Extras: encodeExtras(p.Extras),
 		HelpfulCount: p.HelpfulCount, ShareCount: p.ShareCount, GoodPracticeAt: utcPtr(p.GoodPracticeAt),
 		GoodPracticeBy: p.GoodPracticeBy, CreatedAt: utc(p.CreatedAt), EditedAt: utcPtr(p.EditedAt),
 		OriginUpdatedAt: utcPtr(p.OriginUpdatedAt), DeletedAt: utcPtr(p.DeletedAt), DeletedBy: p.DeletedBy,
@@ -57,11 +61,36 @@ func postToRow(p *forum.Post) *postRow {
 func (r *postRow) toForum() *forum.Post {
 	return &forum.Post{
 		ID: r.ID, URI: r.URI, ThreadID: r.ThreadID, AuthorID: r.AuthorID, ParentID: r.ParentID,
-		BranchID: r.BranchID, Language: r.Language, Source: r.Source, HTML: r.HTML,
+		BranchID: r.BranchID, Language: r.Language, Source: r.Source, HTML: r.HTML, Extras: decodeExtras(r.Extras),
 		HelpfulCount: r.HelpfulCount, ShareCount: r.ShareCount, GoodPracticeAt: utcPtr(r.GoodPracticeAt),
 		GoodPracticeBy: r.GoodPracticeBy, CreatedAt: r.CreatedAt.UTC(), EditedAt: utcPtr(r.EditedAt),
 		OriginUpdatedAt: utcPtr(r.OriginUpdatedAt), DeletedAt: utcPtr(r.DeletedAt), DeletedBy: r.DeletedBy,
 	}
+}
+
+// encodeExtras is e as stored: ” when there is nothing, so local posts
+// cost no bytes.
+func encodeExtras(e forum.Extras) string {
+	if e.IsZero() {
+		return ""
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		// A struct of strings, ints, bools and times always encodes.
+		panic(fmt.Sprintf("storage: encode post extras: %v", err))
+	}
+	return string(b)
+}
+
+// decodeExtras reads what encodeExtras wrote. Only this package writes the
+// column; a value it cannot read (edited by hand) shows the post without
+// its extras rather than not at all: the text is the post.
+func decodeExtras(s string) forum.Extras {
+	var e forum.Extras
+	if s == "" || json.Unmarshal([]byte(s), &e) != nil {
+		return forum.Extras{}
+	}
+	return e
 }
 
 type revisionRow struct {

@@ -153,7 +153,7 @@ func TestAskAnswerModerateFlow(t *testing.T) {
 	if p := marta.post("/p/"+answerID+"/helpful", url.Values{"on": {"1"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("helpful: %d", p.status)
 	}
-	mustContain(t, marta.get(threadPath), "1 member found this helpful", `aria-pressed="true"`)
+	mustContain(t, marta.get(threadPath), "1 person found this helpful", `aria-pressed="true"`)
 	if p := joao.post("/p/"+answerID+"/helpful", url.Values{"on": {"1"}}); p.status != http.StatusForbidden {
 		t.Fatalf("own answer helpful: %d", p.status)
 	}

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -64,7 +65,15 @@ var templateFuncs = template.FuncMap{
 	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"join":       strings.Join,
 	"deref":      func(t *time.Time) time.Time { return *t },
-	"forumText":  forumText,
+	// hostOf names the server a link leads to (media and link cards of
+	// posts from other servers are links, never embedded).
+	"hostOf": func(u string) string {
+		if p, err := url.Parse(u); err == nil {
+			return p.Host
+		}
+		return ""
+	},
+	"forumText": forumText,
 	// withForm hands a post form its page and its fields.
 	"withForm": func(v *view, f composeData) map[string]any { return map[string]any{"V": v, "F": f} },
 	// postContext hands the post partial its page and its post.

@@ -46,9 +46,9 @@ func TestMemberThreadPagesShareOnlyWhatIsShared(t *testing.T) {
 	if p := marta.post(uris.PostPath(a.ID)+"/helpful", url.Values{"on": {"1"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("helpful: %d", p.status)
 	}
-	mustContain(t, marta.get(path), "1 member found this helpful", `aria-pressed="true"`)
+	mustContain(t, marta.get(path), "1 person found this helpful", `aria-pressed="true"`)
 	for name, b := range map[string]*browser{"priya": priya, "moderator": mod} {
-		if p := b.get(path); !strings.Contains(p.body, "1 member found this helpful") || strings.Contains(p.body, `aria-pressed="true"`) {
+		if p := b.get(path); !strings.Contains(p.body, "1 person found this helpful") || strings.Contains(p.body, `aria-pressed="true"`) {
 			t.Fatalf("%s's page lacks the count or shows marta's mark as theirs", name)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/signature"
+	"github.com/metropolis/agora/testrig"
 )
 
 // refusingPeer is a remote server on 127.0.0.3 with one actor, mallory,
@@ -26,14 +27,8 @@ type refusingPeer struct {
 
 func startRefusingPeer(t *testing.T) *refusingPeer {
 	t.Helper()
-	key, err := signature.GenerateRSA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pem, err := signature.EncodePublicPEM(key.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rk := testrig.Key(t, "remote-mallory")
+	key, pem := rk.Signer, rk.PublicPEM
 	ln, err := net.Listen("tcp", "127.0.0.3:0")
 	if err != nil {
 		t.Fatal(err)
@@ -114,10 +109,10 @@ func TestRefusedActivitiesAreVisible(t *testing.T) {
 
 	// The command lists both, newest first, with their host, type and reason.
 	var out string
-	until(t, 20*time.Second, "two refusals listed", func() bool {
+	testrig.EventuallyWithin(t, 20*time.Second, "two refusals listed", testrig.Holds(func() bool {
 		out = mustRun(t, data, "admin", "federation", "inbox")
 		return strings.Contains(out, "(2 of 2 kept)")
-	})
+	}))
 	rows := refusalLine.FindAllStringSubmatch(out, -1)
 	if len(rows) != 2 {
 		t.Fatalf("want 2 refusal rows, got %d:\n%s", len(rows), out)

@@ -20,6 +20,7 @@ import (
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage"
+	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -241,7 +242,7 @@ func TestTwoProcessesShareDeliveries(t *testing.T) {
 
 	// Phase 1: both processes up.
 	want1 := fanOut(t, store, urls, sinks, "one", 10, 50)
-	until(t, 60*time.Second, "500 deliveries", func() bool { return totalReceived(sinks) >= 500 && pending() == 0 })
+	testrig.EventuallyWithin(t, 60*time.Second, "500 deliveries", testrig.Holds(func() bool { return totalReceived(sinks) >= 500 && pending() == 0 }))
 	lost, doubled := received(sinks, want1)
 	if len(lost) > 0 || len(doubled) > 0 || totalReceived(sinks) != 500 {
 		t.Fatalf("both up: %d lost, %d doubled, %d received; want 0, 0, 500 (lost %v, doubled %v)",
@@ -260,13 +261,13 @@ func TestTwoProcessesShareDeliveries(t *testing.T) {
 
 	// Phase 2: A is killed mid-way.
 	want2 := fanOut(t, store, urls, sinks, "two", 10, 50)
-	until(t, 60*time.Second, "a third of the second fan-out", func() bool { return totalReceived(sinks) >= 500+150 })
+	testrig.EventuallyWithin(t, 60*time.Second, "a third of the second fan-out", testrig.Holds(func() bool { return totalReceived(sinks) >= 500+150 }))
 	a.kill()
 	killedAt := totalReceived(sinks) - 500
-	until(t, 90*time.Second, "the second fan-out, by B alone", func() bool {
+	testrig.EventuallyWithin(t, 90*time.Second, "the second fan-out, by B alone", testrig.Holds(func() bool {
 		lost, _ := received(sinks, want2)
 		return len(lost) == 0 && pending() == 0
-	})
+	}))
 	lost, doubled = received(sinks, want2)
 	t.Logf("A killed after %d of 500; B finished; %d sent twice (A had at most %d in flight)", killedAt, len(doubled), workers)
 	if len(lost) > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/testrig"
 )
 
 // replier is a remote server whose account ines replies to a question
@@ -30,14 +31,8 @@ type replier struct {
 
 func newReplier(t *testing.T, forumURI, threadURI string, slow time.Duration) *replier {
 	t.Helper()
-	key, err := signature.GenerateRSA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pem, err := signature.EncodePublicPEM(key.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rk := testrig.Key(t, "remote-replier")
+	key, pem := rk.Signer, rk.PublicPEM
 	r := &replier{slow: slow, forum: forumURI, topic: threadURI}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Content-Type", "application/activity+json")
@@ -164,24 +159,24 @@ func TestTwoProcessesApplyReceivedOnce(t *testing.T) {
 		}
 		return int(c)
 	}
-	until(t, 60*time.Second, "a few replies applied", func() bool { return processed() >= 5 })
+	testrig.EventuallyWithin(t, 60*time.Second, "a few replies applied", testrig.Holds(func() bool { return processed() >= 5 }))
 	n.a.kill()
 	killedAt := processed()
-	until(t, 120*time.Second, "every reply applied by B", func() bool {
+	testrig.EventuallyWithin(t, 120*time.Second, "every reply applied by B", testrig.Holds(func() bool {
 		pending, failed, err := n.db.Store().CountInbox(t.Context())
 		if err != nil || failed > 0 {
 			t.Fatalf("inbox: %d failed (%v)", failed, err)
 		}
 		return pending == 0
-	})
-	until(t, 60*time.Second, "every reply announced", func() bool {
+	}))
+	testrig.EventuallyWithin(t, 60*time.Second, "every reply announced", testrig.Holds(func() bool {
 		for _, id := range creates {
 			if sink.announcesOf(id) == 0 {
 				return false
 			}
 		}
 		return true
-	})
+	}))
 	time.Sleep(time.Second) // anything announced twice would arrive by now
 	t.Logf("A killed after %d of %d replies were applied", killedAt, replies)
 	for i, id := range creates {

@@ -239,9 +239,9 @@ func startThrowawayRedis(t *testing.T, port int) *throwawayRedis {
 	t.Cleanup(r.stop)
 	client := redis.NewClient(&redis.Options{Addr: r.addr()})
 	defer client.Close()
-	until(t, 10*time.Second, "redis-server on port "+strconv.Itoa(port), func() bool {
+	testrig.EventuallyWithin(t, 10*time.Second, "redis-server on port "+strconv.Itoa(port), testrig.Holds(func() bool {
 		return client.Ping(t.Context()).Err() == nil
-	})
+	}))
 	return r
 }
 
@@ -272,14 +272,8 @@ type remoteActor struct {
 
 func newRemoteActor(t *testing.T) *remoteActor {
 	t.Helper()
-	key, err := signature.GenerateRSA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pem, err := signature.EncodePublicPEM(key.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rk := testrig.Key(t, "remote-other")
+	key, pem := rk.Signer, rk.PublicPEM
 	ra := &remoteActor{}
 	ra.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/users/ines" {
@@ -356,10 +350,10 @@ func TestRedisRestart(t *testing.T) {
 
 	startThrowawayRedis(t, rds.port) // empty: it kept nothing
 	for _, p := range []*proc{n.a, n.b} {
-		until(t, 30*time.Second, p.name+" ready again", func() bool {
+		testrig.EventuallyWithin(t, 30*time.Second, p.name+" ready again", testrig.Holds(func() bool {
 			status, _ := n.web.get(p.url("/readyz"))
 			return status == http.StatusOK
-		})
+		}))
 	}
 	// Live answers again: B's subscription comes back by itself.
 	events := testrig.OpenSSE(t, n.b.url("/t/"+n.thread.ID+"/events"))

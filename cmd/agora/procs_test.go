@@ -281,15 +281,3 @@ func waitEvent(t *testing.T, events <-chan testrig.SSEEvent, post string, within
 		}
 	}
 }
-
-// until polls cond every 50 ms until it holds or the bound passes.
-func until(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}

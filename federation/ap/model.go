@@ -27,6 +27,9 @@ const (
 	TypeArticle   = "Article"
 	TypeQuestion  = "Question"
 	TypeTombstone = "Tombstone"
+	// Read, never written: PeerTube's videos and Mobilizon's events.
+	TypeVideo = "Video"
+	TypeEvent = "Event"
 )
 
 // Activity types.
@@ -131,6 +134,17 @@ type Object struct {
 	// Links are the hrefs of Link attachments: what a link post (Lemmy,
 	// Mbin, PieFed) points to. Read, never written.
 	Links []string
+	// Attachments are media (attachment, image; a Video's icon). Read,
+	// never written.
+	Attachments []Attachment
+	// A Question's options; Multiple when several may be chosen (anyOf).
+	Options  []PollOption
+	Multiple bool
+	// StartTime and Location are an Event's; EndTime an Event's end or a
+	// poll's closing.
+	StartTime *time.Time
+	EndTime   *time.Time
+	Location  string
 	// Tombstones only.
 	FormerType string
 	Deleted    *time.Time

@@ -92,6 +92,9 @@ func (n node) ref() Ref {
 	return Ref{}
 }
 
+// readOnlyObjects are object types we read and never write.
+var readOnlyObjects = []string{TypeVideo, TypeEvent}
+
 // kinds maps each accepted type to its kind.
 var kinds = func() map[string]string {
 	k := map[string]string{}
@@ -99,6 +102,9 @@ var kinds = func() map[string]string {
 		k[t] = "activity"
 	}
 	for t := range objectCtors {
+		k[t] = "object"
+	}
+	for _, t := range readOnlyObjects {
 		k[t] = "object"
 	}
 	for t := range actorCtors {

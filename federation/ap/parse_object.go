@@ -27,9 +27,16 @@ func (r reader) object(t vocab.Type, typ string) (*Object, error) {
 		Tag:          r.tags(),
 		Sensitive:    r.bool("sensitive"),
 		Links:        r.links(),
+		Attachments:  r.media(typ),
 	}
 	r.texts(g, o)
 	objectTimes(g, o)
+	switch typ {
+	case TypeQuestion:
+		r.poll(o)
+	case TypeEvent:
+		r.event(o)
+	}
 	if typ == TypeTombstone {
 		if err := r.tombstone(t, o); err != nil {
 			return nil, err

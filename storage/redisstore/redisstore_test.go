@@ -13,6 +13,7 @@ import (
 
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/storage/redisstore"
+	"github.com/metropolis/agora/testrig"
 )
 
 // client connects to AGORA_TEST_REDIS_URL: skipped when unset, failing
@@ -79,22 +80,18 @@ func TestBrokerAcrossProcesses(t *testing.T) {
 	defer stopOther()
 	m := live.Message{Topic: live.ThreadTopic("t1"), ID: "ev1", Data: []byte(`{"post":"p1"}`)}
 	// The pattern subscription takes a moment: publish until it is heard.
-	deadline := time.Now().Add(5 * time.Second)
 	var got live.Message
-wait:
-	for {
+	testrig.EventuallyWithin(t, 5*time.Second, "B hears a probe A publishes", func() (bool, string) {
 		if err := a.Publish(ctx, live.Message{Topic: m.Topic, ID: fmt.Sprintf("probe-%d", time.Now().UnixNano()), Data: m.Data}); err != nil {
 			t.Fatal(err)
 		}
 		select {
-		case got = <-msgs:
-			break wait
+		case <-msgs:
+			return true, ""
 		case <-time.After(100 * time.Millisecond):
-			if time.Now().After(deadline) {
-				t.Fatal("B heard nothing A published within 5 s")
-			}
+			return false, "nothing heard within 100 ms of the last probe"
 		}
-	}
+	})
 	for len(msgs) > 0 {
 		<-msgs
 	}

@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"crypto"
@@ -35,12 +35,12 @@ func newKeyCache() *keyCache {
 }
 
 // get returns the cached key keyID if it was cached less than keyCacheTTL
-// ago and its actor was fetched less than actorTTL ago.
+// ago and its actor was fetched less than TTL ago.
 func (c *keyCache) get(keyID string, now time.Time) (cachedKey, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k, ok := c.byKey[keyID]
-	if !ok || now.Sub(k.cachedAt) >= keyCacheTTL || now.Sub(k.fetchedAt) >= actorTTL {
+	if !ok || now.Sub(k.cachedAt) >= keyCacheTTL || now.Sub(k.fetchedAt) >= TTL {
 		return cachedKey{}, false
 	}
 	return k, true

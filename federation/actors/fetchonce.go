@@ -1,10 +1,11 @@
-package federation
+package actors
 
 import (
 	"context"
 	"errors"
 	"time"
 
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -32,18 +33,18 @@ const (
 // process that finds another one fetching waits for the actor to appear,
 // fresh, in the shared store. refresh (a key rotation, an explicit
 // refetch) skips waiting: the caller wants the origin's latest document.
-func (c *actorCache) fetchActorOnce(ctx context.Context, uri string, refresh bool) (*RemoteActor, error) {
+func (c *Cache) fetchActorOnce(ctx context.Context, uri string, refresh bool) (*stored.RemoteActor, error) {
 	v, err, _ := c.flight.Do(uri, func() (any, error) {
 		// The fetch serves every caller: one caller giving up does not
 		// cancel it (the fetcher has its own timeouts).
 		ctx := context.WithoutCancel(ctx)
-		gate := c.f.cfg.FetchGate
+		gate := c.cfg.FetchGate
 		if gate == nil {
 			return c.fetch(ctx, uri)
 		}
 		ok, err := gate.Acquire(ctx, "actor:"+uri, fetchGateTTL)
 		if err != nil {
-			c.f.log.Warn("fetch gate unavailable, fetching anyway", "err", err)
+			c.cfg.Log.Warn("fetch gate unavailable, fetching anyway", "err", err)
 			return c.fetch(ctx, uri)
 		}
 		if ok {
@@ -60,16 +61,16 @@ func (c *actorCache) fetchActorOnce(ctx context.Context, uri string, refresh boo
 	if err != nil {
 		return nil, err
 	}
-	return v.(*RemoteActor), nil
+	return v.(*stored.RemoteActor), nil
 }
 
 // waitStored polls the store for a fresh copy of the actor that another
 // process is fetching; nil when none comes within fetchGateWait.
-func (c *actorCache) waitStored(ctx context.Context, uri string) *RemoteActor {
+func (c *Cache) waitStored(ctx context.Context, uri string) *stored.RemoteActor {
 	deadline := time.Now().Add(fetchGateWait)
 	for time.Now().Before(deadline) {
-		a, err := c.f.store.RemoteActor(ctx, uri)
-		if err == nil && c.f.cfg.Clock.Now().Sub(a.FetchedAt) < actorTTL {
+		a, err := c.cfg.Store.RemoteActor(ctx, uri)
+		if err == nil && c.cfg.Clock.Now().Sub(a.FetchedAt) < TTL {
 			return a
 		}
 		if err != nil && !errors.Is(err, forum.ErrNotFound) {

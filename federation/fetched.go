@@ -1,0 +1,39 @@
+package federation
+
+import (
+	"context"
+	"errors"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+)
+
+// storeFetched stores a post fetched from (or embedded by) its origin,
+// unless known or deleted.
+func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.Forum) error {
+	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
+		return permanent("%s: not a post attributed on its own host", o.ID)
+	}
+	if err := f.refuseBlockedObject(ctx, o); err != nil {
+		return err
+	}
+	if _, err := f.svc.PostByURI(ctx, o.ID); err == nil {
+		return nil
+	}
+	if _, err := f.store.Tombstone(ctx, o.ID); err == nil {
+		return nil
+	}
+	var author *forum.Member
+	var err error
+	if f.urls.IsLocal(o.AttributedTo) {
+		return nil // our own member's post: we have the original
+	}
+	if author, err = f.remoteMember(ctx, o.AttributedTo); err != nil {
+		return err
+	}
+	err = f.storeNewPost(ctx, o, author, fo, "")
+	if errors.Is(err, forum.ErrConflict) {
+		return nil
+	}
+	return err
+}
