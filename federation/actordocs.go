@@ -130,7 +130,7 @@ func (f *Federation) instanceActor(ctx context.Context) (*ap.Actor, error) {
 	id := f.urls.InstanceActor()
 	path := uris.InstanceActorPath()
 	return &ap.Actor{
-		ID: id, Type: ap.TypeApplication, PreferredUsername: f.urls.Host(), Name: f.urls.Host(), URL: f.urls.Base() + uris.HomePath(),
+		ID: id, Type: ap.TypeApplication, PreferredUsername: f.urls.InstanceUsername(), Name: f.urls.Host(), URL: f.urls.Base() + uris.HomePath(),
 		Inbox: f.urls.Abs(uris.InboxPath(path)), Outbox: f.urls.Abs(uris.OutboxPath(path)),
 		Followers: f.urls.Abs(uris.FollowersPath(path)), Following: f.urls.Abs(uris.FollowingPath(path)),
 		SharedInbox:               f.urls.SharedInbox(),

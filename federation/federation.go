@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -43,6 +44,9 @@ type Config struct {
 	Software        Software
 	// Resolver overrides DNS resolution for the fetcher (tests).
 	Resolver fetch.Resolver
+	// Dial replaces the fetcher's raw dialer, behind its address checks
+	// (tests; see fetch.Config.Dial). Nil in production.
+	Dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 	Delivery DeliveryConfig
 	// Inbox configures the worker that applies received activities.
 	Inbox InboxConfig
@@ -126,6 +130,7 @@ func New(cfg Config) (*Federation, error) {
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
 		Wrap:          f.keys.Transport(cfg.URLs, cfg.Clock),
 		Resolver:      cfg.Resolver,
+		Dial:          cfg.Dial,
 		// Nothing is ever sent to a blocked instance, whatever asks.
 		Blocklist: f.blocks,
 		// Keep as many connections to a host as sends in flight to it.

@@ -31,8 +31,10 @@ package federation_test
 //       Hashtag href and name "#word"; every actor mentioned is in to/cc
 //       (Mastodon notifies the addressed, links the tagged).
 //   P6  sensitive is false (no content warning).
-//   P7  a Note has inReplyTo; a Page has name and a plain-text summary
-//       (Mastodon shows a Page as title, summary and link).
+//   P7  a Note has inReplyTo; a Page has name (Mastodon shows a Page as
+//       its name and a link) and no summary, and its content opens with
+//       the title (GoToSocial and Misskey show content, never name, and a
+//       summary as a content warning).
 // Tombstone
 //   T1  a deleted post answers 410 with {id, type: Tombstone}.
 // Activities we send
@@ -54,6 +56,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -256,9 +259,15 @@ func (d doc) post(served bool) {
 	case "Note":
 		d.str("inReplyTo")
 	case "Page":
-		d.str("name")
-		if s := d.str("summary"); strings.ContainsAny(s, "<>") {
-			d.errorf("summary %q is not plain text", s)
+		// Mastodon shows name (then a link); GoToSocial and Misskey show
+		// content, with summary as a content warning and name nowhere: so
+		// no summary, and content opens with the title.
+		name := d.str("name")
+		if s, ok := d.m["summary"]; ok {
+			d.errorf("summary %q would be a content warning over the question", s)
+		}
+		if c := d.str("content"); !strings.HasPrefix(c, "<p><strong>"+html.EscapeString(name)+"</strong></p>") {
+			d.errorf("content %q does not open with the title %q", c, name)
 		}
 	default:
 		d.errorf("type %v, want Note or Page", d.m["type"])

@@ -121,6 +121,13 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	if p.Source != "" && p.URI == "" {
 		o.Source = &ap.Source{Content: p.Source, MediaType: "text/markdown"}
 	}
+	if p.URI == "" {
+		path := uris.PostPath(p.ID)
+		if p.IsQuestion() {
+			path = uris.ThreadPath(t.ID)
+		}
+		o.Replies = f.urls.Abs(uris.RepliesPath(path))
+	}
 	for lang, tr := range p.Translations {
 		o.ContentMap[lang] = tr.HTML
 	}
@@ -144,7 +151,7 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 				o.NameMap[lang] = tr.Title
 			}
 		}
-		o.Summary = summarize(p.HTML, 300)
+		withTitleLine(o)
 		return o
 	}
 	o.Type = ap.TypeNote

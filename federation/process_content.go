@@ -90,6 +90,7 @@ func remotePost(o *ap.Object, author *forum.Member, received forum.ID) forum.Rem
 			p.Translations[lang] = forum.Translation{HTML: h, Title: o.NameMap[lang]}
 		}
 	}
+	stripTitleLines(&p, o)
 	return p
 }
 

@@ -164,7 +164,7 @@ func (f *Federation) postActivities(ctx context.Context, e *forum.Event, typ str
 	if obj.Type == ap.TypeTombstone && typ != ap.TypeDelete {
 		return nil, nil // deleted before it was published: its Delete says all
 	}
-	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: typ, Actor: f.memberURI(actor),
+	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: typ, Actor: f.memberURI(deleteActor(typ, pc, actor)),
 		Object: ap.Ref{Object: obj}, To: []string{f.forumURI(pc.forum), ap.Public}, Cc: obj.Cc,
 		Audience: f.forumURI(pc.forum), Published: e.CreatedAt}
 	if typ == ap.TypeDelete {

@@ -41,29 +41,10 @@ func TestFollowFromYourServer(t *testing.T) {
 			t.Errorf("thread page lacks %q", want)
 		}
 	}
-	tests := []struct {
-		server string
-		status int
-		host   string
-	}{
-		{"mastodon.social", http.StatusSeeOther, "mastodon.social"},
-		{"https://Mastodon.Social/", http.StatusSeeOther, "mastodon.social"},
-		{"@bob@social.example:8443", http.StatusSeeOther, "social.example:8443"},
-		{"", http.StatusBadRequest, ""},
-		{"not a server", http.StatusBadRequest, ""},
-		{"javascript:alert(1)", http.StatusBadRequest, ""},
-	}
-	for _, tt := range tests {
-		st, _, h := getPage(t, base+"/t/"+q.ID+"/follow?server="+url.QueryEscape(tt.server))
-		if st != tt.status {
-			t.Errorf("server %q: %d, want %d", tt.server, st, tt.status)
-			continue
-		}
-		if tt.host != "" {
-			want := "https://" + tt.host + "/authorize_interaction?uri=" + url.QueryEscape(hub.URLs.ThreadActor(q.ID))
-			if got := h.Get("Location"); got != want {
-				t.Errorf("server %q: Location %q, want %q", tt.server, got, want)
-			}
+	// Where each kind of server sends the person: TestFollowLinkPerServer.
+	for _, server := range []string{"", "not a server", "javascript:alert(1)"} {
+		if st, _, _ := getPage(t, base+"/t/"+q.ID+"/follow?server="+url.QueryEscape(server)); st != http.StatusBadRequest {
+			t.Errorf("server %q: %d, want 400", server, st)
 		}
 	}
 	_, forumPage, _ := getPage(t, base+"/f/digitalisation")

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/ratelimit"
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -61,9 +63,12 @@ type Config struct {
 	// Resolver resolves peers' host names for the fetcher (tests give
 	// names such as bad.example to loopback servers).
 	Resolver fetch.Resolver
-	Clock    forum.Clock
-	IDs      forum.IDs
-	Hasher   forum.PasswordHasher
+	// Dial replaces the fetcher's raw dialer behind its address checks
+	// (tests give port-less hosts to loopback listeners); nil dials as is.
+	Dial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	Clock  forum.Clock
+	IDs    forum.IDs
+	Hasher forum.PasswordHasher
 	// Keys makes the node's actors' keys (tests hand out fixed ones); nil:
 	// a fresh RSA-2048 key per actor (keys.Generate).
 	Keys keys.Source
@@ -143,14 +148,14 @@ func New(cfg Config) (*Node, error) {
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: inboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
-		Resolver: cfg.Resolver, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys})
+		Resolver: cfg.Resolver, Dial: cfg.Dial, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
 	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
-		Live: sh.Live, ReadyChecks: sh.ReadyChecks})
+		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store())})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

@@ -110,6 +110,9 @@ var uncachedTables = map[string]bool{
 	// (which moves the counter); marking them published changes nothing
 	// a cache holds.
 	"events": true,
+	// The search index is written with the post or thread it indexes
+	// (which moves the counters) and is read by no cached page.
+	"search_docs": true, "post_tags": true,
 }
 
 // threadTables hold a thread's own row: a write to them made under

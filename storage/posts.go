@@ -137,12 +137,20 @@ type helpfulRow struct {
 // CreatePost stores a post and its translations; ErrConflict if its ID or
 // URI is taken.
 func (s *Store) CreatePost(ctx context.Context, p *forum.Post) error {
+	return s.createPost(ctx, p, nil)
+}
+
+// createPost is CreatePost; question's thread t is indexed with it.
+func (s *Store) createPost(ctx context.Context, p *forum.Post, t *forum.Thread) error {
 	ctx = withPostScope(ctx, p.ThreadID, p.ID)
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(postToRow(p)).Exec(ctx); err != nil {
 			return dbErr("create post", err)
 		}
-		return tx.insertTranslations(ctx, p)
+		if err := tx.insertTranslations(ctx, p); err != nil {
+			return err
+		}
+		return tx.indexNewPost(ctx, p, t)
 	})
 }
 
@@ -161,7 +169,10 @@ func (s *Store) UpdatePost(ctx context.Context, p *forum.Post) error {
 			Where("post_id = ?", p.ID).Exec(ctx); err != nil {
 			return dbErr("update post translations", err)
 		}
-		return tx.insertTranslations(ctx, p)
+		if err := tx.insertTranslations(ctx, p); err != nil {
+			return err
+		}
+		return tx.reindexPost(ctx, p)
 	})
 }
 

@@ -54,18 +54,24 @@ func (s *Store) CreateThread(ctx context.Context, t *forum.Thread, question *for
 		if _, err := tx.db.NewInsert().Model(threadToRow(t)).Exec(ctx); err != nil {
 			return dbErr("create thread", err)
 		}
-		return tx.CreatePost(ctx, question)
+		return tx.createPost(ctx, question, t)
 	})
 }
 
-// UpdateThread stores every field of t.
+// UpdateThread stores every field of t (and its title in the search
+// index).
 func (s *Store) UpdateThread(ctx context.Context, t *forum.Thread) error {
 	ctx = withThreadScope(ctx, t.ID)
-	res, err := s.db.NewUpdate().Model(threadToRow(t)).WherePK().Exec(ctx)
-	if err != nil {
-		return dbErr("update thread", err)
-	}
-	return affected("update thread", res)
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		res, err := tx.db.NewUpdate().Model(threadToRow(t)).WherePK().Exec(ctx)
+		if err != nil {
+			return dbErr("update thread", err)
+		}
+		if err := affected("update thread", res); err != nil {
+			return err
+		}
+		return tx.reindexTitle(ctx, t)
+	})
 }
 
 // ThreadByID returns a thread, deleted or not.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -71,6 +72,13 @@ type composeData struct {
 	Language  string
 	Languages []string
 	Error     string
+	// Similar are questions like the title, shown on the ask form when
+	// asked for ("was this asked before?"); Checked says they were
+	// looked for (none found is then said).
+	Similar []search.Result
+	Checked bool
+	// SimilarOn: the node can search (the ask form offers the check).
+	SimilarOn bool
 }
 
 func (s *Server) askForm(w http.ResponseWriter, r *http.Request) error {
@@ -83,7 +91,7 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
-		Language: defaultPostLanguage(st), Languages: postLanguages(st.viewer)}
+		Language: defaultPostLanguage(st), Languages: postLanguages(st.viewer), SimilarOn: s.cfg.Search != nil}
 	s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
 	return nil
 }
@@ -98,11 +106,25 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := forum.Question{Title: r.PostForm.Get("title"), Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
+	if r.PostForm.Get("similar") != "" && s.cfg.Search != nil {
+		// "Was this asked before?" without JavaScript: the form comes
+		// back as typed, with the questions like its title. Nothing is
+		// asked.
+		similar, err := s.cfg.Search.Similar(r.Context(), q.Title, similarLimit)
+		if err != nil {
+			return err
+		}
+		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
+			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer),
+			Similar: similar, Checked: true, SimilarOn: true}
+		s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
+		return nil
+	}
 	t, err := s.cfg.Service.Ask(r.Context(), st.viewer, f.ID, q)
 	if ve := asValidation(err); ve != nil {
 		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
 			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer),
-			Error: s.validationMessage(st.tr, ve)}
+			Error: s.validationMessage(st.tr, ve), SimilarOn: s.cfg.Search != nil}
 		s.render(w, r, http.StatusBadRequest, "compose", st.tr.T("ask.title"), d)
 		return nil
 	} else if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	// Changes, when set, lets visitors' pages be served from a cache until
 	// the store changes (see pageCache); nil renders every page.
 	Changes Versioner
+	// Search answers /search and the ask form's similar questions; nil
+	// leaves them out (404).
+	Search *search.Service
 }
 
 // Server is the node's HTTP handler.
@@ -186,6 +190,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /moderation", s.handle(s.moderation))
 	mux.Handle("POST /moderation/reports/{id}/resolve", s.post(s.resolveReport))
 	mux.Handle("GET /tags/{tag}", s.handle(s.tagPage))
+	mux.Handle("GET /tags", s.handle(s.tagsIndex))
+	mux.Handle("GET /search", s.handle(s.searchPage))
+	mux.Handle("GET /search/similar", s.handle(s.similarJSON))
 	mux.Handle("GET /u/{username}", s.negotiate(s.profile))
 	mux.Handle("GET /u/{username}/edit", s.handle(s.profileForm))
 	mux.Handle("POST /u/{username}/edit", s.post(s.editProfile))

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/clientip"
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -70,7 +71,8 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 		t.Fatal(err)
 	}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Changes: versioner, ClientIP: clientIP})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Changes: versioner, ClientIP: clientIP,
+		Search: search.NewService(rig.DB.Store(), rig.DB.Store())})
 	if err != nil {
 		t.Fatal(err)
 	}

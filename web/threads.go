@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -121,8 +120,10 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // followFromServer sends a person to their own server's page for following
-// a remote account (Mastodon's authorize_interaction), with this thread's
-// actor filled in. They type their server, or their whole handle.
+// a remote account, with this thread's actor filled in (see
+// federation.FollowLink); a server that has none (GoToSocial) gets a page
+// with the handle to copy and search for there. They type their server,
+// or their whole handle.
 func (s *Server) followFromServer(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.cfg.Service.Thread(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -135,13 +136,12 @@ func (s *Server) followFromServer(w http.ResponseWriter, r *http.Request) error 
 	if !f.Local() || s.cfg.Federation == nil {
 		return forum.ErrNotFound // a joined forum's thread is followed at its node
 	}
-	host := serverHost(r.URL.Query().Get("server"))
+	typed := r.URL.Query().Get("server")
+	host := serverHost(typed)
 	if host == "" {
 		return badRequest("error.server")
 	}
-	target := "https://" + host + "/authorize_interaction?uri=" + url.QueryEscape(s.cfg.URLs.ThreadActor(t.ID))
-	http.Redirect(w, r, target, http.StatusSeeOther)
-	return nil
+	return s.followThere(w, r, typed, host, s.cfg.URLs.ThreadActor(t.ID), "@"+uris.ThreadHandle(t.ID)+"@"+s.cfg.URLs.Host())
 }
 
 var hostName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?$`)

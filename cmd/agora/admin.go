@@ -25,6 +25,7 @@ func adminCommands() []command {
 		{"leave", "<forum-url-or-@name@host>", "stop following a joined forum", adminLeave},
 		{"block", "<domain> [--reason TEXT]", "block an instance; drop what is queued for it", adminBlock},
 		{"unblock", "<domain>", "lift an instance's block", adminUnblock},
+		{"reindex", "", "rebuild the search index from the posts", adminReindex},
 	}
 }
 

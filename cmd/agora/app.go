@@ -74,6 +74,12 @@ func openStorage(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB
 		_ = db.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
+	// The first start after the search migration (or after a change of
+	// the analysis) fills the index from the posts already there.
+	if err := db.Store().ReindexIfStale(ctx, log); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("search index: %w", err)
+	}
 	return db, nil
 }
 

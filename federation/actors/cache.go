@@ -42,6 +42,8 @@ type Store interface {
 // Fetcher fetches an actor's document (fetch.Client).
 type Fetcher interface {
 	GetObject(ctx context.Context, rawURL string) (*fetch.Document, error)
+	// GetKey fetches a key document in GoToSocial's stub shape.
+	GetKey(ctx context.Context, keyURL string) (*fetch.Key, error)
 }
 
 // Config is what a Cache is built from; FetchGate may be nil.
@@ -233,6 +235,13 @@ func (c *Cache) actorForKey(ctx context.Context, keyID string, refresh bool) (*s
 			continue
 		}
 		return a, nil
+	}
+	if strings.HasSuffix(u.Path, "/main-key") {
+		a, err := c.keyFromStub(ctx, keyID)
+		if err == nil {
+			return a, nil
+		}
+		lastErr = errors.Join(lastErr, err)
 	}
 	return nil, lastErr
 }

@@ -117,6 +117,7 @@ type Object struct {
 	Content      string            // HTML, in the original language
 	ContentMap   map[string]string // HTML by language
 	Summary      string            // plain first paragraph for timelines (questions)
+	Replies      string            // the replies collection's id
 	Source       *Source
 	// Language is the original language (BCP 47), sent as Lemmy's
 	// `language` object and as the key of contentMap/nameMap.

@@ -186,6 +186,7 @@ func fixObject(m map[string]any, o *Object) {
 	if len(o.Tag) > 0 {
 		m["tag"] = tagList(o.Tag)
 	}
+	putString(m, "replies", o.Replies)
 	// go-fed writes source as a full Object with "type":"Object"; every
 	// server (and FEP-c16b) expects the bare {content, mediaType} pair.
 	if src, ok := m["source"].(map[string]any); ok {

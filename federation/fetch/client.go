@@ -45,6 +45,12 @@ type Config struct {
 	Wrap func(http.RoundTripper) http.RoundTripper
 	// Resolver resolves host names; default net.DefaultResolver.
 	Resolver Resolver
+	// Dial replaces the raw dialer (tests: a port-less host such as
+	// http://gts.test served by a loopback listener on another port). It
+	// is called only with an IP address and port that passed every
+	// address rule above, so the SSRF guard stays in front of it; nil
+	// dials the address as given, which is what production does.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Blocklist is asked before every request, redirect hops included:
 	// a blocked host is refused with ErrBlocked before anything is sent
 	// or resolved. Nil blocks nothing.
@@ -116,7 +122,7 @@ type Client struct {
 }
 
 // New returns a Client for cfg.
-func New(cfg Config) *Client { return newClient(cfg, nil, nil) }
+func New(cfg Config) *Client { return newClient(cfg, cfg.Dial, nil) }
 
 // newClient lets tests replace the raw dialer (which receives only checked
 // IP addresses) and the TLS configuration (to trust a test certificate).

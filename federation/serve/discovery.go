@@ -40,8 +40,9 @@ func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) {
 	}
 	var actor, page string
 	switch {
-	case name == s.urls.Host():
+	case s.urls.IsInstanceName(name):
 		actor, page = s.urls.InstanceActor(), s.urls.Base()+uris.HomePath()
+		name = s.urls.InstanceUsername()
 	case strings.HasPrefix(name, uris.ThreadHandlePrefix):
 		if t, err := LocalThread(r.Context(), s.cfg.Forum, strings.TrimPrefix(name, uris.ThreadHandlePrefix)); err == nil {
 			actor, page = s.urls.ThreadActor(t.ID), s.urls.Thread(t.ID)
@@ -98,7 +99,7 @@ func (s *Server) acctName(resource string) (string, bool) {
 	}
 	switch kind, key := s.urls.Parse(resource); kind {
 	case uris.KindInstance:
-		return s.urls.Host(), true
+		return s.urls.InstanceUsername(), true
 	case uris.KindMember, uris.KindForum:
 		return key, true
 	case uris.KindThreadActor:

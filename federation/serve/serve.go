@@ -361,6 +361,7 @@ func (s *Server) localObject(w http.ResponseWriter, r *http.Request, postID foru
 // (content negotiation) go through Object; inboxes are not serve's.
 func (s *Server) Routes(mux *http.ServeMux) {
 	s.collections(mux)
+	s.repliesRoutes(mux)
 	mux.HandleFunc("GET "+uris.WebFingerPath, s.webfinger)
 	mux.HandleFunc("GET "+uris.HostMetaPath, s.hostMeta)
 	mux.HandleFunc("GET "+uris.NodeInfoLinksPath, s.nodeinfoLinks)

@@ -1,0 +1,240 @@
+// Command search measures full-text search (issue 15): how long a typical
+// two-word query with a filter takes on a node holding -posts posts, and
+// what indexing adds to posting an answer.
+//
+// It runs a real agora node in this process (serving.StartNode: SQLite in
+// a temporary directory, or PostgreSQL with -db), writes -posts posts in
+// four languages (en, es, fr, pt) through the store in transactions of
+// 1,000 (threads of 20 posts; each post written by CreateThread or
+// CreatePost, so it is indexed as any post is), then:
+//
+//   - runs -queries searches one after another through search.Service
+//     (what /search calls: the index's match and rank, the filters, the
+//     snippets, the authors and forums), two words from one language's
+//     vocabulary, with a language filter, a forum filter, or sorted by
+//     date in turn, and prints p50/p99 (targets: p50 ≤ 10 ms, p99 ≤ 50 ms);
+//
+//   - posts -answers answers through forum.Service.Reply and prints the
+//     p50 of one answer, then writes the same answers' index documents
+//     alone (the analysis and the INSERT into search_docs, with SQLite's
+//     FTS5 triggers, each in its own transaction: an upper bound of what
+//     the index adds inside Reply's) and prints their p50 and the ratio
+//     (target ≤ 10%).
+//
+//     go run ./bench/search [-posts 100000] [-queries 1000] [-answers 300] [-db postgres://…]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/metropolis/agora/bench/internal/measure"
+	"github.com/metropolis/agora/bench/internal/serving"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/search"
+)
+
+// vocab is each language's words; posts and queries draw from them, so a
+// two-word query matches a fraction of one language's posts.
+var vocab = map[string][]string{
+	"en": strings.Fields(`city cities data governance internet access digital services open portal citizens
+		transport mobility housing energy budget participation platform broadband school health policy
+		privacy security cloud identity payments permits inclusion training library network sensors
+		water waste parks climate resilience procurement innovation pilot evaluation accessibility`),
+	"es": strings.Fields(`ciudad ciudades datos gobernanza acceso internet digitalización servicios portal ciudadanos
+		transporte movilidad vivienda energía presupuesto participación plataforma banda ancha escuela salud
+		privacidad seguridad nube identidad pagos permisos inclusión formación biblioteca red sensores
+		agua residuos parques clima resiliencia compras innovación piloto evaluación accesibilidad`),
+	"fr": strings.Fields(`ville villes données gouvernance accès internet numérique services portail citoyens
+		transport mobilité logement énergie budget participation plateforme haut débit école santé
+		confidentialité sécurité nuage identité paiements permis inclusion formation bibliothèque réseau capteurs
+		eau déchets parcs climat résilience achats innovation pilote évaluation accessibilité`),
+	"pt": strings.Fields(`cidade cidades dados governança acesso internet digitalização serviços portal cidadãos
+		transporte mobilidade habitação energia orçamento participação plataforma banda larga escola saúde
+		privacidade segurança nuvem identidade pagamentos licenças inclusão formação biblioteca rede sensores
+		água resíduos parques clima resiliência compras inovação piloto avaliação acessibilidade`),
+}
+
+var langs = []string{"en", "es", "fr", "pt"}
+
+func text(r *rand.Rand, lang string, words int) string {
+	v := vocab[lang]
+	out := make([]string, words)
+	for i := range out {
+		out[i] = v[r.IntN(len(v))]
+	}
+	return strings.Join(out, " ")
+}
+
+func main() {
+	posts := flag.Int("posts", 100_000, "posts in the index")
+	queries := flag.Int("queries", 1000, "searches measured")
+	answers := flag.Int("answers", 300, "answers posted to measure indexing")
+	db := flag.String("db", "", "PostgreSQL admin URL: run on a throwaway database there instead of SQLite")
+	optimize := flag.Bool("optimize", false, "SQLite: merge the FTS5 index into one segment before measuring")
+	profile := serving.ProfileFlag()
+	flag.Parse()
+	ctx := context.Background()
+	opts := serving.NodeOptions{Addr: "127.0.0.1:0"}
+	backend := "sqlite"
+	if *db != "" {
+		u, drop, err := serving.TempPostgres(ctx, *db)
+		if err != nil {
+			serving.Fatal("postgres", err)
+		}
+		defer drop()
+		opts.DatabaseURL, backend = u, "postgres"
+	}
+	n, err := serving.StartNode(ctx, opts)
+	if err != nil {
+		serving.Fatal("start node", err)
+	}
+	defer n.Close()
+	seeded, err := serving.Seed(ctx, n.Service, 0)
+	if err != nil {
+		serving.Fatal("seed", err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	start := time.Now()
+	if err := seed(ctx, n.DB.Store(), seeded, r, *posts); err != nil {
+		serving.Fatal("seed posts", err)
+	}
+	fmt.Printf("%s: %d posts written and indexed in %s\n", backend, *posts, time.Since(start).Round(time.Second))
+
+	if *optimize && backend == "sqlite" {
+		if _, err := n.DB.Bun().ExecContext(ctx, "INSERT INTO search_fts(search_fts) VALUES ('optimize')"); err != nil {
+			serving.Fatal("optimize", err)
+		}
+	}
+	svc := search.NewService(n.DB.Store(), n.DB.Store())
+	stop := profile()
+	cpu0 := measure.CPUTime()
+	var lat []time.Duration
+	found := 0
+	for i := range *queries {
+		lang := langs[i%len(langs)]
+		req := search.Request{Text: text(r, lang, 2), ReaderLanguage: lang}
+		switch i % 3 {
+		case 0:
+			req.Language = lang
+		case 1:
+			req.ForumID = seeded.Forum.ID
+		case 2:
+			req.Sort = search.Newest
+		}
+		t := time.Now()
+		res, err := svc.Search(ctx, req)
+		if err != nil {
+			serving.Fatal("search", err)
+		}
+		lat = append(lat, time.Since(t))
+		found += len(res.Posts)
+	}
+	cpu := measure.CPUTime() - cpu0
+	stop()
+	slices.Sort(lat)
+	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
+	fmt.Printf("%s: %d searches, %.1f results per page on average\n", backend, *queries, float64(found)/float64(*queries))
+	serving.Report("search", backend+"_p50_ms", ms(p50), 10, "ms", false)
+	serving.Report("search", backend+"_p99_ms", ms(p99), 50, "ms", false)
+	serving.Info("search", backend+"_cpu_per_search_ms", ms(cpu/time.Duration(*queries)), "ms")
+
+	if err := indexing(ctx, n, seeded, r, *answers, backend); err != nil {
+		serving.Fatal("indexing", err)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// seed writes n posts in threads of 20, in transactions of 1,000.
+func seed(ctx context.Context, store forum.Store, s *serving.Seeded, r *rand.Rand, n int) error {
+	ids := forum.NewULIDs(forum.SystemClock{}, nil)
+	at := time.Now().Add(-time.Duration(n) * time.Minute)
+	var thread *forum.Thread
+	for done := 0; done < n; {
+		batch := min(1000, n-done)
+		err := store.Atomic(ctx, func(ctx context.Context, tx forum.Store) error {
+			for i := range batch {
+				at = at.Add(time.Minute)
+				id := ids.NewAt(at)
+				lang := langs[(done+i)/20%len(langs)]
+				author := s.Members[r.IntN(len(s.Members))]
+				body := text(r, lang, 40+r.IntN(80))
+				p := &forum.Post{ID: id, ThreadID: id, AuthorID: author.ID, BranchID: id, Language: lang,
+					Source: body, HTML: "<p>" + body + "</p>", CreatedAt: at}
+				if (done+i)%20 == 0 {
+					thread = &forum.Thread{ID: id, ForumID: s.Forum.ID, AuthorID: author.ID, RootPostID: id,
+						Title: text(r, lang, 6), Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at}
+					if err := tx.CreateThread(ctx, thread, p); err != nil {
+						return err
+					}
+					continue
+				}
+				p.ThreadID, p.ParentID = thread.ID, thread.RootPostID
+				if err := tx.CreatePost(ctx, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		done += batch
+	}
+	return nil
+}
+
+// indexing compares posting an answer with writing its index document.
+func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, r *rand.Rand, count int, backend string) error {
+	t, err := n.Service.Ask(ctx, s.Members[0], s.Forum.ID, forum.Question{Title: "Indexing cost", Body: "Answers follow.", Language: "en"})
+	if err != nil {
+		return err
+	}
+	bodies := make([]string, count)
+	for i := range bodies {
+		bodies[i] = text(r, langs[i%len(langs)], 60)
+	}
+	var reply, index []time.Duration
+	for i, b := range bodies {
+		start := time.Now()
+		if _, err := n.Service.Reply(ctx, s.Members[i%len(s.Members)], t.ID, "", forum.Answer{Body: b, Language: langs[i%len(langs)]}); err != nil {
+			return err
+		}
+		reply = append(reply, time.Since(start))
+	}
+	// The index documents alone, all in one transaction: the statements
+	// the index adds inside Reply's transaction, without a commit of their
+	// own (what a commit costs more for the pages they dirty is not
+	// counted; it is inside the Reply figure).
+	bun := n.DB.Bun()
+	tx, err := bun.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for i, b := range bodies {
+		start := time.Now()
+		terms := search.Terms(langs[i%len(langs)], search.PlainText("<p>"+b+"</p>"))
+		if _, err := tx.ExecContext(ctx, "INSERT INTO search_docs (post_id, body) VALUES (?, ?)",
+			fmt.Sprintf("bench-index-%d", i), terms); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		index = append(index, time.Since(start))
+	}
+	if err := tx.Rollback(); err != nil {
+		return err
+	}
+	slices.Sort(reply)
+	slices.Sort(index)
+	rp, ip := reply[len(reply)/2], index[len(index)/2]
+	serving.Info("search", backend+"_reply_p50_ms", ms(rp), "ms")
+	serving.Info("search", backend+"_index_alone_p50_ms", ms(ip), "ms")
+	serving.Report("search", backend+"_index_share_of_reply_pct", 100*float64(ip)/float64(rp), 10, "%", false)
+	return nil
+}

@@ -1,0 +1,232 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/search"
+)
+
+// The search index is written in the transaction that writes the post
+// (CreatePost, CreateThread, UpdatePost, UpdateThread), so local posts
+// and received ones, which all come through those, are found as soon as
+// they are stored and never lost; Reindex rebuilds it from the posts.
+
+// postTerms are the index terms of a post's body: its text in its
+// language, then each translation (title and text) in its own.
+func postTerms(p *forum.Post) string {
+	parts := []string{search.Terms(p.Language, search.PlainText(p.HTML))}
+	langs := make([]string, 0, len(p.Translations))
+	for l := range p.Translations {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		tr := p.Translations[l]
+		parts = append(parts, search.Terms(l, tr.Title+" "+search.PlainText(tr.HTML)))
+	}
+	return strings.TrimSpace(strings.Join(parts, " "))
+}
+
+// indexNewPost indexes a post just inserted; t is its thread when the post
+// is the thread's question (its title is indexed with it).
+func (s *Store) indexNewPost(ctx context.Context, p *forum.Post, t *forum.Thread) error {
+	if p.DeletedAt != nil {
+		return nil
+	}
+	var title, key string
+	if t != nil {
+		title, key = search.Terms(t.Language, t.Title), search.TitleKey(t.Title)
+	}
+	doc := &searchDocRow{PostID: p.ID, TitleKey: key, Title: title, Body: postTerms(p)}
+	if _, err := s.db.NewInsert().Model(doc).Exec(ctx); err != nil {
+		return dbErr("index post", err)
+	}
+	return s.insertTags(ctx, p)
+}
+
+// reindexPost rewrites a post's document after an update, only when its
+// terms changed (most updates are counters: helpful marks, shares). A
+// deleted post leaves the index.
+func (s *Store) reindexPost(ctx context.Context, p *forum.Post) error {
+	if p.DeletedAt != nil {
+		return s.unindexPost(ctx, p.ID)
+	}
+	var changed []string
+	err := s.db.NewInsert().Model(&searchDocRow{PostID: p.ID, Body: postTerms(p)}).
+		On("CONFLICT (post_id) DO UPDATE").Set("body = EXCLUDED.body").
+		Where("?TableAlias.body <> EXCLUDED.body").Returning("post_id").Scan(ctx, &changed)
+	if err != nil {
+		return dbErr("reindex post", err)
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if _, err := s.db.NewDelete().Model((*postTagRow)(nil)).Where("post_id = ?", p.ID).Exec(ctx); err != nil {
+		return dbErr("reindex post tags", err)
+	}
+	return s.insertTags(ctx, p)
+}
+
+func (s *Store) unindexPost(ctx context.Context, id forum.ID) error {
+	if _, err := s.db.NewDelete().Model((*searchDocRow)(nil)).Where("post_id = ?", id).Exec(ctx); err != nil {
+		return dbErr("unindex post", err)
+	}
+	if _, err := s.db.NewDelete().Model((*postTagRow)(nil)).Where("post_id = ?", id).Exec(ctx); err != nil {
+		return dbErr("unindex post tags", err)
+	}
+	return nil
+}
+
+// searchDocRow is a post's document (SQLite adds an integer id for FTS5).
+type searchDocRow struct {
+	bun.BaseModel `bun:"table:search_docs"`
+	PostID        string `bun:"post_id,pk"`
+	TitleKey      string `bun:"title_key"`
+	Title         string `bun:"title"`
+	Body          string `bun:"body"`
+}
+
+type postTagRow struct {
+	bun.BaseModel `bun:"table:post_tags"`
+	PostID        string `bun:"post_id,pk"`
+	Tag           string `bun:"tag,pk"`
+}
+
+func (s *Store) insertTags(ctx context.Context, p *forum.Post) error {
+	tags := search.Tags(p.HTML)
+	if len(tags) == 0 {
+		return nil
+	}
+	rows := make([]postTagRow, len(tags))
+	for i, t := range tags {
+		rows[i] = postTagRow{PostID: p.ID, Tag: t}
+	}
+	_, err := s.db.NewInsert().Model(&rows).Exec(ctx)
+	return dbErr("store post tags", err)
+}
+
+// reindexTitle rewrites the title of a thread's question when it changed
+// (UpdateThread runs on every answer: then nothing is written).
+func (s *Store) reindexTitle(ctx context.Context, t *forum.Thread) error {
+	title := search.Terms(t.Language, t.Title)
+	_, err := s.db.NewUpdate().Model((*searchDocRow)(nil)).Set("title = ?", title).
+		Set("title_key = ?", search.TitleKey(t.Title)).
+		Where("post_id = ?", t.RootPostID).Where("title <> ?", title).Exec(ctx)
+	return dbErr("reindex title", err)
+}
+
+// searchVersionCursor records which search.Version wrote the index.
+const searchVersionCursor = "search.version"
+
+// ReindexIfStale rebuilds the index when it was written by another
+// version of the analysis (or never: the first start after the search
+// migration).
+func (s *Store) ReindexIfStale(ctx context.Context, log *slog.Logger) error {
+	v, err := s.Cursor(ctx, searchVersionCursor)
+	if err != nil {
+		return err
+	}
+	if v == search.Version {
+		return nil
+	}
+	log.Info("search: rebuilding the index", "from_version", v, "to_version", search.Version)
+	n, err := s.Reindex(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("search: index rebuilt", "posts", n)
+	return nil
+}
+
+// reindexBatch is how many posts one transaction of Reindex indexes: the
+// node keeps serving (and writing) between batches.
+const reindexBatch = 500
+
+// Reindex rebuilds the search index from the posts, batch by batch, and
+// returns how many posts it indexed. Posts written meanwhile are indexed
+// by their own writes; documents of posts that no longer stand are
+// removed at the end.
+func (s *Store) Reindex(ctx context.Context) (int, error) {
+	after := ""
+	n := 0
+	for {
+		var rows []postRow
+		q := s.selectPosts(&rows).Where("deleted_at IS NULL").OrderExpr("id ASC").Limit(reindexBatch)
+		if after != "" {
+			q = q.Where("id > ?", after)
+		}
+		if err := q.Scan(ctx); err != nil {
+			return n, dbErr("reindex: list posts", err)
+		}
+		if len(rows) == 0 {
+			break
+		}
+		posts, err := s.withTranslations(ctx, rows)
+		if err != nil {
+			return n, err
+		}
+		if err := s.atomic(ctx, func(ctx context.Context, tx *Store) error { return tx.reindexBatch(ctx, posts) }); err != nil {
+			return n, err
+		}
+		n += len(posts)
+		after = posts[len(posts)-1].ID
+	}
+	err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		stale := "post_id NOT IN (SELECT id FROM posts WHERE deleted_at IS NULL)"
+		if _, err := tx.db.ExecContext(ctx, "DELETE FROM search_docs WHERE "+stale); err != nil {
+			return dbErr("reindex: remove stale documents", err)
+		}
+		if _, err := tx.db.ExecContext(ctx, "DELETE FROM post_tags WHERE "+stale); err != nil {
+			return dbErr("reindex: remove stale tags", err)
+		}
+		return tx.SetCursor(ctx, searchVersionCursor, search.Version)
+	})
+	return n, err
+}
+
+// reindexBatch writes the documents and tags of posts, their questions'
+// titles included.
+func (s *Store) reindexBatch(ctx context.Context, posts []*forum.Post) error {
+	var threadIDs []string
+	for _, p := range posts {
+		if p.IsQuestion() {
+			threadIDs = append(threadIDs, p.ThreadID)
+		}
+	}
+	threads := map[string]threadRow{}
+	if len(threadIDs) > 0 {
+		var rows []threadRow
+		if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(threadIDs)).Scan(ctx); err != nil {
+			return dbErr("reindex: threads", err)
+		}
+		for _, r := range rows {
+			threads[r.ID] = r
+		}
+	}
+	for _, p := range posts {
+		var title, key string
+		if t, ok := threads[p.ThreadID]; ok && p.IsQuestion() {
+			title, key = search.Terms(t.Language, t.Title), search.TitleKey(t.Title)
+		}
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, title_key, title, body) VALUES (?, ?, ?, ?)
+			ON CONFLICT (post_id) DO UPDATE SET title_key = excluded.title_key, title = excluded.title, body = excluded.body
+			WHERE search_docs.title_key <> excluded.title_key OR search_docs.title <> excluded.title
+			OR search_docs.body <> excluded.body`, p.ID, key, title, postTerms(p)); err != nil {
+			return dbErr(fmt.Sprintf("reindex post %s", p.ID), err)
+		}
+		if _, err := s.db.ExecContext(ctx, "DELETE FROM post_tags WHERE post_id = ?", p.ID); err != nil {
+			return dbErr("reindex post tags", err)
+		}
+		if err := s.insertTags(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package storage
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/search"
+)
+
+var _ search.Index = (*Store)(nil)
+
+type searchHitRow struct {
+	ID             string     `bun:"id"`
+	ThreadID       string     `bun:"thread_id"`
+	ForumID        string     `bun:"forum_id"`
+	AuthorID       string     `bun:"author_id"`
+	Title          string     `bun:"title"`
+	Language       string     `bun:"language"`
+	HTML           string     `bun:"html"`
+	ParentID       string     `bun:"parent_id"`
+	GoodPracticeAt *time.Time `bun:"good_practice_at"`
+	CreatedAt      time.Time  `bun:"created_at"`
+}
+
+// notBlocked keeps rows whose domain column (members.domain,
+// forums.domain: "" on this node) is not blocked, nor a subdomain of a
+// blocked domain, as DomainsBlocked decides.
+func notBlocked(col string) string {
+	return "NOT EXISTS (SELECT 1 FROM domain_blocks AS b WHERE " + col + " <> '' AND (" +
+		col + " = b.domain OR " + col + " LIKE '%.' || b.domain))"
+}
+
+// FindPosts finds the posts anyone may read that match q: not deleted, in
+// a thread that is not, by an author and in a forum of no blocked
+// instance. The terms are matched by the database's full-text index
+// (searchMatch); filters and order are the same on both databases.
+func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
+	if q.Parsed.Empty() || q.Limit <= 0 {
+		return nil, nil
+	}
+	var rows []searchHitRow
+	sel, rank, join := searchMatch(s.db.NewSelect(), q.Parsed)
+	sel = sel.
+		ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
+		ColumnExpr("p.good_practice_at, p.created_at").
+		Join(join + " posts AS p ON p.id = d.post_id").
+		Join(join + " threads AS t ON t.id = p.thread_id").
+		Join(join + " members AS m ON m.id = p.author_id").
+		Join(join + " forums AS f ON f.id = t.forum_id").
+		Where("p.deleted_at IS NULL").Where("t.deleted_at IS NULL").
+		Where(notBlocked("m.domain")).Where(notBlocked("f.domain"))
+	if q.ForumID != "" {
+		sel = sel.Where("t.forum_id = ?", q.ForumID)
+	}
+	if q.AuthorID != "" {
+		sel = sel.Where("p.author_id = ?", q.AuthorID)
+	}
+	if q.Organisation != "" {
+		sel = sel.Where("m.organisation = ?", q.Organisation)
+	}
+	if q.Language != "" {
+		sel = sel.Where("p.language = ?", q.Language)
+	}
+	if q.GoodPractice {
+		sel = sel.Where("p.good_practice_at IS NOT NULL")
+	}
+	if q.Questions {
+		sel = sel.Where("p.parent_id = ''")
+	}
+	if !q.Since.IsZero() {
+		sel = sel.Where("p.created_at >= ?", utc(q.Since))
+	}
+	if !q.Until.IsZero() {
+		sel = sel.Where("p.created_at < ?", utc(q.Until))
+	}
+	if q.Sort == search.Newest {
+		if q.Before != "" {
+			sel = sel.Where("p.id < ?", q.Before)
+		}
+		sel = sel.OrderExpr("p.id DESC")
+	} else {
+		// An exact title first; then the database's rank, raised by half
+		// for a post in the reader's language; then the newest.
+		sel = sel.OrderExpr("CASE WHEN d.title_key = ? THEN 0 ELSE 1 END", q.Parsed.Key).
+			OrderExpr(rank+" * CASE WHEN p.language = ? THEN 1.5 ELSE 1.0 END DESC", q.RankLanguage).
+			OrderExpr("p.id DESC").Offset(int64(q.Offset))
+	}
+	if err := sel.Limit(int64(q.Limit)).Scan(ctx, &rows); err != nil {
+		return nil, dbErr("find posts", err)
+	}
+	out := make([]search.PostHit, len(rows))
+	for i, r := range rows {
+		out[i] = search.PostHit{PostID: r.ID, ThreadID: r.ThreadID, ForumID: r.ForumID, AuthorID: r.AuthorID,
+			Title: r.Title, Language: r.Language, HTML: r.HTML, Question: r.ParentID == "",
+			GoodPractice: r.GoodPracticeAt != nil, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// containsPattern is a LIKE pattern for text anywhere, lower-cased.
+func containsPattern(text string) string {
+	return "%" + likeEscaper.Replace(strings.ToLower(strings.TrimSpace(text))) + "%"
+}
+
+// FindMembers finds members whose username, name or organisation contains
+// text (ignoring ASCII case), none of a blocked instance, local ones
+// first, then by username.
+func (s *Store) FindMembers(ctx context.Context, text string, limit int) ([]*forum.Member, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	like := containsPattern(text)
+	var rows []memberRow
+	err := s.db.NewSelect().Model(&rows).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`LOWER(username) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`LOWER(display_name) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`LOWER(organisation) LIKE ? ESCAPE '\'`, like)
+		}).
+		Where(notBlocked("?TableAlias.domain")).
+		OrderExpr("CASE WHEN domain = '' THEN 0 ELSE 1 END, username ASC, id ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("find members", err)
+	}
+	return s.withLanguages(ctx, rows)
+}
+
+// FindForums finds forums whose slug or a title contains text (ignoring
+// ASCII case), none of a blocked instance, in their order.
+func (s *Store) FindForums(ctx context.Context, text string, limit int) ([]*forum.Forum, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	like := containsPattern(text)
+	var rows []forumRow
+	err := s.db.NewSelect().Model(&rows).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`LOWER(slug) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`id IN (SELECT forum_id FROM forum_texts WHERE LOWER(title) LIKE ? ESCAPE '\')`, like)
+		}).
+		Where(notBlocked("?TableAlias.domain")).
+		OrderExpr("position ASC, id ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("find forums", err)
+	}
+	return s.withDetails(ctx, rows)
+}
+
+// FindTags lists tags that start with prefix (every tag for ""), after
+// the tag after, in order, with how many posts that stand carry them.
+func (s *Store) FindTags(ctx context.Context, prefix, after string, limit int) ([]search.TagCount, error) {
+	var rows []struct {
+		Tag   string `bun:"tag"`
+		Count int    `bun:"n"`
+	}
+	q := s.db.NewSelect().TableExpr("post_tags AS pt").ColumnExpr("pt.tag, COUNT(*) AS n").
+		Join("JOIN posts AS p ON p.id = pt.post_id").
+		Join("JOIN threads AS t ON t.id = p.thread_id").
+		Where("p.deleted_at IS NULL").Where("t.deleted_at IS NULL").
+		GroupExpr("pt.tag").OrderExpr("pt.tag ASC").Limit(int64(limit))
+	if prefix = strings.ToLower(strings.TrimSpace(prefix)); prefix != "" {
+		q = q.Where(`pt.tag LIKE ? ESCAPE '\'`, likeEscaper.Replace(prefix)+"%")
+	}
+	if after != "" {
+		q = q.Where("pt.tag > ?", after)
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, dbErr("find tags", err)
+	}
+	out := make([]search.TagCount, len(rows))
+	for i, r := range rows {
+		out[i] = search.TagCount{Tag: r.Tag, Count: r.Count}
+	}
+	return out, nil
+}
