@@ -16,12 +16,14 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 	target := act.Object.ID()
 	kind, key := f.urls.Parse(target)
 	approve := false
+	var forumID forum.ID
 	switch kind {
 	case uris.KindForum:
 		fo, err := f.localForum(ctx, key)
 		if err != nil {
 			return refused(ReasonUnknownTarget, "follow of unknown forum %s", target)
 		}
+		forumID = fo.ID
 		// Listed instances (member cities) are accepted at once; others wait
 		// for an admin when the forum approves followers.
 		approve = fo.Policy.ApproveFollows && !slices.Contains(fo.Policy.Instances, hostOf(act.Actor))
@@ -51,7 +53,7 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 	}
 	if state == FollowPending {
 		f.log.Info("follow request waits for approval", "forum", target, "follower", act.Actor)
-		return nil
+		return f.svc.NoteFollowRequest(ctx, forumID) // the admins are told (notify)
 	}
 	return f.answerFollow(ctx, fl, ap.TypeAccept)
 }

@@ -84,13 +84,14 @@ func summaryAsBody(o *ap.Object) string {
 // untitledQuestionTitle titles a post that starts a question without a
 // name (Mastodon, GoToSocial): its first words, without the mentions it
 // opens with — "@digitalisation How do…" addresses the forum, it is not
-// part of the question.
+// part of the question. Friendica (and Lemmy's "!community") address a
+// group as "!digitalisation".
 func untitledQuestionTitle(o *ap.Object, body string) string {
 	t := summarize(body, 200)
 	if hasMention(o) {
 		for {
 			first, rest, _ := strings.Cut(t, " ")
-			if len(first) < 2 || first[0] != '@' {
+			if len(first) < 2 || (first[0] != '@' && first[0] != '!') {
 				break
 			}
 			t = strings.TrimSpace(rest)

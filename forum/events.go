@@ -28,6 +28,20 @@ const (
 	EventPostReported   EventKind = "post.reported"
 )
 
+// Events only this node's members hear about (notifications): federation
+// publishes nothing for them.
+const (
+	// EventInvitationAccepted: someone accepted an invitation (ActorID the
+	// new member, MemberID who invited them).
+	EventInvitationAccepted EventKind = "invitation.accepted"
+	// EventReportReceived: another node reported a post (a Flag); the
+	// event's ID is the report's.
+	EventReportReceived EventKind = "report.received"
+	// EventFollowRequested: a follow of a forum waits for an admin
+	// (ForumID; ActorID the remote follower when known).
+	EventFollowRequested EventKind = "follow.requested"
+)
+
 // Changes another node's actor made here. Each is recorded with the
 // received activity (Event.ReceivedID), in the transaction that applies
 // it, so federation passes that activity on exactly once, never as ours: a
@@ -74,4 +88,13 @@ func (s *Service) record(ctx context.Context, tx Store, e Event) error {
 // Events lists events after the given one, oldest first.
 func (s *Service) Events(ctx context.Context, afterID ID, limit int) ([]*Event, error) {
 	return s.store.ListEvents(ctx, afterID, limit)
+}
+
+// NoteFollowRequest records that a follow of forumID waits for an admin's
+// decision, so the admins are told. Federation calls it once it stored the
+// pending follow.
+func (s *Service) NoteFollowRequest(ctx context.Context, forumID ID) error {
+	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		return s.record(ctx, tx, Event{Kind: EventFollowRequested, ForumID: forumID})
+	})
 }

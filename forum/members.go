@@ -252,8 +252,10 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, a NewAccou
 		} else if err != nil {
 			return err
 		}
-		session, err = s.newSession(ctx, tx, m.ID)
-		return err
+		if session, err = s.newSession(ctx, tx, m.ID); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, Event{Kind: EventInvitationAccepted, ActorID: m.ID, MemberID: inv.CreatedBy})
 	})
 	return m, session, err
 }

@@ -71,7 +71,15 @@ func (s *Service) ReceiveReport(ctx context.Context, post *Post, by *Member, rea
 	}
 	r := &Report{ID: s.ids.New(), URI: uri, PostID: p.ID, ThreadID: t.ID, ForumID: t.ForumID, ReporterID: by.ID,
 		Reason: clip(reason, MaxReasonLen), CreatedAt: s.clock.Now()}
-	if err := s.store.CreateReport(ctx, r); errors.Is(err, ErrConflict) {
+	// The report and its event commit together, so moderators hear of
+	// every report once; the same Flag again adds neither.
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if err := tx.CreateReport(ctx, r); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, Event{ID: r.ID, Kind: EventReportReceived, ActorID: by.ID, ForumID: t.ForumID, ThreadID: t.ID, PostID: p.ID})
+	})
+	if errors.Is(err, ErrConflict) {
 		return r, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("store report: %w", err)

@@ -20,7 +20,9 @@ import (
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/mail"
 	"github.com/metropolis/agora/metrics"
+	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/ratelimit"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
@@ -59,6 +61,9 @@ type Config struct {
 	// Production: shared or in-process services (see Shared). Zero values
 	// mean no metrics, in-process limits and live updates in process.
 	Shared Shared
+	// Mail, when its SMTPURL is set, mails notifications (see package
+	// mail); the zero value sends no email.
+	Mail MailConfig
 	// Optional: tests fix these; zero values mean the real ones.
 	// Resolver resolves peers' host names for the fetcher (tests give
 	// names such as bad.example to loopback servers).
@@ -95,6 +100,17 @@ type Shared struct {
 	FetchGate federation.FetchGate
 }
 
+// MailConfig is the node's outgoing mail: --smtp-url and --mail-from.
+type MailConfig struct {
+	SMTPURL string
+	From    string
+	// Coalesce is how long "at once" notifications wait for others to go
+	// in the same mail (0: 3 minutes).
+	Coalesce time.Duration
+	// Poll is how often the planner and the queue are read (0: 2 s).
+	Poll time.Duration
+}
+
 // Node is an assembled node.
 type Node struct {
 	URLs       *uris.Builder
@@ -102,7 +118,15 @@ type Node struct {
 	Federation *federation.Federation
 	Handler    http.Handler
 	DB         *storage.DB
-	feed       *live.Feed
+	// Notify is the members' notifications (pages read it); notices
+	// derives them from the event log while the node runs.
+	Notify  *notify.Service
+	feed    *live.Feed
+	notices *notify.Deriver
+	logger  *slog.Logger
+	mailer  *mail.Worker // nil without SMTP
+	planner *web.Server
+	poll    time.Duration
 }
 
 // New wires a node.
@@ -152,7 +176,20 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
-	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc,
+	notes := &notify.Service{Store: cfg.DB.Store(), Now: cfg.Clock.Now}
+	notices := &notify.Deriver{Events: svc.Events, Store: cfg.DB.Store(), Forum: svc, URLs: urls,
+		Markup: markup.New(markup.TagURL(urls.Tag)), IDs: cfg.IDs, Logger: cfg.Logger, Now: cfg.Clock.Now}
+	var mailer *mail.Worker
+	var mailCfg *web.MailConfig
+	if cfg.Mail.SMTPURL != "" {
+		sender, err := mail.NewSMTP(cfg.Mail.SMTPURL, cfg.Mail.From, urls.Host())
+		if err != nil {
+			return nil, err
+		}
+		mailer = &mail.Worker{Queue: cfg.DB.Store(), Sender: sender, Logger: cfg.Logger, Poll: cfg.Mail.Poll}
+		mailCfg = &web.MailConfig{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now, Coalesce: cfg.Mail.Coalesce}
+	}
+	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
 		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store())})
@@ -160,7 +197,8 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
-	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, feed: feed}, nil
+	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, feed: feed, notices: notices,
+		mailer: mailer, planner: h, poll: cfg.Mail.Poll, logger: cfg.Logger}, nil
 }
 
 // The inbox limit counts activities per remote host (all inboxes of the
@@ -177,11 +215,46 @@ const (
 	UnlimitedInbox    = -1
 )
 
-// Run runs the node's background work (federation, the live feed) until
-// ctx ends.
+// Run runs the node's background work (federation, the live feed,
+// notifications) until ctx ends.
 func (n *Node) Run(ctx context.Context) {
-	done := make(chan struct{})
-	go func() { n.feed.Run(ctx); close(done) }()
+	done := make(chan struct{}, 2)
+	go func() { n.feed.Run(ctx); done <- struct{}{} }()
+	go func() { n.notices.Run(ctx); done <- struct{}{} }()
+	if n.mailer != nil {
+		go n.mailer.Run(ctx)
+		go n.planMail(ctx)
+	}
 	n.Federation.Run(ctx)
 	<-done
+	<-done
+}
+
+// planMail turns notifications into queued mails, in one process at a
+// time (the "mail-planner" lease).
+func (n *Node) planMail(ctx context.Context) {
+	poll := n.poll
+	if poll == 0 {
+		poll = 2 * time.Second
+	}
+	holder := n.DB.Store()
+	id := fmt.Sprintf("%p-%d", n, time.Now().UnixNano())
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		ok, err := holder.TryLease(ctx, "mail-planner", id, time.Now(), 15*time.Second)
+		if err != nil && ctx.Err() == nil {
+			n.logger.Error("mail planner lease", "err", err)
+		}
+		if ok {
+			if err := n.planner.PlanMail(ctx); err != nil && ctx.Err() == nil {
+				n.logger.Error("plan mail", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

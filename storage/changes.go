@@ -113,6 +113,10 @@ var uncachedTables = map[string]bool{
 	// The search index is written with the post or thread it indexes
 	// (which moves the counters) and is read by no cached page.
 	"search_docs": true, "post_tags": true,
+	// Notifications, watches and read positions are shown only on
+	// members' pages, which are rendered for each request.
+	"notifications": true, "watches": true, "read_positions": true, "notify_prefs": true, "notify_mail_prefs": true,
+	"mail_queue": true, "member_emails": true,
 }
 
 // threadTables hold a thread's own row: a write to them made under

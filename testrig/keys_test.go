@@ -14,7 +14,8 @@ import (
 func TestKeysAreDistinct(t *testing.T) {
 	names := []string{"remote-mastodon", "remote-gotosocial", "remote-lemmy", "remote-nodebb", "remote-discourse",
 		"remote-mbin", "remote-piefed", "remote-bad", "remote-good", "remote-far", "remote-sub", "remote-watcher",
-		"remote-slow", "remote-replier", "remote-mallory", "remote-other", "remote-ed25519"}
+		"remote-slow", "remote-replier", "remote-mallory", "remote-other", "remote-ed25519",
+		"remote-misskey", "remote-pleroma", "remote-friendica", "remote-wordpress", "remote-smithereen", "remote-mitra"}
 	for i := range testrig.NodeKeyCount {
 		names = append(names, testrig.NodeKey(t, i).Name)
 	}

@@ -29,6 +29,10 @@ type forumData struct {
 	Handle string
 	// GoodPractices counts the marked answers of the threads listed.
 	GoodPractices map[forum.ID]int
+	// Watch and Unseen are for members: the watch control, and the
+	// threads with posts since their last visit.
+	Watch  *watchState
+	Unseen map[forum.ID]bool
 }
 
 func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
@@ -53,6 +57,9 @@ func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
 	d := forumData{List: list, Text: text, GoodPractices: counts}
 	if s.cfg.Federation != nil && f.Local() {
 		d.Handle = "@" + f.Slug + "@" + s.cfg.URLs.Host()
+	}
+	if err := s.forumMarks(r.Context(), st, &d); err != nil {
+		return err
 	}
 	s.render(w, r, http.StatusOK, "forum", text["Title"], d)
 	return nil

@@ -32,6 +32,10 @@ type view struct {
 	Path           string // the current request URI, where the language switcher returns
 	Switcher       []langOption
 	Data           any
+	// Unread counts the viewer's unread notifications (the header's link).
+	Unread int
+	// Notify: the node gives notifications (the header links them).
+	Notify bool
 	// splice, when set, is written where the page has Server.spliceMarker
 	// (a thread's answers, see showThread).
 	splice []string
@@ -134,7 +138,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 // pageView is what a page's templates receive for request r.
 func (s *Server) pageView(r *http.Request, title string, data any) *view {
 	st := stateOf(r)
-	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, SessionUnknown: st.sessionUnknown, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data}
+	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, SessionUnknown: st.sessionUnknown, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data,
+		Notify: s.cfg.Notify != nil, Unread: s.unread(r.Context(), st)}
 	for _, tag := range s.catalog.tags {
 		v.Switcher = append(v.Switcher, langOption{Tag: tag, Name: languageName(tag), Current: tag == st.tr.lang})
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/search"
+	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -52,6 +53,12 @@ type Config struct {
 	// Search answers /search and the ask form's similar questions; nil
 	// leaves them out (404).
 	Search *search.Service
+	// Notify, when set, gives members notifications (the header's unread
+	// count, /notifications), watching and read positions.
+	Notify *notify.Service
+	// Mail, when set (with Notify), mails notifications and offers the
+	// email settings and unsubscribe links.
+	Mail *MailConfig
 }
 
 // Server is the node's HTTP handler.
@@ -121,6 +128,12 @@ func New(cfg Config) (*Server, error) {
 	top.HandleFunc("GET /readyz", s.readyz)
 	if cfg.Metrics != nil && !cfg.MetricsElsewhere {
 		top.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
+	if cfg.Mail != nil && cfg.Notify != nil {
+		// One-click unsubscribe (RFC 8058): the mail provider POSTs
+		// without cookies or a CSRF token; the signed link is the
+		// authority.
+		top.Handle("POST /unsubscribe/{token}", securityHeaders(http.HandlerFunc(s.unsubscribe)))
 	}
 	top.Handle("/", pages)
 	var h http.Handler = metrics.RecordRoute(top)
@@ -205,6 +218,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /invite/{token}", s.handle(s.invitationForm))
 	mux.Handle("POST /invite/{token}", s.post(s.acceptInvitation))
 	mux.Handle("POST /language", s.post(s.setLanguage))
+
+	if s.cfg.Notify != nil {
+		mux.Handle("GET /notifications", s.handle(s.notificationsPage))
+		mux.Handle("POST /notifications/read", s.post(s.markRead))
+		mux.Handle("POST /watch", s.post(s.watch))
+		mux.Handle("GET /settings/notifications", s.handle(s.settingsForm))
+		mux.Handle("POST /settings/notifications", s.post(s.saveSettings))
+		if s.cfg.Mail != nil {
+			mux.Handle("GET /unsubscribe/{token}", s.handle(s.unsubscribePage))
+		}
+	}
 
 	mux.Handle("GET /admin", s.handle(s.adminPage))
 	mux.Handle("POST /admin/invitations", s.post(s.adminInvite))

@@ -10,8 +10,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/metropolis/agora/clientip"
+	"github.com/metropolis/agora/forum/markup"
+	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
@@ -24,6 +27,9 @@ type site struct {
 	rig  *testrig.Rig
 	cast *testrig.Cast
 	srv  *httptest.Server
+	// notices derives notifications when a test calls it (deliver).
+	notices *notify.Deriver
+	web     *web.Server
 }
 
 // newSite serves the rig with the page cache on, as nodes run: every page
@@ -70,8 +76,13 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Changes: versioner, ClientIP: clientIP,
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	notes := &notify.Service{Store: rig.DB.Store(), Now: rig.Clock.Now}
+	notices := &notify.Deriver{Events: rig.Service.Events, Store: rig.DB.Store(), Forum: rig.Service, URLs: u,
+		Markup: markup.New(), IDs: testrig.IDs(rig.Clock), Logger: logger, Now: rig.Clock.Now}
+	mailCfg := &web.MailConfig{Store: rig.DB.Store(), IDs: testrig.IDs(rig.Clock), Now: rig.Clock.Now, Coalesce: 3 * time.Minute}
+	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Notify: notes, Mail: mailCfg,
+		Logger: logger, Changes: versioner, ClientIP: clientIP,
 		Search: search.NewService(rig.DB.Store(), rig.DB.Store())})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +92,7 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &site{t: t, rig: rig, cast: cast, srv: srv}
+	return &site{t: t, rig: rig, cast: cast, srv: srv, notices: notices, web: h}
 }
 
 // browser is a cookie-keeping client that does not follow redirects, so

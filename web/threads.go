@@ -43,6 +43,10 @@ type threadData struct {
 	// LiveURL is the thread's event stream, for the live-answers script
 	// (empty: no live updates on this page).
 	LiveURL string
+	// Watch is the member's watch control; FirstUnread the anchor of the
+	// first answer on this page posted since their last visit.
+	Watch       *watchState
+	FirstUnread string
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
@@ -96,6 +100,9 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if s.cfg.Federation != nil && v.Forum.Local() {
 		d.FollowHandle = "@" + uris.ThreadHandle(v.Thread.ID) + "@" + s.cfg.URLs.Host()
+	}
+	if err := s.readPosition(r.Context(), st, v, &d); err != nil {
+		return err
 	}
 	page := s.pageView(r, v.Thread.Title, &d)
 	if d.Question != nil {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/mail"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/uris"
 )
@@ -55,6 +57,10 @@ type Config struct {
 	// comma-separated) whose X-Forwarded-For names the client; empty
 	// trusts none.
 	TrustedProxies string
+	// SMTPURL (smtp://user:pass@host:587 or smtps://…) turns email on;
+	// MailFrom is the From address of what the node mails.
+	SMTPURL  string
+	MailFrom string
 	// DeliveryWorkers is how many sends one process makes at once; empty
 	// means the default (128).
 	DeliveryWorkers string
@@ -128,6 +134,12 @@ func settings() []setting {
 		{name: "trusted-proxies", env: "AGORA_TRUSTED_PROXIES", shownDef: "empty: none",
 			help:  "reverse proxies whose X-Forwarded-For names the client, for rate limits: addresses or CIDR ranges, comma-separated",
 			field: func(c *Config) *string { return &c.TrustedProxies }, check: checkTrustedProxies},
+		{name: "smtp-url", env: "AGORA_SMTP_URL", shownDef: "empty: no email",
+			help:  "SMTP server for the node's email: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465",
+			field: func(c *Config) *string { return &c.SMTPURL }, check: checkSMTPURL},
+		{name: "mail-from", env: "AGORA_MAIL_FROM", shownDef: "empty",
+			help:  "From address of the node's email, e.g. agora@city.example (required with --smtp-url)",
+			field: func(c *Config) *string { return &c.MailFrom }, check: checkMailFrom},
 		{name: "delivery-workers", env: "AGORA_DELIVERY_WORKERS", shownDef: "128",
 			help:  "concurrent deliveries per process (several processes share the queue)",
 			field: func(c *Config) *string { return &c.DeliveryWorkers }, check: checkOptionalCount},
@@ -189,7 +201,29 @@ func (cf *configFlags) resolve(fs *flag.FlagSet, env Env) (Config, error) {
 		}
 		*s.field(&cfg) = v
 	}
+	if cfg.SMTPURL != "" && cfg.MailFrom == "" {
+		return Config{}, usageErrorf("--mail-from: required with --smtp-url")
+	}
 	return cfg, nil
+}
+
+func checkSMTPURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	_, err := mail.NewSMTP(v, "check@example.org", "example.org")
+	return err
+}
+
+func checkMailFrom(v string) error {
+	if v == "" {
+		return nil
+	}
+	a, err := netmail.ParseAddress(v)
+	if err != nil || a.Address != v {
+		return fmt.Errorf("%q is not an email address", v)
+	}
+	return nil
 }
 
 // PublicBaseURL is the base URL for links: the configured one, else

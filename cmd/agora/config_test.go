@@ -96,6 +96,12 @@ func TestConfigErrors(t *testing.T) {
 		{"authorized fetch env", nil, map[string]string{"AGORA_AUTHORIZED_FETCH": "on"}, []string{"--authorized-fetch", "AGORA_AUTHORIZED_FETCH"}},
 		{"trusted proxies", []string{"--trusted-proxies", "10.0.0.0/8, proxy.example"}, nil,
 			[]string{"--trusted-proxies", `"proxy.example"`}},
+		{"smtp URL scheme", []string{"--smtp-url", "http://mail.example", "--mail-from", "a@b.example"}, nil, []string{"--smtp-url", "scheme"}},
+		{"smtp URL port", []string{"--smtp-url", "smtp://mail.example:0", "--mail-from", "a@b.example"}, nil, []string{"--smtp-url", "port"}},
+		{"smtp URL env", nil, map[string]string{"AGORA_SMTP_URL": "smtp://", "AGORA_MAIL_FROM": "a@b.example"}, []string{"--smtp-url", "AGORA_SMTP_URL", "no host"}},
+		{"smtp URL hides its password", []string{"--smtp-url", "smtp://u:s3cret@mail.example:%zz", "--mail-from", "a@b.example"}, nil, []string{"--smtp-url", "not a URL"}},
+		{"mail from", []string{"--mail-from", "Agora <agora@b.example>"}, nil, []string{"--mail-from", "not an email address"}},
+		{"mail from missing", []string{"--smtp-url", "smtp://mail.example"}, nil, []string{"--mail-from: required with --smtp-url"}},
 		{"unknown flag", []string{"--colour", "blue"}, nil, []string{"flag provided but not defined", "agora serve -h"}},
 		{"missing value", []string{"--listen"}, nil, []string{"needs an argument", "listen"}},
 	}
