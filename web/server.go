@@ -18,8 +18,8 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
-	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/uris"
 )
 
