@@ -137,7 +137,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.ThreadPath(t.ID))
+	return s.redirectFlash(w, r, uris.ThreadPath(t.ID), "flash.question_posted")
 }
 
 // commonLanguages are offered for posts besides the member's own.

@@ -318,7 +318,7 @@ func TestInvitationThroughAdminPage(t *testing.T) {
 	}
 	mustContain(t, p, "doit contenir au moins 10 caractères", `value="Tendai Moyo"`)
 	form.Set("password", "a proper passphrase")
-	if p = guest.post(link, form); p.status != http.StatusSeeOther || location(p) != "/u/tendai" {
+	if p = guest.post(link, form); p.status != http.StatusSeeOther || location(p) != "/welcome" {
 		t.Fatalf("accept: %d %s", p.status, location(p))
 	}
 	mustContain(t, guest.get("/u/tendai"), "Tendai Moyo", "ICT Officer", `<span lang="sn">sn</span>`)

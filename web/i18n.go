@@ -52,6 +52,13 @@ func newCatalog(defaultLang string) (*catalog, error) {
 	return c, nil
 }
 
+// has reports whether the catalogs hold a message id (checked in the
+// default language; TestCatalogsComplete keeps the others equal).
+func (c *catalog) has(id string) bool {
+	_, err := c.translators[c.def].loc.Localize(&i18n.LocalizeConfig{MessageID: id})
+	return err == nil
+}
+
 func (c *catalog) supported(tag string) bool {
 	for _, t := range c.tags {
 		if t == tag {

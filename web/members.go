@@ -123,5 +123,5 @@ func (s *Server) editProfile(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.MemberPath(m.Username))
+	return s.redirectFlash(w, r, uris.MemberPath(m.Username), "flash.profile_saved")
 }

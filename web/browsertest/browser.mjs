@@ -255,6 +255,16 @@ async function run() {
     await goto(admPage, '/login');
     await signIn(admPage, admin, adminPassword);
     await audit(admPage, 'admin', '/admin');
+    for (const section of ['members', 'invitations', 'forums', 'federation', 'log']) {
+      await audit(admPage, `admin: ${section}`, `/admin/${section}`);
+    }
+    step('admin sections at 320 px: no sideways scrolling');
+    await admPage.setViewportSize({ width: 320, height: 640 });
+    for (const section of ['members', 'invitations', 'federation', 'log']) {
+      await goto(admPage, `/admin/${section}`);
+      const width = await admPage.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 320) fail(`/admin/${section} scrolls sideways at 320 px (${width} px wide)`);
+    }
     await adm.close();
   } else {
     console.log('  (no admin credentials: /admin not checked)');
