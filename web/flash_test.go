@@ -140,3 +140,46 @@ func TestEmptyStatesAndOrigin(t *testing.T) {
 		t.Error("a member is offered to create a forum")
 	}
 }
+
+// TestProfileLanguagesAsChoices: languages are ticked, not typed as codes;
+// any ISO 639-1 language can be added from the full list; a refused form
+// keeps every tick.
+func TestProfileLanguagesAsChoices(t *testing.T) {
+	s := newSite(t)
+	marta := s.signedIn("marta")
+	p := marta.get("/u/marta/edit")
+	// Her languages first, ticked (Catalan is not an interface language),
+	// then the interface's.
+	mustContain(t, p, `<legend>Languages</legend>`,
+		`<input type="checkbox" name="languages" value="ca" checked> <span lang="ca">Català</span>`,
+		`<input type="checkbox" name="languages" value="fr"> <span lang="fr">Français</span>`,
+		`<select id="other-language" name="languages">`, `<option value="wo">Wolof</option>`)
+	// A refused form (no name) keeps the ticks, the pick from the list
+	// among them.
+	p = marta.post("/u/marta/edit", url.Values{"display_name": {""}, "languages": {"es", "ca", "wo"}})
+	if p.status != http.StatusBadRequest {
+		t.Fatalf("empty name: %d", p.status)
+	}
+	mustContain(t, p, `value="es" checked>`, `value="ca" checked>`, `value="wo" checked>`)
+	if strings.Contains(p.body, `value="en" checked>`) {
+		t.Error("an unticked language came back ticked")
+	}
+	p = marta.post("/u/marta/edit", url.Values{"display_name": {"Marta Puig"}, "languages": {"es", "ca", "", "wo"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", p.status, p.body)
+	}
+	m, err := s.rig.Service.MemberByUsername(context.Background(), "marta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.Languages, ","); got != "es,ca,wo" {
+		t.Errorf("languages = %s, want es,ca,wo in the order ticked", got)
+	}
+	// The answer form offers every language, hers first.
+	th, err := s.rig.Service.Ask(context.Background(), s.cast.Toronto, s.cast.Forum.ID, forum.Question{Title: "Languages?", Body: "x", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, marta.get("/t/"+th.ID), `<optgroup label="Your languages"><option value="es" selected>Español</option><option value="ca">Català</option><option value="wo">Wolof</option>`,
+		`<optgroup label="All languages">`, `<option value="sn">Shona (chiShona)</option>`)
+}

@@ -92,7 +92,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 		d.Reply = composeData{Language: defaultPostLanguage(st)}
 	}
 	d.Reply.Action = uris.ThreadPath(v.Thread.ID) + "/reply"
-	d.Reply.Languages = postLanguages(st.viewer)
+	d.Reply.Languages = postLanguages(st.viewer, d.Reply.Language)
 	if forum.CanModerate(st.viewer) == nil {
 		if d.Forums, err = s.moveTargets(r.Context(), v.Thread.ID, version, versioned); err != nil {
 			return err
