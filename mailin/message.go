@@ -78,7 +78,7 @@ func Parse(raw []byte) (*Incoming, error) {
 	case strings.TrimSpace(plain) != "":
 		in.Text = plain
 	case strings.TrimSpace(html) != "":
-		in.Text, err = htmlToMarkdown(html)
+		in.Text, err = HTMLToMarkdown(html)
 		if err != nil {
 			return nil, err
 		}
@@ -99,10 +99,10 @@ func automatic(h gomail.Header) bool {
 	return h.Get("X-Autoreply") != "" || h.Get("X-Autorespond") != "" || h.Get("List-Id") != ""
 }
 
-// htmlToMarkdown converts an HTML body with
+// HTMLToMarkdown converts an HTML body with
 // github.com/JohannesKaufmann/html-to-markdown. Clients mark their quoted
 // text differently; what is recognisable as a quote is dropped first.
-func htmlToMarkdown(html string) (string, error) {
+func HTMLToMarkdown(html string) (string, error) {
 	md, err := htmltomarkdown.ConvertString(dropHTMLQuotes(html))
 	if err != nil {
 		return "", fmt.Errorf("convert HTML: %w", err)

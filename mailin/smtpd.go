@@ -95,4 +95,3 @@ func (s *session) Data(r io.Reader) error {
 
 func (s *session) Reset()        { s.rcpts = nil }
 func (s *session) Logout() error { return nil }
-

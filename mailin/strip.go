@@ -51,16 +51,19 @@ func Strip(text string) string {
 		}
 	}
 	lines = lines[:end]
-	// Quoted lines and blank lines at the end belong to what was quoted.
+	// Quoted lines, blank lines and a rule at the end belong to what was
+	// quoted (Outlook draws a rule above its quoted message).
 	for len(lines) > 0 {
 		t := strings.TrimSpace(lines[len(lines)-1])
-		if t != "" && !strings.HasPrefix(t, ">") {
+		if t != "" && !strings.HasPrefix(t, ">") && !rule.MatchString(t) {
 			break
 		}
 		lines = lines[:len(lines)-1]
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
+
+var rule = regexp.MustCompile(`^(\* *\* *\*[* ]*|-{3,}|_{3,})$`)
 
 func nearby(lines []string, re *regexp.Regexp, n int) bool {
 	for i := 0; i < n && i < len(lines); i++ {
