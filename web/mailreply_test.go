@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/mailin"
 	"github.com/metropolis/agora/mail/mailtest"
+	"github.com/metropolis/agora/mailin"
 )
 
 // replyMail is what Marta's mail client sends when she replies to the
@@ -152,4 +152,3 @@ func isRefusal(err error, says string) bool {
 	var r *mailin.Refusal
 	return errors.As(err, &r) && strings.Contains(r.Reason, says)
 }
-
