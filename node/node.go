@@ -113,6 +113,9 @@ type MailConfig struct {
 	// ReplyTTL is how long a mail's reply address works (0:
 	// mailin.DefaultTTL).
 	ReplyTTL time.Duration
+	// Backoff is the wait after a failed send (nil: the queue's default,
+	// minutes growing to hours); tests make it short.
+	Backoff func(attempt int) time.Duration
 }
 
 // Node is an assembled node.
@@ -193,7 +196,8 @@ func New(cfg Config) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		mailer = &mail.Worker{Queue: cfg.DB.Store(), Sender: sender, Logger: cfg.Logger, Poll: cfg.Mail.Poll}
+		mailer = &mail.Worker{Queue: cfg.DB.Store(), Sender: sender, Logger: cfg.Logger, Poll: cfg.Mail.Poll,
+			Now: cfg.Clock.Now, Backoff: cfg.Mail.Backoff}
 		mailCfg = &web.MailConfig{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now, Coalesce: cfg.Mail.Coalesce,
 			ReplyFrom: cfg.Mail.From, ReplyTTL: cfg.Mail.ReplyTTL}
 	}
