@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -35,4 +36,18 @@ func (s *Store) ReplyToken(ctx context.Context, token string) (*mailin.Token, er
 		return nil, dbErr("reply token", err)
 	}
 	return &mailin.Token{Token: r.Token, MemberID: r.MemberID, PostID: r.PostID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}, nil
+}
+
+// MemberByEmail is the member whose address is address, compared without
+// case; "" when none.
+func (s *Store) MemberByEmail(ctx context.Context, address string) (string, error) {
+	var rows []memberEmailRow
+	err := s.db.NewSelect().Model(&rows).Where("lower(address) = ?", strings.ToLower(address)).OrderExpr("member_id").Limit(1).Scan(ctx)
+	if err != nil {
+		return "", dbErr("member by email", err)
+	}
+	if len(rows) == 0 {
+		return "", nil
+	}
+	return rows[0].MemberID, nil
 }

@@ -15,9 +15,15 @@ type adminData struct {
 	Members     forum.Page[*forum.Member]
 	Invitations forum.Page[*forum.Invitation]
 	Forums      forum.Page[*forum.Forum]
-	// NewLink is an invitation link just made: shown once, never stored.
+	// NewLink is an invitation or password link just made: shown once,
+	// never stored. Notice says it was mailed too.
 	NewLink string
+	Notice  string
 	Error   string
+	// Mail: the node sends email (invitations may be mailed); Invite is
+	// what the admin typed in the invitation form.
+	Mail   bool
+	Invite inviteForm
 	Roles   []forum.Role
 	Langs   []string
 	// Federation: the remote forums this node follows (nil when off).
@@ -42,7 +48,8 @@ func (s *Server) adminData(r *http.Request) (*adminData, error) {
 	if err := forum.CanAdminister(st.viewer); err != nil {
 		return nil, err
 	}
-	d := &adminData{Roles: []forum.Role{forum.RoleMember, forum.RoleModerator, forum.RoleAdmin}, Langs: s.catalog.tags}
+	d := &adminData{Roles: []forum.Role{forum.RoleMember, forum.RoleModerator, forum.RoleAdmin}, Langs: s.catalog.tags,
+		Mail: s.cfg.Mail != nil}
 	var err error
 	if d.Members, err = svc.ListMembers(r.Context(), q.Get("members_after")); err != nil {
 		return nil, err
@@ -73,26 +80,58 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, status int, newLink, errMsg string) error {
+	return s.showAdminNotice(w, r, status, newLink, "", errMsg)
+}
+
+func (s *Server) showAdminNotice(w http.ResponseWriter, r *http.Request, status int, newLink, notice, errMsg string) error {
 	d, err := s.adminData(r)
 	if err != nil {
 		return err
 	}
-	d.NewLink, d.Error = newLink, errMsg
+	d.NewLink, d.Notice, d.Error = newLink, notice, errMsg
+	d.Invite = inviteForm{Role: r.PostForm.Get("role"), Note: r.PostForm.Get("note"), Email: r.PostForm.Get("email"),
+		Lang: r.PostForm.Get("mail_language")}
+	if d.Invite.Lang == "" {
+		d.Invite.Lang = stateOf(r).tr.lang
+	}
+	if status < 300 {
+		d.Invite = inviteForm{Lang: d.Invite.Lang} // done: an empty form
+	}
 	s.render(w, r, status, "admin", stateOf(r).tr.T("admin.title"), d)
 	return nil
+}
+
+// inviteForm is what the admin typed in the invitation form, kept when it
+// is refused.
+type inviteForm struct {
+	Role, Note, Email, Lang string
 }
 
 // adminInvite answers with the admin page itself (not a redirect) so the
 // new link is shown once and never kept.
 func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
-	_, token, err := s.cfg.Service.Invite(r.Context(), st.viewer, forum.Role(r.PostForm.Get("role")), r.PostForm.Get("note"))
+	to := strings.TrimSpace(r.PostForm.Get("email"))
+	if to != "" && (s.cfg.Mail == nil || !validAddress(to)) {
+		if err := forum.CanAdminister(st.viewer); err != nil {
+			return err
+		}
+		return s.showAdmin(w, r, http.StatusBadRequest, "", st.tr.T("settings.email_invalid"))
+	}
+	inv, token, err := s.cfg.Service.Invite(r.Context(), st.viewer, forum.Role(r.PostForm.Get("role")), r.PostForm.Get("note"))
 	if ve := asValidation(err); ve != nil {
 		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr, ve))
 	} else if err != nil {
 		return err
 	}
-	return s.showAdmin(w, r, http.StatusOK, s.cfg.URLs.Invitation(token), "")
+	link, notice := s.cfg.URLs.Invitation(token), ""
+	if to != "" {
+		if err := s.mailInvitation(r.Context(), r.PostForm.Get("mail_language"), to, st.viewer.DisplayName, link, inv.ExpiresAt); err != nil {
+			return err
+		}
+		notice = st.tr.T("admin.invite_mailed", "Address", to)
+	}
+	return s.showAdminNotice(w, r, http.StatusOK, link, notice, "")
 }
 
 func (s *Server) adminCreateForum(w http.ResponseWriter, r *http.Request) error {

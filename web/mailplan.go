@@ -27,6 +27,9 @@ import (
 // MailStore is the storage the planner and the email settings need.
 type MailStore interface {
 	mailin.Store // reply tokens, addresses, the mail secret
+	EnqueueMail(ctx context.Context, m *mail.Message) error
+	// MemberByEmail is the member with an address ("" when none).
+	MemberByEmail(ctx context.Context, address string) (forum.ID, error)
 	UnmailedNotifications(ctx context.Context, limit int) ([]*notify.Notification, error)
 	// MailNotifications queues m (nil: none) and marks ids mailed, at once.
 	MailNotifications(ctx context.Context, m *mail.Message, ids []string, at time.Time) error
