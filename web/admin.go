@@ -24,8 +24,8 @@ type adminData struct {
 	// what the admin typed in the invitation form.
 	Mail   bool
 	Invite inviteForm
-	Roles   []forum.Role
-	Langs   []string
+	Roles  []forum.Role
+	Langs  []string
 	// Federation: the remote forums this node follows (nil when off).
 	Federation bool
 	Joined     []*federation.Following

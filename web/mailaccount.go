@@ -42,7 +42,7 @@ func (s *Server) accountMail(tr *translator, to string, d accountMailData) (*mai
 	text := fmt.Sprintf("%s\n\n%s\n\n%s:\n%s\n\n%s\n", d.Subject, d.Intro, d.LinkText, d.Link, d.Note)
 	now := s.cfg.Mail.Now()
 	return &mail.Message{ID: s.cfg.Mail.IDs.New(), To: to, Subject: d.Subject, Text: text, HTML: html.String(),
-		Headers: map[string]string{"Content-Language": tr.lang, "Auto-Submitted": "auto-generated"},
+		Headers:       map[string]string{"Content-Language": tr.lang, "Auto-Submitted": "auto-generated"},
 		NextAttemptAt: now, CreatedAt: now}, nil
 }
 
