@@ -119,7 +119,7 @@ func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request) erro
 			notice = st.tr.T("admin.reset_mailed", "Name", m.Username)
 		}
 	}
-	return s.showAdminNotice(w, r, http.StatusOK, link, notice, "")
+	return s.showAdmin(w, r, http.StatusOK, adminMembers, "", func(d *adminData) { d.NewLink, d.Notice = link, notice })
 }
 
 type forgotData struct {
