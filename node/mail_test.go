@@ -169,10 +169,10 @@ func TestMailQueuedAcrossRestart(t *testing.T) {
 	p.abandon()
 	<-p.done
 	inbox.FailNext(0)
-	p = runMailPeer(t, "city", relisten(t, p.ln.Addr().String()), p.DB, inbox)
-	got := inbox.Wait(2, 20*time.Second)
+	runMailPeer(t, "city", relisten(t, p.ln.Addr().String()), p.DB, inbox)
+	inbox.Wait(2, 20*time.Second)
 	time.Sleep(time.Second) // nothing more comes
-	got = inbox.Messages()
+	got := inbox.Messages()
 	if len(got) != 2 {
 		t.Fatalf("%d mails after the restart, want 2", len(got))
 	}
