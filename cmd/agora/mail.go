@@ -68,18 +68,19 @@ bounce), 75 when the node could not store it (try again later).`))
 	return &exitError{code: exTempFail, msg: fmt.Sprintf("reply not posted, try again later: %v", err)}
 }
 
-// serveSMTP runs the built-in receiver of replies by email until stopped.
-func serveSMTP(addr, domain string, n *node.Node, log *slog.Logger) (func(), error) {
+// serveSMTP runs the built-in receiver of replies by email until stopped;
+// it returns the address it listens on.
+func serveSMTP(addr, domain string, n *node.Node, log *slog.Logger) (string, func(), error) {
 	l, err := mailin.Listen(addr, domain, n.MailIn)
 	if err != nil {
-		return nil, fmt.Errorf("--smtp-listen: %w", err)
+		return "", nil, fmt.Errorf("--smtp-listen: %w", err)
 	}
 	go func() {
 		if err := l.Serve(); err != nil {
 			log.Error("smtp receiver", "err", err)
 		}
 	}()
-	return func() {
+	return l.Addr(), func() {
 		if err := l.Close(); err != nil {
 			log.Warn("closing the smtp receiver", "err", err)
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"net/smtp"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +94,32 @@ func TestMailReceive(t *testing.T) {
 	var stderr bytes.Buffer
 	if code := runIO(t.Context(), []string{"mail", "send"}, cmdIO{env: envOf(nil), stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr}); code != 2 {
 		t.Errorf("mail send: exit %d, %s", code, stderr.String())
+	}
+}
+
+// TestServeSMTPListen: `agora serve --smtp-listen` answers SMTP; it takes
+// mail only for reply addresses.
+func TestServeSMTPListen(t *testing.T) {
+	n := startNode(t, []string{"serve", "--listen", "127.0.0.1:0", "--smtp-listen", "127.0.0.1:0", "--data", t.TempDir()}, nil)
+	m := regexp.MustCompile(`Receiving replies by email on (\S+)`).FindStringSubmatch(n.stdout.String())
+	if m == nil {
+		t.Fatalf("no SMTP address in stdout:\n%s", n.stdout)
+	}
+	c, err := smtp.Dial(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Mail("ana@city.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt("postmaster@city.example"); err == nil || !strings.Contains(err.Error(), "550") {
+		t.Errorf("RCPT of a non-reply address: %v, want 550", err)
+	}
+	if err := c.Rcpt("agora+" + strings.Repeat("c", 24) + "@city.example"); err != nil {
+		t.Errorf("RCPT of a reply address: %v", err)
+	}
+	_ = c.Quit()
+	if code := n.stop(); code != 0 {
+		t.Fatalf("exit code %d, stderr:\n%s", code, n.stderr)
 	}
 }
