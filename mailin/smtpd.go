@@ -68,7 +68,17 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
-func (s *session) Data(r io.Reader) error {
+func (s *session) Data(r io.Reader) (err error) {
+	defer func() {
+		// A message the reader cannot take must not take the node down;
+		// it is refused for good (a retry would meet the same fault).
+		if p := recover(); p != nil {
+			if s.rc.Logger != nil {
+				s.rc.Logger.Error("mail: reading a message panicked", "panic", p)
+			}
+			err = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Reply not posted: the message could not be read"}
+		}
+	}()
 	raw, err := ReadLimited(r)
 	if err != nil {
 		var ref *Refusal
