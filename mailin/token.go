@@ -39,6 +39,8 @@ type Store interface {
 	SaveReplyToken(ctx context.Context, t *Token) error
 	// ReplyToken returns a stored token (forum.ErrNotFound if none).
 	ReplyToken(ctx context.Context, token string) (*Token, error)
+	// PurgeReplyTokens deletes the tokens expired before t.
+	PurgeReplyTokens(ctx context.Context, t time.Time) error
 	MemberEmail(ctx context.Context, memberID string) (string, error)
 	Cursor(ctx context.Context, name string) (string, error)
 	SetCursor(ctx context.Context, name, value string) error
@@ -95,6 +97,12 @@ func Issue(ctx context.Context, st Store, memberID, postID forum.ID, now time.Ti
 		ttl = DefaultTTL
 	}
 	tok := sign(secret, memberID, postID)
+	// Tokens are made only when a mail is, so the table is tidied then.
+	// An expired token stays for another ttl, so a late reply hears
+	// "expired" (answer on the website) rather than "unknown".
+	if err := st.PurgeReplyTokens(ctx, now.Add(-ttl)); err != nil {
+		return "", fmt.Errorf("purge reply tokens: %w", err)
+	}
 	if err := st.SaveReplyToken(ctx, &Token{Token: tok, MemberID: memberID, PostID: postID, CreatedAt: now, ExpiresAt: now.Add(ttl)}); err != nil {
 		return "", fmt.Errorf("save reply token: %w", err)
 	}

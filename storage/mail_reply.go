@@ -38,6 +38,12 @@ func (s *Store) ReplyToken(ctx context.Context, token string) (*mailin.Token, er
 	return &mailin.Token{Token: r.Token, MemberID: r.MemberID, PostID: r.PostID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}, nil
 }
 
+// PurgeReplyTokens deletes the reply tokens expired before t.
+func (s *Store) PurgeReplyTokens(ctx context.Context, t time.Time) error {
+	_, err := s.db.NewDelete().Model((*replyTokenRow)(nil)).Where("expires_at < ?", utc(t)).Exec(ctx)
+	return dbErr("purge reply tokens", err)
+}
+
 // MemberByEmail is the member whose address is address, compared without
 // case; "" when none.
 func (s *Store) MemberByEmail(ctx context.Context, address string) (string, error) {

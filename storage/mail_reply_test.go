@@ -33,5 +33,18 @@ func TestReplyTokens(t *testing.T) {
 		if _, err := s.ReplyToken(ctx(t), "nosuchtokennosuchtokenxx"); !errors.Is(err, forum.ErrNotFound) {
 			t.Fatalf("unknown token: %v", err)
 		}
+		// Purging keeps what has not expired yet, then deletes it.
+		if err := s.PurgeReplyTokens(ctx(t), t0.Add(47*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ReplyToken(ctx(t), tok.Token); err != nil {
+			t.Fatalf("purged too soon: %v", err)
+		}
+		if err := s.PurgeReplyTokens(ctx(t), t0.Add(49*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ReplyToken(ctx(t), tok.Token); !errors.Is(err, forum.ErrNotFound) {
+			t.Fatalf("after purging: %v", err)
+		}
 	})
 }
