@@ -229,6 +229,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET /settings/notifications", s.handle(s.settingsForm))
 		mux.Handle("POST /settings/notifications", s.post(s.saveSettings))
 		if s.cfg.Mail != nil {
+			mux.Handle("GET /password/forgot", s.handle(s.forgotForm))
+			mux.Handle("POST /password/forgot", s.post(s.forgotPassword))
 			mux.Handle("GET /unsubscribe/{token}", s.handle(s.unsubscribePage))
 		}
 	}
@@ -246,6 +248,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/invitations", s.post(s.adminInvite))
 	mux.Handle("POST /admin/forums", s.post(s.adminCreateForum))
 	mux.Handle("POST /admin/members/{id}/role", s.post(s.adminSetRole))
+	mux.Handle("POST /admin/members/{id}/reset", s.post(s.adminResetPassword))
 	if s.cfg.Federation != nil {
 		mux.Handle("GET "+adminPath(adminFederation), s.handle(s.adminSectionPage(adminFederation)))
 		mux.Handle("POST /admin/join", s.post(s.adminJoin))
