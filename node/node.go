@@ -24,6 +24,7 @@ import (
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/ratelimit"
+	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
@@ -118,6 +119,8 @@ type Node struct {
 	Federation *federation.Federation
 	Handler    http.Handler
 	DB         *storage.DB
+	// Reports composes and renders the forums' reports.
+	Reports *report.Service
 	// Notify is the members' notifications (pages read it); notices
 	// derives them from the event log while the node runs.
 	Notify  *notify.Service
@@ -189,7 +192,12 @@ func New(cfg Config) (*Node, error) {
 		mailer = &mail.Worker{Queue: cfg.DB.Store(), Sender: sender, Logger: cfg.Logger, Poll: cfg.Mail.Poll}
 		mailCfg = &web.MailConfig{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now, Coalesce: cfg.Mail.Coalesce}
 	}
-	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
+	reports, err := report.NewService(report.Deps{Store: cfg.DB.Store(), Discussion: cfg.DB.Store(), Clock: cfg.Clock,
+		IDs: cfg.IDs, Renderer: markup.New(markup.TagURL(urls.Tag))})
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	h, err := web.New(web.Config{URLs: urls, Reports: reports, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
 		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store())})
@@ -197,7 +205,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
-	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, feed: feed, notices: notices,
+	return &Node{URLs: urls, Service: svc, Reports: reports, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, feed: feed, notices: notices,
 		mailer: mailer, planner: h, poll: cfg.Mail.Poll, logger: cfg.Logger}, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/uris"
 )
@@ -59,6 +60,9 @@ type Config struct {
 	// Mail, when set (with Notify), mails notifications and offers the
 	// email settings and unsubscribe links.
 	Mail *MailConfig
+	// Reports, when set, lets moderators compose a forum's reports and
+	// everyone read the published ones (/f/{slug}/reports).
+	Reports *report.Service
 }
 
 // Server is the node's HTTP handler.
@@ -179,6 +183,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
 	mux.Handle("GET /f/{slug}/good-practices", s.handle(s.cached(s.forumGoodPractices)))
 	mux.Handle("GET /good-practices", s.handle(s.cached(s.nodeGoodPractices)))
+	s.reportRoutes(mux)
 	mux.Handle("GET /cities", s.handle(s.cached(s.citiesPage)))
 	mux.Handle("GET /cities/{id}", s.handle(s.cached(s.cityPage)))
 	mux.Handle("GET /members", s.handle(s.cached(s.membersPage)))
