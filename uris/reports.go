@@ -11,7 +11,9 @@ func NewForumReportPath(slug string) string { return ForumReportsPath(slug) + "/
 
 // ForumReportPath is a report's page: its stable URL once published, and
 // the id of the Article that announces it.
-func ForumReportPath(slug, id string) string { return ForumReportsPath(slug) + "/" + url.PathEscape(id) }
+func ForumReportPath(slug, id string) string {
+	return ForumReportsPath(slug) + "/" + url.PathEscape(id)
+}
 
 // ForumReportEditPath is a report's composition form.
 func ForumReportEditPath(slug, id string) string { return ForumReportPath(slug, id) + "/edit" }
