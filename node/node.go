@@ -159,6 +159,11 @@ func New(cfg Config) (*Node, error) {
 	if sh.Live == nil {
 		sh.Live = live.NewLocal()
 	}
+	reports, err := report.NewService(report.Deps{Store: cfg.DB.Store(), Discussion: cfg.DB.Store(), Clock: cfg.Clock,
+		IDs: cfg.IDs, Renderer: markup.New(markup.TagURL(urls.Tag))})
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
 	var inboxLimiter federation.Limiter // nil: no limit
 	switch limit := cfg.InboxLimit; {
 	case sh.InboxLimiter != nil:
@@ -175,7 +180,7 @@ func New(cfg Config) (*Node, error) {
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: inboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
-		Resolver: cfg.Resolver, Dial: cfg.Dial, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys})
+		Resolver: cfg.Resolver, Dial: cfg.Dial, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys, Reports: reports})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
@@ -191,11 +196,6 @@ func New(cfg Config) (*Node, error) {
 		}
 		mailer = &mail.Worker{Queue: cfg.DB.Store(), Sender: sender, Logger: cfg.Logger, Poll: cfg.Mail.Poll}
 		mailCfg = &web.MailConfig{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now, Coalesce: cfg.Mail.Coalesce}
-	}
-	reports, err := report.NewService(report.Deps{Store: cfg.DB.Store(), Discussion: cfg.DB.Store(), Clock: cfg.Clock,
-		IDs: cfg.IDs, Renderer: markup.New(markup.TagURL(urls.Tag))})
-	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
 	}
 	h, err := web.New(web.Config{URLs: urls, Reports: reports, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,

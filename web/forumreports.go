@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/uris"
@@ -130,7 +131,21 @@ func (d reportPageData) City(c string) string {
 }
 
 // reportPage is a report, in the reader's language or the one asked for.
+// A client that asks for ActivityPub gets the report's Article (the id
+// its forum announced).
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Federation != nil {
+		w.Header().Add("Vary", "Accept")
+		if federation.WantsActivityJSON(r) {
+			body, err := s.cfg.Federation.ReportArticle(r.Context(), r.PathValue("slug"), r.PathValue("id"))
+			if err != nil {
+				return err
+			}
+			w.Header().Set("Content-Type", "application/activity+json; charset=utf-8")
+			_, _ = w.Write(body)
+			return nil
+		}
+	}
 	return s.showReport(w, r, http.StatusOK, "")
 }
 
