@@ -28,7 +28,7 @@ type world struct {
 	a       map[string]*forum.Post
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	rig := testrig.New(t)
 	w := &world{ctx: context.Background(), rig: rig, cast: rig.Seed(t), a: map[string]*forum.Post{}}
@@ -85,7 +85,7 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func (w *world) answer(t *testing.T, key string, by *forum.Member, q int, lang, body string) {
+func (w *world) answer(t testing.TB, key string, by *forum.Member, q int, lang, body string) {
 	t.Helper()
 	w.rig.Clock.Advance(time.Minute)
 	p, err := w.rig.Service.Reply(w.ctx, by, w.q[q].ID, "", forum.Answer{Body: body, Language: lang})
@@ -113,7 +113,7 @@ func (w *world) input() report.Input {
 	}
 }
 
-func (w *world) published(t *testing.T) *report.Report {
+func (w *world) published(t testing.TB) *report.Report {
 	t.Helper()
 	r, err := w.reports.Create(w.ctx, w.cast.Moderator, w.cast.Forum.ID, w.input())
 	if err != nil {
