@@ -186,7 +186,7 @@ func (s *Server) adminCreateForum(w http.ResponseWriter, r *http.Request) error 
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.ForumPath(f.Slug))
+	return s.redirectFlash(w, r, uris.ForumPath(f.Slug), "flash.forum_created")
 }
 
 func (s *Server) adminSetRole(w http.ResponseWriter, r *http.Request) error {
@@ -197,7 +197,7 @@ func (s *Server) adminSetRole(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, adminPath(adminMembers))
+	return s.redirectFlash(w, r, adminPath(adminMembers), "flash.role_changed")
 }
 
 // adminJoin queues a join of a forum of another node (a hub forum) and
@@ -216,7 +216,7 @@ func (s *Server) adminJoin(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, adminPath(adminFederation)+"#joins")
+	return s.redirectFlash(w, r, adminPath(adminFederation)+"#joins", "flash.join_queued")
 }
 
 // adminLeave stops following a remote forum; its posts stay.
@@ -224,5 +224,5 @@ func (s *Server) adminLeave(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Federation.Leave(r.Context(), stateOf(r).viewer, r.PostForm.Get("forum")); err != nil {
 		return err
 	}
-	return redirect(w, r, adminPath(adminFederation))
+	return s.redirectFlash(w, r, adminPath(adminFederation), "flash.forum_left")
 }

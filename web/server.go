@@ -235,6 +235,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		}
 	}
 
+	mux.Handle("GET /welcome", s.handle(s.welcome))
 	mux.Handle("GET /admin", s.handle(s.adminSectionPage("")))
 	for _, section := range []string{adminMembers, adminInvitations, adminForums, adminLog} {
 		mux.Handle("GET "+adminPath(section), s.handle(s.adminSectionPage(section)))
