@@ -68,7 +68,7 @@ func TestBrowser(t *testing.T) {
 	shots := shotsDir(t)
 	t.Logf("screenshots in %s", shots)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 210*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "browser.mjs", base)
 	cmd.Dir = dir
@@ -81,7 +81,7 @@ func TestBrowser(t *testing.T) {
 		"AGORA_BROWSER_MODERATOR=moderator",
 		"AGORA_BROWSER_SHOTS="+shots,
 	)
-	cmd.WaitDelay = 5 * time.Second // node's own deadline is 90 s; this is the backstop
+	cmd.WaitDelay = 5 * time.Second // node's own deadline is 150 s; this is the backstop
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	var wg sync.WaitGroup
