@@ -207,52 +207,61 @@ func (s *Server) publishReport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// reportDownload builds a report for a download in the language asked for.
-func (s *Server) reportDownload(r *http.Request) (*report.Document, report.Words, string, error) {
+// reportDownload is what a download is made from: the report as the
+// viewer may see it, the language asked for, the renderers' words and the
+// report's URL.
+func (s *Server) reportDownload(r *http.Request) (*report.Report, string, report.Words, string, error) {
 	f, rep, err := s.reportOf(r)
 	if err != nil {
-		return nil, report.Words{}, "", err
+		return nil, "", report.Words{}, "", err
 	}
 	lang := s.reportLang(r, rep)
-	doc, err := s.cfg.Reports.Build(r.Context(), rep, lang)
-	if err != nil {
-		return nil, report.Words{}, "", err
-	}
-	return doc, s.reportWords(r, lang), s.cfg.URLs.ForumReport(f.Slug, rep.ID), nil
+	return rep, lang, s.reportWords(r, lang), s.cfg.URLs.ForumReport(f.Slug, rep.ID), nil
 }
 
-// reportPDF is the report as an A4 PDF.
+// reportPDF is the report as an A4 PDF, kept until the store changes.
 func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request) error {
-	doc, words, url, err := s.reportDownload(r)
+	version := s.reportFiles.version() // before anything is read
+	rep, lang, words, url, err := s.reportDownload(r)
 	if err != nil {
 		return err
 	}
-	pdf, err := doc.PDF(words, url)
+	pdf, err := s.reportFiles.get(reportFileKey(rep.ID, lang, words.Lang, "pdf", url), version, func() ([]byte, error) {
+		doc, err := s.cfg.Reports.Build(r.Context(), rep, lang)
+		if err != nil {
+			return nil, err
+		}
+		return doc.PDF(words, url)
+	})
 	if err != nil {
 		return err
 	}
-	s.download(w, doc, "pdf", "application/pdf", pdf)
+	s.download(w, rep, lang, "pdf", "application/pdf", pdf)
 	return nil
 }
 
 // reportMarkdown is the report as Markdown.
 func (s *Server) reportMarkdown(w http.ResponseWriter, r *http.Request) error {
-	doc, words, url, err := s.reportDownload(r)
+	rep, lang, words, url, err := s.reportDownload(r)
 	if err != nil {
 		return err
 	}
-	s.download(w, doc, "md", "text/markdown; charset=utf-8", doc.Markdown(words, url))
+	doc, err := s.cfg.Reports.Build(r.Context(), rep, lang)
+	if err != nil {
+		return err
+	}
+	s.download(w, rep, lang, "md", "text/markdown; charset=utf-8", doc.Markdown(words, url))
 	return nil
 }
 
-func (s *Server) download(w http.ResponseWriter, doc *report.Document, ext, typ string, body []byte) {
+func (s *Server) download(w http.ResponseWriter, rep *report.Report, lang, ext, typ string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", typ)
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.%s"`, doc.Report.ID, doc.Lang, ext))
-	h.Set("Content-Language", doc.Lang)
-	if doc.Report.Published() {
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.%s"`, rep.ID, lang, ext))
+	h.Set("Content-Language", lang)
+	if rep.Published() {
 		h.Set("Cache-Control", "public, max-age=300")
-		h.Set("Last-Modified", doc.Report.UpdatedAt.UTC().Format(http.TimeFormat))
+		h.Set("Last-Modified", rep.UpdatedAt.UTC().Format(http.TimeFormat))
 	} else {
 		h.Set("Cache-Control", "no-store")
 	}

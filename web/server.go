@@ -77,6 +77,8 @@ type Server struct {
 	stopStreams sync.Once
 	streams     atomic.Int64 // open event streams
 	pages       *pageCache
+	// reportFiles keeps report PDFs until the store changes.
+	reportFiles *reportFiles
 	threads     *threadCache
 	// spliceMarker stands, in a rendered page, where pieces written
 	// after it go (renderView).
@@ -102,7 +104,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter,
 		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes),
-		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken()}
+		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken(), reportFiles: newReportFiles(cfg.Changes)}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
 	}
