@@ -95,8 +95,7 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	http.Redirect(w, r, uris.ForumReportPath(f.Slug, rep.ID), http.StatusSeeOther)
-	return nil
+	return s.redirectFlash(w, r, uris.ForumReportPath(f.Slug, rep.ID), "flash.report_saved")
 }
 
 func (s *Server) updateReport(w http.ResponseWriter, r *http.Request) error {
@@ -111,8 +110,7 @@ func (s *Server) updateReport(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	http.Redirect(w, r, uris.ForumReportPath(f.Slug, rep.ID), http.StatusSeeOther)
-	return nil
+	return s.redirectFlash(w, r, uris.ForumReportPath(f.Slug, rep.ID), "flash.report_saved")
 }
 
 // parseReportForm reads the form's fields: language; title.<lang>,

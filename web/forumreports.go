@@ -203,8 +203,7 @@ func (s *Server) publishReport(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	http.Redirect(w, r, uris.ForumReportPath(f.Slug, rep.ID), http.StatusSeeOther)
-	return nil
+	return s.redirectFlash(w, r, uris.ForumReportPath(f.Slug, rep.ID), "flash.report_published")
 }
 
 // reportDownload is what a download is made from: the report as the

@@ -151,6 +151,7 @@ func TestReportPages(t *testing.T) {
 	if p := mod.post(at+"/publish", nil); p.status != http.StatusSeeOther {
 		t.Fatalf("publish: %d\n%s", p.status, p.body)
 	}
+	mustContain(t, mod.get(at), "El informe se ha publicado: su dirección ya es pública")
 	page := member.get(at + "?lang=es")
 	if page.status != http.StatusOK {
 		t.Fatalf("published report: %d", page.status)
