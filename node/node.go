@@ -21,6 +21,7 @@ import (
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/mail"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/ratelimit"
@@ -65,6 +66,9 @@ type Config struct {
 	// Mail, when its SMTPURL is set, mails notifications (see package
 	// mail); the zero value sends no email.
 	Mail MailConfig
+	// Media keeps uploaded pictures (media.Dir under the data directory
+	// in production); nil turns uploads off.
+	Media media.Store
 	// Optional: tests fix these; zero values mean the real ones.
 	// Resolver resolves peers' host names for the fetcher (tests give
 	// names such as bad.example to loopback servers).
@@ -200,7 +204,7 @@ func New(cfg Config) (*Node, error) {
 	h, err := web.New(web.Config{URLs: urls, Reports: reports, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
-		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store())})
+		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store()), Media: cfg.Media})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

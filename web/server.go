@@ -17,6 +17,7 @@ import (
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/report"
@@ -63,6 +64,8 @@ type Config struct {
 	// Reports, when set, lets moderators compose a forum's reports and
 	// everyone read the published ones (/f/{slug}/reports).
 	Reports *report.Service
+	// Media keeps uploaded images (profile pictures); nil: no uploads.
+	Media media.Store
 }
 
 // Server is the node's HTTP handler.
@@ -238,6 +241,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 
 	mux.Handle("GET /welcome", s.handle(s.welcome))
+	if s.cfg.Media != nil {
+		mux.Handle("GET /media/{name}", s.handle(s.serveMedia))
+		mux.Handle("GET /u/{username}/avatar", s.handle(s.avatarForm))
+		mux.Handle("POST /u/{username}/avatar", s.upload(s.uploadAvatar))
+	}
 	mux.Handle("GET /admin", s.handle(s.adminSectionPage("")))
 	for _, section := range []string{adminMembers, adminInvitations, adminForums, adminLog} {
 		mux.Handle("GET "+adminPath(section), s.handle(s.adminSectionPage(section)))

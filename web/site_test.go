@@ -14,6 +14,7 @@ import (
 
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/forum/markup"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/testrig"
@@ -83,7 +84,8 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 	mailCfg := &web.MailConfig{Store: rig.DB.Store(), IDs: testrig.IDs(rig.Clock), Now: rig.Clock.Now, Coalesce: 3 * time.Minute}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Notify: notes, Mail: mailCfg,
 		Logger: logger, Changes: versioner, ClientIP: clientIP,
-		Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Reports: reportService(t, rig)})
+		Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Media: media.Dir{Path: t.TempDir()},
+		Reports: reportService(t, rig)})
 	if err != nil {
 		t.Fatal(err)
 	}

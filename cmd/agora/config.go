@@ -105,7 +105,7 @@ func settings() []setting {
 			help:  "public URL of the node, used in links and ids: http(s)://host[:port], no path",
 			field: func(c *Config) *string { return &c.BaseURL }, check: checkBaseURL},
 		{name: "data", env: "AGORA_DATA", def: "./data",
-			help:  "data directory (holds forum.db when no database URL is set)",
+			help:  "data directory (holds forum.db when no database URL is set, and media/ with uploaded pictures)",
 			field: func(c *Config) *string { return &c.DataDir }, check: checkNotEmpty},
 		{name: "database-url", env: "AGORA_DATABASE_URL", shownDef: "empty: SQLite at <data>/forum.db",
 			help:  "PostgreSQL URL, e.g. postgres://agora@localhost:5432/agora?sslmode=disable",
