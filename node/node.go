@@ -192,7 +192,8 @@ func New(cfg Config) (*Node, error) {
 	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
-		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store())})
+		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store()),
+		Feeds: cfg.DB.Store()})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

@@ -36,6 +36,9 @@ type view struct {
 	Unread int
 	// Notify: the node gives notifications (the header links them).
 	Notify bool
+	// Feeds are the page's feeds, linked in its head for feed readers'
+	// autodiscovery.
+	Feeds *pageFeeds
 	// splice, when set, is written where the page has Server.spliceMarker
 	// (a thread's answers, see showThread).
 	splice []string
@@ -132,7 +135,11 @@ func parseTemplates() (map[string]*template.Template, error) {
 // render executes a page into a buffer first, so a template error becomes a
 // 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
-	s.renderView(w, r, status, page, s.pageView(r, title, data))
+	v := s.pageView(r, title, data)
+	if status == http.StatusOK {
+		v.Feeds = s.pageFeeds(r, title)
+	}
+	s.renderView(w, r, status, page, v)
 }
 
 // pageView is what a page's templates receive for request r.

@@ -83,7 +83,7 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 	mailCfg := &web.MailConfig{Store: rig.DB.Store(), IDs: testrig.IDs(rig.Clock), Now: rig.Clock.Now, Coalesce: 3 * time.Minute}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Notify: notes, Mail: mailCfg,
 		Logger: logger, Changes: versioner, ClientIP: clientIP,
-		Search: search.NewService(rig.DB.Store(), rig.DB.Store())})
+		Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Feeds: rig.DB.Store()})
 	if err != nil {
 		t.Fatal(err)
 	}
