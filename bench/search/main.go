@@ -72,11 +72,13 @@ func main() {
 	vocabSize := flag.Int("vocab", 5000, "words per language's vocabulary (Zipf-distributed)")
 	queryRanks := flag.Int("query-ranks", 1000, "queries draw their words among this many most frequent content words")
 	sample := flag.Int("sample", 30, "queries whose matches are counted (not timed), to report the share of posts a query matches")
+	dir := flag.String("dir", "", "SQLite: the data directory (new, kept after the run, to inspect the database); default a temporary one")
+	sqliteQuery := flag.String("sqlite-query", "", "SQLite: parameters added to the database URL (e.g. _pragma=mmap_size(268435456))")
 	optimize := flag.Bool("optimize", false, "SQLite: merge the FTS5 index into one segment before measuring")
 	profile := serving.ProfileFlag()
 	flag.Parse()
 	ctx := context.Background()
-	opts := serving.NodeOptions{Addr: "127.0.0.1:0"}
+	opts := serving.NodeOptions{Addr: "127.0.0.1:0", Dir: *dir, SQLiteQuery: *sqliteQuery}
 	backend := "sqlite"
 	if *db != "" {
 		u, drop, err := serving.TempPostgres(ctx, *db)
