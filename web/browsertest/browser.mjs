@@ -1,7 +1,8 @@
 // Browser test for agora: headless Debian Chromium driven by playwright-core.
 //
-// A member signs in, asks a question, answers it and switches the interface
-// to Spanish; then axe-core checks the main pages (as that member, signed
+// A member signs in, asks a question, answers it, switches the interface
+// to Spanish, finds the answer with the header's search box (the word
+// highlighted) and opens it; then axe-core checks the main pages (as that member, signed
 // out, and as the admin). Serious or critical violations, or any broken step,
 // make the script exit non-zero. It also prints each page's weight: the bytes
 // of the HTML document plus its style sheets, which must stay under 50 KB.
@@ -233,6 +234,26 @@ async function run() {
   }
   if (!(await page.locator('main article', { hasText: answer }).count())) fail('after switching, the answer is gone');
 
+  // The header's search box (no script needed): the Spanish answer is
+  // found by a word typed in another case, with the word highlighted, and
+  // the result opens the thread at the answer.
+  step('search for "geojson" from the header and open the result');
+  await page.locator('header.site form.find input[name=q]').fill('geojson');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/search', { waitUntil: 'load' }),
+    page.locator('header.site form.find button').click(),
+  ]).catch((e) => fail(`the header's search did not open /search (now on ${page.url()}): ${e.message.split('\n')[0]}`));
+  const hit = page.locator('main ol.results li', { hasText: stamp }).first();
+  await hit.waitFor({ state: 'visible' }).catch(() => fail(`the search page does not list the answer ${stamp}`));
+  const marked = ((await hit.locator('.snippet mark').allTextContents()) || []).map((m) => m.toLowerCase());
+  if (!marked.includes('geojson')) fail(`the result does not highlight "geojson" (marks: ${JSON.stringify(marked)})`);
+  if (await hit.locator('.snippet').getAttribute('lang') !== 'es') fail('the Spanish answer\'s snippet is not marked lang="es"');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === threadPath, { waitUntil: 'load' }),
+    hit.locator('h3 a').click(),
+  ]).catch((e) => fail(`the result did not open ${threadPath} (now on ${page.url()}): ${e.message.split('\n')[0]}`));
+  if (!new URL(page.url()).hash.startsWith('#p-')) fail(`the result opened ${page.url()}, not the answer's anchor`);
+
   // --- axe-core on the main pages ---
   step('axe-core, signed in as the member (Spanish interface)');
   await audit(page, 'home', '/');
@@ -240,6 +261,7 @@ async function run() {
   await audit(page, 'thread', threadPath);
   await audit(page, 'ask', '/f/digitalisation/ask');
   await audit(page, 'profile', `/u/${encodeURIComponent(user)}`);
+  await audit(page, 'search', '/search?q=geojson');
 
   step('axe-core, signed out (English interface)');
   const anon = await newContext('en');

@@ -1,5 +1,6 @@
 // Package browsertest drives a real browser through the node's pages: a
-// member signs in, asks a question, answers it and switches language, and
+// member signs in, asks a question, answers it, switches language, finds
+// the answer with the header's search box and opens it, and
 // axe-core checks the main pages for serious or critical accessibility
 // violations. The browser part is browser.mjs (playwright-core with Debian's
 // Chromium); this package serves an in-process node for it.
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -133,7 +135,8 @@ func serveNode(t *testing.T) string {
 		close(feedDone)
 	}()
 	t.Cleanup(func() { stopFeed(); <-feedDone })
-	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger, Live: broker})
+	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger, Live: broker,
+		Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Feeds: rig.DB.Store()})
 	if err != nil {
 		t.Fatal(err)
 	}
