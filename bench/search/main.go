@@ -240,8 +240,10 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 	// the index adds inside Reply's transaction, without a commit of their
 	// own (what a commit costs more for the pages they dirty is not
 	// counted; it is inside the Reply figure).
-	bun := n.DB.Bun()
-	tx, err := bun.BeginTx(ctx, nil)
+	// database/sql's own transaction, not bun's: bun's statements wait at
+	// the store's write gate (storage.writeGate), which a worker may hold
+	// while it waits for this transaction's write lock.
+	tx, err := n.DB.Bun().DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
