@@ -116,10 +116,10 @@ func (s *Server) describe(ctx context.Context, tr *translator, g *notify.Group) 
 	case notify.KindReport:
 		item.Link = "/moderation"
 	case notify.KindFollowRequest:
-		item.Link = "/admin"
+		item.Link = adminPath(adminFederation)
 	case notify.KindInvitationUsed:
 		if item.Link == "" {
-			item.Link = "/admin"
+			item.Link = adminPath(adminInvitations)
 		}
 	default:
 		item.Link = uris.PostAnchor(n.ThreadID, n.PostID)
