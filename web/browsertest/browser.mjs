@@ -178,7 +178,7 @@ async function run() {
   await page.locator('#language').selectOption('en');
   await Promise.all([
     page.waitForURL((u) => /^\/t\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
-    page.locator('main form.compose button[type=submit]').click(),
+    page.locator('main form.compose button[type=submit]:not([name=similar])').click(),
   ]).catch((e) => fail(`asking did not land on a thread page (now on ${page.url()}): ${e.message.split('\n')[0]}`));
   const threadPath = new URL(page.url()).pathname;
   const h1 = (await page.locator('main h1').first().textContent()) || '';
@@ -205,7 +205,7 @@ async function run() {
   await page.locator('main form.compose #language').selectOption('es');
   await Promise.all([
     page.waitForURL((u) => u.pathname === threadPath, { waitUntil: 'load' }),
-    page.locator('main form.compose button[type=submit]').click(),
+    page.locator('main form.compose button[type=submit]:not([name=similar])').click(),
   ]);
   const posted = page.locator('main article', { hasText: answer });
   await posted.first().waitFor({ state: 'visible' }).catch(() => fail(`the answer does not appear on ${page.url()}`));
