@@ -91,17 +91,6 @@ func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.Pos
 	return s.findPlain(ctx, q)
 }
 
-// FindPostsPlain is FindPosts in one query on every database (what
-// PostgreSQL runs): match, join, filter, sort, LIMIT. SQLite's ranked
-// search must give the same pages (tested), and bench/search compares
-// their cost.
-func (s *Store) FindPostsPlain(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
-	if q.Parsed.Empty() || q.Limit <= 0 {
-		return nil, nil
-	}
-	return s.findPlain(ctx, q)
-}
-
 // findPlain is FindPosts in one query: match, join, filter, sort, LIMIT.
 func (s *Store) findPlain(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
 	var rows []searchHitRow

@@ -39,7 +39,6 @@ import (
 	"github.com/metropolis/agora/bench/internal/serving"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/search"
-	"github.com/metropolis/agora/storage"
 )
 
 // vocab is each language's topic words: the most frequent content words
@@ -72,7 +71,6 @@ func main() {
 	db := flag.String("db", "", "PostgreSQL admin URL: run on a throwaway database there instead of SQLite")
 	vocabSize := flag.Int("vocab", 5000, "words per language's vocabulary (Zipf-distributed)")
 	queryRanks := flag.Int("query-ranks", 1000, "queries draw their words among this many most frequent content words")
-	ab := flag.Int("ab", 400, "searches run twice, side by side, through FindPosts and through the one-query FindPostsPlain, to compare their CPU (0: skip)")
 	sample := flag.Int("sample", 30, "queries whose matches are counted (not timed), to report the share of posts a query matches")
 	dir := flag.String("dir", "", "SQLite: the data directory (new, kept after the run, to inspect the database); default a temporary one")
 	sqliteQuery := flag.String("sqlite-query", "", "SQLite: parameters added to the database URL (e.g. _pragma=mmap_size(268435456))")
@@ -154,9 +152,6 @@ func main() {
 	serving.Report("search", backend+"_p99_ms", ms(p99), 50, "ms", false)
 	serving.Info("search", backend+"_cpu_per_search_ms", ms(cpu/time.Duration(*queries)), "ms")
 
-	if *ab > 0 {
-		abCompare(ctx, n.DB.Store(), c, seeded.Forum.ID, *ab, backend)
-	}
 	if err := matchShare(ctx, n.DB.Store(), c, *sample, *posts, backend); err != nil {
 		serving.Fatal("match share", err)
 	}
@@ -204,52 +199,6 @@ func seed(ctx context.Context, store forum.Store, s *serving.Seeded, r *rand.Ran
 		done += batch
 	}
 	return nil
-}
-
-// plainIndex answers FindPosts with the one-query form.
-type plainIndex struct{ *storage.Store }
-
-func (p plainIndex) FindPosts(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
-	return p.FindPostsPlain(ctx, q)
-}
-
-// abCompare runs the same searches through the store's FindPosts (on
-// SQLite: FTS5 ranks, rows read for the best batches) and through the
-// one-query form, alternating in blocks of 20 so that the machine's load
-// weighs on both alike, and prints each one's CPU per search and their
-// ratio. Both give the same pages (storage's TestFindPostsRankedEqualsPlain).
-func abCompare(ctx context.Context, store *storage.Store, c *corpus, forumID forum.ID, n int, backend string) {
-	reqs := make([]search.Request, n)
-	for i := range reqs {
-		lang := langs[i%len(langs)]
-		reqs[i] = search.Request{Text: c.query(lang, 2), ReaderLanguage: lang}
-		switch i % 3 {
-		case 0:
-			reqs[i].Language = lang
-		case 1:
-			reqs[i].ForumID = forumID
-		case 2:
-			reqs[i].Sort = search.Newest
-		}
-	}
-	svcs := []*search.Service{search.NewService(store, store), search.NewService(plainIndex{store}, store)}
-	var cpu [2]time.Duration
-	const block = 20
-	for start := 0; start < n; start += block {
-		for k, svc := range svcs {
-			c0 := measure.CPUTime()
-			for _, r := range reqs[start:min(n, start+block)] {
-				if _, err := svc.Search(ctx, r); err != nil {
-					serving.Fatal("search (A/B)", err)
-				}
-			}
-			cpu[k] += measure.CPUTime() - c0
-		}
-	}
-	serving.Info("search", backend+"_ab_cpu_per_search_ms", ms(cpu[0]/time.Duration(n)), "ms")
-	serving.Info("search", backend+"_ab_plain_cpu_per_search_ms", ms(cpu[1]/time.Duration(n)), "ms")
-	fmt.Printf("%s: A/B over %d searches: FindPosts takes %.2f× the CPU of the one-query form\n", backend, n,
-		float64(cpu[0])/float64(cpu[1]))
 }
 
 // matchShare counts, untimed, how many posts sample queries match (all
