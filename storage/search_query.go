@@ -14,7 +14,6 @@ import (
 var _ search.Index = (*Store)(nil)
 
 type searchHitRow struct {
-	DocID          int64      `bun:"doc_id"` // SQLite's findRanked
 	ID             string     `bun:"id"`
 	ThreadID       string     `bun:"thread_id"`
 	ForumID        string     `bun:"forum_id"`
@@ -48,8 +47,21 @@ func visiblePosts(sel *bun.SelectQuery, join string) *bun.SelectQuery {
 		Where(notBlocked("m.domain")).Where(notBlocked("f.domain"))
 }
 
-// postFilters adds q's filters to a query over visiblePosts.
-func postFilters(sel *bun.SelectQuery, q search.PostQuery) *bun.SelectQuery {
+// FindPosts finds the posts anyone may read that match q: not deleted, in
+// a thread that is not, by an author and in a forum of no blocked
+// instance. The terms are matched by the database's full-text index
+// (searchMatch); filters and order are the same on both databases.
+func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
+	if q.Parsed.Empty() || q.Limit <= 0 {
+		return nil, nil
+	}
+	var rows []searchHitRow
+	sel, rank, join := searchMatch(s.db.NewSelect(), q.Parsed)
+	sel = sel.
+		ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
+		ColumnExpr("p.good_practice_at, p.created_at").
+		Join(join + " posts AS p ON p.id = d.post_id")
+	sel = visiblePosts(sel, join)
 	if q.ForumID != "" {
 		sel = sel.Where("t.forum_id = ?", q.ForumID)
 	}
@@ -74,33 +86,6 @@ func postFilters(sel *bun.SelectQuery, q search.PostQuery) *bun.SelectQuery {
 	if !q.Until.IsZero() {
 		sel = sel.Where("p.created_at < ?", utc(q.Until))
 	}
-	return sel
-}
-
-// FindPosts finds the posts anyone may read that match q: not deleted, in
-// a thread that is not, by an author and in a forum of no blocked
-// instance. The terms are matched by the database's full-text index
-// (searchMatch); filters and order are the same on both databases.
-func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
-	if q.Parsed.Empty() || q.Limit <= 0 {
-		return nil, nil
-	}
-	if q.Sort != search.Newest && !isPostgres(s.db) {
-		return s.findRanked(ctx, q)
-	}
-	return s.findPlain(ctx, q)
-}
-
-// findPlain is FindPosts in one query: match, join, filter, sort, LIMIT.
-func (s *Store) findPlain(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
-	var rows []searchHitRow
-	sel, rank, join := searchMatch(s.db.NewSelect(), q.Parsed)
-	sel = sel.
-		ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
-		ColumnExpr("p.good_practice_at, p.created_at").
-		Join(join + " posts AS p ON p.id = d.post_id")
-	sel = visiblePosts(sel, join)
-	sel = postFilters(sel, q)
 	if q.Sort == search.Newest {
 		if q.Before != "" {
 			sel = sel.Where("p.id < ?", q.Before)
@@ -118,15 +103,11 @@ func (s *Store) findPlain(ctx context.Context, q search.PostQuery) ([]search.Pos
 	}
 	out := make([]search.PostHit, len(rows))
 	for i, r := range rows {
-		out[i] = r.hit()
+		out[i] = search.PostHit{PostID: r.ID, ThreadID: r.ThreadID, ForumID: r.ForumID, AuthorID: r.AuthorID,
+			Title: r.Title, Language: r.Language, HTML: r.HTML, Question: r.ParentID == "",
+			GoodPractice: r.GoodPracticeAt != nil, CreatedAt: r.CreatedAt.UTC()}
 	}
 	return out, nil
-}
-
-func (r searchHitRow) hit() search.PostHit {
-	return search.PostHit{PostID: r.ID, ThreadID: r.ThreadID, ForumID: r.ForumID, AuthorID: r.AuthorID,
-		Title: r.Title, Language: r.Language, HTML: r.HTML, Question: r.ParentID == "",
-		GoodPractice: r.GoodPracticeAt != nil, CreatedAt: r.CreatedAt.UTC()}
 }
 
 // containsPattern is a LIKE pattern for text anywhere, lower-cased.
