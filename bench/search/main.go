@@ -259,7 +259,11 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 	for i, b := range bodies {
 		start := time.Now()
 		terms := search.Terms(langs[i%len(langs)], search.PlainText("<p>"+b+"</p>"))
-		if _, err := tx.ExecContext(ctx, "INSERT INTO search_docs (post_id, body) VALUES (?, ?)",
+		insert := "INSERT INTO search_docs (post_id, body) VALUES (?, ?)"
+		if backend == "postgres" {
+			insert = "INSERT INTO search_docs (post_id, body) VALUES ($1, $2)" // database/sql: the driver's placeholders
+		}
+		if _, err := tx.ExecContext(ctx, insert,
 			fmt.Sprintf("bench-index-%d", i), terms); err != nil {
 			_ = tx.Rollback()
 			return err
