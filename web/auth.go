@@ -13,11 +13,12 @@ type loginData struct {
 	Next     string
 	Username string
 	Error    string
+	Mail     bool // the node mails: a forgotten password can be reset
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
-	s.render(w, r, http.StatusOK, "login", st.tr.T("login.title"), loginData{Next: safeNext(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "login", st.tr.T("login.title"), loginData{Next: safeNext(r.URL.Query().Get("next")), Mail: s.cfg.Mail != nil})
 	return nil
 }
 
@@ -40,7 +41,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	_, token, err := s.cfg.Service.SignIn(r.Context(), username, r.PostForm.Get("password"))
 	if errors.Is(err, forum.ErrBadCredentials) {
 		s.render(w, r, http.StatusUnauthorized, "login", st.tr.T("login.title"),
-			loginData{Next: next, Username: username, Error: st.tr.T("login.failed")})
+			loginData{Next: next, Username: username, Error: st.tr.T("login.failed"), Mail: s.cfg.Mail != nil})
 		return nil
 	} else if err != nil {
 		return err
@@ -56,7 +57,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.clearCookie(w, "agora_session")
-	return redirect(w, r, uris.HomePath())
+	return s.redirectFlash(w, r, uris.HomePath(), "flash.signed_out")
 }
 
 type tokenData struct {
@@ -110,7 +111,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	st := stateOf(r)
 	token := r.PathValue("token")
 	a := forum.NewAccount{Username: r.PostForm.Get("username"), Password: r.PostForm.Get("password"), Profile: profileFromForm(r)}
-	m, session, err := s.cfg.Service.AcceptInvitation(r.Context(), token, a)
+	_, session, err := s.cfg.Service.AcceptInvitation(r.Context(), token, a)
 	if ve := asValidation(err); ve != nil {
 		d := s.profileFormOf(uris.InvitationPath(token), a.Username, a.Profile, s.validationMessage(st.tr, ve))
 		d.Invitation = true
@@ -119,7 +120,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.startSession(w, session)
-	return redirect(w, r, uris.MemberPath(m.Username))
+	return redirect(w, r, "/welcome")
 }
 
 // setLanguage is the switcher on every page: a visitor's choice goes in a

@@ -36,6 +36,8 @@ type state struct {
 	sessionUnknown bool
 	csrf           string
 	tr             *translator
+	// flash is the flash cookie's message ID, as sent (see flash.go).
+	flash string
 }
 
 type stateKey struct{}
@@ -71,6 +73,9 @@ func (s *Server) withState(next http.Handler) http.Handler {
 		} else {
 			st.csrf = randomToken()
 			s.setCookie(w, "agora_csrf", st.csrf, 0)
+		}
+		if c, err := r.Cookie(s.cookieName(cookieFlash)); err == nil {
+			st.flash = c.Value
 		}
 		setting := ""
 		if st.viewer != nil {
@@ -126,9 +131,13 @@ func checkForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return &httpError{status: http.StatusBadRequest, msgID: "error.bad_form", err: err}
 	}
-	st := stateOf(r)
+	return checkCSRF(r)
+}
+
+// checkCSRF compares the form's token with the cookie's.
+func checkCSRF(r *http.Request) error {
 	got := r.PostForm.Get(csrfField)
-	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(st.csrf)) != 1 {
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(stateOf(r).csrf)) != 1 {
 		return &httpError{status: http.StatusForbidden, msgID: "error.csrf", err: errors.New("csrf token mismatch")}
 	}
 	return nil
