@@ -39,6 +39,9 @@ type view struct {
 	Notify bool
 	// Reports: the node has forum reports (forum pages link them).
 	Reports bool
+	// Feeds are the page's feeds, linked in its head for feed readers'
+	// autodiscovery.
+	Feeds *pageFeeds
 	// Flash says that the action the reader just took worked (see
 	// flash.go); clearFlash: the response clears the flash cookie.
 	Flash      string
@@ -144,7 +147,11 @@ func parseTemplates() (map[string]*template.Template, error) {
 // render executes a page into a buffer first, so a template error becomes a
 // 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
-	s.renderView(w, r, status, page, s.pageView(r, title, data))
+	v := s.pageView(r, title, data)
+	if status == http.StatusOK {
+		v.Feeds = s.pageFeeds(r, title)
+	}
+	s.renderView(w, r, status, page, v)
 }
 
 // pageView is what a page's templates receive for request r.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/feed"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/media"
@@ -55,6 +56,9 @@ type Config struct {
 	// Search answers /search and the ask form's similar questions; nil
 	// leaves them out (404).
 	Search *search.Service
+	// Feeds, when set, serves Atom and RSS feeds of the pages that list
+	// posts, and links them in those pages' heads.
+	Feeds feed.Store
 	// Notify, when set, gives members notifications (the header's unread
 	// count, /notifications), watching and read positions.
 	Notify *notify.Service
@@ -133,6 +137,7 @@ func New(cfg Config) (*Server, error) {
 	// Static files need no session either, and load while the database
 	// is down (the outage page has its style).
 	top.Handle("GET /static/", securityHeaders(http.StripPrefix("/static/", staticHandler())))
+	s.feedRoutes(top)
 	top.HandleFunc("GET /healthz", s.healthz)
 	top.HandleFunc("GET /readyz", s.readyz)
 	if cfg.Metrics != nil && !cfg.MetricsElsewhere {

@@ -1,11 +1,13 @@
 // Browser test for agora: headless Debian Chromium driven by playwright-core.
 //
-// A member signs in, asks a question, answers it and switches the interface
-// to Spanish; she watches a forum, the admin asks there, and her header
-// counts the notification, which she reads and marks read; then axe-core checks the main pages (as that member, signed
-// out, and as the admin). A moderator composes a report, publishes it and
-// opens its print view (print media), checked by axe-core too; the report
-// page, its print view and its PDF are saved to AGORA_BROWSER_SHOTS. Serious or critical violations, or any broken step,
+// A member signs in, asks a question, answers it, switches the interface
+// to Spanish, finds the answer with the header's search box (the word
+// highlighted) and opens it; she watches a forum, the admin asks there, and
+// her header counts the notification, which she reads and marks read; then
+// axe-core checks the main pages (as that member, signed out, and as the
+// admin). A moderator composes a report, publishes it and opens its print
+// view (print media), checked by axe-core too; the report page, its print
+// view and its PDF are saved to AGORA_BROWSER_SHOTS. Serious or critical violations, or any broken step,
 // make the script exit non-zero. It also prints each page's weight: the bytes
 // of the HTML document plus its style sheets, which must stay under 50 KB.
 //
@@ -184,7 +186,7 @@ async function run() {
   await page.locator('#language').selectOption('en');
   await Promise.all([
     page.waitForURL((u) => /^\/t\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
-    page.locator('main form.compose button[type=submit]').click(),
+    page.locator('main form.compose button[type=submit]:not([name=similar])').click(),
   ]).catch((e) => fail(`asking did not land on a thread page (now on ${page.url()}): ${e.message.split('\n')[0]}`));
   const threadPath = new URL(page.url()).pathname;
   const h1 = (await page.locator('main h1').first().textContent()) || '';
@@ -211,7 +213,7 @@ async function run() {
   await page.locator('main form.compose #language').selectOption('es');
   await Promise.all([
     page.waitForURL((u) => u.pathname === threadPath, { waitUntil: 'load' }),
-    page.locator('main form.compose button[type=submit]').click(),
+    page.locator('main form.compose button[type=submit]:not([name=similar])').click(),
   ]);
   const posted = page.locator('main article', { hasText: answer });
   await posted.first().waitFor({ state: 'visible' }).catch(() => fail(`the answer does not appear on ${page.url()}`));
@@ -239,6 +241,26 @@ async function run() {
     fail('after switching, the Español button is not marked aria-current');
   }
   if (!(await page.locator('main article', { hasText: answer }).count())) fail('after switching, the answer is gone');
+
+  // The header's search box (no script needed): the Spanish answer is
+  // found by a word typed in another case, with the word highlighted, and
+  // the result opens the thread at the answer.
+  step('search for "geojson" from the header and open the result');
+  await page.locator('header.site form.find input[name=q]').fill('geojson');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/search', { waitUntil: 'load' }),
+    page.locator('header.site form.find button').click(),
+  ]).catch((e) => fail(`the header's search did not open /search (now on ${page.url()}): ${e.message.split('\n')[0]}`));
+  const hit = page.locator('main ol.results li', { hasText: stamp }).first();
+  await hit.waitFor({ state: 'visible' }).catch(() => fail(`the search page does not list the answer ${stamp}`));
+  const marked = ((await hit.locator('.snippet mark').allTextContents()) || []).map((m) => m.toLowerCase());
+  if (!marked.includes('geojson')) fail(`the result does not highlight "geojson" (marks: ${JSON.stringify(marked)})`);
+  if (await hit.locator('.snippet').getAttribute('lang') !== 'es') fail('the Spanish answer\'s snippet is not marked lang="es"');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === threadPath, { waitUntil: 'load' }),
+    hit.locator('h3 a').click(),
+  ]).catch((e) => fail(`the result did not open ${threadPath} (now on ${page.url()}): ${e.message.split('\n')[0]}`));
+  if (!new URL(page.url()).hash.startsWith('#p-')) fail(`the result opened ${page.url()}, not the answer's anchor`);
 
   // --- watching and notifications ---
   step('watch the forum digitalisation');
@@ -268,7 +290,7 @@ async function run() {
     await admPage.locator('#language').selectOption('en');
     await Promise.all([
       admPage.waitForURL((u) => /^\/t\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
-      admPage.locator('main form.compose button[type=submit]').click(),
+      admPage.locator('main form.compose button[type=submit]:not([name=similar])').click(),
     ]);
 
     step('the member\'s header counts one unread notification');
@@ -310,6 +332,7 @@ async function run() {
   await audit(page, 'thread', threadPath);
   await audit(page, 'ask', '/f/digitalisation/ask');
   await audit(page, 'profile', `/u/${encodeURIComponent(user)}`);
+  await audit(page, 'search', '/search?q=geojson');
 
   step('axe-core, signed out (English interface)');
   const anon = await newContext('en');

@@ -1,6 +1,7 @@
 // Package browsertest drives a real browser through the node's pages: a
 // member signs in, asks a question, answers it and switches language,
-// watches a forum and is notified of a new question in it, and
+// finds the answer with the header's search box and opens it, watches a
+// forum and is notified of a new question in it, and
 // axe-core checks the main pages for serious or critical accessibility
 // violations. The browser part is browser.mjs (playwright-core with Debian's
 // Chromium); this package serves an in-process node for it.
@@ -29,6 +30,7 @@ import (
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/report"
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -198,7 +200,7 @@ func serveNode(t *testing.T) string {
 		t.Fatal(err)
 	}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger, Live: broker,
-		Notify: notes, Mail: mailCfg, Reports: reports})
+		Notify: notes, Mail: mailCfg, Reports: reports, Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Feeds: rig.DB.Store()})
 	if err != nil {
 		t.Fatal(err)
 	}
