@@ -95,6 +95,8 @@ type Federation struct {
 	markup *markup.Markup
 	// park holds the publisher's lookups and parked events.
 	park *parking
+	// people remembers who follows joined forums' threads (thread_people.go).
+	people peopleLists
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
 	inboxWake, publishWake chan struct{}
@@ -145,7 +147,7 @@ func New(cfg Config) (*Federation, error) {
 	var err error
 	f.serve, err = serve.New(serve.Config{URLs: cfg.URLs, Forum: cfg.Service, Store: cfg.Store, Docs: documents{f},
 		Log: cfg.Logger, Clock: cfg.Clock, Software: cfg.Software, AuthorizedFetch: cfg.AuthorizedFetch,
-		SignatureSkew: cfg.SignatureSkew, Keys: f.actors, SignerBlocked: f.signerBlocked, Changes: versioner(cfg.Changes)})
+		SignatureSkew: cfg.SignatureSkew, Keys: f.actors, KeyOwners: f.actors, SignerBlocked: f.signerBlocked, Changes: versioner(cfg.Changes)})
 	if err != nil {
 		return nil, err
 	}

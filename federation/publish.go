@@ -210,6 +210,17 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 		if err := f.addActor(ctx, direct, fo.URI); err != nil {
 			return nil, fmt.Errorf("forum %s: %w", fo.URI, err)
 		}
+		if pc != nil && !pc.post.IsQuestion() && (act.Type == ap.TypeUpdate || act.Type == ap.TypeDelete) {
+			// Those the forum's thread actor showed the answer to apply
+			// its edit or deletion only from us (thread_people.go).
+			people, err := f.threadPeople(ctx, pc.thread)
+			if err != nil {
+				return nil, err
+			}
+			for _, inbox := range people {
+				direct[inbox] = true
+			}
+		}
 		return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body,
 			inboxes: direct.list(), orderKey: subjectOf(act)}}, nil
 	}

@@ -36,13 +36,7 @@ func (s *Server) collections(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}/featured", s.serveAP(s.forumFeatured, false))
 	mux.Handle("GET /t/{id}/context", s.serveAP(s.threadContext, false))
 	mux.Handle("GET /t/{id}/actor", s.serveAP(s.getThreadActor, false))
-	mux.Handle("GET /t/{id}/actor/followers", s.serveAP(func(_ http.ResponseWriter, r *http.Request) (any, error) {
-		t, err := LocalThread(r.Context(), s.cfg.Forum, r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		return s.followers(r.Context(), s.urls.ThreadActor(t.ID))
-	}, false))
+	mux.Handle("GET /t/{id}/actor/followers", s.serveAP(s.threadFollowers, false))
 	mux.Handle("GET /t/{id}/actor/outbox", s.serveAP(func(_ http.ResponseWriter, r *http.Request) (any, error) {
 		t, err := LocalThread(r.Context(), s.cfg.Forum, r.PathValue("id"))
 		if err != nil {
