@@ -64,9 +64,27 @@ func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]
 		if _, people, err = f.followerSets(ctx, actor); err != nil {
 			return nil, err
 		}
-		return append(out, f.announceObject(e.ID+"-thread", actor, act.Object.ID(), people)...), nil
+		return append(out, f.announceObject(e.ID+"-thread", actor, act.Object.ID(), notOn(people, act.Object.ID()))...), nil
 	}
-	return append(out, f.announceObject(e.ID+"-people", forumURI, act.Object.ID(), people)...), nil
+	return append(out, f.announceObject(e.ID+"-people", forumURI, act.Object.ID(), notOn(people, act.Object.ID()))...), nil
+}
+
+// notOn leaves out of a boost's recipients the server a post comes from.
+// It has the post already, and GoToSocial and Mastodon tell its author
+// that we "boosted your post" for each one they write in a thread they
+// follow: noise, not news. The cost: other people on that server who
+// follow the thread are not shown the post as a boost (they see it in
+// the conversation, and in their home timeline if they follow its
+// author).
+func notOn(people inboxSet, objectID string) inboxSet {
+	origin := hostOf(objectID)
+	out := inboxSet{}
+	for inbox := range people {
+		if hostOf(inbox) != origin {
+			out[inbox] = true
+		}
+	}
+	return out
 }
 
 // forwardToForum passes on to a joined forum's node what reached only us
