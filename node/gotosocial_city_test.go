@@ -7,6 +7,7 @@ import (
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/testrig"
+	"github.com/metropolis/agora/uris"
 )
 
 // startWithGoToSocialAndCity runs a hub, a city node and a GoToSocial peer
@@ -85,7 +86,7 @@ func TestGoToSocialSeesCityEditsAndDeletes(t *testing.T) {
 			})
 			// Who follows the thread is listed to the city alone: bob, a
 			// person, is told the count.
-			followers := g.fetch(hub.URLs.ThreadActor(q.ID) + "/followers")
+			followers := g.fetch(uris.ActorFollowers(hub.URLs.ThreadActor(q.ID)))
 			if items, ok := followers["orderedItems"]; ok {
 				t.Errorf("the thread's followers listed to a person: %v", items)
 			}
