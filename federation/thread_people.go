@@ -173,4 +173,6 @@ func peopleInboxes(body []byte, local func(string) bool) ([]string, error) {
 	return set.list(), nil
 }
 
-func webURL(s string) bool { return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") }
+func webURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
