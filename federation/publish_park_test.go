@@ -17,6 +17,7 @@ import (
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -51,7 +52,7 @@ func (s *flakyStore) RemoteActor(ctx context.Context, uri string) (*federation.R
 func TestPublisherRetriesADatabaseError(t *testing.T) {
 	ctx := t.Context()
 	db := storetest.Open(t)
-	clock := &dqClock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := testrig.NewClockAt(time.Now().UTC().Truncate(time.Second))
 	ids := forum.NewULIDs(clock, nil)
 	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: ids, Hasher: password.NewFast(), Renderer: markup.New()})
 	if err != nil {
@@ -120,7 +121,7 @@ func TestPublisherRetriesADatabaseError(t *testing.T) {
 func TestPublisherGivesUpAnUnreachableForum(t *testing.T) {
 	ctx := t.Context()
 	db := storetest.Open(t)
-	clock := &dqClock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := testrig.NewClockAt(time.Now().UTC().Truncate(time.Second))
 	ids := forum.NewULIDs(clock, nil)
 	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: ids, Hasher: password.NewFast(), Renderer: markup.New()})
 	if err != nil {
