@@ -16,14 +16,14 @@ func HooksOf(f *Federation) Hooks { return Hooks{f: f} }
 // inbox.
 func (h Hooks) FollowerInboxes(ctx context.Context, target string) ([]string, error) {
 	set := inboxSet{}
-	if err := h.f.addFollowers(ctx, set, target); err != nil {
+	if err := h.f.pub.AddFollowers(ctx, set, target); err != nil {
 		return nil, err
 	}
-	return set.list(), nil
+	return set.List(), nil
 }
 
 // PublishBatch publishes the next unpublished events of the node's log.
-func (h Hooks) PublishBatch(ctx context.Context) bool { return h.f.publishBatch(ctx) }
+func (h Hooks) PublishBatch(ctx context.Context) bool { return h.f.pub.PublishOnce(ctx) }
 
 // ProcessWith applies a received item with apply in place of the real
 // application, and records the outcome as the inbox worker does.

@@ -72,8 +72,8 @@ func (f *Federation) flagActivities(ctx context.Context, e *forum.Event) ([]*out
 		return nil, err
 	}
 	set := inboxSet{}
-	if err := f.addActor(ctx, set, pc.forum.URI); err != nil {
+	if err := f.pub.AddActor(ctx, set, pc.forum.URI); err != nil {
 		return nil, err
 	}
-	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), body: body, inboxes: set.list()}}, nil
+	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), body: body, inboxes: set.List()}}, nil
 }

@@ -59,12 +59,12 @@ func (f *Federation) goodPracticeActivities(ctx context.Context, e *forum.Event)
 	if err != nil {
 		return nil, err
 	}
-	servers, _, err := f.followerSets(ctx, forumURI)
+	servers, _, err := f.pub.FollowerSets(ctx, forumURI)
 	if err != nil {
 		return nil, err
 	}
 	return []*outgoing{{uri: act.ID, actorURI: forumURI, typ: typ, object: object, public: true, body: body,
-		inboxes: servers.list()}}, nil
+		inboxes: servers.List()}}, nil
 }
 
 // onGoodPractice applies a joined forum's Add (on) or Remove of one of its

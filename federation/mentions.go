@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 )
@@ -129,7 +130,7 @@ func (f *Federation) knownHandle(ctx context.Context, h markup.Handle) (string, 
 // learnMentions resolves, by WebFinger, the remote handles of a post that
 // are unknown or stale, and stores the answers and actors. Failures are
 // logged and leave the handle plain text. In the publisher the lookups run
-// in the background (learnHandleLater): errResolving means the post waits
+// in the background (learnHandleLater): publish.ErrResolving means the post waits
 // for a handle it has never resolved. Other errors are the database's.
 func (f *Federation) learnMentions(ctx context.Context, source string) error {
 	handles, _ := f.markup.Tags(source)
@@ -146,7 +147,7 @@ func (f *Federation) learnMentions(ctx context.Context, source string) error {
 		if known && f.cfg.Clock.Now().Sub(ah.ResolvedAt) < handleTTL {
 			continue
 		}
-		if buildOf(ctx) != nil {
+		if publish.Building(ctx) {
 			if err := f.learnHandleLater(ctx, h, known); err != nil {
 				return err
 			}
@@ -188,4 +189,25 @@ func (f *Federation) learnHandle(ctx context.Context, h markup.Handle) error {
 		return err
 	}
 	return f.store.SaveActorHandle(ctx, &ActorHandle{Acct: h.Key(), ActorURI: uri, ResolvedAt: f.cfg.Clock.Now()})
+}
+
+// learnHandleLater is learnMentions in the publisher: an unknown handle is
+// resolved in the background and the event waits for it
+// (publish.ErrResolving); a stale one (known) is refreshed without
+// waiting; one that failed lately stays plain text.
+func (f *Federation) learnHandleLater(ctx context.Context, h markup.Handle, known bool) error {
+	run := func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, mentionBudget)
+		defer cancel()
+		return f.learnHandle(ctx, h)
+	}
+	if known {
+		f.pub.Refresh(ctx, "handle "+h.Key(), run)
+		return nil
+	}
+	var ue *publish.UnreachableError
+	if err := f.pub.Await(ctx, "handle "+h.Key(), run); err != nil && !errors.As(err, &ue) {
+		return err
+	}
+	return nil
 }

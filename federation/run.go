@@ -12,7 +12,7 @@ import (
 // have finished what they were doing (in-flight deliveries complete).
 func (f *Federation) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, w := range []func(context.Context){f.runInbox, f.runPublisher, f.deliveries.Run, f.joins.Run} {
+	for _, w := range []func(context.Context){f.runInbox, f.pub.Run, f.deliveries.Run, f.joins.Run} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -25,7 +25,7 @@ func (f *Federation) Run(ctx context.Context) {
 func wake(ch chan struct{}) { poll.Waker(ch).Wake() }
 
 func (f *Federation) wakeInbox()      { wake(f.inboxWake) }
-func (f *Federation) wakePublisher()  { wake(f.publishWake) }
+func (f *Federation) wakePublisher()  { f.pub.Wake() }
 func (f *Federation) wakeDeliveries() { f.deliveries.Wake() }
 
 // Notify tells federation that the node's event log grew (web calls it

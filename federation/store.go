@@ -204,11 +204,5 @@ type InboxItem struct {
 	LastError     string
 }
 
-// ParkedEvent is an event the publisher set aside until RetryAt: a
-// recipient it needs could not be resolved yet (Reason), Attempts times.
-type ParkedEvent struct {
-	Event    *forum.Event
-	RetryAt  time.Time
-	Attempts int
-	Reason   string
-}
+// ParkedEvent is an event the publisher set aside (stored.ParkedEvent).
+type ParkedEvent = stored.ParkedEvent

@@ -188,3 +188,12 @@ type JoinJob struct {
 func (j *JoinJob) Ended() bool {
 	return j.State == JoinWaiting || j.State == JoinDone || j.State == JoinFailed
 }
+
+// ParkedEvent is an event the publisher set aside until RetryAt: a
+// recipient it needs could not be resolved yet (Reason), Attempts times.
+type ParkedEvent struct {
+	Event    *forum.Event
+	RetryAt  time.Time
+	Attempts int
+	Reason   string
+}

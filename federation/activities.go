@@ -6,69 +6,9 @@ import (
 	"fmt"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/forum"
 )
-
-func (f *Federation) runPublisher(ctx context.Context) {
-	defer f.releasePublisher()
-	defer f.park.wg.Wait() // lookups end with ctx
-	loop(ctx, f.publishWake, f.cfg.Delivery.Poll, func(ctx context.Context) bool {
-		if !f.leadPublisher(ctx) {
-			// Another process publishes; what it parks is read again
-			// when this one leads.
-			f.park.loaded = false
-			return false
-		}
-		return f.publishBatch(ctx)
-	})
-}
-
-// publishBatch turns the next unpublished events of the node's log into
-// activities. Each event's activities and its mark commit together;
-// activity ids derive from the event's, so publishing an event twice adds
-// nothing. Events are marked one by one rather than passed by a cursor:
-// an event id is taken before its transaction commits, so ids do not
-// commit in order on PostgreSQL, and a cursor would skip the late ones.
-// An event whose recipient is not resolved yet is parked, and the others
-// go on (publish_park.go); parked events due again are tried first.
-func (f *Federation) publishBatch(ctx context.Context) bool {
-	const batch = 100
-	if f.park.parkedPassDue(f.cfg.Clock.Now()) && !f.publishParked(ctx) {
-		f.park.loaded = false
-		return false
-	}
-	events, err := f.store.UnpublishedEvents(ctx, batch)
-	if err != nil {
-		f.log.Error("read events", "err", err)
-		return false
-	}
-	for _, e := range events {
-		subject := subjectOfEvent(e)
-		if subject != "" && f.park.held[subject] {
-			if err := f.parkBehind(ctx, e); err != nil {
-				f.log.Error("publish event", "event", e.ID, "err", err)
-				return false
-			}
-			continue
-		}
-		retryAt, parked, err := f.publishOrPark(ctx, e, 0)
-		if err != nil {
-			// A database error (or a bug): retried from this event, never
-			// skipped.
-			f.log.Error("publish event", "event", e.ID, "kind", e.Kind, "err", err)
-			return false
-		}
-		if parked {
-			if subject != "" {
-				f.park.held[subject] = true
-			}
-			if f.park.nextDue.IsZero() || retryAt.Before(f.park.nextDue) {
-				f.park.nextDue = retryAt
-			}
-		}
-	}
-	return len(events) == batch
-}
 
 // activitiesFor builds what an event publishes; nothing for changes to
 // content this node is not the origin of.
@@ -186,7 +126,7 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 		return nil, err
 	}
 	direct := inboxSet{}
-	if err := f.addFollowers(ctx, direct, act.Actor); err != nil {
+	if err := f.pub.AddFollowers(ctx, direct, act.Actor); err != nil {
 		return nil, err
 	}
 	// A mentioned actor that does not answer is left out (and logged); the
@@ -199,21 +139,21 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 		mentions = append(mentions, pc.written.mentions...) // written in the post: @name@host
 	}
 	for _, uri := range mentions {
-		var ue *unreachableError
-		if err := f.addActor(ctx, direct, uri); errors.As(err, &ue) {
+		var ue *publish.UnreachableError
+		if err := f.pub.AddActor(ctx, direct, uri); errors.As(err, &ue) {
 			f.log.Warn("mentioned actor unreachable", "actor", uri, "err", err)
 		} else if err != nil {
 			return nil, fmt.Errorf("mentioned actor %s: %w", uri, err)
 		}
 	}
 	if !fo.Local() {
-		if err := f.addActor(ctx, direct, fo.URI); err != nil {
+		if err := f.pub.AddActor(ctx, direct, fo.URI); err != nil {
 			return nil, fmt.Errorf("forum %s: %w", fo.URI, err)
 		}
 		if pc != nil && !pc.post.IsQuestion() && (act.Type == ap.TypeUpdate || act.Type == ap.TypeDelete) {
 			// Those the forum's thread actor showed the answer to apply
 			// its edit or deletion only from us (thread_people.go).
-			people, err := f.threadPeople(ctx, pc.thread)
+			people, err := f.pub.ThreadPeople(ctx, pc.thread)
 			if err != nil {
 				return nil, err
 			}
@@ -222,28 +162,28 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 			}
 		}
 		return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body,
-			inboxes: direct.list(), orderKey: subjectOf(act)}}, nil
+			inboxes: direct.List(), orderKey: publish.SubjectOf(act)}}, nil
 	}
 	forumURI := f.forumURI(fo)
-	servers, people, err := f.followerSets(ctx, forumURI)
+	servers, people, err := f.pub.FollowerSets(ctx, forumURI)
 	if err != nil {
 		return nil, err
 	}
 	// Everything below is about one subject: kept in order per host.
 	defer func() {
 		for _, o := range out {
-			o.orderKey = subjectOf(act)
+			o.orderKey = publish.SubjectOf(act)
 		}
 	}()
-	ann, err := announceBody(f.urls.Activity(e.ID+"-announce"), forumURI, followersOf(forumURI), e.CreatedAt, body)
+	ann, err := publish.AnnounceBody(f.urls.Activity(e.ID+"-announce"), forumURI, e.CreatedAt, body)
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, &outgoing{uri: f.urls.Activity(e.ID + "-announce"), actorURI: forumURI, typ: ap.TypeAnnounce,
-		object: act.ID, public: true, body: ann, inboxes: servers.list()})
+		object: act.ID, public: true, body: ann, inboxes: servers.List()})
 	if pc != nil {
 		threadActor := f.urls.ThreadActor(pc.thread.ID)
-		_, threadPeople, err := f.followerSets(ctx, threadActor)
+		_, threadPeople, err := f.pub.FollowerSets(ctx, threadActor)
 		if err != nil {
 			return nil, err
 		}
@@ -266,7 +206,7 @@ func (f *Federation) toForum(ctx context.Context, e *forum.Event, act *ap.Activi
 			}
 		}
 	}
-	out = append([]*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body, inboxes: direct.list()}}, out...)
+	out = append([]*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), public: true, body: body, inboxes: direct.List()}}, out...)
 	return out, nil
 }
 
@@ -283,7 +223,7 @@ func (f *Federation) announceObject(id, actorURI, objectID string, to inboxSet) 
 		f.log.Error("marshal announce", "err", err)
 		return nil
 	}
-	return []*outgoing{{uri: act.ID, actorURI: actorURI, typ: ap.TypeAnnounce, object: objectID, public: true, body: body, inboxes: to.list()}}
+	return []*outgoing{{uri: act.ID, actorURI: actorURI, typ: ap.TypeAnnounce, object: objectID, public: true, body: body, inboxes: to.List()}}
 }
 
 // likeActivities: a helpful mark is a Like of the answer (Undo{Like} when
@@ -364,8 +304,8 @@ func (f *Federation) actorUpdate(ctx context.Context, e *forum.Event, a *ap.Acto
 		return nil, err
 	}
 	set := inboxSet{}
-	if err := f.addFollowers(ctx, set, a.ID); err != nil {
+	if err := f.pub.AddFollowers(ctx, set, a.ID); err != nil {
 		return nil, err
 	}
-	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: a.ID, body: body, inboxes: set.list()}}, nil
+	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: a.ID, body: body, inboxes: set.List()}}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -36,7 +37,7 @@ func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]
 		return f.forwardToForum(ctx, fo, act, it.Body)
 	}
 	forumURI := f.forumURI(fo)
-	servers, people, err := f.followerSets(ctx, forumURI)
+	servers, people, err := f.pub.FollowerSets(ctx, forumURI)
 	if err != nil {
 		return nil, err
 	}
@@ -47,44 +48,32 @@ func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]
 		}
 	}
 	annID := f.urls.Activity(e.ID + "-announce")
-	body, err := announceBody(annID, forumURI, followersOf(forumURI), e.CreatedAt, it.Body)
+	body, err := publish.AnnounceBody(annID, forumURI, e.CreatedAt, it.Body)
 	if err != nil {
 		return nil, err
 	}
 	out := []*outgoing{{uri: annID, actorURI: forumURI, typ: ap.TypeAnnounce, object: act.ID, public: true, body: body,
-		inboxes: servers.list(), orderKey: subjectOf(act)}}
+		inboxes: servers.List(), orderKey: publish.SubjectOf(act)}}
 	if e.Kind != forum.EventPostReceived {
 		return out, nil
 	}
 	// A new post: people see it as a boost by the forum (a question) or
-	// by its thread's actor (an answer).
+	// by its thread's actor (an answer), except on the post's own server.
+	// It has the post already, and GoToSocial and Mastodon tell its author
+	// that we "boosted your post" for each one they write in a thread they
+	// follow: noise, not news. The cost: other people on that server who
+	// follow the thread are not shown the post as a boost (they see it in
+	// the conversation, and in their home timeline if they follow its
+	// author).
 	question := e.PostID == e.ThreadID
 	if !question {
 		actor := f.urls.ThreadActor(e.ThreadID)
-		if _, people, err = f.followerSets(ctx, actor); err != nil {
+		if _, people, err = f.pub.FollowerSets(ctx, actor); err != nil {
 			return nil, err
 		}
-		return append(out, f.announceObject(e.ID+"-thread", actor, act.Object.ID(), notOn(people, act.Object.ID()))...), nil
+		return append(out, f.announceObject(e.ID+"-thread", actor, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
 	}
-	return append(out, f.announceObject(e.ID+"-people", forumURI, act.Object.ID(), notOn(people, act.Object.ID()))...), nil
-}
-
-// notOn leaves out of a boost's recipients the server a post comes from.
-// It has the post already, and GoToSocial and Mastodon tell its author
-// that we "boosted your post" for each one they write in a thread they
-// follow: noise, not news. The cost: other people on that server who
-// follow the thread are not shown the post as a boost (they see it in
-// the conversation, and in their home timeline if they follow its
-// author).
-func notOn(people inboxSet, objectID string) inboxSet {
-	origin := hostOf(objectID)
-	out := inboxSet{}
-	for inbox := range people {
-		if hostOf(inbox) != origin {
-			out[inbox] = true
-		}
-	}
-	return out
+	return append(out, f.announceObject(e.ID+"-people", forumURI, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
 }
 
 // forwardToForum passes on to a joined forum's node what reached only us
@@ -97,9 +86,9 @@ func (f *Federation) forwardToForum(ctx context.Context, fo *forum.Forum, act *a
 		return nil, nil
 	}
 	set := inboxSet{}
-	if err := f.addActor(ctx, set, fo.URI); err != nil {
+	if err := f.pub.AddActor(ctx, set, fo.URI); err != nil {
 		return nil, err
 	}
 	return []*outgoing{{uri: act.ID, actorURI: f.urls.InstanceActor(), typ: act.Type, object: act.Object.ID(),
-		body: raw, inboxes: set.list()}}, nil
+		body: raw, inboxes: set.List()}}, nil
 }

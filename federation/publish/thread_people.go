@@ -1,4 +1,4 @@
-package federation
+package publish
 
 import (
 	"context"
@@ -68,31 +68,31 @@ func (p *peopleLists) put(key string, inboxes []string) {
 
 // threadPeople is the inboxes of the people who follow a joined forum's
 // thread t on the forum's node. In the publisher the list is fetched in
-// the background (the event waits, errResolving); a node that does not
+// the background (the event waits, ErrResolving); a node that does not
 // answer gives none (logged): the edit still reaches the forum.
-func (f *Federation) threadPeople(ctx context.Context, t *forum.Thread) ([]string, error) {
+func (p *Publisher) ThreadPeople(ctx context.Context, t *forum.Thread) ([]string, error) {
 	if t.URI == "" {
 		return nil, nil
 	}
 	key := "thread followers " + t.URI
-	if l, ok := f.people.get(key); ok {
+	if l, ok := p.people.get(key); ok {
 		return l, nil
 	}
-	err := f.await(ctx, key, func(ctx context.Context) error {
-		inboxes, err := f.fetchThreadPeople(ctx, t.URI)
+	err := p.Await(ctx, key, func(ctx context.Context) error {
+		inboxes, err := p.fetchThreadPeople(ctx, t.URI)
 		if err != nil {
 			return err
 		}
-		f.people.put(key, inboxes)
+		p.people.put(key, inboxes)
 		return nil
 	})
-	var ue *unreachableError
+	var ue *UnreachableError
 	switch {
 	case err == nil:
-		l, _ := f.people.get(key)
+		l, _ := p.people.get(key)
 		return l, nil
 	case errors.As(err, &ue):
-		f.log.Warn("thread followers not known: edits reach the forum only", "thread", t.URI, "err", err)
+		p.cfg.Log.Warn("thread followers not known: edits reach the forum only", "thread", t.URI, "err", err)
 		return nil, nil
 	}
 	return nil, err
@@ -102,8 +102,8 @@ func (f *Federation) threadPeople(ctx context.Context, t *forum.Thread) ([]strin
 // (the Mention of a t-… handle on the question's host), that actor for
 // its followers collection, and the collection for the people listed.
 // A question without a thread actor (another forum software) has none.
-func (f *Federation) fetchThreadPeople(ctx context.Context, threadURI string) ([]string, error) {
-	doc, err := f.client.GetObject(ctx, threadURI)
+func (p *Publisher) fetchThreadPeople(ctx context.Context, threadURI string) ([]string, error) {
+	doc, err := p.cfg.Client.GetObject(ctx, threadURI)
 	if err != nil {
 		return nil, fmt.Errorf("question %s: %w", threadURI, err)
 	}
@@ -121,18 +121,18 @@ func (f *Federation) fetchThreadPeople(ctx context.Context, threadURI string) ([
 	if actorURI == "" {
 		return nil, nil
 	}
-	actor, err := f.actors.actor(ctx, actorURI, false)
+	actor, err := p.cfg.Actors.Actor(ctx, actorURI, false)
 	if err != nil {
 		return nil, fmt.Errorf("thread actor %s: %w", actorURI, err)
 	}
 	if actor.Followers == "" || !sameHost(actor.Followers, actorURI) {
 		return nil, nil
 	}
-	coll, err := f.client.GetObject(ctx, actor.Followers)
+	coll, err := p.cfg.Client.GetObject(ctx, actor.Followers)
 	if err != nil {
 		return nil, fmt.Errorf("followers of %s: %w", actorURI, err)
 	}
-	return peopleInboxes(coll.Body, f.urls.IsLocal)
+	return peopleInboxes(coll.Body, p.cfg.URLs.IsLocal)
 }
 
 // peopleInboxes reads the inboxes of the people a thread's followers
@@ -147,7 +147,7 @@ func peopleInboxes(body []byte, local func(string) bool) ([]string, error) {
 	if err := json.Unmarshal(body, &c); err != nil {
 		return nil, fmt.Errorf("followers collection: %w", err)
 	}
-	set := inboxSet{}
+	set := InboxSet{}
 	for _, raw := range c.OrderedItems {
 		var it struct {
 			ID        string `json:"id"`
@@ -166,11 +166,11 @@ func peopleInboxes(body []byte, local func(string) bool) ([]string, error) {
 		if !webURL(it.Inbox) {
 			continue
 		}
-		if set.add(it.Inbox, shared); len(set) >= maxThreadPeople {
+		if set.Add(it.Inbox, shared); len(set) >= maxThreadPeople {
 			break
 		}
 	}
-	return set.list(), nil
+	return set.List(), nil
 }
 
 func webURL(s string) bool {
