@@ -142,7 +142,7 @@ func New(cfg Config) (*Federation, error) {
 		Log: cfg.Logger, FetchGate: cfg.FetchGate})}
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
 	var err error
-	f.pub, err = publish.New(publish.Config{Store: cfg.Store, Atomic: f.publishAtomic, Build: builder{f}, Actors: f.actors.Cache,
+	f.pub, err = publish.New(publish.Config{Store: cfg.Store, Atomic: f.publishAtomic, Forum: cfg.Service, Docs: publishDocs{f}, More: moreActivities{f}, Actors: f.actors.Cache,
 		Client: f.client, URLs: cfg.URLs, IDs: cfg.IDs, Clock: cfg.Clock, Log: cfg.Logger, Settings: cfg.Delivery,
 		Queued: f.wakeDeliveries})
 	if err != nil {

@@ -43,11 +43,7 @@ const (
 var errBlockedHandle = errors.New("on a blocked instance")
 
 // written is what a local post's markdown adds to its object.
-type written struct {
-	html     string   // the content, mentions and hashtags linked
-	tags     []ap.Tag // Mention and Hashtag tags
-	mentions []string // the mentioned actors' ids, for cc and delivery
-}
+type written = publish.Written
 
 // writtenTags resolves a local post's mentions from what the node knows
 // (no network) and renders its content with them.
@@ -72,17 +68,17 @@ func (f *Federation) writtenTags(ctx context.Context, source string) (*written, 
 			continue
 		}
 		seen[uri] = true
-		w.mentions = append(w.mentions, uri)
-		w.tags = append(w.tags, ap.Tag{Type: "Mention", Href: uri, Name: "@" + strings.ToLower(h.Name) + "@" + f.handleHost(h)})
+		w.Mentions = append(w.Mentions, uri)
+		w.Tags = append(w.Tags, ap.Tag{Type: "Mention", Href: uri, Name: "@" + strings.ToLower(h.Name) + "@" + f.handleHost(h)})
 	}
 	for _, tag := range hashtags {
-		w.tags = append(w.tags, ap.Tag{Type: "Hashtag", Href: f.urls.Tag(tag), Name: "#" + tag})
+		w.Tags = append(w.Tags, ap.Tag{Type: "Hashtag", Href: f.urls.Tag(tag), Name: "#" + tag})
 	}
 	html, err := f.markup.RenderMentions(source, known)
 	if err != nil {
 		return nil, err
 	}
-	w.html = html
+	w.HTML = html
 	return w, nil
 }
 

@@ -65,20 +65,3 @@ func toDeliver(acts []*outgoing) []*deliver.Outgoing {
 
 // followersOf is the followers collection of a local actor, by its id.
 func followersOf(actorURL string) string { return uris.ActorFollowers(actorURL) }
-
-// builder is the federation side's part of the publisher: the activities
-// of each event, from the node's documents.
-type builder struct{ f *Federation }
-
-func (b builder) ActivitiesFor(ctx context.Context, e *forum.Event) ([]*deliver.Outgoing, error) {
-	acts, err := b.f.activitiesFor(ctx, e)
-	if err != nil {
-		return nil, err
-	}
-	return toDeliver(acts), nil
-}
-
-// publishAtomic runs the publisher's transaction.
-func (f *Federation) publishAtomic(ctx context.Context, fn func(ctx context.Context, tx publish.Tx) error) error {
-	return f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error { return fn(ctx, tx) })
-}

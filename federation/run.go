@@ -3,7 +3,6 @@ package federation
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/metropolis/agora/federation/poll"
 )
@@ -31,9 +30,3 @@ func (f *Federation) wakeDeliveries() { f.deliveries.Wake() }
 // Notify tells federation that the node's event log grew (web calls it
 // after a member acts), so publishing doesn't wait for the next poll.
 func (f *Federation) Notify() { f.wakePublisher() }
-
-// loop calls step until ctx ends; when step reports no more work, it waits
-// for a wake-up or the poll interval.
-func loop(ctx context.Context, wakeCh chan struct{}, every time.Duration, step func(context.Context) (more bool)) {
-	poll.Loop(ctx, wakeCh, every, step)
-}

@@ -190,19 +190,8 @@ const (
 	DeliveryDropped = stored.DeliveryDropped
 )
 
-// InboxItem is an activity received and verified, waiting to be applied.
-type InboxItem struct {
-	ID            forum.ID
-	ActivityID    string // unique: a second delivery is a duplicate
-	ActorURI      string // the verified signer's actor
-	Body          []byte
-	ReceivedAt    time.Time
-	Attempts      int
-	NextAttemptAt time.Time
-	ProcessedAt   *time.Time
-	FailedAt      *time.Time
-	LastError     string
-}
+// InboxItem is an activity received and verified (stored.InboxItem).
+type InboxItem = stored.InboxItem
 
 // ParkedEvent is an event the publisher set aside (stored.ParkedEvent).
 type ParkedEvent = stored.ParkedEvent

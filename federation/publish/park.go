@@ -326,7 +326,7 @@ func (p *Publisher) publishParked(ctx context.Context) bool {
 // error, and nothing was decided.
 func (p *Publisher) publishOrPark(ctx context.Context, e *forum.Event, attempts int) (time.Time, bool, error) {
 	bctx, b := withBuild(ctx)
-	acts, err := p.cfg.Build.ActivitiesFor(bctx, e)
+	acts, err := p.activitiesFor(bctx, e)
 	var ue *UnreachableError
 	now := p.cfg.Clock.Now()
 	switch {

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/poll"
@@ -37,6 +38,8 @@ type Store interface {
 	// ListFollowers lists accepted followers of target by ID, after afterID.
 	ListFollowers(ctx context.Context, target string, afterID forum.ID, limit int) ([]*stored.Follower, error)
 	RemoteActor(ctx context.Context, uri string) (*stored.RemoteActor, error)
+	// InboxItem is a received activity (the one a received.* event names).
+	InboxItem(ctx context.Context, id forum.ID) (*stored.InboxItem, error)
 	TryLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	ReleaseLease(ctx context.Context, name, holder string) error
 }
@@ -48,11 +51,61 @@ type Tx interface {
 	MarkEventPublished(ctx context.Context, id forum.ID, at time.Time) error
 }
 
-// Builder makes the activities an event publishes (nothing for events
-// without an ActivityPub counterpart). ErrResolving and *UnreachableError
-// from it park the event; any other error is retried.
+// Builder makes the activities of the events the publisher leaves to the
+// federation side (reports, good practices). ErrResolving and
+// *UnreachableError from it park the event; any other error is retried.
 type Builder interface {
 	ActivitiesFor(ctx context.Context, e *forum.Event) ([]*deliver.Outgoing, error)
+}
+
+// Forum is what the publisher reads of the forum.
+type Forum interface {
+	Members(ctx context.Context, ids []forum.ID) (map[forum.ID]*forum.Member, error)
+	ForumByID(ctx context.Context, id forum.ID) (*forum.Forum, error)
+	// LinkMentions stores a post's HTML with its mentions linked.
+	LinkMentions(ctx context.Context, postID forum.ID, source, html string) error
+}
+
+// Documents builds the node's ActivityPub documents: serve answers with
+// the same ones.
+type Documents interface {
+	// Post loads a post with what its document needs (forum.ErrNotFound
+	// when it is gone).
+	Post(ctx context.Context, id forum.ID) (*Post, error)
+	// Object is the post's Page or Note (a Tombstone once deleted).
+	Object(pc *Post) *ap.Object
+	MemberURI(m *forum.Member) string
+	ForumURI(fo *forum.Forum) string
+	ThreadURI(t *forum.Thread) string
+	PostURI(p *forum.Post, t *forum.Thread) string
+	MemberActor(ctx context.Context, m *forum.Member) (*ap.Actor, error)
+	ForumActor(ctx context.Context, fo *forum.Forum) (*ap.Actor, error)
+	// LearnMentions resolves the handles a local post's markdown mentions
+	// (in the publisher: in the background, ErrResolving meanwhile);
+	// Written renders the post with what is known of them.
+	LearnMentions(ctx context.Context, source string) error
+	Written(ctx context.Context, source string) (*Written, error)
+}
+
+// Post is a post with its context: what its document and its addressing
+// need.
+type Post struct {
+	Post   *forum.Post
+	Thread *forum.Thread
+	Forum  *forum.Forum
+	Author *forum.Member
+	Parent *forum.Post   // nil for the question
+	To     *forum.Member // the parent's author, mentioned
+	// Written is what the markdown of a local post adds: mentions and
+	// hashtags (nil when it has none).
+	Written *Written
+}
+
+// Written is what a local post's markdown adds to its document.
+type Written struct {
+	HTML     string   // the content, mentions and hashtags linked
+	Tags     []ap.Tag // Mention and Hashtag tags
+	Mentions []string // the mentioned actors' ids, for cc and delivery
 }
 
 // Actors fetches remote actors (the actors cache).
@@ -71,7 +124,10 @@ type Config struct {
 	Store Store
 	// Atomic runs fn in one transaction.
 	Atomic func(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
-	Build  Builder
+	Forum  Forum
+	Docs   Documents
+	// More builds the activities of reports and good practices.
+	More   Builder
 	Actors Actors
 	Client Fetcher
 	URLs   *uris.Builder
@@ -96,7 +152,7 @@ type Publisher struct {
 
 // New checks cfg and returns a Publisher; Run starts it.
 func New(cfg Config) (*Publisher, error) {
-	if cfg.Store == nil || cfg.Atomic == nil || cfg.Build == nil || cfg.Actors == nil || cfg.Client == nil ||
+	if cfg.Store == nil || cfg.Atomic == nil || cfg.Forum == nil || cfg.Docs == nil || cfg.More == nil || cfg.Actors == nil || cfg.Client == nil ||
 		cfg.URLs == nil || cfg.IDs == nil || cfg.Clock == nil || cfg.Log == nil {
 		return nil, errors.New("publish: incomplete config")
 	}

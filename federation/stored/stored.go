@@ -197,3 +197,17 @@ type ParkedEvent struct {
 	Attempts int
 	Reason   string
 }
+
+// InboxItem is an activity received and verified, waiting to be applied.
+type InboxItem struct {
+	ID            forum.ID
+	ActivityID    string // unique: a second delivery is a duplicate
+	ActorURI      string // the verified signer's actor
+	Body          []byte
+	ReceivedAt    time.Time
+	Attempts      int
+	NextAttemptAt time.Time
+	ProcessedAt   *time.Time
+	FailedAt      *time.Time
+	LastError     string
+}

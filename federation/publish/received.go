@@ -1,4 +1,4 @@
-package federation
+package publish
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/publish"
+	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -17,8 +17,8 @@ import (
 // post to the people who follow the forum (a question) or its thread (an
 // answer). A joined forum's node gets what reached only us. Every id
 // derives from the event's, so publishing an event again adds nothing.
-func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
-	it, err := f.store.InboxItem(ctx, e.ReceivedID)
+func (p *Publisher) receivedActivities(ctx context.Context, e *forum.Event) ([]*deliver.Outgoing, error) {
+	it, err := p.cfg.Store.InboxItem(ctx, e.ReceivedID)
 	if err != nil {
 		// Inbox items are kept; one missing is a fault to see, not to skip.
 		return nil, fmt.Errorf("received activity %s of event %s: %w", e.ReceivedID, e.ID, err)
@@ -27,17 +27,17 @@ func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]
 	if err != nil {
 		return nil, fmt.Errorf("received activity %s, applied once, no longer parses: %w", it.ActivityID, err)
 	}
-	fo, err := f.svc.ForumByID(ctx, e.ForumID)
+	fo, err := p.cfg.Forum.ForumByID(ctx, e.ForumID)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil, nil // the forum was removed since: nobody to pass it to
 	} else if err != nil {
 		return nil, err
 	}
 	if !fo.Local() {
-		return f.forwardToForum(ctx, fo, act, it.Body)
+		return p.forwardToForum(ctx, fo, act, it.Body)
 	}
-	forumURI := f.forumURI(fo)
-	servers, people, err := f.pub.FollowerSets(ctx, forumURI)
+	forumURI := p.cfg.Docs.ForumURI(fo)
+	servers, people, err := p.FollowerSets(ctx, forumURI)
 	if err != nil {
 		return nil, err
 	}
@@ -47,13 +47,13 @@ func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]
 			delete(servers, inbox)
 		}
 	}
-	annID := f.urls.Activity(e.ID + "-announce")
-	body, err := publish.AnnounceBody(annID, forumURI, e.CreatedAt, it.Body)
+	annID := p.cfg.URLs.Activity(e.ID + "-announce")
+	body, err := AnnounceBody(annID, forumURI, e.CreatedAt, it.Body)
 	if err != nil {
 		return nil, err
 	}
-	out := []*outgoing{{uri: annID, actorURI: forumURI, typ: ap.TypeAnnounce, object: act.ID, public: true, body: body,
-		inboxes: servers.List(), orderKey: publish.SubjectOf(act)}}
+	out := []*deliver.Outgoing{{URI: annID, ActorURI: forumURI, Type: ap.TypeAnnounce, Object: act.ID, Public: true, Body: body,
+		Inboxes: servers.List(), OrderKey: SubjectOf(act)}}
 	if e.Kind != forum.EventPostReceived {
 		return out, nil
 	}
@@ -67,13 +67,13 @@ func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]
 	// author).
 	question := e.PostID == e.ThreadID
 	if !question {
-		actor := f.urls.ThreadActor(e.ThreadID)
-		if _, people, err = f.pub.FollowerSets(ctx, actor); err != nil {
+		actor := p.cfg.URLs.ThreadActor(e.ThreadID)
+		if _, people, err = p.FollowerSets(ctx, actor); err != nil {
 			return nil, err
 		}
-		return append(out, f.announceObject(e.ID+"-thread", actor, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
+		return append(out, p.announceObject(e.ID+"-thread", actor, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
 	}
-	return append(out, f.announceObject(e.ID+"-people", forumURI, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
+	return append(out, p.announceObject(e.ID+"-people", forumURI, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
 }
 
 // forwardToForum passes on to a joined forum's node what reached only us
@@ -81,14 +81,14 @@ func (f *Federation) receivedActivities(ctx context.Context, e *forum.Event) ([]
 // addresses our member, not the forum (§7.1.2). It is signed by our
 // instance actor; the forum's node refetches the object from its origin.
 // Nothing goes back to the forum's own host, nor for our own actors.
-func (f *Federation) forwardToForum(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte) ([]*outgoing, error) {
-	if sameHost(act.Actor, fo.URI) || f.urls.IsLocal(act.Actor) {
+func (p *Publisher) forwardToForum(ctx context.Context, fo *forum.Forum, act *ap.Activity, raw []byte) ([]*deliver.Outgoing, error) {
+	if sameHost(act.Actor, fo.URI) || p.cfg.URLs.IsLocal(act.Actor) {
 		return nil, nil
 	}
-	set := inboxSet{}
-	if err := f.pub.AddActor(ctx, set, fo.URI); err != nil {
+	set := InboxSet{}
+	if err := p.AddActor(ctx, set, fo.URI); err != nil {
 		return nil, err
 	}
-	return []*outgoing{{uri: act.ID, actorURI: f.urls.InstanceActor(), typ: act.Type, object: act.Object.ID(),
-		body: raw, inboxes: set.List()}}, nil
+	return []*deliver.Outgoing{{URI: act.ID, ActorURI: p.cfg.URLs.InstanceActor(), Type: act.Type, Object: act.Object.ID(),
+		Body: raw, Inboxes: set.List()}}, nil
 }

@@ -1,4 +1,4 @@
-package federation_test
+package publish_test
 
 import (
 	"time"
