@@ -176,11 +176,11 @@ func (p *Publisher) toForum(ctx context.Context, e *forum.Event, act *ap.Activit
 			o.OrderKey = SubjectOf(act)
 		}
 	}()
-	ann, err := AnnounceBody(p.cfg.URLs.Activity(e.ID+"-announce"), forumURI, e.CreatedAt, body)
+	ann, err := AnnounceBody(p.cfg.URLs.EventActivity(e.ID, uris.RoleAnnounce), forumURI, e.CreatedAt, body)
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, &deliver.Outgoing{URI: p.cfg.URLs.Activity(e.ID + "-announce"), ActorURI: forumURI, Type: ap.TypeAnnounce,
+	out = append(out, &deliver.Outgoing{URI: p.cfg.URLs.EventActivity(e.ID, uris.RoleAnnounce), ActorURI: forumURI, Type: ap.TypeAnnounce,
 		Object: act.ID, Public: true, Body: ann, Inboxes: servers.List()})
 	if pc != nil {
 		threadActor := p.cfg.URLs.ThreadActor(pc.Thread.ID)
@@ -191,9 +191,9 @@ func (p *Publisher) toForum(ctx context.Context, e *forum.Event, act *ap.Activit
 		objectID := act.Object.ID()
 		switch {
 		case act.Type == ap.TypeCreate && pc.Post.IsQuestion():
-			out = append(out, p.announceObject(e.ID+"-people", forumURI, objectID, people)...)
+			out = append(out, p.announceObject(p.cfg.URLs.EventActivity(e.ID, uris.RolePeople), forumURI, objectID, people)...)
 		case act.Type == ap.TypeCreate:
-			out = append(out, p.announceObject(e.ID+"-thread", threadActor, objectID, threadPeople)...)
+			out = append(out, p.announceObject(p.cfg.URLs.EventActivity(e.ID, uris.RoleThread), threadActor, objectID, threadPeople)...)
 		case act.Type == ap.TypeUpdate || act.Type == ap.TypeDelete:
 			// Mastodon applies an author's edit or deletion of a status it
 			// has, from whoever it comes: send it to those shown the post.
@@ -217,7 +217,7 @@ func (p *Publisher) announceObject(id, actorURI, objectID string, to InboxSet) [
 	if len(to) == 0 {
 		return nil
 	}
-	act := &ap.Activity{ID: p.cfg.URLs.Activity(id), Type: ap.TypeAnnounce, Actor: actorURI, Object: ap.Ref{IRI: objectID},
+	act := &ap.Activity{ID: id, Type: ap.TypeAnnounce, Actor: actorURI, Object: ap.Ref{IRI: objectID},
 		To: []string{ap.Public}, Cc: []string{uris.ActorFollowers(actorURI)}, Published: p.cfg.Clock.Now()}
 	body, err := ap.Marshal(act)
 	if err != nil {
@@ -240,7 +240,7 @@ func (p *Publisher) likeActivities(ctx context.Context, e *forum.Event) ([]*deli
 	act := like
 	if e.Kind == forum.EventHelpfulRemoved {
 		// Receivers match an undone Like by actor and object.
-		like.ID = p.cfg.URLs.Activity(e.ID + "-like")
+		like.ID = p.cfg.URLs.EventActivity(e.ID, uris.RoleLike)
 		act = &ap.Activity{ID: p.cfg.URLs.Activity(e.ID), Type: ap.TypeUndo, Actor: actorURI, Object: ap.Ref{Activity: like},
 			To: like.To, Cc: like.Cc, Audience: like.Audience, Published: e.CreatedAt}
 	}
@@ -259,7 +259,7 @@ func (p *Publisher) lockActivities(ctx context.Context, e *forum.Event) ([]*deli
 		To: []string{forumURI, ap.Public}, Audience: forumURI, Published: e.CreatedAt}
 	if e.Kind == forum.EventThreadUnlocked {
 		lock := *act
-		lock.ID = p.cfg.URLs.Activity(e.ID + "-lock")
+		lock.ID = p.cfg.URLs.EventActivity(e.ID, uris.RoleLock)
 		act = &ap.Activity{ID: p.cfg.URLs.Activity(e.ID), Type: ap.TypeUndo, Actor: act.Actor, Object: ap.Ref{Activity: &lock},
 			To: act.To, Audience: forumURI, Published: e.CreatedAt}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
 )
 
 // receivedActivities passes on an activity another node's actor sent us,
@@ -47,7 +48,7 @@ func (p *Publisher) receivedActivities(ctx context.Context, e *forum.Event) ([]*
 			delete(servers, inbox)
 		}
 	}
-	annID := p.cfg.URLs.Activity(e.ID + "-announce")
+	annID := p.cfg.URLs.EventActivity(e.ID, uris.RoleAnnounce)
 	body, err := AnnounceBody(annID, forumURI, e.CreatedAt, it.Body)
 	if err != nil {
 		return nil, err
@@ -71,9 +72,9 @@ func (p *Publisher) receivedActivities(ctx context.Context, e *forum.Event) ([]*
 		if _, people, err = p.FollowerSets(ctx, actor); err != nil {
 			return nil, err
 		}
-		return append(out, p.announceObject(e.ID+"-thread", actor, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
+		return append(out, p.announceObject(p.cfg.URLs.EventActivity(e.ID, uris.RoleThread), actor, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
 	}
-	return append(out, p.announceObject(e.ID+"-people", forumURI, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
+	return append(out, p.announceObject(p.cfg.URLs.EventActivity(e.ID, uris.RolePeople), forumURI, act.Object.ID(), people.NotOn(act.Object.ID()))...), nil
 }
 
 // forwardToForum passes on to a joined forum's node what reached only us
