@@ -40,7 +40,9 @@ func (d publishDocs) ForumActor(ctx context.Context, fo *forum.Forum) (*ap.Actor
 	return d.f.forumActor(ctx, fo)
 }
 
-// moreActivities builds reports (Flag) and good-practice marks.
+// moreActivities builds the activities of the events package publish
+// leaves to this side: reports (Flag) and good-practice marks; nothing for
+// the others.
 type moreActivities struct{ f *Federation }
 
 func (m moreActivities) ActivitiesFor(ctx context.Context, e *forum.Event) ([]*deliver.Outgoing, error) {

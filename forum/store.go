@@ -5,32 +5,6 @@ import (
 	"time"
 )
 
-// Store is the storage the domain needs. Implementations map their driver
-// errors onto ErrNotFound and ErrConflict. List methods return at most
-// limit items in the order documented, starting strictly after the cursor
-// (a zero cursor means from the start).
-//
-// It is the union of the smaller stores below, one per part of the domain
-// (accounts, forums, threads, posts, reports, the event log…): code that
-// needs one part takes that one (bench seeding, say, takes Store for
-// Atomic).
-type Store interface {
-	// Atomic runs fn in one transaction: every write made through tx
-	// commits together or not at all.
-	Atomic(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
-	Ping(ctx context.Context) error
-
-	AccountStore
-	ForumStore
-	ThreadStore
-	PostStore
-	ReportStore
-	EventStore
-	GoodPracticeStore
-	CityStore
-	ModerationLogStore
-}
-
 // AccountStore keeps members, invitations, sign-in links and sessions
 // (members.go).
 type AccountStore interface {
@@ -160,6 +134,33 @@ type EventStore interface {
 	AppendEvent(ctx context.Context, e *Event) error
 	// ListEvents lists events with ID > afterID, oldest first.
 	ListEvents(ctx context.Context, afterID ID, limit int) ([]*Event, error)
+}
+
+// Store is the storage the domain needs. Implementations map their driver
+// errors onto ErrNotFound and ErrConflict. List methods return at most
+// limit items in the order documented, starting strictly after the cursor
+// (a zero cursor means from the start).
+//
+// It is the union of the smaller stores below, one per part of the domain
+// (accounts, forums, threads, posts, reports, the event log…): code that
+// needs one part takes that one (bench seeding, say, takes Store for
+// Atomic).
+type Store interface {
+	// Atomic runs fn in one transaction: every write made through tx
+	// commits together or not at all.
+	Atomic(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
+	Ping(ctx context.Context) error
+
+	AccountStore
+	ForumStore
+	ThreadStore
+	PostStore
+	ReportStore
+	EventStore
+
+	GoodPracticeStore
+	CityStore
+	ModerationLogStore
 }
 
 // GoodPracticeStore reads the answers marked good practices.

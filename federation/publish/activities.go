@@ -29,14 +29,13 @@ func (p *Publisher) activitiesFor(ctx context.Context, e *forum.Event) ([]*deliv
 		return p.profileActivities(ctx, e)
 	case forum.EventForumUpdated:
 		return p.forumActivities(ctx, e)
-	case forum.EventPostReported:
-		return p.cfg.More.ActivitiesFor(ctx, e)
-	case forum.EventGoodPracticeMarked, forum.EventGoodPracticeUnmarked:
-		return p.cfg.More.ActivitiesFor(ctx, e)
 	case forum.EventPostReceived, forum.EventEditReceived, forum.EventDeleteReceived, forum.EventHelpfulReceived:
 		return p.receivedActivities(ctx, e)
 	}
-	return nil, nil // thread.moved has no ActivityPub counterpart
+	// Reports, good practices and whatever else the federation side
+	// builds; nothing for kinds without an ActivityPub counterpart
+	// (thread.moved).
+	return p.cfg.More.ActivitiesFor(ctx, e)
 }
 
 // eventPost loads what a post event is about: the post with its thread and

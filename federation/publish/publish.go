@@ -52,8 +52,10 @@ type Tx interface {
 }
 
 // Builder makes the activities of the events the publisher leaves to the
-// federation side (reports, good practices). ErrResolving and
-// *UnreachableError from it park the event; any other error is retried.
+// federation side (reports, good practices: every kind the publisher does
+// not build itself), nothing for the kinds it does not publish.
+// ErrResolving and *UnreachableError from it park the event; any other
+// error is retried.
 type Builder interface {
 	ActivitiesFor(ctx context.Context, e *forum.Event) ([]*deliver.Outgoing, error)
 }
