@@ -7,6 +7,7 @@ import (
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/report"
 )
 
 // What the publisher (package publish) is given by the federation side:
@@ -41,7 +42,8 @@ func (d publishDocs) ForumActor(ctx context.Context, fo *forum.Forum) (*ap.Actor
 }
 
 // moreActivities builds the activities of the events package publish
-// leaves to this side: reports (Flag) and good-practice marks; nothing for
+// leaves to this side: reports of posts (Flag), good-practice marks and
+// published forum reports (Article); nothing for
 // the others.
 type moreActivities struct{ f *Federation }
 
@@ -53,6 +55,8 @@ func (m moreActivities) ActivitiesFor(ctx context.Context, e *forum.Event) ([]*d
 		acts, err = m.f.flagActivities(ctx, e)
 	case forum.EventGoodPracticeMarked, forum.EventGoodPracticeUnmarked:
 		acts, err = m.f.goodPracticeActivities(ctx, e)
+	case report.EventPublished:
+		acts, err = m.f.reportActivities(ctx, e)
 	}
 	if err != nil {
 		return nil, err

@@ -17,8 +17,10 @@ import (
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/uris"
 )
@@ -59,6 +61,11 @@ type Config struct {
 	// Mail, when set (with Notify), mails notifications and offers the
 	// email settings and unsubscribe links.
 	Mail *MailConfig
+	// Reports, when set, lets moderators compose a forum's reports and
+	// everyone read the published ones (/f/{slug}/reports).
+	Reports *report.Service
+	// Media keeps uploaded images (profile pictures); nil: no uploads.
+	Media media.Store
 }
 
 // Server is the node's HTTP handler.
@@ -73,6 +80,8 @@ type Server struct {
 	stopStreams sync.Once
 	streams     atomic.Int64 // open event streams
 	pages       *pageCache
+	// reportFiles keeps report PDFs until the store changes.
+	reportFiles *reportFiles
 	threads     *threadCache
 	// spliceMarker stands, in a rendered page, where pieces written
 	// after it go (renderView).
@@ -98,7 +107,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter,
 		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes),
-		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken()}
+		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken(), reportFiles: newReportFiles(cfg.Changes)}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
 	}
@@ -179,6 +188,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
 	mux.Handle("GET /f/{slug}/good-practices", s.handle(s.cached(s.forumGoodPractices)))
 	mux.Handle("GET /good-practices", s.handle(s.cached(s.nodeGoodPractices)))
+	s.reportRoutes(mux)
 	mux.Handle("GET /cities", s.handle(s.cached(s.citiesPage)))
 	mux.Handle("GET /cities/{id}", s.handle(s.cached(s.cityPage)))
 	mux.Handle("GET /members", s.handle(s.cached(s.membersPage)))
@@ -226,11 +236,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET /settings/notifications", s.handle(s.settingsForm))
 		mux.Handle("POST /settings/notifications", s.post(s.saveSettings))
 		if s.cfg.Mail != nil {
+			mux.Handle("GET /password/forgot", s.handle(s.forgotForm))
+			mux.Handle("POST /password/forgot", s.post(s.forgotPassword))
 			mux.Handle("GET /unsubscribe/{token}", s.handle(s.unsubscribePage))
 		}
 	}
 
 	mux.Handle("GET /welcome", s.handle(s.welcome))
+	if s.cfg.Media != nil {
+		mux.Handle("GET /media/{name}", s.handle(s.serveMedia))
+		mux.Handle("GET /u/{username}/avatar", s.handle(s.avatarForm))
+		mux.Handle("POST /u/{username}/avatar", s.upload(s.uploadAvatar))
+	}
 	mux.Handle("GET /admin", s.handle(s.adminSectionPage("")))
 	for _, section := range []string{adminMembers, adminInvitations, adminForums, adminLog} {
 		mux.Handle("GET "+adminPath(section), s.handle(s.adminSectionPage(section)))
@@ -238,6 +255,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/invitations", s.post(s.adminInvite))
 	mux.Handle("POST /admin/forums", s.post(s.adminCreateForum))
 	mux.Handle("POST /admin/members/{id}/role", s.post(s.adminSetRole))
+	mux.Handle("POST /admin/members/{id}/reset", s.post(s.adminResetPassword))
 	if s.cfg.Federation != nil {
 		mux.Handle("GET "+adminPath(adminFederation), s.handle(s.adminSectionPage(adminFederation)))
 		mux.Handle("POST /admin/join", s.post(s.adminJoin))

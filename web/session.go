@@ -123,7 +123,12 @@ const maxFormBytes = 256 << 10
 // http.CrossOriginProtection; the token also covers browsers that send
 // neither Origin nor Sec-Fetch-Site.
 func checkForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return checkFormUpTo(w, r, maxFormBytes)
+}
+
+// checkFormUpTo is checkForm for a form whose body may reach limit bytes.
+func checkFormUpTo(w http.ResponseWriter, r *http.Request, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -131,9 +136,13 @@ func checkForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return &httpError{status: http.StatusBadRequest, msgID: "error.bad_form", err: err}
 	}
-	st := stateOf(r)
+	return checkCSRF(r)
+}
+
+// checkCSRF compares the form's token with the cookie's.
+func checkCSRF(r *http.Request) error {
 	got := r.PostForm.Get(csrfField)
-	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(st.csrf)) != 1 {
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(stateOf(r).csrf)) != 1 {
 		return &httpError{status: http.StatusForbidden, msgID: "error.csrf", err: errors.New("csrf token mismatch")}
 	}
 	return nil
