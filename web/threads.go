@@ -67,7 +67,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked}
 	d.CanReply = forum.CanReply(st.viewer, v.Thread) == nil
 	if s.cfg.Live != nil && r.URL.Query().Get("after") == "" {
-		d.LiveURL = uris.ThreadPath(v.Thread.ID) + "/events"
+		d.LiveURL = uris.ThreadEventsPath(v.Thread.ID)
 	}
 	replyTo := r.URL.Query().Get("reply_to")
 	for _, p := range v.Posts.Items {
@@ -91,7 +91,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	} else {
 		d.Reply = composeData{Language: defaultPostLanguage(st)}
 	}
-	d.Reply.Action = uris.ThreadPath(v.Thread.ID) + "/reply"
+	d.Reply.Action = uris.ThreadReplyPath(v.Thread.ID)
 	d.Reply.Languages = postLanguages(st.viewer, d.Reply.Language)
 	if forum.CanModerate(st.viewer) == nil {
 		if d.Forums, err = s.moveTargets(r.Context(), v.Thread.ID, version, versioned); err != nil {
