@@ -115,7 +115,7 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	o := &ap.Object{
 		ID: id, AttributedTo: f.memberURI(pc.author), Content: p.HTML, Language: p.Language,
 		Audience: forumID, Context: f.contextURI(t), URL: f.urls.Abs(uris.PostAnchor(t.ID, p.ID)),
-		To: []string{forumID, ap.Public}, Published: p.CreatedAt, Updated: p.EditedAt,
+		To: []string{forumID, ap.Public}, Published: p.CreatedAt, Updated: p.LastChanged(),
 		ContentMap: map[string]string{p.Language: p.HTML},
 	}
 	if p.Source != "" && p.URI == "" {

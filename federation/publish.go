@@ -92,6 +92,8 @@ func (f *Federation) activitiesFor(ctx context.Context, e *forum.Event) ([]*outg
 		return f.flagActivities(ctx, e)
 	case forum.EventGoodPracticeMarked, forum.EventGoodPracticeUnmarked:
 		return f.goodPracticeActivities(ctx, e)
+	case forum.EventPostTranslated:
+		return f.translationActivities(ctx, e)
 	case forum.EventPostReceived, forum.EventEditReceived, forum.EventDeleteReceived, forum.EventHelpfulReceived:
 		return f.receivedActivities(ctx, e)
 	}

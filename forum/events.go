@@ -26,6 +26,9 @@ const (
 	EventMemberUpdated  EventKind = "member.updated"
 	EventForumUpdated   EventKind = "forum.updated"
 	EventPostReported   EventKind = "post.reported"
+	// EventPostTranslated: a member of this node added a language version
+	// of a post (this node's or another's).
+	EventPostTranslated EventKind = "post.translated"
 )
 
 // Events only this node's members hear about (notifications): federation

@@ -197,6 +197,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /p/{id}/delete", s.post(s.deletePost))
 	mux.Handle("POST /p/{id}/helpful", s.post(s.helpful))
 	mux.Handle("POST /p/{id}/good-practice", s.post(s.goodPractice))
+	mux.Handle("GET /p/{id}/translate", s.handle(s.translateForm))
+	mux.Handle("POST /p/{id}/translate", s.post(s.translate))
 	mux.Handle("GET /p/{id}/history", s.handle(s.history))
 	mux.Handle("GET /p/{id}/report", s.handle(s.reportForm))
 	mux.Handle("POST /p/{id}/report", s.post(s.report))

@@ -21,6 +21,13 @@ type postItem struct {
 	CanHelpful bool
 	CanReport  bool
 	Marked     bool // the viewer marked it helpful
+	// CanTranslate: the viewer may add a version in another language.
+	CanTranslate bool
+	// Shown is the version the reader sees: theirs when it exists;
+	// OriginalTitle the question's title as written (shown beside a
+	// translation).
+	Shown         forum.Shown
+	OriginalTitle string
 }
 
 type threadData struct {
@@ -47,6 +54,9 @@ type threadData struct {
 	// first answer on this page posted since their last visit.
 	Watch       *watchState
 	FirstUnread string
+	// Heading is the question's title in the reader's language when it
+	// has a version in it.
+	Heading forum.Shown
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
@@ -64,7 +74,8 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	} else if err != nil {
 		return err
 	}
-	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked}
+	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked,
+		Heading: forum.Shown{Language: v.Thread.Language, Title: v.Thread.Title}}
 	d.CanReply = forum.CanReply(st.viewer, v.Thread) == nil
 	if s.cfg.Live != nil && r.URL.Query().Get("after") == "" {
 		d.LiveURL = uris.ThreadPath(v.Thread.ID) + "/events"
@@ -74,8 +85,11 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 		item := &postItem{Post: p, Author: v.Authors[p.AuthorID], Marked: v.Helpful[p.ID],
 			CanEdit:    forum.CanEdit(st.viewer, v.Thread, p) == nil,
 			CanHelpful: forum.CanMarkHelpful(st.viewer, p) == nil,
-			CanReport:  forum.CanReport(st.viewer, p) == nil}
+			CanReport:    forum.CanReport(st.viewer, p) == nil,
+			CanTranslate: forum.CanTranslate(st.viewer, v.Thread, p, "") == nil,
+			Shown:        p.ShownIn(st.tr.lang, v.Thread.Title)}
 		if p.IsQuestion() {
+			d.Heading, item.OriginalTitle = item.Shown, v.Thread.Title
 			item.CanDelete = forum.CanDeleteThread(st.viewer, v.Thread) == nil
 			d.Question = item
 			continue
@@ -104,7 +118,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	if err := s.readPosition(r.Context(), st, v, &d); err != nil {
 		return err
 	}
-	page := s.pageView(r, v.Thread.Title, &d)
+	page := s.pageView(r, d.Heading.Title, &d)
 	if d.Question != nil {
 		q, err := s.appendPost(nil, page, d.Question, version, versioned)
 		if err != nil {

@@ -71,15 +71,19 @@ type Actor struct {
 	PreferredUsername string
 	Name              string
 	Summary           string // HTML
-	URL               string // the profile page for people
-	Inbox             string
-	Outbox            string
-	Followers         string
-	Following         string
-	Featured          string // pinned threads (forums)
-	SharedInbox       string // endpoints.sharedInbox
-	PublicKey         PublicKey
-	Published         time.Time
+	// NameMap and SummaryMap are the name and summary by language (a
+	// forum's title and description in each language it has).
+	NameMap     map[string]string
+	SummaryMap  map[string]string
+	URL         string // the profile page for people
+	Inbox       string
+	Outbox      string
+	Followers   string
+	Following   string
+	Featured    string // pinned threads (forums)
+	SharedInbox string // endpoints.sharedInbox
+	PublicKey   PublicKey
+	Published   time.Time
 	// Mastodon extensions.
 	ManuallyApprovesFollowers bool
 	Discoverable              bool
