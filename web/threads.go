@@ -83,8 +83,8 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	replyTo := r.URL.Query().Get("reply_to")
 	for _, p := range v.Posts.Items {
 		item := &postItem{Post: p, Author: v.Authors[p.AuthorID], Marked: v.Helpful[p.ID],
-			CanEdit:    forum.CanEdit(st.viewer, v.Thread, p) == nil,
-			CanHelpful: forum.CanMarkHelpful(st.viewer, p) == nil,
+			CanEdit:      forum.CanEdit(st.viewer, v.Thread, p) == nil,
+			CanHelpful:   forum.CanMarkHelpful(st.viewer, p) == nil,
 			CanReport:    forum.CanReport(st.viewer, p) == nil,
 			CanTranslate: forum.CanTranslate(st.viewer, v.Thread, p, "") == nil,
 			Shown:        p.ShownIn(st.tr.lang, v.Thread.Title)}

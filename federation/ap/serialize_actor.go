@@ -119,8 +119,12 @@ func fixActor(m map[string]any, a *Actor) {
 	if len(a.Languages) > 0 {
 		lang = a.Languages[0]
 	}
-	putLangMap(m, "nameMap", a.NameMap, lang, a.Name)
-	putLangMap(m, "summaryMap", a.SummaryMap, lang, a.Summary)
+	if len(a.NameMap) > 0 {
+		putLangMap(m, "nameMap", a.NameMap, lang, a.Name)
+	}
+	if len(a.SummaryMap) > 0 {
+		putLangMap(m, "summaryMap", a.SummaryMap, lang, a.Summary)
+	}
 }
 
 func propertyValues(fields []PropertyValue) []any {
