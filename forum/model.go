@@ -51,7 +51,10 @@ type Member struct {
 	Languages []string
 	// UILanguage is the interface language the member chose; empty means
 	// "follow my browser".
-	UILanguage   string
+	UILanguage string
+	// TimeZone is the IANA zone the member reads times in; empty means
+	// the node's.
+	TimeZone     string
 	Role         Role
 	PasswordHash string // empty until the member sets a password
 	CreatedAt    time.Time

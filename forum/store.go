@@ -126,6 +126,7 @@ type Store interface {
 
 	GoodPracticeStore
 	CityStore
+	WebinarStore
 }
 
 // GoodPracticeStore reads the answers marked good practices.

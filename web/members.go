@@ -37,6 +37,8 @@ type profileFormData struct {
 	Profile     forum.Profile
 	LanguageCSV string
 	UILanguages []string
+	// NodeZone is the node's time zone, used when the member names none.
+	NodeZone string
 	// Cities are the known cities the member picks from.
 	Cities []*forum.City
 	// NewCity is a city typed that is not known yet: it comes back as
@@ -73,13 +75,13 @@ func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := forum.Profile{DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation,
-		Languages: m.Languages, UILanguage: m.UILanguage}
+		Languages: m.Languages, UILanguage: m.UILanguage, TimeZone: m.TimeZone}
 	return s.renderProfileForm(w, r, http.StatusOK, st.tr.T("profile.edit_title"), s.profileFormOf(uris.MemberPath(m.Username)+"/edit", m.Username, p, ""))
 }
 
 func (s *Server) profileFormOf(action, username string, p forum.Profile, errMsg string) profileFormData {
 	return profileFormData{Action: action, Username: username, Profile: p,
-		LanguageCSV: strings.Join(p.Languages, ", "), UILanguages: s.catalog.tags, Error: errMsg}
+		LanguageCSV: strings.Join(p.Languages, ", "), UILanguages: s.catalog.tags, Error: errMsg, NodeZone: s.zone.String()}
 }
 
 // profileFromForm reads the profile fields shared by the profile and
@@ -97,6 +99,7 @@ func profileFromForm(r *http.Request) forum.Profile {
 		Organisation: cityFromForm(r),
 		Languages:    langs,
 		UILanguage:   r.PostForm.Get("ui_language"),
+		TimeZone:     strings.TrimSpace(r.PostForm.Get("time_zone")),
 	}
 }
 
