@@ -40,7 +40,7 @@ type Config struct {
 	// none ("" is UTC).
 	TimeZone string
 	DB       *storage.DB
-	Logger      *slog.Logger
+	Logger   *slog.Logger
 	// AllowLoopbackPeers lets federation talk to 127.0.0.0/8 and ::1 (tests
 	// and the demo); production nodes leave it off.
 	AllowLoopbackPeers bool

@@ -31,8 +31,8 @@ type Config struct {
 	// TimeZone is the IANA zone times are shown in to members who chose
 	// none and to visitors ("" is UTC).
 	TimeZone string
-	Service         *forum.Service
-	Logger          *slog.Logger
+	Service  *forum.Service
+	Logger   *slog.Logger
 	// SignInLimiter limits sign-in attempts; nil means in-process limits of
 	// 10 attempts per 5 minutes per address and per username.
 	SignInLimiter Limiter
