@@ -67,6 +67,10 @@ func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
 		if d.Upcoming, d.Past, err = s.forumWebinars(r, f); err != nil {
 			return err
 		}
+		if len(d.Upcoming) > 0 {
+			// It turns past with no write to the store: not cached.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 	}
 	s.render(w, r, http.StatusOK, "forum", text["Title"], d)
 	return nil

@@ -199,7 +199,10 @@ func (s *Server) cachedBy(threadParam string, h handlerFunc) handlerFunc {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		if rec.status == http.StatusOK {
+		// A page that changes with the time of day (a forum with an
+		// upcoming event, which becomes past without any write) says
+		// no-store and is rendered each time.
+		if rec.status == http.StatusOK && rec.header.Get("Cache-Control") != "no-store" {
 			c.put(key, p, versionOf)
 			f.page = p
 		}

@@ -38,8 +38,8 @@ func (v *view) LocalTime(t time.Time) string {
 	}
 	lt := t.In(zone)
 	// The translator writes UTC dates: hand it the wall clock as UTC.
-	wall := time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), lt.Minute(), 0, 0, time.UTC)
-	return v.DateTime(wall) + " " + lt.Format("MST")
+	wall := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC)
+	return v.T("date.zoned_time_format", "Date", v.Date(wall), "Time", v.num.digits(lt.Format("15:04")), "Zone", lt.Format("MST"))
 }
 
 // LocalISO is the instant with the reader's offset, for <time datetime>.
