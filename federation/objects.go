@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"regexp"
@@ -53,6 +54,9 @@ type postContext struct {
 	// written is what the markdown of a local post adds: mentions and
 	// hashtags (nil when it has none).
 	written *written
+	// webinar is the event a local question is the thread of (nil for
+	// other posts): the question is then published as an Event.
+	webinar *forum.Webinar
 }
 
 // loadPost gathers a post's context.
@@ -70,6 +74,11 @@ func (f *Federation) loadPost(ctx context.Context, postID forum.ID) (*postContex
 		return nil, err
 	}
 	pc := &postContext{post: p, thread: t, forum: fo}
+	if p.IsQuestion() && p.URI == "" && p.Extras.Kind == forum.KindEvent {
+		if pc.webinar, err = f.svc.WebinarOfThread(ctx, t.ID); err != nil && !errors.Is(err, forum.ErrNotFound) {
+			return nil, fmt.Errorf("event of %s: %w", t.ID, err)
+		}
+	}
 	ids := []forum.ID{p.AuthorID}
 	if !p.IsQuestion() {
 		if pc.parent, err = f.svc.Post(ctx, p.ParentID); err != nil {
@@ -150,6 +159,9 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 			if tr.Title != "" {
 				o.NameMap[lang] = tr.Title
 			}
+		}
+		if pc.webinar != nil {
+			f.asEvent(o, pc.webinar)
 		}
 		withTitleLine(o)
 		return o

@@ -239,8 +239,12 @@ func (s *Service) CreateWebinar(ctx context.Context, actor *Member, forumID ID, 
 		id := s.ids.NewAt(now)
 		t := &Thread{ID: id, ForumID: forumID, AuthorID: actor.ID, RootPostID: id, Title: text.Title,
 			Language: w.Language, LastPostID: id, LastPostAt: now, CreatedAt: now}
+		// The question carries the event's times: the thread shows them,
+		// and federation publishes it as the Event.
+		starts, ends := w.StartsAt, w.EndsAt
 		p := &Post{ID: id, ThreadID: id, AuthorID: actor.ID, BranchID: id, Language: w.Language,
-			Source: source, HTML: html, CreatedAt: now}
+			Source: source, HTML: html, CreatedAt: now,
+			Extras: Extras{Kind: KindEvent, Starts: &starts, Ends: &ends, Place: w.OnlineURL}}
 		if err := tx.CreateThread(ctx, t, p); err != nil {
 			return fmt.Errorf("create the event's thread: %w", err)
 		}

@@ -39,6 +39,8 @@ const (
 	TypeDelete   = "Delete"
 	TypeFollow   = "Follow"
 	TypeAccept   = "Accept"
+	TypeJoin     = "Join"
+	TypeLeave    = "Leave"
 	TypeReject   = "Reject"
 	TypeUndo     = "Undo"
 	TypeLike     = "Like"
@@ -150,6 +152,10 @@ type Object struct {
 	StartTime *time.Time
 	EndTime   *time.Time
 	Location  string
+	// TimeZone is an Event's IANA zone (FEP-8a8e timezone); LocationURL
+	// its online location (a VirtualLocation's url).
+	TimeZone    string
+	LocationURL string
 	// Tombstones only.
 	FormerType string
 	Deleted    *time.Time
