@@ -127,6 +127,7 @@ type Store interface {
 	GoodPracticeStore
 	CityStore
 	WebinarStore
+	ModerationLogStore
 }
 
 // GoodPracticeStore reads the answers marked good practices.

@@ -145,7 +145,9 @@ func (s *Server) cachedBy(threadParam string, h handlerFunc) handlerFunc {
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		st := stateOf(r)
-		if st.viewer != nil || r.Method != http.MethodGet {
+		// A page that shows a flash message is the reader's own, never
+		// shared (see flash.go).
+		if st.viewer != nil || r.Method != http.MethodGet || st.flash != "" {
 			return h(w, r)
 		}
 		key := st.tr.lang + " " + r.URL.RequestURI()
@@ -200,9 +202,9 @@ func (s *Server) cachedBy(threadParam string, h handlerFunc) handlerFunc {
 			rec.status = http.StatusOK
 		}
 		// A page that changes with the time of day (a forum with an
-		// upcoming event, which becomes past without any write) says
-		// no-store and is rendered each time.
-		if rec.status == http.StatusOK && rec.header.Get("Cache-Control") != "no-store" {
+		// upcoming event, which becomes past without any write) is
+		// rendered each time.
+		if rec.status == http.StatusOK && !anon.uncacheable {
 			c.put(key, p, versionOf)
 			f.page = p
 		}

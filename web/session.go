@@ -29,13 +29,19 @@ func (s *Server) cookieName(base string) string {
 
 // state is what every handler knows about the request.
 type state struct {
-	viewer  *forum.Member // nil for visitors
-	session string        // the session token, if signed in
+	// uncacheable: the page just rendered changes with the time of day
+	// (a forum with an upcoming event turns it past with no write), so
+	// the page cache must not keep it.
+	uncacheable bool
+	viewer      *forum.Member // nil for visitors
+	session     string        // the session token, if signed in
 	// sessionUnknown: the request has a session cookie but the database
 	// could not say whose it is. Not a visitor: nothing offers to sign in.
 	sessionUnknown bool
 	csrf           string
 	tr             *translator
+	// flash is the flash cookie's message ID, as sent (see flash.go).
+	flash string
 }
 
 type stateKey struct{}
@@ -71,6 +77,9 @@ func (s *Server) withState(next http.Handler) http.Handler {
 		} else {
 			st.csrf = randomToken()
 			s.setCookie(w, "agora_csrf", st.csrf, 0)
+		}
+		if c, err := r.Cookie(s.cookieName(cookieFlash)); err == nil {
+			st.flash = c.Value
 		}
 		setting := ""
 		if st.viewer != nil {

@@ -75,7 +75,7 @@ func (s *Server) renderTranslate(w http.ResponseWriter, r *http.Request, status 
 	f.Action, f.IsEdit, f.HasTitle = uris.PostPath(p.ID)+"/translate", true, p.IsQuestion()
 	// The post's own language stays in the list: the service says why it
 	// is refused rather than the choice vanishing.
-	f.Languages = postLanguages(st.viewer)
+	f.Languages = postLanguages(st.viewer, f.Language)
 	d := translateData{Post: p, ThreadTitle: t.Title, Form: f}
 	for l := range p.Translations {
 		d.Existing = append(d.Existing, l)

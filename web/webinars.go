@@ -69,7 +69,7 @@ func (s *Server) webinarForum(r *http.Request) (*forum.Forum, error) {
 func (s *Server) renderWebinarForm(w http.ResponseWriter, r *http.Request, status int, f *forum.Forum, d webinarForm) {
 	st := stateOf(r)
 	d.Action, d.Forum, d.ForumText = uris.WebinarsPath(f.Slug), f, forumText(f, st.tr.lang)
-	d.Languages = postLanguages(st.viewer)
+	d.Languages = postLanguages(st.viewer, d.Language)
 	// One set of fields per language: the event's, then the interface
 	// languages, each with what was typed in it.
 	typed := map[string]webinarFormText{}
