@@ -57,6 +57,8 @@ type threadData struct {
 	// Heading is the question's title in the reader's language when it
 	// has a version in it.
 	Heading forum.Shown
+	// Webinar is the event this thread is the discussion of, if any.
+	Webinar *forum.Webinar
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
@@ -117,6 +119,11 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if err := s.readPosition(r.Context(), st, v, &d); err != nil {
 		return err
+	}
+	if q := d.Question; q != nil && q.URI == "" && q.Extras.Kind == forum.KindEvent {
+		if d.Webinar, err = s.cfg.Service.WebinarOfThread(r.Context(), v.Thread.ID); err != nil && !errors.Is(err, forum.ErrNotFound) {
+			return err
+		}
 	}
 	page := s.pageView(r, d.Heading.Title, &d)
 	if d.Question != nil {
