@@ -81,6 +81,9 @@ func TestWebinarAcrossNodes(t *testing.T) {
 		return false, fmt.Sprint(mob.receivedMentioning(qURI))
 	})
 	event := actorDoc(t, qURI)
+	if byPage := actorDoc(t, hub.URLs.Webinar(w.ID)); byPage["id"] != qURI {
+		t.Errorf("the event page, asked for ActivityPub, gives %v, want the Event %s", byPage["id"], qURI)
+	}
 	if event["type"] != "Event" {
 		t.Fatalf("the event's thread is served as %v, want an Event", event["type"])
 	}

@@ -197,7 +197,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /f/{slug}/events", s.post(s.createWebinar))
 	mux.Handle("GET /f/{slug}/calendar.ics", s.handle(s.forumCalendar))
 	mux.Handle("GET /calendar.ics", s.handle(s.nodeCalendar))
-	mux.Handle("GET /e/{id}", s.negotiate(s.webinarPage))
+	mux.Handle("GET /e/{id}", s.handle(s.webinarPage))
 	mux.Handle("GET /e/{id}/event.ics", s.handle(s.webinarICS))
 	mux.Handle("POST /e/{id}/rsvp", s.post(s.rsvp))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -146,6 +147,18 @@ type speakerItem struct {
 }
 
 func (s *Server) webinarPage(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Federation != nil {
+		w.Header().Add("Vary", "Accept")
+		if federation.WantsActivityJSON(r) {
+			// The Event is the discussion thread's question (its id).
+			wb, err := s.cfg.Service.Webinar(r.Context(), r.PathValue("id"))
+			if err != nil {
+				return err
+			}
+			http.Redirect(w, r, uris.ThreadPath(wb.ThreadID), http.StatusFound)
+			return nil
+		}
+	}
 	return s.showWebinar(w, r, http.StatusOK, "")
 }
 
