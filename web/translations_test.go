@@ -32,6 +32,9 @@ func TestTranslatePost(t *testing.T) {
 		t.Fatalf("GET %s = %d", path, p.status)
 	} else {
 		mustContain(t, p, "Original, in English", "Tell us what your city did.", `name="title"`, `name="body"`)
+		if len(p.body) > 20<<10 {
+			t.Errorf("translate form is %d bytes, over 20 KB", len(p.body))
+		}
 	}
 
 	typed := url.Values{"language": {"en"}, "title": {"Un título escrito con cuidado"}, "body": {"Un texto que no debe perderse."}}

@@ -45,6 +45,8 @@ func TestWebinars(t *testing.T) {
 	mod.signIn("moderator")
 	if p := mod.get("/f/digitalisation/events/new"); p.status != http.StatusOK {
 		t.Fatalf("new event form: %d", p.status)
+	} else if len(p.body) > 20<<10 {
+		t.Errorf("new event form is %d bytes, over 20 KB", len(p.body))
 	}
 	form := url.Values{"language": {"en"}, "text_lang": {"en", "es"},
 		"title_en": {"Launch of the Learning Forum on Digitalisation"}, "description_en": {"World Telecommunication Day webinar."},
