@@ -7,6 +7,7 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/report"
 )
 
 func (f *Federation) runPublisher(ctx context.Context) {
@@ -94,6 +95,8 @@ func (f *Federation) activitiesFor(ctx context.Context, e *forum.Event) ([]*outg
 		return f.goodPracticeActivities(ctx, e)
 	case forum.EventPostTranslated:
 		return f.translationActivities(ctx, e)
+	case report.EventPublished:
+		return f.reportActivities(ctx, e)
 	case forum.EventPostReceived, forum.EventEditReceived, forum.EventDeleteReceived, forum.EventHelpfulReceived:
 		return f.receivedActivities(ctx, e)
 	}
