@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"regexp"
@@ -61,6 +62,11 @@ func (f *Federation) loadPost(ctx context.Context, postID forum.ID) (*postContex
 		return nil, err
 	}
 	pc := &postContext{Post: p, Thread: t, Forum: fo}
+	if p.IsQuestion() && p.URI == "" && p.Extras.Kind == forum.KindEvent {
+		if pc.Webinar, err = f.svc.WebinarOfThread(ctx, t.ID); err != nil && !errors.Is(err, forum.ErrNotFound) {
+			return nil, fmt.Errorf("event of %s: %w", t.ID, err)
+		}
+	}
 	ids := []forum.ID{p.AuthorID}
 	if !p.IsQuestion() {
 		if pc.Parent, err = f.svc.Post(ctx, p.ParentID); err != nil {
@@ -106,7 +112,7 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	o := &ap.Object{
 		ID: id, AttributedTo: f.memberURI(pc.Author), Content: p.HTML, Language: p.Language,
 		Audience: forumID, Context: f.contextURI(t), URL: f.urls.Abs(uris.PostAnchor(t.ID, p.ID)),
-		To: []string{forumID, ap.Public}, Published: p.CreatedAt, Updated: p.EditedAt,
+		To: []string{forumID, ap.Public}, Published: p.CreatedAt, Updated: p.LastChanged(),
 		ContentMap: map[string]string{p.Language: p.HTML},
 	}
 	if p.Source != "" && p.URI == "" {
@@ -141,6 +147,9 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 			if tr.Title != "" {
 				o.NameMap[lang] = tr.Title
 			}
+		}
+		if pc.Webinar != nil {
+			f.asEvent(o, pc.Webinar)
 		}
 		withTitleLine(o)
 		return o

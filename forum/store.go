@@ -160,6 +160,7 @@ type Store interface {
 
 	GoodPracticeStore
 	CityStore
+	WebinarStore
 	ModerationLogStore
 }
 

@@ -109,6 +109,7 @@ const (
 	KindPost
 	KindActivity
 	KindThreadActor
+	KindWebinar
 )
 
 // Parse tells what a URL of this node names, and its key (username, slug
@@ -139,6 +140,8 @@ func (b *Builder) Parse(raw string) (Kind, string) {
 		return KindPost, parts[1]
 	case "activities":
 		return KindActivity, parts[1]
+	case "e":
+		return KindWebinar, parts[1]
 	}
 	return KindNone, ""
 }

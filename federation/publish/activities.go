@@ -29,6 +29,8 @@ func (p *Publisher) activitiesFor(ctx context.Context, e *forum.Event) ([]*deliv
 		return p.profileActivities(ctx, e)
 	case forum.EventForumUpdated:
 		return p.forumActivities(ctx, e)
+	case forum.EventPostTranslated:
+		return p.translationActivities(ctx, e)
 	case forum.EventPostReceived, forum.EventEditReceived, forum.EventDeleteReceived, forum.EventHelpfulReceived:
 		return p.receivedActivities(ctx, e)
 	}

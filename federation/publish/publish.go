@@ -101,6 +101,9 @@ type Post struct {
 	// Written is what the markdown of a local post adds: mentions and
 	// hashtags (nil when it has none).
 	Written *Written
+	// Webinar is the event a local question is the thread of (nil for
+	// other posts): the question is then published as an Event.
+	Webinar *forum.Webinar
 }
 
 // Written is what a local post's markdown adds to its document.
