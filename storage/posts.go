@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -300,8 +301,19 @@ func (s *Store) HelpfulMarks(ctx context.Context, memberID forum.ID, postIDs []f
 		return out, nil
 	}
 	var ids []string
-	err := s.db.NewSelect().Model((*helpfulRow)(nil)).Column("post_id").
-		Where("member_id = ?", memberID).Where("post_id IN (?)", bun.List(postIDs)).Scan(ctx, &ids)
+	var err error
+	if len(postIDs) <= maxPreparedList {
+		// A signed-in thread page asks for its page of posts: prepared,
+		// one statement per length of list.
+		list, args := placeholders(postIDs)
+		err = s.readPrepared(ctx, "helpful marks/"+strconv.Itoa(len(postIDs)), func(db bun.IDB) string {
+			return db.NewSelect().Model((*helpfulRow)(nil)).Column("post_id").
+				Where("member_id = ?", bun.Safe("?")).Where("post_id IN (" + list + ")").String()
+		}, &ids, append([]any{memberID}, args...)...)
+	} else {
+		err = s.db.NewSelect().Model((*helpfulRow)(nil)).Column("post_id").
+			Where("member_id = ?", memberID).Where("post_id IN (?)", bun.List(postIDs)).Scan(ctx, &ids)
+	}
 	if err != nil {
 		return nil, dbErr("helpful marks", err)
 	}
