@@ -5,7 +5,6 @@ package web
 import (
 	"embed"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -65,7 +64,7 @@ type Config struct {
 type Server struct {
 	cfg       Config
 	catalog   *catalog
-	templates map[string]*template.Template
+	templates *langTemplates
 	limiter   Limiter
 	handler   http.Handler
 	// streamsDone closes when the server shuts down: open event streams end.
@@ -92,7 +91,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := parseTemplates()
+	tpl, err := newLangTemplates(cat)
 	if err != nil {
 		return nil, err
 	}
