@@ -23,13 +23,10 @@ type statements struct {
 	byID map[string]*sql.Stmt
 }
 
-// maxStatements bounds the prepared statements (IN lists of each length
-// are statements of their own); past it, reads go through bun again.
+// maxStatements bounds the prepared statements (a mistake that named one
+// per argument would otherwise grow without end); past it, reads go
+// through bun again.
 const maxStatements = 256
-
-// maxPreparedList is the longest IN list given its own statement: a page
-// of posts (50) fits.
-const maxPreparedList = 64
 
 func newStatements(db *bun.DB) *statements {
 	return &statements{db: db, pg: isPostgres(db), byID: map[string]*sql.Stmt{}}
@@ -105,13 +102,4 @@ func (s *Store) readPrepared(ctx context.Context, id string, text func(db bun.ID
 		}
 	}
 	return s.db.NewRaw(text(s.db), args...).Scan(ctx, dest)
-}
-
-// placeholders is "?, ?, …" for an IN list of n items, and its arguments.
-func placeholders[T any](items []T) (string, []any) {
-	args := make([]any, len(items))
-	for i, v := range items {
-		args[i] = v
-	}
-	return strings.TrimSuffix(strings.Repeat("?, ", len(items)), ", "), args
 }

@@ -84,6 +84,16 @@ func TestPreparedReads(t *testing.T) {
 			t.Fatalf("unread %d, watching %v: want 1, true", after.unread, after.watching)
 		}
 
+		// Marks are read over the range of the IDs asked for: a mark on a
+		// post of another thread inside that range is not one of them.
+		_, between := f.newThread(t, s, "Who owns city data?")
+		_, last := f.newThread(t, s, "Procurement")
+		wantErr(t, "AddHelpful between", s.AddHelpful(ctx(t), between.ID, f.member.ID, t0), nil)
+		wantErr(t, "AddHelpful last", s.AddHelpful(ctx(t), last.ID, f.member.ID, t0), nil)
+		marks, err := s.HelpfulMarks(ctx(t), f.member.ID, []forum.ID{last.ID, q.ID})
+		wantErr(t, "HelpfulMarks over a range", err, nil)
+		same(t, "marks over a range", marks, map[forum.ID]bool{q.ID: true, last.ID: true})
+
 		_, err = s.SessionByTokenHash(ctx(t), "h1", t0.Add(time.Hour))
 		wantErr(t, "expired session", err, forum.ErrNotFound)
 		_, err = s.MemberByID(ctx(t), "nope")
