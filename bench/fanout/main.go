@@ -17,6 +17,7 @@ import (
 
 	"github.com/metropolis/agora/bench/internal/fedrig"
 	"github.com/metropolis/agora/bench/internal/measure"
+	"github.com/metropolis/agora/bench/internal/serving"
 	"github.com/metropolis/agora/federation"
 )
 
@@ -73,7 +74,8 @@ func run(cfg config) error {
 // every inbox has it, then a short grace to catch duplicate POSTs.
 func phase(cfg config, name string, hosts int, shared bool, target float64) error {
 	ctx := context.Background()
-	n, err := fedrig.StartNode(ctx, cfg.delivery, cfg.logLevel)
+	sqlc := serving.NewSQLCounter() // counts from the answer on
+	n, err := fedrig.StartNode(ctx, cfg.delivery, cfg.logLevel, sqlc)
 	if err != nil {
 		return err
 	}
@@ -121,6 +123,7 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 		return err
 	}
 	sampler := measure.SampleRSS(20 * time.Millisecond)
+	sqlc.Start()
 	cpu0 := measure.CPUSeconds()
 	start := time.Now()
 	if _, err := n.Answer(ctx, "We opened wifi points in every library; usage tripled in a year."); err != nil {
@@ -131,6 +134,7 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	cancel()
 	took := last.Sub(start).Seconds()
 	cpu := measure.CPUSeconds() - cpu0
+	sqlc.Stop()
 	peak := sampler.Stop()
 	split, err := prof.Stop()
 	if err != nil {
@@ -146,6 +150,8 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	}
 	measure.Detail("POSTs received %d (verified), rejected %d, distinct inboxes %d of %d expected", len(arrivals), rejected, distinct, want)
 	measure.Detail("queue after: pending %d done %d failed %d", st.Pending, st.Done, st.Failed)
+	counts := sqlc.Counts()
+	counts.Print(max(len(arrivals), 1), 8)
 	if len(arrivals) > 0 {
 		first := arrivals[0].At.Sub(start).Seconds()
 		measure.Detail("first POST arrived after %.3f s (publishing and queueing), the last after %.3f s (%.0f deliveries/s in between)",
@@ -177,6 +183,9 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 		measure.Result("fanout", name+"_node_cpu_signing_share", fmt.Sprintf("%.2f", float64(signCPU)/float64(perDelivery)), "info", true)
 	}
 	measure.Result("fanout", name+"_posts_vs_inboxes", fmt.Sprintf("%d/%d", len(arrivals), want), "equal", len(arrivals) == want && rejected == 0)
+	measure.Result("fanout", name+"_sql_statements_per_delivery",
+		fmt.Sprintf("%.2f (%.3f transactions)", float64(counts.Statements)/float64(max(len(arrivals), 1)),
+			float64(counts.Transactions)/float64(max(len(arrivals), 1))), "info", true)
 	measure.Result("fanout", name+"_cpu_ms_per_delivery", fmt.Sprintf("%.2f", 1000*cpu/float64(max(len(arrivals), 1))), "info", true)
 	mem := max(hwm, peak)
 	measure.Result("memory", "fanout_"+name+"_rss_peak_mb", fmt.Sprintf("%.0f", mem), fmt.Sprintf("<= %g", cfg.maxRSS), mem <= cfg.maxRSS)
