@@ -128,6 +128,9 @@ func parseTemplates(label func(id string) string) (map[string]*template.Template
 		}
 		if label != nil {
 			inlineLabels(t, label)
+			if err := foldLabels(t); err != nil {
+				return nil, fmt.Errorf("parse %s: %w", p, err)
+			}
 		}
 		out[name] = t
 	}

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"text/template/parse"
 )
@@ -14,7 +17,8 @@ import (
 // html/template escapes them. A page has about 40 labels; each would
 // otherwise look the method up, call it through reflection and find the
 // message on every request. The escaper still escapes the translation for
-// its context, as it escaped what T returned, so the page is the same.
+// its context, as it escaped what T returned, so the page is the same;
+// then foldLabels writes what the escaper made of each as plain text.
 // Messages with arguments ({{.T "thread.answers" "Count" …}}) are still
 // called. A language's set is parsed when a page in it is first rendered.
 type langTemplates struct {
@@ -155,4 +159,111 @@ func isTranslatorT(n parse.Node) bool {
 		return false
 	}
 	return idents[len(idents)-1] == "T"
+}
+
+// escapedConstant is, for each escaper html/template puts after a value
+// in text or in a quoted attribute, a template that writes what that
+// escaper makes of its data (and the markup around it to cut off).
+var escapedConstant = map[string]struct {
+	probe          *template.Template
+	prefix, suffix string
+}{
+	"_html_template_htmlescaper": {template.Must(template.New("text").Parse(`{{.}}`)), "", ""},
+	"_html_template_attrescaper": {template.Must(template.New("attr").Parse(`<p title="{{.}}">`)), `<p title="`, `">`},
+}
+
+// foldLabels writes, in every template of t's set, each label that
+// inlineLabels made a constant and html/template then gave an escaper,
+// as the text that escaper makes of it: the escaper is not called on
+// every request. It escapes the set first (html/template does that on a
+// template's first execution: t is executed on no data, and the
+// execution's own errors are expected), then reads the escaped trees. t
+// must not be in use yet.
+func foldLabels(t *template.Template) error {
+	for _, name := range []string{t.Name(), "post"} {
+		if t.Lookup(name) == nil {
+			continue
+		}
+		var escErr *template.Error
+		if err := t.ExecuteTemplate(io.Discard, name, nil); errors.As(err, &escErr) {
+			return fmt.Errorf("escape %s: %w", name, err)
+		}
+	}
+	for _, one := range t.Templates() {
+		if one.Tree == nil || one.Tree.Root == nil {
+			continue
+		}
+		if err := foldList(one.Tree.Root); err != nil {
+			return fmt.Errorf("template %s: %w", one.Name(), err)
+		}
+	}
+	return nil
+}
+
+func foldList(l *parse.ListNode) error {
+	if l == nil {
+		return nil
+	}
+	for i, n := range l.Nodes {
+		switch n := n.(type) {
+		case *parse.ActionNode:
+			text, ok, err := escapedLabel(n.Pipe)
+			if err != nil {
+				return err
+			}
+			if ok {
+				l.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: n.Pos, Text: []byte(text)}
+			}
+		case *parse.IfNode:
+			if err := foldBranch(&n.BranchNode); err != nil {
+				return err
+			}
+		case *parse.RangeNode:
+			if err := foldBranch(&n.BranchNode); err != nil {
+				return err
+			}
+		case *parse.WithNode:
+			if err := foldBranch(&n.BranchNode); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func foldBranch(b *parse.BranchNode) error {
+	if err := foldList(b.List); err != nil {
+		return err
+	}
+	return foldList(b.ElseList)
+}
+
+// escapedLabel: a pipeline that is a constant string and then one escaper
+// of escapedConstant, written as that escaper writes it.
+func escapedLabel(p *parse.PipeNode) (string, bool, error) {
+	if p == nil || len(p.Decl) > 0 || len(p.Cmds) != 2 || len(p.Cmds[0].Args) != 1 || len(p.Cmds[1].Args) != 1 {
+		return "", false, nil
+	}
+	s, ok := p.Cmds[0].Args[0].(*parse.StringNode)
+	if !ok {
+		return "", false, nil
+	}
+	id, ok := p.Cmds[1].Args[0].(*parse.IdentifierNode)
+	if !ok {
+		return "", false, nil
+	}
+	esc, ok := escapedConstant[id.Ident]
+	if !ok {
+		return "", false, nil
+	}
+	var b strings.Builder
+	if err := esc.probe.Execute(&b, s.Text); err != nil {
+		return "", false, err
+	}
+	out, okPrefix := strings.CutPrefix(b.String(), esc.prefix)
+	out, okSuffix := strings.CutSuffix(out, esc.suffix)
+	if !okPrefix || !okSuffix {
+		return "", false, fmt.Errorf("escaping %q with %s wrote %q", s.Text, id.Ident, b.String())
+	}
+	return out, true, nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"io"
 	"strings"
 	"testing"
 	"text/template/parse"
@@ -33,8 +34,9 @@ func parseLabelsPage(t *testing.T, label func(string) string) *template.Template
 }
 
 // TestInlinedLabelsRenderTheSame: in every language, a template with its
-// labels inlined writes exactly what it writes calling T, escaping
-// included, and the calls with arguments are left alone.
+// labels inlined and folded into text writes exactly what it writes
+// calling T, escaping included, and the calls with arguments are left
+// alone.
 func TestInlinedLabelsRenderTheSame(t *testing.T) {
 	cat, err := newCatalog("en")
 	if err != nil {
@@ -48,6 +50,9 @@ func TestInlinedLabelsRenderTheSame(t *testing.T) {
 			t.Fatal(err)
 		}
 		inlined := parseLabelsPage(t, func(id string) string { return tr.T(id) })
+		if err := foldLabels(inlined); err != nil {
+			t.Fatal(err)
+		}
 		if err := inlined.Execute(&got, v); err != nil {
 			t.Fatal(err)
 		}
@@ -60,9 +65,45 @@ func TestInlinedLabelsRenderTheSame(t *testing.T) {
 	}
 }
 
+// trickyLabels translates every message into text that each escaper
+// changes: quotes, an ampersand, angle brackets and a plus.
+type trickyLabels struct{}
+
+const tricky = `O'Brien & <Co> "1+1" `
+
+func (trickyLabels) T(id string, _ ...any) string { return tricky + id }
+
+// TestFoldedLabelsEscapeAsTheEscaper: a label folded into text is escaped
+// exactly as html/template escapes it, in text and in an attribute.
+func TestFoldedLabelsEscapeAsTheEscaper(t *testing.T) {
+	const page = `<h1 title="{{.T "a"}}">{{.T "b"}}</h1><p data-x='{{.T "c"}}'>{{.T "d" | printf "%s"}}</p>`
+	parse := func(inline bool) string {
+		tpl := template.Must(template.New("page").Parse(page))
+		if inline {
+			inlineLabels(tpl, func(id string) string { return tricky + id })
+			if err := foldLabels(tpl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var b bytes.Buffer
+		if err := tpl.Execute(&b, trickyLabels{}); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	want, got := parse(false), parse(true)
+	if got != want {
+		t.Fatalf("folded labels write\n%s\nwant\n%s", got, want)
+	}
+	if !strings.Contains(want, "O&#39;Brien &amp; &lt;Co&gt; &#34;1&#43;1&#34; b") {
+		t.Fatalf("the escaper did not escape the label as this test expects: %s", want)
+	}
+}
+
 // TestPageTemplatesInlineEveryLabel: every page parses in every language,
 // and no call of T with one constant argument is left in them (a label
-// written some other way would still pay the call on every request).
+// written some other way would still pay the call on every request), nor
+// a constant that an escaper would escape on every request.
 func TestPageTemplatesInlineEveryLabel(t *testing.T) {
 	cat, err := newCatalog("en")
 	if err != nil {
@@ -77,6 +118,13 @@ func TestPageTemplatesInlineEveryLabel(t *testing.T) {
 			tpl, err := lt.page(lang, name)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Escaped already (foldLabels); if not, escape now so that an
+			// escaped constant left as an action shows.
+			for _, n := range []string{tpl.Name(), "post"} {
+				if tpl.Lookup(n) != nil {
+					_ = tpl.ExecuteTemplate(io.Discard, n, nil)
+				}
 			}
 			for _, one := range tpl.Templates() {
 				if one.Tree == nil {
@@ -96,7 +144,8 @@ func TestPageTemplatesInlineEveryLabel(t *testing.T) {
 	}
 }
 
-// constantTCalls lists the T calls with one string argument under n.
+// constantTCalls lists the T calls with one string argument under n, and
+// the escaped constants left as actions.
 func constantTCalls(n parse.Node) []string {
 	var out []string
 	var walk func(parse.Node)
@@ -109,6 +158,9 @@ func constantTCalls(n parse.Node) []string {
 				}
 			}
 		case *parse.ActionNode:
+			if _, ok, _ := escapedLabel(n.Pipe); ok {
+				out = append(out, "unfolded "+n.String())
+			}
 			walk(n.Pipe)
 		case *parse.IfNode:
 			walk(n.Pipe)
