@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -175,12 +176,18 @@ func (s *Store) CreateSession(ctx context.Context, sess *forum.Session) error {
 
 // SessionByTokenHash returns a session that has not expired at now.
 func (s *Store) SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*forum.Session, error) {
-	var row sessionRow
-	err := s.db.NewSelect().Model(&row).
-		Where("token_hash = ?", hash).Where("expires_at > ?", utc(now)).Scan(ctx)
+	// Every signed-in request asks: prepared, and the expiry checked here.
+	var rows []sessionRow
+	err := s.readPrepared(ctx, "session by token hash", func(db bun.IDB) string {
+		return db.NewSelect().Model((*sessionRow)(nil)).Where("token_hash = ?", bun.Safe("?")).String()
+	}, &rows, hash)
 	if err != nil {
 		return nil, dbErr("session", err)
 	}
+	if len(rows) == 0 || !rows[0].ExpiresAt.After(now) {
+		return nil, dbErr("session", sql.ErrNoRows)
+	}
+	row := rows[0]
 	return &forum.Session{TokenHash: row.TokenHash, MemberID: row.MemberID,
 		CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
 }

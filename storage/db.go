@@ -58,6 +58,7 @@ type DB struct {
 	// PostgreSQL); see writeGate in dialect.go.
 	writers writeGate
 	changes *Changes
+	stmts   *statements // the request path's reads, prepared once
 }
 
 // Open opens the database and checks that it answers. It does not migrate.
@@ -110,6 +111,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		_ = db.bun.Close()
 		return nil, fmt.Errorf("storage: connect to %s database: %w", db.dialect, err)
 	}
+	db.stmts = newStatements(db.bun)
 	return db, nil
 }
 
@@ -234,13 +236,18 @@ func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
 }
 
 // Store returns the forum.Store on this database.
-func (db *DB) Store() *Store { return &Store{db: db.bun, root: db.bun, writers: db.writers} }
+func (db *DB) Store() *Store {
+	return &Store{db: db.bun, root: db.bun, writers: db.writers, stmts: db.stmts}
+}
 
 // Changes counts this process's writes, for caches (see Changes).
 func (db *DB) Changes() *Changes { return db.changes }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.bun.Close() }
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.bun.Close()
+}
 
 // Dialect reports "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -99,7 +100,30 @@ func (s *Store) insertLanguages(ctx context.Context, m *forum.Member) error {
 
 // MemberByID returns a member with its languages.
 func (s *Store) MemberByID(ctx context.Context, id forum.ID) (*forum.Member, error) {
-	return s.oneMember(ctx, "member by id", "id = ?", id)
+	// Every signed-in request reads its member: prepared statements.
+	var rows []memberRow
+	err := s.readPrepared(ctx, "member by id", func(db bun.IDB) string {
+		return db.NewSelect().Model((*memberRow)(nil)).Where("id = ?", bun.Safe("?")).String()
+	}, &rows, id)
+	if err != nil {
+		return nil, dbErr("member by id", err)
+	}
+	if len(rows) == 0 {
+		return nil, dbErr("member by id", sql.ErrNoRows)
+	}
+	var langs []memberLanguageRow
+	err = s.readPrepared(ctx, "member languages", func(db bun.IDB) string {
+		return db.NewSelect().Model((*memberLanguageRow)(nil)).Where("member_id = ?", bun.Safe("?")).
+			OrderExpr("member_id, position").String()
+	}, &langs, id)
+	if err != nil {
+		return nil, dbErr("load member languages", err)
+	}
+	m := rows[0].toForum()
+	for _, l := range langs {
+		m.Languages = append(m.Languages, l.Tag)
+	}
+	return m, nil
 }
 
 // LocalMemberByUsername finds a member of this node.

@@ -79,8 +79,16 @@ func (s *Store) ListNotifications(ctx context.Context, memberID, beforeID forum.
 
 // CountUnread counts a member's unread notifications.
 func (s *Store) CountUnread(ctx context.Context, memberID forum.ID) (int, error) {
-	n, err := s.db.NewSelect().Table("notifications").Where("member_id = ?", memberID).Where("read_at IS NULL").Count(ctx)
-	return int(n), dbErr("count unread notifications", err)
+	// The header of every signed-in page shows it: prepared.
+	var n []int
+	err := s.readPrepared(ctx, "count unread notifications", func(db bun.IDB) string {
+		return db.NewSelect().Table("notifications").ColumnExpr("count(*)").Where("member_id = ?", bun.Safe("?")).
+			Where("read_at IS NULL").String()
+	}, &n, memberID)
+	if err != nil || len(n) == 0 {
+		return 0, dbErr("count unread notifications", err)
+	}
+	return n[0], nil
 }
 
 // MarkRead marks the member's notifications ids read, or all of them when
@@ -120,15 +128,16 @@ func (s *Store) SetWatch(ctx context.Context, memberID forum.ID, t notify.Target
 
 // Watching reports whether the member watches the target.
 func (s *Store) Watching(ctx context.Context, memberID forum.ID, t notify.Target, id forum.ID) (bool, error) {
-	var r watchRow
-	err := dbErr("watch", s.db.NewSelect().Model(&r).Where("member_id = ?", memberID).Where("target = ?", string(t)).
-		Where("target_id = ?", id).Scan(ctx))
-	if errors.Is(err, forum.ErrNotFound) {
-		return false, nil
-	} else if err != nil {
-		return false, err
+	// Every signed-in thread or forum page asks: prepared.
+	var rows []watchRow
+	err := s.readPrepared(ctx, "watching", func(db bun.IDB) string {
+		return db.NewSelect().Model((*watchRow)(nil)).Where("member_id = ?", bun.Safe("?")).
+			Where("target = ?", bun.Safe("?")).Where("target_id = ?", bun.Safe("?")).String()
+	}, &rows, memberID, string(t), id)
+	if err != nil {
+		return false, dbErr("watch", err)
 	}
-	return r.Watching, nil
+	return len(rows) > 0 && rows[0].Watching, nil
 }
 
 // Watchers lists the members watching a target.
@@ -218,7 +227,16 @@ func (s *Store) ReadPositions(ctx context.Context, memberID forum.ID, threadIDs 
 		return out, nil
 	}
 	var rows []readPositionRow
-	err := s.db.NewSelect().Model(&rows).Where("member_id = ?", memberID).Where("thread_id IN (?)", bun.List(threadIDs)).Scan(ctx)
+	var err error
+	if len(threadIDs) == 1 {
+		// A signed-in thread page asks for its thread: prepared.
+		err = s.readPrepared(ctx, "read position", func(db bun.IDB) string {
+			return db.NewSelect().Model((*readPositionRow)(nil)).Where("member_id = ?", bun.Safe("?")).
+				Where("thread_id = ?", bun.Safe("?")).String()
+		}, &rows, memberID, threadIDs[0])
+	} else {
+		err = s.db.NewSelect().Model(&rows).Where("member_id = ?", memberID).Where("thread_id IN (?)", bun.List(threadIDs)).Scan(ctx)
+	}
 	if err != nil {
 		return nil, dbErr("read positions", err)
 	}

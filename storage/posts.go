@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -299,14 +300,28 @@ func (s *Store) HelpfulMarks(ctx context.Context, memberID forum.ID, postIDs []f
 	if len(postIDs) == 0 {
 		return out, nil
 	}
+	// A signed-in thread page asks for its page of posts on every
+	// request: one prepared statement over the range of their IDs (the
+	// index on member_id, post_id reads only the member's marks in it),
+	// not an IN list of 50 to bind and look up one by one; marks on posts
+	// of other threads in the range are left out here.
+	lo, hi := slices.Min(postIDs), slices.Max(postIDs)
 	var ids []string
-	err := s.db.NewSelect().Model((*helpfulRow)(nil)).Column("post_id").
-		Where("member_id = ?", memberID).Where("post_id IN (?)", bun.List(postIDs)).Scan(ctx, &ids)
+	err := s.readPrepared(ctx, "helpful marks in range", func(db bun.IDB) string {
+		return db.NewSelect().Model((*helpfulRow)(nil)).Column("post_id").Where("member_id = ?", bun.Safe("?")).
+			Where("post_id >= ?", bun.Safe("?")).Where("post_id <= ?", bun.Safe("?")).String()
+	}, &ids, memberID, lo, hi)
 	if err != nil {
 		return nil, dbErr("helpful marks", err)
 	}
+	want := make(map[forum.ID]bool, len(postIDs))
+	for _, id := range postIDs {
+		want[id] = true
+	}
 	for _, id := range ids {
-		out[id] = true
+		if want[id] {
+			out[id] = true
+		}
 	}
 	return out, nil
 }

@@ -13,10 +13,11 @@ import (
 // Store implements forum.Store on a bun database or, inside Atomic, on one
 // of its transactions.
 type Store struct {
-	db      bun.IDB   // the database, or the transaction
-	root    *bun.DB   // set outside a transaction
-	inTx    bool      // set inside Atomic
-	writers writeGate // SQLite: one write transaction of this process at a time
+	db      bun.IDB     // the database, or the transaction
+	root    *bun.DB     // set outside a transaction
+	inTx    bool        // set inside Atomic
+	writers writeGate   // SQLite: one write transaction of this process at a time
+	stmts   *statements // prepared reads; nil inside a transaction
 }
 
 var _ forum.Store = (*Store)(nil)

@@ -139,7 +139,9 @@ func forumText(f *forum.Forum, lang string) map[string]string {
 	return map[string]string{"Title": t.Title, "Description": t.Description, "Lang": in}
 }
 
-func parseTemplates() (map[string]*template.Template, error) {
+// parseTemplates parses every page with the layout and the partials; with
+// label, each label is that constant (see langTemplates).
+func parseTemplates(label func(id string) string) (map[string]*template.Template, error) {
 	pages, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -153,6 +155,12 @@ func parseTemplates() (map[string]*template.Template, error) {
 		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", p)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", p, err)
+		}
+		if label != nil {
+			inlineLabels(t, label)
+			if err := foldLabels(t); err != nil {
+				return nil, fmt.Errorf("parse %s: %w", p, err)
+			}
 		}
 		out[name] = t
 	}
@@ -184,9 +192,9 @@ func (s *Server) pageView(r *http.Request, title string, data any) *view {
 // renderView is render with the view already made.
 func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
 	st := stateOf(r)
-	t, ok := s.templates[name]
-	if !ok {
-		s.cfg.Logger.Error("no such template", "page", name)
+	t, err := s.templates.page(v.lang, name)
+	if err != nil {
+		s.cfg.Logger.Error("page template", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -81,7 +80,7 @@ type Server struct {
 	cfg       Config
 	zone      *time.Location // the node's time zone
 	catalog   *catalog
-	templates map[string]*template.Template
+	templates *langTemplates
 	limiter   Limiter
 	handler   http.Handler
 	// streamsDone closes when the server shuts down: open event streams end.
@@ -110,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := parseTemplates()
+	tpl, err := newLangTemplates(cat)
 	if err != nil {
 		return nil, err
 	}

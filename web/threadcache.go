@@ -238,8 +238,12 @@ func (s *Server) moveTargets(ctx context.Context, id string, version uint64, ver
 
 // renderPost runs the post partial for one post.
 func (s *Server) renderPost(v *view, item *postItem) (template.HTML, error) {
+	t, err := s.templates.page(v.lang, "thread")
+	if err != nil {
+		return "", err
+	}
 	var buf bytes.Buffer
-	if err := s.templates["thread"].ExecuteTemplate(&buf, "post", map[string]any{"V": v, "P": item}); err != nil {
+	if err := t.ExecuteTemplate(&buf, "post", map[string]any{"V": v, "P": item}); err != nil {
 		return "", err
 	}
 	return template.HTML(buf.String()), nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/metropolis/agora/bench/internal/fedrig"
 	"github.com/metropolis/agora/bench/internal/measure"
+	"github.com/metropolis/agora/bench/internal/serving"
 	"github.com/metropolis/agora/federation"
 )
 
@@ -73,7 +74,8 @@ func run(cfg config) error {
 // every inbox has it, then a short grace to catch duplicate POSTs.
 func phase(cfg config, name string, hosts int, shared bool, target float64) error {
 	ctx := context.Background()
-	n, err := fedrig.StartNode(ctx, cfg.delivery, cfg.logLevel)
+	sqlc := serving.NewSQLCounter() // counts from the answer on
+	n, err := fedrig.StartNode(ctx, cfg.delivery, cfg.logLevel, sqlc)
 	if err != nil {
 		return err
 	}
@@ -100,9 +102,9 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	}
 	// Without shared inboxes every POST is signed on its own: the rate to
 	// compare with is what this machine can sign, measured now, in this run.
-	limit := 0.0
+	limit, signCPU := 0.0, time.Duration(0)
 	if !shared {
-		if limit, err = signingLimit(ctx, announceSizedBody, 3*time.Second); err != nil {
+		if limit, signCPU, err = signingLimit(ctx, announceSizedBody, 3*time.Second); err != nil {
 			return err
 		}
 	}
@@ -114,11 +116,14 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	if cfg.cpuProfile != "" {
 		profile = cfg.cpuProfile + "." + name
 	}
-	stopProfile, err := measure.StartCPUProfile(profile)
+	// Profiled in memory (and to the file if asked): the sinks' samples
+	// carry role=sink, the rest is the node's CPU.
+	prof, err := measure.StartProfile(profile)
 	if err != nil {
 		return err
 	}
 	sampler := measure.SampleRSS(20 * time.Millisecond)
+	sqlc.Start()
 	cpu0 := measure.CPUSeconds()
 	start := time.Now()
 	if _, err := n.Answer(ctx, "We opened wifi points in every library; usage tripled in a year."); err != nil {
@@ -129,8 +134,12 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	cancel()
 	took := last.Sub(start).Seconds()
 	cpu := measure.CPUSeconds() - cpu0
+	sqlc.Stop()
 	peak := sampler.Stop()
-	stopProfile()
+	split, err := prof.Stop()
+	if err != nil {
+		return err
+	}
 	_, hwm := measure.Memory()
 	time.Sleep(500 * time.Millisecond) // anything sent twice shows up now
 	arrivals, rejected, verify := sinks.Snapshot()
@@ -141,6 +150,8 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	}
 	measure.Detail("POSTs received %d (verified), rejected %d, distinct inboxes %d of %d expected", len(arrivals), rejected, distinct, want)
 	measure.Detail("queue after: pending %d done %d failed %d", st.Pending, st.Done, st.Failed)
+	counts := sqlc.Counts()
+	counts.Print(max(len(arrivals), 1), 8)
 	if len(arrivals) > 0 {
 		first := arrivals[0].At.Sub(start).Seconds()
 		measure.Detail("first POST arrived after %.3f s (publishing and queueing), the last after %.3f s (%.0f deliveries/s in between)",
@@ -148,6 +159,11 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	}
 	measure.Detail("CPU %.2f s for %d deliveries: %.2f ms each (whole process: node + sinks; sinks verified for %.2f s wall in total)",
 		cpu, len(arrivals), 1000*cpu/float64(max(len(arrivals), 1)), verify.Seconds())
+	nodeCPU := split.Without("role", "sink")
+	perDelivery := nodeCPU / time.Duration(max(len(arrivals), 1))
+	measure.Detail("from the profile: node %.2f s (%.3f ms per delivery), sinks %.2f s (%.3f ms per POST received)",
+		nodeCPU.Seconds(), ms(perDelivery), split.Labelled["role=sink"].Seconds(),
+		ms(split.Labelled["role=sink"]/time.Duration(max(len(arrivals), 1))))
 	measure.Detail("resident memory: VmHWM %.0f MB, sampled peak %.0f MB", hwm, peak)
 	if werr != nil {
 		measure.Result("fanout", name+"_seconds", fmt.Sprintf("timeout (%v)", werr), fmt.Sprintf("<= %g", target), false)
@@ -159,9 +175,21 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 		measure.Detail("%.0f deliveries/s against a signing limit of %.0f/s", rate, limit)
 		measure.Result("fanout", name+"_vs_signing_limit", fmt.Sprintf("%.2f", rate/limit), ">= 0.85", rate/limit >= 0.85)
 	}
+	if signCPU > 0 && perDelivery > 0 {
+		// The same ratio in CPU, the node's alone (the sinks stand for
+		// other machines): what the rate would be with the sinks elsewhere
+		// and nothing else running. Both sides are profile samples.
+		measure.Detail("node CPU per delivery %.3f ms against %.3f ms per signature in the signing limit", ms(perDelivery), ms(signCPU))
+		measure.Result("fanout", name+"_node_cpu_signing_share", fmt.Sprintf("%.2f", float64(signCPU)/float64(perDelivery)), "info", true)
+	}
 	measure.Result("fanout", name+"_posts_vs_inboxes", fmt.Sprintf("%d/%d", len(arrivals), want), "equal", len(arrivals) == want && rejected == 0)
+	measure.Result("fanout", name+"_sql_statements_per_delivery",
+		fmt.Sprintf("%.2f (%.3f transactions)", float64(counts.Statements)/float64(max(len(arrivals), 1)),
+			float64(counts.Transactions)/float64(max(len(arrivals), 1))), "info", true)
 	measure.Result("fanout", name+"_cpu_ms_per_delivery", fmt.Sprintf("%.2f", 1000*cpu/float64(max(len(arrivals), 1))), "info", true)
 	mem := max(hwm, peak)
 	measure.Result("memory", "fanout_"+name+"_rss_peak_mb", fmt.Sprintf("%.0f", mem), fmt.Sprintf("<= %g", cfg.maxRSS), mem <= cfg.maxRSS)
 	return nil
 }
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -41,6 +41,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/metropolis/agora/bench/internal/measure"
 	"github.com/metropolis/agora/bench/internal/serving"
 	"github.com/metropolis/agora/forum"
 )
@@ -55,7 +56,7 @@ func main() {
 	writeRate := flag.Float64("write-rate", 20, "answers per second written, in the write phases, to another thread or to the measured one")
 	only := flag.String("only", "", "measure only the endpoints whose name contains this (e.g. \"post\"); prints no RESULT lines")
 	verbose := flag.Bool("v", false, "log the node's warnings on stderr")
-	profile := serving.ProfileFlag()
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of each measured endpoint to <this>.<endpoint> (the load generator's samples carry the label role=loadgen)")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -118,8 +119,7 @@ func main() {
 		{"forum list deep page (member)", []string{n.Base + "/f/big?after=" + cursor}, member, nil},
 	}
 	results := map[string]*serving.Result{}
-	stop := func() {}
-	started := false
+	nodeCPU := map[string]time.Duration{} // per request, the node's samples alone
 	for _, e := range endpoints {
 		if *only != "" && !strings.Contains(e.metric, *only) {
 			continue
@@ -131,8 +131,15 @@ func main() {
 		if w := serving.Run(ctx, load); w.Errors > 0 {
 			serving.Fatal(e.metric, fmt.Errorf("warm-up: %d errors, first: %s", w.Errors, w.FirstErr))
 		}
-		if !started {
-			stop, started = profile(), true
+		// Every phase is profiled (in memory, and to a file if asked): the
+		// samples without the generator's label are the node's CPU.
+		path := ""
+		if *cpuProfile != "" {
+			path = *cpuProfile + "." + slug(e.metric)
+		}
+		prof, err := measure.StartProfile(path)
+		if err != nil {
+			serving.Fatal("cpu profile", err)
 		}
 		load.Duration = *duration
 		v0 := n.DB.Changes().Version()
@@ -142,19 +149,25 @@ func main() {
 		}
 		r := serving.Run(ctx, load)
 		stopWriting()
+		split, err := prof.Stop()
+		if err != nil {
+			serving.Fatal("cpu profile", err)
+		}
+		if r.Requests > 0 {
+			nodeCPU[e.metric] = (split.Without("role", "loadgen") / time.Duration(r.Requests)).Round(time.Microsecond)
+		}
 		if e.writeTo != nil {
 			fmt.Printf("  answers written during the run: %d (%.1f/s)\n", written(), float64(written())/load.Duration.Seconds())
 		}
 		if *verbose {
 			fmt.Printf("  store writes during the run: %d\n", n.DB.Changes().Version()-v0)
 		}
-		fmt.Printf("%-22s %s\n", e.metric+":", r)
+		fmt.Printf("%-22s %s; node alone %v/request (profile)\n", e.metric+":", r, nodeCPU[e.metric])
 		if r.Errors > 0 {
 			fmt.Printf("  first error: %s\n", r.FirstErr)
 		}
 		results[e.metric] = r
 	}
-	stop()
 	if *only != "" {
 		return
 	}
@@ -173,8 +186,10 @@ func main() {
 			r.PerSecond()/th.PerSecond(), w.target, "×", true)
 	}
 	tm := results["thread HTML (member)"]
-	serving.Info("pages", "thread HTML (member, rendered each time) req/s", tm.PerSecond(), "req/s")
+	serving.Info("pages", "thread HTML (member, 50 answers shown, rendered each time) req/s", tm.PerSecond(), "req/s")
 	serving.Info("pages", "thread HTML (member) p99", msOf(tm.Percentile(99)), "ms")
+	serving.Info("pages", "thread HTML (member) CPU per request, node and generator", msOf(tm.CPUPerRequest()), "ms")
+	serving.Report("pages", "thread HTML (member, 50 answers) CPU per request, node alone", msOf(nodeCPU["thread HTML (member)"]), 1, "ms", false)
 	ta := results["thread AP JSON"]
 	serving.Info("pages", "thread AP JSON req/s", ta.PerSecond(), "req/s")
 	serving.Info("pages", "thread AP JSON p99", msOf(ta.Percentile(99)), "ms")
@@ -222,6 +237,14 @@ func writeAnswers(ctx context.Context, svc *forum.Service, author *forum.Member,
 		}
 	}()
 	return func() { cancel(); <-done }, func() int { return int(n.Load()) }
+}
+
+// slug names an endpoint's profile file: its metric in lower case, words
+// joined by dashes.
+func slug(metric string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(metric), func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	}), "-")
 }
 
 func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

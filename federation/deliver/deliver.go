@@ -124,13 +124,15 @@ func (q *Runner) Run(ctx context.Context) {
 	go func() { r.runFlush(stopFlush); close(flushed) }()
 	slots := make(chan struct{}, cfg.Workers)
 	slow := make(chan struct{}, cfg.SlowSends)
+	senders := newGoroutines()
+	defer senders.stop()
 	var wg sync.WaitGroup
 	poll.Loop(ctx, q.wake, cfg.Poll, func(ctx context.Context) bool {
 		busy := len(slots)
 		free := cfg.Workers - busy
 		// Claim in batches: one claim per finished send would spend the
 		// database's write lock on claims.
-		if free == 0 || (busy > 0 && free < max(cfg.Workers/4, 1)) {
+		if free == 0 || (busy > 0 && free < max(cfg.Workers/2, 1)) {
 			return false // a finishing send wakes us
 		}
 		ds, err := q.cfg.Store.ClaimDeliveries(ctx, q.cfg.Clock.Now(), cfg.Lease, free, cfg.PerHost)
@@ -144,7 +146,7 @@ func (q *Runner) Run(ctx context.Context) {
 		for _, d := range ds {
 			slots <- struct{}{}
 			wg.Add(1)
-			go func() {
+			senders.run(func() {
 				defer wg.Done()
 				w := &worker{slots: slots, slow: slow, wake: q.Wake}
 				t := time.AfterFunc(cfg.SlowAfter, w.slowed)
@@ -153,7 +155,7 @@ func (q *Runner) Run(ctx context.Context) {
 				sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 45*time.Second)
 				defer cancel()
 				r.deliver(sendCtx, d)
-			}()
+			})
 		}
 		return len(ds) == free
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage"
+	"github.com/uptrace/bun"
 )
 
 // Node is a running agora node on 127.0.0.1, with one forum, one thread
@@ -40,7 +41,8 @@ type Node struct {
 // StartNode opens a fresh SQLite database under a temporary directory,
 // wires a node with the given delivery settings (zero: the defaults a
 // production node uses), serves it on 127.0.0.1:0 and starts its workers.
-func StartNode(ctx context.Context, delivery federation.DeliveryConfig, logLevel slog.Level) (*Node, error) {
+// hooks see every statement the node runs (serving.SQLCounter).
+func StartNode(ctx context.Context, delivery federation.DeliveryConfig, logLevel slog.Level, hooks ...bun.QueryHook) (*Node, error) {
 	dir, err := os.MkdirTemp("", "agora-bench-")
 	if err != nil {
 		return nil, fmt.Errorf("temp dir: %w", err)
@@ -53,7 +55,8 @@ func StartNode(ctx context.Context, delivery federation.DeliveryConfig, logLevel
 		}
 	}()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
-	n.db, err = storage.Open(ctx, storage.Options{DatabaseURL: "sqlite://" + filepath.Join(dir, "forum.db"), Logger: log})
+	n.db, err = storage.Open(ctx, storage.Options{DatabaseURL: "sqlite://" + filepath.Join(dir, "forum.db"), Logger: log,
+		QueryHooks: hooks})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -61,7 +62,10 @@ func (s *Sinks) Listen(ip string) (string, error) {
 	s.mu.Lock()
 	s.lns = append(s.lns, ln)
 	s.mu.Unlock()
-	go func() { _ = s.srv.Serve(ln) }()
+	// The sinks stand for other machines: their goroutines (each
+	// connection's inherits its server's) carry role=sink, so a profile
+	// tells the node's CPU from theirs.
+	go pprof.Do(context.Background(), sinkLabels, func(context.Context) { _ = s.srv.Serve(ln) })
 	return "http://" + ln.Addr().String(), nil
 }
 
@@ -75,7 +79,7 @@ func (s *Sinks) ListenBlackhole(ip string) (string, error) {
 	s.mu.Lock()
 	s.lns = append(s.lns, ln)
 	s.mu.Unlock()
-	go func() {
+	go pprof.Do(context.Background(), sinkLabels, func(context.Context) {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
@@ -85,9 +89,12 @@ func (s *Sinks) ListenBlackhole(ip string) (string, error) {
 			s.held = append(s.held, c)
 			s.mu.Unlock()
 		}
-	}()
+	})
 	return "http://" + ln.Addr().String(), nil
 }
+
+// sinkLabels mark the sinks' goroutines in CPU profiles.
+var sinkLabels = pprof.Labels("role", "sink")
 
 // Close stops every sink and drops held connections.
 func (s *Sinks) Close() {

@@ -120,8 +120,9 @@ func Fatal(what string, err error) {
 }
 
 // Settle waits (up to limit) until the node's publisher has handled every
-// event recorded so far (the seed's questions and answers), so that work
-// does not run during a measurement.
+// event recorded so far (the seed's questions and answers), and its
+// notifications deriver has read them, so that work does not run during a
+// measurement.
 func (n *Node) Settle(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
@@ -129,11 +130,20 @@ func (n *Node) Settle(ctx context.Context, limit time.Duration) error {
 		if err != nil {
 			return fmt.Errorf("unpublished events: %w", err)
 		}
-		if len(pending) == 0 {
+		// The deriver's place in the event log (notify's cursor).
+		cursor, err := n.DB.Store().Cursor(ctx, "notify:events")
+		if err != nil {
+			return fmt.Errorf("notifications cursor: %w", err)
+		}
+		underived, err := n.Service.Events(ctx, cursor, 1)
+		if err != nil {
+			return fmt.Errorf("events after the notifications cursor: %w", err)
+		}
+		if len(pending) == 0 && len(underived) == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the publisher still has event %s to publish after %v", pending[0].ID, limit)
+			return fmt.Errorf("after %v, %d events to publish, %d to derive notifications from", limit, len(pending), len(underived))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
