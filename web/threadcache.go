@@ -61,7 +61,7 @@ type fragKey struct {
 }
 
 // postFlags are what the post partial shows differently per viewer.
-type postFlags uint8
+type postFlags uint16
 
 const (
 	flagSignedIn postFlags = 1 << iota
@@ -71,6 +71,8 @@ const (
 	flagCanHelpful
 	flagCanReport
 	flagMarked
+	flagCanReply
+	flagOwn
 )
 
 type cachedForums struct {
@@ -87,7 +89,7 @@ func flagsOf(v *view, item *postItem) postFlags {
 		on   bool
 	}{{flagSignedIn, v.Viewer != nil}, {flagModerator, v.IsModerator()}, {flagCanEdit, item.CanEdit},
 		{flagCanDelete, item.CanDelete}, {flagCanHelpful, item.CanHelpful}, {flagCanReport, item.CanReport},
-		{flagMarked, item.Marked}} {
+		{flagMarked, item.Marked}, {flagCanReply, item.CanReply}, {flagOwn, item.Own}} {
 		if c.on {
 			f |= c.flag
 		}
