@@ -302,6 +302,10 @@ async function run() {
   await audit(page, 'home', '/');
   await audit(page, 'forum', '/f/digitalisation');
   await audit(page, 'thread', threadPath);
+  // Deleting one's answer goes through a confirmation page (no JavaScript).
+  const deleteHref = await page.locator('main article a.danger').first().getAttribute('href')
+    .catch(() => fail(`${threadPath} offers the member no link to delete their answer`));
+  await audit(page, 'delete confirmation', deleteHref);
   await audit(page, 'ask', '/f/digitalisation/ask');
   await audit(page, 'profile', `/u/${encodeURIComponent(user)}`);
 
@@ -316,6 +320,7 @@ async function run() {
   if (admin && adminPassword) {
     step(`axe-core, signed in as the admin ${admin}`);
     await audit(admPage, 'admin', '/admin');
+    await audit(admPage, 'thread (moderation menus)', threadPath);
     // Every section the admin menu links to (federation only on a
     // federating node).
     const sections = await admPage.locator('nav.admin-nav a').evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
