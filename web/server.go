@@ -20,6 +20,7 @@ import (
 	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/uris"
 )
@@ -60,6 +61,9 @@ type Config struct {
 	// Mail, when set (with Notify), mails notifications and offers the
 	// email settings and unsubscribe links.
 	Mail *MailConfig
+	// Reports, when set, lets moderators compose a forum's reports and
+	// everyone read the published ones (/f/{slug}/reports).
+	Reports *report.Service
 	// Media keeps uploaded images (profile pictures); nil: no uploads.
 	Media media.Store
 }
@@ -76,6 +80,8 @@ type Server struct {
 	stopStreams sync.Once
 	streams     atomic.Int64 // open event streams
 	pages       *pageCache
+	// reportFiles keeps report PDFs until the store changes.
+	reportFiles *reportFiles
 	threads     *threadCache
 	// spliceMarker stands, in a rendered page, where pieces written
 	// after it go (renderView).
@@ -101,7 +107,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter,
 		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes),
-		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken()}
+		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken(), reportFiles: newReportFiles(cfg.Changes)}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
 	}
@@ -182,6 +188,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
 	mux.Handle("GET /f/{slug}/good-practices", s.handle(s.cached(s.forumGoodPractices)))
 	mux.Handle("GET /good-practices", s.handle(s.cached(s.nodeGoodPractices)))
+	s.reportRoutes(mux)
 	mux.Handle("GET /cities", s.handle(s.cached(s.citiesPage)))
 	mux.Handle("GET /cities/{id}", s.handle(s.cached(s.cityPage)))
 	mux.Handle("GET /members", s.handle(s.cached(s.membersPage)))
