@@ -188,11 +188,11 @@ func TestAskAnswerModerateFlow(t *testing.T) {
 	mustContain(t, marta.get(threadPath), `<p class="badge">Good practice</p>`)
 
 	// Deleting an answer leaves a tombstone.
-	if p := mod.post("/p/"+answerID+"/delete", nil); p.status != http.StatusSeeOther {
+	if p := mod.post("/p/"+answerID+"/delete", url.Values{"confirm": {"1"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", p.status)
 	}
 	mustContain(t, marta.get(threadPath), "This answer was deleted.")
-	if p := mod.post(threadPath+"/moderate", url.Values{"action": {"delete"}}); p.status != http.StatusSeeOther || location(p) != "/f/digitalisation" {
+	if p := mod.post(threadPath+"/moderate", url.Values{"action": {"delete"}, "confirm": {"1"}}); p.status != http.StatusSeeOther || location(p) != "/f/digitalisation" {
 		t.Fatalf("delete thread: %d %s", p.status, location(p))
 	}
 	if p := marta.get(threadPath); p.status != http.StatusGone {

@@ -66,6 +66,9 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
+	if !confirmed(r) {
+		return s.confirmDeleteAnswer(w, r)
+	}
 	p, err := s.cfg.Service.DeletePost(r.Context(), stateOf(r).viewer, r.PathValue("id"))
 	if err != nil {
 		return err

@@ -223,9 +223,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /t/{id}/follow", s.handle(s.followFromServer))
 	mux.Handle("POST /t/{id}/moderate", s.post(s.moderateThread))
+	mux.Handle("GET /t/{id}/delete", s.handle(s.confirmDeleteThread))
 	mux.Handle("GET /p/{id}", s.negotiate(s.postPermalink))
 	mux.Handle("GET /p/{id}/edit", s.handle(s.editForm))
 	mux.Handle("POST /p/{id}/edit", s.post(s.edit))
+	mux.Handle("GET /p/{id}/delete", s.handle(s.confirmDeleteAnswer))
 	mux.Handle("POST /p/{id}/delete", s.post(s.deletePost))
 	mux.Handle("POST /p/{id}/helpful", s.post(s.helpful))
 	mux.Handle("POST /p/{id}/good-practice", s.post(s.goodPractice))

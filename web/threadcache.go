@@ -61,7 +61,7 @@ type fragKey struct {
 }
 
 // postFlags are what the post partial shows differently per viewer.
-type postFlags uint8
+type postFlags uint16
 
 const (
 	flagSignedIn postFlags = 1 << iota
@@ -72,6 +72,8 @@ const (
 	flagCanReport
 	flagMarked
 	flagCanTranslate
+	flagCanReply
+	flagOwn
 )
 
 type cachedForums struct {
@@ -88,7 +90,7 @@ func flagsOf(v *view, item *postItem) postFlags {
 		on   bool
 	}{{flagSignedIn, v.Viewer != nil}, {flagModerator, v.IsModerator()}, {flagCanEdit, item.CanEdit},
 		{flagCanDelete, item.CanDelete}, {flagCanHelpful, item.CanHelpful}, {flagCanReport, item.CanReport},
-		{flagMarked, item.Marked}, {flagCanTranslate, item.CanTranslate}} {
+		{flagMarked, item.Marked}, {flagCanTranslate, item.CanTranslate}, {flagCanReply, item.CanReply}, {flagOwn, item.Own}} {
 		if c.on {
 			f |= c.flag
 		}

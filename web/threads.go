@@ -20,6 +20,8 @@ type postItem struct {
 	CanDelete  bool
 	CanHelpful bool
 	CanReport  bool
+	CanReply   bool // the viewer may answer in the thread (Reply links)
+	Own        bool // the viewer wrote it (delete labels: "my" vs moderation)
 	Marked     bool // the viewer marked it helpful
 	// CanTranslate: the viewer may add a version in another language.
 	CanTranslate bool
@@ -89,7 +91,8 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 			CanHelpful:   forum.CanMarkHelpful(st.viewer, p) == nil,
 			CanReport:    forum.CanReport(st.viewer, p) == nil,
 			CanTranslate: forum.CanTranslate(st.viewer, v.Thread, p, "") == nil,
-			Shown:        p.ShownIn(st.tr.lang, v.Thread.Title)}
+			Shown:        p.ShownIn(st.tr.lang, v.Thread.Title),
+			CanReply:     d.CanReply, Own: st.viewer != nil && st.viewer.ID == p.AuthorID}
 		if p.IsQuestion() {
 			d.Heading, item.OriginalTitle = item.Shown, v.Thread.Title
 			item.CanDelete = forum.CanDeleteThread(st.viewer, v.Thread) == nil
@@ -245,6 +248,9 @@ func (s *Server) moderateThread(w http.ResponseWriter, r *http.Request) error {
 	case "move":
 		t, err = svc.MoveThread(ctx, st.viewer, id, r.PostForm.Get("forum"))
 	case "delete":
+		if !confirmed(r) {
+			return s.confirmDeleteThread(w, r)
+		}
 		if t, err = svc.DeleteThread(ctx, st.viewer, id); err == nil {
 			f, err := svc.ForumByID(ctx, t.ForumID)
 			if err != nil {

@@ -186,7 +186,7 @@ async function run() {
   await page.locator('#language').selectOption('en');
   await Promise.all([
     page.waitForURL((u) => /^\/t\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
-    page.locator('main form.compose button[type=submit]:not([name=similar])').click(),
+    page.locator('main form.compose button[type=submit]:not([name=similar]):not([name=preview])').click(),
   ]).catch((e) => fail(`asking did not land on a thread page (now on ${page.url()}): ${e.message.split('\n')[0]}`));
   const threadPath = new URL(page.url()).pathname;
   const h1 = (await page.locator('main h1').first().textContent()) || '';
@@ -213,7 +213,7 @@ async function run() {
   await page.locator('main form.compose #language').selectOption('es');
   await Promise.all([
     page.waitForURL((u) => u.pathname === threadPath, { waitUntil: 'load' }),
-    page.locator('main form.compose button[type=submit]:not([name=similar])').click(),
+    page.locator('main form.compose button[type=submit]:not([name=similar]):not([name=preview])').click(),
   ]);
   const posted = page.locator('main article', { hasText: answer });
   await posted.first().waitFor({ state: 'visible' }).catch(() => fail(`the answer does not appear on ${page.url()}`));
@@ -290,7 +290,7 @@ async function run() {
     await admPage.locator('#language').selectOption('en');
     await Promise.all([
       admPage.waitForURL((u) => /^\/t\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
-      admPage.locator('main form.compose button[type=submit]:not([name=similar])').click(),
+      admPage.locator('main form.compose button[type=submit]:not([name=similar]):not([name=preview])').click(),
     ]);
 
     step('the member\'s header counts one unread notification');
@@ -330,6 +330,10 @@ async function run() {
   await audit(page, 'home', '/');
   await audit(page, 'forum', '/f/digitalisation');
   await audit(page, 'thread', threadPath);
+  // Deleting one's answer goes through a confirmation page (no JavaScript).
+  const deleteHref = await page.locator('main article a.danger').first().getAttribute('href')
+    .catch(() => fail(`${threadPath} offers the member no link to delete their answer`));
+  await audit(page, 'delete confirmation', deleteHref);
   await audit(page, 'ask', '/f/digitalisation/ask');
   await audit(page, 'profile', `/u/${encodeURIComponent(user)}`);
   await audit(page, 'search', '/search?q=geojson');
@@ -344,6 +348,7 @@ async function run() {
 
   if (admin && adminPassword) {
     step(`axe-core, signed in as the admin ${admin}`);
+    await audit(admPage, 'thread (moderation menus)', threadPath);
     await audit(admPage, 'admin', '/admin');
     // Every section the admin menu links to (federation only on a
     // federating node).

@@ -1,0 +1,204 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// people signs in each seeded member once (sign-ins are rate limited).
+func people(s *site) map[string]*browser {
+	m := map[string]*browser{"": s.browser()}
+	for _, name := range []string{"marta", "joao", "priya", "moderator"} {
+		m[name] = s.signedIn(name)
+	}
+	return m
+}
+
+// threadWithAnswers has marta ask, joão answer and the moderator answer;
+// it returns the thread's path and the two answers' ids.
+func threadWithAnswers(t *testing.T, who map[string]*browser) (threadPath, joaoAnswer, modAnswer string) {
+	t.Helper()
+	p := who["marta"].post("/f/digitalisation/ask", url.Values{"title": {"Which open data portal do you use?"},
+		"body": {"We compare CKAN and others."}, "language": {"en"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("ask: %d", p.status)
+	}
+	threadPath = location(p)
+	answer := func(b *browser, body string) string {
+		p := b.post(threadPath+"/reply", url.Values{"body": {body}, "language": {"en"}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("answer: %d", p.status)
+		}
+		return location(p)[strings.Index(location(p), "#p-")+3:]
+	}
+	return threadPath, answer(who["joao"], "We run CKAN since 2019."), answer(who["moderator"], "Nouakchott uses a spreadsheet.")
+}
+
+// Deleting takes a confirmation page that quotes the post, and only its
+// form (confirm=1) deletes: a bare POST, as pages before this change sent,
+// shows the confirmation page and deletes nothing.
+func TestDeleteNeedsConfirmation(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, joaoAnswer, _ := threadWithAnswers(t, who)
+	lone := who["priya"].post("/f/digitalisation/ask", url.Values{"title": {"Anyone on digital ID wallets?"},
+		"body": {"Toronto is looking at wallets."}, "language": {"en"}})
+	lonePath := location(lone)
+	for _, tt := range []struct {
+		name, who, confirmPage, post string
+		form                         url.Values
+		quoted                       string
+		// gone reports whether the post is deleted, as anyone sees it.
+		gone     func() bool
+		redirect string
+	}{
+		{name: "own answer", who: "joao", confirmPage: "/p/" + joaoAnswer + "/delete", post: "/p/" + joaoAnswer + "/delete",
+			quoted: "We run CKAN since 2019.",
+			gone: func() bool {
+				return strings.Contains(s.browser().get(threadPath).body, "This answer was deleted.")
+			}},
+		{name: "own question without answers", who: "priya", confirmPage: lonePath + "/delete", post: lonePath + "/moderate",
+			form: url.Values{"action": {"delete"}}, quoted: "Toronto is looking at wallets.",
+			gone:     func() bool { return s.browser().get(lonePath).status == http.StatusGone },
+			redirect: "/f/digitalisation"},
+		{name: "moderator deletes a thread", who: "moderator", confirmPage: threadPath + "/delete", post: threadPath + "/moderate",
+			form: url.Values{"action": {"delete"}}, quoted: "We compare CKAN and others.",
+			gone:     func() bool { return s.browser().get(threadPath).status == http.StatusGone },
+			redirect: "/f/digitalisation"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := who[tt.who]
+			confirmation := []string{tt.quoted, `<button type="submit" class="danger">Delete</button>`,
+				`<input type="hidden" name="confirm" value="1">`, ">Cancel</a>"}
+			p := b.get(tt.confirmPage)
+			if p.status != http.StatusOK {
+				t.Fatalf("GET %s: %d", tt.confirmPage, p.status)
+			}
+			mustContain(t, p, confirmation...)
+			if !strings.Contains(p.body, `action="`+tt.post+`"`) {
+				t.Errorf("confirmation page does not post to %s", tt.post)
+			}
+			if tt.gone() {
+				t.Fatal("deleted by showing the confirmation page")
+			}
+
+			form := url.Values{}
+			for k, v := range tt.form {
+				form[k] = v
+			}
+			p = b.post(tt.post, form)
+			if p.status != http.StatusOK {
+				t.Errorf("POST without confirm: %d, want the confirmation page", p.status)
+			}
+			mustContain(t, p, confirmation...)
+			if tt.gone() {
+				t.Fatal("deleted without confirmation")
+			}
+
+			form.Set("confirm", "1")
+			p = b.post(tt.post, form)
+			if p.status != http.StatusSeeOther {
+				t.Fatalf("POST confirmed: %d", p.status)
+			}
+			if tt.redirect != "" && location(p) != tt.redirect {
+				t.Errorf("redirect to %s, want %s", location(p), tt.redirect)
+			}
+			if !tt.gone() {
+				t.Error("not deleted after confirmation")
+			}
+		})
+	}
+}
+
+// Only those who may delete see the confirmation page.
+func TestDeleteConfirmationRefusesOthers(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, joaoAnswer, _ := threadWithAnswers(t, who)
+	for _, path := range []string{"/p/" + joaoAnswer + "/delete", threadPath + "/delete"} {
+		if p := who["priya"].get(path); p.status != http.StatusForbidden {
+			t.Errorf("another member GET %s: %d", path, p.status)
+		}
+	}
+}
+
+// Each role sees the delete controls it has, once, with its own label;
+// moderation sits in a disclosure, not in filled buttons.
+func TestThreadLabelsPerRole(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, joaoAnswer, modAnswer := threadWithAnswers(t, who)
+	const (
+		myQuestion  = "Delete my question"
+		myAnswer    = "Delete my answer"
+		modQuestion = "Delete this question (moderation)"
+		modAnswer_  = "Delete this answer (moderation)"
+		modMenu     = `<details class="modmenu`
+	)
+	for _, tt := range []struct {
+		who   string // "" is a visitor
+		count map[string]int
+	}{
+		{"", map[string]int{myQuestion: 0, myAnswer: 0, modQuestion: 0, modAnswer_: 0, modMenu: 0}},
+		// marta cannot delete her question once answered.
+		{"marta", map[string]int{myQuestion: 0, myAnswer: 0, modQuestion: 0, modAnswer_: 0, modMenu: 0,
+			"/p/" + joaoAnswer + "/delete": 0}},
+		{"joao", map[string]int{myQuestion: 0, myAnswer: 1, modQuestion: 0, modAnswer_: 0, modMenu: 0,
+			`href="/p/` + joaoAnswer + `/delete"`: 1}},
+		{"moderator", map[string]int{myQuestion: 0, myAnswer: 1, modQuestion: 1, modAnswer_: 1,
+			`href="/p/` + joaoAnswer + `/delete"`: 1, `href="/p/` + modAnswer + `/delete"`: 1,
+			`href="` + threadPath + `/delete"`: 1, modMenu: 3}},
+	} {
+		t.Run("viewer "+tt.who, func(t *testing.T) {
+			page := who[tt.who].get(threadPath)
+			for text, want := range tt.count {
+				if got := strings.Count(page.body, text); got != want {
+					t.Errorf("%q appears %d times, want %d", text, got, want)
+				}
+			}
+			if strings.Contains(page.body, `value="delete"`) {
+				t.Error("a one-click delete button is still on the page")
+			}
+		})
+	}
+
+	// On a question without answers, the asker deletes their own; the
+	// moderator deletes it as moderation, and on their own question as
+	// its author, once.
+	lone := location(who["marta"].post("/f/digitalisation/ask", url.Values{"title": {"Who runs a civic tech lab?"},
+		"body": {"Looking for peers."}, "language": {"en"}}))
+	own := location(who["moderator"].post("/f/digitalisation/ask", url.Values{"title": {"Moderators: share your rules"},
+		"body": {"Ours are short."}, "language": {"en"}}))
+	for _, tt := range []struct {
+		who, path string
+		mine, mod int
+	}{{"marta", lone, 1, 0}, {"moderator", lone, 0, 1}, {"moderator", own, 1, 0}, {"joao", lone, 0, 0}} {
+		page := who[tt.who].get(tt.path)
+		if got := strings.Count(page.body, myQuestion); got != tt.mine {
+			t.Errorf("%s on %s: %q %d times, want %d", tt.who, tt.path, myQuestion, got, tt.mine)
+		}
+		if got := strings.Count(page.body, modQuestion); got != tt.mod {
+			t.Errorf("%s on %s: %q %d times, want %d", tt.who, tt.path, modQuestion, got, tt.mod)
+		}
+	}
+}
+
+// A locked thread shows no Reply links to members (they led to an error),
+// even when its answers were rendered, and cached, before the lock;
+// moderators, who may still answer, keep them.
+func TestLockedThreadHidesReplyLinks(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, _, _ := threadWithAnswers(t, who)
+	joao, mod := who["joao"], who["moderator"]
+	mustContain(t, joao.get(threadPath), "?reply_to=")
+	if p := mod.post(threadPath+"/moderate", url.Values{"action": {"lock"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("lock: %d", p.status)
+	}
+	if p := joao.get(threadPath); strings.Contains(p.body, "?reply_to=") {
+		t.Error("a member sees Reply links in a locked thread")
+	}
+	mustContain(t, mod.get(threadPath), "?reply_to=")
+}
