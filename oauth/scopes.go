@@ -112,3 +112,14 @@ func allAllowed(ss Scopes, need []Scope) bool {
 	}
 	return true
 }
+
+// GranularScopes lists every granular scope, read: then write:.
+func GranularScopes() []string {
+	var out []string
+	for _, top := range []Scope{ScopeRead, ScopeWrite} {
+		for _, sub := range granular[top] {
+			out = append(out, string(top)+":"+sub)
+		}
+	}
+	return out
+}

@@ -19,8 +19,10 @@ import (
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/oauth"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/uris"
+	"github.com/metropolis/agora/web/mastoapi"
 )
 
 // Config is what the web layer is built from.
@@ -59,6 +61,11 @@ type Config struct {
 	// Mail, when set (with Notify), mails notifications and offers the
 	// email settings and unsubscribe links.
 	Mail *MailConfig
+	// OAuth, when set, lets Mastodon apps sign in: the consent page
+	// (/oauth/authorize) and the profile page's list of apps to revoke.
+	OAuth *oauth.Service
+	// Mastodon, when set (with OAuth), serves the Mastodon client API.
+	Mastodon *mastoapi.API
 }
 
 // Server is the node's HTTP handler.
@@ -134,6 +141,10 @@ func New(cfg Config) (*Server, error) {
 		// without cookies or a CSRF token; the signed link is the
 		// authority.
 		top.Handle("POST /unsubscribe/{token}", securityHeaders(http.HandlerFunc(s.unsubscribe)))
+	}
+	if cfg.Mastodon != nil {
+		// Bearer tokens, never cookies: no session, CSRF or page chain.
+		cfg.Mastodon.Routes(top)
 	}
 	top.Handle("/", pages)
 	var h http.Handler = metrics.RecordRoute(top)
@@ -228,6 +239,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 		if s.cfg.Mail != nil {
 			mux.Handle("GET /unsubscribe/{token}", s.handle(s.unsubscribePage))
 		}
+	}
+
+	if s.cfg.OAuth != nil {
+		mux.Handle("GET /oauth/authorize", s.handle(s.authorizeForm))
+		mux.Handle("POST /oauth/authorize", s.post(s.authorize))
+		mux.Handle("POST /u/{username}/apps/{id}/revoke", s.post(s.revokeApp))
 	}
 
 	mux.Handle("GET /admin", s.handle(s.adminPage))
