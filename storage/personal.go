@@ -169,7 +169,7 @@ func (s *Store) SetMarker(ctx context.Context, memberID forum.ID, timeline strin
 		row := &markerRow{MemberID: memberID, Timeline: timeline, LastReadID: lastReadID, Version: 1, UpdatedAt: utc(at)}
 		_, err := tx.db.NewInsert().Model(row).On("CONFLICT (member_id, timeline) DO UPDATE").
 			Set("last_read_id = EXCLUDED.last_read_id").Set("updated_at = EXCLUDED.updated_at").
-			Set("version = markers.version + 1").Exec(ctx)
+			Set("version = ?TableAlias.version + 1").Exec(ctx)
 		if err != nil {
 			return dbErr("set marker", err)
 		}

@@ -283,3 +283,12 @@ func (s *site) login(username, scope string) string {
 	}
 	return tok
 }
+
+// formBody is a url.Values from pairs.
+func formBody(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
