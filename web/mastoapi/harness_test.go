@@ -292,3 +292,5 @@ func formBody(kv ...string) url.Values {
 	}
 	return v
 }
+
+var revokeForms = regexp.MustCompile(`action="(/u/[a-z]+/apps/[^"]+/revoke)"`)

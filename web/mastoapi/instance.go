@@ -53,10 +53,11 @@ func (a *API) instanceV1(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	host := a.cfg.URLs.Host()
 	conf := a.configuration()
+	delete(conf, "urls") // v1 has them at the top
 	return ok(w, map[string]any{
 		"uri": host, "title": host, "short_description": "A federated forum for cities (agora)",
 		"description": "A federated forum for cities (agora)", "email": "", "version": a.version(),
-		"urls": conf["urls"], "stats": map[string]int{"user_count": members, "status_count": posts, "domain_count": 0},
+		"urls": map[string]string{"streaming_api": streamingBase(a.cfg.URLs.Base())}, "stats": map[string]int{"user_count": members, "status_count": posts, "domain_count": 0},
 		"thumbnail": a.cfg.URLs.Abs("/static/header.png"), "languages": a.languages(),
 		"registrations": false, "approval_required": true, "invites_enabled": true,
 		"configuration": conf, "contact_account": nil, "rules": []any{},

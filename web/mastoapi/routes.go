@@ -41,6 +41,7 @@ func (a *API) routes() []route {
 		{"GET /api/v1/accounts/verify_credentials", memberToken(readAccounts), a.verifyCredentials},
 		{"GET /api/v1/accounts/relationships", memberToken(readFollows), a.relationships},
 		{"GET /api/v1/accounts/lookup", publicOr(readAccounts), a.lookup},
+		{"GET /api/v1/accounts/search", memberToken(readAccounts), a.accountSearch},
 		{"GET /api/v1/accounts/{id}", publicOr(readAccounts), a.account},
 		{"GET /api/v1/accounts/{id}/statuses", publicOr(readStatuses), a.accountStatuses},
 		{"GET /api/v1/accounts/{id}/followers", publicOr(readAccounts), a.emptyList},

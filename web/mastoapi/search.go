@@ -137,3 +137,46 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	return ok(w, map[string]any{"accounts": accounts, "statuses": statuses, "hashtags": tags})
 }
+
+// accountSearch is GET /api/v1/accounts/search: a handle first (remote
+// ones resolved when resolve=true and signed in), then members and forums
+// whose names match.
+func (a *API) accountSearch(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	q := strings.TrimSpace(c.params.get("q"))
+	limit := c.params.limit(defaultPage, maxPage)
+	out := []accountJSON{}
+	seen := map[string]bool{}
+	add := func(j accountJSON) {
+		if !seen[j.ID] && len(out) < limit {
+			seen[j.ID] = true
+			out = append(out, j)
+		}
+	}
+	if q == "" {
+		return ok(w, out)
+	}
+	remote := strings.Contains(strings.TrimPrefix(q, "@"), "@")
+	if handlePattern.MatchString(strings.ToLower(q)) && (!remote || (c.params.bool("resolve") && c.member != nil)) {
+		if t, err := a.byHandle(ctx, q); err == nil {
+			j, err := a.targetAccount(r, c, t)
+			if err != nil {
+				return err
+			}
+			add(j)
+		}
+	}
+	if a.cfg.Search != nil {
+		res, err := a.cfg.Search.Search(ctx, search.Request{Text: q, Limit: limit, ReaderLanguage: a.memberLanguage(c.member)})
+		if err != nil {
+			return err
+		}
+		for _, m := range res.Members {
+			add(a.memberAccount(m))
+		}
+		for _, f := range res.Forums {
+			add(a.forumAccount(f, viewerLangs(c.member)...))
+		}
+	}
+	return ok(w, out)
+}
