@@ -84,7 +84,7 @@ func (s *Store) AppsByIDs(ctx context.Context, ids []forum.ID) (map[forum.ID]*oa
 		return out, nil
 	}
 	var rows []oauthAppRow
-	if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, dbErr("apps", err)
 	}
 	for i := range rows {

@@ -110,7 +110,7 @@ func (s *Store) Followed(ctx context.Context, followerID forum.ID, ids []forum.I
 	}
 	var got []string
 	err := s.db.NewSelect().Table("member_follows").Column("followee_id").Where("follower_id = ?", followerID).
-		Where("followee_id IN (?)", bun.In(ids)).Scan(ctx, &got)
+		Where("followee_id IN (?)", bun.List(ids)).Scan(ctx, &got)
 	for _, id := range got {
 		out[id] = true
 	}
@@ -148,7 +148,7 @@ func (s *Store) Bookmarked(ctx context.Context, memberID forum.ID, postIDs []for
 	}
 	var got []string
 	err := s.db.NewSelect().Table("bookmarks").Column("post_id").Where("member_id = ?", memberID).
-		Where("post_id IN (?)", bun.In(postIDs)).Scan(ctx, &got)
+		Where("post_id IN (?)", bun.List(postIDs)).Scan(ctx, &got)
 	for _, id := range got {
 		out[id] = true
 	}
@@ -189,7 +189,7 @@ func (s *Store) Markers(ctx context.Context, memberID forum.ID, timelines []stri
 		return nil, nil
 	}
 	var rows []markerRow
-	if err := s.db.NewSelect().Model(&rows).Where("member_id = ?", memberID).Where("timeline IN (?)", bun.In(timelines)).
+	if err := s.db.NewSelect().Model(&rows).Where("member_id = ?", memberID).Where("timeline IN (?)", bun.List(timelines)).
 		OrderExpr("timeline").Scan(ctx); err != nil {
 		return nil, dbErr("markers", err)
 	}

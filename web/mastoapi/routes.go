@@ -17,7 +17,6 @@ const (
 	readNotifications oauth.Scope = "read:notifications"
 	writeNotification oauth.Scope = "write:notifications"
 	readSearch        oauth.Scope = "read:search"
-	readStatusesOrAny oauth.Scope = oauth.ScopeRead
 )
 
 // routes is the API's one route table: a newcomer finds an endpoint from

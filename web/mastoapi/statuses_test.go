@@ -174,7 +174,7 @@ func TestStatusTooLong(t *testing.T) {
 	tok := s.login("marta", "write")
 	for _, body := range []any{
 		map[string]any{"status": strings.Repeat("a", forum.MaxBodyLen+1), "in_reply_to_id": th.ID}, // JSON
-		formBody("status", strings.Repeat("é", forum.MaxBodyLen+1), "in_reply_to_id", th.ID),      // form
+		formBody("status", strings.Repeat("é", forum.MaxBodyLen+1), "in_reply_to_id", th.ID),       // form
 	} {
 		r := s.call(tok, "POST", "/api/v1/statuses", body)
 		if r.status != 422 || r.obj(t)["error"] != "Validation failed: Text character limit of 20000 exceeded" {
