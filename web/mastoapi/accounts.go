@@ -98,7 +98,7 @@ func (a *API) account(w http.ResponseWriter, r *http.Request, c *call) error {
 // lookup is GET /api/v1/accounts/lookup?acct=: a local member or forum by
 // name, a thread actor by its handle, or a remote member the node knows.
 func (a *API) lookup(w http.ResponseWriter, r *http.Request, c *call) error {
-	t, err := a.byHandle(r.Context(), c.params.get("acct"))
+	t, err := a.byHandle(r.Context(), c.params.get("acct"), false)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,10 @@ func (a *API) lookup(w http.ResponseWriter, r *http.Request, c *call) error {
 
 // byHandle finds an account the node knows by handle (name or
 // name@host, with or without a leading @).
-func (a *API) byHandle(ctx context.Context, acct string) (*target, error) {
+// A remote person the node does not know is fetched only when resolve is
+// set (a signed-in search that asks for it): anonymous lookups never make
+// the node fetch.
+func (a *API) byHandle(ctx context.Context, acct string, resolve bool) (*target, error) {
 	acct = strings.TrimPrefix(strings.TrimSpace(acct), "@")
 	name, host, _ := strings.Cut(acct, "@")
 	if host == a.cfg.URLs.Host() {
@@ -142,7 +145,7 @@ func (a *API) byHandle(ctx context.Context, acct string) (*target, error) {
 	} else if !errors.Is(err, forum.ErrNotFound) {
 		return nil, err
 	}
-	if a.cfg.Resolve != nil {
+	if resolve && a.cfg.Resolve != nil {
 		m, err := a.cfg.Resolve.ResolveMember(ctx, name+"@"+host)
 		if err == nil {
 			return &target{kind: kindMember, member: m}, nil

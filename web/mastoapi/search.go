@@ -53,7 +53,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *call) error {
 		var err error
 		switch kind {
 		case uris.KindMember, uris.KindForum:
-			t, err = a.byHandle(ctx, key)
+			t, err = a.byHandle(ctx, key, false)
 		case uris.KindThreadActor:
 			t, err = a.target(ctx, key)
 		case uris.KindThread, uris.KindPost:
@@ -76,20 +76,10 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c *call) error {
 			posts = append(posts, p)
 		}
 	default:
-		if want("accounts") && handlePattern.MatchString(strings.ToLower(q)) && (resolve || !strings.Contains(strings.TrimPrefix(q, "@"), "@") || a.cfg.Resolve == nil) {
-			h := q
-			if !resolve && strings.Contains(strings.TrimPrefix(q, "@"), "@") {
-				h = "" // a remote handle is looked up only with resolve
-			}
-			if h != "" {
-				if t, err := a.byHandle(ctx, h); err == nil {
-					if err := addAccount(t); err != nil {
-						return err
-					}
-				}
-			}
-		} else if want("accounts") && resolve {
-			if t, err := a.byHandle(ctx, q); err == nil {
+		// A handle: a local account, or a remote one fetched only when a
+		// signed-in search asks to resolve it.
+		if want("accounts") && handlePattern.MatchString(strings.ToLower(q)) {
+			if t, err := a.byHandle(ctx, q, resolve); err == nil {
 				if err := addAccount(t); err != nil {
 					return err
 				}
@@ -158,7 +148,7 @@ func (a *API) accountSearch(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	remote := strings.Contains(strings.TrimPrefix(q, "@"), "@")
 	if handlePattern.MatchString(strings.ToLower(q)) && (!remote || (c.params.bool("resolve") && c.member != nil)) {
-		if t, err := a.byHandle(ctx, q); err == nil {
+		if t, err := a.byHandle(ctx, q, c.params.bool("resolve") && c.member != nil); err == nil {
 			j, err := a.targetAccount(r, c, t)
 			if err != nil {
 				return err

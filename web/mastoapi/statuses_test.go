@@ -261,3 +261,33 @@ func TestSearchAccountsAndStatuses(t *testing.T) {
 		t.Fatalf("search forum URL: %v", res)
 	}
 }
+
+// A signed-in search with resolve=true finds a person of another node by
+// handle and by URL; without resolve, or signed out, the node fetches
+// nothing.
+func TestSearchResolvesRemote(t *testing.T) {
+	here, there := newSite(t), newSite(t)
+	host := strings.TrimPrefix(there.base, "http://")
+	tok := here.login("marta", "read")
+	handle := "@joao@" + host
+	for _, tt := range []struct {
+		name, token, query string
+		want               int
+	}{
+		{"signed out", "", "/api/v2/search?resolve=true&q=" + handle, 0},
+		{"without resolve", tok, "/api/v2/search?q=" + handle, 0},
+		{"by handle", tok, "/api/v2/search?resolve=true&q=" + handle, 1},
+		{"by URL", tok, "/api/v2/search?resolve=true&type=accounts&q=" + there.base + "/u/joao", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := here.call(tt.token, "GET", tt.query, nil)
+			accts, _ := r.obj(t)["accounts"].([]any)
+			if r.status != 200 || len(accts) != tt.want {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+			if tt.want == 1 && accts[0].(map[string]any)["acct"] != "joao@"+host {
+				t.Fatalf("account: %v", accts[0])
+			}
+		})
+	}
+}
