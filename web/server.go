@@ -243,6 +243,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	if s.cfg.OAuth != nil {
 		mux.Handle("GET /oauth/authorize", s.handle(s.authorizeForm))
+		// toot (and Mastodon's own routes) accept it with a trailing slash.
+		mux.Handle("GET /oauth/authorize/{$}", s.handle(s.authorizeForm))
 		mux.Handle("POST /oauth/authorize", s.post(s.authorize))
 		mux.Handle("POST /u/{username}/apps/{id}/revoke", s.post(s.revokeApp))
 	}

@@ -231,8 +231,14 @@ func authorizeURL(a app, scope string) string {
 // consent page and approves it; it returns the code the app receives.
 func (s *site) consent(a app, username, scope string) string {
 	s.t.Helper()
+	return s.consentURL(authorizeURL(a, scope), a, username)
+}
+
+// consentURL is consent for an authorize URL an app made.
+func (s *site) consentURL(authorize string, a app, username string) string {
+	s.t.Helper()
 	b := s.browser()
-	r := b.do("GET", authorizeURL(a, scope), nil)
+	r := b.do("GET", authorize, nil)
 	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/login?next=") {
 		s.t.Fatalf("authorize signed out: %d %s", r.status, r.header.Get("Location"))
 	}
@@ -246,7 +252,7 @@ func (s *site) consent(a app, username, scope string) string {
 		s.t.Fatalf("sign in: %d %s", r.status, r.body)
 	}
 	page := b.do("GET", r.header.Get("Location"), nil)
-	if page.status != 200 || !strings.Contains(string(page.body), "Tusky") {
+	if page.status != 200 || !strings.Contains(string(page.body), `action="/oauth/authorize"`) {
 		s.t.Fatalf("consent page: %d %s", page.status, page.body)
 	}
 	form = formOf(page.body)
