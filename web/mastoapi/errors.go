@@ -52,7 +52,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	case errors.As(err, &ve):
 		name := fieldNames[ve.Field]
-		if name == "" {
+		if name == "" && ve.Field != "" {
 			name = strings.ToUpper(ve.Field[:1]) + ve.Field[1:]
 		}
 		msg := ve.Message
