@@ -14,6 +14,8 @@ type profileData struct {
 	Member  *forum.Member
 	Posts   forum.Page[*forum.Post]
 	CanEdit bool
+	// Uploads: the node keeps pictures (the "Change picture" link).
+	Uploads bool
 	// Own: the member reads their own profile; Apps are then the apps
 	// they authorized (Mastodon apps), each with a revoke button.
 	Own     bool
@@ -31,7 +33,7 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := profileData{Member: m, Posts: posts, CanEdit: forum.CanEditProfile(st.viewer, m) == nil}
+	d := profileData{Member: m, Posts: posts, CanEdit: forum.CanEditProfile(st.viewer, m) == nil, Uploads: s.cfg.Media != nil}
 	if st.viewer != nil && st.viewer.ID == m.ID && s.cfg.OAuth != nil {
 		d.Own, d.Revoked = true, r.URL.Query().Get("revoked") == "1"
 		if d.Apps, err = s.cfg.OAuth.Authorizations(r.Context(), m.ID); err != nil {
