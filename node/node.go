@@ -27,6 +27,7 @@ import (
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/oauth"
 	"github.com/metropolis/agora/ratelimit"
+	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
@@ -133,6 +134,8 @@ type Node struct {
 	Federation *federation.Federation
 	Handler    http.Handler
 	DB         *storage.DB
+	// Reports composes and renders the forums' reports.
+	Reports *report.Service
 	// Notify is the members' notifications (pages read it); notices
 	// derives them from the event log while the node runs.
 	Notify *notify.Service
@@ -174,6 +177,11 @@ func New(cfg Config) (*Node, error) {
 	if sh.Live == nil {
 		sh.Live = live.NewLocal()
 	}
+	reports, err := report.NewService(report.Deps{Store: cfg.DB.Store(), Discussion: cfg.DB.Store(), Clock: cfg.Clock,
+		IDs: cfg.IDs, Renderer: markup.New(markup.TagURL(urls.Tag))})
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
 	var inboxLimiter federation.Limiter // nil: no limit
 	switch limit := cfg.InboxLimit; {
 	case sh.InboxLimiter != nil:
@@ -190,7 +198,7 @@ func New(cfg Config) (*Node, error) {
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: inboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
-		Resolver: cfg.Resolver, Dial: cfg.Dial, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys})
+		Resolver: cfg.Resolver, Dial: cfg.Dial, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys, Reports: reports})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
@@ -220,17 +228,18 @@ func New(cfg Config) (*Node, error) {
 	// A revoked token's open streams close, in every process.
 	auth.Revoked = api.Revoked
 	notices.Added = api.NotificationsAdded
-	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
+	h, err := web.New(web.Config{URLs: urls, Reports: reports, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
-		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: searcher, OAuth: auth, Mastodon: api, Media: cfg.Media})
+		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: searcher, OAuth: auth, Mastodon: api, Media: cfg.Media,
+		Feeds: cfg.DB.Store()})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
 	mailIn := &mailin.Receiver{Store: cfg.DB.Store(), Forum: svc, Logger: cfg.Logger, Now: cfg.Clock.Now,
 		DefaultLanguage: cfg.DefaultLanguage, Posted: func(*forum.Post) { fed.Notify() }}
-	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, MailIn: mailIn, feed: feed, notices: notices,
+	return &Node{URLs: urls, Service: svc, Reports: reports, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, MailIn: mailIn, feed: feed, notices: notices,
 		mailer: mailer, planner: h, poll: cfg.Mail.Poll, logger: cfg.Logger}, nil
 }
 

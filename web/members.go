@@ -95,7 +95,7 @@ func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := forum.Profile{DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation,
 		Languages: m.Languages, UILanguage: m.UILanguage}
-	return s.renderProfileForm(w, r, http.StatusOK, st.tr.T("profile.edit_title"), s.profileFormOf(uris.MemberPath(m.Username)+"/edit", m.Username, p, ""))
+	return s.renderProfileForm(w, r, http.StatusOK, st.tr.T("profile.edit_title"), s.profileFormOf(uris.MemberEditPath(m.Username), m.Username, p, ""))
 }
 
 func (s *Server) profileFormOf(action, username string, p forum.Profile, errMsg string) profileFormData {
@@ -152,7 +152,7 @@ func (s *Server) editProfile(w http.ResponseWriter, r *http.Request) error {
 	p := profileFromForm(r)
 	m, err = s.cfg.Service.UpdateProfile(r.Context(), st.viewer, m.ID, p)
 	if ve := asValidation(err); ve != nil {
-		d := s.profileFormOf(uris.MemberPath(r.PathValue("username"))+"/edit", r.PathValue("username"), p, s.validationMessage(st.tr, ve))
+		d := s.profileFormOf(uris.MemberEditPath(r.PathValue("username")), r.PathValue("username"), p, s.validationMessage(st.tr, ve))
 		return s.renderProfileForm(w, r, http.StatusBadRequest, st.tr.T("profile.edit_title"), d)
 	} else if err != nil {
 		return err

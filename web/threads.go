@@ -67,7 +67,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked}
 	d.CanReply = forum.CanReply(st.viewer, v.Thread) == nil
 	if s.cfg.Live != nil && r.URL.Query().Get("after") == "" {
-		d.LiveURL = uris.ThreadPath(v.Thread.ID) + "/events"
+		d.LiveURL = uris.ThreadEventsPath(v.Thread.ID)
 	}
 	replyTo := r.URL.Query().Get("reply_to")
 	for _, p := range v.Posts.Items {
@@ -91,7 +91,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	} else {
 		d.Reply = composeData{Language: defaultPostLanguage(st)}
 	}
-	d.Reply.Action = uris.ThreadPath(v.Thread.ID) + "/reply"
+	d.Reply.Action = uris.ThreadReplyPath(v.Thread.ID)
 	d.Reply.Languages = postLanguages(st.viewer, d.Reply.Language)
 	if forum.CanModerate(st.viewer) == nil {
 		if d.Forums, err = s.moveTargets(r.Context(), v.Thread.ID, version, versioned); err != nil {
@@ -105,6 +105,9 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	page := s.pageView(r, v.Thread.Title, &d)
+	if status == http.StatusOK {
+		page.Feeds = s.pageFeeds(r, v.Thread.Title)
+	}
 	if d.Question != nil {
 		q, err := s.appendPost(nil, page, d.Question, version, versioned)
 		if err != nil {
@@ -191,6 +194,11 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	a := forum.Answer{Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
+	if previewing(r) {
+		draft := &composeData{Body: a.Body, Language: a.Language, Parent: r.PostForm.Get("parent")}
+		s.preview(st, draft)
+		return s.showThread(w, r, http.StatusOK, draft)
+	}
 	p, err := s.cfg.Service.Reply(r.Context(), st.viewer, id, r.PostForm.Get("parent"), a)
 	if ve := asValidation(err); ve != nil {
 		draft := &composeData{Body: a.Body, Language: a.Language, Error: s.validationMessage(st.tr, ve)}
