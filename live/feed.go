@@ -84,16 +84,22 @@ func (f *Feed) publishSince(ctx context.Context, after forum.ID, seen map[forum.
 		}
 		for _, e := range events {
 			after = e.ID
-			if _, ok := seen[e.ID]; ok || !newAnswer(e) {
+			if _, ok := seen[e.ID]; ok || !newPost(e) {
 				continue
 			}
 			data, _ := json.Marshal(AnswerData{Post: e.PostID, Thread: e.ThreadID})
-			m := Message{Topic: ThreadTopic(e.ThreadID), ID: e.ID, Data: data}
-			if err := f.Broker.Publish(ctx, m); err != nil {
-				// Live updates are a convenience: the page shows the
-				// answer on its next load. Try again on the next poll.
-				f.Logger.Warn("live feed: publish", "event", e.ID, "err", err)
-				return
+			msgs := []Message{{Topic: PostsTopic, ID: "post:" + e.ID, Data: data}}
+			if newAnswer(e) {
+				msgs = append(msgs, Message{Topic: ThreadTopic(e.ThreadID), ID: e.ID, Data: data})
+			}
+			for _, m := range msgs {
+				if err := f.Broker.Publish(ctx, m); err != nil {
+					// Live updates are a convenience: the page shows the
+					// answer on its next load. Try again on the next poll
+					// (a shared broker drops the one already sent).
+					f.Logger.Warn("live feed: publish", "event", e.ID, "err", err)
+					return
+				}
 			}
 			seen[e.ID] = e.CreatedAt
 		}
@@ -111,6 +117,16 @@ func newAnswer(e *forum.Event) bool {
 		return e.ThreadID != ""
 	case forum.EventPostReceived:
 		return e.ThreadID != "" && e.PostID != e.ThreadID
+	}
+	return false
+}
+
+// newPost reports whether an event is a new question or answer, written
+// here or received.
+func newPost(e *forum.Event) bool {
+	switch e.Kind {
+	case forum.EventThreadCreated, forum.EventPostCreated, forum.EventPostReceived:
+		return e.ThreadID != "" && e.PostID != ""
 	}
 	return false
 }

@@ -29,6 +29,17 @@ type Broker interface {
 // ThreadTopic is the topic of a thread's updates.
 func ThreadTopic(threadID string) string { return "thread:" + threadID }
 
+// PostsTopic carries every new post of the node, questions and answers,
+// written here or received (the streaming API picks each member's).
+const PostsTopic = "posts"
+
+// MemberTopic carries a member's new notifications.
+func MemberTopic(memberID string) string { return "member:" + memberID }
+
+// TokenTopic tells the streams opened with an access token that it was
+// revoked.
+func TokenTopic(tokenID string) string { return "token:" + tokenID }
+
 // subscriberBuffer is how many messages wait for a slow subscriber.
 const subscriberBuffer = 16
 

@@ -25,12 +25,14 @@ import (
 	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/oauth"
 	"github.com/metropolis/agora/ratelimit"
 	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
+	"github.com/metropolis/agora/web/mastoapi"
 )
 
 // Config is what a node is built from. DB must be open and migrated.
@@ -99,9 +101,11 @@ type Shared struct {
 	MetricsElsewhere bool
 	// Live carries new answers to open thread pages; nil: a local broker.
 	Live live.Broker
-	// SignInLimiter and InboxLimiter: nil means in-process limits.
+	// SignInLimiter, InboxLimiter and APILimiter (the Mastodon API's
+	// per-token limit): nil means in-process limits.
 	SignInLimiter ratelimit.Limiter
 	InboxLimiter  ratelimit.Limiter
+	APILimiter    ratelimit.Limiter
 	// ReadyChecks are what /readyz asks besides the database.
 	ReadyChecks []web.ReadyCheck
 	// FetchGate makes one process fetch a remote actor for all (nil: each
@@ -216,10 +220,21 @@ func New(cfg Config) (*Node, error) {
 		mailCfg = &web.MailConfig{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now, Coalesce: cfg.Mail.Coalesce,
 			ReplyFrom: cfg.Mail.From, ReplyTTL: cfg.Mail.ReplyTTL}
 	}
+	searcher := search.NewService(cfg.DB.Store(), cfg.DB.Store())
+	auth := &oauth.Service{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now}
+	api, err := mastoapi.New(mastoapi.Config{URLs: urls, Forum: svc, OAuth: auth, Personal: cfg.DB.Store(), Notify: notes,
+		Search: searcher, Resolve: fed, Live: sh.Live, Logger: cfg.Logger, Limiter: sh.APILimiter, ClientIP: cfg.ClientIP,
+		Version: cfg.Software.Version, DefaultLanguage: cfg.DefaultLanguage, Now: cfg.Clock.Now, Wrote: fed.Notify})
+	if err != nil {
+		return nil, fmt.Errorf("mastodon api: %w", err)
+	}
+	// A revoked token's open streams close, in every process.
+	auth.Revoked = api.Revoked
+	notices.Added = api.NotificationsAdded
 	h, err := web.New(web.Config{URLs: urls, Reports: reports, DefaultLanguage: cfg.DefaultLanguage, TimeZone: cfg.TimeZone, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
-		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store()), Media: cfg.Media,
+		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: searcher, OAuth: auth, Mastodon: api, Media: cfg.Media,
 		Feeds: cfg.DB.Store()})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

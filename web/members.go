@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/oauth"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -15,6 +16,11 @@ type profileData struct {
 	CanEdit bool
 	// Uploads: the node keeps pictures (the "Change picture" link).
 	Uploads bool
+	// Own: the member reads their own profile; Apps are then the apps
+	// they authorized (Mastodon apps), each with a revoke button.
+	Own     bool
+	Apps    []oauth.Authorization
+	Revoked bool
 }
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
@@ -28,6 +34,13 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := profileData{Member: m, Posts: posts, CanEdit: forum.CanEditProfile(st.viewer, m) == nil, Uploads: s.cfg.Media != nil}
+	if st.viewer != nil && st.viewer.ID == m.ID && s.cfg.OAuth != nil {
+		d.Own, d.Revoked = true, r.URL.Query().Get("revoked") == "1"
+		if d.Apps, err = s.cfg.OAuth.Authorizations(r.Context(), m.ID); err != nil {
+			return err
+		}
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
 	s.render(w, r, http.StatusOK, "profile", m.DisplayName, d)
 	return nil
 }

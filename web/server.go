@@ -21,9 +21,11 @@ import (
 	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/oauth"
 	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/uris"
+	"github.com/metropolis/agora/web/mastoapi"
 )
 
 // Config is what the web layer is built from.
@@ -68,6 +70,11 @@ type Config struct {
 	// Mail, when set (with Notify), mails notifications and offers the
 	// email settings and unsubscribe links.
 	Mail *MailConfig
+	// OAuth, when set, lets Mastodon apps sign in: the consent page
+	// (/oauth/authorize) and the profile page's list of apps to revoke.
+	OAuth *oauth.Service
+	// Mastodon, when set (with OAuth), serves the Mastodon client API.
+	Mastodon *mastoapi.API
 	// Reports, when set, lets moderators compose a forum's reports and
 	// everyone read the published ones (/f/{slug}/reports).
 	Reports *report.Service
@@ -158,6 +165,10 @@ func New(cfg Config) (*Server, error) {
 		// without cookies or a CSRF token; the signed link is the
 		// authority.
 		top.Handle("POST /unsubscribe/{token}", securityHeaders(http.HandlerFunc(s.unsubscribe)))
+	}
+	if cfg.Mastodon != nil {
+		// Bearer tokens, never cookies: no session, CSRF or page chain.
+		cfg.Mastodon.Routes(top)
 	}
 	top.Handle("/", pages)
 	var h http.Handler = metrics.RecordRoute(top)
@@ -266,6 +277,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 			mux.Handle("POST /password/forgot", s.post(s.forgotPassword))
 			mux.Handle("GET /unsubscribe/{token}", s.handle(s.unsubscribePage))
 		}
+	}
+
+	if s.cfg.OAuth != nil {
+		mux.Handle("GET /oauth/authorize", s.handle(s.authorizeForm))
+		// toot (and Mastodon's own routes) accept it with a trailing slash.
+		mux.Handle("GET /oauth/authorize/{$}", s.handle(s.authorizeForm))
+		mux.Handle("POST /oauth/authorize", s.post(s.authorize))
+		mux.Handle("POST /u/{username}/apps/{id}/revoke", s.post(s.revokeApp))
 	}
 
 	mux.Handle("GET /welcome", s.handle(s.welcome))

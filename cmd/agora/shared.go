@@ -14,6 +14,7 @@ import (
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/redisstore"
 	"github.com/metropolis/agora/web"
+	"github.com/metropolis/agora/web/mastoapi"
 )
 
 // Sign-in limit, per address and per username, shared by the processes.
@@ -68,6 +69,7 @@ func sharedServices(ctx context.Context, cfg Config, log *slog.Logger, db *stora
 			Secondary: ratelimit.NewMemory(n, window)}
 	}
 	sh.SignInLimiter = limit("signin", signInLimit, signInWindow)
+	sh.APILimiter = limit("api", mastoapi.DefaultLimit, mastoapi.DefaultWindow)
 	switch n := cfg.InboxLimitPerMinute(); n {
 	case node.UnlimitedInbox: // no limiter: node.New sets none
 	case 0:
