@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"encoding/json"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -73,8 +74,13 @@ func newInboxWorker(f *Federation, cfg InboxConfig) *inboxWorker {
 		queues: map[string][]*InboxItem{}, finished: make(chan struct{}, 1)}
 }
 
+// runInbox runs the inbox worker. Its goroutines carry the profiler label
+// role=apply, so a CPU profile of a busy node shows what applying costs
+// (go tool pprof -tagfocus role=apply).
 func (f *Federation) runInbox(ctx context.Context) {
-	newInboxWorker(f, f.cfg.Inbox).run(ctx)
+	pprof.Do(ctx, pprof.Labels("role", "apply"), func(ctx context.Context) {
+		newInboxWorker(f, f.cfg.Inbox).run(ctx)
+	})
 }
 
 // run claims and applies items until ctx ends, then waits for the items
