@@ -37,3 +37,12 @@ func (h Hooks) Process(ctx context.Context, it *InboxItem) bool { return h.f.pro
 // Apply applies a received item without the worker's recover, so a fuzz
 // test sees any panic.
 func (h Hooks) Apply(ctx context.Context, it *InboxItem) error { return h.f.apply(ctx, it) }
+
+// BatchOutcome is what ApplyBatch did with each item.
+type BatchOutcome struct{ Recorded, Alone, Rest []*InboxItem }
+
+// ApplyBatch applies items as one batch of the inbox worker.
+func (h Hooks) ApplyBatch(ctx context.Context, items []*InboxItem) BatchOutcome {
+	out := h.f.applyBatch(ctx, items)
+	return BatchOutcome{Recorded: out.recorded, Alone: out.alone, Rest: out.rest}
+}
