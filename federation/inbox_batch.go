@@ -51,12 +51,18 @@ func (f *Federation) storeIn(ctx context.Context) Store {
 	return f.store
 }
 
-// batchItem is a claimed item on its way through a batch.
+// batchItem is a claimed item on its way through a lane: its order key
+// and its parsed activity are read once, however many batches it waits
+// through.
 type batchItem struct {
-	it  *InboxItem
-	act *ap.Activity // nil when its body does not parse
-	err error        // the parse error
+	it     *InboxItem
+	key    string
+	parsed bool
+	act    *ap.Activity // nil when its body does not parse
+	err    error        // the parse error
 }
+
+func newBatchItem(it *InboxItem) *batchItem { return &batchItem{it: it, key: orderKey(it)} }
 
 // batchOutcome says what became of each item of a batch.
 type batchOutcome struct {
@@ -66,10 +72,10 @@ type batchOutcome struct {
 	// alone are the items to apply one by one, outside any batch, in this
 	// order: those that need a fetch, failed in a way a retry may mend, or
 	// follow one of those with the same order key.
-	alone []*InboxItem
+	alone []*batchItem
 	// rest are the items the batch did not reach within its time; they go
 	// back to the head of their lane.
-	rest []*InboxItem
+	rest []*batchItem
 }
 
 // batchable are the activities applied in batches: posts, their edits and
@@ -88,11 +94,13 @@ var batchable = map[string]bool{ap.TypeCreate: true, ap.TypeUpdate: true, ap.Typ
 // item that fails in a way a retry may mend (it is then retried alone,
 // with its attempts counted). If the transaction itself fails, every item
 // is left to be applied alone.
-func (f *Federation) applyBatch(ctx context.Context, items []*InboxItem) batchOutcome {
-	parsed := make([]batchItem, len(items))
-	for i, it := range items {
-		parsed[i].it = it
-		parsed[i].act, parsed[i].err = ap.Parse(ctx, it.Body)
+func (f *Federation) applyBatch(ctx context.Context, items []*batchItem) batchOutcome {
+	// Parsed before the transaction, which (on SQLite) holds the write lock.
+	for _, bi := range items {
+		if !bi.parsed {
+			bi.act, bi.err = ap.Parse(ctx, bi.it.Body)
+			bi.parsed = true
+		}
 	}
 	var out batchOutcome
 	err := f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
@@ -101,17 +109,14 @@ func (f *Federation) applyBatch(ctx context.Context, items []*InboxItem) batchOu
 		bs := newBatchStore(tx)
 		ctx = context.WithValue(ctx, applyScopeKey{}, &applyScope{svc: f.svc.WithStore(bs), store: tx})
 		aloneKeys := map[string]bool{}
-		for i, bi := range parsed {
+		for i, bi := range items {
 			if i > 0 && time.Since(start) > inboxBatchTime {
-				for _, rest := range parsed[i:] {
-					out.rest = append(out.rest, rest.it)
-				}
+				out.rest = append(out.rest, items[i:]...)
 				break
 			}
-			key := orderKey(bi.it)
-			if aloneKeys[key] || (bi.act != nil && !batchable[bi.act.Type]) {
-				aloneKeys[key] = true
-				out.alone = append(out.alone, bi.it)
+			if aloneKeys[bi.key] || (bi.act != nil && !batchable[bi.act.Type]) {
+				aloneKeys[bi.key] = true
+				out.alone = append(out.alone, bi)
 				continue
 			}
 			recorded, err := f.applyInBatch(ctx, tx, bs, bi)
@@ -121,8 +126,8 @@ func (f *Federation) applyBatch(ctx context.Context, items []*InboxItem) batchOu
 			if recorded {
 				out.recorded = append(out.recorded, bi.it)
 			} else {
-				aloneKeys[key] = true
-				out.alone = append(out.alone, bi.it)
+				aloneKeys[bi.key] = true
+				out.alone = append(out.alone, bi)
 			}
 		}
 		return bs.flush(ctx)
@@ -145,7 +150,7 @@ func (f *Federation) applyBatch(ctx context.Context, items []*InboxItem) batchOu
 // its outcome in the batch's transaction. It reports false, with every
 // change of the item rolled back, when the item is to be applied alone; an
 // error only when the transaction can't go on.
-func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *batchStore, bi batchItem) (recorded bool, err error) {
+func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *batchStore, bi *batchItem) (recorded bool, err error) {
 	now := f.cfg.Clock.Now()
 	ctx, fetched := fetch.WithoutFetches(ctx)
 	counted := bs.counted()

@@ -87,7 +87,7 @@ type inboxWorker struct {
 
 // inboxLane is the items one lane will apply, in order, and its wake-up.
 type inboxLane struct {
-	items []*InboxItem
+	items []*batchItem
 	wake  chan struct{}
 }
 
@@ -162,13 +162,13 @@ func (w *inboxWorker) claim(ctx context.Context) bool {
 	w.mu.Lock()
 	for _, it := range items {
 		w.held[it.ID] = struct{}{}
-		key := orderKey(it)
-		if len(w.queues[key]) > 0 {
-			w.queueAlone(ctx, key, it)
+		bi := newBatchItem(it)
+		if len(w.queues[bi.key]) > 0 {
+			w.queueAlone(ctx, bi.key, it)
 			continue
 		}
-		l := w.lanes[laneOf(key, len(w.lanes))]
-		l.items = append(l.items, it)
+		l := w.lanes[laneOf(bi.key, len(w.lanes))]
+		l.items = append(l.items, bi)
 		woken[l] = true
 	}
 	w.mu.Unlock()
@@ -209,8 +209,8 @@ func (w *inboxWorker) runLane(ctx context.Context, l *inboxLane) {
 		// When the worker is stopping, what is left stays held: stop gives
 		// it back.
 		if ctx.Err() == nil {
-			for _, it := range out.alone {
-				w.queueAlone(ctx, orderKey(it), it)
+			for _, bi := range out.alone {
+				w.queueAlone(ctx, bi.key, bi.it)
 			}
 			// Not reached in time: back to the head of the lane, in order.
 			l.items = append(out.rest, l.items...)
@@ -223,19 +223,19 @@ func (w *inboxWorker) runLane(ctx context.Context, l *inboxLane) {
 // takeBatch takes up to inboxBatch items from the head of a lane. Items
 // whose key has a queue of items applied alone join that queue instead,
 // behind the items claimed before them.
-func (w *inboxWorker) takeBatch(ctx context.Context, l *inboxLane) []*InboxItem {
+func (w *inboxWorker) takeBatch(ctx context.Context, l *inboxLane) []*batchItem {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var batch []*InboxItem
+	var batch []*batchItem
 	n := 0
 	for n < len(l.items) && len(batch) < inboxBatch {
-		it := l.items[n]
+		bi := l.items[n]
 		n++
-		if key := orderKey(it); len(w.queues[key]) > 0 {
-			w.queueAlone(ctx, key, it)
+		if len(w.queues[bi.key]) > 0 {
+			w.queueAlone(ctx, bi.key, bi.it)
 			continue
 		}
-		batch = append(batch, it)
+		batch = append(batch, bi)
 	}
 	l.items = l.items[n:]
 	return batch
