@@ -375,8 +375,14 @@ func (s *Service) SetRole(ctx context.Context, actor *Member, memberID ID, role 
 		return nil, ErrForbidden
 	}
 	m.Role = role
-	if err := s.store.UpdateMember(ctx, m); err != nil {
-		return nil, fmt.Errorf("update member: %w", err)
+	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		if err := tx.UpdateMember(ctx, m); err != nil {
+			return fmt.Errorf("update member: %w", err)
+		}
+		return s.record(ctx, tx, Event{Kind: EventRoleChanged, ActorID: actor.ID, MemberID: m.ID})
+	})
+	if err != nil {
+		return nil, err
 	}
 	return m, nil
 }

@@ -133,6 +133,7 @@ type Store interface {
 
 	GoodPracticeStore
 	CityStore
+	ModerationLogStore
 }
 
 // GoodPracticeStore reads the answers marked good practices.

@@ -11,134 +11,212 @@ import (
 	"github.com/metropolis/agora/uris"
 )
 
+// The administration is split into sections, each its own page that loads
+// only what it shows: one long page grew slow to read and scrolled
+// sideways on a phone.
+const (
+	adminMembers     = "members"
+	adminInvitations = "invitations"
+	adminForums      = "forums"
+	adminFederation  = "federation"
+	adminLog         = "log"
+)
+
+// adminSection is one entry of the sections menu.
+type adminSection struct {
+	Name, Path string
+	Current    bool
+}
+
 type adminData struct {
-	Members     forum.Page[*forum.Member]
+	Section  string // "" for the overview
+	Sections []adminSection
+	Error    string
+
+	Members forum.Page[*forum.Member]
+	Roles   []forum.Role
+
 	Invitations forum.Page[*forum.Invitation]
-	Forums      forum.Page[*forum.Forum]
 	// NewLink is an invitation link just made: shown once, never stored.
 	NewLink string
-	Error   string
-	Roles   []forum.Role
-	Langs   []string
-	// Federation: the remote forums this node follows (nil when off).
-	Federation bool
-	Joined     []*federation.Following
+
+	Forums   forum.Page[*forum.Forum]
+	Langs    []string
+	NewForum forumForm // what the admin typed, kept when it was refused
+
+	// Federation: the remote forums this node follows.
+	Joined []*federation.Following
 	// Refusals are the newest activities refused after the inbox
 	// accepted them.
 	Refusals []*federation.Refusal
 	// JoinJobs: the latest joins asked for, with where each stands.
-	JoinJobs []*federation.JoinJob
+	JoinJobs   []*federation.JoinJob
+	JoinTarget string // kept when refused
+
+	Log forum.Page[*forum.LogEntry]
 }
 
-// refusalsShown bounds the refusals on the admin page; the command
+// forumForm is the new-forum form as typed.
+type forumForm struct {
+	Slug, Language, Position string
+	Texts                    map[string]forum.ForumText
+}
+
+// refusalsShown bounds the refusals on the federation section; the command
 // `agora admin federation inbox` lists and filters them all.
 const refusalsShown = 20
 
-// joinJobsShown is how many of the latest join jobs the admin page lists.
+// joinJobsShown is how many of the latest join jobs the federation section lists.
 const joinJobsShown = 10
 
-func (s *Server) adminData(r *http.Request) (*adminData, error) {
-	st, q, svc := stateOf(r), r.URL.Query(), s.cfg.Service
-	if err := forum.CanAdminister(st.viewer); err != nil {
+func adminPath(section string) string {
+	if section == "" {
+		return "/admin"
+	}
+	return "/admin/" + section
+}
+
+// newAdminData checks that the viewer administers the node and sets up the
+// sections menu with section as the current one.
+func (s *Server) newAdminData(r *http.Request, section string) (*adminData, error) {
+	if err := forum.CanAdminister(stateOf(r).viewer); err != nil {
 		return nil, err
 	}
-	d := &adminData{Roles: []forum.Role{forum.RoleMember, forum.RoleModerator, forum.RoleAdmin}, Langs: s.catalog.tags}
-	var err error
-	if d.Members, err = svc.ListMembers(r.Context(), q.Get("members_after")); err != nil {
-		return nil, err
+	d := &adminData{Section: section, Roles: []forum.Role{forum.RoleMember, forum.RoleModerator, forum.RoleAdmin},
+		Langs: s.catalog.tags}
+	names := []string{adminMembers, adminInvitations, adminForums}
+	if s.cfg.Federation != nil {
+		names = append(names, adminFederation)
 	}
-	if d.Invitations, err = svc.ListInvitations(r.Context(), st.viewer, q.Get("invitations_before")); err != nil {
-		return nil, err
-	}
-	if d.Forums, err = svc.ListForums(r.Context(), q.Get("forums_after")); err != nil {
-		return nil, err
-	}
-	if fed := s.cfg.Federation; fed != nil {
-		d.Federation = true
-		if d.Joined, err = fed.Joined(r.Context()); err != nil {
-			return nil, err
-		}
-		if d.Refusals, err = fed.Refusals(r.Context(), federation.RefusalQuery{Limit: refusalsShown}); err != nil {
-			return nil, err
-		}
-		if d.JoinJobs, err = fed.JoinJobs(r.Context(), joinJobsShown); err != nil {
-			return nil, err
-		}
+	names = append(names, adminLog)
+	for _, n := range names {
+		d.Sections = append(d.Sections, adminSection{Name: n, Path: adminPath(n), Current: n == section})
 	}
 	return d, nil
 }
 
-func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
-	return s.showAdmin(w, r, http.StatusOK, "", "")
+// load reads what d's section shows.
+func (s *Server) load(r *http.Request, d *adminData) error {
+	q, svc, ctx, viewer := r.URL.Query(), s.cfg.Service, r.Context(), stateOf(r).viewer
+	var err error
+	switch d.Section {
+	case adminMembers:
+		d.Members, err = svc.ListMembers(ctx, q.Get("after"))
+	case adminInvitations:
+		d.Invitations, err = svc.ListInvitations(ctx, viewer, q.Get("before"))
+	case adminForums:
+		d.Forums, err = svc.ListForums(ctx, q.Get("after"))
+	case adminFederation:
+		fed := s.cfg.Federation
+		if d.Joined, err = fed.Joined(ctx); err != nil {
+			return err
+		}
+		if d.Refusals, err = fed.Refusals(ctx, federation.RefusalQuery{Limit: refusalsShown}); err != nil {
+			return err
+		}
+		d.JoinJobs, err = fed.JoinJobs(ctx, joinJobsShown)
+	case adminLog:
+		d.Log, err = svc.ModerationLog(ctx, viewer, q.Get("before"))
+	}
+	return err
 }
 
-func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, status int, newLink, errMsg string) error {
-	d, err := s.adminData(r)
+// showAdmin renders a section, with errMsg (and the form as typed, set
+// by the caller in prepare) when an action was refused.
+func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, status int, section, errMsg string, prepare func(*adminData)) error {
+	d, err := s.newAdminData(r, section)
 	if err != nil {
 		return err
 	}
-	d.NewLink, d.Error = newLink, errMsg
-	s.render(w, r, status, "admin", stateOf(r).tr.T("admin.title"), d)
+	if err := s.load(r, d); err != nil {
+		return err
+	}
+	d.Error = errMsg
+	if prepare != nil {
+		prepare(d)
+	}
+	tr := stateOf(r).tr
+	title := tr.T("admin.title")
+	if section != "" {
+		title = tr.T("admin."+section) + " · " + title
+	}
+	s.render(w, r, status, "admin", title, d)
 	return nil
 }
 
-// adminInvite answers with the admin page itself (not a redirect) so the
-// new link is shown once and never kept.
+// adminSectionPage serves GET /admin and GET /admin/{section}.
+func (s *Server) adminSectionPage(section string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return s.showAdmin(w, r, http.StatusOK, section, "", nil)
+	}
+}
+
+// adminInvite answers with the invitations section itself (not a
+// redirect) so the new link is shown once and never kept.
 func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
 	_, token, err := s.cfg.Service.Invite(r.Context(), st.viewer, forum.Role(r.PostForm.Get("role")), r.PostForm.Get("note"))
 	if ve := asValidation(err); ve != nil {
-		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr, ve))
+		return s.showAdmin(w, r, http.StatusBadRequest, adminInvitations, s.validationMessage(st.tr, ve), nil)
 	} else if err != nil {
 		return err
 	}
-	return s.showAdmin(w, r, http.StatusOK, s.cfg.URLs.Invitation(token), "")
+	return s.showAdmin(w, r, http.StatusOK, adminInvitations, "", func(d *adminData) { d.NewLink = s.cfg.URLs.Invitation(token) })
 }
 
 func (s *Server) adminCreateForum(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
-	pos, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("position")))
-	if err != nil && r.PostForm.Get("position") != "" {
-		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr,
-			&forum.ValidationError{Field: "position", Code: "error.position"}))
-	}
-	in := forum.ForumInput{Slug: r.PostForm.Get("slug"), Position: pos, Language: r.PostForm.Get("language"),
-		Texts: map[string]forum.ForumText{}}
+	typed := forumForm{Slug: r.PostForm.Get("slug"), Language: r.PostForm.Get("language"),
+		Position: r.PostForm.Get("position"), Texts: map[string]forum.ForumText{}}
 	for _, tag := range s.catalog.tags {
-		in.Texts[tag] = forum.ForumText{Title: r.PostForm.Get("title_" + tag), Description: r.PostForm.Get("description_" + tag)}
+		typed.Texts[tag] = forum.ForumText{Title: r.PostForm.Get("title_" + tag), Description: r.PostForm.Get("description_" + tag)}
 	}
-	f, err := s.cfg.Service.CreateForum(r.Context(), st.viewer, in)
+	refuse := func(ve *forum.ValidationError) error {
+		return s.showAdmin(w, r, http.StatusBadRequest, adminForums, s.validationMessage(st.tr, ve),
+			func(d *adminData) { d.NewForum = typed })
+	}
+	pos, err := strconv.Atoi(strings.TrimSpace(typed.Position))
+	if err != nil && strings.TrimSpace(typed.Position) != "" {
+		return refuse(&forum.ValidationError{Field: "position", Code: "error.position"})
+	}
+	f, err := s.cfg.Service.CreateForum(r.Context(), st.viewer,
+		forum.ForumInput{Slug: typed.Slug, Position: pos, Language: typed.Language, Texts: typed.Texts})
 	if ve := asValidation(err); ve != nil {
-		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr, ve))
+		return refuse(ve)
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.ForumPath(f.Slug))
+	return s.redirectFlash(w, r, uris.ForumPath(f.Slug), "flash.forum_created")
 }
 
 func (s *Server) adminSetRole(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
 	_, err := s.cfg.Service.SetRole(r.Context(), st.viewer, r.PathValue("id"), forum.Role(r.PostForm.Get("role")))
 	if ve := asValidation(err); ve != nil {
-		return s.showAdmin(w, r, http.StatusBadRequest, "", s.validationMessage(st.tr, ve))
+		return s.showAdmin(w, r, http.StatusBadRequest, adminMembers, s.validationMessage(st.tr, ve), nil)
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, "/admin")
+	return s.redirectFlash(w, r, adminPath(adminMembers), "flash.role_changed")
 }
 
 // adminJoin queues a join of a forum of another node (a hub forum) and
 // answers at once: the node's join worker resolves it, follows it and
-// fetches its recent threads, and the admin page shows how far it got.
+// fetches its recent threads, and the federation section shows how far it
+// got.
 func (s *Server) adminJoin(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
-	_, err := s.cfg.Federation.QueueJoin(r.Context(), st.viewer, r.PostForm.Get("target"))
+	target := r.PostForm.Get("target")
+	_, err := s.cfg.Federation.QueueJoin(r.Context(), st.viewer, target)
 	if errors.Is(err, federation.ErrJoinTarget) {
-		return s.showAdmin(w, r, http.StatusBadRequest, "", st.tr.T("admin.join_failed", "Reason", err.Error()))
+		// The reason is said in the admin's language; the library's
+		// English text would sit inside a Spanish or French sentence.
+		return s.showAdmin(w, r, http.StatusBadRequest, adminFederation, st.tr.T("admin.join_bad_target"),
+			func(d *adminData) { d.JoinTarget = target })
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, "/admin#joins")
+	return s.redirectFlash(w, r, adminPath(adminFederation)+"#joins", "flash.join_queued")
 }
 
 // adminLeave stops following a remote forum; its posts stay.
@@ -146,5 +224,5 @@ func (s *Server) adminLeave(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Federation.Leave(r.Context(), stateOf(r).viewer, r.PostForm.Get("forum")); err != nil {
 		return err
 	}
-	return redirect(w, r, "/admin")
+	return s.redirectFlash(w, r, adminPath(adminFederation), "flash.forum_left")
 }

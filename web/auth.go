@@ -56,7 +56,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.clearCookie(w, "agora_session")
-	return redirect(w, r, uris.HomePath())
+	return s.redirectFlash(w, r, uris.HomePath(), "flash.signed_out")
 }
 
 type tokenData struct {
@@ -110,7 +110,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	st := stateOf(r)
 	token := r.PathValue("token")
 	a := forum.NewAccount{Username: r.PostForm.Get("username"), Password: r.PostForm.Get("password"), Profile: profileFromForm(r)}
-	m, session, err := s.cfg.Service.AcceptInvitation(r.Context(), token, a)
+	_, session, err := s.cfg.Service.AcceptInvitation(r.Context(), token, a)
 	if ve := asValidation(err); ve != nil {
 		d := s.profileFormOf(uris.InvitationPath(token), a.Username, a.Profile, s.validationMessage(st.tr, ve))
 		d.Invitation = true
@@ -119,7 +119,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.startSession(w, session)
-	return redirect(w, r, uris.MemberPath(m.Username))
+	return redirect(w, r, "/welcome")
 }
 
 // setLanguage is the switcher on every page: a visitor's choice goes in a

@@ -98,7 +98,7 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
-		Language: defaultPostLanguage(st), Languages: postLanguages(st.viewer), SimilarOn: s.cfg.Search != nil}
+		Language: defaultPostLanguage(st), Languages: postLanguages(st.viewer, ""), SimilarOn: s.cfg.Search != nil}
 	s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
 	return nil
 }
@@ -122,7 +122,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
-			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer),
+			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer, q.Language),
 			Similar: similar, Checked: true, SimilarOn: true}
 		s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
 		return nil
@@ -130,35 +130,38 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.cfg.Service.Ask(r.Context(), st.viewer, f.ID, q)
 	if ve := asValidation(err); ve != nil {
 		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
-			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer),
+			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer, q.Language),
 			Error: s.validationMessage(st.tr, ve), SimilarOn: s.cfg.Search != nil}
 		s.render(w, r, http.StatusBadRequest, "compose", st.tr.T("ask.title"), d)
 		return nil
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.ThreadPath(t.ID))
+	return s.redirectFlash(w, r, uris.ThreadPath(t.ID), "flash.question_posted")
 }
 
 // commonLanguages are offered for posts besides the member's own.
 var commonLanguages = []string{"en", "es", "fr", "pt", "ar", "ca", "de", "it", "ko", "zh"}
 
-// postLanguages lists the member's languages first, then the common ones.
-func postLanguages(m *forum.Member) []string {
+// postLanguages lists the languages a post form offers first: the one
+// already chosen (an edited post's), the member's, then the common ones.
+// Every other ISO 639-1 language follows in a second group (languages.go).
+func postLanguages(m *forum.Member, current string) []string {
 	seen := map[string]bool{}
 	var out []string
-	add := func(tags []string) {
+	add := func(tags ...string) {
 		for _, t := range tags {
-			if !seen[t] {
+			if t != "" && !seen[t] {
 				seen[t] = true
 				out = append(out, t)
 			}
 		}
 	}
+	add(current)
 	if m != nil {
-		add(m.Languages)
+		add(m.Languages...)
 	}
-	add(commonLanguages)
+	add(commonLanguages...)
 	return out
 }
 

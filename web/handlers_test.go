@@ -318,10 +318,10 @@ func TestInvitationThroughAdminPage(t *testing.T) {
 	}
 	mustContain(t, p, "doit contenir au moins 10 caractères", `value="Tendai Moyo"`)
 	form.Set("password", "a proper passphrase")
-	if p = guest.post(link, form); p.status != http.StatusSeeOther || location(p) != "/u/tendai" {
+	if p = guest.post(link, form); p.status != http.StatusSeeOther || location(p) != "/welcome" {
 		t.Fatalf("accept: %d %s", p.status, location(p))
 	}
-	mustContain(t, guest.get("/u/tendai"), "Tendai Moyo", "ICT Officer", `<span lang="sn">sn</span>`)
+	mustContain(t, guest.get("/u/tendai"), "Tendai Moyo", "ICT Officer", `<span lang="sn">chiShona</span>`)
 	if p = s.browser().post(link, form); p.status != http.StatusNotFound {
 		t.Fatalf("link reused: %d", p.status)
 	}

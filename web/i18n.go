@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // The interface languages. Adding one is adding a catalog here and in
@@ -28,6 +30,7 @@ type catalog struct {
 	tags        []string // "en", "es", "fr", "pt", "ar"
 	def         string
 	translators map[string]*translator // one per language, shared by requests
+	isoCodes    []string               // every ISO 639-1 language (languages.go)
 }
 
 func newCatalog(defaultLang string) (*catalog, error) {
@@ -45,11 +48,19 @@ func newCatalog(defaultLang string) (*catalog, error) {
 		return nil, fmt.Errorf("default language %q: want one of %v", defaultLang, c.tags)
 	}
 	c.def = defaultLang
+	c.isoCodes = isoLanguages()
 	c.translators = map[string]*translator{}
 	for _, tag := range c.tags {
 		c.translators[tag] = c.newTranslator(tag)
 	}
 	return c, nil
+}
+
+// has reports whether the catalogs hold a message id (checked in the
+// default language; TestCatalogsComplete keeps the others equal).
+func (c *catalog) has(id string) bool {
+	_, err := c.translators[c.def].loc.Localize(&i18n.LocalizeConfig{MessageID: id})
+	return err == nil
 }
 
 func (c *catalog) supported(tag string) bool {
@@ -90,7 +101,14 @@ type translator struct {
 	loc  *i18n.Localizer
 	memo sync.Map // message ID, or "date:" + yyyy-mm-dd → string
 	size atomic.Int64
+	// allLanguages: every ISO 639-1 language as <option>s, named in
+	// this language (the same for every reader of it).
+	allLanguages template.HTML
 }
+
+// AllLanguages is every ISO 639-1 language as <option> elements for a
+// picker, named in the page's language and sorted in its order.
+func (t *translator) AllLanguages() template.HTML { return t.allLanguages }
 
 // translatorMemoMax bounds a translator's memo (dates are unbounded).
 const translatorMemoMax = 20_000
@@ -103,7 +121,8 @@ func (c *catalog) translator(lang string) *translator {
 }
 
 func (c *catalog) newTranslator(lang string) *translator {
-	return &translator{lang: lang, num: numeralsFor(lang), loc: i18n.NewLocalizer(c.bundle, lang)}
+	return &translator{lang: lang, num: numeralsFor(lang), loc: i18n.NewLocalizer(c.bundle, lang),
+		allLanguages: optionsHTML(languageOptions(lang, c.isoCodes))}
 }
 
 func (t *translator) remember(key, s string) {
@@ -213,6 +232,18 @@ var languageNames = map[string]string{
 
 func languageName(tag string) string {
 	if n, ok := languageNames[tag]; ok {
+		return n
+	}
+	// Any other language by its own name, else its English one: a
+	// profile shows "chiShona", not "sn".
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if n := display.Self.Name(t); n != "" {
+		return n
+	}
+	if n := display.English.Tags().Name(t); n != "" {
 		return n
 	}
 	return tag

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/metropolis/agora/forum"
@@ -31,12 +32,17 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 
 // profileFormData is also the invitation form: the same fields.
 type profileFormData struct {
-	Action      string
-	Invitation  bool
-	Username    string
-	Profile     forum.Profile
-	LanguageCSV string
-	UILanguages []string
+	Action     string
+	Invitation bool
+	Username   string
+	Profile    forum.Profile
+	// LanguageChoices are the languages offered as checkboxes: the
+	// member's own first (in their order), then the interface's; Checked
+	// says which the member writes in. Any other language is picked from
+	// the full list.
+	LanguageChoices []string
+	Checked         map[string]bool
+	UILanguages     []string
 	// Cities are the known cities the member picks from.
 	Cities []*forum.City
 	// NewCity is a city typed that is not known yet: it comes back as
@@ -78,17 +84,30 @@ func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) profileFormOf(action, username string, p forum.Profile, errMsg string) profileFormData {
-	return profileFormData{Action: action, Username: username, Profile: p,
-		LanguageCSV: strings.Join(p.Languages, ", "), UILanguages: s.catalog.tags, Error: errMsg}
+	d := profileFormData{Action: action, Username: username, Profile: p, UILanguages: s.catalog.tags,
+		Checked: map[string]bool{}, Error: errMsg}
+	for _, l := range p.Languages {
+		d.Checked[l] = true
+	}
+	for _, l := range append(slices.Clone(p.Languages), s.catalog.tags...) {
+		if !slices.Contains(d.LanguageChoices, l) {
+			d.LanguageChoices = append(d.LanguageChoices, l)
+		}
+	}
+	return d
 }
 
 // profileFromForm reads the profile fields shared by the profile and
-// invitation forms. Languages are typed as a comma-separated list.
+// invitation forms. Languages come as checkboxes and a pick from the full
+// list (each "languages" value; a value may also be a comma-separated list,
+// as scripts and older forms send), kept in order without repeats.
 func profileFromForm(r *http.Request) forum.Profile {
 	var langs []string
-	for _, l := range strings.Split(r.PostForm.Get("languages"), ",") {
-		if l = strings.TrimSpace(l); l != "" {
-			langs = append(langs, l)
+	for _, v := range r.PostForm["languages"] {
+		for _, l := range strings.Split(v, ",") {
+			if l = strings.TrimSpace(l); l != "" && !slices.Contains(langs, l) {
+				langs = append(langs, l)
+			}
 		}
 	}
 	return forum.Profile{
@@ -123,5 +142,5 @@ func (s *Server) editProfile(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.MemberPath(m.Username))
+	return s.redirectFlash(w, r, uris.MemberPath(m.Username), "flash.profile_saved")
 }

@@ -116,10 +116,10 @@ func (s *Server) describe(ctx context.Context, tr *translator, g *notify.Group) 
 	case notify.KindReport:
 		item.Link = "/moderation"
 	case notify.KindFollowRequest:
-		item.Link = "/admin"
+		item.Link = adminPath(adminFederation)
 	case notify.KindInvitationUsed:
 		if item.Link == "" {
-			item.Link = "/admin"
+			item.Link = adminPath(adminInvitations)
 		}
 	default:
 		item.Link = uris.PostAnchor(n.ThreadID, n.PostID)
@@ -148,7 +148,7 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 	if next == "" {
 		next = "/notifications"
 	}
-	return redirect(w, r, next)
+	return s.redirectFlash(w, r, next, "flash.marked_read")
 }
 
 // watch starts or stops watching a thread or a forum (target, id, on) and
@@ -180,7 +180,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Notify.SetWatch(ctx, st.viewer.ID, target, id, on); err != nil {
 		return err
 	}
-	return redirect(w, r, back)
+	return s.redirectFlash(w, r, back, onOff(r, "flash.watching", "flash.not_watching"))
 }
 
 // watchState is what a thread or forum page shows of watching: nil hides

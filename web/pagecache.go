@@ -145,7 +145,9 @@ func (s *Server) cachedBy(threadParam string, h handlerFunc) handlerFunc {
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		st := stateOf(r)
-		if st.viewer != nil || r.Method != http.MethodGet {
+		// A page that shows a flash message is the reader's own, never
+		// shared (see flash.go).
+		if st.viewer != nil || r.Method != http.MethodGet || st.flash != "" {
 			return h(w, r)
 		}
 		key := st.tr.lang + " " + r.URL.RequestURI()

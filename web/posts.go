@@ -25,7 +25,7 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := composeData{Action: uris.PostPath(p.ID) + "/edit", IsEdit: true, HasTitle: p.IsQuestion(),
-		Title: t.Title, Body: p.Source, Language: p.Language, Languages: postLanguages(st.viewer)}
+		Title: t.Title, Body: p.Source, Language: p.Language, Languages: postLanguages(st.viewer, p.Language)}
 	s.render(w, r, http.StatusOK, "compose", st.tr.T("edit.title"), d)
 	return nil
 }
@@ -41,14 +41,14 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d := composeData{Action: uris.PostPath(id) + "/edit", IsEdit: true, HasTitle: old.IsQuestion(),
-			Title: e.Title, Body: e.Body, Language: e.Language, Languages: postLanguages(st.viewer),
+			Title: e.Title, Body: e.Body, Language: e.Language, Languages: postLanguages(st.viewer, e.Language),
 			Error: s.validationMessage(st.tr, ve)}
 		s.render(w, r, http.StatusBadRequest, "compose", st.tr.T("edit.title"), d)
 		return nil
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.PostAnchor(p.ThreadID, p.ID))
+	return s.redirectFlash(w, r, uris.PostAnchor(p.ThreadID, p.ID), "flash.post_edited")
 }
 
 func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
@@ -56,18 +56,26 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.PostAnchor(p.ThreadID, p.ID))
+	return s.redirectFlash(w, r, uris.PostAnchor(p.ThreadID, p.ID), "flash.post_deleted")
 }
 
 // on reads the on/off switch of a toggle form.
 func on(r *http.Request) bool { return r.PostForm.Get("on") == "1" }
+
+// onOff picks the flash message of a toggle.
+func onOff(r *http.Request, onID, offID string) string {
+	if on(r) {
+		return onID
+	}
+	return offID
+}
 
 func (s *Server) helpful(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.cfg.Service.SetHelpful(r.Context(), stateOf(r).viewer, r.PathValue("id"), on(r))
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.PostAnchor(p.ThreadID, p.ID))
+	return s.redirectFlash(w, r, uris.PostAnchor(p.ThreadID, p.ID), onOff(r, "flash.helpful_on", "flash.helpful_off"))
 }
 
 func (s *Server) goodPractice(w http.ResponseWriter, r *http.Request) error {
@@ -75,7 +83,7 @@ func (s *Server) goodPractice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.PostAnchor(p.ThreadID, p.ID))
+	return s.redirectFlash(w, r, uris.PostAnchor(p.ThreadID, p.ID), onOff(r, "flash.good_practice_on", "flash.good_practice_off"))
 }
 
 type historyData struct {

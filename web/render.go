@@ -36,6 +36,10 @@ type view struct {
 	Unread int
 	// Notify: the node gives notifications (the header links them).
 	Notify bool
+	// Flash says that the action the reader just took worked (see
+	// flash.go); clearFlash: the response clears the flash cookie.
+	Flash      string
+	clearFlash bool
 	// splice, when set, is written where the page has Server.spliceMarker
 	// (a thread's answers, see showThread).
 	splice []string
@@ -140,6 +144,7 @@ func (s *Server) pageView(r *http.Request, title string, data any) *view {
 	st := stateOf(r)
 	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, SessionUnknown: st.sessionUnknown, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data,
 		Notify: s.cfg.Notify != nil, Unread: s.unread(r.Context(), st)}
+	v.Flash, v.clearFlash = s.takeFlash(r)
 	for _, tag := range s.catalog.tags {
 		v.Switcher = append(v.Switcher, langOption{Tag: tag, Name: languageName(tag), Current: tag == st.tr.lang})
 	}
@@ -167,6 +172,9 @@ func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, 
 	h.Set("Content-Language", st.tr.lang)
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Cookie, Accept-Language")
+	if v.clearFlash {
+		s.clearCookie(w, cookieFlash)
+	}
 	if v.splice == nil {
 		w.WriteHeader(status)
 		_, _ = w.Write(buf.Bytes())

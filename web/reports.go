@@ -40,7 +40,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.PostAnchor(rep.ThreadID, rep.PostID))
+	return s.redirectFlash(w, r, uris.PostAnchor(rep.ThreadID, rep.PostID), "flash.reported")
 }
 
 // reportItem is a report with what a moderator needs to judge it.
@@ -89,5 +89,5 @@ func (s *Server) resolveReport(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Service.ResolveReport(r.Context(), stateOf(r).viewer, r.PathValue("id")); err != nil {
 		return err
 	}
-	return redirect(w, r, "/moderation")
+	return s.redirectFlash(w, r, "/moderation", "flash.report_resolved")
 }

@@ -230,11 +230,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 		}
 	}
 
-	mux.Handle("GET /admin", s.handle(s.adminPage))
+	mux.Handle("GET /welcome", s.handle(s.welcome))
+	mux.Handle("GET /admin", s.handle(s.adminSectionPage("")))
+	for _, section := range []string{adminMembers, adminInvitations, adminForums, adminLog} {
+		mux.Handle("GET "+adminPath(section), s.handle(s.adminSectionPage(section)))
+	}
 	mux.Handle("POST /admin/invitations", s.post(s.adminInvite))
 	mux.Handle("POST /admin/forums", s.post(s.adminCreateForum))
 	mux.Handle("POST /admin/members/{id}/role", s.post(s.adminSetRole))
 	if s.cfg.Federation != nil {
+		mux.Handle("GET "+adminPath(adminFederation), s.handle(s.adminSectionPage(adminFederation)))
 		mux.Handle("POST /admin/join", s.post(s.adminJoin))
 		mux.Handle("POST /admin/leave", s.post(s.adminLeave))
 	}

@@ -36,6 +36,8 @@ type state struct {
 	sessionUnknown bool
 	csrf           string
 	tr             *translator
+	// flash is the flash cookie's message ID, as sent (see flash.go).
+	flash string
 }
 
 type stateKey struct{}
@@ -71,6 +73,9 @@ func (s *Server) withState(next http.Handler) http.Handler {
 		} else {
 			st.csrf = randomToken()
 			s.setCookie(w, "agora_csrf", st.csrf, 0)
+		}
+		if c, err := r.Cookie(s.cookieName(cookieFlash)); err == nil {
+			st.flash = c.Value
 		}
 		setting := ""
 		if st.viewer != nil {

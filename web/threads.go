@@ -92,7 +92,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 		d.Reply = composeData{Language: defaultPostLanguage(st)}
 	}
 	d.Reply.Action = uris.ThreadPath(v.Thread.ID) + "/reply"
-	d.Reply.Languages = postLanguages(st.viewer)
+	d.Reply.Languages = postLanguages(st.viewer, d.Reply.Language)
 	if forum.CanModerate(st.viewer) == nil {
 		if d.Forums, err = s.moveTargets(r.Context(), v.Thread.ID, version, versioned); err != nil {
 			return err
@@ -198,7 +198,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.PostAnchor(id, p.ID))
+	return s.redirectFlash(w, r, uris.PostAnchor(id, p.ID), "flash.answer_posted")
 }
 
 // moderateThread applies one moderator action: lock, unlock, pin, unpin,
@@ -221,7 +221,7 @@ func (s *Server) moderateThread(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			return redirect(w, r, uris.ForumPath(f.Slug))
+			return s.redirectFlash(w, r, uris.ForumPath(f.Slug), "flash.thread_deleted")
 		}
 	default:
 		return badRequest("error.bad_action")
@@ -229,5 +229,5 @@ func (s *Server) moderateThread(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, uris.ThreadPath(t.ID))
+	return s.redirectFlash(w, r, uris.ThreadPath(t.ID), "flash.thread_"+r.PostForm.Get("action"))
 }

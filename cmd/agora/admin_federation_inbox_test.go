@@ -159,11 +159,11 @@ func TestRefusedActivitiesAreVisible(t *testing.T) {
 	if status, _ := c.post(link, url.Values{"password": {"correct horse battery staple"}}); status != http.StatusSeeOther {
 		t.Fatalf("set the admin's password: %d", status)
 	}
-	status, page := c.get(base + "/admin")
+	status, page := c.get(base + "/admin/federation")
 	if status != http.StatusOK {
-		t.Fatalf("GET /admin = %d", status)
+		t.Fatalf("GET /admin/federation = %d", status)
 	}
-	for _, want := range []string{"Activities refused", "<td>" + host + "</td><td>Create</td>",
+	for _, want := range []string{"Activities refused", `<td data-label="Server">` + host + `</td><td data-label="Activity">Create</td>`,
 		"Not supported <code>unsupported</code>", "Deleted <code>gone</code>", "unsupported type &#34;Audio&#34;"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the admin page lacks %q", want)

@@ -255,6 +255,18 @@ async function run() {
     await goto(admPage, '/login');
     await signIn(admPage, admin, adminPassword);
     await audit(admPage, 'admin', '/admin');
+    // Every section the admin menu links to (federation only on a
+    // federating node).
+    const sections = await admPage.locator('nav.admin-nav a').evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
+    if (sections.length < 4) fail(`the admin menu links ${sections.length} sections: ${sections.join(', ')}`);
+    for (const path of sections) await audit(admPage, `admin section`, path);
+    step('admin sections at 320 px: no sideways scrolling');
+    await admPage.setViewportSize({ width: 320, height: 640 });
+    for (const path of sections) {
+      await goto(admPage, path);
+      const width = await admPage.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 320) fail(`${path} scrolls sideways at 320 px (${width} px wide)`);
+    }
     await adm.close();
   } else {
     console.log('  (no admin credentials: /admin not checked)');
