@@ -414,6 +414,12 @@ func applyBacklog(ctx context.Context, c config, n *serving.Node, obs *observer,
 	cpu := measure.CPUTime() - cpu0
 	stop()
 	sql.Stop()
+	// Counted again: the last commit may have come between reading the
+	// thread's posts and the inbox (a batch's posts and done items commit
+	// together).
+	if st, err = obs.state(ctx); err != nil {
+		return err
+	}
 	applied := st.visible - before.visible
 	if last.IsZero() || first.IsZero() {
 		return fmt.Errorf("backlog: %d of %d applied within -drain %v", applied, c.backlog, c.drain)
