@@ -60,6 +60,9 @@ func (f *Federation) memberActor(ctx context.Context, m *forum.Member) (*ap.Acto
 	if m.Title != "" || m.Organisation != "" {
 		a.Summary = "<p>" + html.EscapeString(strings.Trim(m.Title+" · "+m.Organisation, " ·")) + "</p>"
 	}
+	if m.Avatar != "" {
+		a.Icon = &ap.Image{URL: f.urls.Media(m.Avatar), MediaType: avatarType(m.Avatar)}
+	}
 	return a, nil
 }
 
@@ -141,3 +144,12 @@ func (f *Federation) instanceActor(ctx context.Context) (*ap.Actor, error) {
 
 // InstanceActorURI is this node's instance actor (it follows joined forums).
 func (f *Federation) InstanceActorURI() string { return f.urls.InstanceActor() }
+
+// avatarType is the media type of a stored avatar, told by the extension
+// its name was given when it was stored (media.Image.Name).
+func avatarType(name string) string {
+	if strings.HasSuffix(name, ".jpg") {
+		return "image/jpeg"
+	}
+	return "image/png"
+}

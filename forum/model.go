@@ -55,6 +55,9 @@ type Member struct {
 	Role         Role
 	PasswordHash string // empty until the member sets a password
 	CreatedAt    time.Time
+	// Avatar names a local member's picture in the node's media store
+	// ("" for none); remote members' pictures are not copied here.
+	Avatar string
 }
 
 // Local reports whether the member belongs to this node.

@@ -275,3 +275,11 @@ func (s *Service) Reply(ctx context.Context, actor *Member, threadID, parentID I
 	}
 	return p, nil
 }
+
+// Preview renders a post's markdown as it would be shown, without storing
+// anything: the form's "Preview" button, which works without JavaScript.
+// The same checks as posting apply (an empty or too long body is refused).
+func (s *Service) Preview(markdown string) (string, error) {
+	_, html, err := s.renderBody(markdown)
+	return html, err
+}

@@ -21,6 +21,8 @@ import (
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/mail"
+	"github.com/metropolis/agora/mailin"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/ratelimit"
@@ -64,6 +66,9 @@ type Config struct {
 	// Mail, when its SMTPURL is set, mails notifications (see package
 	// mail); the zero value sends no email.
 	Mail MailConfig
+	// Media keeps uploaded pictures (media.Dir under the data directory
+	// in production); nil turns uploads off.
+	Media media.Store
 	// Optional: tests fix these; zero values mean the real ones.
 	// Resolver resolves peers' host names for the fetcher (tests give
 	// names such as bad.example to loopback servers).
@@ -109,6 +114,12 @@ type MailConfig struct {
 	Coalesce time.Duration
 	// Poll is how often the planner and the queue are read (0: 2 s).
 	Poll time.Duration
+	// ReplyTTL is how long a mail's reply address works (0:
+	// mailin.DefaultTTL).
+	ReplyTTL time.Duration
+	// Backoff is the wait after a failed send (nil: the queue's default,
+	// minutes growing to hours); tests make it short.
+	Backoff func(attempt int) time.Duration
 }
 
 // Node is an assembled node.
@@ -120,7 +131,10 @@ type Node struct {
 	DB         *storage.DB
 	// Notify is the members' notifications (pages read it); notices
 	// derives them from the event log while the node runs.
-	Notify  *notify.Service
+	Notify *notify.Service
+	// MailIn posts replies to the node's mails (--smtp-listen and `agora
+	// mail receive` hand it what arrives).
+	MailIn  *mailin.Receiver
 	feed    *live.Feed
 	notices *notify.Deriver
 	logger  *slog.Logger
@@ -186,18 +200,22 @@ func New(cfg Config) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		mailer = &mail.Worker{Queue: cfg.DB.Store(), Sender: sender, Logger: cfg.Logger, Poll: cfg.Mail.Poll}
-		mailCfg = &web.MailConfig{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now, Coalesce: cfg.Mail.Coalesce}
+		mailer = &mail.Worker{Queue: cfg.DB.Store(), Sender: sender, Logger: cfg.Logger, Poll: cfg.Mail.Poll,
+			Now: cfg.Clock.Now, Backoff: cfg.Mail.Backoff}
+		mailCfg = &web.MailConfig{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now, Coalesce: cfg.Mail.Coalesce,
+			ReplyFrom: cfg.Mail.From, ReplyTTL: cfg.Mail.ReplyTTL}
 	}
 	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
-		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store())})
+		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store()), Media: cfg.Media})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
-	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, feed: feed, notices: notices,
+	mailIn := &mailin.Receiver{Store: cfg.DB.Store(), Forum: svc, Logger: cfg.Logger, Now: cfg.Clock.Now,
+		DefaultLanguage: cfg.DefaultLanguage, Posted: func(*forum.Post) { fed.Notify() }}
+	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, MailIn: mailIn, feed: feed, notices: notices,
 		mailer: mailer, planner: h, poll: cfg.Mail.Poll, logger: cfg.Logger}, nil
 }
 

@@ -14,7 +14,8 @@ import (
 
 // rank orders kinds about one post: a member told several things by one
 // event is told the most specific.
-var rank = map[Kind]int{KindMention: 3, KindReply: 2, KindAnswer: 1, KindQuestion: 1}
+var rank = map[Kind]int{KindMention: 3, KindReply: 2, KindAnswer: 1, KindQuestion: 1,
+	KindGoodPractice: 2, KindForumGoodPractice: 1}
 
 // deriving collects one event's notifications, one per member.
 type deriving struct {
@@ -47,7 +48,9 @@ func (r *Deriver) Derive(ctx context.Context, e *forum.Event) ([]*Notification, 
 	case forum.EventHelpfulAdded, forum.EventHelpfulReceived:
 		err = r.helpful(ctx, d)
 	case forum.EventGoodPracticeMarked:
-		err = r.toAuthor(ctx, d, KindGoodPractice)
+		if err = r.toAuthor(ctx, d, KindGoodPractice); err == nil {
+			err = r.toForumWatchers(ctx, d, KindForumGoodPractice)
+		}
 	case forum.EventPostReported, forum.EventReportReceived:
 		err = r.toStaff(ctx, d, forum.RoleModerator, KindReport)
 	case forum.EventFollowRequested:
@@ -204,6 +207,23 @@ func (r *Deriver) toAuthor(ctx context.Context, d *deriving, k Kind) error {
 		return err
 	}
 	d.add(p.AuthorID, k)
+	return nil
+}
+
+// toForumWatchers tells the members watching the forum of the event's
+// post (while the post stands).
+func (r *Deriver) toForumWatchers(ctx context.Context, d *deriving, k Kind) error {
+	p, t, err := r.post(ctx, d.e.PostID)
+	if p == nil {
+		return err
+	}
+	ws, err := r.Store.Watchers(ctx, TargetForum, t.ForumID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ws {
+		d.add(m, k)
+	}
 	return nil
 }
 

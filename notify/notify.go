@@ -22,20 +22,23 @@ type Kind string
 
 // Kinds of notification.
 const (
-	KindReply          Kind = "reply"          // an answer to my post
-	KindAnswer         Kind = "answer"         // a new answer in a thread I watch
-	KindQuestion       Kind = "question"       // a new question in a forum I watch
-	KindMention        Kind = "mention"        // a post mentions me
-	KindHelpful        Kind = "helpful"        // someone found my answer helpful
-	KindGoodPractice   Kind = "good_practice"  // my answer marked a good practice
-	KindReport         Kind = "report"         // moderators: a post reported
-	KindFollowRequest  Kind = "follow_request" // admins: a follow of a forum waits
-	KindInvitationUsed Kind = "invitation"     // admins: an invitation accepted
+	KindReply        Kind = "reply"         // an answer to my post
+	KindAnswer       Kind = "answer"        // a new answer in a thread I watch
+	KindQuestion     Kind = "question"      // a new question in a forum I watch
+	KindMention      Kind = "mention"       // a post mentions me
+	KindHelpful      Kind = "helpful"       // someone found my answer helpful
+	KindGoodPractice Kind = "good_practice" // my answer marked a good practice
+	// KindForumGoodPractice: an answer marked a good practice in a forum I
+	// watch (digests list them beside the new questions).
+	KindForumGoodPractice Kind = "forum_good_practice"
+	KindReport            Kind = "report"         // moderators: a post reported
+	KindFollowRequest     Kind = "follow_request" // admins: a follow of a forum waits
+	KindInvitationUsed    Kind = "invitation"     // admins: an invitation accepted
 )
 
 // Kinds lists every kind, in the order settings pages show them.
 var Kinds = []Kind{KindMention, KindReply, KindAnswer, KindQuestion, KindHelpful, KindGoodPractice,
-	KindReport, KindFollowRequest, KindInvitationUsed}
+	KindForumGoodPractice, KindReport, KindFollowRequest, KindInvitationUsed}
 
 // Notification is one thing one member is told. There is at most one per
 // member and event: the most specific kind wins (a mention over a reply

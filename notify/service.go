@@ -67,7 +67,7 @@ func (s *Service) List(ctx context.Context, memberID forum.ID, cursor string) (*
 // than the kind (invitations).
 func subject(n *Notification) string {
 	switch n.Kind {
-	case KindQuestion, KindFollowRequest:
+	case KindQuestion, KindFollowRequest, KindForumGoodPractice:
 		return "f:" + n.ForumID
 	case KindInvitationUsed:
 		return ""

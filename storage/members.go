@@ -24,6 +24,8 @@ type memberRow struct {
 	Role          string    `bun:"role"`
 	PasswordHash  string    `bun:"password_hash"`
 	CreatedAt     time.Time `bun:"created_at"`
+	// Avatar is the name of the member's picture in the media store.
+	Avatar string `bun:"avatar,notnull"`
 }
 
 type memberLanguageRow struct {
@@ -34,19 +36,23 @@ type memberLanguageRow struct {
 }
 
 func memberToRow(m *forum.Member) *memberRow {
-	return &memberRow{
+	r := &memberRow{
 		ID: m.ID, Username: m.Username, Domain: m.Domain, URI: m.URI, ProfileURL: m.ProfileURL,
 		DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation, CityID: m.CityID, UILanguage: m.UILanguage,
 		Role: string(m.Role), PasswordHash: m.PasswordHash, CreatedAt: utc(m.CreatedAt),
 	}
+	r.Avatar = m.Avatar
+	return r
 }
 
 func (r *memberRow) toForum() *forum.Member {
-	return &forum.Member{
+	m := &forum.Member{
 		ID: r.ID, Username: r.Username, Domain: r.Domain, URI: r.URI, ProfileURL: r.ProfileURL,
 		DisplayName: r.DisplayName, Title: r.Title, Organisation: r.Organisation, CityID: r.CityID, UILanguage: r.UILanguage,
 		Role: forum.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(),
 	}
+	m.Avatar = r.Avatar
+	return m
 }
 
 // CreateMember stores a member and its languages; ErrConflict if the

@@ -75,6 +75,13 @@ func TagPath(tag string) string { return "/tags/" + url.PathEscape(strings.ToLow
 // Tag is the absolute URL of a hashtag's page.
 func (b *Builder) Tag(tag string) string { return b.base + TagPath(tag) }
 
+// MediaPath is where an image of the media store is served (its name is
+// the hash of its content, so the URL never changes meaning).
+func MediaPath(name string) string { return "/media/" + url.PathEscape(name) }
+
+// Media is the absolute URL of an image of the media store.
+func (b *Builder) Media(name string) string { return b.base + MediaPath(name) }
+
 // Forum is the absolute URL of a forum.
 func (b *Builder) Forum(slug string) string { return b.base + ForumPath(slug) }
 

@@ -37,8 +37,14 @@ type adminData struct {
 	Roles   []forum.Role
 
 	Invitations forum.Page[*forum.Invitation]
-	// NewLink is an invitation link just made: shown once, never stored.
+	// NewLink is an invitation or password link just made: shown once,
+	// never stored. Notice says it was mailed too.
 	NewLink string
+	Notice  string
+	// Mail: the node sends email (an invitation may be mailed); Invite is
+	// what the admin typed in the invitation form, kept when refused.
+	Mail   bool
+	Invite inviteForm
 
 	Forums   forum.Page[*forum.Forum]
 	Langs    []string
@@ -54,6 +60,11 @@ type adminData struct {
 	JoinTarget string // kept when refused
 
 	Log forum.Page[*forum.LogEntry]
+}
+
+// inviteForm is the invitation form as typed.
+type inviteForm struct {
+	Role, Note, Email, Lang string
 }
 
 // forumForm is the new-forum form as typed.
@@ -83,7 +94,7 @@ func (s *Server) newAdminData(r *http.Request, section string) (*adminData, erro
 		return nil, err
 	}
 	d := &adminData{Section: section, Roles: []forum.Role{forum.RoleMember, forum.RoleModerator, forum.RoleAdmin},
-		Langs: s.catalog.tags}
+		Langs: s.catalog.tags, Mail: s.cfg.Mail != nil, Invite: inviteForm{Lang: stateOf(r).tr.lang}}
 	names := []string{adminMembers, adminInvitations, adminForums}
 	if s.cfg.Federation != nil {
 		names = append(names, adminFederation)
@@ -155,13 +166,36 @@ func (s *Server) adminSectionPage(section string) func(http.ResponseWriter, *htt
 // redirect) so the new link is shown once and never kept.
 func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
-	_, token, err := s.cfg.Service.Invite(r.Context(), st.viewer, forum.Role(r.PostForm.Get("role")), r.PostForm.Get("note"))
+	typed := inviteForm{Role: r.PostForm.Get("role"), Note: r.PostForm.Get("note"), Email: strings.TrimSpace(r.PostForm.Get("email")),
+		Lang: r.PostForm.Get("mail_language")}
+	refuse := func(msg string) error {
+		return s.showAdmin(w, r, http.StatusBadRequest, adminInvitations, msg, func(d *adminData) {
+			if typed.Lang == "" {
+				typed.Lang = d.Invite.Lang
+			}
+			d.Invite = typed
+		})
+	}
+	if typed.Email != "" && (s.cfg.Mail == nil || !validAddress(typed.Email)) {
+		if err := forum.CanAdminister(st.viewer); err != nil {
+			return err
+		}
+		return refuse(st.tr.T("settings.email_invalid"))
+	}
+	inv, token, err := s.cfg.Service.Invite(r.Context(), st.viewer, forum.Role(typed.Role), typed.Note)
 	if ve := asValidation(err); ve != nil {
-		return s.showAdmin(w, r, http.StatusBadRequest, adminInvitations, s.validationMessage(st.tr, ve), nil)
+		return refuse(s.validationMessage(st.tr, ve))
 	} else if err != nil {
 		return err
 	}
-	return s.showAdmin(w, r, http.StatusOK, adminInvitations, "", func(d *adminData) { d.NewLink = s.cfg.URLs.Invitation(token) })
+	link, notice := s.cfg.URLs.Invitation(token), ""
+	if typed.Email != "" {
+		if err := s.mailInvitation(r.Context(), typed.Lang, typed.Email, st.viewer.DisplayName, link, inv.ExpiresAt); err != nil {
+			return err
+		}
+		notice = st.tr.T("admin.invite_mailed", "Address", typed.Email)
+	}
+	return s.showAdmin(w, r, http.StatusOK, adminInvitations, "", func(d *adminData) { d.NewLink, d.Notice = link, notice })
 }
 
 func (s *Server) adminCreateForum(w http.ResponseWriter, r *http.Request) error {

@@ -13,11 +13,12 @@ type loginData struct {
 	Next     string
 	Username string
 	Error    string
+	Mail     bool // the node mails: a forgotten password can be reset
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
-	s.render(w, r, http.StatusOK, "login", st.tr.T("login.title"), loginData{Next: safeNext(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "login", st.tr.T("login.title"), loginData{Next: safeNext(r.URL.Query().Get("next")), Mail: s.cfg.Mail != nil})
 	return nil
 }
 
@@ -40,7 +41,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	_, token, err := s.cfg.Service.SignIn(r.Context(), username, r.PostForm.Get("password"))
 	if errors.Is(err, forum.ErrBadCredentials) {
 		s.render(w, r, http.StatusUnauthorized, "login", st.tr.T("login.title"),
-			loginData{Next: next, Username: username, Error: st.tr.T("login.failed")})
+			loginData{Next: next, Username: username, Error: st.tr.T("login.failed"), Mail: s.cfg.Mail != nil})
 		return nil
 	} else if err != nil {
 		return err

@@ -86,6 +86,23 @@ type composeData struct {
 	Checked bool
 	// SimilarOn: the node can search (the ask form offers the check).
 	SimilarOn bool
+	// Preview is the body rendered as it would show (sanitized HTML),
+	// when the member asked for a preview.
+	Preview string
+}
+
+// previewing reports whether the form's Preview button was pressed.
+func previewing(r *http.Request) bool { return r.PostForm.Get("preview") != "" }
+
+// preview fills d.Preview from d.Body, or d.Error when the body would be
+// refused.
+func (s *Server) preview(st *state, d *composeData) {
+	html, err := s.cfg.Service.Preview(d.Body)
+	if ve := asValidation(err); ve != nil {
+		d.Error = s.validationMessage(st.tr, ve)
+		return
+	}
+	d.Preview = html
 }
 
 func (s *Server) askForm(w http.ResponseWriter, r *http.Request) error {
@@ -124,6 +141,14 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
 			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer, q.Language),
 			Similar: similar, Checked: true, SimilarOn: true}
+		s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
+		return nil
+	}
+	if previewing(r) {
+		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
+			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer, q.Language),
+			SimilarOn: s.cfg.Search != nil}
+		s.preview(st, &d)
 		s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
 		return nil
 	}

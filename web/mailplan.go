@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/mail"
+	"github.com/metropolis/agora/mailin"
 	"github.com/metropolis/agora/notify"
 )
 
@@ -26,6 +26,10 @@ import (
 
 // MailStore is the storage the planner and the email settings need.
 type MailStore interface {
+	mailin.Store // reply tokens, addresses, the mail secret
+	EnqueueMail(ctx context.Context, m *mail.Message) error
+	// MemberByEmail is the member with an address ("" when none).
+	MemberByEmail(ctx context.Context, address string) (forum.ID, error)
 	UnmailedNotifications(ctx context.Context, limit int) ([]*notify.Notification, error)
 	// MailNotifications queues m (nil: none) and marks ids mailed, at once.
 	MailNotifications(ctx context.Context, m *mail.Message, ids []string, at time.Time) error
@@ -43,9 +47,12 @@ type MailConfig struct {
 	// Coalesce is how long "at once" notifications wait for others to go
 	// in the same mail (default 3 minutes).
 	Coalesce time.Duration
+	// ReplyFrom, when set (--mail-from), gives mails about one post a
+	// reply address beside it (see package mailin), valid for ReplyTTL
+	// (default mailin.DefaultTTL).
+	ReplyFrom string
+	ReplyTTL  time.Duration
 }
-
-const secretCursor = "mail:unsubscribe-secret"
 
 var digestPeriods = map[notify.MailMode]time.Duration{notify.MailDaily: 24 * time.Hour, notify.MailWeekly: 7 * 24 * time.Hour}
 
@@ -166,11 +173,17 @@ type mailLine struct {
 type mailData struct {
 	Lang, Heading, Intro, Unsubscribe, UnsubscribeLink, SettingsText, SettingsLink string
 	Lines                                                                          []mailLine
+	// Reply is set when the mail is about one post one can answer by
+	// replying.
+	Reply *mailReply
 }
 
 var mailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Heading}}</title></head>
 <body style="font-family: sans-serif; line-height: 1.5; max-width: 40em">
+{{- with .Reply}}
+<p style="color: #555">{{.Marker}}</p>
+{{- end}}
 <h1 style="font-size: 1.3em">{{.Heading}}</h1>
 <p>{{.Intro}}</p>
 <ul>
@@ -178,6 +191,10 @@ var mailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
 <li><a href="{{.Link}}">{{.Text}}</a></li>
 {{- end}}
 </ul>
+{{- with .Reply}}
+<blockquote lang="{{.Lang}}" style="border-inline-start: 3px solid #999; margin: 1em 0; padding-inline-start: 1em">{{.HTML}}</blockquote>
+<p>{{.Hint}}</p>
+{{- end}}
 <p style="font-size: 0.9em"><a href="{{.SettingsLink}}">{{.SettingsText}}</a> · <a href="{{.UnsubscribeLink}}">{{.Unsubscribe}}</a></p>
 </body></html>
 `))
@@ -215,6 +232,13 @@ func (s *Server) composeMail(ctx context.Context, m *forum.Member, addr string, 
 	}
 	d.UnsubscribeLink = s.cfg.URLs.Abs("/unsubscribe/" + token)
 	d.Unsubscribe = tr.T("mail.unsubscribe_" + map[bool]string{true: "all", false: "kind"}[scope == "all"])
+	var reply *mailReply
+	if mode == notify.MailNow && len(ns) == 1 {
+		if reply, err = s.replyTo(ctx, tr, m, ns[0], now); err != nil {
+			return nil, err
+		}
+		d.Reply = reply
+	}
 	var subject string
 	switch {
 	case mode != notify.MailNow:
@@ -228,41 +252,39 @@ func (s *Server) composeMail(ctx context.Context, m *forum.Member, addr string, 
 		d.Heading, d.Intro = subject, tr.T("mail.intro_now")
 	}
 	var text strings.Builder
+	if reply != nil {
+		text.WriteString(reply.Marker + "\n\n")
+	}
 	text.WriteString(d.Heading + "\n\n" + d.Intro + "\n\n")
 	for _, l := range d.Lines {
 		fmt.Fprintf(&text, "- %s\n  %s\n", l.Text, l.Link)
+	}
+	if reply != nil {
+		fmt.Fprintf(&text, "\n%s\n\n%s\n", quoteText(reply.Text), reply.Hint)
 	}
 	fmt.Fprintf(&text, "\n-- \n%s: %s\n%s: %s\n", d.SettingsText, d.SettingsLink, d.Unsubscribe, d.UnsubscribeLink)
 	var html bytes.Buffer
 	if err := mailHTML.Execute(&html, d); err != nil {
 		return nil, fmt.Errorf("mail html: %w", err)
 	}
-	return &mail.Message{ID: s.cfg.Mail.IDs.New(), To: addr, Subject: subject, Text: text.String(), HTML: html.String(),
+	msg := &mail.Message{ID: s.cfg.Mail.IDs.New(), To: addr, Subject: subject, Text: text.String(), HTML: html.String(),
 		Headers: map[string]string{
 			"List-Unsubscribe":      "<" + d.UnsubscribeLink + ">",
 			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
 			"Content-Language":      lang,
 			"Auto-Submitted":        "auto-generated",
-		}, NextAttemptAt: now, CreatedAt: now}, nil
+		}, NextAttemptAt: now, CreatedAt: now}
+	if reply != nil {
+		msg.Headers["Reply-To"] = reply.Address
+	}
+	return msg, nil
 }
 
-// mailSecret is the key of unsubscribe links, made once and kept in the
-// database so every process checks what another signed.
+// mailSecret is the key of unsubscribe links (and reply tokens), made
+// once and kept in the database so every process checks what another
+// signed.
 func (s *Server) mailSecret(ctx context.Context) ([]byte, error) {
-	st := s.cfg.Mail.Store
-	v, err := st.Cursor(ctx, secretCursor)
-	if err != nil {
-		return nil, err
-	}
-	if v == "" {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		v = base64.RawURLEncoding.EncodeToString(b)
-		if err := st.SetCursor(ctx, secretCursor, v); err != nil {
-			return nil, err
-		}
-	}
-	return base64.RawURLEncoding.DecodeString(v)
+	return mailin.Secret(ctx, s.cfg.Mail.Store)
 }
 
 func sign(secret []byte, payload string) string {

@@ -13,6 +13,8 @@ type profileData struct {
 	Member  *forum.Member
 	Posts   forum.Page[*forum.Post]
 	CanEdit bool
+	// Uploads: the node keeps pictures (the "Change picture" link).
+	Uploads bool
 }
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
@@ -25,7 +27,7 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := profileData{Member: m, Posts: posts, CanEdit: forum.CanEditProfile(st.viewer, m) == nil}
+	d := profileData{Member: m, Posts: posts, CanEdit: forum.CanEditProfile(st.viewer, m) == nil, Uploads: s.cfg.Media != nil}
 	s.render(w, r, http.StatusOK, "profile", m.DisplayName, d)
 	return nil
 }

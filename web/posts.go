@@ -34,6 +34,20 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
 	id := r.PathValue("id")
 	e := forum.Edit{Title: r.PostForm.Get("title"), Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
+	if previewing(r) {
+		old, t, err := s.cfg.Service.PostInThread(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if err := forum.CanEdit(st.viewer, t, old); err != nil {
+			return err
+		}
+		d := composeData{Action: uris.PostPath(id) + "/edit", IsEdit: true, HasTitle: old.IsQuestion(),
+			Title: e.Title, Body: e.Body, Language: e.Language, Languages: postLanguages(st.viewer, e.Language)}
+		s.preview(st, &d)
+		s.render(w, r, http.StatusOK, "compose", st.tr.T("edit.title"), d)
+		return nil
+	}
 	p, err := s.cfg.Service.EditPost(r.Context(), st.viewer, id, e)
 	if ve := asValidation(err); ve != nil {
 		old, _, err := s.cfg.Service.PostInThread(r.Context(), id)

@@ -64,6 +64,7 @@ var templateFuncs = template.FuncMap{
 	"postPath":          uris.PostPath,
 	"memberPath":        uris.MemberPath,
 	"tagPath":           uris.TagPath,
+	"mediaPath":         uris.MediaPath,
 	"citiesPath":        uris.CitiesPath,
 	"cityPath":          uris.CityPath,
 	"membersPath":       uris.MembersPath,

@@ -17,6 +17,7 @@ import (
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/search"
@@ -59,6 +60,8 @@ type Config struct {
 	// Mail, when set (with Notify), mails notifications and offers the
 	// email settings and unsubscribe links.
 	Mail *MailConfig
+	// Media keeps uploaded images (profile pictures); nil: no uploads.
+	Media media.Store
 }
 
 // Server is the node's HTTP handler.
@@ -226,11 +229,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET /settings/notifications", s.handle(s.settingsForm))
 		mux.Handle("POST /settings/notifications", s.post(s.saveSettings))
 		if s.cfg.Mail != nil {
+			mux.Handle("GET /password/forgot", s.handle(s.forgotForm))
+			mux.Handle("POST /password/forgot", s.post(s.forgotPassword))
 			mux.Handle("GET /unsubscribe/{token}", s.handle(s.unsubscribePage))
 		}
 	}
 
 	mux.Handle("GET /welcome", s.handle(s.welcome))
+	if s.cfg.Media != nil {
+		mux.Handle("GET /media/{name}", s.handle(s.serveMedia))
+		mux.Handle("GET /u/{username}/avatar", s.handle(s.avatarForm))
+		mux.Handle("POST /u/{username}/avatar", s.upload(s.uploadAvatar))
+	}
 	mux.Handle("GET /admin", s.handle(s.adminSectionPage("")))
 	for _, section := range []string{adminMembers, adminInvitations, adminForums, adminLog} {
 		mux.Handle("GET "+adminPath(section), s.handle(s.adminSectionPage(section)))
@@ -238,6 +248,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/invitations", s.post(s.adminInvite))
 	mux.Handle("POST /admin/forums", s.post(s.adminCreateForum))
 	mux.Handle("POST /admin/members/{id}/role", s.post(s.adminSetRole))
+	mux.Handle("POST /admin/members/{id}/reset", s.post(s.adminResetPassword))
 	if s.cfg.Federation != nil {
 		mux.Handle("GET "+adminPath(adminFederation), s.handle(s.adminSectionPage(adminFederation)))
 		mux.Handle("POST /admin/join", s.post(s.adminJoin))

@@ -131,9 +131,13 @@ func checkForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return &httpError{status: http.StatusBadRequest, msgID: "error.bad_form", err: err}
 	}
-	st := stateOf(r)
+	return checkCSRF(r)
+}
+
+// checkCSRF compares the form's token with the cookie's.
+func checkCSRF(r *http.Request) error {
 	got := r.PostForm.Get(csrfField)
-	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(st.csrf)) != 1 {
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(stateOf(r).csrf)) != 1 {
 		return &httpError{status: http.StatusForbidden, msgID: "error.csrf", err: errors.New("csrf token mismatch")}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/forum/markup"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/testrig"
@@ -80,10 +81,11 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 	notes := &notify.Service{Store: rig.DB.Store(), Now: rig.Clock.Now}
 	notices := &notify.Deriver{Events: rig.Service.Events, Store: rig.DB.Store(), Forum: rig.Service, URLs: u,
 		Markup: markup.New(), IDs: testrig.IDs(rig.Clock), Logger: logger, Now: rig.Clock.Now}
-	mailCfg := &web.MailConfig{Store: rig.DB.Store(), IDs: testrig.IDs(rig.Clock), Now: rig.Clock.Now, Coalesce: 3 * time.Minute}
+	mailCfg := &web.MailConfig{Store: rig.DB.Store(), IDs: testrig.IDs(rig.Clock), Now: rig.Clock.Now, Coalesce: 3 * time.Minute,
+		ReplyFrom: "agora@agora.test"}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Notify: notes, Mail: mailCfg,
 		Logger: logger, Changes: versioner, ClientIP: clientIP,
-		Search: search.NewService(rig.DB.Store(), rig.DB.Store())})
+		Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Media: media.Dir{Path: t.TempDir()}})
 	if err != nil {
 		t.Fatal(err)
 	}

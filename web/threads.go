@@ -191,6 +191,11 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	a := forum.Answer{Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
+	if previewing(r) {
+		draft := &composeData{Body: a.Body, Language: a.Language, Parent: r.PostForm.Get("parent")}
+		s.preview(st, draft)
+		return s.showThread(w, r, http.StatusOK, draft)
+	}
 	p, err := s.cfg.Service.Reply(r.Context(), st.viewer, id, r.PostForm.Get("parent"), a)
 	if ve := asValidation(err); ve != nil {
 		draft := &composeData{Body: a.Body, Language: a.Language, Error: s.validationMessage(st.tr, ve)}

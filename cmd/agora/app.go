@@ -6,11 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/forum/password"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
@@ -134,7 +136,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 func (a *app) node(shared node.Shared) (*node.Node, error) {
 	n, err := node.New(node.Config{Shared: shared, Delivery: a.cfg.Delivery(), Inbox: a.cfg.Inbox(), InboxLimit: a.cfg.InboxLimitPerMinute(), BaseURL: a.urls.Base(), DefaultLanguage: a.cfg.DefaultLanguage, DefaultCity: a.cfg.DefaultCity, DB: a.db,
 		Logger: a.log, AllowLoopbackPeers: a.cfg.LoopbackPeers(), AuthorizedFetch: a.cfg.SignedFetchOnly(), ClientIP: a.cfg.ClientIP(), Software: federation.Software{Name: "agora", Version: version},
-		Mail: node.MailConfig{SMTPURL: a.cfg.SMTPURL, From: a.cfg.MailFrom}})
+		Mail:  node.MailConfig{SMTPURL: a.cfg.SMTPURL, From: a.cfg.MailFrom},
+		Media: media.Dir{Path: filepath.Join(a.cfg.DataDir, "media")}})
 	if err != nil {
 		return nil, fmt.Errorf("build node: %w", err)
 	}

@@ -61,6 +61,9 @@ type Config struct {
 	// MailFrom is the From address of what the node mails.
 	SMTPURL  string
 	MailFrom string
+	// SMTPListen, when set, runs the built-in SMTP receiver of replies to
+	// the node's mails on this address.
+	SMTPListen string
 	// DeliveryWorkers is how many sends one process makes at once; empty
 	// means the default (128).
 	DeliveryWorkers string
@@ -105,7 +108,7 @@ func settings() []setting {
 			help:  "public URL of the node, used in links and ids: http(s)://host[:port], no path",
 			field: func(c *Config) *string { return &c.BaseURL }, check: checkBaseURL},
 		{name: "data", env: "AGORA_DATA", def: "./data",
-			help:  "data directory (holds forum.db when no database URL is set)",
+			help:  "data directory (holds forum.db when no database URL is set, and media/ with uploaded pictures)",
 			field: func(c *Config) *string { return &c.DataDir }, check: checkNotEmpty},
 		{name: "database-url", env: "AGORA_DATABASE_URL", shownDef: "empty: SQLite at <data>/forum.db",
 			help:  "PostgreSQL URL, e.g. postgres://agora@localhost:5432/agora?sslmode=disable",
@@ -140,6 +143,9 @@ func settings() []setting {
 		{name: "mail-from", env: "AGORA_MAIL_FROM", shownDef: "empty",
 			help:  "From address of the node's email, e.g. agora@city.example (required with --smtp-url)",
 			field: func(c *Config) *string { return &c.MailFrom }, check: checkMailFrom},
+		{name: "smtp-listen", env: "AGORA_SMTP_LISTEN", shownDef: "empty: no receiver",
+			help:  "address (host:port) of the built-in SMTP receiver of replies by email to the node's mails (or pipe them to `agora mail receive`)",
+			field: func(c *Config) *string { return &c.SMTPListen }, check: checkOptionalListen},
 		{name: "delivery-workers", env: "AGORA_DELIVERY_WORKERS", shownDef: "128",
 			help:  "concurrent deliveries per process (several processes share the queue)",
 			field: func(c *Config) *string { return &c.DeliveryWorkers }, check: checkOptionalCount},

@@ -36,6 +36,7 @@ type command struct {
 // cmdIO is what every command gets besides its arguments.
 type cmdIO struct {
 	env            Env
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
@@ -44,6 +45,7 @@ func commands() []command {
 		{"serve", "[flags]", "run the node (the default command)", serve},
 		{"migrate", "[flags]", "apply database migrations and exit", migrate},
 		{"admin", "<command> [flags]", "administer the node: users, invitations, forums", admin},
+		{"mail", "receive [flags]", "post a reply to the node's mail, read on stdin (for a site's MTA)", mailCommand},
 		{"demo", "[flags]", "run a hub and two cities on this machine, seeded", demoCommand},
 	}
 }
@@ -52,7 +54,13 @@ func commands() []command {
 // success, 2 for bad usage, settings or input, 1 for other failures.
 // ctx is cancelled on SIGINT/SIGTERM.
 func run(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) int {
-	return report(dispatch(ctx, args, cmdIO{env: env, stdout: stdout, stderr: stderr}), stderr)
+	return runIO(ctx, args, cmdIO{env: env, stdin: os.Stdin, stdout: stdout, stderr: stderr})
+}
+
+// runIO is run with the standard input given (`agora mail receive` reads
+// a message there).
+func runIO(ctx context.Context, args []string, cio cmdIO) int {
+	return report(dispatch(ctx, args, cio), cio.stderr)
 }
 
 func dispatch(ctx context.Context, args []string, cio cmdIO) error {
@@ -101,9 +109,13 @@ func usageErrorf(format string, a ...any) error {
 // report prints err as one line on stderr and returns the exit code.
 func report(err error, stderr io.Writer) int {
 	var ue *usageError
+	var ee *exitError
 	switch {
 	case err == nil || errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &ee):
+		fmt.Fprintf(stderr, "agora: %s\n", ee.msg)
+		return ee.code
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "agora: %s\n", ue.msg)
 		if ue.help != "" {

@@ -80,6 +80,14 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 		}
 		defer stopMetrics()
 	}
+	if cfg.SMTPListen != "" {
+		at, stopSMTP, err := serveSMTP(cfg.SMTPListen, a.urls.Host(), n, log)
+		if err != nil {
+			return err
+		}
+		defer stopSMTP()
+		fmt.Fprintf(cio.stdout, "Receiving replies by email on %s\n", at)
+	}
 	fmt.Fprintf(cio.stdout, "Listening on %s — public URL %s\n", ln.Addr(), a.urls.Base())
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", a.urls.Base(),
 		"database", databaseKind(cfg), "default_language", cfg.DefaultLanguage,

@@ -91,6 +91,14 @@ type Actor struct {
 	PostingRestrictedToMods bool
 	// Languages the actor writes in (BCP 47), sent as Lemmy-style language objects.
 	Languages []string
+	// Icon is the actor's picture (a member's avatar), nil for none.
+	Icon *Image
+}
+
+// Image is a picture an object points to (an actor's icon).
+type Image struct {
+	URL       string
+	MediaType string
 }
 
 // Source is the markup a post was written in (markdown for us).

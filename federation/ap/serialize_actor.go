@@ -106,6 +106,9 @@ func fixActor(m map[string]any, a *Actor) {
 	if len(a.Attachment) > 0 {
 		m["attachment"] = propertyValues(a.Attachment)
 	}
+	if a.Icon != nil {
+		m["icon"] = map[string]any{"type": "Image", "mediaType": a.Icon.MediaType, "url": a.Icon.URL}
+	}
 	if len(a.Languages) > 0 {
 		langs := make([]any, 0, len(a.Languages))
 		for _, l := range a.Languages {

@@ -35,6 +35,7 @@ type Server struct {
 	mu       sync.Mutex
 	received []*Received
 	failing  int // refuse this many DATA commands with a 451
+	refused  int // DATA commands refused so far
 	notify   chan struct{}
 }
 
@@ -61,6 +62,13 @@ func (s *Server) FailNext(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failing = n
+}
+
+// Refused is how many messages the server refused (FailNext) so far.
+func (s *Server) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
 }
 
 // Messages returns what the server accepted so far.
@@ -135,6 +143,7 @@ func (x *session) Data(r io.Reader) error {
 	defer x.s.mu.Unlock()
 	if x.s.failing > 0 {
 		x.s.failing--
+		x.s.refused++
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	m, err := mail.ReadMessage(bytes.NewReader(raw))

@@ -1,7 +1,8 @@
 // Browser test for agora: headless Debian Chromium driven by playwright-core.
 //
 // A member signs in, asks a question, answers it and switches the interface
-// to Spanish; then axe-core checks the main pages (as that member, signed
+// to Spanish; she watches a forum, the admin asks there, and her header
+// counts the notification, which she reads and marks read; then axe-core checks the main pages (as that member, signed
 // out, and as the admin). Serious or critical violations, or any broken step,
 // make the script exit non-zero. It also prints each page's weight: the bytes
 // of the HTML document plus its style sheets, which must stay under 50 KB.
@@ -34,7 +35,7 @@ const adminPassword = argv[4] || env.AGORA_BROWSER_ADMIN_PASSWORD || '';
 const executablePath = env.AGORA_CHROMIUM || '/usr/bin/chromium';
 const axePath = join(here, 'node_modules', 'axe-core', 'axe.min.js');
 
-const TOTAL_MS = 90_000; // the whole run
+const TOTAL_MS = 120_000; // the whole run
 const STEP_MS = 10_000; // any one wait
 const NAV_MS = 15_000; // any one navigation
 const BUDGET = 50 * 1024; // the issue's page budget: HTML + CSS, before user content
@@ -233,8 +234,71 @@ async function run() {
   }
   if (!(await page.locator('main article', { hasText: answer }).count())) fail('after switching, the answer is gone');
 
+  // --- watching and notifications ---
+  step('watch the forum digitalisation');
+  await goto(page, '/f/digitalisation');
+  await Promise.all([
+    page.waitForResponse((r) => r.url() === `${base}/watch` && r.request().method() === 'POST'),
+    page.locator('main form.watch button[name=on][value="1"]').click(),
+  ]);
+  await page.waitForLoadState('load');
+  if (new URL(page.url()).pathname !== '/f/digitalisation') fail(`watching did not come back to the forum (now on ${page.url()})`);
+  if (await page.locator('main form.watch button[name=on][value="0"]').count() !== 1) {
+    fail('after watching, the forum page offers no "stop watching" button');
+  }
+
+  let adm;
+  let admPage;
+  const adminTitle = `Which open data licence do you use? ${stamp}`;
+  if (admin && adminPassword) {
+    step(`the admin ${admin} asks "${adminTitle}" in the watched forum`);
+    adm = await newContext('en');
+    admPage = await adm.newPage();
+    await goto(admPage, '/login');
+    await signIn(admPage, admin, adminPassword);
+    await goto(admPage, '/f/digitalisation/ask');
+    await admPage.locator('#title').fill(adminTitle);
+    await admPage.locator('#body').fill('CC BY or ODbL?');
+    await admPage.locator('#language').selectOption('en');
+    await Promise.all([
+      admPage.waitForURL((u) => /^\/t\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
+      admPage.locator('main form.compose button[type=submit]').click(),
+    ]);
+
+    step('the member\'s header counts one unread notification');
+    const bell = page.locator('header.site a.notifications');
+    let said = '';
+    for (const until = Date.now() + STEP_MS; Date.now() < until;) {
+      await goto(page, '/');
+      said = ((await bell.textContent()) || '').trim();
+      if (/\(1\s/.test(said)) break;
+      await page.waitForTimeout(300);
+    }
+    if (!/\(1\s/.test(said)) fail(`the header's notifications link says "${said}", want one unread`);
+
+    step('open the notifications page from the header');
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/notifications', { waitUntil: 'load' }),
+      bell.click(),
+    ]);
+    const item = page.locator('main ol.notifications li.unread', { hasText: adminTitle });
+    if (await item.count() !== 1) fail(`the notifications page does not list the new question "${adminTitle}" as unread`);
+    await audit(page, 'notifications', '/notifications');
+
+    step('mark all as read');
+    await Promise.all([
+      page.waitForResponse((r) => r.url() === `${base}/notifications/read` && r.request().method() === 'POST'),
+      page.locator('main form button[name=all]').click(),
+    ]);
+    await goto(page, '/notifications');
+    if (await page.locator('main ol.notifications li.unread').count() !== 0) fail('after "mark all as read", a notification is still unread');
+    const after = ((await bell.textContent()) || '').trim();
+    if (/\(\d/.test(after)) fail(`after reading, the header still says "${after}"`);
+  }
+
   // --- axe-core on the main pages ---
   step('axe-core, signed in as the member (Spanish interface)');
+  await audit(page, 'settings', '/settings/notifications');
   await audit(page, 'home', '/');
   await audit(page, 'forum', '/f/digitalisation');
   await audit(page, 'thread', threadPath);
@@ -245,15 +309,12 @@ async function run() {
   const anon = await newContext('en');
   const anonPage = await anon.newPage();
   await audit(anonPage, 'login', '/login');
+  await audit(anonPage, 'forgot password', '/password/forgot');
   await audit(anonPage, 'home (signed out)', '/');
   await anon.close();
 
   if (admin && adminPassword) {
     step(`axe-core, signed in as the admin ${admin}`);
-    const adm = await newContext('en');
-    const admPage = await adm.newPage();
-    await goto(admPage, '/login');
-    await signIn(admPage, admin, adminPassword);
     await audit(admPage, 'admin', '/admin');
     // Every section the admin menu links to (federation only on a
     // federating node).

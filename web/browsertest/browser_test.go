@@ -1,5 +1,6 @@
 // Package browsertest drives a real browser through the node's pages: a
-// member signs in, asks a question, answers it and switches language, and
+// member signs in, asks a question, answers it and switches language,
+// watches a forum and is notified of a new question in it, and
 // axe-core checks the main pages for serious or critical accessibility
 // violations. The browser part is browser.mjs (playwright-core with Debian's
 // Chromium); this package serves an in-process node for it.
@@ -23,7 +24,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -63,7 +66,7 @@ func TestBrowser(t *testing.T) {
 	base := serveNode(t)
 	t.Logf("node at %s", base)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "browser.mjs", base)
 	cmd.Dir = dir
@@ -74,7 +77,7 @@ func TestBrowser(t *testing.T) {
 		"AGORA_BROWSER_ADMIN=secretariat",
 		"AGORA_BROWSER_ADMIN_PASSWORD="+testrig.Password,
 	)
-	cmd.WaitDelay = 5 * time.Second // node's own deadline is 90 s; this is the backstop
+	cmd.WaitDelay = 5 * time.Second // node's own deadline is 120 s; this is the backstop
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	var wg sync.WaitGroup
@@ -133,7 +136,19 @@ func serveNode(t *testing.T) string {
 		close(feedDone)
 	}()
 	t.Cleanup(func() { stopFeed(); <-feedDone })
-	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger, Live: broker})
+	// Notifications derived from the event log while the node runs, and
+	// email on (mails are queued, not sent: the pages are what is tested).
+	deriver := &notify.Deriver{Events: rig.Service.Events, Store: rig.DB.Store(), Forum: rig.Service, URLs: u,
+		Markup: markup.New(), IDs: testrig.IDs(rig.Clock), Logger: logger, Now: rig.Clock.Now,
+		Poll: 200 * time.Millisecond, Sweep: 500 * time.Millisecond}
+	deriveCtx, stopDerive := context.WithCancel(context.Background())
+	deriveDone := make(chan struct{})
+	go func() { deriver.Run(deriveCtx); close(deriveDone) }()
+	t.Cleanup(func() { stopDerive(); <-deriveDone })
+	notes := &notify.Service{Store: rig.DB.Store(), Now: rig.Clock.Now}
+	mailCfg := &web.MailConfig{Store: rig.DB.Store(), IDs: testrig.IDs(rig.Clock), Now: rig.Clock.Now, ReplyFrom: "agora@agora.test"}
+	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger, Live: broker,
+		Notify: notes, Mail: mailCfg})
 	if err != nil {
 		t.Fatal(err)
 	}
