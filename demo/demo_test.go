@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -50,7 +52,9 @@ func TestDemoSeedsThroughPublicInterfaces(t *testing.T) {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{fmt.Sprintf("hub             http://127.0.0.1:%d", port),
-		fmt.Sprintf("barcelona       http://127.0.0.1:%d", port+1), "marta", "joao"} {
+		fmt.Sprintf("barcelona       http://127.0.0.1:%d", port+1), "marta", "joao", "minji",
+		"answers from Barcelona, Belo Horizonte, Nouakchott, Seoul and Toronto reached the hub",
+		"marked the good practices and published the report: "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -94,9 +98,45 @@ func TestDemoCitiesSeeEachOther(t *testing.T) {
 	if err != nil {
 		t.Fatalf("belo horizonte never showed barcelona's answers: %v\n%s", err, out.String())
 	}
+	checkPublishedReport(t, out.String())
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+var reportURL = regexp.MustCompile(`published the report: (http://[^ ]+) `)
+
+// checkPublishedReport reads the report the demo published, as a visitor:
+// the page with its charts and boxed good practices, and its PDF.
+func checkPublishedReport(t *testing.T, out string) {
+	t.Helper()
+	m := reportURL.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no report URL in the output:\n%s", out)
+	}
+	u, err := url.Parse(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	visitor := newBrowser(u.Scheme + "://" + u.Host)
+	page, err := visitor.get(u.Path + "?lang=es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Foro de aprendizaje sobre digitalización: lo que compartieron las ciudades",
+		`<title id="chart-cities-title">`, `class="gp-box"`, "Belo Horizonte abriu", "Seoul trained tech-savvy seniors",
+		"اعتمدت موريتانيا قوانين", "La cobertura ya no es la principal barrera"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the published report lacks %q", want)
+		}
+	}
+	pdf, err := visitor.get(u.Path + "/report.pdf?lang=fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(pdf, "%PDF-") {
+		t.Errorf("the report's PDF is not a PDF: %q", pdf[:min(len(pdf), 20)])
 	}
 }
 

@@ -25,36 +25,12 @@ type account struct{ site, username, password string }
 var hubPeople = []person{
 	{"nadia", "Nadia Ould Ahmed", "Digital Strategy Advisor", "Nouakchott", "fr, ar", "moderator"},
 	{"priya", "Priya Shah", "Smart City Analyst", "Toronto", "en, fr", "member"},
+	{"minji", "Min-ji Kim", "Digital Inclusion Officer", "Seoul", "ko, en", "member"},
 }
 
 var cityPeople = map[string][]person{
 	"barcelona":      {{"marta", "Marta Puig", "Innovation Coordinator", "Barcelona Metropolitan Area", "es, ca, en", "member"}},
 	"belo-horizonte": {{"joao", "João Silva", "Digital Inclusion Lead", "Belo Horizonte", "pt, es, fr", "member"}},
-}
-
-type question struct{ asker, title, body, lang string }
-
-var questions = []question{
-	{"priya", "How can local governments leverage digitisation for equity?",
-		"Digital services can widen the gap for residents without devices or skills. What has your city done so that digitisation *reduces* inequality?", "en"},
-	{"nadia", "La Covid-19 a-t-elle été un tournant pour l’accès à internet ?",
-		"Pendant la pandémie, l’école et le travail sont passés en ligne. Quels programmes d’accès votre ville a-t-elle lancés, et lesquels sont restés ?", "fr"},
-	{"priya", "How do we measure the digital divide in our cities?",
-		"Which indicators do you track (coverage, affordability, skills), and how often?", "en"},
-}
-
-// answers are given from the cities, one per question per city.
-var answers = map[string][]struct{ body, lang string }{
-	"barcelona": {
-		{"Hemos abierto puntos de acceso **gratuitos** en bibliotecas y centros cívicos, con formación para mayores.", "es"},
-		{"Oui : nous avons prêté des ordinateurs portables aux familles et gardé le programme après la pandémie.", "fr"},
-		{"We publish a yearly digital inclusion index by district: coverage, price per GB and basic skills.", "en"},
-	},
-	"belo-horizonte": {
-		{"Contratamos agentes digitales en los barrios para ayudar con los trámites en línea.", "es"},
-		{"Les écoles publiques restent ouvertes le soir comme points d’accès wifi.", "fr"},
-		{"We survey 2,000 households twice a year and map the results with the university.", "en"},
-	},
 }
 
 // seed creates the members (first admin link, invitations), the forum and
@@ -85,12 +61,12 @@ func seed(ctx context.Context, hub *site, cities []*site, out io.Writer) ([]acco
 		}
 	}
 	fmt.Fprintln(out, "seeded members on the three nodes")
-	if _, _, err := admins[hub.name].submit("/admin/forums", url.Values{
-		"slug": {"digitalisation"}, "language": {"en"}, "position": {"1"},
-		"title_en": {"Learning forum on digitalisation"}, "description_en": {"City officials ask and answer each other on digital inclusion, services and rights."},
-		"title_es": {"Foro de aprendizaje sobre digitalización"}, "description_es": {"Responsables municipales se preguntan y responden sobre inclusión, servicios y derechos digitales."},
-		"title_fr": {"Forum d’apprentissage sur la numérisation"}, "description_fr": {"Des responsables municipaux s’interrogent et se répondent sur l’inclusion, les services et les droits numériques."},
-	}); err != nil {
+	forumForm := url.Values{"slug": {"digitalisation"}, "language": {"en"}, "position": {"1"}}
+	for lang, t := range conceptNote {
+		forumForm.Set("title_"+lang, t[0])
+		forumForm.Set("description_"+lang, t[1])
+	}
+	if _, _, err := admins[hub.name].submit("/admin/forums", forumForm); err != nil {
 		return nil, fmt.Errorf("create forum: %w", err)
 	}
 	for _, q := range questions {
@@ -98,7 +74,7 @@ func seed(ctx context.Context, hub *site, cities []*site, out io.Writer) ([]acco
 			return nil, fmt.Errorf("ask %q: %w", q.title, err)
 		}
 	}
-	fmt.Fprintln(out, "created the learning forum on digitalisation with its questions on the hub")
+	fmt.Fprintln(out, "created the Learning Forum on Digitalisation (17 May 2026 launch, concept note in English, Spanish and French) with its three debate questions on the hub")
 	handle := "@digitalisation@" + strings.TrimPrefix(hub.base, "http://")
 	for _, c := range cities {
 		if _, _, err := admins[c.name].submit("/admin/join", url.Values{"target": {handle}}); err != nil {
@@ -110,16 +86,46 @@ func seed(ctx context.Context, hub *site, cities []*site, out io.Writer) ([]acco
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.name, err)
 		}
-		for _, p := range cityPeople[c.name] {
-			for j, a := range answers[c.name] {
-				if _, _, err := members[p.username].submit(threads[questions[j].title]+"/reply", url.Values{"body": {a.body}, "language": {a.lang}}); err != nil {
-					return nil, fmt.Errorf("%s answers: %w", p.username, err)
-				}
-			}
+		if err := answerAll(members, cityPeople[c.name], threads); err != nil {
+			return nil, err
 		}
 		fmt.Fprintf(out, "%s joined %s and answered from its own node\n", c.name, handle)
 	}
-	return accounts, waitForAnswers(ctx, admins[hub.name], len(cities))
+	hubThreads, err := waitForThreads(ctx, admins[hub.name], "/f/digitalisation", len(questions))
+	if err != nil {
+		return nil, fmt.Errorf("hub: %w", err)
+	}
+	if err := answerAll(members, hubPeople, hubThreads); err != nil {
+		return nil, err
+	}
+	if err := waitForAnswers(ctx, admins[hub.name], hubThreads); err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(out, "answers from Barcelona, Belo Horizonte, Nouakchott, Seoul and Toronto reached the hub")
+	reportPath, err := publishReport(members["nadia"], hubThreads)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(out, "marked the good practices and published the report: %s%s (PDF: %s%s/report.pdf)\n",
+		hub.base, reportPath, hub.base, reportPath)
+	return accounts, nil
+}
+
+// answerAll has each of people give their answers, on their own node
+// (threads are the question paths there, by title).
+func answerAll(members map[string]*browser, people []person, threads map[string]string) error {
+	for _, p := range people {
+		for _, a := range answers {
+			if a.who != p.username {
+				continue
+			}
+			path := threads[questions[a.question].title]
+			if _, _, err := members[p.username].submit(path+"/reply", url.Values{"body": {a.body}, "language": {a.lang}}); err != nil {
+				return fmt.Errorf("%s answers: %w", p.username, err)
+			}
+		}
+	}
+	return nil
 }
 
 // firstAdmin uses the node's first-start link, as its operator would.
@@ -179,17 +185,33 @@ func waitForThreads(ctx context.Context, b *browser, forumPath string, n int) (m
 	return last, nil
 }
 
-// waitForAnswers polls the hub's forum until each question shows its
-// answers, one from each city.
-func waitForAnswers(ctx context.Context, b *browser, perQuestion int) error {
-	want := fmt.Sprintf("%d answers", perQuestion)
+// waitForAnswers polls the hub's thread pages until each shows every
+// answer given to its question, wherever it was written.
+func waitForAnswers(ctx context.Context, b *browser, threads map[string]string) error {
 	return poll(ctx, func() (bool, error) {
-		page, err := b.get("/f/digitalisation")
-		if err != nil {
-			return false, err
+		for i, q := range questions {
+			page, err := b.get(threads[q.title])
+			if err != nil {
+				return false, err
+			}
+			for _, a := range answers {
+				if a.question == i && !strings.Contains(page, answerSnippet(a)) {
+					return false, nil
+				}
+			}
 		}
-		return strings.Count(page, want) == len(questions), nil
+		return true, nil
 	})
+}
+
+// answerSnippet is text of an answer as its page shows it: its start, up
+// to the first markup or punctuation (which the renderer may change).
+func answerSnippet(a answer) string {
+	s := a.body
+	if i := strings.IndexAny(s, "*_'\"’,:;."); i > 0 {
+		s = s[:i]
+	}
+	return html.EscapeString(strings.TrimSpace(s))
 }
 
 // poll retries cond every 100 ms for up to 60 s.

@@ -67,6 +67,9 @@ type Config struct {
 	// KeepRefusals is how many refused activities the node keeps for the
 	// admin (the oldest are dropped); 0 means DefaultKeepRefusals.
 	KeepRefusals int
+	// Reports, when set, are the forums' reports: a published one is
+	// announced to its forum's followers as an Article (reports.go).
+	Reports Reports
 	// Keys makes the node's actors' keys; nil: keys.Generate.
 	Keys keys.Source
 }

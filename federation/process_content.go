@@ -108,6 +108,9 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 	if !postTypes[o.Type] {
 		return refused(ReasonUnsupported, "%s objects are not posts", o.Type)
 	}
+	if err := f.notAForumsReport(ctx, act, o); err != nil {
+		return err
+	}
 	if err := publicOnly(act, o); err != nil {
 		// Also an Update that would make a stored public post private: its
 		// new text is not shown; the public version stays until a Delete.

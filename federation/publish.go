@@ -7,6 +7,7 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/report"
 )
 
 func (f *Federation) runPublisher(ctx context.Context) {
@@ -92,6 +93,8 @@ func (f *Federation) activitiesFor(ctx context.Context, e *forum.Event) ([]*outg
 		return f.flagActivities(ctx, e)
 	case forum.EventGoodPracticeMarked, forum.EventGoodPracticeUnmarked:
 		return f.goodPracticeActivities(ctx, e)
+	case report.EventPublished:
+		return f.reportActivities(ctx, e)
 	case forum.EventPostReceived, forum.EventEditReceived, forum.EventDeleteReceived, forum.EventHelpfulReceived:
 		return f.receivedActivities(ctx, e)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/ratelimit"
+	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/uris"
@@ -129,6 +130,8 @@ type Node struct {
 	Federation *federation.Federation
 	Handler    http.Handler
 	DB         *storage.DB
+	// Reports composes and renders the forums' reports.
+	Reports *report.Service
 	// Notify is the members' notifications (pages read it); notices
 	// derives them from the event log while the node runs.
 	Notify *notify.Service
@@ -170,6 +173,11 @@ func New(cfg Config) (*Node, error) {
 	if sh.Live == nil {
 		sh.Live = live.NewLocal()
 	}
+	reports, err := report.NewService(report.Deps{Store: cfg.DB.Store(), Discussion: cfg.DB.Store(), Clock: cfg.Clock,
+		IDs: cfg.IDs, Renderer: markup.New(markup.TagURL(urls.Tag))})
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
 	var inboxLimiter federation.Limiter // nil: no limit
 	switch limit := cfg.InboxLimit; {
 	case sh.InboxLimiter != nil:
@@ -186,7 +194,7 @@ func New(cfg Config) (*Node, error) {
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: inboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
-		Resolver: cfg.Resolver, Dial: cfg.Dial, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys})
+		Resolver: cfg.Resolver, Dial: cfg.Dial, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys, Reports: reports})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
@@ -205,17 +213,18 @@ func New(cfg Config) (*Node, error) {
 		mailCfg = &web.MailConfig{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now, Coalesce: cfg.Mail.Coalesce,
 			ReplyFrom: cfg.Mail.From, ReplyTTL: cfg.Mail.ReplyTTL}
 	}
-	h, err := web.New(web.Config{URLs: urls, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
+	h, err := web.New(web.Config{URLs: urls, Reports: reports, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
-		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store()), Media: cfg.Media})
+		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store()), Media: cfg.Media,
+		Feeds: cfg.DB.Store()})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
 	mailIn := &mailin.Receiver{Store: cfg.DB.Store(), Forum: svc, Logger: cfg.Logger, Now: cfg.Clock.Now,
 		DefaultLanguage: cfg.DefaultLanguage, Posted: func(*forum.Post) { fed.Notify() }}
-	return &Node{URLs: urls, Service: svc, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, MailIn: mailIn, feed: feed, notices: notices,
+	return &Node{URLs: urls, Service: svc, Reports: reports, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, MailIn: mailIn, feed: feed, notices: notices,
 		mailer: mailer, planner: h, poll: cfg.Mail.Poll, logger: cfg.Logger}, nil
 }
 

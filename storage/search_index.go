@@ -188,6 +188,14 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		}
 		return tx.SetCursor(ctx, searchVersionCursor, search.Version)
 	})
+	if err == nil && isPostgres(s.db) {
+		// A rebuilt index is a bulk load: refresh the planner's statistics
+		// now rather than at autovacuum's next pass (stale ones plan a
+		// search as a nested loop over every post).
+		if _, aerr := s.db.ExecContext(ctx, "ANALYZE search_docs"); aerr != nil {
+			return n, dbErr("reindex: analyze", aerr)
+		}
+	}
 	return n, err
 }
 

@@ -34,6 +34,19 @@ func notBlocked(col string) string {
 		col + " = b.domain OR " + col + " LIKE '%.' || b.domain))"
 }
 
+// visiblePosts joins, to a query over posts (alias p), their thread (t),
+// author (m) and forum (f), and keeps the posts anyone may read: not
+// deleted, in a thread that is not, by an author and in a forum of no
+// blocked instance. Search and feeds share it.
+func visiblePosts(sel *bun.SelectQuery, join string) *bun.SelectQuery {
+	return sel.
+		Join(join + " threads AS t ON t.id = p.thread_id").
+		Join(join + " members AS m ON m.id = p.author_id").
+		Join(join + " forums AS f ON f.id = t.forum_id").
+		Where("p.deleted_at IS NULL").Where("t.deleted_at IS NULL").
+		Where(notBlocked("m.domain")).Where(notBlocked("f.domain"))
+}
+
 // FindPosts finds the posts anyone may read that match q: not deleted, in
 // a thread that is not, by an author and in a forum of no blocked
 // instance. The terms are matched by the database's full-text index
@@ -47,12 +60,8 @@ func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.Pos
 	sel = sel.
 		ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
 		ColumnExpr("p.good_practice_at, p.created_at").
-		Join(join + " posts AS p ON p.id = d.post_id").
-		Join(join + " threads AS t ON t.id = p.thread_id").
-		Join(join + " members AS m ON m.id = p.author_id").
-		Join(join + " forums AS f ON f.id = t.forum_id").
-		Where("p.deleted_at IS NULL").Where("t.deleted_at IS NULL").
-		Where(notBlocked("m.domain")).Where(notBlocked("f.domain"))
+		Join(join + " posts AS p ON p.id = d.post_id")
+	sel = visiblePosts(sel, join)
 	if q.ForumID != "" {
 		sel = sel.Where("t.forum_id = ?", q.ForumID)
 	}

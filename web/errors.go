@@ -56,9 +56,13 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 //
 // A form that fails on our side (the database is unreachable, or a fault)
 // is answered with what was typed in it, so nothing is lost (see keepForm).
-func (s *Server) post(h handlerFunc) http.Handler {
+func (s *Server) post(h handlerFunc) http.Handler { return s.postUpTo(maxFormBytes, h) }
+
+// postUpTo is post for a form whose body may reach limit bytes (a report's
+// texts are longer than an answer).
+func (s *Server) postUpTo(limit int64, h handlerFunc) http.Handler {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		if err := checkForm(w, r); err != nil {
+		if err := checkFormUpTo(w, r, limit); err != nil {
 			return err
 		}
 		if err := h(w, r); err != nil {

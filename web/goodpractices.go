@@ -35,7 +35,7 @@ func (s *Server) goodPracticesPage(w http.ResponseWriter, r *http.Request, f *fo
 	filter := forum.GoodPracticeFilter{ThreadID: q.Get("question"), City: q.Get("city"),
 		Language: q.Get("language"), Tag: q.Get("theme")}
 	st := stateOf(r)
-	d := goodPracticesData{Action: "/good-practices"}
+	d := goodPracticesData{Action: uris.NodeGoodPracticesPath()}
 	title := st.tr.T("goodpractices.title_node")
 	if f != nil {
 		filter.ForumID = f.ID

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -36,6 +37,11 @@ type view struct {
 	Unread int
 	// Notify: the node gives notifications (the header links them).
 	Notify bool
+	// Reports: the node has forum reports (forum pages link them).
+	Reports bool
+	// Feeds are the page's feeds, linked in its head for feed readers'
+	// autodiscovery.
+	Feeds *pageFeeds
 	// Flash says that the action the reader just took worked (see
 	// flash.go); clearFlash: the response clears the flash cookie.
 	Flash      string
@@ -69,6 +75,10 @@ var templateFuncs = template.FuncMap{
 	"cityPath":          uris.CityPath,
 	"membersPath":       uris.MembersPath,
 	"goodPracticesPath": uris.GoodPracticesPath,
+	"reportsPath":       uris.ForumReportsPath,
+	"reportPath":        uris.ForumReportPath,
+	"newReportPath":     uris.NewForumReportPath,
+	"isRTL":             report.IsRTL,
 	"authorURL":         authorURL,
 	"postAnchor":        uris.PostAnchor,
 	"langName":          languageName,
@@ -137,14 +147,18 @@ func parseTemplates() (map[string]*template.Template, error) {
 // render executes a page into a buffer first, so a template error becomes a
 // 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
-	s.renderView(w, r, status, page, s.pageView(r, title, data))
+	v := s.pageView(r, title, data)
+	if status == http.StatusOK {
+		v.Feeds = s.pageFeeds(r, title)
+	}
+	s.renderView(w, r, status, page, v)
 }
 
 // pageView is what a page's templates receive for request r.
 func (s *Server) pageView(r *http.Request, title string, data any) *view {
 	st := stateOf(r)
 	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, SessionUnknown: st.sessionUnknown, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data,
-		Notify: s.cfg.Notify != nil, Unread: s.unread(r.Context(), st)}
+		Notify: s.cfg.Notify != nil, Reports: s.cfg.Reports != nil, Unread: s.unread(r.Context(), st)}
 	v.Flash, v.clearFlash = s.takeFlash(r)
 	for _, tag := range s.catalog.tags {
 		v.Switcher = append(v.Switcher, langOption{Tag: tag, Name: languageName(tag), Current: tag == st.tr.lang})

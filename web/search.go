@@ -31,6 +31,9 @@ type searchData struct {
 	Searched bool
 	// NoAuthor: the author filter names nobody, so nothing is searched.
 	NoAuthor bool
+	// Lookup: the query is a link or a handle, and what it named (or why
+	// it cannot be shown); words are not searched then.
+	Lookup *lookupData
 }
 
 // searchDateLayout is how the date filters are written (an <input
@@ -102,7 +105,10 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	} else if !until.IsZero() {
 		req.Until = until.AddDate(0, 0, 1) // the whole day
 	}
-	if strings.TrimSpace(f.Q) != "" && !d.NoAuthor {
+	if d.Lookup, _, err = s.lookupLink(ctx, r, f.Q); err != nil {
+		return err
+	}
+	if strings.TrimSpace(f.Q) != "" && !d.NoAuthor && d.Lookup == nil {
 		d.Searched = true
 		if d.Results, err = s.cfg.Search.Search(ctx, req); err != nil {
 			return err

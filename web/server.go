@@ -15,11 +15,13 @@ import (
 
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/feed"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/metrics"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/uris"
 )
@@ -54,12 +56,18 @@ type Config struct {
 	// Search answers /search and the ask form's similar questions; nil
 	// leaves them out (404).
 	Search *search.Service
+	// Feeds, when set, serves Atom and RSS feeds of the pages that list
+	// posts, and links them in those pages' heads.
+	Feeds feed.Store
 	// Notify, when set, gives members notifications (the header's unread
 	// count, /notifications), watching and read positions.
 	Notify *notify.Service
 	// Mail, when set (with Notify), mails notifications and offers the
 	// email settings and unsubscribe links.
 	Mail *MailConfig
+	// Reports, when set, lets moderators compose a forum's reports and
+	// everyone read the published ones (/f/{slug}/reports).
+	Reports *report.Service
 	// Media keeps uploaded images (profile pictures); nil: no uploads.
 	Media media.Store
 }
@@ -76,6 +84,8 @@ type Server struct {
 	stopStreams sync.Once
 	streams     atomic.Int64 // open event streams
 	pages       *pageCache
+	// reportFiles keeps report PDFs until the store changes.
+	reportFiles *reportFiles
 	threads     *threadCache
 	// spliceMarker stands, in a rendered page, where pieces written
 	// after it go (renderView).
@@ -101,7 +111,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter,
 		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes),
-		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken()}
+		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken(), reportFiles: newReportFiles(cfg.Changes)}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter(10, 5*time.Minute)
 	}
@@ -127,6 +137,7 @@ func New(cfg Config) (*Server, error) {
 	// Static files need no session either, and load while the database
 	// is down (the outage page has its style).
 	top.Handle("GET /static/", securityHeaders(http.StripPrefix("/static/", staticHandler())))
+	s.feedRoutes(top)
 	top.HandleFunc("GET /healthz", s.healthz)
 	top.HandleFunc("GET /readyz", s.readyz)
 	if cfg.Metrics != nil && !cfg.MetricsElsewhere {
@@ -182,6 +193,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}", s.negotiate(s.cached(s.forumPage)))
 	mux.Handle("GET /f/{slug}/good-practices", s.handle(s.cached(s.forumGoodPractices)))
 	mux.Handle("GET /good-practices", s.handle(s.cached(s.nodeGoodPractices)))
+	s.reportRoutes(mux)
 	mux.Handle("GET /cities", s.handle(s.cached(s.citiesPage)))
 	mux.Handle("GET /cities/{id}", s.handle(s.cached(s.cityPage)))
 	mux.Handle("GET /members", s.handle(s.cached(s.membersPage)))

@@ -123,7 +123,12 @@ const maxFormBytes = 256 << 10
 // http.CrossOriginProtection; the token also covers browsers that send
 // neither Origin nor Sec-Fetch-Site.
 func checkForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return checkFormUpTo(w, r, maxFormBytes)
+}
+
+// checkFormUpTo is checkForm for a form whose body may reach limit bytes.
+func checkFormUpTo(w http.ResponseWriter, r *http.Request, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -85,7 +85,8 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 		ReplyFrom: "agora@agora.test"}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Notify: notes, Mail: mailCfg,
 		Logger: logger, Changes: versioner, ClientIP: clientIP,
-		Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Media: media.Dir{Path: t.TempDir()}})
+		Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Media: media.Dir{Path: t.TempDir()}, Feeds: rig.DB.Store(),
+		Reports: reportService(t, rig)})
 	if err != nil {
 		t.Fatal(err)
 	}

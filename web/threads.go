@@ -105,6 +105,9 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	page := s.pageView(r, v.Thread.Title, &d)
+	if status == http.StatusOK {
+		page.Feeds = s.pageFeeds(r, v.Thread.Title)
+	}
 	if d.Question != nil {
 		q, err := s.appendPost(nil, page, d.Question, version, versioned)
 		if err != nil {

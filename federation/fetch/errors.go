@@ -97,3 +97,23 @@ func Permanent(err error) bool {
 	}
 	return false
 }
+
+// IDMismatchError is ErrIDMismatch with what was fetched: a page URL
+// (Mastodon's https://host/@name/123) answers the document whose id is
+// the canonical one (https://host/users/name/statuses/123). A caller
+// that was handed the page URL by a person may fetch ID in turn, which is
+// checked like any fetch.
+type IDMismatchError struct {
+	URL string // the final URL fetched
+	ID  string // the document's id ("" when it has none)
+}
+
+func (e *IDMismatchError) Error() string {
+	if e.ID == "" {
+		return fmt.Sprintf("GET %s: %v: no id", e.URL, ErrIDMismatch)
+	}
+	return fmt.Sprintf("GET %s: %v: id is %q", e.URL, ErrIDMismatch, e.ID)
+}
+
+// Unwrap makes errors.Is(err, ErrIDMismatch) hold.
+func (e *IDMismatchError) Unwrap() error { return ErrIDMismatch }

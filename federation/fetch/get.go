@@ -45,9 +45,9 @@ func (c *Client) GetObject(ctx context.Context, rawURL string) (*Document, error
 	}
 	switch {
 	case top.ID == nil:
-		return nil, fmt.Errorf("GET %s: %w: no id", final, ErrIDMismatch)
+		return nil, &IDMismatchError{URL: final}
 	case *top.ID != final:
-		return nil, fmt.Errorf("GET %s: %w: id is %q", final, ErrIDMismatch, *top.ID)
+		return nil, &IDMismatchError{URL: final, ID: *top.ID}
 	}
 	return &Document{Body: body, URL: final, ContentType: ct}, nil
 }

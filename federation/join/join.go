@@ -145,6 +145,14 @@ func (j *Joiner) Join(ctx context.Context, actor *forum.Member, target string) (
 	return fo, nil
 }
 
+// Mirror resolves a forum (its URL or handle) and saves its mirror here
+// without following it: what a member who pasted its link opens (a
+// thread fetched from it is stored in the mirror). Join follows it.
+func (j *Joiner) Mirror(ctx context.Context, target string) (*forum.Forum, error) {
+	fo, _, err := j.resolveForum(ctx, target)
+	return fo, err
+}
+
 var tags = regexp.MustCompile(`<[^>]*>`)
 
 // resolveForum finds the forum target names (WebFinger for a handle),

@@ -1,9 +1,13 @@
 // Browser test for agora: headless Debian Chromium driven by playwright-core.
 //
-// A member signs in, asks a question, answers it and switches the interface
-// to Spanish; she watches a forum, the admin asks there, and her header
-// counts the notification, which she reads and marks read; then axe-core checks the main pages (as that member, signed
-// out, and as the admin). Serious or critical violations, or any broken step,
+// A member signs in, asks a question, answers it, switches the interface
+// to Spanish, finds the answer with the header's search box (the word
+// highlighted) and opens it; she watches a forum, the admin asks there, and
+// her header counts the notification, which she reads and marks read; then
+// axe-core checks the main pages (as that member, signed out, and as the
+// admin). A moderator composes a report, publishes it and opens its print
+// view (print media), checked by axe-core too; the report page, its print
+// view and its PDF are saved to AGORA_BROWSER_SHOTS. Serious or critical violations, or any broken step,
 // make the script exit non-zero. It also prints each page's weight: the bytes
 // of the HTML document plus its style sheets, which must stay under 50 KB.
 //
@@ -19,7 +23,7 @@
 // 3 the whole run took too long.
 
 import { chromium } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,10 +36,14 @@ const user = argv[1] || env.AGORA_BROWSER_USER || '';
 const password = argv[2] || env.AGORA_BROWSER_PASSWORD || '';
 const admin = argv[3] || env.AGORA_BROWSER_ADMIN || '';
 const adminPassword = argv[4] || env.AGORA_BROWSER_ADMIN_PASSWORD || '';
+// The moderator composes and publishes a report (with the same password as
+// the member); screenshots go to AGORA_BROWSER_SHOTS.
+const moderator = env.AGORA_BROWSER_MODERATOR || '';
+const shots = env.AGORA_BROWSER_SHOTS || '';
 const executablePath = env.AGORA_CHROMIUM || '/usr/bin/chromium';
 const axePath = join(here, 'node_modules', 'axe-core', 'axe.min.js');
 
-const TOTAL_MS = 120_000; // the whole run
+const TOTAL_MS = 180_000; // the whole run (notifications and the report flow made it longer)
 const STEP_MS = 10_000; // any one wait
 const NAV_MS = 15_000; // any one navigation
 const BUDGET = 50 * 1024; // the issue's page budget: HTML + CSS, before user content
@@ -178,7 +186,7 @@ async function run() {
   await page.locator('#language').selectOption('en');
   await Promise.all([
     page.waitForURL((u) => /^\/t\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
-    page.locator('main form.compose button[type=submit]').click(),
+    page.locator('main form.compose button[type=submit]:not([name=similar])').click(),
   ]).catch((e) => fail(`asking did not land on a thread page (now on ${page.url()}): ${e.message.split('\n')[0]}`));
   const threadPath = new URL(page.url()).pathname;
   const h1 = (await page.locator('main h1').first().textContent()) || '';
@@ -205,7 +213,7 @@ async function run() {
   await page.locator('main form.compose #language').selectOption('es');
   await Promise.all([
     page.waitForURL((u) => u.pathname === threadPath, { waitUntil: 'load' }),
-    page.locator('main form.compose button[type=submit]').click(),
+    page.locator('main form.compose button[type=submit]:not([name=similar])').click(),
   ]);
   const posted = page.locator('main article', { hasText: answer });
   await posted.first().waitFor({ state: 'visible' }).catch(() => fail(`the answer does not appear on ${page.url()}`));
@@ -233,6 +241,26 @@ async function run() {
     fail('after switching, the Español button is not marked aria-current');
   }
   if (!(await page.locator('main article', { hasText: answer }).count())) fail('after switching, the answer is gone');
+
+  // The header's search box (no script needed): the Spanish answer is
+  // found by a word typed in another case, with the word highlighted, and
+  // the result opens the thread at the answer.
+  step('search for "geojson" from the header and open the result');
+  await page.locator('header.site form.find input[name=q]').fill('geojson');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/search', { waitUntil: 'load' }),
+    page.locator('header.site form.find button').click(),
+  ]).catch((e) => fail(`the header's search did not open /search (now on ${page.url()}): ${e.message.split('\n')[0]}`));
+  const hit = page.locator('main ol.results li', { hasText: stamp }).first();
+  await hit.waitFor({ state: 'visible' }).catch(() => fail(`the search page does not list the answer ${stamp}`));
+  const marked = ((await hit.locator('.snippet mark').allTextContents()) || []).map((m) => m.toLowerCase());
+  if (!marked.includes('geojson')) fail(`the result does not highlight "geojson" (marks: ${JSON.stringify(marked)})`);
+  if (await hit.locator('.snippet').getAttribute('lang') !== 'es') fail('the Spanish answer\'s snippet is not marked lang="es"');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === threadPath, { waitUntil: 'load' }),
+    hit.locator('h3 a').click(),
+  ]).catch((e) => fail(`the result did not open ${threadPath} (now on ${page.url()}): ${e.message.split('\n')[0]}`));
+  if (!new URL(page.url()).hash.startsWith('#p-')) fail(`the result opened ${page.url()}, not the answer's anchor`);
 
   // --- watching and notifications ---
   step('watch the forum digitalisation');
@@ -262,7 +290,7 @@ async function run() {
     await admPage.locator('#language').selectOption('en');
     await Promise.all([
       admPage.waitForURL((u) => /^\/t\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
-      admPage.locator('main form.compose button[type=submit]').click(),
+      admPage.locator('main form.compose button[type=submit]:not([name=similar])').click(),
     ]);
 
     step('the member\'s header counts one unread notification');
@@ -304,6 +332,7 @@ async function run() {
   await audit(page, 'thread', threadPath);
   await audit(page, 'ask', '/f/digitalisation/ask');
   await audit(page, 'profile', `/u/${encodeURIComponent(user)}`);
+  await audit(page, 'search', '/search?q=geojson');
 
   step('axe-core, signed out (English interface)');
   const anon = await newContext('en');
@@ -332,8 +361,83 @@ async function run() {
   } else {
     console.log('  (no admin credentials: /admin not checked)');
   }
+  if (moderator) {
+    await reportFlow();
+  } else {
+    console.log('  (no moderator: the report flow not run)');
+  }
   await ctx.close();
   if (consoleErrors.length) fail(`page errors: ${consoleErrors.join('; ')}`);
+}
+
+// reportFlow: the moderator composes a report on the seeded debate
+// question, boxes its good practices, publishes it, and opens the report
+// page and its print view; axe-core checks both, screenshots are taken and
+// the PDF is downloaded.
+async function reportFlow() {
+  step(`sign in as the moderator ${moderator}`);
+  const mc = await newContext('en');
+  const mp = await mc.newPage();
+  await goto(mp, '/login');
+  await signIn(mp, moderator, password);
+
+  step('open the forum\'s reports and compose one');
+  await goto(mp, '/f/digitalisation/reports');
+  await Promise.all([
+    mp.waitForURL((u) => u.pathname === '/f/digitalisation/reports/new', { waitUntil: 'load' }),
+    mp.getByRole('link', { name: 'Compose a report' }).click(),
+  ]);
+  await audit(mp, 'report form', '/f/digitalisation/reports/new');
+  await mp.locator('#rf-language').selectOption('en');
+  await mp.locator('#rf-title-en').fill('Learning Forum on Digitalisation: report');
+  await mp.locator('#rf-intro-en').fill('Launched at the webinar of **17 May 2026**.');
+  const q = mp.locator('fieldset.rf-question', { hasText: 'Has Covid-19 been the turning point' });
+  await q.locator('input[name=q]').check();
+  await q.locator('input[type=number]').fill('1');
+  await q.locator('details summary').first().click();
+  await q.locator('textarea[name$=".en"]').fill('The pandemic made the barriers visible.');
+  const boxes = q.locator('input[type=checkbox][name^="box."]');
+  if (await boxes.count() !== 2) fail(`the form offers ${await boxes.count()} good practices to box, want 2`);
+  for (let i = 0; i < 2; i++) await boxes.nth(i).check();
+  await Promise.all([
+    mp.waitForURL((u) => /^\/f\/digitalisation\/reports\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
+    mp.locator('main form.report-form button[type=submit]').click(),
+  ]).catch((e) => fail(`saving the report did not land on its page (now on ${mp.url()}): ${e.message.split('\n')[0]}`));
+  const reportPath = new URL(mp.url()).pathname;
+  console.log(`  report: ${reportPath}`);
+
+  step('publish it');
+  await Promise.all([
+    mp.waitForURL((u) => u.pathname === reportPath, { waitUntil: 'load' }),
+    mp.getByRole('button', { name: 'Publish' }).click(),
+  ]);
+  if (await mp.locator('.draft-banner').count()) fail('after publishing, the report still says it is a draft');
+  if (await mp.locator('.gp-box').count() !== 2) fail('the published report does not box the two good practices');
+  if (await mp.locator('svg.chart[role=img] > title').count() !== 3) fail('the report does not have its three charts with titles');
+
+  step('axe-core on the published report, then its print view');
+  const anon = await newContext('en');
+  const ap = await anon.newPage();
+  await audit(ap, 'report', reportPath);
+  if (shots) await ap.screenshot({ path: join(shots, 'report.png'), fullPage: true });
+  await ap.emulateMedia({ media: 'print' });
+  await audit(ap, 'report (print)', reportPath);
+  await ap.emulateMedia({ media: 'print' });
+  if (await ap.locator('header.site').isVisible()) fail('the print view shows the site header');
+  if (await ap.locator('.report-actions').isVisible()) fail('the print view shows the report\'s buttons');
+  if (shots) {
+    await ap.screenshot({ path: join(shots, 'report-print.png'), fullPage: true });
+    await ap.pdf({ path: join(shots, 'report-print.pdf'), format: 'A4', preferCSSPageSize: true });
+  }
+  step('download the PDF');
+  const pdf = await ap.context().request.get(base + reportPath + '/report.pdf?lang=en', { timeout: STEP_MS });
+  if (!pdf.ok()) fail(`report.pdf: HTTP ${pdf.status()}`);
+  if (pdf.headers()['content-type'] !== 'application/pdf') fail(`report.pdf: Content-Type ${pdf.headers()['content-type']}`);
+  const bytes = await pdf.body();
+  if (bytes.subarray(0, 5).toString() !== '%PDF-') fail('report.pdf is not a PDF');
+  if (shots) writeFileSync(join(shots, 'report.pdf'), bytes);
+  await anon.close();
+  await mc.close();
 }
 
 let code = 0;

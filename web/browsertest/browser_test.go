@@ -1,6 +1,7 @@
 // Package browsertest drives a real browser through the node's pages: a
 // member signs in, asks a question, answers it and switches language,
-// watches a forum and is notified of a new question in it, and
+// finds the answer with the header's search box and opens it, watches a
+// forum and is notified of a new question in it, and
 // axe-core checks the main pages for serious or critical accessibility
 // violations. The browser part is browser.mjs (playwright-core with Debian's
 // Chromium); this package serves an in-process node for it.
@@ -24,9 +25,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/live"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/report"
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 	"github.com/metropolis/agora/web"
@@ -65,8 +69,10 @@ func TestBrowser(t *testing.T) {
 
 	base := serveNode(t)
 	t.Logf("node at %s", base)
+	shots := shotsDir(t)
+	t.Logf("screenshots in %s", shots)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "browser.mjs", base)
 	cmd.Dir = dir
@@ -76,8 +82,10 @@ func TestBrowser(t *testing.T) {
 		"AGORA_BROWSER_PASSWORD="+testrig.Password,
 		"AGORA_BROWSER_ADMIN=secretariat",
 		"AGORA_BROWSER_ADMIN_PASSWORD="+testrig.Password,
+		"AGORA_BROWSER_MODERATOR=moderator",
+		"AGORA_BROWSER_SHOTS="+shots,
 	)
-	cmd.WaitDelay = 5 * time.Second // node's own deadline is 120 s; this is the backstop
+	cmd.WaitDelay = 5 * time.Second // node's own deadline is 180 s; this is the backstop
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	var wg sync.WaitGroup
@@ -106,6 +114,44 @@ func TestBrowser(t *testing.T) {
 	case runErr != nil:
 		t.Fatalf("running browser.mjs: %v", runErr)
 	}
+	firstPDFPage(t, shots)
+}
+
+// shotsDir is where the screenshots go: $AGORA_ARTIFACT_DIR/browser (CI
+// keeps that directory as an artifact; it is never committed), else a
+// directory of the test's.
+func shotsDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if a := os.Getenv("AGORA_ARTIFACT_DIR"); a != "" {
+		dir = filepath.Join(a, "browser")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// firstPDFPage renders the first page of the report's PDF, which
+// browser.mjs downloaded, as a picture beside the screenshots (Poppler's
+// pdftoppm: a real reader opens it).
+func firstPDFPage(t *testing.T, shots string) {
+	t.Helper()
+	pdf := filepath.Join(shots, "report.pdf")
+	if _, err := os.Stat(pdf); err != nil {
+		t.Fatalf("browser.mjs saved no report PDF: %v", err)
+	}
+	bin, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		t.Fatalf("pdftoppm (poppler-utils) is missing: the browser test renders the report's first PDF page with it")
+	}
+	out, err := exec.Command(bin, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf, filepath.Join(shots, "report-pdf-page1")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftoppm: %v: %s", err, out)
+	}
+	if st, err := os.Stat(filepath.Join(shots, "report-pdf-page1.png")); err != nil || st.Size() == 0 {
+		t.Fatalf("no picture of the PDF's first page: %v", err)
+	}
 }
 
 // serveNode starts a seeded node on a loopback port and returns its base URL,
@@ -120,7 +166,8 @@ func serveNode(t *testing.T) string {
 	base := "http://" + ln.Addr().String()
 
 	rig := testrig.New(t)
-	rig.Seed(t)
+	cast := rig.Seed(t)
+	seedDebate(t, rig, cast)
 	u, err := uris.New(base)
 	if err != nil {
 		t.Fatal(err)
@@ -147,8 +194,13 @@ func serveNode(t *testing.T) string {
 	t.Cleanup(func() { stopDerive(); <-deriveDone })
 	notes := &notify.Service{Store: rig.DB.Store(), Now: rig.Clock.Now}
 	mailCfg := &web.MailConfig{Store: rig.DB.Store(), IDs: testrig.IDs(rig.Clock), Now: rig.Clock.Now, ReplyFrom: "agora@agora.test"}
+	reports, err := report.NewService(report.Deps{Store: rig.DB.Store(), Discussion: rig.DB.Store(), Clock: rig.Clock,
+		IDs: forum.NewULIDs(rig.Clock, nil), Renderer: markup.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger, Live: broker,
-		Notify: notes, Mail: mailCfg})
+		Notify: notes, Mail: mailCfg, Reports: reports, Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Feeds: rig.DB.Store()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,4 +211,31 @@ func serveNode(t *testing.T) string {
 	t.Cleanup(srv.Close)
 	t.Cleanup(h.StopStreams) // before srv.Close, which waits for open streams
 	return base
+}
+
+// seedDebate gives the moderator something to report on: a debate
+// question, answers from two cities, both marked good practices.
+func seedDebate(t *testing.T, rig *testrig.Rig, cast *testrig.Cast) {
+	t.Helper()
+	ctx := context.Background()
+	th, err := rig.Service.Ask(ctx, cast.Admin, cast.Forum.ID, forum.Question{
+		Title: "Has Covid-19 been the turning point for internet access?", Body: "Debate question 3.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []struct {
+		by         *forum.Member
+		body, lang string
+	}{
+		{cast.BeloHz, "Belo Horizonte abriu 50 telecentros com computadores recondicionados.", "pt"},
+		{cast.Barcelona, "Barcelona prestó portátiles a estudiantes de barrios vulnerables.", "es"},
+	} {
+		p, err := rig.Service.Reply(ctx, a.by, th.ID, "", forum.Answer{Body: a.body, Language: a.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rig.Service.SetGoodPractice(ctx, cast.Moderator, p.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -27,18 +27,20 @@ import (
 type Node struct {
 	*node.Node
 	Base string // http://127.0.0.x:port
-	Dir  string // its data directory (removed by Close)
+	Dir  string // its data directory
 
-	srv    *http.Server
-	cancel context.CancelFunc
-	done   chan struct{}
+	temporary bool // Dir was made here: Close removes it
+	srv       *http.Server
+	cancel    context.CancelFunc
+	done      chan struct{}
 }
 
 // NodeOptions say where a node listens and how it logs.
 type NodeOptions struct {
 	Addr   string       // listen address, e.g. 127.0.0.1:0
 	Logger *slog.Logger // nil: discard
-	// Dir is the data directory; empty makes a temporary one.
+	// Dir is the data directory, kept after Close; empty makes a
+	// temporary one, removed by Close.
 	Dir string
 	// DatabaseURL is the database (storage.Options); "" for SQLite in Dir.
 	DatabaseURL string
@@ -88,7 +90,7 @@ func StartNode(ctx context.Context, opts NodeOptions) (*Node, error) {
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	rctx, cancel := context.WithCancel(context.Background())
-	out := &Node{Node: n, Base: base, Dir: dir, cancel: cancel, done: make(chan struct{}),
+	out := &Node{Node: n, Base: base, Dir: dir, temporary: opts.Dir == "", cancel: cancel, done: make(chan struct{}),
 		srv: &http.Server{Handler: n.Handler, ReadHeaderTimeout: 10 * time.Second}}
 	go func() {
 		if err := out.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -99,13 +101,16 @@ func StartNode(ctx context.Context, opts NodeOptions) (*Node, error) {
 	return out, nil
 }
 
-// Close stops the node, closes its database and removes its data directory.
+// Close stops the node, closes its database and removes its data
+// directory if it made it.
 func (n *Node) Close() {
 	_ = n.srv.Close()
 	n.cancel()
 	<-n.done
 	_ = n.DB.Close()
-	_ = os.RemoveAll(filepath.Clean(n.Dir))
+	if n.temporary {
+		_ = os.RemoveAll(filepath.Clean(n.Dir))
+	}
 }
 
 // Fatal prints an error and exits: the benchmarks are commands.
