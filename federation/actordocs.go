@@ -89,6 +89,14 @@ func (f *Federation) forumActor(ctx context.Context, fo *forum.Forum) (*ap.Actor
 	if text.Description != "" {
 		a.Summary = "<p>" + html.EscapeString(text.Description) + "</p>"
 	}
+	// Every language version: a city's mirror of the forum shows its own.
+	a.NameMap, a.SummaryMap = map[string]string{}, map[string]string{}
+	for lang, t := range fo.Texts {
+		a.NameMap[lang] = t.Title
+		if t.Description != "" {
+			a.SummaryMap[lang] = "<p>" + html.EscapeString(t.Description) + "</p>"
+		}
+	}
 	return a, nil
 }
 

@@ -12,19 +12,6 @@ type Hooks struct{ f *Federation }
 // HooksOf returns f's test hooks.
 func HooksOf(f *Federation) Hooks { return Hooks{f: f} }
 
-// FollowerInboxes is the inbox set of target's followers, one per shared
-// inbox.
-func (h Hooks) FollowerInboxes(ctx context.Context, target string) ([]string, error) {
-	set := inboxSet{}
-	if err := h.f.addFollowers(ctx, set, target); err != nil {
-		return nil, err
-	}
-	return set.list(), nil
-}
-
-// PublishBatch publishes the next unpublished events of the node's log.
-func (h Hooks) PublishBatch(ctx context.Context) bool { return h.f.publishBatch(ctx) }
-
 // ProcessWith applies a received item with apply in place of the real
 // application, and records the outcome as the inbox worker does.
 func (h Hooks) ProcessWith(ctx context.Context, it *InboxItem, apply func(context.Context, *InboxItem) error) bool {

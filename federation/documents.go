@@ -35,8 +35,8 @@ func (d documents) Post(ctx context.Context, id forum.ID) (*ap.Object, string, e
 	if err != nil {
 		return nil, "", err
 	}
-	if pc.post.URI != "" {
-		return nil, pc.post.URI, nil
+	if pc.Post.URI != "" {
+		return nil, pc.Post.URI, nil
 	}
 	return d.f.object(pc), "", nil
 }

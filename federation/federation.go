@@ -16,6 +16,7 @@ import (
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/federation/keys"
+	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
@@ -82,7 +83,7 @@ type Federation struct {
 	store Store
 	log   *slog.Logger
 	obs   Observer
-	// holder names this process's leases (the publisher's).
+	// holder names this process's leases (the join worker's).
 	holder string
 	client *fetch.Client
 	keys   *keys.Ring
@@ -96,11 +97,11 @@ type Federation struct {
 	serve *serve.Server
 	// markup renders members' markdown again with their mentions linked.
 	markup *markup.Markup
-	// park holds the publisher's lookups and parked events.
-	park *parking
+	// pub publishes the node's events.
+	pub *publish.Publisher
 	// Wake-ups for the workers, so new work is picked up at once rather
 	// than at the next poll.
-	inboxWake, publishWake chan struct{}
+	inboxWake chan struct{}
 	// joins joins remote forums.
 	joins *join.Joiner
 }
@@ -125,7 +126,7 @@ func New(cfg Config) (*Federation, error) {
 		cfg.Observer = nopObserver{}
 	}
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
-		inboxWake: make(chan struct{}, 1), publishWake: make(chan struct{}, 1)}
+		inboxWake: make(chan struct{}, 1)}
 	f.keys = keys.NewRing(cfg.Store, cfg.Clock, cfg.Keys)
 	f.blocks = blocks.New(cfg.Store, cfg.Changes)
 	f.client = fetch.New(fetch.Config{
@@ -143,12 +144,17 @@ func New(cfg Config) (*Federation, error) {
 	f.actors = actorCache{actors.New(actors.Config{Store: cfg.Store, Client: f.client, URLs: cfg.URLs, Clock: cfg.Clock,
 		Log: cfg.Logger, FetchGate: cfg.FetchGate})}
 	f.markup = markup.New(markup.TagURL(cfg.URLs.Tag))
-	f.park = newParking()
-	f.inboxCommits.f = f
 	var err error
+	f.pub, err = publish.New(publish.Config{Store: cfg.Store, Atomic: f.publishAtomic, Forum: cfg.Service, Docs: publishDocs{f}, More: moreActivities{f}, Actors: f.actors.Cache,
+		Client: f.client, URLs: cfg.URLs, IDs: cfg.IDs, Clock: cfg.Clock, Log: cfg.Logger, Settings: cfg.Delivery,
+		Queued: f.wakeDeliveries})
+	if err != nil {
+		return nil, err
+	}
+	f.inboxCommits.f = f
 	f.serve, err = serve.New(serve.Config{URLs: cfg.URLs, Forum: cfg.Service, Store: cfg.Store, Docs: documents{f},
 		Log: cfg.Logger, Clock: cfg.Clock, Software: cfg.Software, AuthorizedFetch: cfg.AuthorizedFetch,
-		SignatureSkew: cfg.SignatureSkew, Keys: f.actors, SignerBlocked: f.signerBlocked, Changes: versioner(cfg.Changes)})
+		SignatureSkew: cfg.SignatureSkew, Keys: f.actors, KeyOwners: f.actors, SignerBlocked: f.signerBlocked, Changes: versioner(cfg.Changes)})
 	if err != nil {
 		return nil, err
 	}

@@ -62,18 +62,18 @@ func (f *Federation) flagActivities(ctx context.Context, e *forum.Event) ([]*out
 	} else if err != nil {
 		return nil, err
 	}
-	if pc.forum.Local() {
+	if pc.Forum.Local() {
 		return nil, nil // our own moderators have it
 	}
 	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeFlag, Actor: f.urls.InstanceActor(),
-		Object: ap.Ref{IRI: f.postURI(pc.post, pc.thread)}, Content: html.EscapeString(r.Reason), To: []string{pc.forum.URI}, Published: e.CreatedAt}
+		Object: ap.Ref{IRI: f.postURI(pc.Post, pc.Thread)}, Content: html.EscapeString(r.Reason), To: []string{pc.Forum.URI}, Published: e.CreatedAt}
 	body, err := ap.Marshal(act)
 	if err != nil {
 		return nil, err
 	}
 	set := inboxSet{}
-	if err := f.addActor(ctx, set, pc.forum.URI); err != nil {
+	if err := f.pub.AddActor(ctx, set, pc.Forum.URI); err != nil {
 		return nil, err
 	}
-	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), body: body, inboxes: set.list()}}, nil
+	return []*outgoing{{uri: act.ID, actorURI: act.Actor, typ: act.Type, object: act.Object.ID(), body: body, inboxes: set.List()}}, nil
 }

@@ -43,28 +43,28 @@ func (f *Federation) goodPracticeActivities(ctx context.Context, e *forum.Event)
 	} else if err != nil {
 		return nil, err
 	}
-	if !pc.forum.Local() {
+	if !pc.Forum.Local() {
 		return nil, nil // a joined forum's marks are its node's to send
 	}
 	typ := ap.TypeAdd
 	if e.Kind == forum.EventGoodPracticeUnmarked {
 		typ = ap.TypeRemove
 	}
-	forumURI := f.forumURI(pc.forum)
-	object := f.postURI(pc.post, pc.thread)
+	forumURI := f.forumURI(pc.Forum)
+	object := f.postURI(pc.Post, pc.Thread)
 	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: typ, Actor: forumURI, Object: ap.Ref{IRI: object},
-		Target: f.goodPracticesURI(pc.forum), To: []string{ap.Public}, Cc: []string{followersOf(forumURI)},
+		Target: f.goodPracticesURI(pc.Forum), To: []string{ap.Public}, Cc: []string{followersOf(forumURI)},
 		Audience: forumURI, Published: e.CreatedAt}
 	body, err := ap.Marshal(act)
 	if err != nil {
 		return nil, err
 	}
-	servers, _, err := f.followerSets(ctx, forumURI)
+	servers, _, err := f.pub.FollowerSets(ctx, forumURI)
 	if err != nil {
 		return nil, err
 	}
 	return []*outgoing{{uri: act.ID, actorURI: forumURI, typ: typ, object: object, public: true, body: body,
-		inboxes: servers.list()}}, nil
+		inboxes: servers.List()}}, nil
 }
 
 // onGoodPractice applies a joined forum's Add (on) or Remove of one of its

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 )
@@ -42,11 +43,7 @@ const (
 var errBlockedHandle = errors.New("on a blocked instance")
 
 // written is what a local post's markdown adds to its object.
-type written struct {
-	html     string   // the content, mentions and hashtags linked
-	tags     []ap.Tag // Mention and Hashtag tags
-	mentions []string // the mentioned actors' ids, for cc and delivery
-}
+type written = publish.Written
 
 // writtenTags resolves a local post's mentions from what the node knows
 // (no network) and renders its content with them.
@@ -71,17 +68,17 @@ func (f *Federation) writtenTags(ctx context.Context, source string) (*written, 
 			continue
 		}
 		seen[uri] = true
-		w.mentions = append(w.mentions, uri)
-		w.tags = append(w.tags, ap.Tag{Type: "Mention", Href: uri, Name: "@" + strings.ToLower(h.Name) + "@" + f.handleHost(h)})
+		w.Mentions = append(w.Mentions, uri)
+		w.Tags = append(w.Tags, ap.Tag{Type: "Mention", Href: uri, Name: "@" + strings.ToLower(h.Name) + "@" + f.handleHost(h)})
 	}
 	for _, tag := range hashtags {
-		w.tags = append(w.tags, ap.Tag{Type: "Hashtag", Href: f.urls.Tag(tag), Name: "#" + tag})
+		w.Tags = append(w.Tags, ap.Tag{Type: "Hashtag", Href: f.urls.Tag(tag), Name: "#" + tag})
 	}
 	html, err := f.markup.RenderMentions(source, known)
 	if err != nil {
 		return nil, err
 	}
-	w.html = html
+	w.HTML = html
 	return w, nil
 }
 
@@ -129,7 +126,7 @@ func (f *Federation) knownHandle(ctx context.Context, h markup.Handle) (string, 
 // learnMentions resolves, by WebFinger, the remote handles of a post that
 // are unknown or stale, and stores the answers and actors. Failures are
 // logged and leave the handle plain text. In the publisher the lookups run
-// in the background (learnHandleLater): errResolving means the post waits
+// in the background (learnHandleLater): publish.ErrResolving means the post waits
 // for a handle it has never resolved. Other errors are the database's.
 func (f *Federation) learnMentions(ctx context.Context, source string) error {
 	handles, _ := f.markup.Tags(source)
@@ -146,7 +143,7 @@ func (f *Federation) learnMentions(ctx context.Context, source string) error {
 		if known && f.cfg.Clock.Now().Sub(ah.ResolvedAt) < handleTTL {
 			continue
 		}
-		if buildOf(ctx) != nil {
+		if publish.Building(ctx) {
 			if err := f.learnHandleLater(ctx, h, known); err != nil {
 				return err
 			}
@@ -188,4 +185,25 @@ func (f *Federation) learnHandle(ctx context.Context, h markup.Handle) error {
 		return err
 	}
 	return f.store.SaveActorHandle(ctx, &ActorHandle{Acct: h.Key(), ActorURI: uri, ResolvedAt: f.cfg.Clock.Now()})
+}
+
+// learnHandleLater is learnMentions in the publisher: an unknown handle is
+// resolved in the background and the event waits for it
+// (publish.ErrResolving); a stale one (known) is refreshed without
+// waiting; one that failed lately stays plain text.
+func (f *Federation) learnHandleLater(ctx context.Context, h markup.Handle, known bool) error {
+	run := func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, mentionBudget)
+		defer cancel()
+		return f.learnHandle(ctx, h)
+	}
+	if known {
+		f.pub.Refresh(ctx, "handle "+h.Key(), run)
+		return nil
+	}
+	var ue *publish.UnreachableError
+	if err := f.pub.Await(ctx, "handle "+h.Key(), run); err != nil && !errors.As(err, &ue) {
+		return err
+	}
+	return nil
 }

@@ -2,12 +2,14 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"regexp"
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -43,17 +45,7 @@ func (f *Federation) postURI(p *forum.Post, t *forum.Thread) string {
 }
 
 // postContext is what building a post's object needs.
-type postContext struct {
-	post   *forum.Post
-	thread *forum.Thread
-	forum  *forum.Forum
-	author *forum.Member
-	parent *forum.Post   // nil for the question
-	to     *forum.Member // the parent's author, mentioned
-	// written is what the markdown of a local post adds: mentions and
-	// hashtags (nil when it has none).
-	written *written
-}
+type postContext = publish.Post
 
 // loadPost gathers a post's context.
 func (f *Federation) loadPost(ctx context.Context, postID forum.ID) (*postContext, error) {
@@ -69,26 +61,31 @@ func (f *Federation) loadPost(ctx context.Context, postID forum.ID) (*postContex
 	if err != nil {
 		return nil, err
 	}
-	pc := &postContext{post: p, thread: t, forum: fo}
+	pc := &postContext{Post: p, Thread: t, Forum: fo}
+	if p.IsQuestion() && p.URI == "" && p.Extras.Kind == forum.KindEvent {
+		if pc.Webinar, err = f.svc.WebinarOfThread(ctx, t.ID); err != nil && !errors.Is(err, forum.ErrNotFound) {
+			return nil, fmt.Errorf("event of %s: %w", t.ID, err)
+		}
+	}
 	ids := []forum.ID{p.AuthorID}
 	if !p.IsQuestion() {
-		if pc.parent, err = f.svc.Post(ctx, p.ParentID); err != nil {
+		if pc.Parent, err = f.svc.Post(ctx, p.ParentID); err != nil {
 			return nil, fmt.Errorf("parent of %s: %w", p.ID, err)
 		}
-		ids = append(ids, pc.parent.AuthorID)
+		ids = append(ids, pc.Parent.AuthorID)
 	}
 	members, err := f.svc.Members(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	if pc.author = members[p.AuthorID]; pc.author == nil {
+	if pc.Author = members[p.AuthorID]; pc.Author == nil {
 		return nil, fmt.Errorf("author of %s: %w", p.ID, forum.ErrNotFound)
 	}
-	if pc.parent != nil {
-		pc.to = members[pc.parent.AuthorID]
+	if pc.Parent != nil {
+		pc.To = members[pc.Parent.AuthorID]
 	}
 	if p.URI == "" && !p.Deleted() && p.Source != "" {
-		if pc.written, err = f.writtenTags(ctx, p.Source); err != nil {
+		if pc.Written, err = f.writtenTags(ctx, p.Source); err != nil {
 			return nil, fmt.Errorf("mentions of %s: %w", p.ID, err)
 		}
 	}
@@ -98,7 +95,7 @@ func (f *Federation) loadPost(ctx context.Context, postID forum.ID) (*postContex
 // object is a post as a Page (question) or Note (answer); a deleted post
 // is a Tombstone.
 func (f *Federation) object(pc *postContext) *ap.Object {
-	p, t := pc.post, pc.thread
+	p, t := pc.Post, pc.Thread
 	id := f.postURI(p, t)
 	if p.Deleted() || (p.IsQuestion() && t.DeletedAt != nil) {
 		former := ap.TypeNote
@@ -111,11 +108,11 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 		}
 		return &ap.Object{ID: id, Type: ap.TypeTombstone, FormerType: former, Deleted: deleted}
 	}
-	forumID := f.forumURI(pc.forum)
+	forumID := f.forumURI(pc.Forum)
 	o := &ap.Object{
-		ID: id, AttributedTo: f.memberURI(pc.author), Content: p.HTML, Language: p.Language,
+		ID: id, AttributedTo: f.memberURI(pc.Author), Content: p.HTML, Language: p.Language,
 		Audience: forumID, Context: f.contextURI(t), URL: f.urls.Abs(uris.PostAnchor(t.ID, p.ID)),
-		To: []string{forumID, ap.Public}, Published: p.CreatedAt, Updated: p.EditedAt,
+		To: []string{forumID, ap.Public}, Published: p.CreatedAt, Updated: p.LastChanged(),
 		ContentMap: map[string]string{p.Language: p.HTML},
 	}
 	if p.Source != "" && p.URI == "" {
@@ -131,12 +128,12 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	for lang, tr := range p.Translations {
 		o.ContentMap[lang] = tr.HTML
 	}
-	if w := pc.written; w != nil {
-		o.Content, o.ContentMap[p.Language] = w.html, w.html
-		o.Tag = append(o.Tag, w.tags...)
-		o.Cc = append(o.Cc, w.mentions...)
+	if w := pc.Written; w != nil {
+		o.Content, o.ContentMap[p.Language] = w.HTML, w.HTML
+		o.Tag = append(o.Tag, w.Tags...)
+		o.Cc = append(o.Cc, w.Mentions...)
 	}
-	if pc.forum.Local() {
+	if pc.Forum.Local() {
 		// Mention the thread's actor: Mastodon's reply form then addresses
 		// replies to it, and they reach the thread's node.
 		actor := f.urls.ThreadActor(t.ID)
@@ -151,15 +148,18 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 				o.NameMap[lang] = tr.Title
 			}
 		}
+		if pc.Webinar != nil {
+			f.asEvent(o, pc.Webinar)
+		}
 		withTitleLine(o)
 		return o
 	}
 	o.Type = ap.TypeNote
-	o.InReplyTo = f.postURI(pc.parent, t)
-	if pc.to != nil && pc.to.ID != pc.author.ID { // no one is mentioned answering themselves
-		to := f.memberURI(pc.to)
+	o.InReplyTo = f.postURI(pc.Parent, t)
+	if pc.To != nil && pc.To.ID != pc.Author.ID { // no one is mentioned answering themselves
+		to := f.memberURI(pc.To)
 		o.Cc = append([]string{to}, o.Cc...)
-		o.Tag = append([]ap.Tag{{Type: "Mention", Href: to, Name: f.handle(pc.to)}}, o.Tag...)
+		o.Tag = append([]ap.Tag{{Type: "Mention", Href: to, Name: f.handle(pc.To)}}, o.Tag...)
 	}
 	o.Cc, o.Tag = uniqueStrings(o.Cc), uniqueMentions(o.Tag)
 	return o

@@ -158,6 +158,8 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 		return f.onFlag(ctx, act)
 	case ap.TypeAdd, ap.TypeRemove:
 		return f.onGoodPractice(ctx, act, act.Type == ap.TypeAdd)
+	case ap.TypeJoin, ap.TypeLeave:
+		return f.onJoin(ctx, act, act.Type == ap.TypeJoin)
 	}
 	return refused(ReasonUnsupported, "%s activities are not handled", act.Type)
 }

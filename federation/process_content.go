@@ -11,6 +11,7 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -100,6 +101,9 @@ func remotePost(o *ap.Object, author *forum.Member, received forum.ID) forum.Rem
 func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, received forum.ID, via *forum.Forum) error {
 	if act.Object.Actor != nil {
 		return f.onActorUpdate(ctx, act)
+	}
+	if f.isTranslationOffer(act) {
+		return f.onTranslationOffer(ctx, act, received)
 	}
 	o, err := f.trustedObject(ctx, act)
 	if err != nil {
@@ -280,10 +284,28 @@ func (f *Federation) onActorUpdate(ctx context.Context, act *ap.Activity) error 
 	if _, err := f.actors.actor(ctx, act.Actor, true); err != nil {
 		return err
 	}
+	if fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor); err == nil {
+		return f.refreshForum(ctx, fo)
+	}
 	if _, err := f.forumIn(ctx).MemberByURI(ctx, act.Actor); err != nil {
 		return nil // not an author here: the cache refresh was all
 	}
 	_, err := f.refreshMember(ctx, act.Actor)
+	return err
+}
+
+// refreshForum re-reads a joined forum's Group from its cached document:
+// its titles and descriptions in every language.
+func (f *Federation) refreshForum(ctx context.Context, fo *forum.Forum) error {
+	ra, err := f.storeIn(ctx).RemoteActor(ctx, fo.URI)
+	if err != nil {
+		return err
+	}
+	a, err := ap.ParseActor(ctx, ra.Document)
+	if err != nil {
+		return refused(parseReason(err), "forum %s: %w", fo.URI, err)
+	}
+	_, err = f.forumIn(ctx).SaveRemoteForum(ctx, forum.SystemActor(), join.ForumInfo(a, ra.Domain))
 	return err
 }
 

@@ -48,7 +48,7 @@ func (f *Federation) reportActivities(ctx context.Context, e *forum.Event) ([]*o
 	if err != nil {
 		return nil, err
 	}
-	servers, people, err := f.followerSets(ctx, forumURI)
+	servers, people, err := f.pub.FollowerSets(ctx, forumURI)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (f *Federation) reportActivities(ctx context.Context, e *forum.Event) ([]*o
 		servers[inbox] = true
 	}
 	return []*outgoing{{uri: act.ID, actorURI: forumURI, typ: ap.TypeCreate, object: art.ID, public: true, body: body,
-		inboxes: servers.list()}}, nil
+		inboxes: servers.List()}}, nil
 }
 
 // ReportArticle is a published report's Article document (served at its

@@ -33,9 +33,6 @@ func (c actorCache) keyOwner(ctx context.Context, keyID string) (string, error) 
 	return c.KeyOwner(ctx, keyID)
 }
 
-// actorTTL is how long a fetched actor is trusted.
-const actorTTL = actors.TTL
-
 // errLocalActor: an actor asked for is one of ours.
 var errLocalActor = actors.ErrLocal
 

@@ -3,7 +3,6 @@ package federation
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/metropolis/agora/federation/poll"
 )
@@ -12,7 +11,7 @@ import (
 // have finished what they were doing (in-flight deliveries complete).
 func (f *Federation) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, w := range []func(context.Context){f.runInbox, f.runPublisher, f.deliveries.Run, f.joins.Run} {
+	for _, w := range []func(context.Context){f.runInbox, f.pub.Run, f.deliveries.Run, f.joins.Run} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -25,15 +24,9 @@ func (f *Federation) Run(ctx context.Context) {
 func wake(ch chan struct{}) { poll.Waker(ch).Wake() }
 
 func (f *Federation) wakeInbox()      { wake(f.inboxWake) }
-func (f *Federation) wakePublisher()  { wake(f.publishWake) }
+func (f *Federation) wakePublisher()  { f.pub.Wake() }
 func (f *Federation) wakeDeliveries() { f.deliveries.Wake() }
 
 // Notify tells federation that the node's event log grew (web calls it
 // after a member acts), so publishing doesn't wait for the next poll.
 func (f *Federation) Notify() { f.wakePublisher() }
-
-// loop calls step until ctx ends; when step reports no more work, it waits
-// for a wake-up or the poll interval.
-func loop(ctx context.Context, wakeCh chan struct{}, every time.Duration, step func(context.Context) (more bool)) {
-	poll.Loop(ctx, wakeCh, every, step)
-}

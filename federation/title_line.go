@@ -55,7 +55,7 @@ func withoutTitleLine(h, title string) string {
 
 // stripTitleLines takes the title lines off a received question.
 func stripTitleLines(p *forum.RemotePost, o *ap.Object) {
-	if o.Type != ap.TypePage {
+	if o.Type != ap.TypePage && o.Type != ap.TypeEvent {
 		return
 	}
 	p.HTML = withoutTitleLine(p.HTML, o.Name)

@@ -26,6 +26,12 @@ const (
 	EventMemberUpdated  EventKind = "member.updated"
 	EventForumUpdated   EventKind = "forum.updated"
 	EventPostReported   EventKind = "post.reported"
+	// EventPostTranslated: a member of this node added a language version
+	// of a post (this node's or another's).
+	EventPostTranslated EventKind = "post.translated"
+	// EventWebinarCreated: a moderator created a forum's event; ThreadID
+	// is its discussion thread (WebinarOfThread finds it).
+	EventWebinarCreated EventKind = "webinar.created"
 )
 
 // Events only this node's members hear about (notifications): federation

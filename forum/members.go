@@ -13,6 +13,7 @@ type Profile struct {
 	Organisation string
 	Languages    []string
 	UILanguage   string // empty: follow the browser
+	TimeZone     string // IANA zone; empty: the node's
 }
 
 func (p Profile) clean() (Profile, error) {
@@ -34,12 +35,19 @@ func (p Profile) clean() (Profile, error) {
 			return p, err
 		}
 	}
+	if p.TimeZone != "" {
+		loc, err := LoadTimeZone("time_zone", p.TimeZone)
+		if err != nil {
+			return p, err
+		}
+		p.TimeZone = loc.String()
+	}
 	return p, nil
 }
 
 func (p Profile) applyTo(m *Member) {
 	m.DisplayName, m.Title, m.Organisation = p.DisplayName, p.Title, p.Organisation
-	m.Languages, m.UILanguage = p.Languages, p.UILanguage
+	m.Languages, m.UILanguage, m.TimeZone = p.Languages, p.UILanguage, p.TimeZone
 }
 
 // NewAccount is what creating an account needs.

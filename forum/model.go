@@ -51,7 +51,10 @@ type Member struct {
 	Languages []string
 	// UILanguage is the interface language the member chose; empty means
 	// "follow my browser".
-	UILanguage   string
+	UILanguage string
+	// TimeZone is the IANA zone the member reads times in; empty means
+	// the node's.
+	TimeZone     string
 	Role         Role
 	PasswordHash string // empty until the member sets a password
 	CreatedAt    time.Time
@@ -199,8 +202,9 @@ type Post struct {
 	Language string
 	Source   string // markdown as written
 	HTML     string // rendered and sanitized
-	// Translations are other language versions that arrived with a remote
-	// post (contentMap), kept by language tag; never the original language.
+	// Translations are the post's other language versions, kept by
+	// language tag: made here (TranslatePost) or arrived in a contentMap;
+	// never the original language.
 	Translations map[string]Translation
 	// Extras are what a post written on another server carries beside its
 	// text (a content warning, media, a poll, a video, an event).
@@ -237,6 +241,15 @@ func (p *Post) Deleted() bool { return p.DeletedAt != nil }
 type Translation struct {
 	Title string
 	HTML  string
+	// Source is the markdown a translation made here was written in
+	// ("" for one that arrived).
+	Source string
+	// TranslatorID is the member who wrote it, when known (a member of
+	// this node, or a remote one who offered it).
+	TranslatorID ID
+	// CreatedAt is when it was added here; nil for versions stored
+	// before translations were dated.
+	CreatedAt *time.Time
 }
 
 // Revision is an earlier version of a post, kept when it is edited.

@@ -346,18 +346,39 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 			return fmt.Errorf("edit of %s made %s, the stored version %s: %w", cur.URI,
 				version.Format(time.RFC3339Nano), cur.OriginUpdatedAt.Format(time.RFC3339Nano), ErrStale)
 		}
+		now := s.clock.Now()
+		translations := mergeTranslations(cur.Translations, p.Translations, p.Language, now)
 		if cur.Source == p.Source && cur.HTML == p.HTML && cur.Language == p.Language && cur.Extras.Equal(p.Extras) && (!cur.IsQuestion() || t.Title == clip(p.Title, MaxTitleLen)) {
 			post = cur
-			if version == nil {
-				return nil // a repeated Update changes nothing
+			if sameTranslations(cur.Translations, translations) {
+				if version == nil {
+					return nil // a repeated Update changes nothing
+				}
+				cur.OriginUpdatedAt = version // the same text, newer: later stale copies must still lose
+				if err := tx.UpdatePost(ctx, cur); err != nil {
+					return err
+				}
+				// Still passed on: other nodes may lack what this one
+				// already had (a version made here and offered to the
+				// origin comes back as the origin's Update).
+				return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventEditReceived, ActorID: by.ID, ForumID: t.ForumID,
+					ThreadID: t.ID, PostID: cur.ID})
 			}
-			cur.OriginUpdatedAt = version // the same text, newer: later stale copies must still lose
-			return tx.UpdatePost(ctx, cur)
+			// Only new language versions: kept beside the text, which is
+			// not edited (no revision), and passed on like any edit.
+			if version != nil {
+				cur.OriginUpdatedAt = version
+			}
+			cur.Translations = translations
+			if err := tx.UpdatePost(ctx, cur); err != nil {
+				return err
+			}
+			return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventEditReceived, ActorID: by.ID, ForumID: t.ForumID,
+				ThreadID: t.ID, PostID: cur.ID})
 		}
 		if version != nil {
 			cur.OriginUpdatedAt = version
 		}
-		now := s.clock.Now()
 		old := &Revision{ID: s.ids.New(), PostID: cur.ID, EditorID: by.ID, Source: cur.Source, Language: cur.Language, CreatedAt: now}
 		if cur.IsQuestion() {
 			old.Title = t.Title
@@ -368,7 +389,7 @@ func (s *Service) ReceiveEdit(ctx context.Context, post *Post, by *Member, p Rem
 		if err := tx.CreateRevision(ctx, old); err != nil {
 			return err
 		}
-		cur.Source, cur.HTML, cur.Language, cur.Translations, cur.Extras, cur.EditedAt = p.Source, p.HTML, p.Language, p.Translations, p.Extras, &now
+		cur.Source, cur.HTML, cur.Language, cur.Translations, cur.Extras, cur.EditedAt = p.Source, p.HTML, p.Language, translations, p.Extras, &now
 		if err := tx.UpdatePost(ctx, cur); err != nil {
 			return err
 		}

@@ -5,16 +5,9 @@ import (
 	"time"
 )
 
-// Store is the storage the domain needs. Implementations map their driver
-// errors onto ErrNotFound and ErrConflict. List methods return at most
-// limit items in the order documented, starting strictly after the cursor
-// (a zero cursor means from the start).
-type Store interface {
-	// Atomic runs fn in one transaction: every write made through tx
-	// commits together or not at all.
-	Atomic(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
-	Ping(ctx context.Context) error
-
+// AccountStore keeps members, invitations, sign-in links and sessions
+// (members.go).
+type AccountStore interface {
 	CreateMember(ctx context.Context, m *Member) error // ErrConflict if the username (or URI) is taken
 	UpdateMember(ctx context.Context, m *Member) error
 	MemberByID(ctx context.Context, id ID) (*Member, error)
@@ -47,7 +40,10 @@ type Store interface {
 	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteMemberSessions(ctx context.Context, memberID ID) error
+}
 
+// ForumStore keeps forums, their texts and policies (forums.go).
+type ForumStore interface {
 	// CreateForum stores a forum with its texts and policy; ErrConflict if
 	// the slug (or URI) is taken.
 	CreateForum(ctx context.Context, f *Forum) error
@@ -60,7 +56,10 @@ type Store interface {
 	ForumByURI(ctx context.Context, uri string) (*Forum, error)
 	// ListForums orders forums by (Position, ID).
 	ListForums(ctx context.Context, after ForumCursor, limit int) ([]*Forum, error)
+}
 
+// ThreadStore keeps threads (threads.go, posts.go, moderation.go, remote.go).
+type ThreadStore interface {
 	// CreateThread stores the thread and its question post; ErrConflict if
 	// the thread's URI is taken.
 	CreateThread(ctx context.Context, t *Thread, question *Post) error
@@ -81,7 +80,11 @@ type Store interface {
 	ListThreads(ctx context.Context, forumID ID, after ThreadCursor, limit int) ([]*Thread, error)
 	// CountThreads counts a forum's threads that are not deleted.
 	CountThreads(ctx context.Context, forumID ID) (int, error)
+}
 
+// PostStore keeps posts, their revisions, helpful marks and shares
+// (posts.go, remote.go).
+type PostStore interface {
 	// CreatePost stores a post and its translations; ErrConflict if its URI
 	// is taken.
 	CreatePost(ctx context.Context, p *Post) error
@@ -117,7 +120,10 @@ type Store interface {
 	RemoveShare(ctx context.Context, postID, memberID ID) error
 	// HelpfulMarks reports which of postIDs memberID has marked.
 	HelpfulMarks(ctx context.Context, memberID ID, postIDs []ID) (map[ID]bool, error)
+}
 
+// ReportStore keeps reports of posts (reports.go).
+type ReportStore interface {
 	// CreateReport stores a report; ErrConflict if its URI is taken.
 	CreateReport(ctx context.Context, r *Report) error
 	ReportByID(ctx context.Context, id ID) (*Report, error)
@@ -125,14 +131,43 @@ type Store interface {
 	UpdateReport(ctx context.Context, r *Report) error
 	// ListOpenReports lists unresolved reports newest first, before beforeID.
 	ListOpenReports(ctx context.Context, beforeID ID, limit int) ([]*Report, error)
+}
 
+// EventStore is the event log every change is recorded in, in the
+// change's transaction (events.go); the publisher and the live feed read
+// it.
+type EventStore interface {
 	// AppendEvent adds to the event log (in the caller's transaction).
 	AppendEvent(ctx context.Context, e *Event) error
 	// ListEvents lists events with ID > afterID, oldest first.
 	ListEvents(ctx context.Context, afterID ID, limit int) ([]*Event, error)
+}
+
+// Store is the storage the domain needs. Implementations map their driver
+// errors onto ErrNotFound and ErrConflict. List methods return at most
+// limit items in the order documented, starting strictly after the cursor
+// (a zero cursor means from the start).
+//
+// It is the union of the smaller stores below, one per part of the domain
+// (accounts, forums, threads, posts, reports, the event log…): code that
+// needs one part takes that one (bench seeding, say, takes Store for
+// Atomic).
+type Store interface {
+	// Atomic runs fn in one transaction: every write made through tx
+	// commits together or not at all.
+	Atomic(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
+	Ping(ctx context.Context) error
+
+	AccountStore
+	ForumStore
+	ThreadStore
+	PostStore
+	ReportStore
+	EventStore
 
 	GoodPracticeStore
 	CityStore
+	WebinarStore
 	ModerationLogStore
 }
 

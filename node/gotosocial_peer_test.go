@@ -55,6 +55,7 @@ type gotosocial struct {
 	authErrs []string
 	seen     map[string]string // status id → its author, as bob saw it
 	deleted  map[string]bool   // statuses removed by a Delete from their author
+	statuses map[string]string // bob's statuses by path, served to signed GETs
 }
 
 // gtsUsername is the pattern GoToSocial's WebFinger lookup holds a remote
@@ -71,7 +72,8 @@ func startGoToSocial(t *testing.T, ln net.Listener, base string, nw *loopNet) *g
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &gotosocial{t: t, base: base, key: key, pem: pem, net: nw, deleted: map[string]bool{}, seen: map[string]string{}}
+	g := &gotosocial{t: t, base: base, key: key, pem: pem, net: nw, deleted: map[string]bool{}, seen: map[string]string{},
+		statuses: map[string]string{}}
 	srv := &http.Server{Handler: http.HandlerFunc(g.serve), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
@@ -131,9 +133,39 @@ func (g *gotosocial) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		g.applyDelete(doc)
 		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodGet && g.status(r.URL.Path) != "":
+		if !g.authenticate(w, r, body) {
+			return
+		}
+		g.json(w, g.status(r.URL.Path))
 	default:
 		http.NotFound(w, r) // authorize_interaction among others
 	}
+}
+
+// status is bob's status at path ("" if none, or deleted).
+func (g *gotosocial) status(path string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.statuses[path]
+}
+
+// post stores a status of bob's (a JSON object without @context), served
+// from then on, and returns its Create, signed by bob when sent.
+func (g *gotosocial) post(path, note string) string {
+	g.mu.Lock()
+	g.statuses[path] = `{"@context":"https://www.w3.org/ns/activitystreams",` + strings.TrimPrefix(strings.TrimSpace(note), "{")
+	g.mu.Unlock()
+	id := g.base + path
+	return fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/activity","type":"Create","actor":%q,
+"to":["https://www.w3.org/ns/activitystreams#Public"],"object":%s}`, id, g.bob(), note)
+}
+
+// unpost deletes a status of bob's: it is gone (404) from then on.
+func (g *gotosocial) unpost(path string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.statuses, path)
 }
 
 func (g *gotosocial) json(w http.ResponseWriter, doc string) {

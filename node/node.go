@@ -39,8 +39,11 @@ type Config struct {
 	DefaultLanguage string
 	// DefaultCity is the node's city: members who name none belong to it.
 	DefaultCity string
-	DB          *storage.DB
-	Logger      *slog.Logger
+	// TimeZone is the IANA zone times are shown in to members who chose
+	// none ("" is UTC).
+	TimeZone string
+	DB       *storage.DB
+	Logger   *slog.Logger
 	// AllowLoopbackPeers lets federation talk to 127.0.0.0/8 and ::1 (tests
 	// and the demo); production nodes leave it off.
 	AllowLoopbackPeers bool
@@ -213,7 +216,7 @@ func New(cfg Config) (*Node, error) {
 		mailCfg = &web.MailConfig{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now, Coalesce: cfg.Mail.Coalesce,
 			ReplyFrom: cfg.Mail.From, ReplyTTL: cfg.Mail.ReplyTTL}
 	}
-	h, err := web.New(web.Config{URLs: urls, Reports: reports, DefaultLanguage: cfg.DefaultLanguage, Service: svc, Notify: notes, Mail: mailCfg,
+	h, err := web.New(web.Config{URLs: urls, Reports: reports, DefaultLanguage: cfg.DefaultLanguage, TimeZone: cfg.TimeZone, Service: svc, Notify: notes, Mail: mailCfg,
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
 		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: search.NewService(cfg.DB.Store(), cfg.DB.Store()), Media: cfg.Media,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
 )
 
@@ -36,7 +37,7 @@ func TestChangesCountsWrites(t *testing.T) {
 			wantErr(t, "AddInboxItem", s.AddInboxItem(ctx(t), it), nil)
 			moved("an inbox row", false)
 			err := s.FederationAtomic(ctx(t), func(ctx context.Context, tx federation.Store) error {
-				if err := tx.SetCursor(ctx, "publisher", "x"); err != nil {
+				if err := tx.(*storage.Store).SetCursor(ctx, "publisher", "x"); err != nil {
 					return err
 				}
 				// Publishing marks an event: what caches hold is unchanged.
@@ -48,7 +49,7 @@ func TestChangesCountsWrites(t *testing.T) {
 			moved("a block", true)
 			var inside uint64
 			err = s.FederationAtomic(ctx(t), func(ctx context.Context, tx federation.Store) error {
-				if err := tx.BlockDomain(ctx, &federation.DomainBlock{Domain: "spam2.example", CreatedAt: t0}); err != nil {
+				if err := tx.(*storage.Store).BlockDomain(ctx, &federation.DomainBlock{Domain: "spam2.example", CreatedAt: t0}); err != nil {
 					return err
 				}
 				inside = ch.Version()

@@ -38,7 +38,7 @@ func TestInboxQueue(t *testing.T) {
 		err := s.FederationAtomic(ctx(t), func(ctx context.Context, tx federation.Store) error {
 			dup := item(1, t0)
 			wantErr(t, "AddInboxItem duplicate", tx.AddInboxItem(ctx, dup), forum.ErrConflict)
-			return tx.SetCursor(ctx, "after-dup", "ok")
+			return tx.(*storage.Store).SetCursor(ctx, "after-dup", "ok")
 		})
 		wantErr(t, "transaction after a duplicate", err, nil)
 		if v, _ := s.Cursor(ctx(t), "after-dup"); v != "ok" {

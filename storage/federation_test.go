@@ -262,11 +262,11 @@ func TestFederationAtomic(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *storage.Store) {
 		boom := errors.New("boom")
 		err := s.FederationAtomic(ctx(t), func(ctx context.Context, tx federation.Store) error {
-			if err := tx.SetCursor(ctx, "a", "1"); err != nil {
+			if err := tx.(*storage.Store).SetCursor(ctx, "a", "1"); err != nil {
 				return err
 			}
 			return tx.FederationAtomic(ctx, func(ctx context.Context, tx federation.Store) error {
-				if v, err := tx.Cursor(ctx, "a"); err != nil || v != "1" {
+				if v, err := tx.(*storage.Store).Cursor(ctx, "a"); err != nil || v != "1" {
 					t.Errorf("nested sees %q, %v", v, err)
 				}
 				return boom
@@ -284,7 +284,7 @@ func TestFederationAtomic(t *testing.T) {
 			if err := tx.AppendEvent(ctx, &forum.Event{ID: id, Kind: forum.EventPostCreated, CreatedAt: t0}); err != nil {
 				return err
 			}
-			return tx.(federation.Store).SetCursor(ctx, "publisher", id)
+			return tx.(*storage.Store).SetCursor(ctx, "publisher", id)
 		})
 		wantErr(t, "Atomic across stores", err, nil)
 		if v, _ := s.Cursor(ctx(t), "publisher"); v != id {

@@ -21,6 +21,7 @@ type memberRow struct {
 	Organisation  string    `bun:"organisation"`
 	CityID        string    `bun:"city_id"`
 	UILanguage    string    `bun:"ui_language"`
+	TimeZone      string    `bun:"time_zone"`
 	Role          string    `bun:"role"`
 	PasswordHash  string    `bun:"password_hash"`
 	CreatedAt     time.Time `bun:"created_at"`
@@ -39,7 +40,7 @@ func memberToRow(m *forum.Member) *memberRow {
 	r := &memberRow{
 		ID: m.ID, Username: m.Username, Domain: m.Domain, URI: m.URI, ProfileURL: m.ProfileURL,
 		DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation, CityID: m.CityID, UILanguage: m.UILanguage,
-		Role: string(m.Role), PasswordHash: m.PasswordHash, CreatedAt: utc(m.CreatedAt),
+		TimeZone: m.TimeZone, Role: string(m.Role), PasswordHash: m.PasswordHash, CreatedAt: utc(m.CreatedAt),
 	}
 	r.Avatar = m.Avatar
 	return r
@@ -49,7 +50,7 @@ func (r *memberRow) toForum() *forum.Member {
 	m := &forum.Member{
 		ID: r.ID, Username: r.Username, Domain: r.Domain, URI: r.URI, ProfileURL: r.ProfileURL,
 		DisplayName: r.DisplayName, Title: r.Title, Organisation: r.Organisation, CityID: r.CityID, UILanguage: r.UILanguage,
-		Role: forum.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(),
+		TimeZone: r.TimeZone, Role: forum.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(),
 	}
 	m.Avatar = r.Avatar
 	return m

@@ -178,7 +178,8 @@ func TestPostTranslations(t *testing.T) {
 		// UpdatePost replaces them: "es" goes, "fr" comes, "en" changes.
 		remote.Translations = map[string]forum.Translation{
 			"en": {HTML: "<p>yes, indeed</p>"},
-			"fr": {HTML: "<p>oui</p>"},
+			// A version made here keeps its markdown, translator and time.
+			"fr": {HTML: "<p>oui</p>", Source: "oui", TranslatorID: f.member.ID, CreatedAt: ptr(t0.Add(time.Minute))},
 		}
 		remote.EditedAt, remote.OriginUpdatedAt = ptr(t0.Add(time.Minute)), ptr(t0.Add(30*time.Second))
 		wantErr(t, "UpdatePost", s.UpdatePost(ctx(t), remote), nil)

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"sort"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -12,10 +13,13 @@ import (
 // translationRow is one other-language version of a post.
 type translationRow struct {
 	bun.BaseModel `bun:"table:post_translations"`
-	PostID        string `bun:"post_id,pk"`
-	Lang          string `bun:"lang,pk"`
-	Title         string `bun:"title"`
-	HTML          string `bun:"html"`
+	PostID        string     `bun:"post_id,pk"`
+	Lang          string     `bun:"lang,pk"`
+	Title         string     `bun:"title"`
+	HTML          string     `bun:"html"`
+	Source        string     `bun:"source"`
+	TranslatorID  string     `bun:"translator_id"`
+	CreatedAt     *time.Time `bun:"created_at"`
 }
 
 func (s *Store) insertTranslations(ctx context.Context, p *forum.Post) error {
@@ -24,7 +28,8 @@ func (s *Store) insertTranslations(ctx context.Context, p *forum.Post) error {
 	}
 	rows := make([]translationRow, 0, len(p.Translations))
 	for lang, t := range p.Translations {
-		rows = append(rows, translationRow{PostID: p.ID, Lang: lang, Title: t.Title, HTML: t.HTML})
+		rows = append(rows, translationRow{PostID: p.ID, Lang: lang, Title: t.Title, HTML: t.HTML,
+			Source: t.Source, TranslatorID: t.TranslatorID, CreatedAt: t.CreatedAt})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Lang < rows[j].Lang })
 	_, err := s.db.NewInsert().Model(&rows).Exec(ctx)
@@ -60,7 +65,8 @@ func (s *Store) withTranslations(ctx context.Context, rows []postRow) ([]*forum.
 		if p.Translations == nil {
 			p.Translations = map[string]forum.Translation{}
 		}
-		p.Translations[t.Lang] = forum.Translation{Title: t.Title, HTML: t.HTML}
+		p.Translations[t.Lang] = forum.Translation{Title: t.Title, HTML: t.HTML, Source: t.Source,
+			TranslatorID: t.TranslatorID, CreatedAt: t.CreatedAt}
 	}
 	return out, nil
 }

@@ -30,6 +30,10 @@ type Clock struct {
 // NewClock returns a clock at Epoch.
 func NewClock() *Clock { return &Clock{now: Epoch} }
 
+// NewClockAt returns a clock at t: tests whose records are compared with
+// the database's own clock start near the present.
+func NewClockAt(t time.Time) *Clock { return &Clock{now: t} }
+
 // Now implements forum.Clock.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()

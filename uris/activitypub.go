@@ -82,6 +82,20 @@ func (b *Builder) Context(threadID string) string { return b.base + ContextPath(
 // Activity is an activity's id.
 func (b *Builder) Activity(id string) string { return b.base + ActivityPath(id) }
 
+// Roles of the activities an event yields beside its own (EventActivity).
+const (
+	RoleAnnounce = "announce" // the forum's Announce of the activity (FEP-1b12), to servers
+	RolePeople   = "people"   // the forum's boost of a new question, to people
+	RoleThread   = "thread"   // the thread actor's boost of a new answer, to people
+	RoleLike     = "like"     // the Like an Undo{Like} names
+	RoleLock     = "lock"     // the Lock an Undo{Lock} names
+)
+
+// EventActivity is the id of an activity an event yields beside its own
+// (its forum's Announce, a boost…): the same event and role always give
+// the same id, so publishing an event again adds nothing.
+func (b *Builder) EventActivity(eventID, role string) string { return b.Activity(eventID + "-" + role) }
+
 // Kind says what a local URL names.
 type Kind int
 
@@ -95,6 +109,7 @@ const (
 	KindPost
 	KindActivity
 	KindThreadActor
+	KindWebinar
 )
 
 // Parse tells what a URL of this node names, and its key (username, slug
@@ -125,6 +140,8 @@ func (b *Builder) Parse(raw string) (Kind, string) {
 		return KindPost, parts[1]
 	case "activities":
 		return KindActivity, parts[1]
+	case "e":
+		return KindWebinar, parts[1]
 	}
 	return KindNone, ""
 }

@@ -56,6 +56,21 @@ func ThreadPath(id string) string { return "/t/" + url.PathEscape(id) }
 // PostPath is an answer's permalink.
 func PostPath(id string) string { return "/p/" + url.PathEscape(id) }
 
+// PostEditPath is the form that edits a post.
+func PostEditPath(id string) string { return PostPath(id) + "/edit" }
+
+// ThreadReplyPath receives a thread's answer form.
+func ThreadReplyPath(id string) string { return ThreadPath(id) + "/reply" }
+
+// ThreadEventsPath streams a thread's new posts (server-sent events).
+func ThreadEventsPath(id string) string { return ThreadPath(id) + "/events" }
+
+// MemberEditPath is the form that edits a member's profile.
+func MemberEditPath(username string) string { return MemberPath(username) + "/edit" }
+
+// UnsubscribePath stops the mail a signed token names.
+func UnsubscribePath(token string) string { return "/unsubscribe/" + url.PathEscape(token) }
+
 // PostAnchor is where a post sits on its thread's page.
 func PostAnchor(threadID, postID string) string { return ThreadPath(threadID) + "#p-" + postID }
 

@@ -133,7 +133,7 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setCookie(w, cookieLang, lang, 365*24*time.Hour)
 	if m := st.viewer; m != nil && m.UILanguage != lang {
-		p := forum.Profile{DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation, Languages: m.Languages, UILanguage: lang}
+		p := forum.Profile{DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation, Languages: m.Languages, UILanguage: lang, TimeZone: m.TimeZone}
 		if _, err := s.cfg.Service.UpdateProfile(r.Context(), m, m.ID, p); err != nil {
 			return err
 		}

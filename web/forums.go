@@ -33,6 +33,8 @@ type forumData struct {
 	// threads with posts since their last visit.
 	Watch  *watchState
 	Unseen map[forum.ID]bool
+	// Upcoming and Past are the forum's events (first page only).
+	Upcoming, Past []*forum.Webinar
 }
 
 func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
@@ -60,6 +62,13 @@ func (s *Server) forumPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.forumMarks(r.Context(), st, &d); err != nil {
 		return err
+	}
+	if r.URL.Query().Get("after") == "" {
+		if d.Upcoming, d.Past, err = s.forumWebinars(r, f); err != nil {
+			return err
+		}
+		// An upcoming event turns past with no write to the store.
+		st.uncacheable = len(d.Upcoming) > 0
 	}
 	s.render(w, r, http.StatusOK, "forum", text["Title"], d)
 	return nil

@@ -248,3 +248,22 @@ func languageName(tag string) string {
 	}
 	return tag
 }
+
+// LanguageName is a language's name in the reader's language ("Spanish"
+// for an English reader, "espagnol" for a French one), for sentences such
+// as "original in Spanish"; the tag itself when it is not a language.
+func (t *translator) LanguageName(tag string) string {
+	key := "lang:" + tag
+	if v, ok := t.memo.Load(key); ok {
+		return v.(string)
+	}
+	name := tag
+	if lt, err := language.Parse(tag); err == nil {
+		reader, _ := language.Parse(t.lang)
+		if n := display.Tags(reader).Name(lt); n != "" {
+			name = n
+		}
+	}
+	t.remember(key, name)
+	return name
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/metropolis/agora/mail"
 	"github.com/metropolis/agora/mailin"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/uris"
 )
 
 // Email about notifications. The planner turns members' notifications
@@ -230,7 +231,7 @@ func (s *Server) composeMail(ctx context.Context, m *forum.Member, addr string, 
 	if err != nil {
 		return nil, err
 	}
-	d.UnsubscribeLink = s.cfg.URLs.Abs("/unsubscribe/" + token)
+	d.UnsubscribeLink = s.cfg.URLs.Abs(uris.UnsubscribePath(token))
 	d.Unsubscribe = tr.T("mail.unsubscribe_" + map[bool]string{true: "all", false: "kind"}[scope == "all"])
 	var reply *mailReply
 	if mode == notify.MailNow && len(ns) == 1 {
@@ -373,7 +374,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("unsubscribed\n"))
 	default:
-		http.Redirect(w, r, "/unsubscribe/"+token+"?done=1", http.StatusSeeOther)
+		http.Redirect(w, r, uris.UnsubscribePath(token)+"?done=1", http.StatusSeeOther)
 	}
 }
 

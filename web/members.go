@@ -45,6 +45,8 @@ type profileFormData struct {
 	LanguageChoices []string
 	Checked         map[string]bool
 	UILanguages     []string
+	// NodeZone is the node's time zone, used when the member names none.
+	NodeZone string
 	// Cities are the known cities the member picks from.
 	Cities []*forum.City
 	// NewCity is a city typed that is not known yet: it comes back as
@@ -81,13 +83,13 @@ func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := forum.Profile{DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation,
-		Languages: m.Languages, UILanguage: m.UILanguage}
-	return s.renderProfileForm(w, r, http.StatusOK, st.tr.T("profile.edit_title"), s.profileFormOf(uris.MemberPath(m.Username)+"/edit", m.Username, p, ""))
+		Languages: m.Languages, UILanguage: m.UILanguage, TimeZone: m.TimeZone}
+	return s.renderProfileForm(w, r, http.StatusOK, st.tr.T("profile.edit_title"), s.profileFormOf(uris.MemberEditPath(m.Username), m.Username, p, ""))
 }
 
 func (s *Server) profileFormOf(action, username string, p forum.Profile, errMsg string) profileFormData {
 	d := profileFormData{Action: action, Username: username, Profile: p, UILanguages: s.catalog.tags,
-		Checked: map[string]bool{}, Error: errMsg}
+		Checked: map[string]bool{}, Error: errMsg, NodeZone: s.zone.String()}
 	for _, l := range p.Languages {
 		d.Checked[l] = true
 	}
@@ -118,6 +120,7 @@ func profileFromForm(r *http.Request) forum.Profile {
 		Organisation: cityFromForm(r),
 		Languages:    langs,
 		UILanguage:   r.PostForm.Get("ui_language"),
+		TimeZone:     strings.TrimSpace(r.PostForm.Get("time_zone")),
 	}
 }
 
@@ -139,7 +142,7 @@ func (s *Server) editProfile(w http.ResponseWriter, r *http.Request) error {
 	p := profileFromForm(r)
 	m, err = s.cfg.Service.UpdateProfile(r.Context(), st.viewer, m.ID, p)
 	if ve := asValidation(err); ve != nil {
-		d := s.profileFormOf(uris.MemberPath(r.PathValue("username"))+"/edit", r.PathValue("username"), p, s.validationMessage(st.tr, ve))
+		d := s.profileFormOf(uris.MemberEditPath(r.PathValue("username")), r.PathValue("username"), p, s.validationMessage(st.tr, ve))
 		return s.renderProfileForm(w, r, http.StatusBadRequest, st.tr.T("profile.edit_title"), d)
 	} else if err != nil {
 		return err

@@ -201,7 +201,10 @@ func (s *Server) cachedBy(threadParam string, h handlerFunc) handlerFunc {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		if rec.status == http.StatusOK {
+		// A page that changes with the time of day (a forum with an
+		// upcoming event, which becomes past without any write) is
+		// rendered each time.
+		if rec.status == http.StatusOK && !anon.uncacheable {
 			c.put(key, p, versionOf)
 			f.page = p
 		}

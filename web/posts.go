@@ -24,7 +24,7 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) error {
 	if err := forum.CanEdit(st.viewer, t, p); err != nil {
 		return err
 	}
-	d := composeData{Action: uris.PostPath(p.ID) + "/edit", IsEdit: true, HasTitle: p.IsQuestion(),
+	d := composeData{Action: uris.PostEditPath(p.ID), IsEdit: true, HasTitle: p.IsQuestion(),
 		Title: t.Title, Body: p.Source, Language: p.Language, Languages: postLanguages(st.viewer, p.Language)}
 	s.render(w, r, http.StatusOK, "compose", st.tr.T("edit.title"), d)
 	return nil
@@ -54,7 +54,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		d := composeData{Action: uris.PostPath(id) + "/edit", IsEdit: true, HasTitle: old.IsQuestion(),
+		d := composeData{Action: uris.PostEditPath(id), IsEdit: true, HasTitle: old.IsQuestion(),
 			Title: e.Title, Body: e.Body, Language: e.Language, Languages: postLanguages(st.viewer, e.Language),
 			Error: s.validationMessage(st.tr, ve)}
 		s.render(w, r, http.StatusBadRequest, "compose", st.tr.T("edit.title"), d)

@@ -37,6 +37,8 @@ type view struct {
 	Unread int
 	// Notify: the node gives notifications (the header links them).
 	Notify bool
+	// zone is the time zone the reader sees times in.
+	zone *time.Location
 	// Reports: the node has forum reports (forum pages link them).
 	Reports bool
 	// Feeds are the page's feeds, linked in its head for feed readers'
@@ -96,6 +98,19 @@ var templateFuncs = template.FuncMap{
 	},
 	// withForm hands a post form its page and its fields.
 	"withForm": func(v *view, f composeData) map[string]any { return map[string]any{"V": v, "F": f} },
+	// withList hands the events partial its page and its events.
+	"withList": func(v *view, l []*forum.Webinar) map[string]any { return map[string]any{"V": v, "L": l} },
+	// webinarText is an event's text in the reader's language (else its
+	// original) and that language.
+	"webinarText": func(w *forum.Webinar, lang string) []any {
+		t, l := w.Text(lang)
+		return []any{t, l}
+	},
+	"webinarPath":       uris.WebinarPath,
+	"webinarICSPath":    uris.WebinarICSPath,
+	"newWebinarPath":    uris.NewWebinarPath,
+	"forumCalendarPath": uris.ForumCalendarPath,
+	"calendarPath":      uris.CalendarPath,
 	// postContext hands the post partial its page and its post.
 	"postContext": func(v *view, p *postItem) map[string]any { return map[string]any{"V": v, "P": p} },
 	// replyForm points the answer form at an answer instead of the question.
@@ -158,7 +173,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 func (s *Server) pageView(r *http.Request, title string, data any) *view {
 	st := stateOf(r)
 	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, SessionUnknown: st.sessionUnknown, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data,
-		Notify: s.cfg.Notify != nil, Reports: s.cfg.Reports != nil, Unread: s.unread(r.Context(), st)}
+		Notify: s.cfg.Notify != nil, Reports: s.cfg.Reports != nil, Unread: s.unread(r.Context(), st), zone: s.readerZone(st.viewer)}
 	v.Flash, v.clearFlash = s.takeFlash(r)
 	for _, tag := range s.catalog.tags {
 		v.Switcher = append(v.Switcher, langOption{Tag: tag, Name: languageName(tag), Current: tag == st.tr.lang})

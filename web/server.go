@@ -5,6 +5,7 @@ package web
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -30,8 +31,11 @@ import (
 type Config struct {
 	URLs            *uris.Builder
 	DefaultLanguage string // the node's default UI language: en, es, fr, pt or ar
-	Service         *forum.Service
-	Logger          *slog.Logger
+	// TimeZone is the IANA zone times are shown in to members who chose
+	// none and to visitors ("" is UTC).
+	TimeZone string
+	Service  *forum.Service
+	Logger   *slog.Logger
 	// SignInLimiter limits sign-in attempts; nil means in-process limits of
 	// 10 attempts per 5 minutes per address and per username.
 	SignInLimiter Limiter
@@ -75,6 +79,7 @@ type Config struct {
 // Server is the node's HTTP handler.
 type Server struct {
 	cfg       Config
+	zone      *time.Location // the node's time zone
 	catalog   *catalog
 	templates map[string]*template.Template
 	limiter   Limiter
@@ -109,7 +114,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter,
+	zone := time.UTC
+	if cfg.TimeZone != "" {
+		if zone, err = forum.LoadTimeZone("time_zone", cfg.TimeZone); err != nil {
+			return nil, fmt.Errorf("web: time zone %q: %w", cfg.TimeZone, err)
+		}
+	}
+	s := &Server{cfg: cfg, catalog: cat, templates: tpl, limiter: cfg.SignInLimiter, zone: zone,
 		streamsDone: make(chan struct{}), pages: newPageCache(cfg.Changes),
 		threads: newThreadCache(cfg.Changes), spliceMarker: randomToken(), reportFiles: newReportFiles(cfg.Changes)}
 	if s.limiter == nil {
@@ -197,6 +208,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /cities", s.handle(s.cached(s.citiesPage)))
 	mux.Handle("GET /cities/{id}", s.handle(s.cached(s.cityPage)))
 	mux.Handle("GET /members", s.handle(s.cached(s.membersPage)))
+	mux.Handle("GET /f/{slug}/events/new", s.handle(s.newWebinarForm))
+	mux.Handle("POST /f/{slug}/events", s.post(s.createWebinar))
+	mux.Handle("GET /f/{slug}/calendar.ics", s.handle(s.forumCalendar))
+	mux.Handle("GET /calendar.ics", s.handle(s.nodeCalendar))
+	mux.Handle("GET /e/{id}", s.handle(s.webinarPage))
+	mux.Handle("GET /e/{id}/event.ics", s.handle(s.webinarICS))
+	mux.Handle("POST /e/{id}/rsvp", s.post(s.rsvp))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
 	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
 	mux.Handle("GET /t/{id}", s.negotiate(s.cachedThread(s.threadPage)))
@@ -212,6 +230,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /p/{id}/delete", s.post(s.deletePost))
 	mux.Handle("POST /p/{id}/helpful", s.post(s.helpful))
 	mux.Handle("POST /p/{id}/good-practice", s.post(s.goodPractice))
+	mux.Handle("GET /p/{id}/translate", s.handle(s.translateForm))
+	mux.Handle("POST /p/{id}/translate", s.post(s.translate))
 	mux.Handle("GET /p/{id}/history", s.handle(s.history))
 	mux.Handle("GET /p/{id}/report", s.handle(s.reportForm))
 	mux.Handle("POST /p/{id}/report", s.post(s.report))

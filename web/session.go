@@ -29,8 +29,12 @@ func (s *Server) cookieName(base string) string {
 
 // state is what every handler knows about the request.
 type state struct {
-	viewer  *forum.Member // nil for visitors
-	session string        // the session token, if signed in
+	// uncacheable: the page just rendered changes with the time of day
+	// (a forum with an upcoming event turns it past with no write), so
+	// the page cache must not keep it.
+	uncacheable bool
+	viewer      *forum.Member // nil for visitors
+	session     string        // the session token, if signed in
 	// sessionUnknown: the request has a session cookie but the database
 	// could not say whose it is. Not a visitor: nothing offers to sign in.
 	sessionUnknown bool

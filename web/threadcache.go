@@ -71,6 +71,7 @@ const (
 	flagCanHelpful
 	flagCanReport
 	flagMarked
+	flagCanTranslate
 )
 
 type cachedForums struct {
@@ -87,7 +88,7 @@ func flagsOf(v *view, item *postItem) postFlags {
 		on   bool
 	}{{flagSignedIn, v.Viewer != nil}, {flagModerator, v.IsModerator()}, {flagCanEdit, item.CanEdit},
 		{flagCanDelete, item.CanDelete}, {flagCanHelpful, item.CanHelpful}, {flagCanReport, item.CanReport},
-		{flagMarked, item.Marked}} {
+		{flagMarked, item.Marked}, {flagCanTranslate, item.CanTranslate}} {
 		if c.on {
 			f |= c.flag
 		}

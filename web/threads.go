@@ -21,6 +21,13 @@ type postItem struct {
 	CanHelpful bool
 	CanReport  bool
 	Marked     bool // the viewer marked it helpful
+	// CanTranslate: the viewer may add a version in another language.
+	CanTranslate bool
+	// Shown is the version the reader sees: theirs when it exists;
+	// OriginalTitle the question's title as written (shown beside a
+	// translation).
+	Shown         forum.Shown
+	OriginalTitle string
 }
 
 type threadData struct {
@@ -47,6 +54,11 @@ type threadData struct {
 	// first answer on this page posted since their last visit.
 	Watch       *watchState
 	FirstUnread string
+	// Heading is the question's title in the reader's language when it
+	// has a version in it.
+	Heading forum.Shown
+	// Webinar is the event this thread is the discussion of, if any.
+	Webinar *forum.Webinar
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
@@ -64,18 +76,22 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	} else if err != nil {
 		return err
 	}
-	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked}
+	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked,
+		Heading: forum.Shown{Language: v.Thread.Language, Title: v.Thread.Title}}
 	d.CanReply = forum.CanReply(st.viewer, v.Thread) == nil
 	if s.cfg.Live != nil && r.URL.Query().Get("after") == "" {
-		d.LiveURL = uris.ThreadPath(v.Thread.ID) + "/events"
+		d.LiveURL = uris.ThreadEventsPath(v.Thread.ID)
 	}
 	replyTo := r.URL.Query().Get("reply_to")
 	for _, p := range v.Posts.Items {
 		item := &postItem{Post: p, Author: v.Authors[p.AuthorID], Marked: v.Helpful[p.ID],
-			CanEdit:    forum.CanEdit(st.viewer, v.Thread, p) == nil,
-			CanHelpful: forum.CanMarkHelpful(st.viewer, p) == nil,
-			CanReport:  forum.CanReport(st.viewer, p) == nil}
+			CanEdit:      forum.CanEdit(st.viewer, v.Thread, p) == nil,
+			CanHelpful:   forum.CanMarkHelpful(st.viewer, p) == nil,
+			CanReport:    forum.CanReport(st.viewer, p) == nil,
+			CanTranslate: forum.CanTranslate(st.viewer, v.Thread, p, "") == nil,
+			Shown:        p.ShownIn(st.tr.lang, v.Thread.Title)}
 		if p.IsQuestion() {
+			d.Heading, item.OriginalTitle = item.Shown, v.Thread.Title
 			item.CanDelete = forum.CanDeleteThread(st.viewer, v.Thread) == nil
 			d.Question = item
 			continue
@@ -91,7 +107,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	} else {
 		d.Reply = composeData{Language: defaultPostLanguage(st)}
 	}
-	d.Reply.Action = uris.ThreadPath(v.Thread.ID) + "/reply"
+	d.Reply.Action = uris.ThreadReplyPath(v.Thread.ID)
 	d.Reply.Languages = postLanguages(st.viewer, d.Reply.Language)
 	if forum.CanModerate(st.viewer) == nil {
 		if d.Forums, err = s.moveTargets(r.Context(), v.Thread.ID, version, versioned); err != nil {
@@ -104,9 +120,14 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	if err := s.readPosition(r.Context(), st, v, &d); err != nil {
 		return err
 	}
-	page := s.pageView(r, v.Thread.Title, &d)
+	if q := d.Question; q != nil && q.URI == "" && q.Extras.Kind == forum.KindEvent {
+		if d.Webinar, err = s.cfg.Service.WebinarOfThread(r.Context(), v.Thread.ID); err != nil && !errors.Is(err, forum.ErrNotFound) {
+			return err
+		}
+	}
+	page := s.pageView(r, d.Heading.Title, &d)
 	if status == http.StatusOK {
-		page.Feeds = s.pageFeeds(r, v.Thread.Title)
+		page.Feeds = s.pageFeeds(r, d.Heading.Title)
 	}
 	if d.Question != nil {
 		q, err := s.appendPost(nil, page, d.Question, version, versioned)

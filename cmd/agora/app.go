@@ -134,7 +134,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 
 // node assembles the full node (federation and web) on the app's database.
 func (a *app) node(shared node.Shared) (*node.Node, error) {
-	n, err := node.New(node.Config{Shared: shared, Delivery: a.cfg.Delivery(), Inbox: a.cfg.Inbox(), InboxLimit: a.cfg.InboxLimitPerMinute(), BaseURL: a.urls.Base(), DefaultLanguage: a.cfg.DefaultLanguage, DefaultCity: a.cfg.DefaultCity, DB: a.db,
+	n, err := node.New(node.Config{Shared: shared, Delivery: a.cfg.Delivery(), Inbox: a.cfg.Inbox(), InboxLimit: a.cfg.InboxLimitPerMinute(), BaseURL: a.urls.Base(), DefaultLanguage: a.cfg.DefaultLanguage, DefaultCity: a.cfg.DefaultCity, TimeZone: a.cfg.TimeZone, DB: a.db,
 		Logger: a.log, AllowLoopbackPeers: a.cfg.LoopbackPeers(), AuthorizedFetch: a.cfg.SignedFetchOnly(), ClientIP: a.cfg.ClientIP(), Software: federation.Software{Name: "agora", Version: version},
 		Mail:  node.MailConfig{SMTPURL: a.cfg.SMTPURL, From: a.cfg.MailFrom},
 		Media: media.Dir{Path: filepath.Join(a.cfg.DataDir, "media")}})

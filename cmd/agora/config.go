@@ -42,6 +42,9 @@ type Config struct {
 	DefaultLanguage string
 	// DefaultCity is the node's city: members who name none belong to it.
 	DefaultCity string
+	// TimeZone is the IANA zone events are shown in to members who chose
+	// none, and to visitors.
+	TimeZone string
 	// LogFormat is text or json.
 	LogFormat string
 	// AllowLoopbackPeers ("true"/"false") lets federation reach peers on
@@ -122,6 +125,9 @@ func settings() []setting {
 		{name: "default-city", env: "AGORA_DEFAULT_CITY", shownDef: "empty: none",
 			help:  "the node's city or organisation, e.g. \"Belo Horizonte\": members who name none belong to it",
 			field: func(c *Config) *string { return &c.DefaultCity }, check: checkCityName},
+		{name: "time-zone", env: "AGORA_TIME_ZONE", def: "UTC",
+			help:  "IANA time zone events are shown in when the member chose none, e.g. Europe/Madrid",
+			field: func(c *Config) *string { return &c.TimeZone }, check: checkTimeZone},
 		{name: "log-format", env: "AGORA_LOG_FORMAT", def: "text",
 			help:  "log format on stderr: text or json",
 			field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("text", "json")},
@@ -388,6 +394,14 @@ func (c Config) InboxLimitPerMinute() int {
 		return node.UnlimitedInbox
 	}
 	return n
+}
+
+// checkTimeZone accepts an IANA zone name the system knows.
+func checkTimeZone(v string) error {
+	if _, err := forum.LoadTimeZone("time_zone", v); err != nil {
+		return fmt.Errorf("%q is not a time zone such as Europe/Madrid", v)
+	}
+	return nil
 }
 
 func oneOf(allowed ...string) func(string) error {

@@ -23,16 +23,17 @@ func parseTestConfig(t *testing.T, args []string, env map[string]string) (Config
 }
 
 func TestConfigPrecedence(t *testing.T) {
-	defaults := Config{Listen: "127.0.0.1:8080", DataDir: "./data", DefaultLanguage: "en", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}
+	defaults := Config{Listen: "127.0.0.1:8080", DataDir: "./data", DefaultLanguage: "en", TimeZone: "UTC", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}
 	allEnv := map[string]string{
 		"AGORA_LISTEN": "0.0.0.0:9000", "AGORA_BASE_URL": "https://agora.example.org",
 		"AGORA_DATA": "/var/lib/agora", "AGORA_DATABASE_URL": "postgres://agora@db:5432/agora",
 		"AGORA_REDIS_URL": "redis://cache:6379/0", "AGORA_DEFAULT_LANGUAGE": "fr", "AGORA_LOG_FORMAT": "json",
 		"AGORA_ALLOW_LOOPBACK_PEERS": "true", "AGORA_AUTHORIZED_FETCH": "true", "AGORA_DEFAULT_CITY": "Belo Horizonte",
+		"AGORA_TIME_ZONE": "America/Sao_Paulo",
 	}
 	fromEnv := Config{Listen: "0.0.0.0:9000", BaseURL: "https://agora.example.org", DataDir: "/var/lib/agora",
 		DatabaseURL: "postgres://agora@db:5432/agora", RedisURL: "redis://cache:6379/0",
-		DefaultLanguage: "fr", DefaultCity: "Belo Horizonte", LogFormat: "json", AllowLoopbackPeers: "true", AuthorizedFetch: "true"}
+		DefaultLanguage: "fr", DefaultCity: "Belo Horizonte", TimeZone: "America/Sao_Paulo", LogFormat: "json", AllowLoopbackPeers: "true", AuthorizedFetch: "true"}
 	tests := []struct {
 		name string
 		args []string
@@ -46,14 +47,14 @@ func TestConfigPrecedence(t *testing.T) {
 			"--listen", "127.0.0.1:0", "--base-url", "http://localhost:3000", "--data", "d",
 			"--database-url", "", "--redis-url", "redis://127.0.0.1:6379/15",
 			"--default-language=es", "-log-format", "text", "--allow-loopback-peers", "false", "--authorized-fetch", "false",
-			"--default-city", "Nouakchott",
+			"--default-city", "Nouakchott", "--time-zone", "Africa/Nouakchott",
 		}, allEnv, Config{Listen: "127.0.0.1:0", BaseURL: "http://localhost:3000", DataDir: "d",
-			RedisURL: "redis://127.0.0.1:6379/15", DefaultLanguage: "es", DefaultCity: "Nouakchott", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
+			RedisURL: "redis://127.0.0.1:6379/15", DefaultLanguage: "es", DefaultCity: "Nouakchott", TimeZone: "Africa/Nouakchott", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
 		{"some flags, some env", []string{"--default-language", "es"},
 			map[string]string{"AGORA_DATA": "/srv/agora", "AGORA_DEFAULT_LANGUAGE": "fr"},
-			Config{Listen: "127.0.0.1:8080", DataDir: "/srv/agora", DefaultLanguage: "es", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
+			Config{Listen: "127.0.0.1:8080", DataDir: "/srv/agora", DefaultLanguage: "es", TimeZone: "UTC", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
 		{"sqlite URL", []string{"--database-url", "sqlite:///tmp/x.db"}, nil,
-			Config{Listen: "127.0.0.1:8080", DataDir: "./data", DatabaseURL: "sqlite:///tmp/x.db", DefaultLanguage: "en", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
+			Config{Listen: "127.0.0.1:8080", DataDir: "./data", DatabaseURL: "sqlite:///tmp/x.db", DefaultLanguage: "en", TimeZone: "UTC", LogFormat: "text", AllowLoopbackPeers: "false", AuthorizedFetch: "false"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,6 +78,8 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"language flag", []string{"--default-language", "de"}, nil,
 			[]string{"--default-language: must be one of en, es, fr, pt, ar"}},
+		{"time zone", []string{"--time-zone", "Mars/Olympus"}, nil,
+			[]string{"--time-zone", `"Mars/Olympus" is not a time zone such as Europe/Madrid`}},
 		{"language env", nil, map[string]string{"AGORA_DEFAULT_LANGUAGE": "de"},
 			[]string{"--default-language", "AGORA_DEFAULT_LANGUAGE"}},
 		{"listen no port", []string{"--listen", "localhost"}, nil, []string{"--listen", "host:port"}},

@@ -21,7 +21,9 @@ const (
 // context.json for postingRestrictedToMods and for the `language` object,
 // which Lemmy maps to schema.org's inLanguage/identifier under the prefix
 // "sc" ("http://schema.org/", with a slash). The language object's `name` is
-// plain as:name, already defined by the ActivityStreams context.
+// plain as:name, already defined by the ActivityStreams context. An
+// Event's terms follow FEP-8a8e: timezone and joinMode in its namespace,
+// an online location as schema.org's VirtualLocation.
 func jsonLDContext() []any {
 	return []any{
 		nsActivityStreams,
@@ -42,6 +44,9 @@ func jsonLDContext() []any {
 			"sc":                        "http://schema.org/",
 			"language":                  "sc:inLanguage",
 			"identifier":                "sc:identifier",
+			"VirtualLocation":           "sc:VirtualLocation",
+			"timezone":                  "https://w3id.org/fep/8a8e/timezone",
+			"joinMode":                  "https://w3id.org/fep/8a8e/joinMode",
 		},
 	}
 }

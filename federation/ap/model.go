@@ -39,6 +39,8 @@ const (
 	TypeDelete   = "Delete"
 	TypeFollow   = "Follow"
 	TypeAccept   = "Accept"
+	TypeJoin     = "Join"
+	TypeLeave    = "Leave"
 	TypeReject   = "Reject"
 	TypeUndo     = "Undo"
 	TypeLike     = "Like"
@@ -71,15 +73,19 @@ type Actor struct {
 	PreferredUsername string
 	Name              string
 	Summary           string // HTML
-	URL               string // the profile page for people
-	Inbox             string
-	Outbox            string
-	Followers         string
-	Following         string
-	Featured          string // pinned threads (forums)
-	SharedInbox       string // endpoints.sharedInbox
-	PublicKey         PublicKey
-	Published         time.Time
+	// NameMap and SummaryMap are the name and summary by language (a
+	// forum's title and description in each language it has).
+	NameMap     map[string]string
+	SummaryMap  map[string]string
+	URL         string // the profile page for people
+	Inbox       string
+	Outbox      string
+	Followers   string
+	Following   string
+	Featured    string // pinned threads (forums)
+	SharedInbox string // endpoints.sharedInbox
+	PublicKey   PublicKey
+	Published   time.Time
 	// Mastodon extensions.
 	ManuallyApprovesFollowers bool
 	Discoverable              bool
@@ -154,6 +160,10 @@ type Object struct {
 	StartTime *time.Time
 	EndTime   *time.Time
 	Location  string
+	// TimeZone is an Event's IANA zone (FEP-8a8e timezone); LocationURL
+	// its online location (a VirtualLocation's url).
+	TimeZone    string
+	LocationURL string
 	// Tombstones only.
 	FormerType string
 	Deleted    *time.Time

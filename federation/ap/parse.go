@@ -93,7 +93,7 @@ func (n node) ref() Ref {
 }
 
 // readOnlyObjects are object types we read and never write.
-var readOnlyObjects = []string{TypeVideo, TypeEvent}
+var readOnlyObjects = []string{TypeVideo}
 
 // kinds maps each accepted type to its kind.
 var kinds = func() map[string]string {

@@ -30,6 +30,8 @@ func (r reader) actor(t vocab.Type, typ string) (*Actor, error) {
 		PostingRestrictedToMods:   r.bool("postingRestrictedToMods"),
 		Attachment:                r.propertyValues(),
 		Languages:                 r.languages(),
+		NameMap:                   r.langMap("nameMap"),
+		SummaryMap:                r.langMap("summaryMap"),
 	}
 	a.Published = timeOf(g.GetActivityStreamsPublished())
 	return a, nil

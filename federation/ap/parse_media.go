@@ -136,11 +136,16 @@ func (r reader) poll(o *Object) {
 // with a name and an address).
 func (r reader) event(o *Object) {
 	o.StartTime, o.EndTime = r.time("startTime"), r.time("endTime")
+	if tz, ok := r.raw["timezone"].(string); ok {
+		o.TimeZone = tz
+	}
 	for _, v := range rawList(r.raw["location"]) {
 		if m, ok := v.(map[string]any); ok {
-			if name, _ := m["name"].(string); strings.TrimSpace(name) != "" {
+			if t, _ := m["type"].(string); t == "VirtualLocation" && o.LocationURL == "" {
+				o.LocationURL, _ = m["url"].(string)
+			}
+			if name, _ := m["name"].(string); strings.TrimSpace(name) != "" && o.Location == "" {
 				o.Location = name
-				return
 			}
 		}
 	}

@@ -17,6 +17,8 @@ var activityCtors = map[string]func() activitySetter{
 	TypeAccept:   func() activitySetter { return streams.NewActivityStreamsAccept() },
 	TypeReject:   func() activitySetter { return streams.NewActivityStreamsReject() },
 	TypeUndo:     func() activitySetter { return streams.NewActivityStreamsUndo() },
+	TypeJoin:     func() activitySetter { return streams.NewActivityStreamsJoin() },
+	TypeLeave:    func() activitySetter { return streams.NewActivityStreamsLeave() },
 	TypeLike:     func() activitySetter { return streams.NewActivityStreamsLike() },
 	TypeAnnounce: func() activitySetter { return streams.NewActivityStreamsAnnounce() },
 	TypeFlag:     func() activitySetter { return streams.NewActivityStreamsFlag() },

@@ -116,6 +116,18 @@ func fixActor(m map[string]any, a *Actor) {
 		}
 		m["language"] = langs
 	}
+	// go-fed v1.0.0 cannot hold a plain name and a nameMap at once (see
+	// setTexts): the maps are written here.
+	lang := ""
+	if len(a.Languages) > 0 {
+		lang = a.Languages[0]
+	}
+	if len(a.NameMap) > 0 {
+		putLangMap(m, "nameMap", a.NameMap, lang, a.Name)
+	}
+	if len(a.SummaryMap) > 0 {
+		putLangMap(m, "summaryMap", a.SummaryMap, lang, a.Summary)
+	}
 }
 
 func propertyValues(fields []PropertyValue) []any {

@@ -106,6 +106,7 @@ var objectCtors = map[string]func() objectSetter{
 	TypeArticle:   func() objectSetter { return streams.NewActivityStreamsArticle() },
 	TypeQuestion:  func() objectSetter { return streams.NewActivityStreamsQuestion() },
 	TypeTombstone: func() objectSetter { return streams.NewActivityStreamsTombstone() },
+	TypeEvent:     func() objectSetter { return streams.NewActivityStreamsEvent() },
 }
 
 func buildObject(o *Object) (built, error) {
@@ -187,6 +188,9 @@ func fixObject(m map[string]any, o *Object) {
 		m["tag"] = tagList(o.Tag)
 	}
 	putString(m, "replies", o.Replies)
+	if o.Type == TypeEvent {
+		fixEvent(m, o)
+	}
 	// go-fed writes source as a full Object with "type":"Object"; every
 	// server (and FEP-c16b) expects the bare {content, mediaType} pair.
 	if src, ok := m["source"].(map[string]any); ok {
@@ -204,4 +208,26 @@ func tagList(tags []Tag) []any {
 		out = append(out, tag)
 	}
 	return out
+}
+
+// fixEvent writes an Event's times, zone and online location (FEP-8a8e),
+// which go-fed v1.0.0 types only partly: written here, all together.
+func fixEvent(m map[string]any, o *Object) {
+	if o.StartTime != nil {
+		putTime(m, "startTime", *o.StartTime)
+	}
+	if o.EndTime != nil {
+		putTime(m, "endTime", *o.EndTime)
+	}
+	putString(m, "timezone", o.TimeZone)
+	if o.LocationURL != "" {
+		name := o.Location
+		if name == "" {
+			name = o.LocationURL
+		}
+		m["location"] = map[string]any{"type": "VirtualLocation", "name": name, "url": o.LocationURL}
+	}
+	// Members of the forum's node say they come on its page; anyone else
+	// may send a Join, which is accepted at once (Mobilizon's "free").
+	m["joinMode"] = "free"
 }

@@ -30,7 +30,10 @@ func TestMarshalContext(t *testing.T) {
 	      "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
 	      "sc": "http://schema.org/",
 	      "language": "sc:inLanguage",
-	      "identifier": "sc:identifier"
+	      "identifier": "sc:identifier",
+	      "VirtualLocation": "sc:VirtualLocation",
+	      "timezone": "https://w3id.org/fep/8a8e/timezone",
+	      "joinMode": "https://w3id.org/fep/8a8e/joinMode"
 	    }
 	  ],
 	  "id": "https://agora.example/u/ana/follows/1",

@@ -32,26 +32,9 @@ import (
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 )
-
-// dqClock is a clock the test moves by hand.
-type dqClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *dqClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *dqClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // dqConfig is the default queue configuration of these tests.
 var dqConfig = deliver.Settings{BaseBackoff: 30 * time.Second, MaxAge: 72 * time.Hour,
@@ -67,7 +50,7 @@ type dqRig struct {
 	runner *deliver.Runner
 	ring   *keys.Ring
 	ids    forum.IDs
-	clock  *dqClock
+	clock  *testrig.Clock
 	urls   *uris.Builder
 	forum  forum.ID
 	actor  string // the forum's actor URI: the signer of every activity
@@ -79,7 +62,7 @@ func newDQRig(t *testing.T, cfg deliver.Settings) *dqRig {
 	ctx := t.Context()
 	db := storetest.Open(t)
 	// Whole seconds: the database may keep less than nanoseconds.
-	clock := &dqClock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := testrig.NewClockAt(time.Now().UTC().Truncate(time.Second))
 	ids := forum.NewULIDs(clock, nil)
 	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: ids,
 		Hasher: password.NewFast(), Renderer: markup.New()})

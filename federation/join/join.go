@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -173,17 +174,45 @@ func (j *Joiner) resolveForum(ctx context.Context, target string) (*forum.Forum,
 	if err != nil {
 		return nil, nil, err
 	}
-	lang := "en"
-	if len(a.Languages) > 0 {
-		lang = a.Languages[0]
-	}
-	description := strings.TrimSpace(tags.ReplaceAllString(a.Summary, ""))
-	fo, err := j.cfg.Forum.SaveRemoteForum(ctx, forum.SystemActor(), forum.RemoteForumInfo{URI: a.ID, Name: a.PreferredUsername, Domain: ra.Domain,
-		Language: lang, Texts: map[string]forum.ForumText{lang: {Title: a.Name, Description: description}}})
+	fo, err := j.cfg.Forum.SaveRemoteForum(ctx, forum.SystemActor(), ForumInfo(a, ra.Domain))
 	if err != nil {
 		return nil, nil, err
 	}
 	return fo, ra, nil
+}
+
+// ForumInfo is what a forum's Group says of it: its original language
+// (the first it lists), and its title and description in every language
+// of nameMap/summaryMap, so a city's mirror shows the hub's forum in the
+// reader's language.
+func ForumInfo(a *ap.Actor, domain string) forum.RemoteForumInfo {
+	lang := "en"
+	if len(a.Languages) > 0 {
+		lang = a.Languages[0]
+	}
+	texts := map[string]forum.ForumText{lang: {Title: a.Name, Description: plainText(a.Summary)}}
+	for l, title := range a.NameMap {
+		t := texts[l]
+		t.Title = title
+		texts[l] = t
+	}
+	for l, summary := range a.SummaryMap {
+		t := texts[l]
+		t.Description = plainText(summary)
+		texts[l] = t
+	}
+	for l, t := range texts {
+		if t.Title == "" {
+			t.Title = a.Name // a description without a title of its own
+			texts[l] = t
+		}
+	}
+	return forum.RemoteForumInfo{URI: a.ID, Name: a.PreferredUsername, Domain: domain, Language: lang, Texts: texts}
+}
+
+// plainText is a summary's text without its markup.
+func plainText(h string) string {
+	return strings.TrimSpace(html.UnescapeString(tags.ReplaceAllString(h, "")))
 }
 
 // follow sends the instance actor's Follow, once.

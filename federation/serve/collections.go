@@ -36,13 +36,7 @@ func (s *Server) collections(mux *http.ServeMux) {
 	mux.Handle("GET /f/{slug}/featured", s.serveAP(s.forumFeatured, false))
 	mux.Handle("GET /t/{id}/context", s.serveAP(s.threadContext, false))
 	mux.Handle("GET /t/{id}/actor", s.serveAP(s.getThreadActor, false))
-	mux.Handle("GET /t/{id}/actor/followers", s.serveAP(func(_ http.ResponseWriter, r *http.Request) (any, error) {
-		t, err := LocalThread(r.Context(), s.cfg.Forum, r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		return s.followers(r.Context(), s.urls.ThreadActor(t.ID))
-	}, false))
+	mux.Handle("GET /t/{id}/actor/followers", s.serveAP(s.threadFollowers, false))
 	mux.Handle("GET /t/{id}/actor/outbox", s.serveAP(func(_ http.ResponseWriter, r *http.Request) (any, error) {
 		t, err := LocalThread(r.Context(), s.cfg.Forum, r.PathValue("id"))
 		if err != nil {
@@ -255,44 +249,17 @@ func (s *Server) threadContext(_ http.ResponseWriter, r *http.Request) (any, err
 	if t.URI != "" {
 		return nil, forum.ErrNotFound // another node's thread: its context is there
 	}
-	id := s.urls.Context(t.ID)
-	page := r.URL.Query().Get("page")
-	if page == "" {
-		return &ap.Collection{ID: id, Type: ap.TypeOrderedCollection, TotalItems: intp(t.ReplyCount + 1),
-			First: uris.CollectionPage(id, uris.FirstPage), AttributedTo: s.threadURI(t)}, nil
-	}
-	cursor := page
-	if page == uris.FirstPage {
-		cursor = ""
-	}
-	v, err := s.cfg.Forum.ReadThread(ctx, nil, t.ID, cursor)
-	if forum.IsValidation(err) {
-		return nil, forum.ErrNotFound
-	} else if err != nil {
-		return nil, err
-	}
-	c := &ap.Collection{ID: uris.CollectionPage(id, page), Type: ap.TypeOrderedCollectionPage, PartOf: id}
-	if v.Posts.Next != "" {
-		c.Next = uris.CollectionPage(id, v.Posts.Next)
-	}
-	var items []json.RawMessage
-	for _, p := range v.Posts.Items {
+	top := &ap.Collection{ID: s.urls.Context(t.ID), TotalItems: intp(t.ReplyCount + 1), AttributedTo: s.threadURI(t)}
+	return s.threadPages(r, t, top, func(p *forum.Post) (json.RawMessage, error) {
 		if p.URI != "" {
-			b, _ := json.Marshal(p.URI)
-			items = append(items, b)
-			continue
+			return idItem(p.URI), nil // another node's post: fetched from there
 		}
-		o, _, err := s.cfg.Docs.Post(ctx, p.ID)
+		o, _, err := s.cfg.Docs.Post(r.Context(), p.ID)
 		if err != nil {
 			return nil, err
 		}
-		b, err := ap.Marshal(o)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, b)
-	}
-	return withItems(c, items)
+		return ap.Marshal(o)
+	})
 }
 
 // activity serves one of our public activities by id.

@@ -53,33 +53,13 @@ func (s *Server) questionReplies(_ http.ResponseWriter, r *http.Request) (any, e
 	if t.URI != "" || t.DeletedAt != nil {
 		return nil, forum.ErrNotFound // a copy (its origin has the collection), or deleted
 	}
-	id := s.urls.Abs(uris.RepliesPath(uris.ThreadPath(t.ID)))
-	page := r.URL.Query().Get("page")
-	if page == "" {
-		return &ap.Collection{ID: id, Type: ap.TypeOrderedCollection, First: uris.CollectionPage(id, uris.FirstPage)}, nil
-	}
-	cursor := page
-	if page == uris.FirstPage {
-		cursor = ""
-	}
-	v, err := s.cfg.Forum.ReadThread(ctx, nil, t.ID, cursor)
-	if forum.IsValidation(err) {
-		return nil, forum.ErrNotFound
-	} else if err != nil {
-		return nil, err
-	}
-	c := &ap.Collection{ID: uris.CollectionPage(id, page), Type: ap.TypeOrderedCollectionPage, PartOf: id}
-	if v.Posts.Next != "" {
-		c.Next = uris.CollectionPage(id, v.Posts.Next)
-	}
-	var items []json.RawMessage
-	for _, p := range v.Posts.Items {
+	top := &ap.Collection{ID: s.urls.Abs(uris.RepliesPath(uris.ThreadPath(t.ID)))}
+	return s.threadPages(r, t, top, func(p *forum.Post) (json.RawMessage, error) {
 		if p.IsQuestion() || p.Deleted() {
-			continue
+			return nil, nil
 		}
-		items = append(items, idItem(s.postURI(p, t)))
-	}
-	return withItems(c, items)
+		return idItem(s.postURI(p, t)), nil
+	})
 }
 
 // answerReplies lists the live posts whose parent is the answer, found by

@@ -45,6 +45,11 @@ type Store interface {
 	CountOutbox(ctx context.Context, actorURI string) (int, error)
 	OutboxActivityByURI(ctx context.Context, uri string) (*stored.OutboxActivity, error)
 	CountFollowers(ctx context.Context, target string) (int, error)
+	// Follower, ListFollowers and RemoteActor let a thread's followers be
+	// listed to the nodes that joined its forum (thread_followers.go).
+	Follower(ctx context.Context, target, actorURI string) (*stored.Follower, error)
+	ListFollowers(ctx context.Context, target string, afterID forum.ID, limit int) ([]*stored.Follower, error)
+	RemoteActor(ctx context.Context, uri string) (*stored.RemoteActor, error)
 	ListFollowing(ctx context.Context) ([]*stored.Following, error)
 }
 
@@ -88,6 +93,10 @@ type Config struct {
 	SignatureSkew   time.Duration
 	Keys            signature.KeyResolver
 	SignerBlocked   func(ctx context.Context, r *http.Request) (bool, error)
+	// KeyOwners names the actor of a verified key: with Keys, it lets a
+	// thread's followers be listed to the nodes that joined its forum
+	// (nil: never listed).
+	KeyOwners KeyOwners
 	// Changes, when set, lets documents be kept in memory until the store
 	// changes (nil: no cache).
 	Changes Versioner

@@ -188,3 +188,26 @@ type JoinJob struct {
 func (j *JoinJob) Ended() bool {
 	return j.State == JoinWaiting || j.State == JoinDone || j.State == JoinFailed
 }
+
+// ParkedEvent is an event the publisher set aside until RetryAt: a
+// recipient it needs could not be resolved yet (Reason), Attempts times.
+type ParkedEvent struct {
+	Event    *forum.Event
+	RetryAt  time.Time
+	Attempts int
+	Reason   string
+}
+
+// InboxItem is an activity received and verified, waiting to be applied.
+type InboxItem struct {
+	ID            forum.ID
+	ActivityID    string // unique: a second delivery is a duplicate
+	ActorURI      string // the verified signer's actor
+	Body          []byte
+	ReceivedAt    time.Time
+	Attempts      int
+	NextAttemptAt time.Time
+	ProcessedAt   *time.Time
+	FailedAt      *time.Time
+	LastError     string
+}

@@ -1,4 +1,4 @@
-package federation_test
+package publish_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -51,7 +52,7 @@ func (s *flakyStore) RemoteActor(ctx context.Context, uri string) (*federation.R
 func TestPublisherRetriesADatabaseError(t *testing.T) {
 	ctx := t.Context()
 	db := storetest.Open(t)
-	clock := &dqClock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := testrig.NewClockAt(time.Now().UTC().Truncate(time.Second))
 	ids := forum.NewULIDs(clock, nil)
 	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: ids, Hasher: password.NewFast(), Renderer: markup.New()})
 	if err != nil {
@@ -102,12 +103,12 @@ func TestPublisherRetriesADatabaseError(t *testing.T) {
 		}
 		return n > 0, int(k)
 	}
-	hooks := federation.HooksOf(fed)
-	hooks.PublishBatch(ctx) // the read fails
+	hooks := fed.Publisher()
+	hooks.PublishOnce(ctx) // the read fails
 	if published, toBob := state(); published || toBob != 0 {
 		t.Fatalf("after a database error: published %v, %d deliveries to Bob; want the event left for a retry", published, toBob)
 	}
-	hooks.PublishBatch(ctx) // the retry
+	hooks.PublishOnce(ctx) // the retry
 	if published, toBob := state(); !published || toBob != 1 {
 		t.Errorf("after the retry: published %v, %d deliveries to Bob; want published, 1", published, toBob)
 	}
@@ -120,7 +121,7 @@ func TestPublisherRetriesADatabaseError(t *testing.T) {
 func TestPublisherGivesUpAnUnreachableForum(t *testing.T) {
 	ctx := t.Context()
 	db := storetest.Open(t)
-	clock := &dqClock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := testrig.NewClockAt(time.Now().UTC().Truncate(time.Second))
 	ids := forum.NewULIDs(clock, nil)
 	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: ids, Hasher: password.NewFast(), Renderer: markup.New()})
 	if err != nil {
@@ -169,12 +170,12 @@ func TestPublisherGivesUpAnUnreachableForum(t *testing.T) {
 		}
 		return r
 	}
-	hooks := federation.HooksOf(fed)
+	hooks := fed.Publisher()
 	until := func(what string, cond func(row) bool) row {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			hooks.PublishBatch(ctx)
+			hooks.PublishOnce(ctx)
 			if r := read(); cond(r) {
 				return r
 			} else if time.Now().After(deadline) {

@@ -1,4 +1,4 @@
-package federation
+package publish
 
 import (
 	"github.com/metropolis/agora/federation/ap"
@@ -12,9 +12,9 @@ import (
 // same when its moderators remove a status). A copy of another node's post
 // can only be deleted in the moderator's name; the forum's Announce of
 // that Delete (FEP-1b12) is what forum software applies.
-func deleteActor(typ string, pc *postContext, actor *forum.Member) *forum.Member {
-	if typ == ap.TypeDelete && pc.post.URI == "" && pc.author != nil && pc.author.Local() {
-		return pc.author
+func deleteActor(typ string, pc *Post, actor *forum.Member) *forum.Member {
+	if typ == ap.TypeDelete && pc.Post.URI == "" && pc.Author != nil && pc.Author.Local() {
+		return pc.Author
 	}
 	return actor
 }

@@ -1,4 +1,4 @@
-package federation
+package publish
 
 import (
 	"context"
@@ -7,8 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/metropolis/agora/federation/actors"
+	"github.com/metropolis/agora/federation/deliver"
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/forum/markup"
 )
 
 // The publisher never waits on the network. Building an event's activities
@@ -44,17 +46,17 @@ const (
 	parkedPage = 500
 )
 
-// errResolving: the event needs a lookup that has not ended yet.
-var errResolving = errors.New("waiting for a recipient to be resolved")
+// ErrResolving: the event needs a lookup that has not ended yet.
+var ErrResolving = errors.New("waiting for a recipient to be resolved")
 
-// unreachableError: a recipient the event needs could not be resolved.
-type unreachableError struct {
-	key string
-	err error
+// UnreachableError: a recipient the event needs could not be resolved.
+type UnreachableError struct {
+	Key string // the lookup: "actor {uri}", "handle {name@host}"…
+	Err error
 }
 
-func (e *unreachableError) Error() string { return fmt.Sprintf("%s unreachable: %v", e.key, e.err) }
-func (e *unreachableError) Unwrap() error { return e.err }
+func (e *UnreachableError) Error() string { return fmt.Sprintf("%s unreachable: %v", e.Key, e.Err) }
+func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // lookup is one background resolution of an actor or a handle.
 type lookup struct {
@@ -93,6 +95,10 @@ func withBuild(ctx context.Context) (context.Context, *build) {
 	return context.WithValue(ctx, buildKey{}, b), b
 }
 
+// Building reports whether ctx is the publisher's, building an event's
+// activities: lookups then go to the background rather than wait.
+func Building(ctx context.Context) bool { return buildOf(ctx) != nil }
+
 func buildOf(ctx context.Context) *build {
 	b, _ := ctx.Value(buildKey{}).(*build)
 	return b
@@ -117,60 +123,60 @@ func subjectOfEvent(e *forum.Event) string {
 // again: long enough for every event waiting on it to see it, shorter
 // than an event's first retry (with the default backoff), so each retry
 // of a parked event asks the network once.
-func (f *Federation) lookupMemory() time.Duration {
-	return max(f.cfg.Delivery.BaseBackoff/4, time.Second)
+func (p *Publisher) lookupMemory() time.Duration {
+	return max(p.cfg.Settings.BaseBackoff/4, time.Second)
 }
 
 // need starts, or reports on, the lookup key: nil once it succeeded (the
-// caller reads the store again), errResolving while it runs (started now
-// if need be), an *unreachableError when it failed lately.
-func (f *Federation) need(ctx context.Context, key string, run func(context.Context) error) error {
-	p := f.park
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if l := p.lookups[key]; l != nil {
+// caller reads the store again), ErrResolving while it runs (started now
+// if need be), an *UnreachableError when it failed lately.
+func (p *Publisher) Need(ctx context.Context, key string, run func(context.Context) error) error {
+	pk := p.park
+	pk.mu.Lock()
+	defer pk.mu.Unlock()
+	if l := pk.lookups[key]; l != nil {
 		switch {
 		case !l.done:
-			return errResolving
-		case time.Since(l.at) >= f.lookupMemory():
+			return ErrResolving
+		case time.Since(l.at) >= p.lookupMemory():
 			// Forgotten: ask again.
 		case l.err != nil:
-			return &unreachableError{key: key, err: l.err}
+			return &UnreachableError{Key: key, Err: l.err}
 		default:
 			return nil
 		}
 	}
 	l := &lookup{}
-	p.lookups[key] = l
-	p.wg.Add(1)
+	pk.lookups[key] = l
+	pk.wg.Add(1)
 	go func() {
-		defer p.wg.Done()
+		defer pk.wg.Done()
 		var err error
 		select {
-		case p.sem <- struct{}{}:
+		case pk.sem <- struct{}{}:
 			lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 			err = run(lctx)
 			cancel()
-			<-p.sem
+			<-pk.sem
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
 		if err != nil {
-			f.log.Info("publisher: recipient not resolved", "lookup", key, "err", err)
+			p.cfg.Log.Info("publisher: recipient not resolved", "lookup", key, "err", err)
 		}
-		p.mu.Lock()
+		pk.mu.Lock()
 		l.done, l.err, l.at = true, err, time.Now()
-		p.kicked = true
-		p.mu.Unlock()
-		f.wakePublisher()
+		pk.kicked = true
+		pk.mu.Unlock()
+		p.Wake()
 	}()
-	return errResolving
+	return ErrResolving
 }
 
 // await is need for a lookup the event being built waits for.
-func (f *Federation) await(ctx context.Context, key string, run func(context.Context) error) error {
-	err := f.need(ctx, key, run)
-	if b := buildOf(ctx); b != nil && errors.Is(err, errResolving) {
+func (p *Publisher) Await(ctx context.Context, key string, run func(context.Context) error) error {
+	err := p.Need(ctx, key, run)
+	if b := buildOf(ctx); b != nil && errors.Is(err, ErrResolving) {
 		b.keys = append(b.keys, key)
 	}
 	return err
@@ -179,63 +185,42 @@ func (f *Federation) await(ctx context.Context, key string, run func(context.Con
 // recipient is a remote actor the publisher delivers to. In the publisher
 // it is read from the store (a stale copy will do: an inbox rarely moves,
 // and a refresh is started), never fetched while the publisher waits.
-func (f *Federation) recipient(ctx context.Context, uri string) (*RemoteActor, error) {
+func (p *Publisher) Recipient(ctx context.Context, uri string) (*stored.RemoteActor, error) {
 	if buildOf(ctx) == nil {
-		return f.actors.actor(ctx, uri, false)
+		return p.cfg.Actors.Actor(ctx, uri, false)
 	}
-	a, err := f.store.RemoteActor(ctx, uri)
+	a, err := p.cfg.Store.RemoteActor(ctx, uri)
 	if err == nil {
-		if f.cfg.Clock.Now().Sub(a.FetchedAt) >= actorTTL {
-			f.refresh(ctx, "actor "+uri, f.fetchRecipient(uri))
+		if p.cfg.Clock.Now().Sub(a.FetchedAt) >= actors.TTL {
+			p.Refresh(ctx, "actor "+uri, p.fetchRecipient(uri))
 		}
 		return a, nil
 	} else if !errors.Is(err, forum.ErrNotFound) {
 		return nil, err
 	}
-	if err := f.await(ctx, "actor "+uri, f.fetchRecipient(uri)); err != nil {
+	if err := p.Await(ctx, "actor "+uri, p.fetchRecipient(uri)); err != nil {
 		return nil, err
 	}
-	a, err = f.store.RemoteActor(ctx, uri)
+	a, err = p.cfg.Store.RemoteActor(ctx, uri)
 	if errors.Is(err, forum.ErrNotFound) {
-		return nil, &unreachableError{key: "actor " + uri, err: errors.New("fetched, but not stored under that id")}
+		return nil, &UnreachableError{Key: "actor " + uri, Err: errors.New("fetched, but not stored under that id")}
 	}
 	return a, err
 }
 
 // refresh starts a lookup nobody waits for (its failure is logged when
 // it ends).
-func (f *Federation) refresh(ctx context.Context, key string, run func(context.Context) error) {
-	if err := f.need(ctx, key, run); err != nil && !errors.Is(err, errResolving) {
-		f.log.Debug("publisher: not refreshed", "lookup", key, "err", err)
+func (p *Publisher) Refresh(ctx context.Context, key string, run func(context.Context) error) {
+	if err := p.Need(ctx, key, run); err != nil && !errors.Is(err, ErrResolving) {
+		p.cfg.Log.Debug("publisher: not refreshed", "lookup", key, "err", err)
 	}
 }
 
-func (f *Federation) fetchRecipient(uri string) func(context.Context) error {
+func (p *Publisher) fetchRecipient(uri string) func(context.Context) error {
 	return func(ctx context.Context) error {
-		_, err := f.actors.actor(ctx, uri, false)
+		_, err := p.cfg.Actors.Actor(ctx, uri, false)
 		return err
 	}
-}
-
-// learnHandleLater is learnMentions in the publisher: an unknown handle is
-// resolved in the background and the event waits for it (errResolving); a
-// stale one (known) is refreshed without waiting; one that failed lately
-// stays plain text.
-func (f *Federation) learnHandleLater(ctx context.Context, h markup.Handle, known bool) error {
-	run := func(ctx context.Context) error {
-		ctx, cancel := context.WithTimeout(ctx, mentionBudget)
-		defer cancel()
-		return f.learnHandle(ctx, h)
-	}
-	if known {
-		f.refresh(ctx, "handle "+h.Key(), run)
-		return nil
-	}
-	var ue *unreachableError
-	if err := f.await(ctx, "handle "+h.Key(), run); err != nil && !errors.As(err, &ue) {
-		return err
-	}
-	return nil
 }
 
 // parkedPassDue reports whether the parked events need a pass now.
@@ -287,16 +272,16 @@ func (p *parking) wait(id forum.ID, keys []string) {
 // due are tried again, unless an earlier event of their subject is still
 // parked. It reloads the publisher's view of what is parked. A false
 // return means a database error: the pass is retried.
-func (f *Federation) publishParked(ctx context.Context) bool {
-	p := f.park
-	now := f.cfg.Clock.Now()
+func (p *Publisher) publishParked(ctx context.Context) bool {
+	pk := p.park
+	now := p.cfg.Clock.Now()
 	held := map[string]bool{}
 	nextDue := time.Time{}
 	after := forum.ID("")
 	for {
-		page, err := f.store.ParkedEvents(ctx, after, parkedPage)
+		page, err := p.cfg.Store.ParkedEvents(ctx, after, parkedPage)
 		if err != nil {
-			f.log.Error("read parked events", "err", err)
+			p.cfg.Log.Error("read parked events", "err", err)
 			return false
 		}
 		for _, pe := range page {
@@ -305,7 +290,7 @@ func (f *Federation) publishParked(ctx context.Context) bool {
 			if subject != "" && held[subject] {
 				continue // behind an earlier event of its subject
 			}
-			if pe.RetryAt.After(now) && !p.lookupsEnded(e.ID) {
+			if pe.RetryAt.After(now) && !pk.lookupsEnded(e.ID) {
 				if subject != "" {
 					held[subject] = true
 				}
@@ -314,9 +299,9 @@ func (f *Federation) publishParked(ctx context.Context) bool {
 				}
 				continue
 			}
-			retryAt, parked, err := f.publishOrPark(ctx, e, pe.Attempts)
+			retryAt, parked, err := p.publishOrPark(ctx, e, pe.Attempts)
 			if err != nil {
-				f.log.Error("publish parked event", "event", e.ID, "kind", e.Kind, "err", err)
+				p.cfg.Log.Error("publish parked event", "event", e.ID, "kind", e.Kind, "err", err)
 				return false
 			}
 			if parked {
@@ -332,50 +317,47 @@ func (f *Federation) publishParked(ctx context.Context) bool {
 			break
 		}
 	}
-	p.held, p.nextDue, p.loaded = held, nextDue, true
+	pk.held, pk.nextDue, pk.loaded = held, nextDue, true
 	return true
 }
 
 // publishOrPark tries to publish e (attempts failures so far). It reports
 // whether e is (still) parked, and until when; an error is a database
 // error, and nothing was decided.
-func (f *Federation) publishOrPark(ctx context.Context, e *forum.Event, attempts int) (time.Time, bool, error) {
+func (p *Publisher) publishOrPark(ctx context.Context, e *forum.Event, attempts int) (time.Time, bool, error) {
 	bctx, b := withBuild(ctx)
-	acts, err := f.activitiesFor(bctx, e)
-	var ue *unreachableError
-	now := f.cfg.Clock.Now()
+	acts, err := p.activitiesFor(bctx, e)
+	var ue *UnreachableError
+	now := p.cfg.Clock.Now()
 	switch {
 	case err == nil:
-		done := func(ctx context.Context, tx Store) error {
-			return tx.MarkEventPublished(ctx, e.ID, now)
-		}
-		if err := f.queue(ctx, acts, done); err != nil {
+		if err := p.queue(ctx, e.ID, now, acts); err != nil {
 			return time.Time{}, false, fmt.Errorf("queue activities of event %s: %w", e.ID, err)
 		}
-		f.park.forget(e.ID)
+		p.park.forget(e.ID)
 		return time.Time{}, false, nil
-	case errors.Is(err, errResolving):
+	case errors.Is(err, ErrResolving):
 		retryAt := now.Add(resolveWait)
-		f.park.wait(e.ID, b.keys)
-		if err := f.store.ParkEvent(ctx, e.ID, retryAt, attempts, err.Error()); err != nil {
+		p.park.wait(e.ID, b.keys)
+		if err := p.cfg.Store.ParkEvent(ctx, e.ID, retryAt, attempts, err.Error()); err != nil {
 			return time.Time{}, false, fmt.Errorf("park event %s: %w", e.ID, err)
 		}
 		return retryAt, true, nil
 	case errors.As(err, &ue):
 		attempts++
-		if now.Sub(e.CreatedAt) >= f.cfg.Delivery.MaxAge {
+		if now.Sub(e.CreatedAt) >= p.cfg.Settings.MaxAge {
 			reason := fmt.Sprintf("gave up after %d attempts: %v", attempts, err)
-			f.log.Error("publisher gave up an event", "event", e.ID, "kind", e.Kind, "attempts", attempts, "err", err)
-			if err := f.store.GiveUpEvent(ctx, e.ID, now, reason); err != nil {
+			p.cfg.Log.Error("publisher gave up an event", "event", e.ID, "kind", e.Kind, "attempts", attempts, "err", err)
+			if err := p.cfg.Store.GiveUpEvent(ctx, e.ID, now, reason); err != nil {
 				return time.Time{}, false, fmt.Errorf("give up event %s: %w", e.ID, err)
 			}
-			f.park.forget(e.ID)
+			p.park.forget(e.ID)
 			return time.Time{}, false, nil
 		}
-		retryAt := now.Add(min(f.backoff(attempts), publishBackoffCap))
-		f.log.Warn("publisher parked an event", "event", e.ID, "kind", e.Kind, "attempts", attempts, "retry_at", retryAt, "err", err)
-		f.park.forget(e.ID)
-		if err := f.store.ParkEvent(ctx, e.ID, retryAt, attempts, err.Error()); err != nil {
+		retryAt := now.Add(min(deliver.Backoff(p.cfg.Settings.BaseBackoff, attempts), publishBackoffCap))
+		p.cfg.Log.Warn("publisher parked an event", "event", e.ID, "kind", e.Kind, "attempts", attempts, "retry_at", retryAt, "err", err)
+		p.park.forget(e.ID)
+		if err := p.cfg.Store.ParkEvent(ctx, e.ID, retryAt, attempts, err.Error()); err != nil {
 			return time.Time{}, false, fmt.Errorf("park event %s: %w", e.ID, err)
 		}
 		return retryAt, true, nil
@@ -385,8 +367,8 @@ func (f *Federation) publishOrPark(ctx context.Context, e *forum.Event, attempts
 
 // parkBehind parks e behind an earlier parked event of its subject: it is
 // tried when that one is published or given up.
-func (f *Federation) parkBehind(ctx context.Context, e *forum.Event) error {
-	if err := f.store.ParkEvent(ctx, e.ID, f.cfg.Clock.Now(), 0, "after an earlier event of "+subjectOfEvent(e)); err != nil {
+func (p *Publisher) parkBehind(ctx context.Context, e *forum.Event) error {
+	if err := p.cfg.Store.ParkEvent(ctx, e.ID, p.cfg.Clock.Now(), 0, "after an earlier event of "+subjectOfEvent(e)); err != nil {
 		return fmt.Errorf("park event %s: %w", e.ID, err)
 	}
 	return nil

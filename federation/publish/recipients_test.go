@@ -1,6 +1,7 @@
-package federation_test
+package publish_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/forum/password"
@@ -56,7 +58,7 @@ func TestFollowerInboxesOncePerSharedInbox(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	inboxes, err := federation.HooksOf(fed).FollowerInboxes(ctx, target)
+	inboxes, err := followerInboxes(ctx, fed, target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,4 +67,14 @@ func TestFollowerInboxesOncePerSharedInbox(t *testing.T) {
 	if !slices.Equal(inboxes, want) {
 		t.Fatalf("inboxes %v, want %v", inboxes, want)
 	}
+}
+
+// followerInboxes is the inbox set of target's followers, one per shared
+// inbox.
+func followerInboxes(ctx context.Context, fed *federation.Federation, target string) ([]string, error) {
+	set := publish.InboxSet{}
+	if err := fed.Publisher().AddFollowers(ctx, set, target); err != nil {
+		return nil, err
+	}
+	return set.List(), nil
 }

@@ -1,29 +1,10 @@
-package federation_test
+package publish_test
 
 import (
-	"sync"
 	"time"
 
 	"github.com/metropolis/agora/federation"
 )
-
-// dqClock is a clock the test moves by hand.
-type dqClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *dqClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *dqClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // dqConfig is the delivery configuration of the tests that run a node's
 // workers by hand.

@@ -1,4 +1,4 @@
-package federation_test
+package publish_test
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/node"
@@ -27,7 +26,7 @@ func TestPublisherPublishesEventsThatCommitLate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hooks := federation.HooksOf(n.Federation)
+	pub := n.Federation.Publisher()
 	asker, err := n.Service.CreateMember(ctx, forum.SystemActor(), forum.NewAccount{Username: "ana",
 		Profile: forum.Profile{DisplayName: "Ana", Languages: []string{"en"}}}, forum.RoleMember)
 	if err != nil {
@@ -48,7 +47,7 @@ func TestPublisherPublishesEventsThatCommitLate(t *testing.T) {
 	}
 	publishAll := func() {
 		t.Helper()
-		for hooks.PublishBatch(ctx) {
+		for pub.PublishOnce(ctx) {
 		}
 	}
 	created := func(uri string) int {

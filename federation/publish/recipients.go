@@ -1,0 +1,157 @@
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/stored"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// InboxSet collects inboxes, one per shared inbox: a host with a shared
+// inbox gets each activity once, however many of its actors follow.
+type InboxSet map[string]bool
+
+// Add adds an actor's shared inbox, or its own when it has none.
+func (s InboxSet) Add(inbox, shared string) {
+	if shared != "" {
+		s[shared] = true
+	} else if inbox != "" {
+		s[inbox] = true
+	}
+}
+
+// List is the inboxes in order.
+func (s InboxSet) List() []string {
+	out := make([]string, 0, len(s))
+	for k := range s {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NotOn is the set without the inboxes on the host of id.
+func (s InboxSet) NotOn(id string) InboxSet {
+	origin := hostOf(id)
+	out := InboxSet{}
+	for inbox := range s {
+		if hostOf(inbox) != origin {
+			out[inbox] = true
+		}
+	}
+	return out
+}
+
+// followerPage is how many followers are read at a time.
+const followerPage = 500
+
+// eachFollower calls fn for each accepted follower of target, paging
+// through the store.
+func (p *Publisher) eachFollower(ctx context.Context, target string, fn func(*stored.Follower) error) error {
+	after := forum.ID("")
+	for {
+		page, err := p.cfg.Store.ListFollowers(ctx, target, after, followerPage)
+		if err != nil {
+			return fmt.Errorf("followers of %s: %w", target, err)
+		}
+		for _, fl := range page {
+			if err := fn(fl); err != nil {
+				return err
+			}
+		}
+		if len(page) < followerPage {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// AddFollowers adds the inboxes of target's accepted followers.
+func (p *Publisher) AddFollowers(ctx context.Context, set InboxSet, target string) error {
+	return p.eachFollower(ctx, target, func(fl *stored.Follower) error {
+		set.Add(fl.Inbox, fl.SharedInbox)
+		return nil
+	})
+}
+
+// FollowerSets splits target's accepted followers by what they are:
+// servers (instance actors and forums: Application, Group, or unknown) and
+// people (Person, Service: timeline readers, as on Mastodon).
+func (p *Publisher) FollowerSets(ctx context.Context, target string) (servers, people InboxSet, err error) {
+	servers, people = InboxSet{}, InboxSet{}
+	err = p.eachFollower(ctx, target, func(fl *stored.Follower) error {
+		set := servers
+		if fl.ActorType == ap.TypePerson || fl.ActorType == ap.TypeService {
+			set = people
+		}
+		set.Add(fl.Inbox, fl.SharedInbox)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return servers, people, nil
+}
+
+// AddActor adds a remote actor's inbox (its shared inbox when it has one).
+// In the publisher it never waits on the network (see Recipient).
+func (p *Publisher) AddActor(ctx context.Context, set InboxSet, uri string) error {
+	if uri == "" || p.cfg.URLs.IsLocal(uri) {
+		return nil
+	}
+	a, err := p.Recipient(ctx, uri)
+	if err != nil {
+		return err
+	}
+	set.Add(a.Inbox, a.SharedInbox)
+	return nil
+}
+
+// SubjectOf is what an activity is ultimately about: its object, or for
+// an activity about an activity (Undo, Accept, Announce) that one's
+// subject. Activities with one subject are delivered to a host in order.
+func SubjectOf(act *ap.Activity) string {
+	if act.Object.Activity != nil {
+		return SubjectOf(act.Object.Activity)
+	}
+	return act.Object.ID()
+}
+
+// AnnounceBody wraps an activity, byte for byte, in an Announce by a
+// forum (FEP-1b12: the group passes activities on unchanged).
+func AnnounceBody(id, forumURI string, published time.Time, inner []byte) ([]byte, error) {
+	base, err := ap.Marshal(&ap.Activity{ID: id, Type: ap.TypeAnnounce, Actor: forumURI,
+		Object: ap.Ref{IRI: "placeholder:inner"}, To: []string{ap.Public}, Cc: []string{uris.ActorFollowers(forumURI)}, Published: published})
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(base, &doc); err != nil {
+		return nil, err
+	}
+	doc["object"] = json.RawMessage(inner)
+	return json.Marshal(doc)
+}
+
+// hostOf is a URL's host, lowercased ("" if unparseable).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+// sameHost reports whether two URLs share a host.
+func sameHost(a, b string) bool {
+	h := hostOf(a)
+	return h != "" && h == hostOf(b)
+}

@@ -1,0 +1,96 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// A forum's webinar is published as its discussion thread's question, typed
+// `Event` (FEP-8a8e) instead of `Page`: one object, so servers that show
+// events (Mobilizon, Gancio) list it, Mastodon shows its name and link,
+// and other agora nodes and forum software keep it as a question whose
+// answers are the discussion (docs/federation.md, "Events").
+
+// asEvent turns a question's Page into the Event of its webinar: times,
+// zone, online location, the event page as url, its title and description
+// in every language it has.
+func (f *Federation) asEvent(o *ap.Object, w *forum.Webinar) {
+	o.Type = ap.TypeEvent
+	start, end := w.StartsAt, w.EndsAt
+	o.StartTime, o.EndTime, o.TimeZone = &start, &end, w.TimeZone
+	o.LocationURL = w.OnlineURL
+	o.URL = f.urls.Webinar(w.ID)
+	for lang, t := range w.Texts {
+		if _, ok := o.NameMap[lang]; !ok {
+			o.NameMap[lang] = t.Title
+		}
+		if _, ok := o.ContentMap[lang]; !ok && t.Description != "" {
+			o.ContentMap[lang] = "<p>" + html.EscapeString(t.Description) + "</p>"
+		}
+	}
+}
+
+// webinarOf finds the webinar a Join or Leave names: its Event (the
+// thread's id) or its page.
+func (f *Federation) webinarOf(ctx context.Context, id string) (*forum.Webinar, error) {
+	if !f.urls.IsLocal(id) {
+		return nil, forum.ErrNotFound
+	}
+	switch kind, key := f.urls.Parse(id); kind {
+	case uris.KindThread:
+		return f.svc.WebinarOfThread(ctx, key)
+	case uris.KindWebinar:
+		return f.svc.Webinar(ctx, key)
+	}
+	return nil, forum.ErrNotFound
+}
+
+// onJoin records that a fediverse person comes to a webinar (Join), or no
+// longer does (Leave), Mobilizon style; a Join is answered with the
+// organiser's Accept, as Mobilizon's "free" join mode does.
+func (f *Federation) onJoin(ctx context.Context, act *ap.Activity, going bool) error {
+	w, err := f.webinarOf(ctx, act.Object.ID())
+	if errors.Is(err, forum.ErrNotFound) {
+		return refused(ReasonUnknownTarget, "%s of %s, which is no event here", act.Type, act.Object.ID())
+	} else if err != nil {
+		return err
+	}
+	by, err := f.remoteMember(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	if _, err := f.svc.ReceiveRSVP(ctx, by, w.ID, going); err != nil {
+		return err
+	}
+	if !going {
+		return nil
+	}
+	ms, err := f.svc.Members(ctx, []forum.ID{w.CreatedBy})
+	if err != nil {
+		return err
+	}
+	organiser := ms[w.CreatedBy]
+	if organiser == nil || !organiser.Local() {
+		return fmt.Errorf("organiser %s of event %s: %w", w.CreatedBy, w.ID, forum.ErrNotFound)
+	}
+	to := inboxSet{}
+	if err := f.pub.AddActor(ctx, to, act.Actor); err != nil {
+		return err
+	}
+	id := f.cfg.IDs.New()
+	join := &ap.Activity{ID: act.ID, Type: ap.TypeJoin, Actor: act.Actor, Object: ap.Ref{IRI: act.Object.ID()}}
+	accept := &ap.Activity{ID: f.urls.Activity(id), Type: ap.TypeAccept, Actor: f.memberURI(organiser), Object: ap.Ref{Activity: join},
+		To: []string{act.Actor}, Published: f.cfg.Clock.Now()}
+	body, err := ap.Marshal(accept)
+	if err != nil {
+		return err
+	}
+	return f.queue(ctx, []*outgoing{{id: id, uri: accept.ID, actorURI: accept.Actor, typ: ap.TypeAccept, object: act.ID,
+		body: body, inboxes: to.List()}}, nil)
+}
