@@ -24,3 +24,26 @@ func (h Hooks) Process(ctx context.Context, it *InboxItem) bool { return h.f.pro
 // Apply applies a received item without the worker's recover, so a fuzz
 // test sees any panic.
 func (h Hooks) Apply(ctx context.Context, it *InboxItem) error { return h.f.apply(ctx, it) }
+
+// BatchOutcome is what ApplyBatch did with each item.
+type BatchOutcome struct{ Recorded, Alone []*InboxItem }
+
+// ApplyBatch applies items as one batch of the inbox worker.
+// Items the batch did not reach in its time are applied by the next batch,
+// as a lane does.
+func (h Hooks) ApplyBatch(ctx context.Context, items []*InboxItem) BatchOutcome {
+	var bis []*batchItem
+	for _, it := range items {
+		bis = append(bis, newBatchItem(it))
+	}
+	var res BatchOutcome
+	for len(bis) > 0 {
+		out := h.f.applyBatch(ctx, bis)
+		res.Recorded = append(res.Recorded, out.recorded...)
+		for _, bi := range out.alone {
+			res.Alone = append(res.Alone, bi.it)
+		}
+		bis = out.rest
+	}
+	return res
+}

@@ -35,7 +35,7 @@ func (f *Federation) onFlag(ctx context.Context, act *ap.Activity) error {
 			continue // named twice in one Flag: one report
 		}
 		seen[post.ID] = true
-		if _, err := f.svc.ReceiveReport(ctx, post, by, html.UnescapeString(stripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); err != nil {
+		if _, err := f.forumIn(ctx).ReceiveReport(ctx, post, by, html.UnescapeString(stripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); err != nil {
 			return err
 		}
 		found++
@@ -50,7 +50,7 @@ func (f *Federation) onFlag(ctx context.Context, act *ap.Activity) error {
 // forum to that node, as a Flag from the instance actor: the forum's
 // moderators act on it, and the reporter's name stays here.
 func (f *Federation) flagActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
-	r, err := f.svc.ReportOf(ctx, e)
+	r, err := f.forumIn(ctx).ReportOf(ctx, e)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {

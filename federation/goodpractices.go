@@ -75,7 +75,7 @@ func (f *Federation) onGoodPractice(ctx context.Context, act *ap.Activity, on bo
 	if !strings.HasSuffix(act.Target, uris.GoodPracticesSuffix) {
 		return refused(ReasonUnsupported, "%s to %q: only a forum's good-practices collection is handled", act.Type, act.Target)
 	}
-	fo, err := f.svc.ForumByURI(ctx, act.Actor)
+	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
 		return refused(ReasonForbidden, "%s of a good practice by %s, which is not a forum this node joined: only the forum marks its good practices", act.Type, act.Actor)
 	} else if err != nil {
@@ -90,7 +90,7 @@ func (f *Federation) onGoodPractice(ctx context.Context, act *ap.Activity, on bo
 	} else if err != nil {
 		return err
 	}
-	if err := f.svc.ReceiveGoodPractice(ctx, fo, post, on, act.Published); err != nil {
+	if err := f.forumIn(ctx).ReceiveGoodPractice(ctx, fo, post, on, act.Published); err != nil {
 		if errors.Is(err, forum.ErrForbidden) {
 			return refused(ReasonForbidden, "%s of %s by %s: the answer is not in one of its threads", act.Type, act.Object.ID(), act.Actor)
 		}
@@ -117,18 +117,18 @@ func (f *Federation) backfillGoodPractices(ctx context.Context, fo *forum.Forum)
 			return err
 		}
 		listed[post.ID] = true
-		err = f.svc.ReceiveGoodPractice(ctx, fo, post, true, f.cfg.Clock.Now())
+		err = f.forumIn(ctx).ReceiveGoodPractice(ctx, fo, post, true, f.cfg.Clock.Now())
 		if err != nil && !errors.Is(err, forum.ErrForbidden) && !forum.IsValidation(err) {
 			return err
 		}
 	}
-	held, err := f.svc.GoodPractices(ctx, forum.GoodPracticeFilter{ForumID: fo.ID})
+	held, err := f.forumIn(ctx).GoodPractices(ctx, forum.GoodPracticeFilter{ForumID: fo.ID})
 	if err != nil {
 		return err
 	}
 	for _, g := range held.Items {
 		if !listed[g.Post.ID] {
-			if err := f.svc.ReceiveGoodPractice(ctx, fo, g.Post, false, f.cfg.Clock.Now()); err != nil && !errors.Is(err, forum.ErrForbidden) {
+			if err := f.forumIn(ctx).ReceiveGoodPractice(ctx, fo, g.Post, false, f.cfg.Clock.Now()); err != nil && !errors.Is(err, forum.ErrForbidden) {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"encoding/json"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -11,9 +12,14 @@ import (
 
 // InboxConfig configures the inbox worker; zero values take the defaults.
 type InboxConfig struct {
-	// Workers is how many received activities one process applies at once
-	// (across order keys); default DefaultInboxWorkers.
+	// Workers is how many received activities one process holds at once
+	// (claimed, being applied or waiting their turn); default
+	// DefaultInboxWorkers.
 	Workers int
+	// Lanes is how many batches one process applies at once, each in its
+	// own transaction; items go to a lane by their order key. Default
+	// DefaultInboxLanes.
+	Lanes int
 	// Lease is how long a claimed activity stays this process's without
 	// renewal; the worker renews what it holds every third of it, so a
 	// process that dies gives its activities back within a lease. Default
@@ -24,12 +30,16 @@ type InboxConfig struct {
 // Defaults of InboxConfig.
 const (
 	DefaultInboxWorkers = 64
+	DefaultInboxLanes   = 2
 	DefaultInboxLease   = time.Minute
 )
 
 func (c InboxConfig) withDefaults() InboxConfig {
 	if c.Workers <= 0 {
 		c.Workers = DefaultInboxWorkers
+	}
+	if c.Lanes <= 0 {
+		c.Lanes = DefaultInboxLanes
 	}
 	if c.Lease <= 0 {
 		c.Lease = DefaultInboxLease
@@ -46,40 +56,67 @@ const (
 	inboxItemTimeout = 90 * time.Second
 )
 
-// inboxWorker applies received activities concurrently. Items about the
-// same thing (their order key: the object, or the follow relationship) are
-// applied one after another in the order they were claimed; everything
-// else goes in parallel, so a slow or hostile host delays only the
-// activities that wait on it. Each held item's lease is renewed while it
-// is applied or waits its turn.
+// inboxWorker applies received activities. Claimed items go to a lane by
+// their order key (the object, or the follow relationship), so activities
+// about one thing stay in the order they were claimed. Each lane applies
+// what it holds in batches, one transaction per batch (applyBatch). An
+// item a batch can't apply — it needs a fetch, it is of a rare kind, or it
+// failed in a way a retry may mend — leaves its lane for its key's queue
+// of items applied alone, one after another, with everything after it of
+// the same key: a slow or hostile host then delays only the activities
+// that wait on it, never a lane. Each held item's lease is renewed while
+// it is applied or waits its turn.
 type inboxWorker struct {
 	f     *Federation
 	slots int
 	lease time.Duration
 
 	mu sync.Mutex
-	// held are the items claimed and not yet finished, applied or waiting.
+	// held are the items claimed and not yet finished, in a lane, applied
+	// alone or waiting.
 	held map[forum.ID]struct{}
-	// queues are the held items by order key: the first is being applied.
+	// lanes hold the items applied in batches.
+	lanes []*inboxLane
+	// queues are the items applied alone, by order key: the first is being
+	// applied. While a key has a queue, its new items join the queue.
 	queues map[string][]*InboxItem
 
 	finished chan struct{} // an item finished: a slot may be free
 	wg       sync.WaitGroup
 }
 
-func newInboxWorker(f *Federation, cfg InboxConfig) *inboxWorker {
-	cfg = cfg.withDefaults()
-	return &inboxWorker{f: f, slots: cfg.Workers, lease: cfg.Lease, held: map[forum.ID]struct{}{},
-		queues: map[string][]*InboxItem{}, finished: make(chan struct{}, 1)}
+// inboxLane is the items one lane will apply, in order, and its wake-up.
+type inboxLane struct {
+	items []*batchItem
+	wake  chan struct{}
 }
 
+func newInboxWorker(f *Federation, cfg InboxConfig) *inboxWorker {
+	cfg = cfg.withDefaults()
+	w := &inboxWorker{f: f, slots: cfg.Workers, lease: cfg.Lease, held: map[forum.ID]struct{}{},
+		queues: map[string][]*InboxItem{}, finished: make(chan struct{}, 1)}
+	for range cfg.Lanes {
+		w.lanes = append(w.lanes, &inboxLane{wake: make(chan struct{}, 1)})
+	}
+	return w
+}
+
+// runInbox runs the inbox worker. Its goroutines carry the profiler label
+// role=apply, so a CPU profile of a busy node shows what applying costs
+// (go tool pprof -tagfocus role=apply).
 func (f *Federation) runInbox(ctx context.Context) {
-	newInboxWorker(f, f.cfg.Inbox).run(ctx)
+	pprof.Do(ctx, pprof.Labels("role", "apply"), func(ctx context.Context) {
+		newInboxWorker(f, f.cfg.Inbox).run(ctx)
+	})
 }
 
 // run claims and applies items until ctx ends, then waits for the items
 // being applied and gives back the leases of those not finished.
 func (w *inboxWorker) run(ctx context.Context) {
+	for _, l := range w.lanes {
+		w.wg.Add(1)
+		go w.runLane(ctx, l)
+	}
 	renew := time.NewTicker(w.lease / 3)
 	defer renew.Stop()
 	idle := time.NewTimer(0)
@@ -104,9 +141,9 @@ func (w *inboxWorker) run(ctx context.Context) {
 	}
 }
 
-// claim leases as many due items as there are free slots and starts those
-// whose order key is free; true when it filled every slot it asked for
-// (there may be more to claim at once).
+// claim leases as many due items as there are free slots and queues them;
+// true when it filled every slot it asked for (there may be more to claim
+// at once).
 func (w *inboxWorker) claim(ctx context.Context) bool {
 	w.mu.Lock()
 	want := min(w.slots-len(w.held), inboxClaim)
@@ -121,29 +158,102 @@ func (w *inboxWorker) claim(ctx context.Context) bool {
 		}
 		return false
 	}
+	woken := map[*inboxLane]bool{}
+	w.mu.Lock()
 	for _, it := range items {
-		w.hold(ctx, it)
+		w.held[it.ID] = struct{}{}
+		bi := newBatchItem(it)
+		if len(w.queues[bi.key]) > 0 {
+			w.queueAlone(ctx, bi.key, it)
+			continue
+		}
+		l := w.lanes[laneOf(bi.key, len(w.lanes))]
+		l.items = append(l.items, bi)
+		woken[l] = true
+	}
+	w.mu.Unlock()
+	for l := range woken {
+		wake(l.wake)
 	}
 	return len(items) == want
 }
 
-// hold queues an item behind those of its order key, starting it when it
-// is the first.
-func (w *inboxWorker) hold(ctx context.Context, it *InboxItem) {
-	key := orderKey(it)
+// laneOf spreads order keys over n lanes (FNV-1a).
+func laneOf(key string, n int) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(key); i++ {
+		h ^= uint32(key[i])
+		h *= 16777619
+	}
+	return int(h % uint32(n))
+}
+
+// runLane applies a lane's items in batches until ctx ends.
+func (w *inboxWorker) runLane(ctx context.Context, l *inboxLane) {
+	defer w.wg.Done()
+	for {
+		batch := w.takeBatch(ctx, l)
+		if len(batch) == 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-l.wake:
+			}
+			continue
+		}
+		out := w.f.applyBatch(ctx, batch)
+		w.mu.Lock()
+		for _, it := range out.recorded {
+			delete(w.held, it.ID)
+		}
+		// When the worker is stopping, what is left stays held: stop gives
+		// it back.
+		if ctx.Err() == nil {
+			for _, bi := range out.alone {
+				w.queueAlone(ctx, bi.key, bi.it)
+			}
+			// Not reached in time: back to the head of the lane, in order.
+			l.items = append(out.rest, l.items...)
+		}
+		w.mu.Unlock()
+		wake(w.finished)
+	}
+}
+
+// takeBatch takes up to inboxBatch items from the head of a lane. Items
+// whose key has a queue of items applied alone join that queue instead,
+// behind the items claimed before them.
+func (w *inboxWorker) takeBatch(ctx context.Context, l *inboxLane) []*batchItem {
 	w.mu.Lock()
-	w.held[it.ID] = struct{}{}
+	defer w.mu.Unlock()
+	var batch []*batchItem
+	n := 0
+	for n < len(l.items) && len(batch) < inboxBatch {
+		bi := l.items[n]
+		n++
+		if len(w.queues[bi.key]) > 0 {
+			w.queueAlone(ctx, bi.key, bi.it)
+			continue
+		}
+		batch = append(batch, bi)
+	}
+	l.items = l.items[n:]
+	return batch
+}
+
+// queueAlone queues an item behind those of its order key applied alone,
+// starting it when it is the first. Called with w.mu held.
+func (w *inboxWorker) queueAlone(ctx context.Context, key string, it *InboxItem) {
 	q := w.queues[key]
 	w.queues[key] = append(q, it)
-	w.mu.Unlock()
 	if len(q) == 0 {
 		w.wg.Add(1)
 		go w.drain(ctx, key, it)
 	}
 }
 
-// drain applies the items of one order key, in order, until none waits.
-// When the worker stops, the rest stay held, for stop to give back.
+// drain applies the items of one order key alone, in order, until none
+// waits. When the worker stops, the rest stay held, for stop to give back.
 func (w *inboxWorker) drain(ctx context.Context, key string, it *InboxItem) {
 	defer w.wg.Done()
 	for it != nil {

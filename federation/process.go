@@ -54,7 +54,7 @@ func (f *Federation) processItemWith(ctx context.Context, it *InboxItem, apply f
 		// The change may have recorded an event: its activity is passed on
 		// now rather than at the publisher's next poll.
 		f.wakePublisher()
-		err = f.store.FinishInboxItem(ctx, it.ID, now)
+		err = f.storeIn(ctx).FinishInboxItem(ctx, it.ID, now)
 	case isPermanent(err):
 		err = f.refuseItem(ctx, it, now, refusalReason(err), err)
 	case it.Attempts+1 >= inboxMaxAttempts:
@@ -62,7 +62,7 @@ func (f *Federation) processItemWith(ctx context.Context, it *InboxItem, apply f
 	default:
 		backoff := time.Duration(1<<min(it.Attempts, 10)) * 10 * time.Second
 		f.log.Warn("inbox activity will be retried", "activity", it.ActivityID, "attempt", it.Attempts+1, "err", err)
-		err = f.store.RetryInboxItem(ctx, it.ID, now.Add(backoff), err.Error())
+		err = f.storeIn(ctx).RetryInboxItem(ctx, it.ID, now.Add(backoff), err.Error())
 	}
 	if err != nil {
 		f.log.Error("record inbox outcome", "activity", it.ActivityID, "err", err)
@@ -98,6 +98,11 @@ func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 	if err != nil {
 		return refused(parseReason(err), "parse: %w", err)
 	}
+	return f.applyParsed(ctx, it, act)
+}
+
+// applyParsed applies an item's activity, parsed.
+func (f *Federation) applyParsed(ctx context.Context, it *InboxItem, act *ap.Activity) error {
 	if act.Actor != it.ActorURI {
 		if act.Type == ap.TypeLike || act.Type == ap.TypeUndo {
 			return f.applyForwardedLike(ctx, act, it.ActorURI, it.ID)
@@ -162,7 +167,7 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 // remoteMember is the local record of a remote actor, made from its
 // document the first time it is met.
 func (f *Federation) remoteMember(ctx context.Context, uri string) (*forum.Member, error) {
-	if m, err := f.svc.MemberByURI(ctx, uri); err == nil {
+	if m, err := f.forumIn(ctx).MemberByURI(ctx, uri); err == nil {
 		return m, nil
 	} else if !errors.Is(err, forum.ErrNotFound) {
 		return nil, err
@@ -179,15 +184,15 @@ func (f *Federation) findPost(ctx context.Context, uri string) (*forum.Post, err
 		kind, key := f.urls.Parse(uri)
 		switch kind {
 		case uris.KindThread:
-			t, err := f.svc.Thread(ctx, key)
+			t, err := f.forumIn(ctx).Thread(ctx, key)
 			if err != nil {
 				return nil, err
 			}
-			return f.svc.Post(ctx, t.RootPostID)
+			return f.forumIn(ctx).Post(ctx, t.RootPostID)
 		case uris.KindPost:
-			return f.svc.Post(ctx, key)
+			return f.forumIn(ctx).Post(ctx, key)
 		}
 		return nil, forum.ErrNotFound
 	}
-	return f.svc.PostByURI(ctx, uri)
+	return f.forumIn(ctx).PostByURI(ctx, uri)
 }

@@ -91,7 +91,7 @@ func (f *Federation) refuseBlockedThread(ctx context.Context, parent *forum.Post
 		if p.ParentID == "" {
 			break
 		}
-		next, err := f.svc.Post(ctx, p.ParentID)
+		next, err := f.forumIn(ctx).Post(ctx, p.ParentID)
 		if errors.Is(err, forum.ErrNotFound) {
 			break
 		} else if err != nil {
@@ -99,7 +99,7 @@ func (f *Federation) refuseBlockedThread(ctx context.Context, parent *forum.Post
 		}
 		p = next
 	}
-	fo, err := f.svc.ForumByID(ctx, t.ForumID)
+	fo, err := f.forumIn(ctx).ForumByID(ctx, t.ForumID)
 	if err != nil {
 		return fmt.Errorf("forum of thread %s: %w", t.ID, err)
 	}

@@ -31,7 +31,7 @@ func (f *Federation) onGroupBoost(ctx context.Context, act *ap.Activity, fo *for
 	} else if !errors.Is(err, forum.ErrNotFound) {
 		return err
 	}
-	if _, err := f.store.Tombstone(ctx, id); err == nil {
+	if _, err := f.storeIn(ctx).Tombstone(ctx, id); err == nil {
 		return nil // deleted before its boost arrived
 	} else if !errors.Is(err, forum.ErrNotFound) {
 		return err

@@ -120,7 +120,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 		// new text is not shown; the public version stays until a Delete.
 		return err
 	}
-	if _, err := f.store.Tombstone(ctx, o.ID); err == nil {
+	if _, err := f.storeIn(ctx).Tombstone(ctx, o.ID); err == nil {
 		return nil // deleted before it arrived
 	} else if !errors.Is(err, forum.ErrNotFound) {
 		return err
@@ -130,7 +130,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 		return err
 	}
 	if act.Type == ap.TypeUpdate {
-		post, err := f.svc.PostByURI(ctx, o.ID)
+		post, err := f.forumIn(ctx).PostByURI(ctx, o.ID)
 		if errors.Is(err, forum.ErrNotFound) {
 			// An edit of something we never saw (its Create is late or
 			// lost): take it as new, from its origin rather than from
@@ -145,7 +145,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 		} else if err != nil {
 			return err
 		}
-		_, err = f.svc.ReceiveEdit(ctx, post, author, remotePost(o, author, received))
+		_, err = f.forumIn(ctx).ReceiveEdit(ctx, post, author, remotePost(o, author, received))
 		if errors.Is(err, forum.ErrStale) {
 			// Updates can arrive out of order: one not newer than what we
 			// show is dropped, neither applied nor passed on (no event).
@@ -188,14 +188,14 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		} else if err != nil {
 			return err
 		}
-		_, t, err := f.svc.PostInThread(ctx, parent.ID)
+		_, t, err := f.forumIn(ctx).PostInThread(ctx, parent.ID)
 		if err != nil {
 			return err
 		}
 		if err := f.refuseBlockedThread(ctx, parent, t); err != nil {
 			return err
 		}
-		_, err = f.svc.ReceiveAnswer(ctx, t, parent, remotePost(o, author, received))
+		_, err = f.forumIn(ctx).ReceiveAnswer(ctx, t, parent, remotePost(o, author, received))
 		return err
 	}
 	fo := via
@@ -214,14 +214,14 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		// question titled by its first words, as Lemmy does.
 		q.Title = untitledQuestionTitle(o, q.HTML)
 	}
-	_, err := f.svc.ReceiveQuestion(ctx, fo, o.Context, q)
+	_, err := f.forumIn(ctx).ReceiveQuestion(ctx, fo, o.Context, q)
 	return err
 }
 
 // fetchParent fetches a post from its origin and stores it (and, within
 // bounds, its own missing ancestors).
 func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.Forum, depth int) error {
-	if _, err := f.store.Tombstone(ctx, uri); err == nil {
+	if _, err := f.storeIn(ctx).Tombstone(ctx, uri); err == nil {
 		return refused(ReasonGone, "reply to %s, which was deleted", uri)
 	}
 	doc, err := f.client.GetObject(ctx, uri)
@@ -269,7 +269,7 @@ func (f *Federation) followedForum(ctx context.Context, o *ap.Object) *forum.For
 	if o.Audience == "" {
 		return nil
 	}
-	fo, err := f.svc.ForumByURI(ctx, o.Audience)
+	fo, err := f.forumIn(ctx).ForumByURI(ctx, o.Audience)
 	if err != nil {
 		return nil
 	}
@@ -284,10 +284,10 @@ func (f *Federation) onActorUpdate(ctx context.Context, act *ap.Activity) error 
 	if _, err := f.actors.actor(ctx, act.Actor, true); err != nil {
 		return err
 	}
-	if fo, err := f.svc.ForumByURI(ctx, act.Actor); err == nil {
+	if fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor); err == nil {
 		return f.refreshForum(ctx, fo)
 	}
-	if _, err := f.svc.MemberByURI(ctx, act.Actor); err != nil {
+	if _, err := f.forumIn(ctx).MemberByURI(ctx, act.Actor); err != nil {
 		return nil // not an author here: the cache refresh was all
 	}
 	_, err := f.refreshMember(ctx, act.Actor)
@@ -297,7 +297,7 @@ func (f *Federation) onActorUpdate(ctx context.Context, act *ap.Activity) error 
 // refreshForum re-reads a joined forum's Group from its cached document:
 // its titles and descriptions in every language.
 func (f *Federation) refreshForum(ctx context.Context, fo *forum.Forum) error {
-	ra, err := f.store.RemoteActor(ctx, fo.URI)
+	ra, err := f.storeIn(ctx).RemoteActor(ctx, fo.URI)
 	if err != nil {
 		return err
 	}
@@ -305,13 +305,13 @@ func (f *Federation) refreshForum(ctx context.Context, fo *forum.Forum) error {
 	if err != nil {
 		return refused(parseReason(err), "forum %s: %w", fo.URI, err)
 	}
-	_, err = f.svc.SaveRemoteForum(ctx, forum.SystemActor(), join.ForumInfo(a, ra.Domain))
+	_, err = f.forumIn(ctx).SaveRemoteForum(ctx, forum.SystemActor(), join.ForumInfo(a, ra.Domain))
 	return err
 }
 
 // refreshMember re-reads a known remote member from its cached document.
 func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Member, error) {
-	ra, err := f.store.RemoteActor(ctx, uri)
+	ra, err := f.storeIn(ctx).RemoteActor(ctx, uri)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +329,7 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 			p.Organisation = stripTags(pv.Value)
 		}
 	}
-	return f.svc.SaveRemoteMember(ctx, p)
+	return f.forumIn(ctx).SaveRemoteMember(ctx, p)
 }
 
 // onDelete deletes a post by its author, or by a member of the node that
@@ -340,7 +340,7 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received fo
 	if id == act.Actor {
 		return nil // an account deleted: its posts stay, as the node's record
 	}
-	post, err := f.svc.PostByURI(ctx, id)
+	post, err := f.forumIn(ctx).PostByURI(ctx, id)
 	if f.urls.IsLocal(id) {
 		post, err = f.findPost(ctx, id)
 	}
@@ -348,7 +348,7 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received fo
 		if !sameHost(id, act.Actor) {
 			return refused(ReasonOrigin, "%s cannot delete %s", act.Actor, id)
 		}
-		return f.store.AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
+		return f.storeIn(ctx).AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
 	} else if err != nil {
 		return err
 	}
@@ -356,11 +356,11 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received fo
 	if err != nil {
 		return err
 	}
-	if err := f.svc.ReceiveDelete(ctx, post, by, received); err != nil {
+	if err := f.forumIn(ctx).ReceiveDelete(ctx, post, by, received); err != nil {
 		return err
 	}
 	if !f.urls.IsLocal(id) {
-		if err := f.store.AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()}); err != nil {
+		if err := f.storeIn(ctx).AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()}); err != nil {
 			return err
 		}
 	}
@@ -380,13 +380,13 @@ func (f *Federation) onLike(ctx context.Context, act *ap.Activity, received foru
 	if err != nil {
 		return err
 	}
-	return f.svc.ReceiveHelpful(ctx, post, by, on, received)
+	return f.forumIn(ctx).ReceiveHelpful(ctx, post, by, on, received)
 }
 
 // onLock applies a lock (or unlock) of a remote forum's thread, sent by a
 // member of the forum's node.
 func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) error {
-	t, err := f.svc.ThreadByURI(ctx, act.Object.ID())
+	t, err := f.forumIn(ctx).ThreadByURI(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
 		return refused(ReasonUnknownTarget, "lock of unknown thread %s", act.Object.ID())
 	} else if err != nil {
@@ -396,7 +396,7 @@ func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) 
 	if err != nil {
 		return err
 	}
-	return f.svc.ReceiveLock(ctx, t, by, locked)
+	return f.forumIn(ctx).ReceiveLock(ctx, t, by, locked)
 }
 
 // onAnnounce applies what a remote forum we follow passes on (FEP-1b12).
@@ -405,7 +405,7 @@ func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) 
 // What a remote forum announces changes its mirror here and is not passed
 // on: no event is recorded for it.
 func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
-	fo, err := f.svc.ForumByURI(ctx, act.Actor)
+	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
 		return f.onShare(ctx, act, true) // a boost, as Mastodon users make
 	} else if err != nil {
@@ -452,7 +452,7 @@ func (f *Federation) onShare(ctx context.Context, act *ap.Activity, on bool) err
 	if err != nil {
 		return err
 	}
-	return f.svc.ReceiveShare(ctx, post, by, on)
+	return f.forumIn(ctx).ReceiveShare(ctx, post, by, on)
 }
 
 // confirmGone checks with an object's origin that it really is deleted.

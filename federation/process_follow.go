@@ -28,7 +28,7 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 		// for an admin when the forum approves followers.
 		approve = fo.Policy.ApproveFollows && !slices.Contains(fo.Policy.Instances, hostOf(act.Actor))
 	case uris.KindMember:
-		if _, err := f.svc.MemberByUsername(ctx, key); err != nil {
+		if _, err := f.forumIn(ctx).MemberByUsername(ctx, key); err != nil {
 			return refused(ReasonUnknownTarget, "follow of unknown member %s", target)
 		}
 	case uris.KindThreadActor:
@@ -48,12 +48,12 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 	}
 	fl := &Follower{ID: f.cfg.IDs.New(), Target: target, ActorURI: follower.URI, Inbox: follower.Inbox,
 		SharedInbox: follower.SharedInbox, FollowID: act.ID, State: state, CreatedAt: f.cfg.Clock.Now()}
-	if err := f.store.SaveFollower(ctx, fl); err != nil {
+	if err := f.storeIn(ctx).SaveFollower(ctx, fl); err != nil {
 		return err
 	}
 	if state == FollowPending {
 		f.log.Info("follow request waits for approval", "forum", target, "follower", act.Actor)
-		return f.svc.NoteFollowRequest(ctx, forumID) // the admins are told (notify)
+		return f.forumIn(ctx).NoteFollowRequest(ctx, forumID) // the admins are told (notify)
 	}
 	return f.answerFollow(ctx, fl, ap.TypeAccept)
 }
@@ -81,18 +81,18 @@ func (f *Federation) ApproveFollower(ctx context.Context, actor *forum.Member, f
 	if err != nil {
 		return err
 	}
-	fl, err := f.store.Follower(ctx, f.forumURI(fo), followerURI)
+	fl, err := f.storeIn(ctx).Follower(ctx, f.forumURI(fo), followerURI)
 	if err != nil {
 		return err
 	}
 	if !accept {
-		if err := f.store.DeleteFollower(ctx, fl.Target, fl.ActorURI); err != nil {
+		if err := f.storeIn(ctx).DeleteFollower(ctx, fl.Target, fl.ActorURI); err != nil {
 			return err
 		}
 		return f.answerFollow(ctx, fl, ap.TypeReject)
 	}
 	fl.State = FollowAccepted
-	if err := f.store.SaveFollower(ctx, fl); err != nil {
+	if err := f.storeIn(ctx).SaveFollower(ctx, fl); err != nil {
 		return err
 	}
 	return f.answerFollow(ctx, fl, ap.TypeAccept)
@@ -101,7 +101,7 @@ func (f *Federation) ApproveFollower(ctx context.Context, actor *forum.Member, f
 // onFollowAnswer: a remote forum accepted (or rejected) our follow.
 func (f *Federation) onFollowAnswer(ctx context.Context, act *ap.Activity) error {
 	followID := act.Object.ID()
-	fg, err := f.store.FollowingByActivity(ctx, followID)
+	fg, err := f.storeIn(ctx).FollowingByActivity(ctx, followID)
 	if errors.Is(err, forum.ErrNotFound) {
 		return refused(ReasonUnknownTarget, "answer to an unknown follow %s", followID)
 	} else if err != nil {
@@ -111,13 +111,13 @@ func (f *Federation) onFollowAnswer(ctx context.Context, act *ap.Activity) error
 		return refused(ReasonOrigin, "%s answered a follow of %s", act.Actor, fg.ObjectURI)
 	}
 	if act.Type == ap.TypeReject {
-		return f.store.DeleteFollowing(ctx, fg.ObjectURI)
+		return f.storeIn(ctx).DeleteFollowing(ctx, fg.ObjectURI)
 	}
 	if fg.State == FollowAccepted {
 		return nil
 	}
 	fg.State = FollowAccepted
-	if err := f.store.SaveFollowing(ctx, fg); err != nil {
+	if err := f.storeIn(ctx).SaveFollowing(ctx, fg); err != nil {
 		return err
 	}
 	// Backfill again: what the forum stored between our first backfill and
@@ -141,7 +141,7 @@ func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, received foru
 	}
 	switch inner.Type {
 	case ap.TypeFollow:
-		err := f.store.DeleteFollower(ctx, inner.Object.ID(), act.Actor)
+		err := f.storeIn(ctx).DeleteFollower(ctx, inner.Object.ID(), act.Actor)
 		if errors.Is(err, forum.ErrNotFound) {
 			return nil // already gone
 		}

@@ -160,7 +160,7 @@ func (f *Federation) refuseItem(ctx context.Context, it *InboxItem, at time.Time
 		Detail: clean(cause.Error(), maxRefusalDetail), RefusedAt: at}
 	f.log.Info("inbox activity refused", "activity", it.ActivityID, "host", r.Host, "type", r.Type,
 		"reason", reason, "err", cause)
-	if err := f.store.RefuseInboxItem(ctx, r, f.cfg.KeepRefusals); err != nil {
+	if err := f.storeIn(ctx).RefuseInboxItem(ctx, r, f.cfg.KeepRefusals); err != nil {
 		return fmt.Errorf("refuse inbox item %s: %w", it.ID, err)
 	}
 	// Counted once stored: an item whose refusal could not be stored is
@@ -172,7 +172,7 @@ func (f *Federation) refuseItem(ctx context.Context, it *InboxItem, at time.Time
 // Refusals lists the activities refused after the inbox accepted them,
 // newest first.
 func (f *Federation) Refusals(ctx context.Context, q RefusalQuery) ([]*Refusal, error) {
-	return f.store.ListRefusals(ctx, q)
+	return f.storeIn(ctx).ListRefusals(ctx, q)
 }
 
 // activityType is the type of a stored activity as it was sent (the first

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -12,7 +13,19 @@ import (
 // the received side calls it by.
 type actorCache struct{ *actors.Cache }
 
+// actor returns a remote actor, fetching it if needed. Inside a batch
+// (applyBatch) it only reads what the node holds: an actor that needs a
+// fetch sends its item to be applied alone (the error is not permanent),
+// so the batch's transaction never waits on the network, nor on another
+// goroutine's fetch of the same actor, which writes through the store and
+// would wait for the batch.
 func (c actorCache) actor(ctx context.Context, uri string, refresh bool) (*RemoteActor, error) {
+	if ctx.Value(applyScopeKey{}) != nil {
+		if refresh {
+			return nil, fmt.Errorf("refresh actor %s: %w", uri, actors.ErrNotCached)
+		}
+		return c.Stored(ctx, uri)
+	}
 	return c.Actor(ctx, uri, refresh)
 }
 

@@ -26,6 +26,14 @@ import (
 type Store interface {
 	// FederationAtomic runs fn in one transaction.
 	FederationAtomic(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
+	// Savepoint runs fn under a savepoint of the transaction this store is
+	// bound to, rolling back to it when fn fails (the transaction goes on);
+	// outside a transaction fn runs in one of its own.
+	Savepoint(ctx context.Context, fn func(ctx context.Context) error) error
+	// ForumStore is this store (or this transaction) as the forum's store:
+	// a batch of received activities is applied by the forum service in
+	// the batch's transaction.
+	ForumStore() forum.Store
 
 	actors.Store       // the remote actors cache
 	keys.Store         // this node's actors' keys

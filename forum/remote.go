@@ -247,55 +247,51 @@ func (s *Service) ReceiveQuestion(ctx context.Context, f *Forum, contextURI stri
 // question or an answer) in thread t. Receiving it again returns the post
 // already stored.
 //
-// Its transaction holds only what must be read and written together (the
-// thread, the post, the event): on SQLite one write transaction runs at a
+// Its transaction holds only what must be written together (the post, the
+// thread's count, the event): on SQLite one write transaction runs at a
 // time, so every statement in it makes every other writer wait. The forum
-// is read before (again inside if the thread moved meanwhile), and a post
-// already stored is found by its URI's unique index: the insert conflicts.
+// and the thread are read before, without locking the thread; the thread's
+// reply count and last post move by one atomic statement
+// (AddThreadReplies), so answers to one thread applied concurrently lose
+// no count and never wait on each other for a read. A post already stored
+// is found by its URI's unique index: the insert conflicts.
 func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p RemotePost) (*Post, error) {
 	version := originVersion(p, true) // before cleanRemote moves a future publication to now
 	p, err := s.cleanRemote(p, false)
 	if err != nil {
 		return nil, err
 	}
+	t, err = s.store.ReadThread(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	if t.DeletedAt != nil {
+		return nil, ErrGone
+	}
 	f, err := s.store.ForumByID(ctx, t.ForumID)
 	if err != nil {
 		return nil, err
 	}
-	var post *Post
+	if err := CanPostFrom(f, p.Author.Domain); err != nil {
+		return nil, err
+	}
+	if t.Locked {
+		return nil, ErrLocked
+	}
+	if parent.ThreadID != t.ID {
+		return nil, errParentNotInThread
+	}
+	post := &Post{ID: idAfter(s.ids, p.Published, parent.ID), URI: p.URI, ThreadID: t.ID, AuthorID: p.Author.ID, ParentID: parent.ID,
+		BranchID: parent.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
+		Translations: p.Translations, Extras: p.Extras, CreatedAt: p.Published, OriginUpdatedAt: version}
+	if parent.IsQuestion() {
+		post.BranchID = post.ID
+	}
 	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
-		t, err := s.threadOf(ctx, tx, t.ID)
-		if err != nil {
-			return err
-		}
-		if t.ForumID != f.ID {
-			if f, err = tx.ForumByID(ctx, t.ForumID); err != nil {
-				return err
-			}
-		}
-		if err := CanPostFrom(f, p.Author.Domain); err != nil {
-			return err
-		}
-		if t.Locked {
-			return ErrLocked
-		}
-		if parent.ThreadID != t.ID {
-			return errParentNotInThread
-		}
-		post = &Post{ID: idAfter(s.ids, p.Published, parent.ID), URI: p.URI, ThreadID: t.ID, AuthorID: p.Author.ID, ParentID: parent.ID,
-			BranchID: parent.BranchID, Language: p.Language, Source: p.Source, HTML: p.HTML,
-			Translations: p.Translations, Extras: p.Extras, CreatedAt: p.Published, OriginUpdatedAt: version}
-		if parent.IsQuestion() {
-			post.BranchID = post.ID
-		}
 		if err := tx.CreatePost(ctx, post); err != nil {
 			return fmt.Errorf("store remote answer: %w", err)
 		}
-		t.ReplyCount++
-		if post.ID > t.LastPostID {
-			t.LastPostID, t.LastPostAt = post.ID, post.CreatedAt
-		}
-		if err := tx.UpdateThread(ctx, t); err != nil {
+		if err := tx.AddThreadReplies(ctx, t.ID, 1, post.ID, post.CreatedAt); err != nil {
 			return err
 		}
 		return s.recordReceived(ctx, tx, p.ReceivedID, Event{Kind: EventPostReceived, ActorID: p.Author.ID, ForumID: f.ID,
@@ -311,6 +307,15 @@ func (s *Service) ReceiveAnswer(ctx context.Context, t *Thread, parent *Post, p 
 		return nil, err
 	}
 	return post, nil
+}
+
+// WithStore returns a copy of the service that works on st: the received
+// side applies a batch of activities in one transaction by handing the
+// service that transaction (or a store wrapping it).
+func (s *Service) WithStore(st Store) *Service {
+	c := *s
+	c.store = st
+	return &c
 }
 
 // ReceiveEdit applies a new version of a remote post, sent by its author.

@@ -65,6 +65,13 @@ type ThreadStore interface {
 	CreateThread(ctx context.Context, t *Thread, question *Post) error
 	// UpdateThread stores every field of t.
 	UpdateThread(ctx context.Context, t *Thread) error
+	// AddThreadReplies counts n new replies and moves the last post to
+	// lastPostID if it is newer, atomically in the database (no read of
+	// the thread needed, no lock held on it beyond the statement's).
+	AddThreadReplies(ctx context.Context, threadID ID, n int, lastPostID ID, lastPostAt time.Time) error
+	// ReadThread is ThreadByID without locking the row for update inside
+	// a transaction (PostgreSQL): for writers using AddThreadReplies.
+	ReadThread(ctx context.Context, id ID) (*Thread, error)
 	ThreadByID(ctx context.Context, id ID) (*Thread, error)
 	// ThreadByURI finds a remote thread by its question's ActivityPub id.
 	ThreadByURI(ctx context.Context, uri string) (*Thread, error)

@@ -73,7 +73,7 @@ func (s *Service) Thread(ctx context.Context, id ID) (*Thread, error) {
 	if !ValidID(id) {
 		return nil, ErrNotFound
 	}
-	t, err := s.store.ThreadByID(ctx, id)
+	t, err := s.store.ReadThread(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func (s *Service) PostInThread(ctx context.Context, postID ID) (*Post, *Thread, 
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := s.store.ThreadByID(ctx, p.ThreadID)
+	t, err := s.store.ReadThread(ctx, p.ThreadID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("thread of post %s: %w", p.ID, err)
 	}

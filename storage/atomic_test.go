@@ -3,10 +3,12 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage"
 )
@@ -126,3 +128,46 @@ func TestSingleUseRace(t *testing.T) {
 
 // A tx-scoped store is a *storage.Store too.
 var _ = func(s *storage.Store) forum.Store { return s }
+
+// A savepoint rolls back what its function wrote when it fails, and the
+// transaction goes on and commits the rest — on PostgreSQL too, where a
+// failed statement (a conflict) would otherwise abort the transaction.
+func TestSavepoint(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *storage.Store) {
+		ids := newIDs()
+		member := func(name string) *forum.Member {
+			return &forum.Member{ID: ids.New(), Username: name, Role: forum.RoleMember, Languages: []string{"en"}, CreatedAt: t0}
+		}
+		ana, bea, cid := member("ana"), member("bea"), member("cid")
+		boom := errors.New("boom")
+		err := s.FederationAtomic(ctx(t), func(ctx context.Context, tx federation.Store) error {
+			fs := tx.ForumStore()
+			if err := fs.CreateMember(ctx, ana); err != nil {
+				return err
+			}
+			if err := tx.Savepoint(ctx, func(ctx context.Context) error {
+				if err := fs.CreateMember(ctx, bea); err != nil {
+					return err
+				}
+				return boom
+			}); !errors.Is(err, boom) {
+				return fmt.Errorf("failed savepoint = %v, want boom", err)
+			}
+			// A conflict inside a savepoint leaves the transaction usable.
+			dup := member("ana")
+			if err := tx.Savepoint(ctx, func(ctx context.Context) error { return fs.CreateMember(ctx, dup) }); !errors.Is(err, forum.ErrConflict) {
+				return fmt.Errorf("conflicting savepoint = %v, want ErrConflict", err)
+			}
+			return tx.Savepoint(ctx, func(ctx context.Context) error { return fs.CreateMember(ctx, cid) })
+		})
+		wantErr(t, "transaction with savepoints", err, nil)
+		for _, m := range []*forum.Member{ana, cid} {
+			if _, err := s.MemberByID(ctx(t), m.ID); err != nil {
+				t.Errorf("%s: %v; want stored", m.Username, err)
+			}
+		}
+		if _, err := s.MemberByID(ctx(t), bea.ID); !errors.Is(err, forum.ErrNotFound) {
+			t.Errorf("bea, written in the failed savepoint: %v; want not found", err)
+		}
+	})
+}

@@ -198,7 +198,7 @@ func (c *Changes) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 	// query a SELECT.
 	op, _, _ := strings.Cut(strings.TrimSpace(e.Query), " ")
 	switch strings.ToUpper(op) {
-	case "SELECT", "BEGIN", "ROLLBACK":
+	case "SELECT", "BEGIN", "ROLLBACK", "SAVEPOINT", "RELEASE": // ROLLBACK TO SAVEPOINT, RELEASE SAVEPOINT: nothing written
 		return
 	case "COMMIT":
 		if st == nil {

@@ -24,6 +24,33 @@ func (s *Store) FederationAtomic(ctx context.Context, fn func(ctx context.Contex
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error { return fn(ctx, tx) })
 }
 
+// Savepoint runs fn under a savepoint when s is a transaction (rolled back
+// to it if fn fails, released otherwise), else in a transaction of its own.
+// Both databases take the same statements; a savepoint of the same name
+// inside another one is a new one (the innermost is rolled back).
+func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	if !s.inTx {
+		return s.atomic(ctx, func(ctx context.Context, _ *Store) error { return fn(ctx) })
+	}
+	if _, err := s.db.ExecContext(ctx, "SAVEPOINT item"); err != nil {
+		return dbErr("savepoint", err)
+	}
+	if err := fn(ctx); err != nil {
+		if _, rbErr := s.db.ExecContext(ctx, "ROLLBACK TO SAVEPOINT item"); rbErr != nil {
+			return errors.Join(err, dbErr("roll back to savepoint", rbErr))
+		}
+		if _, relErr := s.db.ExecContext(ctx, "RELEASE SAVEPOINT item"); relErr != nil {
+			return errors.Join(err, dbErr("release savepoint", relErr))
+		}
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, "RELEASE SAVEPOINT item")
+	return dbErr("release savepoint", err)
+}
+
+// ForumStore is s as forum.Store (the same transaction, if s is one).
+func (s *Store) ForumStore() forum.Store { return s }
+
 // upsert makes q insert or, on a conflict over the conflict columns,
 // replace cols with the inserted values (both databases spell it the same).
 func upsert(q *bun.InsertQuery, conflict string, cols ...string) *bun.InsertQuery {

@@ -74,6 +74,39 @@ func (s *Store) UpdateThread(ctx context.Context, t *forum.Thread) error {
 	})
 }
 
+// AddThreadReplies counts n new replies to a thread in one statement and
+// moves its last post to lastPostID when that is newer. The increment is
+// done by the database (reply_count = reply_count + n), so concurrent
+// writers need no lock on the thread row beyond the statement's own: a
+// batch of received replies holds it only from this statement to its
+// commit. The search index is untouched (the title did not change).
+// ErrNotFound if there is no such thread.
+func (s *Store) AddThreadReplies(ctx context.Context, threadID forum.ID, n int, lastPostID forum.ID, lastPostAt time.Time) error {
+	ctx = withThreadScope(ctx, threadID)
+	// Every SET expression reads the row as it was before the statement,
+	// so both CASEs compare with the old last_post_id.
+	res, err := s.db.NewUpdate().Model((*threadRow)(nil)).
+		Set("reply_count = reply_count + ?", n).
+		Set("last_post_at = CASE WHEN last_post_id < ? THEN ? ELSE last_post_at END", lastPostID, utc(lastPostAt)).
+		Set("last_post_id = CASE WHEN last_post_id < ? THEN ? ELSE last_post_id END", lastPostID, lastPostID).
+		Where("id = ?", threadID).Exec(ctx)
+	if err != nil {
+		return dbErr("add thread replies", err)
+	}
+	return affected("add thread replies", res)
+}
+
+// ReadThread is ThreadByID without the row lock a read inside a
+// transaction takes on PostgreSQL: for a writer that changes the thread
+// only through AddThreadReplies.
+func (s *Store) ReadThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
+	var row threadRow
+	if err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, dbErr("read thread", err)
+	}
+	return row.toForum(), nil
+}
+
 // ThreadByID returns a thread, deleted or not.
 func (s *Store) ThreadByID(ctx context.Context, id forum.ID) (*forum.Thread, error) {
 	return s.oneThread(ctx, "thread by id", "id = ?", id)

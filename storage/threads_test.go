@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -117,4 +118,51 @@ func threadIDs(ts []*forum.Thread) []forum.ID {
 		out[i] = t.ID
 	}
 	return out
+}
+
+// AddThreadReplies counts replies in the database: concurrent counts add
+// up (none lost, whichever commits first), and the last post moves only to
+// a newer one. ReadThread reads what ThreadByID reads, inside a
+// transaction too.
+func TestAddThreadReplies(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *storage.Store) {
+		f := newFixture(t, s)
+		th, q := f.newThread(t, s, "Has Covid-19 been a turning point for internet access?")
+		newer := f.reply(t, s, q)
+		at := t0.Add(time.Hour)
+		wantErr(t, "AddThreadReplies", s.AddThreadReplies(ctx(t), th.ID, 3, newer.ID, at), nil)
+		got, err := s.ReadThread(ctx(t), th.ID)
+		wantErr(t, "ReadThread", err, nil)
+		if got.ReplyCount != th.ReplyCount+3 || got.LastPostID != newer.ID || !got.LastPostAt.Equal(at) {
+			t.Fatalf("after 3 replies: count %d, last %s at %v; want %d, %s at %v", got.ReplyCount, got.LastPostID, got.LastPostAt,
+				th.ReplyCount+3, newer.ID, at)
+		}
+		// An older post counts, but does not become the last.
+		wantErr(t, "AddThreadReplies older", s.AddThreadReplies(ctx(t), th.ID, 1, q.ID, t0), nil)
+		got, _ = s.ReadThread(ctx(t), th.ID)
+		if got.ReplyCount != th.ReplyCount+4 || got.LastPostID != newer.ID || !got.LastPostAt.Equal(at) {
+			t.Fatalf("after an older reply: count %d, last %s at %v; want %d, %s at %v", got.ReplyCount, got.LastPostID,
+				got.LastPostAt, th.ReplyCount+4, newer.ID, at)
+		}
+		// Concurrent writers lose no count.
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				errs <- s.Atomic(ctx(t), func(ctx context.Context, tx forum.Store) error {
+					if _, err := tx.ReadThread(ctx, th.ID); err != nil {
+						return err
+					}
+					return tx.AddThreadReplies(ctx, th.ID, 1, q.ID, t0)
+				})
+			}()
+		}
+		for range 8 {
+			wantErr(t, "concurrent AddThreadReplies", <-errs, nil)
+		}
+		got, _ = s.ThreadByID(ctx(t), th.ID)
+		if got.ReplyCount != th.ReplyCount+12 {
+			t.Errorf("after 8 concurrent replies: count %d, want %d", got.ReplyCount, th.ReplyCount+12)
+		}
+		wantErr(t, "AddThreadReplies unknown", s.AddThreadReplies(ctx(t), f.ids.New(), 1, q.ID, t0), forum.ErrNotFound)
+	})
 }

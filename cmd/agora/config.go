@@ -159,7 +159,7 @@ func settings() []setting {
 			help:  "how long a claimed delivery stays one process's before another may send it (a Go duration, at least 1s)",
 			field: func(c *Config) *string { return &c.DeliveryLease }, check: checkOptionalLease},
 		{name: "inbox-workers", env: "AGORA_INBOX_WORKERS", shownDef: "64",
-			help:  "received activities applied at once per process (in order per object; several processes share the queue)",
+			help:  "received activities one process holds at once, applied in batches or alone (in order per object; several processes share the queue)",
 			field: func(c *Config) *string { return &c.InboxWorkers }, check: checkOptionalCount},
 		{name: "inbox-lease", env: "AGORA_INBOX_LEASE", shownDef: "1m",
 			help:  "how long a claimed received activity stays one process's without renewal (a Go duration, at least 1s)",

@@ -87,6 +87,26 @@ func (c *Cache) Actor(ctx context.Context, uri string, refresh bool) (*stored.Re
 	return c.fetchActorOnce(ctx, uri, refresh)
 }
 
+// Stored returns the remote actor uri only as this node holds it, fresh:
+// it never fetches, nor waits for another goroutine's fetch of it (whose
+// result is written through the store). ErrNotCached when it is unknown or
+// stale. The received side applies a batch in one write transaction with
+// it: waiting there for a fetch whose write waits for that transaction
+// would never end.
+func (c *Cache) Stored(ctx context.Context, uri string) (*stored.RemoteActor, error) {
+	if c.cfg.URLs.IsLocal(uri) {
+		return nil, fmt.Errorf("actor %s: %w", uri, ErrLocal)
+	}
+	a, err := c.cfg.Store.RemoteActor(ctx, uri)
+	if errors.Is(err, forum.ErrNotFound) || (err == nil && c.cfg.Clock.Now().Sub(a.FetchedAt) >= TTL) {
+		return nil, fmt.Errorf("actor %s: %w", uri, ErrNotCached)
+	}
+	return a, err
+}
+
+// ErrNotCached: Stored has no fresh copy of the actor.
+var ErrNotCached = errors.New("not held fresh; it needs a fetch")
+
 // ErrLocal: the actor asked for is one of this node's.
 var ErrLocal = errors.New("is one of ours")
 

@@ -35,3 +35,15 @@ func spend(ctx context.Context) error {
 	}
 	return err
 }
+
+// WithoutFetches returns a context in which every request through a
+// Client fails with ErrBudgetExhausted before any network I/O, and a
+// function that reports whether a request was tried. The received side
+// applies a batch of activities in one write transaction this way: an
+// activity that needs a fetch is rolled back and applied alone, so no
+// transaction waits on the network.
+func WithoutFetches(ctx context.Context) (context.Context, func() bool) {
+	b := &budget{}
+	b.parent, _ = ctx.Value(budgetKey{}).(*budget)
+	return context.WithValue(ctx, budgetKey{}, b), func() bool { return b.left.Load() < 0 }
+}
