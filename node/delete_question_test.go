@@ -93,11 +93,18 @@ func TestAuthorDeletesOwnQuestion(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := browserAs(t, tc.p, tc.m)
 			status, page := b.get(uris.ThreadPath(tc.thread))
+			link := `href="` + uris.ThreadPath(tc.thread) + `/delete"`
+			if status != http.StatusOK || !strings.Contains(page, link) {
+				t.Fatalf("the question's page (%d) offers its author no delete link %s", status, link)
+			}
+			// Deleting goes through a confirmation page, whose form
+			// posts the thread's delete with confirm=1.
+			status, page = b.get(uris.ThreadPath(tc.thread) + "/delete")
 			form := `action="` + uris.ThreadPath(tc.thread) + `/moderate"`
 			if status != http.StatusOK || !strings.Contains(page, form) {
-				t.Fatalf("the question's page (%d) offers its author no delete form %s", status, form)
+				t.Fatalf("the confirmation page (%d) has no delete form %s", status, form)
 			}
-			status, body := b.post(uris.ThreadPath(tc.thread)+"/moderate", url.Values{"action": {"delete"}})
+			status, body := b.post(uris.ThreadPath(tc.thread)+"/moderate", url.Values{"action": {"delete"}, "confirm": {"1"}})
 			if status != http.StatusSeeOther {
 				t.Fatalf("the author deletes the question: %d %s", status, body)
 			}

@@ -36,7 +36,7 @@ func TestFollowFromYourServer(t *testing.T) {
 	base := hub.URLs.Base()
 	_, page, _ := getPage(t, base+"/t/"+q.ID)
 	handle := "@t-" + q.ID + "@" + hub.URLs.Host()
-	for _, want := range []string{`value="` + handle + `"`, `action="/t/` + q.ID + `/follow"`, `src="/static/copy.js"`} {
+	for _, want := range []string{`>` + handle + `</code>`, `action="/t/` + q.ID + `/follow"`, `src="/static/copy.js"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("thread page lacks %q", want)
 		}
@@ -48,13 +48,13 @@ func TestFollowFromYourServer(t *testing.T) {
 		}
 	}
 	_, forumPage, _ := getPage(t, base+"/f/digitalisation")
-	if !strings.Contains(forumPage, "@digitalisation@"+hub.URLs.Host()) || !strings.Contains(forumPage, "Anyone in the fediverse may answer here.") {
+	if !strings.Contains(forumPage, "@digitalisation@"+hub.URLs.Host()) || !strings.Contains(forumPage, "Anyone, from Mastodon or a similar app too, may answer here.") {
 		t.Errorf("forum page lacks its handle or policy")
 	}
 	if _, err := hub.Service.SetPolicy(ctx, forum.SystemActor(), f.ID, forum.ForumPolicy{ListedOnly: true, Instances: []string{"city.example"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, forumPage, _ = getPage(t, base+"/f/digitalisation"); !strings.Contains(forumPage, "Only members of this node and of its member cities may answer here") {
+	if _, forumPage, _ = getPage(t, base+"/f/digitalisation"); !strings.Contains(forumPage, "Only members of this site and of its member cities may answer here") {
 		t.Errorf("forum page does not show the members-only policy")
 	}
 }

@@ -164,7 +164,7 @@ func TestInteropMicroblogPosts(t *testing.T) {
 		})
 		page := threadPage(t, hub, q.ID)
 		answers := strings.Index(page, `id="answers-h"`)
-		if i := strings.Index(page, "shared once in the fediverse"); i < 0 || (answers >= 0 && i > answers) {
+		if i := strings.Index(page, "shared once on Mastodon and elsewhere"); i < 0 || (answers >= 0 && i > answers) {
 			t.Errorf("the question's boost is not shown with the question")
 		}
 		// The page now holds a warning, an image, a poll and a boost: still
