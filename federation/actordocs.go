@@ -8,6 +8,7 @@ import (
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -61,7 +62,7 @@ func (f *Federation) memberActor(ctx context.Context, m *forum.Member) (*ap.Acto
 		a.Summary = "<p>" + html.EscapeString(strings.Trim(m.Title+" · "+m.Organisation, " ·")) + "</p>"
 	}
 	if m.Avatar != "" {
-		a.Icon = &ap.Image{URL: f.urls.Media(m.Avatar), MediaType: avatarType(m.Avatar)}
+		a.Icon = &ap.Image{URL: f.urls.Media(m.Avatar), MediaType: media.TypeOf(m.Avatar)}
 	}
 	return a, nil
 }
@@ -152,12 +153,3 @@ func (f *Federation) instanceActor(ctx context.Context) (*ap.Actor, error) {
 
 // InstanceActorURI is this node's instance actor (it follows joined forums).
 func (f *Federation) InstanceActorURI() string { return f.urls.InstanceActor() }
-
-// avatarType is the media type of a stored avatar, told by the extension
-// its name was given when it was stored (media.Image.Name).
-func avatarType(name string) string {
-	if strings.HasSuffix(name, ".jpg") {
-		return "image/jpeg"
-	}
-	return "image/png"
-}

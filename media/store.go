@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 )
 
 // Store keeps images by name. Dir keeps them on disk; another store (S3
@@ -26,6 +27,15 @@ var validName = regexp.MustCompile(`^[0-9a-f]{64}\.(png|jpg)$`)
 
 // ValidName reports whether name is one Image.Name could have made.
 func ValidName(name string) bool { return validName.MatchString(name) }
+
+// TypeOf is the media type of a stored image, told by the extension
+// Image.Name gave it (what is stored is only ever PNG or JPEG).
+func TypeOf(name string) string {
+	if strings.HasSuffix(name, ".jpg") {
+		return "image/jpeg"
+	}
+	return "image/png"
+}
 
 // Dir is a Store in a directory.
 type Dir struct{ Path string }

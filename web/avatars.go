@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/metropolis/agora/forum"
@@ -117,10 +116,7 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer f.Close()
 	h := w.Header()
-	h.Set("Content-Type", "image/png")
-	if strings.HasSuffix(name, ".jpg") {
-		h.Set("Content-Type", "image/jpeg")
-	}
+	h.Set("Content-Type", media.TypeOf(name))
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
@@ -142,18 +138,7 @@ func checkUpload(w http.ResponseWriter, r *http.Request) error {
 	return checkCSRF(r)
 }
 
-// upload is post for multipart forms (files).
-func (s *Server) upload(h handlerFunc) http.Handler {
-	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		if err := checkUpload(w, r); err != nil {
-			return err
-		}
-		if err := h(w, r); err != nil {
-			return err
-		}
-		if s.cfg.Federation != nil {
-			s.cfg.Federation.Notify()
-		}
-		return nil
-	})
-}
+// upload is post for multipart forms (files). A file cannot be given
+// back in a page, so a fault on our side is not answered with the form as
+// typed.
+func (s *Server) upload(h handlerFunc) http.Handler { return s.submit(checkUpload, false, h) }

@@ -61,12 +61,20 @@ func (s *Server) post(h handlerFunc) http.Handler { return s.postUpTo(maxFormByt
 // postUpTo is post for a form whose body may reach limit bytes (a report's
 // texts are longer than an answer).
 func (s *Server) postUpTo(limit int64, h handlerFunc) http.Handler {
+	return s.submit(func(w http.ResponseWriter, r *http.Request) error { return checkFormUpTo(w, r, limit) }, true, h)
+}
+
+// submit runs h on a form that check parsed and found genuine (CSRF).
+// keepTyped answers a fault on our side with the form as typed
+// (keepForm). A change that succeeded may have something to publish:
+// federation is told at once.
+func (s *Server) submit(check func(http.ResponseWriter, *http.Request) error, keepTyped bool, h handlerFunc) http.Handler {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		if err := checkFormUpTo(w, r, limit); err != nil {
+		if err := check(w, r); err != nil {
 			return err
 		}
 		if err := h(w, r); err != nil {
-			if status, _, _ := classify(err); status >= 500 {
+			if status, _, _ := classify(err); keepTyped && status >= 500 {
 				s.keepForm(w, r, err)
 				return nil
 			}
