@@ -98,7 +98,9 @@ func MediaPath(name string) string { return "/media/" + url.PathEscape(name) }
 func (b *Builder) Media(name string) string { return b.base + MediaPath(name) }
 
 // PostImagePath serves an image of a post while the post is visible.
-func PostImagePath(postID, name string) string { return PostPath(postID) + "/images/" + url.PathEscape(name) }
+func PostImagePath(postID, name string) string {
+	return PostPath(postID) + "/images/" + url.PathEscape(name)
+}
 
 // PostImage is the absolute URL of an image of a post.
 func (b *Builder) PostImage(postID, name string) string { return b.base + PostImagePath(postID, name) }
