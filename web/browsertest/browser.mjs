@@ -419,7 +419,13 @@ async function languageTour(lang, who, threadPath) {
     if (lang === 'ar') {
       await page.setViewportSize({ width: 320, height: 640 });
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
-      if (width > 320) fail(`${path} in Arabic scrolls sideways at 320 px (${width} px wide)`);
+      if (width > 320) {
+        // Name the elements that stick out, innermost last, to find the cause.
+        const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+          .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.left < -1 || r.right > 321); })
+          .slice(-4).map((el) => `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} (${Math.round(el.getBoundingClientRect().width)} px)`));
+        fail(`${path} in Arabic scrolls sideways at 320 px (${width} px wide): ${wide.join(', ')}`);
+      }
     }
     if (shots && shot) {
       for (const [w, h] of [[1280, 800], [390, 844]]) {
