@@ -294,7 +294,7 @@ func (a *API) follow(on bool) handler {
 		case kindMember:
 			switch {
 			case t.member.ID == c.member.ID:
-				return unprocessable("Validation failed: You cannot follow yourself")
+				return invalid("api.error.follow_self")
 			case on:
 				err = a.cfg.Personal.Follow(ctx, c.member.ID, t.member.ID, a.cfg.Now())
 			default:

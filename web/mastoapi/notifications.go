@@ -203,7 +203,7 @@ func (a *API) saveMarkers(w http.ResponseWriter, r *http.Request, c *call) error
 			continue
 		}
 		if !forum.ValidID(id) {
-			return unprocessable("Validation failed: last_read_id is not an id")
+			return invalid("api.error.marker_id")
 		}
 		m, err := a.cfg.Personal.SetMarker(r.Context(), c.member.ID, t, id, a.cfg.Now())
 		if err != nil {
