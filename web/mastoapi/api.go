@@ -53,7 +53,7 @@ type Config struct {
 	Resolve Resolver
 	// Live carries new posts and notifications to open streams; nil: no
 	// streaming API.
-	Live   live.Broker
+	Live live.Broker
 	// Messages puts refusals in the reader's language.
 	Messages Messages
 	Logger   *slog.Logger
