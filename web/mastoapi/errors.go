@@ -77,7 +77,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, c *call, err er
 		}
 	case errors.As(err, &ve):
 		// The same words as the web form's refusal of the same field.
-		problem := t("error.field", "Field", t("field."+ve.Field), "Problem", t(ve.Code))
+		problem := t(ve.Code)
+		if ve.Field != "" {
+			problem = t("error.field", "Field", t("field."+ve.Field), "Problem", problem)
+		}
 		status, body["error"] = http.StatusUnprocessableEntity, t("api.error.validation_text", "Problem", problem)
 	case errors.Is(err, forum.ErrNotFound), errors.Is(err, forum.ErrGone):
 		status, body["error"] = http.StatusNotFound, t(errNotFound.id)
