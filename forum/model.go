@@ -61,6 +61,9 @@ type Member struct {
 	// Avatar names a local member's picture in the node's media store
 	// ("" for none); remote members' pictures are not copied here.
 	Avatar string
+	// AvatarURL is a remote member's picture on their server (their
+	// actor's icon), "" for none or for local members.
+	AvatarURL string
 }
 
 // Local reports whether the member belongs to this node.
