@@ -85,7 +85,7 @@ func (s *Server) withState(next http.Handler) http.Handler {
 		if st.viewer != nil {
 			setting = st.viewer.UILanguage
 		}
-		st.tr = s.catalog.translator(s.catalog.pick(setting, r))
+		st.tr = s.catalog.translator(s.catalog.pick(setting, s.langCookie(r), r))
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 		if sessionErr != nil {
 			s.sessionFailed(w, r, sessionErr)
