@@ -67,7 +67,9 @@ func TestPostsCarryTheirLanguage(t *testing.T) {
 	}
 	page := m.get(location(p))
 	mustContain(t, page, `<h1 lang="pt-BR">Inclusão digital nas favelas</h1>`, `<div class="body" lang="pt-BR">`)
-	if strings.Contains(page.body, "<script") {
+	// The one script a plain page loads only tells the server the
+	// browser's time zone (times are in the site's zone without it).
+	if strings.Contains(strings.Replace(page.body, `<script src="/static/zone.js" defer></script>`, "", 1), "<script") {
 		t.Error("pages must work without scripts")
 	}
 }

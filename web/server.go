@@ -86,6 +86,7 @@ type Config struct {
 type Server struct {
 	cfg       Config
 	zone      *time.Location // the node's time zone
+	zones     zones          // zones loaded, by name (readerZone)
 	catalog   *catalog
 	templates *langTemplates
 	limiter   Limiter

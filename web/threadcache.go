@@ -53,10 +53,14 @@ type cachedView struct {
 // fragKey is one post rendered for one language and one set of controls.
 // version is the post's own version (PostVersioner), else its thread's:
 // either covers the post and its author.
+// zone and minute: the post's times are in the reader's zone, one
+// relative to the minute it is rendered in.
 type fragKey struct {
 	post    string
 	version uint64
 	lang    string
+	zone    string
+	minute  int64
 	flags   postFlags
 }
 
@@ -165,7 +169,7 @@ func (s *Server) appendPost(chunks []string, v *view, item *postItem, version ui
 		return append(chunks, string(h)), err
 	}
 	flags := flagsOf(v, item)
-	key := fragKey{post: item.ID, version: version, lang: v.lang, flags: flags}
+	key := fragKey{post: item.ID, version: version, lang: v.lang, zone: v.Zone(), minute: minuteOf(v.now), flags: flags}
 	if c.posts != nil {
 		// By the post's own version, a new answer does not render the
 		// thread's other posts again.
