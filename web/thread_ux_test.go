@@ -191,7 +191,7 @@ func TestThreadLabelsPerRole(t *testing.T) {
 func TestLockedThreadHidesReplyLinks(t *testing.T) {
 	s := newSite(t)
 	who := people(s)
-	threadPath, _, _ := threadWithAnswers(t, who)
+	threadPath, _, modAnswer := threadWithAnswers(t, who)
 	joao, mod := who["joao"], who["moderator"]
 	mustContain(t, joao.get(threadPath), "?reply_to=")
 	if p := mod.post(threadPath+"/moderate", url.Values{"action": {"lock"}}); p.status != http.StatusSeeOther {
@@ -200,5 +200,62 @@ func TestLockedThreadHidesReplyLinks(t *testing.T) {
 	if p := joao.get(threadPath); strings.Contains(p.body, "?reply_to=") {
 		t.Error("a member sees Reply links in a locked thread")
 	}
+	// The address a link had before the lock gives no form either.
+	if p := joao.get(threadPath + "?reply_to=" + modAnswer); strings.Contains(p.body, `name="parent"`) || strings.Contains(p.body, `class="quote"`) {
+		t.Error("a member is given a reply form in a locked thread")
+	}
 	mustContain(t, mod.get(threadPath), "?reply_to=")
+}
+
+// Reply links lead to the answer form with a quote of the answer replied
+// to (the page reply.js opens inline, and the page without scripts); an
+// address naming no answer of the thread gives the plain answer form; a
+// refused reply keeps its quote and its answer.
+func TestReplyToQuotesTheAnswer(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, joaoAnswer, _ := threadWithAnswers(t, who)
+	other, _, _ := threadWithAnswers(t, who)
+	otherAnswer := func() string {
+		p := who["priya"].post(other+"/reply", url.Values{"body": {"Elsewhere."}, "language": {"en"}})
+		return location(p)[strings.Index(location(p), "#p-")+3:]
+	}()
+	quoted := []string{`<blockquote class="quote" cite="` + threadPath + `#p-` + joaoAnswer + `" lang="en"><p>We run CKAN since 2019.</p></blockquote>`,
+		`<input type="hidden" name="parent" value="` + joaoAnswer + `">`, "Reply to João Silva"}
+	tests := []struct {
+		name, query string
+		quote       bool
+	}{
+		{"an answer of the thread", "?reply_to=" + joaoAnswer, true},
+		{"an answer of another thread", "?reply_to=" + otherAnswer, false},
+		{"no such post", "?reply_to=01JUNKJUNKJUNKJUNKJUNKJUNK", false},
+		{"garbage", "?reply_to=%3Cscript%3E", false},
+		{"no reply_to", "", false},
+	}
+	priya := who["priya"]
+	for _, tt := range tests {
+		p := priya.get(threadPath + tt.query)
+		if p.status != http.StatusOK {
+			t.Fatalf("%s: %d", tt.name, p.status)
+		}
+		for _, w := range quoted {
+			if got := strings.Contains(p.body, w); got != tt.quote {
+				t.Errorf("%s: has %q: %v, want %v", tt.name, w, got, tt.quote)
+			}
+		}
+		mustContain(t, p, `<script src="/static/reply.js" defer></script>`, `<form method="post" action="`+threadPath+`/reply"`)
+	}
+	// An empty reply is refused with the quote and the parent kept.
+	p := priya.post(threadPath+"/reply", url.Values{"body": {""}, "language": {"en"}, "parent": {joaoAnswer}})
+	if p.status != http.StatusBadRequest {
+		t.Fatalf("empty reply: %d", p.status)
+	}
+	mustContain(t, p, quoted...)
+	if js := priya.get("/static/reply.js"); js.status != http.StatusOK || !strings.Contains(js.body, "reply_to=") {
+		t.Fatalf("reply.js: %d", js.status)
+	}
+	// A visitor, who may not answer, gets no form and no quote.
+	if p := who[""].get(threadPath + "?reply_to=" + joaoAnswer); strings.Contains(p.body, `class="quote"`) {
+		t.Error("a visitor is shown the reply form's quote")
+	}
 }
