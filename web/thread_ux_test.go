@@ -259,3 +259,22 @@ func TestReplyToQuotesTheAnswer(t *testing.T) {
 		t.Error("a visitor is shown the reply form's quote")
 	}
 }
+
+// The heading's answer count follows live answers: live.js takes it from
+// the page it fetches for the new answer, so that page (cached for
+// visitors) must count it, under the heading's id.
+func TestAnswerCountFollowsNewAnswers(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, _, _ := threadWithAnswers(t, who)
+	for _, b := range []*browser{who[""], who["priya"]} {
+		mustContain(t, b.get(threadPath), `<h2 id="answers-h">2 answers</h2>`)
+	}
+	who["priya"].post(threadPath+"/reply", url.Values{"body": {"Toronto uses CKAN too."}, "language": {"en"}})
+	for _, b := range []*browser{who[""], who["priya"]} {
+		mustContain(t, b.get(threadPath), `<h2 id="answers-h">3 answers</h2>`)
+	}
+	if js := who[""].get("/static/live.js"); !strings.Contains(js.body, `getElementById("answers-h")`) {
+		t.Error("live.js does not update the heading's count")
+	}
+}

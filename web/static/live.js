@@ -30,6 +30,10 @@
     } else {
       status.insertAdjacentElement("beforebegin", node);
     }
+    // The heading's count, as the fresh page words it (plural rules
+    // and numerals of the reader's language).
+    var count = doc.getElementById("answers-h"), heading = document.getElementById("answers-h");
+    if (count && heading) heading.textContent = count.textContent;
     var author = node.querySelector(".byline a");
     status.textContent = status.dataset.newAnswer + (author ? " " + author.textContent : "");
   }
