@@ -123,6 +123,14 @@ func relativeTime(tr *translator, now, t time.Time) string {
 	return tr.T("time.days_ago", "Count", int(d/(24*time.Hour)))
 }
 
+// siteName is this site's name as pages say where things come from.
+func (s *Server) siteName() string {
+	if s.cfg.SiteName != "" {
+		return s.cfg.SiteName
+	}
+	return s.cfg.URLs.Host()
+}
+
 // minuteOf is the minute now falls in: caches of pages with relative
 // times key on it, so "5 minutes ago" is never served at minute 7.
 func minuteOf(now time.Time) int64 { return now.Unix() / 60 }
