@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/metropolis/agora/forum"
 )
 
 // people signs in each seeded member once (sign-ins are rate limited).
@@ -276,5 +280,79 @@ func TestAnswerCountFollowsNewAnswers(t *testing.T) {
 	}
 	if js := who[""].get("/static/live.js"); !strings.Contains(js.body, `getElementById("answers-h")`) {
 		t.Error("live.js does not update the heading's count")
+	}
+}
+
+// Answers can be read most helpful first (?sort=helpful): good practices,
+// then by helpful marks; the next page's link keeps the order, and the
+// pages together hold each answer once.
+func TestSortAnswersByHelpful(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, joaoAnswer, modAnswer := threadWithAnswers(t, who)
+	ctx := context.Background()
+	priya, err := s.rig.Service.MemberByUsername(ctx, "priya")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimPrefix(threadPath, "/t/")
+	var late []string
+	for i := range 50 {
+		p, err := s.rig.Service.Reply(ctx, priya, id, "", forum.Answer{Body: fmt.Sprintf("Answer number %d.", i), Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		late = append(late, p.ID)
+	}
+	// The last answer gets two marks, the moderator's one; joão's is a
+	// good practice.
+	for _, name := range []string{"marta", "joao"} {
+		if p := who[name].post("/p/"+late[49]+"/helpful", url.Values{"on": {"1"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("helpful: %d", p.status)
+		}
+	}
+	who["marta"].post("/p/"+modAnswer+"/helpful", url.Values{"on": {"1"}})
+	if p := who["moderator"].post("/p/"+joaoAnswer+"/good-practice", url.Values{"on": {"1"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("good practice: %d", p.status)
+	}
+	order := func(body string) []string {
+		var ids []string
+		for _, part := range strings.Split(body, `<article id="p-`)[1:] {
+			ids = append(ids, part[:strings.Index(part, `"`)])
+		}
+		return ids
+	}
+	for _, b := range []*browser{who[""], who["priya"]} {
+		first := b.get(threadPath + "?sort=helpful")
+		mustContain(t, first, `?sort=helpful#answers-h" aria-current="true">most helpful first</a>`, `class="post good"`)
+		got := order(first.body)
+		if len(got) < 4 || got[1] != joaoAnswer || got[2] != late[49] || got[3] != modAnswer {
+			t.Fatalf("helpful order starts %v, want question, %s, %s, %s", got[:min(4, len(got))], joaoAnswer, late[49], modAnswer)
+		}
+		next := first.body[strings.Index(first.body, `rel="next" href="`)+len(`rel="next" href="`):]
+		next = strings.ReplaceAll(next[:strings.Index(next, `"`)], "&amp;", "&")
+		if !strings.Contains(next, "sort=helpful&after=h.") {
+			t.Fatalf("next page link %q loses the order", next)
+		}
+		rest := b.get(next)
+		if rest.status != http.StatusOK {
+			t.Fatalf("next page: %d", rest.status)
+		}
+		seen := map[string]int{}
+		for _, id := range append(got, order(rest.body)...) {
+			seen[id]++
+		}
+		for _, id := range append([]string{joaoAnswer, modAnswer}, late...) {
+			if seen[id] != 1 {
+				t.Errorf("answer %s appears %d times over the two pages", id, seen[id])
+			}
+		}
+		// Oldest first stays the default.
+		if got := order(b.get(threadPath).body); got[1] != joaoAnswer || got[2] != modAnswer || got[3] != late[0] {
+			t.Errorf("time order starts %v", got[:4])
+		}
+	}
+	if p := who[""].get(threadPath + "?sort=helpful&after=01JUNK"); p.status != http.StatusBadRequest {
+		t.Errorf("a broken cursor: %d, want 400", p.status)
 	}
 }

@@ -63,6 +63,9 @@ type threadData struct {
 	Heading forum.Shown
 	// Webinar is the event this thread is the discussion of, if any.
 	Webinar *forum.Webinar
+	// Sort is the answers' order: "" oldest first, "helpful" the most
+	// helpful first (?sort=helpful).
+	Sort string
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
@@ -74,13 +77,17 @@ func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, draft *composeData) error {
 	st := stateOf(r)
 	id := r.PathValue("id")
-	v, version, versioned, err := s.readThread(r.Context(), st.viewer, id, r.URL.Query().Get("after"))
+	order, sort := forum.ByTime, ""
+	if r.URL.Query().Get("sort") == "helpful" {
+		order, sort = forum.ByHelpful, "helpful"
+	}
+	v, version, versioned, err := s.readThread(r.Context(), st.viewer, id, r.URL.Query().Get("after"), order)
 	if errors.Is(err, forum.ErrGone) {
 		return s.goneThread(w, r, id)
 	} else if err != nil {
 		return err
 	}
-	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked,
+	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked, Sort: sort,
 		Heading: forum.Shown{Language: v.Thread.Language, Title: v.Thread.Title}}
 	d.CanReply = forum.CanReply(st.viewer, v.Thread) == nil
 	if s.cfg.Live != nil && r.URL.Query().Get("after") == "" {
