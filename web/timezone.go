@@ -48,14 +48,21 @@ func (s *Server) readerZone(m *forum.Member, r *http.Request) *time.Location {
 			return loc
 		}
 	}
-	if r != nil {
-		if c, err := r.Cookie(s.cookieName(cookieZone)); err == nil {
-			if loc := s.zones.load(c.Value); loc != nil {
-				return loc
-			}
-		}
+	if loc := s.browserZone(r); loc != nil {
+		return loc
 	}
 	return s.zone
+}
+
+// browserZone is the zone r's browser reported (zone.js), nil if none.
+func (s *Server) browserZone(r *http.Request) *time.Location {
+	if r == nil {
+		return nil
+	}
+	if c, err := r.Cookie(s.cookieName(cookieZone)); err == nil {
+		return s.zones.load(c.Value)
+	}
+	return nil
 }
 
 // Zone names the reader's time zone ("Europe/Madrid").

@@ -109,3 +109,30 @@ func TestRelativeTimesMove(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileOffersTheBrowsersZone: a member who chose no zone finds their
+// browser's in their profile form, to keep with one click; a chosen zone
+// and a bad cookie change nothing, and an admin editing someone else's
+// profile is not offered their own browser's zone.
+func TestProfileOffersTheBrowsersZone(t *testing.T) {
+	s := newSite(t)
+	tests := []struct {
+		name, who, profile, cookie, want string
+	}{
+		{"no zone chosen", "marta", "marta", "America/Toronto", `name="time_zone" value="America/Toronto"`},
+		{"no cookie", "marta", "marta", "", `name="time_zone" value=""`},
+		{"a bad cookie", "marta", "marta", "Nowhere/Land", `name="time_zone" value=""`},
+		{"another's profile", "secretariat", "marta", "America/Toronto", `name="time_zone" value=""`},
+	}
+	for _, tt := range tests {
+		b := s.signedIn(tt.who)
+		if tt.cookie != "" {
+			u, _ := url.Parse(s.srv.URL)
+			b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "agora_tz", Value: tt.cookie, Path: "/"}})
+		}
+		p := b.get("/u/" + tt.profile + "/edit")
+		if p.status != http.StatusOK || !strings.Contains(p.body, tt.want) {
+			t.Errorf("%s: %d, want %s", tt.name, p.status, tt.want)
+		}
+	}
+}
