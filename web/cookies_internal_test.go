@@ -30,6 +30,18 @@ func TestCookiesReadAsWritten(t *testing.T) {
 				}
 				return s.langCookie(r)
 			}},
+			// zone.js writes this one, under the same name as setCookie
+			// would ("__Host-" on https, see static/zone.js).
+			{"time zone", cookieZone, "America/Toronto", func(s *Server, rec *httptest.ResponseRecorder) string {
+				r := httptest.NewRequest("GET", "/", nil)
+				for _, c := range rec.Result().Cookies() {
+					r.AddCookie(c)
+				}
+				if loc := s.browserZone(r); loc != nil {
+					return loc.String()
+				}
+				return ""
+			}},
 		}
 		for _, tt := range tests {
 			rec := httptest.NewRecorder()
