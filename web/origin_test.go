@@ -31,8 +31,9 @@ func TestWhereThingsComeFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.rig.Service.ReceiveAnswer(ctx, v.Thread, v.Posts.Items[0], forum.RemotePost{URI: "https://harare.example/p/1", Author: ana,
-		HTML: "<p>Harare's council pays.</p>", Language: "en", Published: s.rig.Clock.Now()}); err != nil {
+	answer, err := s.rig.Service.ReceiveAnswer(ctx, v.Thread, v.Posts.Items[0], forum.RemotePost{URI: "https://harare.example/p/1", Author: ana,
+		HTML: "<p>Harare's council pays.</p>", Language: "en", Published: s.rig.Clock.Now()})
+	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -44,6 +45,12 @@ func TestWhereThingsComeFrom(t *testing.T) {
 · <span class="from">from harare.example</span>`}},
 		{"home", "/", []string{`<p class="meta" lang="en">from Metropolis</p>`}},
 		{"forum", "/f/digitalisation", []string{`<p class="meta">from Metropolis</p>`}},
+		{"good practices", "/good-practices", []string{`<span class="from">from harare.example</span>`}},
+	}
+	// A good practice says it too, on the forum's and the site's lists.
+	mod := s.signedIn("moderator")
+	if p := mod.post("/p/"+answer.ID+"/good-practice", url.Values{"on": {"1"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("good practice: %d", p.status)
 	}
 	for _, b := range []*browser{s.browser(), s.signedIn("priya")} {
 		for _, tt := range tests {
