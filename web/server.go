@@ -78,6 +78,10 @@ type Config struct {
 	// Reports, when set, lets moderators compose a forum's reports and
 	// everyone read the published ones (/f/{slug}/reports).
 	Reports *report.Service
+	// SiteName is what pages call this site when they say where a post or
+	// a forum comes from ("from Barcelona"): the node's city; "" is its
+	// host name.
+	SiteName string
 	// Media keeps uploaded images (profile pictures); nil: no uploads.
 	Media media.Store
 }
@@ -86,6 +90,7 @@ type Config struct {
 type Server struct {
 	cfg       Config
 	zone      *time.Location // the node's time zone
+	zones     zones          // zones loaded, by name (readerZone)
 	catalog   *catalog
 	templates *langTemplates
 	limiter   Limiter
