@@ -103,8 +103,8 @@ type Result struct {
 	TitleMarks []Segment
 	// TitleLang is the language of TitleMarks.
 	TitleLang string
-	Author     *forum.Member
-	Forum      *forum.Forum
+	Author    *forum.Member
+	Forum     *forum.Forum
 }
 
 // Results answer a Request.
