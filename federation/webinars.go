@@ -69,7 +69,7 @@ func (f *Federation) onJoin(ctx context.Context, act *ap.Activity, going bool) e
 	if err != nil {
 		return err
 	}
-	if _, err := f.svc.ReceiveRSVP(ctx, by, w.ID, going); err != nil {
+	if _, err := f.forumIn(ctx).ReceiveRSVP(ctx, by, w.ID, going); err != nil {
 		return err
 	}
 	if !going {
