@@ -208,7 +208,10 @@ type Post struct {
 	Translations map[string]Translation
 	// Extras are what a post written on another server carries beside its
 	// text (a content warning, media, a poll, a video, an event).
-	Extras       Extras
+	Extras Extras
+	// Images are the images a member of this node put in the post, in
+	// order (at most MaxImages); received posts carry theirs in Extras.
+	Images       []Image
 	HelpfulCount int
 	// ShareCount counts people who shared the post elsewhere (Mastodon
 	// boosts).

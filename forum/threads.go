@@ -11,12 +11,16 @@ type Question struct {
 	Title    string
 	Body     string // markdown
 	Language string
+	// Images are already in the media store; each needs an alt text.
+	Images []Image
 }
 
 // Answer is what a member writes to answer.
 type Answer struct {
 	Body     string // markdown
 	Language string
+	// Images are already in the media store; each needs an alt text.
+	Images []Image
 }
 
 func (s *Service) renderBody(md string) (source, html string, err error) {
@@ -46,12 +50,16 @@ func (s *Service) Ask(ctx context.Context, actor *Member, forumID ID, q Question
 	if err != nil {
 		return nil, err
 	}
+	images, err := checkImages(q.Images)
+	if err != nil {
+		return nil, err
+	}
 	now := s.clock.Now()
 	id := s.ids.NewAt(now)
 	t := &Thread{ID: id, ForumID: forumID, AuthorID: actor.ID, RootPostID: id, Title: title,
 		Language: lang, LastPostID: id, LastPostAt: now, CreatedAt: now}
 	p := &Post{ID: id, ThreadID: id, AuthorID: actor.ID, BranchID: id, Language: lang,
-		Source: source, HTML: html, CreatedAt: now}
+		Source: source, HTML: html, Images: images, CreatedAt: now}
 	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
 		if _, err := tx.ForumByID(ctx, forumID); err != nil {
 			return err
@@ -235,6 +243,10 @@ func (s *Service) Reply(ctx context.Context, actor *Member, threadID, parentID I
 	if err != nil {
 		return nil, err
 	}
+	images, err := checkImages(a.Images)
+	if err != nil {
+		return nil, err
+	}
 	var p *Post
 	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
 		t, err := s.threadOf(ctx, tx, threadID)
@@ -255,7 +267,7 @@ func (s *Service) Reply(ctx context.Context, actor *Member, threadID, parentID I
 		}
 		now := s.clock.Now()
 		p = &Post{ID: idAfter(s.ids, now, parent.ID), ThreadID: t.ID, AuthorID: actor.ID, ParentID: parent.ID,
-			Language: lang, Source: source, HTML: html, CreatedAt: now}
+			Language: lang, Source: source, HTML: html, Images: images, CreatedAt: now}
 		p.BranchID = parent.BranchID
 		if parent.IsQuestion() {
 			p.BranchID = p.ID

@@ -109,6 +109,11 @@ func TestSearchLookup(t *testing.T) {
 	if path, title := found("@digitalisation@" + host); path != "/f/"+url.PathEscape("digitalisation@"+host) || title != "Learning forum on digitalisation" {
 		t.Errorf("forum handle found as %q %q", path, title)
 	}
+	// Looked up is not joined: the city's home page does not list the
+	// hub's forum among its own.
+	if _, home := member.get("/"); strings.Contains(html.UnescapeString(home), "Learning forum on digitalisation") {
+		t.Errorf("the city's home lists a forum it only looked up")
+	}
 	// A person's handle: shown with their name; a member record here.
 	if page := search(member.get, "@ana@"+host); !strings.Contains(page, "Ana Lima") || !strings.Contains(page, "@ana@"+host) {
 		t.Errorf("person handle: Ana not shown")

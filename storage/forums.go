@@ -157,11 +157,16 @@ func (s *Store) ForumsByIDs(ctx context.Context, ids []forum.ID) (map[forum.ID]*
 	return out, nil
 }
 
-// ListForums lists forums by (Position, ID) after the cursor; the zero
-// cursor starts at the first forum (whatever its position).
+// ListForums lists the node's forums by (Position, ID) after the cursor;
+// the zero cursor starts at the first forum (whatever its position). The
+// node's forums are its own and the mirrors it follows (joined, or being
+// joined): a remote forum stored only because a member looked it up, or
+// one the node has left, stays reachable by its address but is not
+// listed as if the node took part in it.
 func (s *Store) ListForums(ctx context.Context, after forum.ForumCursor, limit int) ([]*forum.Forum, error) {
 	var rows []forumRow
-	q := s.db.NewSelect().Model(&rows).OrderExpr("position ASC, id ASC").Limit(int64(limit))
+	q := s.db.NewSelect().Model(&rows).OrderExpr("position ASC, id ASC").Limit(int64(limit)).
+		Where("uri IS NULL OR EXISTS (SELECT 1 FROM following WHERE following.forum_id = forum_row.id)")
 	if after != (forum.ForumCursor{}) {
 		q = q.Where("(position, id) > (?, ?)", after.Position, after.ID)
 	}

@@ -41,12 +41,15 @@ type postRow struct {
 	// have none, and a statement less per post read is a statement less on
 	// the received-reply path.
 	HasTranslations bool `bun:"has_translations,scanonly"`
+	// HasImages, likewise, loads images only for posts that have some.
+	HasImages bool `bun:"has_images,scanonly"`
 }
 
-// selectPosts selects posts with HasTranslations.
+// selectPosts selects posts with HasTranslations and HasImages.
 func (s *Store) selectPosts(model any) *bun.SelectQuery {
 	return s.db.NewSelect().Model(model).ColumnExpr("?TableAlias.*").
-		ColumnExpr("EXISTS (SELECT 1 FROM post_translations AS pt WHERE pt.post_id = ?TableAlias.id) AS has_translations")
+		ColumnExpr("EXISTS (SELECT 1 FROM post_translations AS pt WHERE pt.post_id = ?TableAlias.id) AS has_translations").
+		ColumnExpr("EXISTS (SELECT 1 FROM post_images AS pi WHERE pi.post_id = ?TableAlias.id) AS has_images")
 }
 
 func postToRow(p *forum.Post) *postRow {
@@ -149,6 +152,9 @@ func (s *Store) createPost(ctx context.Context, p *forum.Post, t *forum.Thread) 
 			return dbErr("create post", err)
 		}
 		if err := tx.insertTranslations(ctx, p); err != nil {
+			return err
+		}
+		if err := tx.insertImages(ctx, p); err != nil {
 			return err
 		}
 		return tx.indexNewPost(ctx, p, t)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage"
 )
@@ -85,7 +86,15 @@ func TestForumPolicyAndURI(t *testing.T) {
 		local.Policy = forum.ForumPolicy{}
 		wantErr(t, "UpdateForum clearing policy", s.UpdateForum(ctx(t), local), nil)
 
+		// A remote forum stored (a member looked it up) is not one of the
+		// node's forums until the node follows it.
 		list, err := s.ListForums(ctx(t), forum.ForumCursor{}, 10)
+		wantErr(t, "ListForums", err, nil)
+		same(t, "ListForums before following the remote forum", list, []*forum.Forum{local, plain})
+		wantErr(t, "SaveFollowing", s.SaveFollowing(ctx(t), &federation.Following{ID: ids.New(),
+			ActorURI: "https://city.example/actor", ObjectURI: remote.URI, FollowID: "https://city.example/activities/f1",
+			ForumID: remote.ID, State: federation.FollowPending, CreatedAt: t0}), nil)
+		list, err = s.ListForums(ctx(t), forum.ForumCursor{}, 10)
 		wantErr(t, "ListForums", err, nil)
 		same(t, "ListForums with policies", list, []*forum.Forum{local, plain, remote})
 		byID, err := s.ForumsByIDs(ctx(t), []forum.ID{remote.ID})

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -120,6 +121,11 @@ func TestEmptyStatesAndOrigin(t *testing.T) {
 	f := &forum.Forum{ID: "01m6dsg7e0eezt7vf0859w68zz", Slug: "energy@hub.example", Language: "en", URI: "https://hub.example/f/energy",
 		Domain: "hub.example", Texts: map[string]forum.ForumText{"en": {Title: "Energy transition"}}, CreatedAt: time.Now()}
 	if err := s.rig.DB.Store().CreateForum(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.rig.DB.Store().SaveFollowing(context.Background(), &federation.Following{ID: "01m6dsg7e0eezt7vf0859w6900",
+		ActorURI: s.srv.URL + "/actor", ObjectURI: f.URI, FollowID: s.srv.URL + "/activities/follow-energy",
+		ForumID: f.ID, State: federation.FollowAccepted, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()

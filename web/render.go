@@ -70,6 +70,8 @@ var templateFuncs = template.FuncMap{
 	"askPath":           uris.AskPath,
 	"threadPath":        uris.ThreadPath,
 	"postPath":          uris.PostPath,
+	"postImagePath":     uris.PostImagePath,
+	"inc":               func(i int) int { return i + 1 },
 	"memberPath":        uris.MemberPath,
 	"tagPath":           uris.TagPath,
 	"mediaPath":         uris.MediaPath,

@@ -22,7 +22,7 @@ func TestReportAndModerationPages(t *testing.T) {
 	}
 	priya := s.signedIn("priya")
 	mustContain(t, priya.get("/t/"+th.ID), `href="/p/`+a.ID+`/report"`)
-	mustContain(t, priya.get("/p/"+a.ID+"/report"), "Report this post to the moderators", `name="reason"`)
+	mustContain(t, priya.get("/p/"+a.ID+"/report"), "Flag this post to the moderators", `name="reason"`)
 	if p := priya.post("/p/"+a.ID+"/report", url.Values{"reason": {""}}); p.status != http.StatusBadRequest {
 		t.Fatalf("empty reason: %d", p.status)
 	}
@@ -34,10 +34,10 @@ func TestReportAndModerationPages(t *testing.T) {
 	}
 	mod := s.signedIn("moderator")
 	page := mod.get("/moderation")
-	mustContain(t, page, "advertising", "Visit my shop", "reported by Priya Shah", `href="/moderation"`)
+	mustContain(t, page, "advertising", "Visit my shop", "flagged by Priya Shah", `href="/moderation"`)
 	reports, _ := s.rig.Service.Reports(ctx, s.cast.Moderator, "")
 	if p := mod.post("/moderation/reports/"+reports.Items[0].ID+"/resolve", nil); p.status != http.StatusSeeOther {
 		t.Fatalf("resolve: %d", p.status)
 	}
-	mustContain(t, mod.get("/moderation"), "No open report.")
+	mustContain(t, mod.get("/moderation"), "No open flag.")
 }

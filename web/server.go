@@ -229,9 +229,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /e/{id}/cancel", s.post(s.cancelWebinar))
 	mux.Handle("POST /e/{id}/rsvp", s.post(s.rsvp))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
-	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
+	mux.Handle("POST /f/{slug}/ask", s.postForm(s.ask))
 	mux.Handle("GET /t/{id}", s.negotiate(s.cachedThread(s.threadPage)))
-	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
+	mux.Handle("POST /t/{id}/reply", s.postForm(s.reply))
 	if s.cfg.Live != nil {
 		mux.Handle("GET /t/{id}/events", s.handle(s.threadEvents))
 	}
@@ -293,6 +293,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /welcome", s.handle(s.welcome))
 	if s.cfg.Media != nil {
 		mux.Handle("GET /media/{name}", s.handle(s.serveMedia))
+		mux.Handle("GET /p/{id}/images/{name}", s.handle(s.servePostImage))
 		mux.Handle("GET /u/{username}/avatar", s.handle(s.avatarForm))
 		mux.Handle("POST /u/{username}/avatar", s.upload(s.uploadAvatar))
 	}

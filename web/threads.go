@@ -112,6 +112,10 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	d.Reply.Action = uris.ThreadReplyPath(v.Thread.ID)
 	d.Reply.Languages = postLanguages(st.viewer, d.Reply.Language)
+	d.Reply.Images = s.cfg.Media != nil
+	if len(d.Reply.Alts) != forum.MaxImages {
+		d.Reply.Alts = make([]string, forum.MaxImages)
+	}
 	if forum.CanModerate(st.viewer) == nil {
 		if d.Forums, err = s.moveTargets(r.Context(), v.Thread.ID, version, versioned); err != nil {
 			return err
@@ -219,13 +223,22 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	a := forum.Answer{Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
 	if previewing(r) {
-		draft := &composeData{Body: a.Body, Language: a.Language, Parent: r.PostForm.Get("parent")}
+		draft := &composeData{Body: a.Body, Language: a.Language, Parent: r.PostForm.Get("parent"), Alts: typedAlts(r)}
 		s.preview(st, draft)
 		return s.showThread(w, r, http.StatusOK, draft)
 	}
+	images, refused, err := s.postImages(r, st)
+	if err != nil {
+		return err
+	}
+	if refused != "" {
+		draft := &composeData{Body: a.Body, Language: a.Language, Parent: r.PostForm.Get("parent"), Alts: typedAlts(r), Error: refused}
+		return s.showThread(w, r, http.StatusUnprocessableEntity, draft)
+	}
+	a.Images = images
 	p, err := s.cfg.Service.Reply(r.Context(), st.viewer, id, r.PostForm.Get("parent"), a)
 	if ve := asValidation(err); ve != nil {
-		draft := &composeData{Body: a.Body, Language: a.Language, Error: s.validationMessage(st.tr, ve)}
+		draft := &composeData{Body: a.Body, Language: a.Language, Alts: typedAlts(r), Error: s.validationMessage(st.tr, ve)}
 		return s.showThread(w, r, http.StatusBadRequest, draft)
 	} else if err != nil {
 		return err
