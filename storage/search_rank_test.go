@@ -9,6 +9,7 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
+	"github.com/metropolis/agora/storage/storetest"
 )
 
 // TestFindPostsTopCandidates: a page of results ranked from the best
@@ -78,4 +79,37 @@ func TestFindPostsTopCandidates(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTitleKeyIndex: the lookup of exact titles (topCandidates) reads the
+// partial index of titles, not every document.
+func TestTitleKeyIndex(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t).Bun()
+			if b.Name == "postgres" {
+				// A plan on empty tables says nothing: check the index
+				// is there, partial, as the lookup's WHERE needs it.
+				var def string
+				err := db.NewRaw("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_docs_title_key_idx'").Scan(ctx(t), &def)
+				wantErr(t, "index definition", err, nil)
+				same(t, "partial", strings.Contains(def, "WHERE (title_key <> ''::text)"), true)
+				return
+			}
+			rows, err := db.QueryContext(ctx(t), "EXPLAIN QUERY PLAN SELECT id FROM search_docs WHERE title_key = ? AND title_key <> ''", "portal")
+			wantErr(t, "EXPLAIN", err, nil)
+			defer func() { _ = rows.Close() }()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				wantErr(t, "scan plan", rows.Scan(&id, &parent, &unused, &detail), nil)
+				plan = append(plan, detail)
+			}
+			wantErr(t, "plan rows", rows.Err(), nil)
+			if !strings.Contains(strings.Join(plan, "\n"), "search_docs_title_key_idx") {
+				t.Errorf("the title lookup does not use search_docs_title_key_idx: %q", plan)
+			}
+		})
+	}
 }
