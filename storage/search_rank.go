@@ -203,7 +203,10 @@ func (s *Store) rankCandidates(ctx context.Context, q search.PostQuery, cands []
 			if err != nil {
 				return nil, err
 			}
-			sel = sel.Where("d.id IN (?)", bun.List(ids))
+			// The candidates drive the join, as the full-text table does
+			// in searchMatch: left to choose, the planner may start from
+			// a filter (all the threads of a forum) and read every post.
+			sel, join = sel.Where("d.id IN (?)", bun.List(ids)), "CROSS JOIN"
 		}
 	}
 	var rows []rankedHit

@@ -15,12 +15,11 @@
 //     language drawn by frequency, with a language filter, a forum filter, or sorted by
 //     date in turn, and prints p50/p99 (targets: p50 ≤ 10 ms, p99 ≤ 50 ms);
 //
-//   - posts -answers answers through forum.Service.Reply and prints the
-//     p50 of one answer, then writes the same answers' index documents
-//     alone (the analysis and the INSERT into search_docs, with SQLite's
-//     FTS5 triggers, each in its own transaction: an upper bound of what
-//     the index adds inside Reply's) and prints their p50 and the ratio
-//     (target ≤ 10%).
+//   - posts -answers answers through forum.Service.Reply and applies as
+//     many received ones through forum.Service.ReceiveAnswer, half with
+//     the index's writes turned off, in alternating rounds
+//     (indexing.go), and prints what indexing adds to each (target
+//     ≤ 10%).
 //
 // The corpus is written with storage.ImportPosts (multi-row INSERTs, the
 // index documents with them), in transactions of 10,000 posts: 100,000
@@ -275,60 +274,5 @@ func matchShare(ctx context.Context, idx search.Index, c *corpus, sample, posts 
 	slices.Sort(shares)
 	fmt.Printf("%s: a two-word query matches %.2f%% of the posts (median of %d; mean %.2f%%, max %.2f%%)\n",
 		backend, shares[len(shares)/2], len(shares), sum/float64(len(shares)), shares[len(shares)-1])
-	return nil
-}
-
-// indexing compares posting an answer with writing its index document.
-func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus, count int, backend string) error {
-	t, err := n.Service.Ask(ctx, s.Members[0], s.Forum.ID, forum.Question{Title: "Indexing cost", Body: "Answers follow.", Language: "en"})
-	if err != nil {
-		return err
-	}
-	bodies := make([]string, count)
-	for i := range bodies {
-		bodies[i] = c.text(langs[i%len(langs)], 60)
-	}
-	var reply, index []time.Duration
-	for i, b := range bodies {
-		start := time.Now()
-		if _, err := n.Service.Reply(ctx, s.Members[i%len(s.Members)], t.ID, "", forum.Answer{Body: b, Language: langs[i%len(langs)]}); err != nil {
-			return err
-		}
-		reply = append(reply, time.Since(start))
-	}
-	// The index documents alone, all in one transaction: the statements
-	// the index adds inside Reply's transaction, without a commit of their
-	// own (what a commit costs more for the pages they dirty is not
-	// counted; it is inside the Reply figure).
-	// database/sql's own transaction, not bun's: bun's statements wait at
-	// the store's write gate (storage.writeGate), which a worker may hold
-	// while it waits for this transaction's write lock.
-	tx, err := n.DB.Bun().DB.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	for i, b := range bodies {
-		start := time.Now()
-		terms := search.Terms(langs[i%len(langs)], search.PlainText("<p>"+b+"</p>"))
-		insert := "INSERT INTO search_docs (post_id, body) VALUES (?, ?)"
-		if backend == "postgres" {
-			insert = "INSERT INTO search_docs (post_id, body) VALUES ($1, $2)" // database/sql: the driver's placeholders
-		}
-		if _, err := tx.ExecContext(ctx, insert,
-			fmt.Sprintf("bench-index-%d", i), terms); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-		index = append(index, time.Since(start))
-	}
-	if err := tx.Rollback(); err != nil {
-		return err
-	}
-	slices.Sort(reply)
-	slices.Sort(index)
-	rp, ip := reply[len(reply)/2], index[len(index)/2]
-	serving.Info("search", backend+"_reply_p50_ms", ms(rp), "ms")
-	serving.Info("search", backend+"_index_alone_p50_ms", ms(ip), "ms")
-	serving.Report("search", backend+"_index_share_of_reply_pct", 100*float64(ip)/float64(rp), 10, "%", false)
 	return nil
 }
