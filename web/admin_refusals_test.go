@@ -7,9 +7,11 @@ import (
 )
 
 // TestRefusalReasonsTranslated: the admin page names every refusal reason
-// in every language (the template builds the message id from the code).
+// in every interface language (the template builds the message id from
+// the code).
 func TestRefusalReasonsTranslated(t *testing.T) {
-	for _, tag := range []string{"en", "es", "fr"} {
+	for _, lt := range uiLanguages {
+		tag := lt.String()
 		c := loadCatalog(t, tag)
 		for _, reason := range federation.RefusalReasons {
 			if _, ok := c["refusal."+reason]; !ok {
