@@ -20,3 +20,18 @@ func TestRefusalReasonsTranslated(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinReasonsTranslated: the admin page says why a join failed in
+// every interface language (the template builds the message id from the
+// code), never in the error's technical English.
+func TestJoinReasonsTranslated(t *testing.T) {
+	for _, lt := range uiLanguages {
+		tag := lt.String()
+		c := loadCatalog(t, tag)
+		for _, reason := range federation.JoinReasons {
+			if _, ok := c["join_reason."+reason]; !ok {
+				t.Errorf("%s lacks join_reason.%s", tag, reason)
+			}
+		}
+	}
+}
