@@ -113,13 +113,14 @@ func newThreadCache(changes Versioner) *threadCache {
 		views: map[viewKey]cachedView{}, frags: map[fragKey]cachedFrag{}, forums: map[string]cachedForums{}}
 }
 
-// readThread is Service.ReadThread through the cache: the viewer's
-// helpful marks are read each time, the rest while the thread's version
-// holds. It returns the version read before the store, for fragments.
-func (s *Server) readThread(ctx context.Context, viewer *forum.Member, id, cursor string) (*forum.ThreadView, uint64, bool, error) {
+// readThread is Service.ReadThread through the cache, without the
+// viewer's marks (viewerMarks reads them each time): the view is kept
+// while the thread's version holds. It returns the version read before
+// the store, for fragments.
+func (s *Server) readThread(ctx context.Context, id, cursor string) (*forum.ThreadView, uint64, bool, error) {
 	c := s.threads
 	if c == nil {
-		v, err := s.cfg.Service.ReadThread(ctx, viewer, id, cursor)
+		v, err := s.cfg.Service.ReadThread(ctx, nil, id, cursor)
 		return v, 0, false, err
 	}
 	version := c.changes.ThreadVersion(id)
@@ -143,15 +144,6 @@ func (s *Server) readThread(ctx context.Context, viewer *forum.Member, id, curso
 		}
 	}
 	v := *e.view
-	ids := make([]forum.ID, 0, len(v.Posts.Items))
-	for _, p := range v.Posts.Items {
-		ids = append(ids, p.ID)
-	}
-	marks, err := s.cfg.Service.HelpfulMarks(ctx, viewer, ids)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	v.Helpful = marks
 	return &v, version, true, nil
 }
 

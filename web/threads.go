@@ -72,10 +72,14 @@ func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, draft *composeData) error {
 	st := stateOf(r)
 	id := r.PathValue("id")
-	v, version, versioned, err := s.readThread(r.Context(), st.viewer, id, r.URL.Query().Get("after"))
+	v, version, versioned, err := s.readThread(r.Context(), id, r.URL.Query().Get("after"))
 	if errors.Is(err, forum.ErrGone) {
 		return s.goneThread(w, r, id)
 	} else if err != nil {
+		return err
+	}
+	marks, err := s.viewerMarks(r.Context(), st, v)
+	if err != nil {
 		return err
 	}
 	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked,
@@ -120,7 +124,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	if s.cfg.Federation != nil && v.Forum.Local() {
 		d.FollowHandle = "@" + uris.ThreadHandle(v.Thread.ID) + "@" + s.cfg.URLs.Host()
 	}
-	if err := s.readPosition(r.Context(), st, v, &d); err != nil {
+	if err := s.readPosition(r.Context(), st, v, marks, &d); err != nil {
 		return err
 	}
 	if q := d.Question; q != nil && q.URI == "" && q.Extras.Kind == forum.KindEvent {
