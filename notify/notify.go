@@ -145,7 +145,8 @@ type Store interface {
 	ReadPositions(ctx context.Context, memberID forum.ID, threadIDs []forum.ID) (map[forum.ID]forum.ID, error)
 	// ThreadMarks reads, in one query, what a member's thread page shows
 	// of their own: whether they watch the thread, their read position in
-	// it, and which of postIDs (the page's posts) they marked helpful.
+	// it, which of postIDs (the page's posts) they marked helpful, and
+	// how many of their notifications are unread.
 	ThreadMarks(ctx context.Context, memberID, threadID forum.ID, postIDs []forum.ID) (ThreadMarks, error)
 
 	// Cursor and SetCursor keep the deriver's place in the event log;
@@ -174,4 +175,6 @@ type ThreadMarks struct {
 	Position forum.ID
 	// Helpful holds the page's posts they marked helpful.
 	Helpful map[forum.ID]bool
+	// Unread counts their unread notifications (every page's header).
+	Unread int
 }

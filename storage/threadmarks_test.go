@@ -38,6 +38,7 @@ func TestThreadMarks(t *testing.T) {
 			{"helpful other", s.AddHelpful(ctx(t), otherAnswer.ID, reader.ID, t0)},
 			{"unwatch", s.SetWatch(ctx(t), quitter.ID, notify.TargetThread, th.ID, false, false, t0)},
 			{"quitter read", s.SetReadPosition(ctx(t), quitter.ID, th.ID, a3.ID, t0)},
+			{"notify reader", notifyOf(t, s, f, reader, th, a1, a2)},
 		} {
 			wantErr(t, step.name, step.err, nil)
 		}
@@ -48,10 +49,10 @@ func TestThreadMarks(t *testing.T) {
 			want   notify.ThreadMarks
 		}{
 			{"nothing marked", fresh, page, notify.ThreadMarks{Helpful: map[forum.ID]bool{}}},
-			{"watches, read, helpful", reader, page, notify.ThreadMarks{Watching: true, Position: a2.ID,
-				Helpful: map[forum.ID]bool{a1.ID: true, a3.ID: true}}},
+			{"watches, read, helpful, notified", reader, page, notify.ThreadMarks{Watching: true, Position: a2.ID,
+				Helpful: map[forum.ID]bool{a1.ID: true, a3.ID: true}, Unread: 2}},
 			{"stopped watching", quitter, page, notify.ThreadMarks{Position: a3.ID, Helpful: map[forum.ID]bool{}}},
-			{"no posts", reader, nil, notify.ThreadMarks{Watching: true, Position: a2.ID, Helpful: map[forum.ID]bool{}}},
+			{"no posts", reader, nil, notify.ThreadMarks{Watching: true, Position: a2.ID, Helpful: map[forum.ID]bool{}, Unread: 2}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				got, err := s.ThreadMarks(ctx(t), tc.member.ID, th.ID, tc.posts)
@@ -64,9 +65,23 @@ func TestThreadMarks(t *testing.T) {
 				wantErr(t, "ReadPositions", err, nil)
 				helpful, err := s.HelpfulMarks(ctx(t), tc.member.ID, tc.posts)
 				wantErr(t, "HelpfulMarks", err, nil)
+				unread, err := s.CountUnread(ctx(t), tc.member.ID)
+				wantErr(t, "CountUnread", err, nil)
 				same(t, "ThreadMarks vs the reads one by one", got,
-					notify.ThreadMarks{Watching: watching, Position: pos[th.ID], Helpful: helpful})
+					notify.ThreadMarks{Watching: watching, Position: pos[th.ID], Helpful: helpful, Unread: unread})
 			})
 		}
 	})
+}
+
+// notifyOf stores an unread notification for m of each post.
+func notifyOf(t *testing.T, s *storage.Store, f *fixture, m *forum.Member, th *forum.Thread, posts ...*forum.Post) error {
+	t.Helper()
+	var ns []*notify.Notification
+	for _, p := range posts {
+		ns = append(ns, &notify.Notification{ID: f.ids.New(), MemberID: m.ID, Kind: notify.Kinds[0],
+			EventID: f.ids.New(), ThreadID: th.ID, PostID: p.ID, CreatedAt: t0})
+	}
+	_, err := s.AddNotifications(ctx(t), ns)
+	return err
 }

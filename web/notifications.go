@@ -39,6 +39,9 @@ func (s *Server) unread(ctx context.Context, st *state) int {
 	if s.cfg.Notify == nil || st.viewer == nil {
 		return 0
 	}
+	if st.unreadKnown {
+		return st.unread
+	}
 	n, err := s.cfg.Notify.Unread(ctx, st.viewer.ID)
 	if err != nil {
 		s.cfg.Logger.Warn("count unread notifications", "member", st.viewer.ID, "err", err)

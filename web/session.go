@@ -42,6 +42,10 @@ type state struct {
 	tr             *translator
 	// flash is the flash cookie's message ID, as sent (see flash.go).
 	flash string
+	// unread, when unreadKnown, is the viewer's count of unread
+	// notifications, read already with other marks (viewerMarks).
+	unread      int
+	unreadKnown bool
 }
 
 type stateKey struct{}

@@ -10,7 +10,8 @@ import (
 // viewerMarks reads what the viewer marked on v's page and sets
 // v.Helpful (v is the request's own copy of the cached view). With
 // notifications, their watch, read position and helpful marks are one
-// query (notify.ThreadMarks), returned for readPosition; without, only
+// query (notify.ThreadMarks) with the header's unread count (kept in st
+// for unread), returned for readPosition; without, only
 // the helpful marks are read, and the marks returned are nil. Visitors
 // have no marks.
 func (s *Server) viewerMarks(ctx context.Context, st *state, v *forum.ThreadView) (*notify.ThreadMarks, error) {
@@ -31,5 +32,6 @@ func (s *Server) viewerMarks(ctx context.Context, st *state, v *forum.ThreadView
 		return nil, err
 	}
 	v.Helpful = m.Helpful
+	st.unread, st.unreadKnown = m.Unread, true // the page's header
 	return &m, nil
 }
