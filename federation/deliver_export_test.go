@@ -2,6 +2,8 @@ package federation
 
 import (
 	"context"
+
+	"github.com/metropolis/agora/federation/inbox"
 )
 
 // Hooks exposes federation's internals to its tests. Those tests live in
@@ -32,18 +34,18 @@ type BatchOutcome struct{ Recorded, Alone []*InboxItem }
 // Items the batch did not reach in its time are applied by the next batch,
 // as a lane does.
 func (h Hooks) ApplyBatch(ctx context.Context, items []*InboxItem) BatchOutcome {
-	var bis []*batchItem
+	var bis []*inbox.Queued
 	for _, it := range items {
-		bis = append(bis, newBatchItem(it))
+		bis = append(bis, inbox.NewQueued(it))
 	}
 	var res BatchOutcome
 	for len(bis) > 0 {
 		out := h.f.applyBatch(ctx, bis)
-		res.Recorded = append(res.Recorded, out.recorded...)
-		for _, bi := range out.alone {
-			res.Alone = append(res.Alone, bi.it)
+		res.Recorded = append(res.Recorded, out.Recorded...)
+		for _, bi := range out.Alone {
+			res.Alone = append(res.Alone, bi.Item)
 		}
-		bis = out.rest
+		bis = out.Rest
 	}
 	return res
 }

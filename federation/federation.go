@@ -14,6 +14,7 @@ import (
 	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/inbox"
 	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/federation/publish"
@@ -92,7 +93,7 @@ type Federation struct {
 	// deliveries works the delivery queue.
 	deliveries *deliver.Runner
 	// inboxCommits stores received activities with group commit.
-	inboxCommits inboxCommitter
+	inboxCommits *inbox.Committer
 	// serve answers other servers' GETs.
 	serve *serve.Server
 	// markup renders members' markdown again with their mentions linked.
@@ -128,7 +129,7 @@ func New(cfg Config) (*Federation, error) {
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
 		inboxWake: make(chan struct{}, 1)}
 	f.keys = keys.NewRing(cfg.Store, cfg.Clock, cfg.Keys)
-	f.blocks = blocks.New(cfg.Store, cfg.Changes)
+	f.blocks = blocks.New(cfg.Store)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
@@ -151,7 +152,9 @@ func New(cfg Config) (*Federation, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.inboxCommits.f = f
+	f.inboxCommits = inbox.NewCommitter(func(ctx context.Context, fn func(ctx context.Context, tx inbox.AddStore) error) error {
+		return cfg.Store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error { return fn(ctx, tx) })
+	})
 	f.serve, err = serve.New(serve.Config{URLs: cfg.URLs, Forum: cfg.Service, Store: cfg.Store, Docs: documents{f},
 		Log: cfg.Logger, Clock: cfg.Clock, Software: cfg.Software, AuthorizedFetch: cfg.AuthorizedFetch,
 		SignatureSkew: cfg.SignatureSkew, Keys: f.actors, KeyOwners: f.actors, SignerBlocked: f.signerBlocked, Changes: versioner(cfg.Changes)})

@@ -17,10 +17,10 @@ func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.F
 	if err := f.refuseBlockedObject(ctx, o); err != nil {
 		return err
 	}
-	if _, err := f.svc.PostByURI(ctx, o.ID); err == nil {
+	if _, err := f.forumIn(ctx).PostByURI(ctx, o.ID); err == nil {
 		return nil
 	}
-	if _, err := f.store.Tombstone(ctx, o.ID); err == nil {
+	if _, err := f.storeIn(ctx).Tombstone(ctx, o.ID); err == nil {
 		return nil
 	}
 	var author *forum.Member

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/inbox"
 	"github.com/metropolis/agora/federation/signature"
 	"github.com/metropolis/agora/forum"
 )
@@ -133,7 +134,7 @@ func (f *Federation) receive(r *http.Request) error {
 	if err := json.Unmarshal(body, &env); err != nil {
 		return refuse(http.StatusBadRequest, "body is not a JSON object", err)
 	}
-	actor := iriOf(env.Actor)
+	actor := inbox.IRIOf(env.Actor)
 	if env.ID == "" || actor == "" || len(env.Type) == 0 {
 		return refuse(http.StatusBadRequest, "activity needs id, type and actor", nil)
 	}
@@ -162,7 +163,7 @@ func (f *Federation) receive(r *http.Request) error {
 	if err != nil {
 		return refuse(http.StatusUnauthorized, "signing key has no known owner", err)
 	}
-	if signer != actor && !forwardable[typeOf(env.Type)] {
+	if signer != actor && !forwardable[inbox.TypeOf(env.Type)] {
 		return refuse(http.StatusUnauthorized, "the signer is not the activity's actor", fmt.Errorf("signer %s, actor %s", signer, actor))
 	}
 	if !sameHost(env.ID, actor) {
@@ -172,7 +173,7 @@ func (f *Federation) receive(r *http.Request) error {
 	// ActorURI is the verified signer: for a forwarded activity it differs
 	// from the actor, and the worker then trusts nothing in it.
 	item := &InboxItem{ID: f.cfg.IDs.New(), ActivityID: env.ID, ActorURI: signer, Body: body, ReceivedAt: now, NextAttemptAt: now}
-	if err := f.inboxCommits.add(ctx, item); errors.Is(err, forum.ErrConflict) {
+	if err := f.inboxCommits.Add(ctx, item); errors.Is(err, forum.ErrConflict) {
 		return nil // a duplicate delivery changes nothing
 	} else if err != nil {
 		return fmt.Errorf("store inbox item: %w", err)
@@ -187,31 +188,3 @@ func (f *Federation) receive(r *http.Request) error {
 // are taken only from the node holding the liked post
 // (applyForwardedLike).
 var forwardable = map[string]bool{"Create": true, "Update": true, "Delete": true, "Like": true, "Undo": true}
-
-// typeOf reads an activity's type (a string, or the first of a list).
-func typeOf(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var list []string
-	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
-		return list[0]
-	}
-	return ""
-}
-
-// iriOf reads an actor or object reference: a string, or an object's id.
-func iriOf(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var o struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(raw, &o) == nil {
-		return o.ID
-	}
-	return ""
-}

@@ -7,13 +7,13 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/inbox"
 	"github.com/metropolis/agora/forum"
 )
 
-// Bounds of one batch of received activities applied in one transaction.
+// Bounds of one batch of received activities applied in one transaction
+// (its size is inbox.BatchMax).
 const (
-	// inboxBatch is the most items one batch applies.
-	inboxBatch = 32
 	// inboxBatchTime bounds the time a batch holds its transaction: on
 	// SQLite it holds the database's only write lock, and the inbox's
 	// group commit (the 202 answers) waits for it. Counted from the
@@ -51,33 +51,6 @@ func (f *Federation) storeIn(ctx context.Context) Store {
 	return f.store
 }
 
-// batchItem is a claimed item on its way through a lane: its order key
-// and its parsed activity are read once, however many batches it waits
-// through.
-type batchItem struct {
-	it     *InboxItem
-	key    string
-	parsed bool
-	act    *ap.Activity // nil when its body does not parse
-	err    error        // the parse error
-}
-
-func newBatchItem(it *InboxItem) *batchItem { return &batchItem{it: it, key: orderKey(it)} }
-
-// batchOutcome says what became of each item of a batch.
-type batchOutcome struct {
-	// recorded are the items whose outcome (applied, or refused for good)
-	// was committed with the batch.
-	recorded []*InboxItem
-	// alone are the items to apply one by one, outside any batch, in this
-	// order: those that need a fetch, failed in a way a retry may mend, or
-	// follow one of those with the same order key.
-	alone []*batchItem
-	// rest are the items the batch did not reach within its time; they go
-	// back to the head of their lane.
-	rest []*batchItem
-}
-
 // batchable are the activities applied in batches: posts, their edits and
 // deletions, helpful marks, shares and a forum's announces. Follows and
 // their answers, flags, locks and good-practice marks are rare and send or
@@ -94,29 +67,26 @@ var batchable = map[string]bool{ap.TypeCreate: true, ap.TypeUpdate: true, ap.Typ
 // item that fails in a way a retry may mend (it is then retried alone,
 // with its attempts counted). If the transaction itself fails, every item
 // is left to be applied alone.
-func (f *Federation) applyBatch(ctx context.Context, items []*batchItem) batchOutcome {
+func (f *Federation) applyBatch(ctx context.Context, items []*inbox.Queued) inbox.Outcome {
 	// Parsed before the transaction, which (on SQLite) holds the write lock.
 	for _, bi := range items {
-		if !bi.parsed {
-			bi.act, bi.err = ap.Parse(ctx, bi.it.Body)
-			bi.parsed = true
-		}
+		bi.Parse(ctx)
 	}
-	var out batchOutcome
+	var out inbox.Outcome
 	err := f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
 		start := time.Now()
-		out = batchOutcome{}
+		out = inbox.Outcome{}
 		bs := newBatchStore(tx)
 		ctx = context.WithValue(ctx, applyScopeKey{}, &applyScope{svc: f.svc.WithStore(bs), store: tx})
 		aloneKeys := map[string]bool{}
 		for i, bi := range items {
 			if i > 0 && time.Since(start) > inboxBatchTime {
-				out.rest = append(out.rest, items[i:]...)
+				out.Rest = append(out.Rest, items[i:]...)
 				break
 			}
-			if aloneKeys[bi.key] || (bi.act != nil && !batchable[bi.act.Type]) {
-				aloneKeys[bi.key] = true
-				out.alone = append(out.alone, bi)
+			if aloneKeys[bi.Key] || (bi.Act != nil && !batchable[bi.Act.Type]) {
+				aloneKeys[bi.Key] = true
+				out.Alone = append(out.Alone, bi)
 				continue
 			}
 			recorded, err := f.applyInBatch(ctx, tx, bs, bi)
@@ -124,10 +94,10 @@ func (f *Federation) applyBatch(ctx context.Context, items []*batchItem) batchOu
 				return err
 			}
 			if recorded {
-				out.recorded = append(out.recorded, bi.it)
+				out.Recorded = append(out.Recorded, bi.Item)
 			} else {
-				aloneKeys[bi.key] = true
-				out.alone = append(out.alone, bi)
+				aloneKeys[bi.Key] = true
+				out.Alone = append(out.Alone, bi)
 			}
 		}
 		return bs.flush(ctx)
@@ -136,9 +106,9 @@ func (f *Federation) applyBatch(ctx context.Context, items []*batchItem) batchOu
 		if ctx.Err() == nil {
 			f.log.Warn("inbox batch failed; its items are applied one by one", "items", len(items), "err", err)
 		}
-		return batchOutcome{alone: items}
+		return inbox.Outcome{Alone: items}
 	}
-	if len(out.recorded) > 0 {
+	if len(out.Recorded) > 0 {
 		// The changes recorded events: their activities are passed on now
 		// rather than at the publisher's next poll.
 		f.wakePublisher()
@@ -150,22 +120,22 @@ func (f *Federation) applyBatch(ctx context.Context, items []*batchItem) batchOu
 // its outcome in the batch's transaction. It reports false, with every
 // change of the item rolled back, when the item is to be applied alone; an
 // error only when the transaction can't go on.
-func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *batchStore, bi *batchItem) (recorded bool, err error) {
+func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *batchStore, bi *inbox.Queued) (recorded bool, err error) {
 	now := f.cfg.Clock.Now()
 	ctx, fetched := fetch.WithoutFetches(ctx)
 	counted := bs.counted()
 	var applyErr error
 	err = tx.Savepoint(ctx, func(ctx context.Context) error {
-		applyErr = f.applySafely(ctx, bi.it, func(ctx context.Context, it *InboxItem) error {
-			if bi.err != nil {
-				return refused(parseReason(bi.err), "parse: %w", bi.err)
+		applyErr = f.applySafely(ctx, bi.Item, func(ctx context.Context, it *InboxItem) error {
+			if bi.Err != nil {
+				return refused(parseReason(bi.Err), "parse: %w", bi.Err)
 			}
-			return f.applyParsed(ctx, it, bi.act)
+			return f.applyParsed(ctx, it, bi.Act)
 		})
 		if applyErr != nil {
 			return applyErr
 		}
-		return tx.FinishInboxItem(ctx, bi.it.ID, now)
+		return tx.FinishInboxItem(ctx, bi.Item.ID, now)
 	})
 	switch {
 	case err == nil:
@@ -180,8 +150,8 @@ func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *batchStore,
 	if fetched() || !isPermanent(applyErr) || ctx.Err() != nil {
 		return false, nil
 	}
-	if err := f.refuseItem(ctx, bi.it, now, refusalReason(applyErr), applyErr); err != nil {
-		return false, fmt.Errorf("refuse %s: %w", bi.it.ActivityID, err)
+	if err := f.refuseItem(ctx, bi.Item, now, refusalReason(applyErr), applyErr); err != nil {
+		return false, fmt.Errorf("refuse %s: %w", bi.Item.ActivityID, err)
 	}
 	return true, nil
 }

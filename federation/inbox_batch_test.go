@@ -136,3 +136,83 @@ func activityIDs(items []*federation.InboxItem) []string {
 	}
 	return out
 }
+
+// A batch holds the write transaction (on SQLite, the database's only
+// write lock), so it must never wait for an actor fetch that another item,
+// applied alone, has in flight: that fetch ends by storing the actor, a
+// write that waits for the batch. Here the peer keeps the stranger's actor
+// document in flight while a batch applies a reply by a known actor and
+// one by the stranger: the batch ends at once, leaving the stranger's
+// reply to be applied alone, and the fetch then completes and its item is
+// applied. A batch that joined the in-flight fetch (the actor cache merges
+// concurrent fetches of one URL) waited for it as long as the peer took,
+// and on SQLite the fetch's write then waited for the batch.
+func TestBatchDoesNotWaitOnAnInFlightActorFetch(t *testing.T) {
+	x := newWorkerEnv(t)
+	ctx := context.Background()
+	hooks := federation.HooksOf(x.node.Federation)
+	known := x.fresh()
+	x.replyAs(t, known)
+	stranger := x.fresh()
+	release := x.peer.hold(t, "/users/"+stranger)
+
+	ids := forum.NewULIDs(forum.SystemClock{}, nil)
+	now := time.Now().UTC()
+	reply := func(name string) (*federation.InboxItem, string) {
+		actor := x.peer.actor(name)
+		noteID := x.peer.base + "/notes/" + secUnique("note")
+		note := secNote(noteID, actor, x.threadURI, "Connectivity became essential.")
+		note["cc"] = []any{x.forumURI}
+		act := secActivity(x.peer, "Create", actor, note)
+		// Due in an hour: the running worker leaves them to this test.
+		it := &federation.InboxItem{ID: ids.New(), ActivityID: secID(act), ActorURI: actor, Body: secJSON(t, act),
+			ReceivedAt: now, NextAttemptAt: now.Add(time.Hour)}
+		if err := x.node.DB.Store().AddInboxItem(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+		return it, noteID
+	}
+	first, firstNote := reply(stranger)
+	alone := make(chan bool, 1)
+	go func() { alone <- hooks.Process(ctx, first) }()
+	secWait(t, "the stranger's actor is being fetched", func() (bool, string) {
+		return x.peer.fetches("/users/"+stranger) > 0, ""
+	})
+
+	byKnown, knownNote := reply(known)
+	second, secondNote := reply(stranger)
+	batched := make(chan federation.BatchOutcome, 1)
+	go func() { batched <- hooks.ApplyBatch(ctx, []*federation.InboxItem{byKnown, second}) }()
+	var out federation.BatchOutcome
+	select {
+	case out = <-batched:
+	case <-time.After(5 * time.Second):
+		release() // let the fetch end so the test can
+		t.Fatal("the batch waited on the actor fetch in flight for another item")
+	}
+	if len(out.Recorded) != 1 || out.Recorded[0].ID != byKnown.ID {
+		t.Errorf("recorded %v; want only the known actor's reply", activityIDs(out.Recorded))
+	}
+	if len(out.Alone) != 1 || out.Alone[0].ID != second.ID {
+		t.Errorf("left to apply alone: %v; want the stranger's second reply", activityIDs(out.Alone))
+	}
+	if !x.node.postStored(t, knownNote) {
+		t.Error("the known actor's reply was not stored by the batch")
+	}
+
+	release()
+	select {
+	case ok := <-alone:
+		if !ok {
+			t.Fatal("the stranger's first reply was not recorded once its actor came")
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the fetch in flight did not end after the batch")
+	}
+	if !x.node.postStored(t, firstNote) {
+		t.Error("the stranger's first reply is not stored")
+	}
+	if !hooks.Process(ctx, second) || !x.node.postStored(t, secondNote) {
+		t.Error("the stranger's second reply, applied alone, is not stored")
+	}
+}

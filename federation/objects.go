@@ -128,6 +128,12 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 	for lang, tr := range p.Translations {
 		o.ContentMap[lang] = tr.HTML
 	}
+	for _, img := range p.Images {
+		// Served by this node while the post stands; other servers show
+		// them with their alt text (Mastodon's media attachments).
+		o.Attachments = append(o.Attachments, ap.Attachment{Type: ap.TypeImage, URL: f.urls.PostImage(p.ID, img.Name),
+			MediaType: img.MediaType, Name: img.Alt})
+	}
 	if w := pc.Written; w != nil {
 		o.Content, o.ContentMap[p.Language] = w.HTML, w.HTML
 		o.Tag = append(o.Tag, w.Tags...)

@@ -217,8 +217,9 @@ type secPeer struct {
 	mu    sync.Mutex
 	hits  map[string]int
 	total int
-	notes map[string][]byte // by path
-	posts [][]byte          // bodies of the deliveries received
+	notes map[string][]byte        // by path
+	posts [][]byte                 // bodies of the deliveries received
+	held  map[string]chan struct{} // paths answered only once their channel is closed
 }
 
 func startSecPeer(t testing.TB, addr string) *secPeer {
@@ -260,6 +261,22 @@ func (p *secPeer) received() [][]byte {
 	return append([][]byte(nil), p.posts...)
 }
 
+// hold makes requests for path wait until the returned function is called
+// (at the latest when the test ends): a fetch the test keeps in flight.
+func (p *secPeer) hold(t testing.TB, path string) (release func()) {
+	ch := make(chan struct{})
+	p.mu.Lock()
+	if p.held == nil {
+		p.held = map[string]chan struct{}{}
+	}
+	p.held[path] = ch
+	p.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(ch) }) }
+	t.Cleanup(release)
+	return release
+}
+
 func (p *secPeer) putNote(path string, doc map[string]any) {
 	b, err := json.Marshal(doc)
 	if err != nil {
@@ -275,7 +292,15 @@ func (p *secPeer) serve(w http.ResponseWriter, r *http.Request) {
 	p.hits[r.URL.Path]++
 	p.total++
 	note, isNote := p.notes[r.URL.Path]
+	held := p.held[r.URL.Path]
 	p.mu.Unlock()
+	if held != nil {
+		select {
+		case <-held:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if r.Method != http.MethodGet {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		p.mu.Lock()

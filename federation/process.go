@@ -17,6 +17,9 @@ import (
 const (
 	inboxMaxAttempts = 8
 	fetchesPerItem   = 8 // remote fetches one activity may cause
+	// inboxItemTimeout bounds one attempt at one item, its fetches
+	// included: no item holds its place for longer.
+	inboxItemTimeout = 90 * time.Second
 )
 
 // errPermanent marks an activity that will never apply (refused, malformed,

@@ -12,8 +12,8 @@ import (
 	"github.com/metropolis/agora/uris"
 )
 
-// blockListStore answers ListDomainBlocks, the one method the block list
-// reads; the rest of Store is not used here.
+// blockListStore answers ListDomainBlocks and DomainBlocksVersion, the
+// methods the block list reads; the rest of Store is not used here.
 type blockListStore struct {
 	Store
 	blocks []*DomainBlock
@@ -22,6 +22,8 @@ type blockListStore struct {
 func (s blockListStore) ListDomainBlocks(context.Context) ([]*DomainBlock, error) {
 	return s.blocks, nil
 }
+
+func (s blockListStore) DomainBlocksVersion(context.Context) (string, error) { return "1", nil }
 
 // TestRefuseBlocked: which received activities lead to a blocked instance
 // (bad.example): by their actor, their id, their object, the embedded
@@ -33,7 +35,7 @@ func TestRefuseBlocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := blockListStore{blocks: []*DomainBlock{{Domain: "bad.example"}}}
-	f := &Federation{urls: urls, store: st, blocks: blocks.New(st, &counter{})}
+	f := &Federation{urls: urls, store: st, blocks: blocks.New(st)}
 	const (
 		good  = "https://good.example/users/gina"
 		bad   = "https://bad.example/users/bob"

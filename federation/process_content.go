@@ -321,6 +321,9 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 	}
 	p := forum.RemoteProfile{URI: a.ID, Username: a.PreferredUsername, Domain: ra.Domain, DisplayName: a.Name,
 		ProfileURL: a.URL, Languages: a.Languages}
+	if a.Icon != nil {
+		p.AvatarURL = a.Icon.URL
+	}
 	for _, pv := range a.Attachment {
 		switch pv.Name {
 		case "Role":

@@ -17,6 +17,7 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 	kind, key := f.urls.Parse(target)
 	approve := false
 	var forumID forum.ID
+	var followed *forum.Member // a member of ours, told of the follow
 	switch kind {
 	case uris.KindForum:
 		fo, err := f.localForum(ctx, key)
@@ -28,9 +29,11 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 		// for an admin when the forum approves followers.
 		approve = fo.Policy.ApproveFollows && !slices.Contains(fo.Policy.Instances, hostOf(act.Actor))
 	case uris.KindMember:
-		if _, err := f.forumIn(ctx).MemberByUsername(ctx, key); err != nil {
+		m, err := f.forumIn(ctx).MemberByUsername(ctx, key)
+		if err != nil {
 			return refused(ReasonUnknownTarget, "follow of unknown member %s", target)
 		}
+		followed = m
 	case uris.KindThreadActor:
 		if _, err := f.localThread(ctx, key); err != nil {
 			return refused(ReasonUnknownTarget, "follow of unknown thread %s", target)
@@ -50,6 +53,15 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 		SharedInbox: follower.SharedInbox, FollowID: act.ID, State: state, CreatedAt: f.cfg.Clock.Now()}
 	if err := f.storeIn(ctx).SaveFollower(ctx, fl); err != nil {
 		return err
+	}
+	if followed != nil {
+		who, err := f.remoteMember(ctx, follower.URI)
+		if err != nil {
+			return err
+		}
+		if err := f.forumIn(ctx).NoteFollowed(ctx, who.ID, followed.ID); err != nil {
+			return err
+		}
 	}
 	if state == FollowPending {
 		f.log.Info("follow request waits for approval", "forum", target, "follower", act.Actor)

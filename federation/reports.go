@@ -155,7 +155,7 @@ func (f *Federation) notAForumsReport(ctx context.Context, act *ap.Activity, o *
 	if o.Type != ap.TypeArticle || act.Type != ap.TypeCreate && act.Type != ap.TypeUpdate {
 		return nil
 	}
-	fo, err := f.svc.ForumByURI(ctx, act.Actor)
+	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil
 	} else if err != nil {

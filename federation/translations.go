@@ -44,7 +44,7 @@ func (f *Federation) onTranslationOffer(ctx context.Context, act *ap.Activity, r
 	}
 	for lang, h := range o.ContentMap {
 		in := forum.ReceivedTranslation{Language: lang, Title: o.NameMap[lang], HTML: h, ReceivedID: received}
-		if _, err := f.svc.ReceiveTranslation(ctx, post.ID, by, in); err != nil {
+		if _, err := f.forumIn(ctx).ReceiveTranslation(ctx, post.ID, by, in); err != nil {
 			return fmt.Errorf("translation of %s into %s: %w", o.ID, lang, err)
 		}
 	}

@@ -44,9 +44,9 @@ func (f *Federation) webinarOf(ctx context.Context, id string) (*forum.Webinar, 
 	}
 	switch kind, key := f.urls.Parse(id); kind {
 	case uris.KindThread:
-		return f.svc.WebinarOfThread(ctx, key)
+		return f.forumIn(ctx).WebinarOfThread(ctx, key)
 	case uris.KindWebinar:
-		return f.svc.Webinar(ctx, key)
+		return f.forumIn(ctx).Webinar(ctx, key)
 	}
 	return nil, forum.ErrNotFound
 }
@@ -65,13 +65,13 @@ func (f *Federation) onJoin(ctx context.Context, act *ap.Activity, going bool) e
 	if err != nil {
 		return err
 	}
-	if _, err := f.svc.ReceiveRSVP(ctx, by, w.ID, going); err != nil {
+	if _, err := f.forumIn(ctx).ReceiveRSVP(ctx, by, w.ID, going); err != nil {
 		return err
 	}
 	if !going {
 		return nil
 	}
-	ms, err := f.svc.Members(ctx, []forum.ID{w.CreatedBy})
+	ms, err := f.forumIn(ctx).Members(ctx, []forum.ID{w.CreatedBy})
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ const (
 	// EventFollowRequested: a follow of a forum waits for an admin
 	// (ForumID; ActorID the remote follower when known).
 	EventFollowRequested EventKind = "follow.requested"
+	// EventMemberFollowed: someone (ActorID, a member here or elsewhere)
+	// began to follow a member of this node (MemberID).
+	EventMemberFollowed EventKind = "member.followed"
 )
 
 // Changes another node's actor made here. Each is recorded with the
@@ -94,6 +97,23 @@ func (s *Service) record(ctx context.Context, tx Store, e Event) error {
 // Events lists events after the given one, oldest first.
 func (s *Service) Events(ctx context.Context, afterID ID, limit int) ([]*Event, error) {
 	return s.store.ListEvents(ctx, afterID, limit)
+}
+
+// NoteFollowed records that follower began to follow followee, so the
+// followee is told. The follow itself is kept by whoever took it (the
+// Mastodon API's personal store, federation's followers); only a member
+// of this node is told.
+func (s *Service) NoteFollowed(ctx context.Context, followerID, followeeID ID) error {
+	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		m, err := tx.MemberByID(ctx, followeeID)
+		if err != nil {
+			return fmt.Errorf("followed member: %w", err)
+		}
+		if !m.Local() || followerID == followeeID {
+			return nil
+		}
+		return s.record(ctx, tx, Event{Kind: EventMemberFollowed, ActorID: followerID, MemberID: followeeID})
+	})
 }
 
 // NoteFollowRequest records that a follow of forumID waits for an admin's

@@ -61,6 +61,9 @@ type Member struct {
 	// Avatar names a local member's picture in the node's media store
 	// ("" for none); remote members' pictures are not copied here.
 	Avatar string
+	// AvatarURL is a remote member's picture on their server (their
+	// actor's icon), "" for none or for local members.
+	AvatarURL string
 }
 
 // Local reports whether the member belongs to this node.
@@ -208,7 +211,10 @@ type Post struct {
 	Translations map[string]Translation
 	// Extras are what a post written on another server carries beside its
 	// text (a content warning, media, a poll, a video, an event).
-	Extras       Extras
+	Extras Extras
+	// Images are the images a member of this node put in the post, in
+	// order (at most MaxImages); received posts carry theirs in Extras.
+	Images       []Image
 	HelpfulCount int
 	// ShareCount counts people who shared the post elsewhere (Mastodon
 	// boosts).

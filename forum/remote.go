@@ -23,6 +23,9 @@ type RemoteProfile struct {
 	Title        string
 	Organisation string
 	Languages    []string
+	// AvatarURL is the picture their server shows (the actor's icon);
+	// agora links it, never copies it.
+	AvatarURL string
 }
 
 // SaveRemoteMember creates or refreshes the local record of a remote author.
@@ -50,6 +53,7 @@ func (s *Service) SaveRemoteMember(ctx context.Context, p RemoteProfile) (*Membe
 		m.DisplayName, m.ProfileURL = name, p.ProfileURL
 		m.Title, m.Organisation = clip(p.Title, MaxNameLen), clip(p.Organisation, MaxNameLen)
 		m.Languages = langs
+		m.AvatarURL = p.AvatarURL
 		if err := s.placeMember(ctx, tx, m); err != nil {
 			return err
 		}

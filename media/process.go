@@ -1,5 +1,5 @@
-// Package media turns images people upload (profile pictures) into safe,
-// small files and keeps them. Every upload is decoded and re-encoded: what
+// Package media turns images people upload (profile pictures, images in
+// posts) into safe, small files and keeps them. Every upload is decoded and re-encoded: what
 // is stored and served is pixels we wrote, never the bytes sent, so camera
 // metadata (GPS position, device) is dropped and a file that only claims
 // to be an image is refused.
@@ -80,43 +80,82 @@ func (img *Image) Name() string {
 // Avatar reads an uploaded picture within l and returns it cropped to a
 // centred square of side pixels: photos stay JPEG, the rest become PNG.
 func Avatar(r io.Reader, l Limits, side int) (*Image, error) {
-	data, err := io.ReadAll(io.LimitReader(r, l.MaxBytes+1))
+	src, sniffed, err := decode(r, l)
 	if err != nil {
-		return nil, fmt.Errorf("read upload: %w", err)
-	}
-	switch {
-	case len(data) == 0:
-		return nil, ErrEmpty
-	case int64(len(data)) > l.MaxBytes:
-		return nil, ErrTooLarge
-	}
-	sniffed := http.DetectContentType(data)
-	if !accepted[sniffed] {
-		return nil, ErrNotImage
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, ErrNotImage
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > l.MaxPixels/cfg.Height {
-		return nil, ErrTooManyPixels
-	}
-	src, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, ErrNotImage
+		return nil, err
 	}
 	b := src.Bounds()
 	edge := min(b.Dx(), b.Dy())
 	crop := image.Rect(0, 0, edge, edge).Add(image.Pt(b.Min.X+(b.Dx()-edge)/2, b.Min.Y+(b.Dy()-edge)/2))
 	side = min(side, edge)
-	dst := image.NewRGBA(image.Rect(0, 0, side, side))
+	return encode(src, crop, side, side, sniffed)
+}
+
+// PostImage reads an image for a post within l and returns it scaled down
+// (never up) to fit a square of maxSide pixels, keeping its proportions:
+// photos stay JPEG, the rest become PNG.
+func PostImage(r io.Reader, l Limits, maxSide int) (*Image, error) {
+	src, sniffed, err := decode(r, l)
+	if err != nil {
+		return nil, err
+	}
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w > maxSide || h > maxSide {
+		// Scale the longer side to maxSide; the other keeps at least a pixel.
+		if w >= h {
+			w, h = maxSide, max(1, h*maxSide/b.Dx())
+		} else {
+			w, h = max(1, w*maxSide/b.Dy()), maxSide
+		}
+	}
+	return encode(src, b, w, h, sniffed)
+}
+
+// decode reads an upload within l and decodes it, checking its size, the
+// type sniffed from its first bytes and its declared pixels before any
+// pixel is decoded.
+func decode(r io.Reader, l Limits) (image.Image, string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, l.MaxBytes+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("read upload: %w", err)
+	}
+	switch {
+	case len(data) == 0:
+		return nil, "", ErrEmpty
+	case int64(len(data)) > l.MaxBytes:
+		return nil, "", ErrTooLarge
+	}
+	sniffed := http.DetectContentType(data)
+	if !accepted[sniffed] {
+		return nil, "", ErrNotImage
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, "", ErrNotImage
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > l.MaxPixels/cfg.Height {
+		return nil, "", ErrTooManyPixels
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, "", ErrNotImage
+	}
+	return src, sniffed, nil
+}
+
+// encode draws the part from of src into a new w × h image and encodes
+// it: JPEG for a photo (sniffed image/jpeg), PNG for the rest.
+func encode(src image.Image, from image.Rectangle, w, h int, sniffed string) (*Image, error) {
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	if sniffed == "image/jpeg" {
 		// JPEG has no transparency: start from white, not black.
 		draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
 	}
-	xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, xdraw.Over, nil)
-	out := &Image{Width: side, Height: side}
+	xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, from, xdraw.Over, nil)
+	out := &Image{Width: w, Height: h}
 	var buf bytes.Buffer
+	var err error
 	if sniffed == "image/jpeg" {
 		out.Type = "image/jpeg"
 		err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 85})
@@ -125,7 +164,7 @@ func Avatar(r io.Reader, l Limits, side int) (*Image, error) {
 		err = (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, dst)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("encode avatar: %w", err)
+		return nil, fmt.Errorf("encode image: %w", err)
 	}
 	out.Data = buf.Bytes()
 	return out, nil

@@ -99,3 +99,60 @@ func TestAvatarReencoded(t *testing.T) {
 		t.Errorf("small PNG = %s %d wide, want a PNG of 100 (never enlarged)", small.Type, small.Width)
 	}
 }
+
+// TestPostImageRefusals: what an avatar refuses, an image in a post
+// refuses too, through the same checks.
+func TestPostImageRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"empty", nil, ErrEmpty},
+		{"30 MB", bytes.Repeat([]byte{0xFF}, 30<<20), ErrTooLarge},
+		{"50 megapixels", mediatest.PNGHeader(10_000, 5_000), ErrTooManyPixels},
+		{"HTML named .png", []byte("<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"), ErrNotImage},
+		{"SVG", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>`), ErrNotImage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img, err := PostImage(bytes.NewReader(tt.data), DefaultLimits, 1600)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("PostImage = %v, %v; want %v", img, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestPostImageScaled: a large photo is scaled down to fit, keeping its
+// proportions and losing its EXIF; a small one keeps its size.
+func TestPostImageScaled(t *testing.T) {
+	tests := []struct {
+		name       string
+		w, h, side int
+		wantW      int
+		wantH      int
+	}{
+		{"wide, scaled", 400, 300, 200, 200, 150},
+		{"tall, scaled", 300, 400, 200, 150, 200},
+		{"small, kept", 120, 80, 200, 120, 80},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img, err := PostImage(bytes.NewReader(photo(t, tt.w, tt.h)), DefaultLimits, tt.side)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if img.Width != tt.wantW || img.Height != tt.wantH || img.Type != "image/jpeg" {
+				t.Fatalf("image = %s %d×%d, want image/jpeg %d×%d", img.Type, img.Width, img.Height, tt.wantW, tt.wantH)
+			}
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(img.Data))
+			if err != nil || cfg.Width != tt.wantW || cfg.Height != tt.wantH {
+				t.Fatalf("stored image decodes as %d×%d (%v)", cfg.Width, cfg.Height, err)
+			}
+			if bytes.Contains(img.Data, []byte("GPS")) {
+				t.Error("the metadata survived")
+			}
+		})
+	}
+}

@@ -21,11 +21,21 @@ type Store interface {
 	Open(ctx context.Context, name string) (io.ReadSeekCloser, error)
 }
 
-// validName is the shape of the names Image.Name makes: nothing else is
-// ever looked up, so a request cannot reach outside the store.
-var validName = regexp.MustCompile(`^[0-9a-f]{64}\.(png|jpg)$`)
+// validName is the shape of the names Image.Name and Image.PostName make:
+// nothing else is ever looked up, so a request cannot reach outside the
+// store.
+var validName = regexp.MustCompile(`^(post-)?[0-9a-f]{64}\.(png|jpg)$`)
 
-// ValidName reports whether name is one Image.Name could have made.
+// PostPrefix starts the names of images in posts (Image.PostName). They
+// are served only through their post, while it is visible: the server of
+// pictures by name alone (avatars) refuses them.
+const PostPrefix = "post-"
+
+// PostName is the name an image in a post is stored under.
+func (img *Image) PostName() string { return PostPrefix + img.Name() }
+
+// ValidName reports whether name is one Image.Name or Image.PostName
+// could have made.
 func ValidName(name string) bool { return validName.MatchString(name) }
 
 // TypeOf is the media type of a stored image, told by the extension

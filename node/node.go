@@ -222,8 +222,12 @@ func New(cfg Config) (*Node, error) {
 	}
 	searcher := search.NewService(cfg.DB.Store(), cfg.DB.Store())
 	auth := &oauth.Service{Store: cfg.DB.Store(), IDs: cfg.IDs, Now: cfg.Clock.Now}
+	apiMessages, err := web.NewAPIMessages(cfg.DefaultLanguage)
+	if err != nil {
+		return nil, fmt.Errorf("mastodon api messages: %w", err)
+	}
 	api, err := mastoapi.New(mastoapi.Config{URLs: urls, Forum: svc, OAuth: auth, Personal: cfg.DB.Store(), Notify: notes,
-		Search: searcher, Resolve: fed, Live: sh.Live, Logger: cfg.Logger, Limiter: sh.APILimiter, ClientIP: cfg.ClientIP,
+		Search: searcher, Resolve: fed, Live: sh.Live, Messages: apiMessages, Logger: cfg.Logger, Limiter: sh.APILimiter, ClientIP: cfg.ClientIP,
 		Version: cfg.Software.Version, DefaultLanguage: cfg.DefaultLanguage, Now: cfg.Clock.Now, Wrote: fed.Notify})
 	if err != nil {
 		return nil, fmt.Errorf("mastodon api: %w", err)
@@ -235,7 +239,7 @@ func New(cfg Config) (*Node, error) {
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
 		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: searcher, OAuth: auth, Mastodon: api, Media: cfg.Media,
-		Feeds: cfg.DB.Store()})
+		Feeds: cfg.DB.Store(), SiteName: cfg.DefaultCity})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

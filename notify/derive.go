@@ -55,6 +55,8 @@ func (r *Deriver) Derive(ctx context.Context, e *forum.Event) ([]*Notification, 
 		err = r.toStaff(ctx, d, forum.RoleModerator, KindReport)
 	case forum.EventFollowRequested:
 		err = r.toStaff(ctx, d, forum.RoleAdmin, KindFollowRequest)
+	case forum.EventMemberFollowed:
+		d.add(e.MemberID, KindFollow)
 	case forum.EventInvitationAccepted:
 		err = r.toStaff(ctx, d, forum.RoleAdmin, KindInvitationUsed)
 	}

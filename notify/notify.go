@@ -34,11 +34,12 @@ const (
 	KindReport            Kind = "report"         // moderators: a post reported
 	KindFollowRequest     Kind = "follow_request" // admins: a follow of a forum waits
 	KindInvitationUsed    Kind = "invitation"     // admins: an invitation accepted
+	KindFollow            Kind = "follow"         // someone follows me
 )
 
 // Kinds lists every kind, in the order settings pages show them.
 var Kinds = []Kind{KindMention, KindReply, KindAnswer, KindQuestion, KindHelpful, KindGoodPractice,
-	KindForumGoodPractice, KindReport, KindFollowRequest, KindInvitationUsed}
+	KindFollow, KindForumGoodPractice, KindReport, KindFollowRequest, KindInvitationUsed}
 
 // Notification is one thing one member is told. There is at most one per
 // member and event: the most specific kind wins (a mention over a reply

@@ -69,7 +69,7 @@ func subject(n *Notification) string {
 	switch n.Kind {
 	case KindQuestion, KindFollowRequest, KindForumGoodPractice:
 		return "f:" + n.ForumID
-	case KindInvitationUsed:
+	case KindInvitationUsed, KindFollow:
 		return ""
 	case KindHelpful, KindGoodPractice, KindReport:
 		return "p:" + n.PostID

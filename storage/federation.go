@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -198,18 +200,53 @@ type domainBlockRow struct {
 // updates the reason and keeps CreatedAt.
 func (s *Store) BlockDomain(ctx context.Context, b *federation.DomainBlock) error {
 	row := &domainBlockRow{Domain: strings.ToLower(b.Domain), Reason: b.Reason, CreatedAt: utc(b.CreatedAt)}
-	_, err := upsert(s.db.NewInsert().Model(row), "domain", "reason").Exec(ctx)
-	return dbErr("block domain", err)
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		if _, err := upsert(tx.db.NewInsert().Model(row), "domain", "reason").Exec(ctx); err != nil {
+			return dbErr("block domain", err)
+		}
+		return tx.moveDomainBlocksVersion(ctx)
+	})
 }
 
 // UnblockDomain lifts a block; ErrNotFound if there was none.
 func (s *Store) UnblockDomain(ctx context.Context, domain string) error {
-	res, err := s.db.NewDelete().Model((*domainBlockRow)(nil)).
-		Where("domain = ?", strings.ToLower(domain)).Exec(ctx)
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		res, err := tx.db.NewDelete().Model((*domainBlockRow)(nil)).
+			Where("domain = ?", strings.ToLower(domain)).Exec(ctx)
+		if err != nil {
+			return dbErr("unblock domain", err)
+		}
+		if err := affected("unblock domain", res); err != nil {
+			return err
+		}
+		return tx.moveDomainBlocksVersion(ctx)
+	})
+}
+
+// domainBlocksCursor names the cursor holding the block list's version.
+const domainBlocksCursor = "domain_blocks_version"
+
+// DomainBlocksVersion is the block list's version: it changes, in the
+// transaction of the change, whenever a block is added, changed or lifted,
+// by any process on this database, and on nothing else. Caches of the
+// list (federation/blocks) are keyed on it. "" before the first block.
+func (s *Store) DomainBlocksVersion(ctx context.Context) (string, error) {
+	v, err := s.Cursor(ctx, domainBlocksCursor)
 	if err != nil {
-		return dbErr("unblock domain", err)
+		return "", fmt.Errorf("domain blocks version: %w", err)
 	}
-	return affected("unblock domain", res)
+	return v, nil
+}
+
+// moveDomainBlocksVersion gives the block list a version it never had: a
+// random value, so two processes writing at once can't pick the same one
+// (a counter read and incremented would need the row locked first).
+func (s *Store) moveDomainBlocksVersion(ctx context.Context) error {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return fmt.Errorf("domain blocks version: %w", err)
+	}
+	return s.SetCursor(ctx, domainBlocksCursor, hex.EncodeToString(b[:]))
 }
 
 // DomainBlocked reports whether domain, or a domain it is a subdomain of,

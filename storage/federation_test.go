@@ -196,8 +196,24 @@ func TestTombstonesBlocksCursors(t *testing.T) {
 		_, err = s.Tombstone(ctx(t), "https://social.example/notes/2")
 		wantErr(t, "Tombstone unknown", err, forum.ErrNotFound)
 
+		// The blocks version moves with every block and unblock, in
+		// their transaction, and with nothing else.
+		versions := map[string]bool{}
+		version := func(what string, moved bool) {
+			t.Helper()
+			v, err := s.DomainBlocksVersion(ctx(t))
+			wantErr(t, "DomainBlocksVersion", err, nil)
+			if versions[v] == moved {
+				t.Errorf("after %s the blocks version is %q; want it moved: %v", what, v, moved)
+			}
+			versions[v] = true
+		}
+		version("no block yet", true)
 		spam := &federation.DomainBlock{Domain: "spam.example", Reason: "spam", CreatedAt: t0}
 		wantErr(t, "BlockDomain", s.BlockDomain(ctx(t), spam), nil)
+		version("BlockDomain", true)
+		wantErr(t, "SetCursor", s.SetCursor(ctx(t), "other", "x"), nil)
+		version("another write", false)
 		wantErr(t, "BlockDomain again", s.BlockDomain(ctx(t),
 			&federation.DomainBlock{Domain: "Spam.Example", Reason: "lots of spam", CreatedAt: t0.Add(time.Hour)}), nil)
 		spam.Reason = "lots of spam"
@@ -216,8 +232,11 @@ func TestTombstonesBlocksCursors(t *testing.T) {
 		wantErr(t, "ListDomainBlocks", err, nil)
 		same(t, "ListDomainBlocks", blocks, []*federation.DomainBlock{
 			{Domain: "bad.example", CreatedAt: t0}, spam})
+		version("BlockDomain twice more", true)
 		wantErr(t, "UnblockDomain", s.UnblockDomain(ctx(t), "bad.example"), nil)
+		version("UnblockDomain", true)
 		wantErr(t, "UnblockDomain again", s.UnblockDomain(ctx(t), "bad.example"), forum.ErrNotFound)
+		version("UnblockDomain of nothing", false)
 		if b, _ := s.DomainBlocked(ctx(t), "bad.example"); b {
 			t.Error("bad.example still blocked")
 		}

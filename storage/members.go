@@ -28,6 +28,8 @@ type memberRow struct {
 	CreatedAt     time.Time `bun:"created_at"`
 	// Avatar is the name of the member's picture in the media store.
 	Avatar string `bun:"avatar,notnull"`
+	// AvatarURL is a remote member's picture on their server.
+	AvatarURL string `bun:"avatar_url,notnull"`
 }
 
 type memberLanguageRow struct {
@@ -43,7 +45,7 @@ func memberToRow(m *forum.Member) *memberRow {
 		DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation, CityID: m.CityID, UILanguage: m.UILanguage,
 		TimeZone: m.TimeZone, Role: string(m.Role), PasswordHash: m.PasswordHash, CreatedAt: utc(m.CreatedAt),
 	}
-	r.Avatar = m.Avatar
+	r.Avatar, r.AvatarURL = m.Avatar, m.AvatarURL
 	return r
 }
 
@@ -53,7 +55,7 @@ func (r *memberRow) toForum() *forum.Member {
 		DisplayName: r.DisplayName, Title: r.Title, Organisation: r.Organisation, CityID: r.CityID, UILanguage: r.UILanguage,
 		TimeZone: r.TimeZone, Role: forum.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(),
 	}
-	m.Avatar = r.Avatar
+	m.Avatar, m.AvatarURL = r.Avatar, r.AvatarURL
 	return m
 }
 

@@ -41,12 +41,15 @@ type postRow struct {
 	// have none, and a statement less per post read is a statement less on
 	// the received-reply path.
 	HasTranslations bool `bun:"has_translations,scanonly"`
+	// HasImages, likewise, loads images only for posts that have some.
+	HasImages bool `bun:"has_images,scanonly"`
 }
 
-// selectPosts selects posts with HasTranslations.
+// selectPosts selects posts with HasTranslations and HasImages.
 func (s *Store) selectPosts(model any) *bun.SelectQuery {
 	return s.db.NewSelect().Model(model).ColumnExpr("?TableAlias.*").
-		ColumnExpr("EXISTS (SELECT 1 FROM post_translations AS pt WHERE pt.post_id = ?TableAlias.id) AS has_translations")
+		ColumnExpr("EXISTS (SELECT 1 FROM post_translations AS pt WHERE pt.post_id = ?TableAlias.id) AS has_translations").
+		ColumnExpr("EXISTS (SELECT 1 FROM post_images AS pi WHERE pi.post_id = ?TableAlias.id) AS has_images")
 }
 
 func postToRow(p *forum.Post) *postRow {
@@ -149,6 +152,9 @@ func (s *Store) createPost(ctx context.Context, p *forum.Post, t *forum.Thread) 
 			return dbErr("create post", err)
 		}
 		if err := tx.insertTranslations(ctx, p); err != nil {
+			return err
+		}
+		if err := tx.insertImages(ctx, p); err != nil {
 			return err
 		}
 		return tx.indexNewPost(ctx, p, t)
@@ -332,4 +338,52 @@ func (s *Store) CountLocalPosts(ctx context.Context) (int, error) {
 	n, err := s.db.NewSelect().TableExpr("posts AS p").Join("JOIN threads AS t ON t.id = p.thread_id").
 		Where("p.uri IS NULL").Where("p.deleted_at IS NULL").Where("t.deleted_at IS NULL").Count(ctx)
 	return int(n), dbErr("count local posts", err)
+}
+
+// ListPostsByHelpful implements forum.Store. Each post is ranked by its
+// branch's answer (joined as b): the row value below is compared in one
+// expression, so a page starts right after the last one's place, on
+// SQLite and PostgreSQL alike.
+func (s *Store) ListPostsByHelpful(ctx context.Context, threadID forum.ID, after forum.HelpfulCursor, limit int) ([]forum.RankedPost, error) {
+	var rows []struct {
+		postRow `bun:",extend"`
+		Answer  int `bun:"rank_answer"`
+		Plain   int `bun:"rank_plain"`
+		Helpful int `bun:"rank_helpful"`
+	}
+	const answer = "CASE WHEN b.parent_id = '' THEN 0 ELSE 1 END"
+	const plain = "CASE WHEN b.good_practice_at IS NULL THEN 1 ELSE 0 END"
+	q := s.selectPosts(&rows).
+		ColumnExpr(answer+" AS rank_answer").ColumnExpr(plain+" AS rank_plain").ColumnExpr("b.helpful_count AS rank_helpful").
+		Join("JOIN posts AS b ON b.id = ?TableAlias.branch_id").
+		Where("?TableAlias.thread_id = ?", threadID).
+		OrderExpr("rank_answer ASC, rank_plain ASC, rank_helpful DESC, ?TableAlias.branch_id ASC, ?TableAlias.id ASC").Limit(int64(limit))
+	if after != (forum.HelpfulCursor{}) {
+		q = q.Where("("+answer+", "+plain+", -b.helpful_count, ?TableAlias.branch_id, ?TableAlias.id) > (?, ?, ?, ?, ?)",
+			boolInt(after.Answer), boolInt(after.Plain), -after.Helpful, after.BranchID, after.ID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr("list posts by helpful", err)
+	}
+	plainRows := make([]postRow, len(rows))
+	for i := range rows {
+		plainRows[i] = rows[i].postRow
+	}
+	posts, err := s.withTranslations(ctx, plainRows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]forum.RankedPost, len(posts))
+	for i, p := range posts {
+		out[i] = forum.RankedPost{Post: p, Place: forum.HelpfulCursor{Answer: rows[i].Answer == 1, Plain: rows[i].Plain == 1,
+			Helpful: rows[i].Helpful, BranchID: p.BranchID, ID: p.ID}}
+	}
+	return out, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

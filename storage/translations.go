@@ -37,14 +37,17 @@ func (s *Store) insertTranslations(ctx context.Context, p *forum.Post) error {
 }
 
 // withTranslations converts rows and loads the translations of those
-// that have some (postRow.HasTranslations) in one query. Translations is nil for a post that has none (every local post),
-// so an empty map does not round-trip: it comes back nil.
+// that have some (postRow.HasTranslations) in one query, and their images
+// (postRow.HasImages) in another. Translations is nil for a post that has
+// none (every local post), so an empty map does not round-trip: it comes
+// back nil.
 func (s *Store) withTranslations(ctx context.Context, rows []postRow) ([]*forum.Post, error) {
 	out := make([]*forum.Post, len(rows))
 	if len(rows) == 0 {
 		return out, nil
 	}
 	byID := make(map[string]*forum.Post, len(rows))
+	withImages := map[string]*forum.Post{}
 	var ids []string
 	for i := range rows {
 		out[i] = rows[i].toForum()
@@ -52,6 +55,12 @@ func (s *Store) withTranslations(ctx context.Context, rows []postRow) ([]*forum.
 			byID[rows[i].ID] = out[i]
 			ids = append(ids, rows[i].ID)
 		}
+		if rows[i].HasImages {
+			withImages[rows[i].ID] = out[i]
+		}
+	}
+	if err := s.loadImages(ctx, withImages); err != nil {
+		return nil, err
 	}
 	if len(ids) == 0 {
 		return out, nil

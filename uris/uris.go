@@ -97,6 +97,14 @@ func MediaPath(name string) string { return "/media/" + url.PathEscape(name) }
 // Media is the absolute URL of an image of the media store.
 func (b *Builder) Media(name string) string { return b.base + MediaPath(name) }
 
+// PostImagePath serves an image of a post while the post is visible.
+func PostImagePath(postID, name string) string {
+	return PostPath(postID) + "/images/" + url.PathEscape(name)
+}
+
+// PostImage is the absolute URL of an image of a post.
+func (b *Builder) PostImage(postID, name string) string { return b.base + PostImagePath(postID, name) }
+
 // Forum is the absolute URL of a forum.
 func (b *Builder) Forum(slug string) string { return b.base + ForumPath(slug) }
 

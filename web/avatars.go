@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/metropolis/agora/forum"
@@ -105,7 +106,9 @@ func (s *Server) uploadAvatar(w http.ResponseWriter, r *http.Request) error {
 // says, never sniffed, and can run nothing.
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
-	if !media.ValidName(name) {
+	if !media.ValidName(name) || strings.HasPrefix(name, media.PostPrefix) {
+		// An image of a post is served through its post (servePostImage),
+		// only while the post is visible.
 		return forum.ErrNotFound
 	}
 	f, err := s.cfg.Media.Open(r.Context(), name)

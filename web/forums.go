@@ -98,6 +98,22 @@ type composeData struct {
 	// Preview is the body rendered as it would show (sanitized HTML),
 	// when the member asked for a preview.
 	Preview string
+	// Images: the form takes images (a new question or answer, on a node
+	// with a media store); Alts are their alt texts as typed, one per
+	// image field (files cannot be given back: they are chosen again).
+	Images bool
+	Alts   []string
+}
+
+// AltsTyped reports whether an alt text was typed: the form's image
+// fields then come back open.
+func (d composeData) AltsTyped() bool {
+	for _, a := range d.Alts {
+		if a != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // previewing reports whether the form's Preview button was pressed.
@@ -124,7 +140,8 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
-		Language: defaultPostLanguage(st), Languages: postLanguages(st.viewer, ""), SimilarOn: s.cfg.Search != nil}
+		Language: defaultPostLanguage(st), Languages: postLanguages(st.viewer, ""), SimilarOn: s.cfg.Search != nil,
+		Images: s.cfg.Media != nil, Alts: make([]string, forum.MaxImages)}
 	s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
 	return nil
 }
@@ -139,6 +156,12 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := forum.Question{Title: r.PostForm.Get("title"), Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
+	// typed is the form as sent, to give back with a message.
+	typed := func() composeData {
+		return composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
+			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer, q.Language),
+			SimilarOn: s.cfg.Search != nil, Images: s.cfg.Media != nil, Alts: typedAlts(r)}
+	}
 	if r.PostForm.Get("similar") != "" && s.cfg.Search != nil {
 		// "Was this asked before?" without JavaScript: the form comes
 		// back as typed, with the questions like its title. Nothing is
@@ -147,25 +170,32 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
-			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer, q.Language),
-			Similar: similar, Checked: true, SimilarOn: true}
+		d := typed()
+		d.Similar, d.Checked = similar, true
 		s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
 		return nil
 	}
 	if previewing(r) {
-		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
-			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer, q.Language),
-			SimilarOn: s.cfg.Search != nil}
+		d := typed()
 		s.preview(st, &d)
 		s.render(w, r, http.StatusOK, "compose", st.tr.T("ask.title"), d)
 		return nil
 	}
+	images, refused, err := s.postImages(r, st)
+	if err != nil {
+		return err
+	}
+	if refused != "" {
+		d := typed()
+		d.Error = refused
+		s.render(w, r, http.StatusUnprocessableEntity, "compose", st.tr.T("ask.title"), d)
+		return nil
+	}
+	q.Images = images
 	t, err := s.cfg.Service.Ask(r.Context(), st.viewer, f.ID, q)
 	if ve := asValidation(err); ve != nil {
-		d := composeData{Action: uris.AskPath(f.Slug), Forum: f, ForumText: forumText(f, st.tr.lang), HasTitle: true,
-			Title: q.Title, Body: q.Body, Language: q.Language, Languages: postLanguages(st.viewer, q.Language),
-			Error: s.validationMessage(st.tr, ve), SimilarOn: s.cfg.Search != nil}
+		d := typed()
+		d.Error = s.validationMessage(st.tr, ve)
 		s.render(w, r, http.StatusBadRequest, "compose", st.tr.T("ask.title"), d)
 		return nil
 	} else if err != nil {

@@ -84,8 +84,14 @@ func (s *Server) describe(ctx context.Context, tr *translator, g *notify.Group) 
 		}
 		if m := ms[g.ActorIDs[0]]; m != nil {
 			args = append(args, "Name", m.DisplayName)
-			if n.Kind == notify.KindInvitationUsed {
+			switch {
+			case n.Kind == notify.KindInvitationUsed || (n.Kind == notify.KindFollow && m.Local()):
 				item.Link = uris.MemberPath(m.Username)
+			case n.Kind == notify.KindFollow:
+				item.Link = m.ProfileURL
+				if item.Link == "" {
+					item.Link = m.URI
+				}
 			}
 		}
 	}
@@ -123,6 +129,10 @@ func (s *Server) describe(ctx context.Context, tr *translator, g *notify.Group) 
 	case notify.KindInvitationUsed:
 		if item.Link == "" {
 			item.Link = adminPath(adminInvitations)
+		}
+	case notify.KindFollow:
+		if item.Link == "" { // the follower's record is gone
+			item.Link = "/notifications"
 		}
 	default:
 		item.Link = uris.PostAnchor(n.ThreadID, n.PostID)

@@ -172,3 +172,30 @@ func (s *site) ask(by *forum.Member, title string) *forum.Thread {
 	}
 	return th
 }
+
+// TestFollowNotificationPage: a follow is told on the notifications page
+// in the member's language, linking the follower's profile; several
+// follows make one line.
+func TestFollowNotificationPage(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	marta := s.cast.Barcelona
+	if err := s.rig.Service.NoteFollowed(ctx, s.cast.BeloHz.ID, marta.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.derive()
+	b := s.signedIn("marta")
+	b.lang = "es"
+	mustContain(t, b.get("/notifications"), "João Silva te sigue", `href="/u/`+s.cast.BeloHz.Username+`"`)
+	if err := s.rig.Service.NoteFollowed(ctx, s.cast.Toronto.ID, marta.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.derive()
+	mustContain(t, b.get("/notifications"), "2 personas nuevas te siguen, la última ")
+	// Following oneself tells nobody.
+	if err := s.rig.Service.NoteFollowed(ctx, marta.ID, marta.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.derive()
+	mustContain(t, b.get("/notifications"), "2 personas nuevas te siguen")
+}

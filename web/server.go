@@ -78,6 +78,10 @@ type Config struct {
 	// Reports, when set, lets moderators compose a forum's reports and
 	// everyone read the published ones (/f/{slug}/reports).
 	Reports *report.Service
+	// SiteName is what pages call this site when they say where a post or
+	// a forum comes from ("from Barcelona"): the node's city; "" is its
+	// host name.
+	SiteName string
 	// Media keeps uploaded images (profile pictures); nil: no uploads.
 	Media media.Store
 }
@@ -86,6 +90,7 @@ type Config struct {
 type Server struct {
 	cfg       Config
 	zone      *time.Location // the node's time zone
+	zones     zones          // zones loaded, by name (readerZone)
 	catalog   *catalog
 	templates *langTemplates
 	limiter   Limiter
@@ -226,9 +231,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /e/{id}/event.ics", s.handle(s.webinarICS))
 	mux.Handle("POST /e/{id}/rsvp", s.post(s.rsvp))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
-	mux.Handle("POST /f/{slug}/ask", s.post(s.ask))
+	mux.Handle("POST /f/{slug}/ask", s.postForm(s.ask))
 	mux.Handle("GET /t/{id}", s.negotiate(s.cachedThread(s.threadPage)))
-	mux.Handle("POST /t/{id}/reply", s.post(s.reply))
+	mux.Handle("POST /t/{id}/reply", s.postForm(s.reply))
 	if s.cfg.Live != nil {
 		mux.Handle("GET /t/{id}/events", s.handle(s.threadEvents))
 	}
@@ -290,6 +295,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /welcome", s.handle(s.welcome))
 	if s.cfg.Media != nil {
 		mux.Handle("GET /media/{name}", s.handle(s.serveMedia))
+		mux.Handle("GET /p/{id}/images/{name}", s.handle(s.servePostImage))
 		mux.Handle("GET /u/{username}/avatar", s.handle(s.avatarForm))
 		mux.Handle("POST /u/{username}/avatar", s.upload(s.uploadAvatar))
 	}

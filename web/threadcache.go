@@ -42,7 +42,10 @@ const (
 	threadCacheBytes = 16 << 20
 )
 
-type viewKey struct{ thread, cursor string }
+type viewKey struct {
+	thread, cursor string
+	order          forum.PostOrder
+}
 
 type cachedView struct {
 	version uint64
@@ -53,10 +56,14 @@ type cachedView struct {
 // fragKey is one post rendered for one language and one set of controls.
 // version is the post's own version (PostVersioner), else its thread's:
 // either covers the post and its author.
+// zone and minute: the post's times are in the reader's zone, one
+// relative to the minute it is rendered in.
 type fragKey struct {
 	post    string
 	version uint64
 	lang    string
+	zone    string
+	minute  int64
 	flags   postFlags
 }
 
@@ -117,19 +124,19 @@ func newThreadCache(changes Versioner) *threadCache {
 // viewer's marks (viewerMarks reads them each time): the view is kept
 // while the thread's version holds. It returns the version read before
 // the store, for fragments.
-func (s *Server) readThread(ctx context.Context, id, cursor string) (*forum.ThreadView, uint64, bool, error) {
+func (s *Server) readThread(ctx context.Context, id, cursor string, order forum.PostOrder) (*forum.ThreadView, uint64, bool, error) {
 	c := s.threads
 	if c == nil {
-		v, err := s.cfg.Service.ReadThread(ctx, nil, id, cursor)
+		v, err := s.cfg.Service.ReadThreadIn(ctx, nil, id, cursor, order)
 		return v, 0, false, err
 	}
 	version := c.changes.ThreadVersion(id)
-	key := viewKey{id, cursor}
+	key := viewKey{id, cursor, order}
 	c.mu.RLock()
 	e, ok := c.views[key]
 	c.mu.RUnlock()
 	if !ok || e.version != version || time.Now().After(e.expires) {
-		v, err := s.cfg.Service.ReadThread(ctx, nil, id, cursor)
+		v, err := s.cfg.Service.ReadThreadIn(ctx, nil, id, cursor, order)
 		if err != nil {
 			return nil, 0, false, err
 		}
@@ -157,7 +164,7 @@ func (s *Server) appendPost(chunks []string, v *view, item *postItem, version ui
 		return append(chunks, string(h)), err
 	}
 	flags := flagsOf(v, item)
-	key := fragKey{post: item.ID, version: version, lang: v.lang, flags: flags}
+	key := fragKey{post: item.ID, version: version, lang: v.lang, zone: v.Zone(), minute: minuteOf(v.now), flags: flags}
 	if c.posts != nil {
 		// By the post's own version, a new answer does not render the
 		// thread's other posts again.

@@ -43,7 +43,7 @@ func (s *Server) newWebinarForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := webinarForm{Language: defaultPostLanguage(st), TimeZone: s.readerZone(st.viewer).String()}
+	d := webinarForm{Language: defaultPostLanguage(st), TimeZone: st.zone.String()}
 	s.renderWebinarForm(w, r, http.StatusOK, f, d)
 	return nil
 }
@@ -196,7 +196,7 @@ func (s *Server) showWebinar(w http.ResponseWriter, r *http.Request, status int,
 	}
 	d.Past = wb.Past(s.cfg.Service.Now())
 	d.CanRSVP = st.viewer != nil && st.viewer.Local() && !d.Past
-	if zone := s.readerZone(st.viewer); zone.String() != wb.TimeZone {
+	if zone := st.zone; zone.String() != wb.TimeZone {
 		d.OrganiserZone = wb.TimeZone
 	}
 	s.render(w, r, status, "webinar", d.Text.Title, d)

@@ -30,6 +30,8 @@ const (
 	// Read, never written: PeerTube's videos and Mobilizon's events.
 	TypeVideo = "Video"
 	TypeEvent = "Event"
+	// An attachment's type: a local post's images are written as Image.
+	TypeImage = "Image"
 )
 
 // Activity types.
@@ -149,8 +151,9 @@ type Object struct {
 	// Links are the hrefs of Link attachments: what a link post (Lemmy,
 	// Mbin, PieFed) points to. Read, never written.
 	Links []string
-	// Attachments are media (attachment, image; a Video's icon). Read,
-	// never written.
+	// Attachments are media (attachment, image; a Video's icon). Read
+	// from received objects; written as `attachment` (a local post's
+	// images, with their alt text as name).
 	Attachments []Attachment
 	// A Question's options; Multiple when several may be chosen (anyOf).
 	Options  []PollOption

@@ -1,6 +1,8 @@
 package ap
 
 import (
+	"strings"
+
 	"github.com/go-fed/activity/streams/vocab"
 )
 
@@ -32,6 +34,7 @@ func (r reader) actor(t vocab.Type, typ string) (*Actor, error) {
 		Languages:                 r.languages(),
 		NameMap:                   r.langMap("nameMap"),
 		SummaryMap:                r.langMap("summaryMap"),
+		Icon:                      r.icon(),
 	}
 	a.Published = timeOf(g.GetActivityStreamsPublished())
 	return a, nil
@@ -95,4 +98,31 @@ func (r reader) propertyValues() []PropertyValue {
 		out = append(out, PropertyValue{Name: name, Value: value})
 	}
 	return out
+}
+
+// maxIconURL bounds an icon's URL: apps put it in an <img>, and a longer
+// one is no picture anyone serves.
+const maxIconURL = 2048
+
+// icon reads the actor's picture: the first icon, an Image or a bare URL,
+// kept only when it is an http(s) address an app can load.
+func (r reader) icon() *Image {
+	for _, v := range rawList(r.raw["icon"]) {
+		var u, mediaType string
+		switch v := v.(type) {
+		case string:
+			u = v
+		case map[string]any:
+			if t, _ := v["type"].(string); t != "" && t != "Image" {
+				continue
+			}
+			u = hrefOf(v["url"])
+			mediaType, _ = v["mediaType"].(string)
+		}
+		if len(u) > maxIconURL || !isAbsoluteIRI(u) || !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) {
+			continue
+		}
+		return &Image{URL: u, MediaType: mediaType}
+	}
+	return nil
 }

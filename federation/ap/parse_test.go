@@ -271,6 +271,7 @@ func TestParseMastodonPerson(t *testing.T) {
 			{Name: "Pronouns", Value: "she/her"},
 			{Name: "Blog", Value: `<a href="https://carla.example" rel="me">carla.example</a>`},
 		},
+		Icon: &Image{URL: "https://social.example/avatar.png", MediaType: "image/png"},
 	}
 	if !reflect.DeepEqual(a, want) {
 		t.Errorf("got  %+v\nwant %+v", a, want)

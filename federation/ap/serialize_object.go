@@ -188,6 +188,9 @@ func fixObject(m map[string]any, o *Object) {
 		m["tag"] = tagList(o.Tag)
 	}
 	putString(m, "replies", o.Replies)
+	if len(o.Attachments) > 0 && o.Type != TypeTombstone {
+		m["attachment"] = attachmentList(o.Attachments)
+	}
 	if o.Type == TypeEvent {
 		fixEvent(m, o)
 	}
@@ -196,6 +199,19 @@ func fixObject(m map[string]any, o *Object) {
 	if src, ok := m["source"].(map[string]any); ok {
 		delete(src, "type")
 	}
+}
+
+// attachmentList writes media attachments the way Mastodon reads them:
+// type, mediaType, url and the alt text as name.
+func attachmentList(as []Attachment) []any {
+	out := make([]any, 0, len(as))
+	for _, a := range as {
+		att := map[string]any{"type": a.Type, "url": a.URL}
+		putString(att, "mediaType", a.MediaType)
+		putString(att, "name", a.Name)
+		out = append(out, att)
+	}
+	return out
 }
 
 // tagList writes tags ourselves: go-fed v1.0.0 has Mention but no Hashtag.

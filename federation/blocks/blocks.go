@@ -1,6 +1,7 @@
 // Package blocks answers whether an instance is blocked. Every inbox
 // request, every delivery and every outgoing request asks (fetch.Blocklist),
-// and the list is small: it is kept in memory while the store is unchanged.
+// and the list is small: it is kept in memory while the blocks' stored
+// version is unchanged.
 package blocks
 
 import (
@@ -8,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"sync"
-	"time"
 
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/stored"
@@ -17,58 +17,52 @@ import (
 // Store is what the block list reads.
 type Store interface {
 	ListDomainBlocks(ctx context.Context) ([]*stored.DomainBlock, error)
-	// DomainsBlocked reports whether any of domains (or a parent) is
-	// blocked, in one query.
-	DomainsBlocked(ctx context.Context, domains ...string) (bool, error)
+	// DomainBlocksVersion changes whenever a block is added, changed or
+	// lifted, by any process on the database, and on nothing else.
+	DomainBlocksVersion(ctx context.Context) (string, error)
 }
 
-// Versioner counts the writes made to the store by this process (see
-// storage.Changes): a cache filled at version N is good while the version
-// is still N.
-type Versioner interface {
-	Version() uint64
-}
-
-// cacheTTL bounds how long the block list is used without reading it
-// again, for blocks made by another process (the admin command, another
-// server on the same PostgreSQL). This process's own writes reload it at
-// once (Versioner).
-const cacheTTL = time.Second
-
-// List is the node's block list.
+// List is the node's block list, kept in memory while the stored blocks
+// version is the one it was read at. Asking costs one read of one row, not
+// of the list; and no other write (a reply applied, a page viewed) makes
+// it read the list again, while a block made by another process (the
+// admin command, another server on the same PostgreSQL) is seen at the
+// next question.
 type List struct {
 	store   Store
-	changes Versioner // nil: no caching, the store answers every time
 	mu      sync.Mutex
 	domains fetch.Blocks
-	version uint64
-	loaded  time.Time
+	version string
+	loaded  bool
 }
 
-// New returns the block list of store; with changes nil every question
-// goes to the store.
-func New(store Store, changes Versioner) *List {
-	return &List{store: store, changes: changes}
-}
+// New returns the block list of store.
+func New(store Store) *List { return &List{store: store} }
 
-// set returns the blocked domains, from memory while fresh.
+// set returns the blocked domains, from memory while the stored version
+// is unchanged.
 func (l *List) set(ctx context.Context) (fetch.Blocks, error) {
-	v := l.changes.Version()
+	// The version is read before the list: a block committed in between
+	// moves the version past the one kept with the list, so the next
+	// question reads the list again.
+	v, err := l.store.DomainBlocksVersion(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("block list: %w", err)
+	}
 	l.mu.Lock()
-	if l.domains != nil && l.version == v && time.Since(l.loaded) < cacheTTL {
+	if l.loaded && l.version == v {
 		d := l.domains
 		l.mu.Unlock()
 		return d, nil
 	}
 	l.mu.Unlock()
-	now := time.Now()
 	list, err := l.store.ListDomainBlocks(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list domain blocks: %w", err)
 	}
 	d := Set(list)
 	l.mu.Lock()
-	l.domains, l.version, l.loaded = d, v, now
+	l.domains, l.version, l.loaded = d, v, true
 	l.mu.Unlock()
 	return d, nil
 }
@@ -85,9 +79,6 @@ func Set(list []*stored.DomainBlock) fetch.Blocks {
 // Domains reports whether any of domains, or a domain one of them is a
 // subdomain of, is blocked (the rule of fetch.Blocks.Covers).
 func (l *List) Domains(ctx context.Context, domains ...string) (bool, error) {
-	if l.changes == nil {
-		return l.store.DomainsBlocked(ctx, domains...)
-	}
 	set, err := l.set(ctx)
 	if err != nil || len(set) == 0 {
 		return false, err

@@ -1,9 +1,12 @@
 // Package browsertest drives a real browser through the node's pages: a
 // member signs in, asks a question, answers it and switches language,
 // finds the answer with the header's search box and opens it, watches a
-// forum and is notified of a new question in it, and
-// axe-core checks the main pages for serious or critical accessibility
-// violations. The browser part is browser.mjs (playwright-core with Debian's
+// forum and is notified of a new question in it, puts an image with its
+// description in an answer, and axe-core checks the main pages for
+// accessibility violations of any impact; then every main page is toured
+// in the five languages (en, es, fr, pt, ar), signed in and out, in two
+// lanes, with screenshots at 1280 and 390 px and Arabic checked for
+// dir="rtl" and no sideways scrolling at 320 px. The browser part is browser.mjs (playwright-core with Debian's
 // Chromium); this package serves an in-process node for it.
 //
 // It runs only when AGORA_TEST_BROWSER is set; install.sh installs what it
@@ -14,6 +17,9 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"log/slog"
 	"net"
@@ -28,6 +34,7 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/markup"
 	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/search"
@@ -72,7 +79,10 @@ func TestBrowser(t *testing.T) {
 	shots := shotsDir(t)
 	t.Logf("screenshots in %s", shots)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
+	image := filepath.Join(t.TempDir(), "works-map.png")
+	writePNG(t, image)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 660*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "browser.mjs", base)
 	cmd.Dir = dir
@@ -84,8 +94,11 @@ func TestBrowser(t *testing.T) {
 		"AGORA_BROWSER_ADMIN_PASSWORD="+testrig.Password,
 		"AGORA_BROWSER_MODERATOR=moderator",
 		"AGORA_BROWSER_SHOTS="+shots,
+		"AGORA_BROWSER_IMAGE="+image,
+		// Two lanes of languages, each with its own member.
+		"AGORA_BROWSER_LANES=priya:en,fr,ar;joao:es,pt",
 	)
-	cmd.WaitDelay = 5 * time.Second // node's own deadline is 180 s; this is the backstop
+	cmd.WaitDelay = 5 * time.Second // node's own deadline is 600 s; this is the backstop
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	var wg sync.WaitGroup
@@ -115,6 +128,32 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("running browser.mjs: %v", runErr)
 	}
 	firstPDFPage(t, shots)
+}
+
+// writePNG writes a picture the member puts in her answer: a 900×600
+// "map" with a few streets.
+func writePNG(t *testing.T, path string) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 900, 600))
+	for x := range 900 {
+		for y := range 600 {
+			c := color.RGBA{235, 235, 225, 255}
+			if x%150 < 8 || y%120 < 8 {
+				c = color.RGBA{200, 60, 40, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // shotsDir is where the screenshots go: $AGORA_ARTIFACT_DIR/browser (CI
@@ -200,7 +239,8 @@ func serveNode(t *testing.T) string {
 		t.Fatal(err)
 	}
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Logger: logger, Live: broker,
-		Notify: notes, Mail: mailCfg, Reports: reports, Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Feeds: rig.DB.Store()})
+		Notify: notes, Mail: mailCfg, Reports: reports, Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Feeds: rig.DB.Store(),
+		Media: media.Dir{Path: t.TempDir()}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package mastoapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -294,9 +295,9 @@ func (a *API) follow(on bool) handler {
 		case kindMember:
 			switch {
 			case t.member.ID == c.member.ID:
-				return unprocessable("Validation failed: You cannot follow yourself")
+				return invalid("api.error.follow_self")
 			case on:
-				err = a.cfg.Personal.Follow(ctx, c.member.ID, t.member.ID, a.cfg.Now())
+				err = a.followMember(ctx, c.member, t.member)
 			default:
 				err = a.cfg.Personal.Unfollow(ctx, c.member.ID, t.member.ID)
 			}
@@ -310,4 +311,23 @@ func (a *API) follow(on bool) handler {
 		}
 		return ok(w, rel)
 	}
+}
+
+// followMember records a follow of a member and, when it is new, tells
+// them (a follow notification); following again tells nobody twice.
+func (a *API) followMember(ctx context.Context, me, them *forum.Member) error {
+	already, err := a.cfg.Personal.Followed(ctx, me.ID, []forum.ID{them.ID})
+	if err != nil {
+		return err
+	}
+	if already[them.ID] {
+		return nil
+	}
+	if err := a.cfg.Personal.Follow(ctx, me.ID, them.ID, a.cfg.Now()); err != nil {
+		return err
+	}
+	if err := a.cfg.Forum.NoteFollowed(ctx, me.ID, them.ID); err != nil {
+		return fmt.Errorf("note follow: %w", err)
+	}
+	return nil
 }

@@ -104,6 +104,9 @@ func (a *API) memberAccount(m *forum.Member) accountJSON {
 		note = append(note, html.EscapeString(m.Organisation))
 	}
 	j := a.blankAccount(m.ID, m.Username, acct, name, "", url, uri, m.CreatedAt)
+	if pic := a.memberAvatar(m); pic != "" {
+		j.Avatar, j.AvatarStatic = pic, pic
+	}
 	if len(note) > 0 {
 		j.Note = "<p>" + strings.Join(note, " · ") + "</p>"
 	}
@@ -145,4 +148,17 @@ func (a *API) threadAccount(t *forum.Thread) accountJSON {
 	j.StatusesCount = t.ReplyCount + 1
 	j.LastStatusAt = stampPtr(&t.LastPostAt)
 	return j
+}
+
+// memberAvatar is a member's picture: a local member's upload in the media
+// store, a remote member's icon on their server; "" leaves the default
+// picture (apps show a broken image for an empty avatar).
+func (a *API) memberAvatar(m *forum.Member) string {
+	if m.Local() && m.Avatar != "" {
+		return a.cfg.URLs.Media(m.Avatar)
+	}
+	if !m.Local() {
+		return m.AvatarURL
+	}
+	return ""
 }

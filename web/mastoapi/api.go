@@ -53,8 +53,10 @@ type Config struct {
 	Resolve Resolver
 	// Live carries new posts and notifications to open streams; nil: no
 	// streaming API.
-	Live   live.Broker
-	Logger *slog.Logger
+	Live live.Broker
+	// Messages puts refusals in the reader's language.
+	Messages Messages
+	Logger   *slog.Logger
 	// Limiter counts requests per token (or address, signed out); nil:
 	// DefaultLimit per DefaultWindow in process.
 	Limiter  ratelimit.Limiter
@@ -88,7 +90,7 @@ type API struct {
 
 // New checks cfg and builds the API.
 func New(cfg Config) (*API, error) {
-	if cfg.URLs == nil || cfg.Forum == nil || cfg.OAuth == nil || cfg.Personal == nil || cfg.Notify == nil || cfg.Logger == nil {
+	if cfg.URLs == nil || cfg.Forum == nil || cfg.OAuth == nil || cfg.Personal == nil || cfg.Notify == nil || cfg.Messages == nil || cfg.Logger == nil {
 		return nil, errors.New("mastoapi: incomplete config")
 	}
 	if cfg.Now == nil {
@@ -122,6 +124,9 @@ type access struct {
 	// optional: a token is read when sent (a signed-in view of a public
 	// endpoint) but not required.
 	optional oauth.Scope
+	// noBody: the handler reads no parameters, so the body is left
+	// unread (an upload agora refuses, whatever its size).
+	noBody bool
 }
 
 func public() access                   { return access{} }
@@ -159,14 +164,14 @@ func (a *API) wrap(acc access, h handler) http.Handler {
 		if err == nil {
 			err = a.rateLimit(w, r, c)
 		}
-		if err == nil {
+		if err == nil && !acc.noBody {
 			c.params, err = readParams(w, r)
 		}
 		if err == nil {
 			err = h(w, r, c)
 		}
 		if err != nil {
-			a.writeError(w, r, err)
+			a.writeError(w, r, c, err)
 		} else if r.Method != http.MethodGet && a.cfg.Wrote != nil {
 			a.cfg.Wrote()
 		}
@@ -204,16 +209,13 @@ func (a *API) authenticate(r *http.Request, acc access, c *call) error {
 		return nil
 	}
 	if raw == "" {
-		return &apiError{status: http.StatusUnauthorized, msg: "The access token is invalid"}
+		return &apiError{status: http.StatusUnauthorized, id: "api.error.token_invalid"}
 	}
 	tok, err := a.cfg.OAuth.Authenticate(r.Context(), raw)
 	if err != nil {
 		return err
 	}
-	if !tok.Scopes.Allows(need) {
-		return &apiError{status: http.StatusForbidden, msg: "This action is outside the authorized scopes"}
-	}
-	c.token = tok
+	// The member first: a refusal of the scope is in their language.
 	if tok.MemberID != "" {
 		ms, err := a.cfg.Forum.Members(r.Context(), []forum.ID{tok.MemberID})
 		if err != nil {
@@ -223,8 +225,12 @@ func (a *API) authenticate(r *http.Request, acc access, c *call) error {
 			return oauth.ErrRevoked
 		}
 	}
+	if !tok.Scopes.Allows(need) {
+		return &apiError{status: http.StatusForbidden, id: "api.error.scope"}
+	}
+	c.token = tok
 	if acc.member && c.member == nil {
-		return &apiError{status: http.StatusUnprocessableEntity, msg: "This method requires an authenticated user"}
+		return &apiError{status: http.StatusUnprocessableEntity, id: "api.error.user_required"}
 	}
 	return nil
 }
@@ -247,7 +253,7 @@ func (a *API) rateLimit(w http.ResponseWriter, r *http.Request, c *call) error {
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		w.Header().Set("X-RateLimit-Reset", a.cfg.Now().Add(wait).UTC().Format(time.RFC3339))
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		return &apiError{status: http.StatusTooManyRequests, msg: "Too many requests"}
+		return &apiError{status: http.StatusTooManyRequests, id: "api.error.rate_limited"}
 	}
 	return nil
 }
@@ -269,3 +275,7 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Max-Age", "86400")
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// upload is a member's upload that agora refuses: the scope is checked,
+// the body never read.
+func upload(s oauth.Scope) access { return access{scope: s, member: true, noBody: true} }

@@ -121,3 +121,8 @@ func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	return ok(w, j)
 }
+
+// noMedia is POST /api/v1/media and /api/v2/media: agora's posts are
+// text, so an app offering to attach a picture is told so in Mastodon's
+// shape (422) and in the member's language, and the file is not read.
+func (a *API) noMedia(w http.ResponseWriter, r *http.Request, c *call) error { return errNoMedia }

@@ -21,6 +21,7 @@ var mastodonType = map[notify.Kind]string{
 	notify.KindHelpful:        "favourite",
 	notify.KindGoodPractice:   "favourite", // a moderator's mark on my answer: the nearest is a favourite
 	notify.KindInvitationUsed: "admin.sign_up",
+	notify.KindFollow:         "follow",
 }
 
 type notificationJSON struct {
@@ -68,7 +69,7 @@ func (a *API) notificationsOf(ctx context.Context, viewer *forum.Member, ns []*n
 			continue
 		}
 		j := notificationJSON{ID: n.ID, Type: typ, CreatedAt: stamp(n.CreatedAt), Account: a.memberAccount(actor)}
-		if typ != "admin.sign_up" {
+		if typ != "admin.sign_up" && typ != "follow" { // about an account, not a post
 			s, ok := byPost[n.PostID]
 			if !ok {
 				continue
@@ -203,7 +204,7 @@ func (a *API) saveMarkers(w http.ResponseWriter, r *http.Request, c *call) error
 			continue
 		}
 		if !forum.ValidID(id) {
-			return unprocessable("Validation failed: last_read_id is not an id")
+			return invalid("api.error.marker_id")
 		}
 		m, err := a.cfg.Personal.SetMarker(r.Context(), c.member.ID, t, id, a.cfg.Now())
 		if err != nil {

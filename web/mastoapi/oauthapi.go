@@ -43,7 +43,7 @@ func (a *API) createApp(w http.ResponseWriter, r *http.Request, c *call) error {
 	app, secret, err := a.cfg.OAuth.RegisterApp(r.Context(), oauth.NewApp{Name: c.params.get("client_name"),
 		Website: c.params.get("website"), RedirectURIs: c.params.all("redirect_uris"), Scopes: c.params.get("scopes")})
 	if oe := oauth.AsError(err); oe != nil {
-		return unprocessable("Validation failed: " + oe.Description)
+		return validation(oe.Description)
 	} else if err != nil {
 		return err
 	}

@@ -48,9 +48,9 @@ func readParams(w http.ResponseWriter, r *http.Request) (params, error) {
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, &apiError{status: http.StatusRequestEntityTooLarge, msg: "Request body too large"}
+		return nil, &apiError{status: http.StatusRequestEntityTooLarge, id: "api.error.body_too_large"}
 	} else if err != nil {
-		return nil, badRequest("Malformed request body")
+		return nil, badRequest("api.error.malformed")
 	}
 	return p, nil
 }
@@ -89,6 +89,13 @@ func (p params) addJSON(r *http.Request) error {
 			for k2, v := range obj {
 				if s, ok := scalar(v); ok {
 					p.add(k+"["+k2+"]", s)
+				} else if json.Unmarshal(v, &list) == nil {
+					// poll[options]: a list one level down.
+					for _, item := range list {
+						if s, ok := scalar(item); ok {
+							p.add(k+"["+k2+"]", s)
+						}
+					}
 				}
 			}
 		}

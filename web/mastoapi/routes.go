@@ -17,6 +17,11 @@ const (
 	readNotifications oauth.Scope = "read:notifications"
 	writeNotification oauth.Scope = "write:notifications"
 	readSearch        oauth.Scope = "read:search"
+	readBlocks        oauth.Scope = "read:blocks"
+	readMutes         oauth.Scope = "read:mutes"
+	readLists         oauth.Scope = "read:lists"
+	readFilters       oauth.Scope = "read:filters"
+	writeMedia        oauth.Scope = "write:media"
 )
 
 // routes is the API's one route table: a newcomer finds an endpoint from
@@ -47,16 +52,37 @@ func (a *API) routes() []route {
 		{"GET /api/v1/accounts/{id}/following", publicOr(readAccounts), a.emptyList},
 		{"POST /api/v1/accounts/{id}/follow", memberToken(writeFollows), a.follow(true)},
 		{"POST /api/v1/accounts/{id}/unfollow", memberToken(writeFollows), a.follow(false)},
+		{"GET /api/v1/accounts/{id}/featured_tags", publicOr(readAccounts), a.emptyList},
+		{"GET /api/v1/accounts/{id}/lists", memberToken(readLists), a.emptyList},
 		{"GET /api/v1/follow_requests", memberToken(readFollows), a.emptyList},
-		{"GET /api/v1/blocks", memberToken("read:blocks"), a.emptyList},
-		{"GET /api/v1/mutes", memberToken("read:mutes"), a.emptyList},
-		{"GET /api/v1/lists", memberToken("read:lists"), a.emptyList},
-		{"GET /api/v1/filters", memberToken("read:filters"), a.emptyList},
-		{"GET /api/v2/filters", memberToken("read:filters"), a.emptyList},
+
+		// What apps ask for at start that agora has none of: an empty
+		// list, never a 404 (apps take that for a broken server), behind
+		// the scope Mastodon asks for, so a token's limits show the same.
+		{"GET /api/v1/blocks", memberToken(readBlocks), a.emptyList},
+		{"GET /api/v1/domain_blocks", memberToken(readBlocks), a.emptyList},
+		{"GET /api/v1/mutes", memberToken(readMutes), a.emptyList},
+		{"GET /api/v1/lists", memberToken(readLists), a.emptyList},
+		{"GET /api/v1/filters", memberToken(readFilters), a.emptyList},
+		{"GET /api/v2/filters", memberToken(readFilters), a.emptyList},
 		{"GET /api/v1/followed_tags", memberToken(readFollows), a.emptyList},
+		{"GET /api/v1/endorsements", memberToken(readAccounts), a.emptyList},
+		{"GET /api/v1/featured_tags", memberToken(readAccounts), a.emptyList},
+		{"GET /api/v1/featured_tags/suggestions", memberToken(readAccounts), a.emptyList},
+		{"GET /api/v1/suggestions", memberToken(oauth.ScopeRead), a.emptyList},
+		{"GET /api/v2/suggestions", memberToken(oauth.ScopeRead), a.emptyList},
+		{"GET /api/v1/conversations", memberToken(readStatuses), a.emptyList},
+		{"GET /api/v1/scheduled_statuses", memberToken(readStatuses), a.emptyList},
 		{"GET /api/v1/announcements", publicOr(oauth.ScopeRead), a.emptyList},
+		{"GET /api/v1/trends", public(), a.emptyList},
 		{"GET /api/v1/trends/tags", public(), a.emptyList},
 		{"GET /api/v1/trends/statuses", public(), a.emptyList},
+		{"GET /api/v1/trends/links", public(), a.emptyList},
+
+		// Pictures: agora's posts are text. Apps are told so in
+		// Mastodon's shape (422), in the member's language.
+		{"POST /api/v1/media", upload(writeMedia), a.noMedia},
+		{"POST /api/v2/media", upload(writeMedia), a.noMedia},
 
 		// Statuses: questions and answers.
 		{"POST /api/v1/statuses", memberToken(writeStatuses), a.createStatus},

@@ -2,7 +2,6 @@ package mastoapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -115,8 +114,11 @@ func (a *API) statusContext(w http.ResponseWriter, r *http.Request, c *call) err
 	return ok(w, map[string]any{"ancestors": anc, "descendants": desc})
 }
 
+// errNoMedia refuses pictures and polls: agora's posts are text.
+var errNoMedia = invalid("api.error.no_media")
+
 // errTooLong is Mastodon's refusal of a status over the limit.
-var errTooLong = unprocessable(fmt.Sprintf("Validation failed: Text character limit of %d exceeded", forum.MaxBodyLen))
+var errTooLong = invalid("api.error.too_long", "Limit", limitArg(forum.MaxBodyLen))
 
 // mentionPattern finds @name and @name@host in a status's text.
 var mentionPattern = regexp.MustCompile(`(?:^|[^\w@/])[@!]([a-z0-9][a-z0-9_-]*)(?:@([a-z0-9][a-z0-9.-]*[a-z0-9](?::[0-9]+)?))?`)
@@ -127,7 +129,7 @@ var mentionPattern = regexp.MustCompile(`(?:^|[^\w@/])[@!]([a-z0-9][a-z0-9_-]*)(
 func (a *API) createStatus(w http.ResponseWriter, r *http.Request, c *call) error {
 	text := c.params.get("status")
 	if strings.TrimSpace(text) == "" {
-		return unprocessable("Validation failed: Text can't be blank")
+		return invalid("api.error.blank")
 	}
 	if n := utf8.RuneCountInString(text); n > forum.MaxBodyLen {
 		// Before any other check, as Mastodon does: the app shows it.
@@ -136,10 +138,10 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request, c *call) erro
 	switch c.params.get("visibility") {
 	case "", "public", "unlisted":
 	default:
-		return unprocessable("Validation failed: agora's posts are public; visibility must be public or unlisted")
+		return invalid("api.error.visibility")
 	}
-	if len(c.params.all("media_ids")) > 0 || c.params.get("poll[options]") != "" {
-		return unprocessable("Validation failed: agora takes no media or polls")
+	if len(c.params.all("media_ids")) > 0 || len(c.params.all("poll[options]")) > 0 {
+		return errNoMedia
 	}
 	lang := c.params.get("language")
 	if lang == "" {
@@ -191,7 +193,7 @@ func (a *API) mentionedForum(ctx context.Context, text string) (*forum.Forum, er
 			return nil, err
 		}
 	}
-	return nil, unprocessable("Validation failed: a new status must answer a post (in_reply_to_id) or mention a forum to ask it a question")
+	return nil, invalid("api.error.no_target")
 }
 
 // questionOf splits a status into a question: its first line without the

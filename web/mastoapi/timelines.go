@@ -21,7 +21,7 @@ func rangeOf(p params) (personal.Range, error) {
 	r := personal.Range{MaxID: p.get("max_id"), SinceID: p.get("since_id"), MinID: p.get("min_id")}
 	for _, id := range []string{r.MaxID, r.SinceID, r.MinID} {
 		if id != "" && !forum.ValidID(id) {
-			return r, badRequest("Invalid pagination id")
+			return r, badRequest("api.error.bad_page")
 		}
 	}
 	return r, nil

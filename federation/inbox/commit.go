@@ -1,4 +1,4 @@
-package federation
+package inbox
 
 import (
 	"context"
@@ -12,31 +12,42 @@ import (
 
 // Bounds of one group commit of received activities.
 const (
-	inboxCommitMax     = 256
-	inboxCommitTimeout = 30 * time.Second
+	commitMax     = 256
+	commitTimeout = 30 * time.Second
 )
 
-// inboxCommitter stores received activities with group commit: requests
+// Committer stores received activities with group commit: requests
 // that arrive while a commit is running wait for the next one, which
 // stores them all in one transaction. A lone request commits at once (no
 // timer); under load, one commit serves many requests, so the database's
 // per-transaction cost (the write lock, the WAL or xlog flush) is paid
 // once per batch. Every request still hears about its own row, and is
 // answered 202 only once that row is committed.
-type inboxCommitter struct {
-	f       *Federation
+type Committer struct {
+	atomic  func(ctx context.Context, fn func(ctx context.Context, tx AddStore) error) error
 	mu      sync.Mutex
 	pending []*inboxWrite
 	running bool
 }
 
 type inboxWrite struct {
-	item *InboxItem
+	item *Item
 	done chan error // ErrConflict for a duplicate; buffered
 }
 
-// add stores it durably (ErrConflict if its activity was seen before).
-func (c *inboxCommitter) add(ctx context.Context, it *InboxItem) error {
+// AddStore is what a group commit writes, in its transaction.
+type AddStore interface {
+	// AddInboxItem returns ErrConflict when the activity ID was seen before.
+	AddInboxItem(ctx context.Context, it *Item) error
+}
+
+// NewCommitter returns a committer writing in transactions of atomic.
+func NewCommitter(atomic func(ctx context.Context, fn func(ctx context.Context, tx AddStore) error) error) *Committer {
+	return &Committer{atomic: atomic}
+}
+
+// Add stores it durably (ErrConflict if its activity was seen before).
+func (c *Committer) Add(ctx context.Context, it *Item) error {
 	w := &inboxWrite{item: it, done: make(chan error, 1)}
 	c.mu.Lock()
 	c.pending = append(c.pending, w)
@@ -56,7 +67,7 @@ func (c *inboxCommitter) add(ctx context.Context, it *InboxItem) error {
 }
 
 // drain commits until nothing is pending.
-func (c *inboxCommitter) drain(ctx context.Context) {
+func (c *Committer) drain(ctx context.Context) {
 	for c.commitNext(ctx) {
 	}
 }
@@ -64,9 +75,9 @@ func (c *inboxCommitter) drain(ctx context.Context) {
 // commitNext commits one batch of what is pending; it reports whether more
 // is pending (the caller then keeps committing), else it gives up the
 // committer's role.
-func (c *inboxCommitter) commitNext(ctx context.Context) bool {
+func (c *Committer) commitNext(ctx context.Context) bool {
 	c.mu.Lock()
-	n := min(len(c.pending), inboxCommitMax)
+	n := min(len(c.pending), commitMax)
 	batch := c.pending[:n:n]
 	c.pending = c.pending[n:]
 	c.mu.Unlock()
@@ -82,11 +93,11 @@ func (c *inboxCommitter) commitNext(ctx context.Context) bool {
 	return false
 }
 
-func (c *inboxCommitter) commit(ctx context.Context, batch []*inboxWrite) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), inboxCommitTimeout)
+func (c *Committer) commit(ctx context.Context, batch []*inboxWrite) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
 	results := make([]error, len(batch))
-	err := c.f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
+	err := c.atomic(ctx, func(ctx context.Context, tx AddStore) error {
 		for i, w := range batch {
 			results[i] = tx.AddInboxItem(ctx, w.item)
 			if results[i] != nil && !errors.Is(results[i], forum.ErrConflict) {
