@@ -16,7 +16,7 @@ import (
 // depend on who reads it, by the thread's version (ThreadVersioner): the
 // page of posts as read from the store, and each post's rendered HTML for
 // each language and set of controls. A member's page then costs the
-// viewer's helpful marks (one query) and the page around the posts,
+// viewer's marks (one query, viewerMarks) and the page around the posts,
 // instead of four queries and the post template run 50 times through
 // reflection. Entries are used only while the thread's version is the one
 // read before the store was, and for at most pageCacheTTL (another
