@@ -31,15 +31,18 @@ const (
 	// KindForumGoodPractice: an answer marked a good practice in a forum I
 	// watch (digests list them beside the new questions).
 	KindForumGoodPractice Kind = "forum_good_practice"
-	KindReport            Kind = "report"         // moderators: a post reported
-	KindFollowRequest     Kind = "follow_request" // admins: a follow of a forum waits
-	KindInvitationUsed    Kind = "invitation"     // admins: an invitation accepted
-	KindFollow            Kind = "follow"         // someone follows me
+	KindReport            Kind = "report"          // moderators: a post reported
+	KindFollowRequest     Kind = "follow_request"  // admins: a follow of a forum waits
+	KindInvitationUsed    Kind = "invitation"      // admins: an invitation accepted
+	KindFollow            Kind = "follow"          // someone follows me
+	KindEventChanged      Kind = "event_changed"   // an event I said I come to changed
+	KindEventCancelled    Kind = "event_cancelled" // an event I said I come to is cancelled
 )
 
 // Kinds lists every kind, in the order settings pages show them.
 var Kinds = []Kind{KindMention, KindReply, KindAnswer, KindQuestion, KindHelpful, KindGoodPractice,
-	KindFollow, KindForumGoodPractice, KindReport, KindFollowRequest, KindInvitationUsed}
+	KindFollow, KindForumGoodPractice, KindEventChanged, KindEventCancelled, KindReport, KindFollowRequest,
+	KindInvitationUsed}
 
 // Notification is one thing one member is told. There is at most one per
 // member and event: the most specific kind wins (a mention over a reply
@@ -93,10 +96,11 @@ func (m MailMode) Valid() bool {
 }
 
 // DefaultMail is the mode of a kind a member did not choose: mentions and
-// replies at once, the rest in a weekly digest.
+// replies at once, and changes to an event one comes to (a digest could
+// tell them too late); the rest in a weekly digest.
 func DefaultMail(k Kind) MailMode {
 	switch k {
-	case KindMention, KindReply:
+	case KindMention, KindReply, KindEventChanged, KindEventCancelled:
 		return MailNow
 	}
 	return MailWeekly
@@ -167,6 +171,8 @@ type Forum interface {
 	MemberByUsername(ctx context.Context, username string) (*forum.Member, error)
 	ListMembers(ctx context.Context, cursor string) (forum.Page[*forum.Member], error)
 	HelpfulMarks(ctx context.Context, viewer *forum.Member, postIDs []forum.ID) (map[forum.ID]bool, error)
+	WebinarOfThread(ctx context.Context, threadID forum.ID) (*forum.Webinar, error)
+	Attendees(ctx context.Context, webinarID forum.ID, viewer *forum.Member) ([]*forum.Member, bool, error)
 }
 
 // ThreadMarks are a member's own marks on one page of a thread.
