@@ -27,6 +27,7 @@ type Store interface {
 	// AppendEvent adds to the node's event log, in the caller's
 	// transaction.
 	AppendEvent(ctx context.Context, e *forum.Event) error
+	ReceivedStore
 }
 
 // Discussion is what a report reads of the forum: the reads of
