@@ -124,7 +124,14 @@ func (s *Service) Update(ctx context.Context, actor *forum.Member, id forum.ID, 
 			return err
 		}
 		r.UpdatedAt = s.clock.Now().UTC()
-		return tx.UpdateForumReport(ctx, r)
+		if err := tx.UpdateForumReport(ctx, r); err != nil {
+			return err
+		}
+		if !r.Published() {
+			return nil
+		}
+		return tx.AppendEvent(ctx, &forum.Event{ID: s.ids.New(), Kind: EventCorrected, ActorID: actor.ID,
+			ForumID: r.ForumID, ReportID: r.ID, CreatedAt: r.UpdatedAt})
 	})
 	if err != nil {
 		return nil, err
