@@ -3,6 +3,8 @@ package node_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -50,6 +52,21 @@ func TestCityKeepsHubReports(t *testing.T) {
 	if got.URL != reportURL {
 		t.Errorf("URL = %q, want %q", got.URL, reportURL)
 	}
+	// The mirror's page links its reports, which list the hub's report
+	// in the reader's language, linking to its page on the hub.
+	_, forumPage := pageIn(t, city.URLs.Abs(uris.ForumPath(mirror.Slug)), "es")
+	if !strings.Contains(forumPage, `href="`+uris.ForumReportsPath(mirror.Slug)+`"`) {
+		t.Errorf("the mirror's page does not link its reports:\n%s", forumPage)
+	}
+	st, page := pageIn(t, city.URLs.Abs(uris.ForumReportsPath(mirror.Slug)), "es")
+	if st != 200 || !containsAll(page, `<a href="`+reportURL+`" lang="es">Digitalización: el informe</a>`,
+		`<span lang="es">Lanzado el 17 de mayo.`) {
+		t.Errorf("the city's list of the forum's reports (%d) does not show the hub's report in Spanish:\n%s", st, page)
+	}
+	if _, page := pageIn(t, city.URLs.Abs(uris.ForumReportsPath(mirror.Slug)), "ar"); !strings.Contains(page,
+		`<a href="`+reportURL+`" lang="en">Digitalisation: the report</a>`) {
+		t.Errorf("a reader in a language the report lacks does not get its original:\n%s", page)
+	}
 
 	// The hub corrects the published report: the city shows the new title.
 	in.Texts["en"] = report.Text{Title: "Digitalisation: the corrected report", Introduction: "Launched on 17 May 2021."}
@@ -82,6 +99,23 @@ func TestCityKeepsHubReports(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].URI != reportURL {
 		t.Errorf("after the forgery the city lists %v (%v), want only the hub's report", receivedURIList(list), err)
 	}
+}
+
+// pageIn GETs a page as a reader whose browser asks for lang.
+func pageIn(t *testing.T, u, lang string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Accept-Language", lang)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
 }
 
 // cityReport waits until the city keeps the report at uri with the
