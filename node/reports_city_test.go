@@ -142,3 +142,98 @@ func receivedURIList(list []*report.Received) []string {
 	}
 	return out
 }
+
+// TestCityRefusesHostileReportArticles: a forum on another server that a
+// city joined sends report Articles; one too big or missing what the list
+// needs is refused with its reason recorded (nothing panics, nothing is
+// kept); a good one is kept, a stale Update is ignored, a Delete by
+// another actor is refused and the forum's own Delete removes it.
+func TestCityRefusesHostileReportArticles(t *testing.T) {
+	ctx := context.Background()
+	city := startPeer(t, "city", 2)
+	srv := startFakeServer(t, "lemmy")
+	group := srv.actor(fakeActor{Path: "/c/cities", Type: "Group", Username: "cities", Name: "Cities", KeyID: "#main-key"})
+	eve := srv.actor(fakeActor{Path: "/u/eve", Type: "Person", Username: "eve", Name: "Eve", KeyID: "#main-key"})
+	srv.put("/c/cities/outbox", `{"@context":"https://www.w3.org/ns/activitystreams","type":"OrderedCollection","id":"`+group+`/outbox","totalItems":0,"orderedItems":[]}`)
+	mirror := joinGroup(t, city, srv, group, `{"@context":"https://www.w3.org/ns/activitystreams","id":"{group}/accept/1","type":"Accept",
+"actor":"{group}","to":["{instance}"],"object":{"id":"{follow}","type":"Follow","actor":"{instance}","object":"{group}"}}`)
+
+	n := 0
+	send := func(actor, typ, object string) string {
+		t.Helper()
+		n++
+		id := srv.url(fmt.Sprintf("/activities/%d", n))
+		body := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":%q,"type":%q,"actor":%q,
+"to":["https://www.w3.org/ns/activitystreams#Public"],"object":%s}`, id, typ, actor, object)
+		if code := srv.send(delivery{KeyID: actor + "#main-key", Inbox: city.URLs.SharedInbox(), Body: body}); code != 202 {
+			t.Fatalf("%s answered %d", typ, code)
+		}
+		return id
+	}
+	article := func(path, name, content, published, updated string) string {
+		doc := fmt.Sprintf(`{"id":%q,"type":"Article","attributedTo":%q,"audience":%q,"url":%q,
+"to":["https://www.w3.org/ns/activitystreams#Public"],"content":%q,"contentMap":{"en":%q}`,
+			srv.url(path), group, group, srv.url(path), content, content)
+		if name != "" {
+			doc += fmt.Sprintf(`,"name":%q,"nameMap":{"en":%q}`, name, name)
+		}
+		if published != "" {
+			doc += fmt.Sprintf(`,"published":%q`, published)
+		}
+		if updated != "" {
+			doc += fmt.Sprintf(`,"updated":%q`, updated)
+		}
+		return doc + "}"
+	}
+	huge := "<p>" + strings.Repeat("a", report.MaxReceivedContent) + "</p>"
+	for _, tc := range []struct{ name, object, reason string }{
+		{"huge content", article("/reports/huge", "Huge", huge, "2026-11-20T10:00:00Z", ""), "content in en of"},
+		{"no title", article("/reports/untitled", "", "<p>x</p>", "2026-11-20T10:00:00Z", ""), "has no title"},
+		{"no published date", article("/reports/undated", "Undated", "<p>x</p>", "", ""), "has no published date"},
+		{"title too long", article("/reports/long", strings.Repeat("t", report.MaxTitleLen+1), "<p>x</p>", "2026-11-20T10:00:00Z", ""), "title in en longer than"},
+	} {
+		id := send(group, "Create", tc.object)
+		testrig.Eventually(t, "the city refuses the report with "+tc.name, func() (bool, string) {
+			failed, reason, _ := inboxOutcome(t, city, id)
+			return failed && strings.Contains(reason, tc.reason), reason
+		})
+	}
+	if list, err := city.Reports.ListReceived(ctx, mirror.ID); err != nil || len(list) != 0 {
+		t.Fatalf("refused reports kept: %v %v", receivedURIList(list), err)
+	}
+
+	good := srv.url("/reports/good")
+	send(group, "Create", article("/reports/good", "Good report", "<p>What cities did.</p>", "2026-11-20T10:00:00Z", ""))
+	cityReport(t, city, mirror.ID, good, "Good report")
+	// An Update older than what is kept changes nothing.
+	stale := send(group, "Update", article("/reports/good", "Stale title", "<p>x</p>", "2026-11-19T10:00:00Z", ""))
+	testrig.Eventually(t, "the stale update is handled", func() (bool, string) {
+		failed, reason, _ := inboxOutcome(t, city, stale)
+		return !failed && inboxDone(t, city, stale), reason
+	})
+	cityReport(t, city, mirror.ID, good, "Good report")
+	// Eve, on the forum's server, may not delete the forum's report.
+	del := send(eve, "Delete", fmt.Sprintf("%q", good))
+	testrig.Eventually(t, "the city refuses eve's Delete", func() (bool, string) {
+		failed, reason, _ := inboxOutcome(t, city, del)
+		return failed && strings.Contains(reason, "cannot delete the report"), reason
+	})
+	cityReport(t, city, mirror.ID, good, "Good report")
+	send(group, "Delete", fmt.Sprintf("%q", good))
+	testrig.Eventually(t, "the forum's Delete removes the report", func() (bool, string) {
+		list, err := city.Reports.ListReceived(ctx, mirror.ID)
+		return err == nil && len(list) == 0, fmt.Sprint(receivedURIList(list), err)
+	})
+}
+
+// inboxDone reports whether the inbox item of an activity was applied.
+func inboxDone(t *testing.T, p *peer, activityID string) bool {
+	t.Helper()
+	var done bool
+	err := p.DB.Bun().QueryRowContext(context.Background(),
+		"SELECT processed_at IS NOT NULL FROM inbox_items WHERE activity_id = ?", activityID).Scan(&done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return done
+}
