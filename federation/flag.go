@@ -7,6 +7,7 @@ import (
 	"html"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -41,7 +42,7 @@ func (f *Federation) onFlag(ctx context.Context, act *ap.Activity) error {
 		found++
 	}
 	if found == 0 {
-		return refused(ReasonUnknownTarget, "flag %s names no post of this node", act.ID)
+		return apply.Refused(ReasonUnknownTarget, "flag %s names no post of this node", act.ID)
 	}
 	return nil
 }

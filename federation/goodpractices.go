@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -73,26 +74,26 @@ func (f *Federation) goodPracticeActivities(ctx context.Context, e *forum.Event)
 // account or another node cannot mark a forum's answers.
 func (f *Federation) onGoodPractice(ctx context.Context, act *ap.Activity, on bool) error {
 	if !strings.HasSuffix(act.Target, uris.GoodPracticesSuffix) {
-		return refused(ReasonUnsupported, "%s to %q: only a forum's good-practices collection is handled", act.Type, act.Target)
+		return apply.Refused(ReasonUnsupported, "%s to %q: only a forum's good-practices collection is handled", act.Type, act.Target)
 	}
 	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
-		return refused(ReasonForbidden, "%s of a good practice by %s, which is not a forum this node joined: only the forum marks its good practices", act.Type, act.Actor)
+		return apply.Refused(ReasonForbidden, "%s of a good practice by %s, which is not a forum this node joined: only the forum marks its good practices", act.Type, act.Actor)
 	} else if err != nil {
 		return err
 	}
 	if want := f.goodPracticesURI(fo); act.Target != want {
-		return refused(ReasonForbidden, "%s to %s: the forum %s marks in its own collection, %s", act.Type, act.Target, fo.URI, want)
+		return apply.Refused(ReasonForbidden, "%s to %s: the forum %s marks in its own collection, %s", act.Type, act.Target, fo.URI, want)
 	}
 	post, err := f.findPost(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
-		return refused(ReasonUnknownTarget, "good practice %s, which this node doesn't have", act.Object.ID())
+		return apply.Refused(ReasonUnknownTarget, "good practice %s, which this node doesn't have", act.Object.ID())
 	} else if err != nil {
 		return err
 	}
 	if err := f.forumIn(ctx).ReceiveGoodPractice(ctx, fo, post, on, act.Published); err != nil {
 		if errors.Is(err, forum.ErrForbidden) {
-			return refused(ReasonForbidden, "%s of %s by %s: the answer is not in one of its threads", act.Type, act.Object.ID(), act.Actor)
+			return apply.Refused(ReasonForbidden, "%s of %s by %s: the answer is not in one of its threads", act.Type, act.Object.ID(), act.Actor)
 		}
 		return fmt.Errorf("good practice %s: %w", act.Object.ID(), err)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -22,7 +23,7 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 	case uris.KindForum:
 		fo, err := f.localForum(ctx, key)
 		if err != nil {
-			return refused(ReasonUnknownTarget, "follow of unknown forum %s", target)
+			return apply.Refused(ReasonUnknownTarget, "follow of unknown forum %s", target)
 		}
 		forumID = fo.ID
 		// Listed instances (member cities) are accepted at once; others wait
@@ -31,15 +32,15 @@ func (f *Federation) onFollow(ctx context.Context, act *ap.Activity) error {
 	case uris.KindMember:
 		m, err := f.forumIn(ctx).MemberByUsername(ctx, key)
 		if err != nil {
-			return refused(ReasonUnknownTarget, "follow of unknown member %s", target)
+			return apply.Refused(ReasonUnknownTarget, "follow of unknown member %s", target)
 		}
 		followed = m
 	case uris.KindThreadActor:
 		if _, err := f.localThread(ctx, key); err != nil {
-			return refused(ReasonUnknownTarget, "follow of unknown thread %s", target)
+			return apply.Refused(ReasonUnknownTarget, "follow of unknown thread %s", target)
 		}
 	default:
-		return refused(ReasonUnsupported, "%s cannot be followed", target)
+		return apply.Refused(ReasonUnsupported, "%s cannot be followed", target)
 	}
 	follower, err := f.actors.actor(ctx, act.Actor, false)
 	if err != nil {
@@ -115,12 +116,12 @@ func (f *Federation) onFollowAnswer(ctx context.Context, act *ap.Activity) error
 	followID := act.Object.ID()
 	fg, err := f.storeIn(ctx).FollowingByActivity(ctx, followID)
 	if errors.Is(err, forum.ErrNotFound) {
-		return refused(ReasonUnknownTarget, "answer to an unknown follow %s", followID)
+		return apply.Refused(ReasonUnknownTarget, "answer to an unknown follow %s", followID)
 	} else if err != nil {
 		return err
 	}
 	if fg.ObjectURI != act.Actor {
-		return refused(ReasonOrigin, "%s answered a follow of %s", act.Actor, fg.ObjectURI)
+		return apply.Refused(ReasonOrigin, "%s answered a follow of %s", act.Actor, fg.ObjectURI)
 	}
 	if act.Type == ap.TypeReject {
 		return f.storeIn(ctx).DeleteFollowing(ctx, fg.ObjectURI)
@@ -146,10 +147,10 @@ func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, received foru
 	if inner == nil {
 		// Mastodon, Lemmy and GoToSocial embed the activity undone; an IRI
 		// alone doesn't say what it was.
-		return refused(ReasonUnsupported, "undo of %s: the undone activity must be embedded", act.Object.IRI)
+		return apply.Refused(ReasonUnsupported, "undo of %s: the undone activity must be embedded", act.Object.IRI)
 	}
 	if inner.Actor != act.Actor {
-		return refused(ReasonOrigin, "%s cannot undo an activity of %s", act.Actor, inner.Actor)
+		return apply.Refused(ReasonOrigin, "%s cannot undo an activity of %s", act.Actor, inner.Actor)
 	}
 	switch inner.Type {
 	case ap.TypeFollow:
@@ -165,5 +166,5 @@ func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, received foru
 	case ap.TypeAnnounce:
 		return f.onShare(ctx, inner, false)
 	}
-	return refused(ReasonUnsupported, "undo of %s is not handled", inner.Type)
+	return apply.Refused(ReasonUnsupported, "undo of %s is not handled", inner.Type)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/uris"
@@ -161,5 +162,5 @@ func (f *Federation) notAForumsReport(ctx context.Context, act *ap.Activity, o *
 	} else if err != nil {
 		return err
 	}
-	return refused(ReasonUnsupported, "%s of an Article by the forum %s itself: a forum's report (%s), not a post", act.Type, fo.URI, o.ID)
+	return apply.Refused(ReasonUnsupported, "%s of an Article by the forum %s itself: a forum's report (%s), not a post", act.Type, fo.URI, o.ID)
 }
