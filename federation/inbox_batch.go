@@ -7,6 +7,7 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
+	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/inbox"
 	"github.com/metropolis/agora/forum"
@@ -50,6 +51,31 @@ func (f *Federation) storeIn(ctx context.Context) Store {
 		return s.store
 	}
 	return f.store
+}
+
+// applyScope is forumIn and storeIn as package apply is given them.
+func (f *Federation) applyScope(ctx context.Context) (*forum.Service, apply.Tx) {
+	return f.forumIn(ctx), f.storeIn(ctx)
+}
+
+// applyActors is the actor cache as package apply resolves actors with
+// (only from the store inside a batch: actorCache.actor).
+type applyActors struct{ c actorCache }
+
+func (a applyActors) Actor(ctx context.Context, uri string, refresh bool) (*RemoteActor, error) {
+	return a.c.actor(ctx, uri, refresh)
+}
+
+// applyMembers makes remote members for package apply.
+type applyMembers struct{ f *Federation }
+
+func (m applyMembers) RemoteMember(ctx context.Context, uri string) (*forum.Member, error) {
+	return m.f.remoteMember(ctx, uri)
+}
+
+// send queues activities for delivery in a transaction of their own.
+func (f *Federation) send(ctx context.Context, acts []*deliver.Outgoing) error {
+	return f.enqueue(ctx, acts, nil)
 }
 
 // batchable are the activities applied in batches: posts, their edits and

@@ -124,9 +124,9 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 	}
 	switch act.Type {
 	case ap.TypeFollow:
-		return f.onFollow(ctx, act)
+		return f.applier.OnFollow(ctx, act)
 	case ap.TypeAccept, ap.TypeReject:
-		return f.onFollowAnswer(ctx, act)
+		return f.applier.OnFollowAnswer(ctx, act)
 	case ap.TypeUndo:
 		return f.onUndo(ctx, act, received)
 	case ap.TypeCreate, ap.TypeUpdate:
