@@ -10,7 +10,6 @@ import (
 	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/uris"
 )
 
 // Limits on applying one received activity.
@@ -134,13 +133,13 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 	case ap.TypeDelete:
 		return f.onDelete(ctx, act, received)
 	case ap.TypeLike:
-		return f.onLike(ctx, act, received, true)
+		return f.applier.OnLike(ctx, act, received, true)
 	case ap.TypeAnnounce:
 		return f.onAnnounce(ctx, act)
 	case ap.TypeLock:
 		return f.onLock(ctx, act, true)
 	case ap.TypeFlag:
-		return f.onFlag(ctx, act)
+		return f.applier.OnFlag(ctx, act)
 	case ap.TypeAdd, ap.TypeRemove:
 		return f.onGoodPractice(ctx, act, act.Type == ap.TypeAdd)
 	case ap.TypeJoin, ap.TypeLeave:
@@ -163,21 +162,8 @@ func (f *Federation) remoteMember(ctx context.Context, uri string) (*forum.Membe
 	return f.refreshMember(ctx, uri)
 }
 
-// findPost finds a post by its ActivityPub id, ours or a remote one.
+// findPost finds a post by its ActivityPub id, ours or a remote one (see
+// apply.Applier.FindPost).
 func (f *Federation) findPost(ctx context.Context, uri string) (*forum.Post, error) {
-	if f.urls.IsLocal(uri) {
-		kind, key := f.urls.Parse(uri)
-		switch kind {
-		case uris.KindThread:
-			t, err := f.forumIn(ctx).Thread(ctx, key)
-			if err != nil {
-				return nil, err
-			}
-			return f.forumIn(ctx).Post(ctx, t.RootPostID)
-		case uris.KindPost:
-			return f.forumIn(ctx).Post(ctx, key)
-		}
-		return nil, forum.ErrNotFound
-	}
-	return f.forumIn(ctx).PostByURI(ctx, uri)
+	return f.applier.FindPost(ctx, uri)
 }

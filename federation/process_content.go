@@ -328,9 +328,9 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 	for _, pv := range a.Attachment {
 		switch pv.Name {
 		case "Role":
-			p.Title = stripTags(pv.Value)
+			p.Title = apply.StripTags(pv.Value)
 		case "Organisation", "Organization":
-			p.Organisation = stripTags(pv.Value)
+			p.Organisation = apply.StripTags(pv.Value)
 		}
 	}
 	return f.forumIn(ctx).SaveRemoteMember(ctx, p)
@@ -371,22 +371,6 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received fo
 	return nil
 }
 
-// onLike counts a remote member's Like of an answer as helpful (on=false
-// for Undo{Like}).
-func (f *Federation) onLike(ctx context.Context, act *ap.Activity, received forum.ID, on bool) error {
-	post, err := f.findPost(ctx, act.Object.ID())
-	if errors.Is(err, forum.ErrNotFound) {
-		return apply.Refused(ReasonUnknownTarget, "like of %s, which this node doesn't have", act.Object.ID())
-	} else if err != nil {
-		return err
-	}
-	by, err := f.remoteMember(ctx, act.Actor)
-	if err != nil {
-		return err
-	}
-	return f.forumIn(ctx).ReceiveHelpful(ctx, post, by, on, received)
-}
-
 // onLock applies a lock (or unlock) of a remote forum's thread, sent by a
 // member of the forum's node.
 func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) error {
@@ -411,7 +395,7 @@ func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) 
 func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
-		return f.onShare(ctx, act, true) // a boost, as Mastodon users make
+		return f.applier.OnShare(ctx, act, true) // a boost, as Mastodon users make
 	} else if err != nil {
 		return err
 	}
@@ -443,22 +427,6 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 // and the like are between two actors and never come through a forum.
 var announcable = map[string]bool{ap.TypeCreate: true, ap.TypeUpdate: true, ap.TypeDelete: true, ap.TypeLike: true, ap.TypeUndo: true}
 
-// onShare counts a boost of one of the posts we hold as a share (on=false
-// for its Undo). Boosts of anything else are ignored.
-func (f *Federation) onShare(ctx context.Context, act *ap.Activity, on bool) error {
-	post, err := f.findPost(ctx, act.Object.ID())
-	if errors.Is(err, forum.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	by, err := f.remoteMember(ctx, act.Actor)
-	if err != nil {
-		return err
-	}
-	return f.forumIn(ctx).ReceiveShare(ctx, post, by, on)
-}
-
 // confirmGone checks with an object's origin that it really is deleted.
 func (f *Federation) confirmGone(ctx context.Context, id string) error {
 	_, err := f.client.GetObject(ctx, id)
@@ -470,8 +438,4 @@ func (f *Federation) confirmGone(ctx context.Context, id string) error {
 		return apply.Refused(ReasonOrigin, "%s still exists at its origin", id)
 	}
 	return fmt.Errorf("confirm deletion of %s: %w", id, err)
-}
-
-func stripTags(s string) string {
-	return strings.TrimSpace(tags.ReplaceAllString(s, ""))
 }

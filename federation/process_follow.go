@@ -49,11 +49,11 @@ func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, received foru
 	case ap.TypeFollow:
 		return f.applier.UndoFollow(ctx, inner)
 	case ap.TypeLike:
-		return f.onLike(ctx, inner, received, false)
+		return f.applier.OnLike(ctx, inner, received, false)
 	case ap.TypeLock:
 		return f.onLock(ctx, inner, false)
 	case ap.TypeAnnounce:
-		return f.onShare(ctx, inner, false)
+		return f.applier.OnShare(ctx, inner, false)
 	}
 	return apply.Refused(ReasonUnsupported, "undo of %s is not handled", inner.Type)
 }

@@ -31,5 +31,5 @@ func (f *Federation) applyForwardedLike(ctx context.Context, act *ap.Activity, s
 	if err := f.refuseBlocked(ctx, act); err != nil {
 		return err
 	}
-	return f.onLike(ctx, like, received, on)
+	return f.applier.OnLike(ctx, like, received, on)
 }
