@@ -131,13 +131,13 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 	case ap.TypeCreate, ap.TypeUpdate:
 		return f.onCreateOrUpdate(ctx, act, received, via)
 	case ap.TypeDelete:
-		return f.onDelete(ctx, act, received)
+		return f.applier.OnDelete(ctx, act, received)
 	case ap.TypeLike:
 		return f.applier.OnLike(ctx, act, received, true)
 	case ap.TypeAnnounce:
 		return f.onAnnounce(ctx, act)
 	case ap.TypeLock:
-		return f.onLock(ctx, act, true)
+		return f.applier.OnLock(ctx, act, true)
 	case ap.TypeFlag:
 		return f.applier.OnFlag(ctx, act)
 	case ap.TypeAdd, ap.TypeRemove:

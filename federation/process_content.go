@@ -336,57 +336,6 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 	return f.forumIn(ctx).SaveRemoteMember(ctx, p)
 }
 
-// onDelete deletes a post by its author, or by a member of the node that
-// hosts its forum; an unknown object is remembered so that a late Create
-// is ignored.
-func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received forum.ID) error {
-	id := act.Object.ID()
-	if id == act.Actor {
-		return nil // an account deleted: its posts stay, as the node's record
-	}
-	post, err := f.forumIn(ctx).PostByURI(ctx, id)
-	if f.urls.IsLocal(id) {
-		post, err = f.findPost(ctx, id)
-	}
-	if errors.Is(err, forum.ErrNotFound) {
-		if !sameHost(id, act.Actor) {
-			return apply.Refused(ReasonOrigin, "%s cannot delete %s", act.Actor, id)
-		}
-		return f.storeIn(ctx).AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
-	} else if err != nil {
-		return err
-	}
-	by, err := f.remoteMember(ctx, act.Actor)
-	if err != nil {
-		return err
-	}
-	if err := f.forumIn(ctx).ReceiveDelete(ctx, post, by, received); err != nil {
-		return err
-	}
-	if !f.urls.IsLocal(id) {
-		if err := f.storeIn(ctx).AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// onLock applies a lock (or unlock) of a remote forum's thread, sent by a
-// member of the forum's node.
-func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) error {
-	t, err := f.forumIn(ctx).ThreadByURI(ctx, act.Object.ID())
-	if errors.Is(err, forum.ErrNotFound) {
-		return apply.Refused(ReasonUnknownTarget, "lock of unknown thread %s", act.Object.ID())
-	} else if err != nil {
-		return err
-	}
-	by, err := f.remoteMember(ctx, act.Actor)
-	if err != nil {
-		return err
-	}
-	return f.forumIn(ctx).ReceiveLock(ctx, t, by, locked)
-}
-
 // onAnnounce applies what a remote forum we follow passes on (FEP-1b12).
 // An inner activity from another host than the forum's is not taken on the
 // forum's word: its object is refetched from its origin.

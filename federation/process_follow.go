@@ -51,7 +51,7 @@ func (f *Federation) onUndo(ctx context.Context, act *ap.Activity, received foru
 	case ap.TypeLike:
 		return f.applier.OnLike(ctx, inner, received, false)
 	case ap.TypeLock:
-		return f.onLock(ctx, inner, false)
+		return f.applier.OnLock(ctx, inner, false)
 	case ap.TypeAnnounce:
 		return f.applier.OnShare(ctx, inner, false)
 	}

@@ -24,6 +24,8 @@ type Tx interface {
 	FollowingByActivity(ctx context.Context, followID string) (*stored.Following, error)
 	SaveFollowing(ctx context.Context, fg *stored.Following) error
 	DeleteFollowing(ctx context.Context, objectURI string) error
+	// Tombstones of remote objects deleted (perhaps before they arrived).
+	AddTombstone(ctx context.Context, t *stored.Tombstone) error // idempotent
 }
 
 // Actors resolves remote actors (inside a batch, only from the store:
