@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -83,9 +84,18 @@ func TestDemoCitiesSeeEachOther(t *testing.T) {
 		if err != nil {
 			return false, err
 		}
-		threads := threadLink.FindAllStringSubmatch(page, -1)
+		// The debate questions' threads (the launch webinar's discussion
+		// may be listed too).
+		var threads [][]string
+		for _, th := range threadLink.FindAllStringSubmatch(page, -1) {
+			for _, q := range questions {
+				if html.UnescapeString(th[2]) == q.title {
+					threads = append(threads, th)
+				}
+			}
+		}
 		if len(threads) != len(questions) {
-			return false, fmt.Errorf("%d threads", len(threads))
+			return false, fmt.Errorf("%d of the %d questions", len(threads), len(questions))
 		}
 		for _, th := range threads {
 			p, err := bh.get(th[1])
@@ -99,6 +109,7 @@ func TestDemoCitiesSeeEachOther(t *testing.T) {
 		t.Fatalf("belo horizonte never showed barcelona's answers: %v\n%s", err, out.String())
 	}
 	checkPublishedReport(t, out.String())
+	checkWebinarAndTranslation(t, out.String())
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -137,6 +148,60 @@ func checkPublishedReport(t *testing.T, out string) {
 	}
 	if !strings.HasPrefix(pdf, "%PDF-") {
 		t.Errorf("the report's PDF is not a PDF: %q", pdf[:min(len(pdf), 20)])
+	}
+}
+
+var eventURL = regexp.MustCompile(`as the forum's event: (http://\S+)`)
+
+// checkWebinarAndTranslation reads, as visitors in Spanish, the launch
+// webinar's page on the hub (its 17 May times in the organiser's zone,
+// its Spanish title, its calendar file) and the first debate question
+// there under Marta's Spanish title, written on Barcelona's node.
+func checkWebinarAndTranslation(t *testing.T, out string) {
+	t.Helper()
+	m := eventURL.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no event URL in the output:\n%s", out)
+	}
+	u, err := url.Parse(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	visitor := newBrowser(u.Scheme + "://" + u.Host)
+	if _, _, err := visitor.submit("/language", url.Values{"lang": {"es"}, "next": {"/"}}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := visitor.get(u.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{launchWebinar.texts["es"][0], "2026-05-17T13:00:00Z", "Europe/Madrid", "Nadia Ould Ahmed"} {
+		if !strings.Contains(page, html.EscapeString(want)) {
+			t.Errorf("the event page lacks %q", want)
+		}
+	}
+	if ics, err := visitor.get(u.Path + "/event.ics"); err != nil || !strings.Contains(ics, "DTSTART:20260517T130000Z") {
+		t.Errorf("the event's calendar file (%v):\n%s", err, ics)
+	}
+	forum, err := visitor.get("/f/digitalisation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	threads := map[string]string{}
+	for _, m := range threadLink.FindAllStringSubmatch(forum, -1) {
+		threads[html.UnescapeString(m[2])] = m[1]
+	}
+	title := martaTranslation.Get("title")
+	path, ok := threads[title]
+	if !ok {
+		path = threads[questions[0].title]
+	}
+	err = poll(context.Background(), func() (bool, error) {
+		p, err := visitor.get(path)
+		return err == nil && strings.Contains(p, html.EscapeString(title)), err
+	})
+	if path == "" || err != nil {
+		t.Errorf("the hub does not show Marta's Spanish title of the first question (%v)", err)
 	}
 }
 

@@ -69,12 +69,18 @@ func seed(ctx context.Context, hub *site, cities []*site, out io.Writer) ([]acco
 	if _, _, err := admins[hub.name].submit("/admin/forums", forumForm); err != nil {
 		return nil, fmt.Errorf("create forum: %w", err)
 	}
+	eventPath, err := createWebinar(members["nadia"])
+	if err != nil {
+		return nil, fmt.Errorf("launch webinar: %w", err)
+	}
+	fmt.Fprintf(out, "created the 17 May 2026 launch webinar as the forum's event: %s%s\n", hub.base, eventPath)
 	for _, q := range questions {
 		if _, _, err := members[q.asker].submit("/f/digitalisation/ask", url.Values{"title": {q.title}, "body": {q.body}, "language": {q.lang}}); err != nil {
 			return nil, fmt.Errorf("ask %q: %w", q.title, err)
 		}
 	}
 	fmt.Fprintln(out, "created the Learning Forum on Digitalisation (17 May 2026 launch, concept note in English, Spanish and French) with its three debate questions on the hub")
+	cityThreads := map[string]map[string]string{} // by city, question paths by title
 	handle := "@digitalisation@" + strings.TrimPrefix(hub.base, "http://")
 	for _, c := range cities {
 		if _, _, err := admins[c.name].submit("/admin/join", url.Values{"target": {handle}}); err != nil {
@@ -86,6 +92,7 @@ func seed(ctx context.Context, hub *site, cities []*site, out io.Writer) ([]acco
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.name, err)
 		}
+		cityThreads[c.name] = threads
 		if err := answerAll(members, cityPeople[c.name], threads); err != nil {
 			return nil, err
 		}
@@ -101,6 +108,12 @@ func seed(ctx context.Context, hub *site, cities []*site, out io.Writer) ([]acco
 	if err := waitForAnswers(ctx, admins[hub.name], hubThreads); err != nil {
 		return nil, err
 	}
+	// One translation, by a member of a city: Marta's Spanish version of
+	// the first question, written on her node and offered to the hub.
+	if err := translateQuestion(members["marta"], cityThreads["barcelona"][questions[0].title], martaTranslation); err != nil {
+		return nil, fmt.Errorf("marta translates: %w", err)
+	}
+	fmt.Fprintln(out, "marta translated the first debate question into Spanish on her node; the hub keeps her version")
 	fmt.Fprintln(out, "answers from Barcelona, Belo Horizonte, Nouakchott, Seoul and Toronto reached the hub")
 	reportPath, err := publishReport(members["nadia"], hubThreads)
 	if err != nil {
@@ -177,7 +190,15 @@ func waitForThreads(ctx context.Context, b *browser, forumPath string, n int) (m
 		for _, m := range threadLink.FindAllStringSubmatch(page, -1) {
 			last[html.UnescapeString(m[2])] = m[1]
 		}
-		return len(last) >= n, nil
+		// Every debate question, by title: the forum holds the launch
+		// webinar's discussion thread too.
+		have := 0
+		for _, q := range questions[:n] {
+			if _, ok := last[q.title]; ok {
+				have++
+			}
+		}
+		return have == n, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("questions did not arrive from the hub (%d of %d): %w", len(last), n, err)

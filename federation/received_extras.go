@@ -35,6 +35,7 @@ func receivedExtras(o *ap.Object) forum.Extras {
 		e.Kind, e.Link = forum.KindVideo, o.URL
 	case ap.TypeEvent:
 		e.Kind, e.Link, e.Starts, e.Ends, e.Place = forum.KindEvent, o.URL, o.StartTime, o.EndTime, o.Location
+		e.Cancelled = o.EventStatus == ap.EventCancelled
 	case ap.TypePage, ap.TypeArticle:
 		// A link post may carry its link only in url (lotide, older Lemmy);
 		// a url on the post's own host is just its page (NodeBB, Discourse).

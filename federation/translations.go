@@ -45,6 +45,8 @@ func (f *Federation) onTranslationOffer(ctx context.Context, act *ap.Activity, r
 	}
 	for lang, h := range o.ContentMap {
 		in := forum.ReceivedTranslation{Language: lang, Title: o.NameMap[lang], HTML: h, ReceivedID: received}
+		// The batch's service: a transaction of its own would wait for
+		// the batch's, which holds the write lock (SQLite) until this returns.
 		if _, err := f.forumIn(ctx).ReceiveTranslation(ctx, post.ID, by, in); err != nil {
 			return fmt.Errorf("translation of %s into %s: %w", o.ID, lang, err)
 		}

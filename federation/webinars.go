@@ -26,6 +26,10 @@ func (f *Federation) asEvent(o *ap.Object, w *forum.Webinar) {
 	start, end := w.StartsAt, w.EndsAt
 	o.StartTime, o.EndTime, o.TimeZone = &start, &end, w.TimeZone
 	o.LocationURL = w.OnlineURL
+	o.EventStatus = ap.EventConfirmed
+	if w.Cancelled {
+		o.EventStatus = ap.EventCancelled
+	}
 	o.URL = f.urls.Webinar(w.ID)
 	for lang, t := range w.Texts {
 		if _, ok := o.NameMap[lang]; !ok {

@@ -32,6 +32,12 @@ const (
 	// EventWebinarCreated: a moderator created a forum's event; ThreadID
 	// is its discussion thread (WebinarOfThread finds it).
 	EventWebinarCreated EventKind = "webinar.created"
+	// EventWebinarChanged and EventWebinarCancelled: a moderator edited or
+	// cancelled a forum's event (ThreadID its discussion thread). The
+	// Update of the Event itself is the question's post.edited, recorded
+	// with them; these tell the members who said they come.
+	EventWebinarChanged   EventKind = "webinar.changed"
+	EventWebinarCancelled EventKind = "webinar.cancelled"
 )
 
 // Events only this node's members hear about (notifications): federation

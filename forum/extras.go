@@ -54,6 +54,9 @@ type Extras struct {
 	Starts *time.Time `json:"starts,omitempty"`
 	Ends   *time.Time `json:"ends,omitempty"`
 	Place  string     `json:"place,omitempty"`
+	// Cancelled is an event its organiser cancelled (ical:status
+	// CANCELLED).
+	Cancelled bool `json:"cancelled,omitempty"`
 }
 
 // Media is an attachment kept as a link: it is never embedded, so a
@@ -106,6 +109,7 @@ func cleanExtras(e Extras) Extras {
 	case KindPoll, KindVideo, KindEvent:
 		out.Kind = e.Kind
 	}
+	out.Cancelled = e.Cancelled && out.Kind == KindEvent
 	for _, m := range e.Media {
 		u := webURL(m.URL)
 		if u == "" || len(out.Media) == MaxMedia {

@@ -76,6 +76,34 @@ func decodePostCursor(s string) (PostCursor, error) {
 	return PostCursor{BranchID: branch, ID: id}, nil
 }
 
+// A helpful-order cursor is "h.<answer><plain>.<helpful>.<branch>.<id>"
+// ("h.11.4.<branch>.<id>"): its own form, so a time-order cursor is refused
+// rather than misread.
+func encodeHelpfulCursor(c HelpfulCursor) string {
+	b := func(v bool) string {
+		if v {
+			return "1"
+		}
+		return "0"
+	}
+	return "h." + b(c.Answer) + b(c.Plain) + "." + strconv.Itoa(c.Helpful) + "." + c.BranchID + "." + c.ID
+}
+
+func decodeHelpfulCursor(s string) (HelpfulCursor, error) {
+	if s == "" {
+		return HelpfulCursor{}, nil
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 5 || parts[0] != "h" || len(parts[1]) != 2 || strings.Trim(parts[1], "01") != "" {
+		return HelpfulCursor{}, badCursor()
+	}
+	n, err := strconv.Atoi(parts[2])
+	if err != nil || n < 0 || !ValidID(parts[3]) || !ValidID(parts[4]) {
+		return HelpfulCursor{}, badCursor()
+	}
+	return HelpfulCursor{Answer: parts[1][0] == '1', Plain: parts[1][1] == '1', Helpful: n, BranchID: parts[3], ID: parts[4]}, nil
+}
+
 func encodeForumCursor(f *Forum) string { return strconv.Itoa(f.Position) + "." + f.ID }
 
 func decodeForumCursor(s string) (ForumCursor, error) {

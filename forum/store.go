@@ -38,6 +38,10 @@ type AccountStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// SessionByTokenHash returns an unexpired session, else ErrNotFound.
 	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
+	// SessionMember returns the member (with their languages) of an
+	// unexpired session, else ErrNotFound: what every signed-in request
+	// reads, in one query.
+	SessionMember(ctx context.Context, hash string, now time.Time) (*Member, error)
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteMemberSessions(ctx context.Context, memberID ID) error
 }
@@ -96,6 +100,11 @@ type PostStore interface {
 	// ListPosts lists a thread's posts, tombstones included, by
 	// (BranchID, ID): the question, then each answer followed by its replies.
 	ListPosts(ctx context.Context, threadID ID, after PostCursor, limit int) ([]*Post, error)
+	// ListPostsByHelpful lists a thread's posts with the question first,
+	// then each answer followed by its replies, answers ranked by
+	// HelpfulCursor (good practices, then the most helpful, then the
+	// oldest), each with its place in that order (the next page's key).
+	ListPostsByHelpful(ctx context.Context, threadID ID, after HelpfulCursor, limit int) ([]RankedPost, error)
 	// CountLocalPosts counts posts written on this node that still stand
 	// (in threads that still stand).
 	CountLocalPosts(ctx context.Context) (int, error)
@@ -198,4 +207,23 @@ type ThreadCursor struct {
 type PostCursor struct {
 	BranchID ID
 	ID       ID
+}
+
+// HelpfulCursor is a post's place when answers are ranked by helpfulness:
+// by its branch's answer (the question's branch first, then good
+// practices, then the most marked helpful), then by (BranchID, ID) as in
+// time order. Keyset paging: a page starts after a place, not at an
+// offset, so answers posted meanwhile shift nothing.
+type HelpfulCursor struct {
+	Answer   bool // not the question's branch
+	Plain    bool // the branch's answer is not a good practice
+	Helpful  int  // the branch's answer's helpful marks
+	BranchID ID
+	ID       ID
+}
+
+// RankedPost is a post with its place (ListPostsByHelpful).
+type RankedPost struct {
+	Post  *Post
+	Place HelpfulCursor
 }

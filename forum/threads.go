@@ -137,10 +137,20 @@ type ThreadView struct {
 // ReadThread returns a page of a thread's posts in reading order: the
 // question, then each answer followed by the replies to it.
 func (s *Service) ReadThread(ctx context.Context, viewer *Member, threadID ID, cursor string) (*ThreadView, error) {
-	after, err := decodePostCursor(cursor)
-	if err != nil {
-		return nil, err
-	}
+	return s.ReadThreadIn(ctx, viewer, threadID, cursor, ByTime)
+}
+
+// PostOrder is the order a thread's answers are read in.
+type PostOrder int
+
+const (
+	ByTime    PostOrder = iota // oldest first, replies under their answer
+	ByHelpful                  // good practices, then the most helpful
+)
+
+// ReadThreadIn is ReadThread with the answers in order; cursor is a Next
+// of a page read in the same order.
+func (s *Service) ReadThreadIn(ctx context.Context, viewer *Member, threadID ID, cursor string, order PostOrder) (*ThreadView, error) {
 	t, err := s.Thread(ctx, threadID)
 	if err != nil {
 		return nil, err
@@ -149,8 +159,7 @@ func (s *Service) ReadThread(ctx context.Context, viewer *Member, threadID ID, c
 	if err != nil {
 		return nil, fmt.Errorf("forum of thread %s: %w", t.ID, err)
 	}
-	items, err := s.store.ListPosts(ctx, t.ID, after, PostPageSize+1)
-	page, err := pageOf(items, err, PostPageSize, encodePostCursor)
+	page, err := s.postPage(ctx, t.ID, cursor, order)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +181,35 @@ func (s *Service) ReadThread(ctx context.Context, viewer *Member, threadID ID, c
 		}
 	}
 	return v, nil
+}
+
+// postPage is a page of a thread's posts in order, from cursor.
+func (s *Service) postPage(ctx context.Context, threadID ID, cursor string, order PostOrder) (Page[*Post], error) {
+	if order != ByHelpful {
+		after, err := decodePostCursor(cursor)
+		if err != nil {
+			return Page[*Post]{}, err
+		}
+		items, err := s.store.ListPosts(ctx, threadID, after, PostPageSize+1)
+		return pageOf(items, err, PostPageSize, encodePostCursor)
+	}
+	after, err := decodeHelpfulCursor(cursor)
+	if err != nil {
+		return Page[*Post]{}, err
+	}
+	ranked, err := s.store.ListPostsByHelpful(ctx, threadID, after, PostPageSize+1)
+	if err != nil {
+		return Page[*Post]{}, err
+	}
+	p := Page[*Post]{Items: make([]*Post, 0, len(ranked))}
+	for _, r := range ranked {
+		p.Items = append(p.Items, r.Post)
+	}
+	if len(ranked) > PostPageSize {
+		p.Items = p.Items[:PostPageSize]
+		p.Next = encodeHelpfulCursor(ranked[PostPageSize-1].Place)
+	}
+	return p, nil
 }
 
 // HelpfulMarks tells which of postIDs the viewer has marked helpful: none

@@ -43,6 +43,12 @@ type Webinar struct {
 	Speakers         []Speaker
 	// Programme is plain text, one item a line.
 	Programme string
+	// Sequence counts the changes made since it was created (a calendar's
+	// SEQUENCE: a calendar app replaces its copy when it grows).
+	Sequence int
+	// Cancelled is set when a moderator cancelled it: it stays listed,
+	// marked so, and takes no more RSVPs.
+	Cancelled bool
 	CreatedBy ID
 	CreatedAt time.Time
 }
@@ -331,6 +337,9 @@ func (s *Service) setRSVP(ctx context.Context, m *Member, webinarID ID, going bo
 	if err != nil {
 		return nil, err
 	}
+	if going && w.Cancelled {
+		return nil, invalid("rsvp", "error.event_cancelled", "the event is cancelled")
+	}
 	if going && w.Past(s.clock.Now()) {
 		return nil, invalid("rsvp", "error.event_over", "the event is over")
 	}
@@ -371,6 +380,9 @@ type WebinarStore interface {
 	// ListWebinars lists a forum's webinars ("" for all) by start time,
 	// soonest first.
 	ListWebinars(ctx context.Context, forumID ID, limit int) ([]*Webinar, error)
+	// UpdateWebinar stores a webinar's new fields, texts and speakers
+	// (everything but its forum, thread, author and creation time).
+	UpdateWebinar(ctx context.Context, w *Webinar) error
 	// AddRSVP and RemoveRSVP change nothing when already so.
 	AddRSVP(ctx context.Context, webinarID, memberID ID, at time.Time) error
 	RemoveRSVP(ctx context.Context, webinarID, memberID ID) error

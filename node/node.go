@@ -239,7 +239,7 @@ func New(cfg Config) (*Node, error) {
 		Logger: cfg.Logger, Federation: fed, SignInLimiter: sh.SignInLimiter, ClientIP: cfg.ClientIP, Metrics: sh.Metrics,
 		MetricsElsewhere: sh.MetricsElsewhere, Changes: cfg.DB.Changes(),
 		Live: sh.Live, ReadyChecks: sh.ReadyChecks, Search: searcher, OAuth: auth, Mastodon: api, Media: cfg.Media,
-		Feeds: cfg.DB.Store()})
+		Feeds: cfg.DB.Store(), SiteName: cfg.DefaultCity})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

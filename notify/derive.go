@@ -51,6 +51,10 @@ func (r *Deriver) Derive(ctx context.Context, e *forum.Event) ([]*Notification, 
 		if err = r.toAuthor(ctx, d, KindGoodPractice); err == nil {
 			err = r.toForumWatchers(ctx, d, KindForumGoodPractice)
 		}
+	case forum.EventWebinarChanged:
+		err = r.toAttendees(ctx, d, KindEventChanged)
+	case forum.EventWebinarCancelled:
+		err = r.toAttendees(ctx, d, KindEventCancelled)
 	case forum.EventPostReported, forum.EventReportReceived:
 		err = r.toStaff(ctx, d, forum.RoleModerator, KindReport)
 	case forum.EventFollowRequested:
@@ -209,6 +213,25 @@ func (r *Deriver) toAuthor(ctx context.Context, d *deriving, k Kind) error {
 		return err
 	}
 	d.add(p.AuthorID, k)
+	return nil
+}
+
+// toAttendees tells the members who said they come to the event the
+// thread of the event's post discusses.
+func (r *Deriver) toAttendees(ctx context.Context, d *deriving, k Kind) error {
+	w, err := r.Forum.WebinarOfThread(ctx, d.e.ThreadID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	going, _, err := r.Forum.Attendees(ctx, w.ID, nil)
+	if err != nil {
+		return err
+	}
+	for _, m := range going {
+		d.add(m.ID, k)
+	}
 	return nil
 }
 

@@ -31,15 +31,18 @@ const (
 	// KindForumGoodPractice: an answer marked a good practice in a forum I
 	// watch (digests list them beside the new questions).
 	KindForumGoodPractice Kind = "forum_good_practice"
-	KindReport            Kind = "report"         // moderators: a post reported
-	KindFollowRequest     Kind = "follow_request" // admins: a follow of a forum waits
-	KindInvitationUsed    Kind = "invitation"     // admins: an invitation accepted
-	KindFollow            Kind = "follow"         // someone follows me
+	KindReport            Kind = "report"          // moderators: a post reported
+	KindFollowRequest     Kind = "follow_request"  // admins: a follow of a forum waits
+	KindInvitationUsed    Kind = "invitation"      // admins: an invitation accepted
+	KindFollow            Kind = "follow"          // someone follows me
+	KindEventChanged      Kind = "event_changed"   // an event I said I come to changed
+	KindEventCancelled    Kind = "event_cancelled" // an event I said I come to is cancelled
 )
 
 // Kinds lists every kind, in the order settings pages show them.
 var Kinds = []Kind{KindMention, KindReply, KindAnswer, KindQuestion, KindHelpful, KindGoodPractice,
-	KindFollow, KindForumGoodPractice, KindReport, KindFollowRequest, KindInvitationUsed}
+	KindFollow, KindForumGoodPractice, KindEventChanged, KindEventCancelled, KindReport, KindFollowRequest,
+	KindInvitationUsed}
 
 // Notification is one thing one member is told. There is at most one per
 // member and event: the most specific kind wins (a mention over a reply
@@ -93,10 +96,11 @@ func (m MailMode) Valid() bool {
 }
 
 // DefaultMail is the mode of a kind a member did not choose: mentions and
-// replies at once, the rest in a weekly digest.
+// replies at once, and changes to an event one comes to (a digest could
+// tell them too late); the rest in a weekly digest.
 func DefaultMail(k Kind) MailMode {
 	switch k {
-	case KindMention, KindReply:
+	case KindMention, KindReply, KindEventChanged, KindEventCancelled:
 		return MailNow
 	}
 	return MailWeekly
@@ -144,6 +148,11 @@ type Store interface {
 	// ReadPositions are the member's positions in the threads given (a
 	// thread never opened is missing).
 	ReadPositions(ctx context.Context, memberID forum.ID, threadIDs []forum.ID) (map[forum.ID]forum.ID, error)
+	// ThreadMarks reads, in one query, what a member's thread page shows
+	// of their own: whether they watch the thread, their read position in
+	// it, which of postIDs (the page's posts) they marked helpful, and
+	// how many of their notifications are unread.
+	ThreadMarks(ctx context.Context, memberID, threadID forum.ID, postIDs []forum.ID) (ThreadMarks, error)
 
 	// Cursor and SetCursor keep the deriver's place in the event log;
 	// TryLease and ReleaseLease let one process derive at a time.
@@ -162,4 +171,17 @@ type Forum interface {
 	MemberByUsername(ctx context.Context, username string) (*forum.Member, error)
 	ListMembers(ctx context.Context, cursor string) (forum.Page[*forum.Member], error)
 	HelpfulMarks(ctx context.Context, viewer *forum.Member, postIDs []forum.ID) (map[forum.ID]bool, error)
+	WebinarOfThread(ctx context.Context, threadID forum.ID) (*forum.Webinar, error)
+	Attendees(ctx context.Context, webinarID forum.ID, viewer *forum.Member) ([]*forum.Member, bool, error)
+}
+
+// ThreadMarks are a member's own marks on one page of a thread.
+type ThreadMarks struct {
+	Watching bool
+	// Position is the newest post they have read ("": never opened).
+	Position forum.ID
+	// Helpful holds the page's posts they marked helpful.
+	Helpful map[forum.ID]bool
+	// Unread counts their unread notifications (every page's header).
+	Unread int
 }

@@ -98,10 +98,13 @@ type Request struct {
 type Result struct {
 	PostHit
 	Snippet []Segment
-	// TitleMarks is the thread's title with the query's words marked.
+	// TitleMarks is the thread's title with the query's words marked: in
+	// the reader's language when its question has a version in it.
 	TitleMarks []Segment
-	Author     *forum.Member
-	Forum      *forum.Forum
+	// TitleLang is the language of TitleMarks.
+	TitleLang string
+	Author    *forum.Member
+	Forum     *forum.Forum
 }
 
 // Results answer a Request.
@@ -119,6 +122,9 @@ type Results struct {
 type Lookup interface {
 	MembersByIDs(ctx context.Context, ids []forum.ID) (map[forum.ID]*forum.Member, error)
 	ForumsByIDs(ctx context.Context, ids []forum.ID) (map[forum.ID]*forum.Forum, error)
+	// QuestionTitles gives the titles the threads' questions have in
+	// lang, for those that have one.
+	QuestionTitles(ctx context.Context, threadIDs []forum.ID, lang string) (map[forum.ID]string, error)
 }
 
 // Service answers searches.
@@ -174,7 +180,7 @@ func (s *Service) Search(ctx context.Context, r Request) (*Results, error) {
 			res.Next = encodeCursor("r" + strconv.Itoa(q.Offset+limit))
 		}
 	}
-	if err := s.describe(ctx, res, hits); err != nil {
+	if err := s.describe(ctx, res, hits, baseLang(r.ReaderLanguage)); err != nil {
 		return nil, err
 	}
 	if first {
@@ -194,12 +200,20 @@ func (s *Service) Search(ctx context.Context, r Request) (*Results, error) {
 	return res, nil
 }
 
-// describe adds snippets, authors and forums to hits.
-func (s *Service) describe(ctx context.Context, res *Results, hits []PostHit) error {
-	var authors, forums []forum.ID
+// describe adds snippets, authors, forums and titles in the reader's
+// language (lang, "" for none) to hits.
+func (s *Service) describe(ctx context.Context, res *Results, hits []PostHit, lang string) error {
+	var authors, forums, threads []forum.ID
 	for _, h := range hits {
 		authors = append(authors, h.AuthorID)
 		forums = append(forums, h.ForumID)
+		// An answer's result shows its thread's title, which may be in
+		// another language than the answer: every thread is looked up.
+		threads = append(threads, h.ThreadID)
+	}
+	titles, err := s.lookup.QuestionTitles(ctx, threads, lang)
+	if err != nil {
+		return fmt.Errorf("search results' titles in %s: %w", lang, err)
 	}
 	ms, err := s.lookup.MembersByIDs(ctx, authors)
 	if err != nil {
@@ -210,8 +224,12 @@ func (s *Service) describe(ctx context.Context, res *Results, hits []PostHit) er
 		return fmt.Errorf("search results' forums: %w", err)
 	}
 	for _, h := range hits {
+		title, titleLang := h.Title, h.Language
+		if tr, ok := titles[h.ThreadID]; ok {
+			title, titleLang = tr, lang
+		}
 		res.Posts = append(res.Posts, Result{PostHit: h, Snippet: Snippet(h.Language, PlainText(h.HTML), res.Parsed),
-			TitleMarks: Snippet(h.Language, h.Title, res.Parsed), Author: ms[h.AuthorID], Forum: fs[h.ForumID]})
+			TitleMarks: Snippet(titleLang, title, res.Parsed), TitleLang: titleLang, Author: ms[h.AuthorID], Forum: fs[h.ForumID]})
 	}
 	return nil
 }
@@ -229,7 +247,7 @@ func (s *Service) Similar(ctx context.Context, title string, limit int) ([]Resul
 		return nil, fmt.Errorf("similar questions: %w", err)
 	}
 	res := &Results{Parsed: p}
-	if err := s.describe(ctx, res, hits); err != nil {
+	if err := s.describe(ctx, res, hits, ""); err != nil {
 		return nil, err
 	}
 	return res.Posts, nil

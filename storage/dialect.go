@@ -179,28 +179,21 @@ func writes(query string) bool {
 }
 
 // searchMatch starts a FindPosts query from the documents that match p,
-// as d, and returns the expression of their rank (higher is better) and
-// the join the rest of the query uses. Both databases match the same
-// terms (package search wrote them):
+// as d, and returns the join the rest of the query uses. Both databases
+// match the same terms (package search wrote them):
 //   - SQLite: FTS5's MATCH on search_fts, as the outermost loop: its
 //     planner, left to choose, may put the full-text table inside a join
 //     and run the whole MATCH once per row of another table. CROSS JOIN
-//     keeps the order as written. bm25 is negated (lower is better there),
-//     the title weighs ten times the body.
-//   - PostgreSQL: the tsvector of search_docs, by its GIN index; ts_rank
-//     (the title is weighted A). The query is cast, not parsed by a text
-//     search configuration, so its lexemes stay as package search wrote
-//     them.
-func searchMatch(q *bun.SelectQuery, p search.Parsed) (sel *bun.SelectQuery, rank, join string) {
+//     keeps the order as written.
+//   - PostgreSQL: the tsvector of search_docs, by its GIN index. The
+//     query is cast, not parsed by a text search configuration, so its
+//     lexemes stay as package search wrote them.
+//
+// Ranks are topCandidates' (search_rank.go).
+func searchMatch(q *bun.SelectQuery, p search.Parsed) (sel *bun.SelectQuery, join string) {
 	if isPostgres(q.DB()) {
-		return q.TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", p.TSQuery()),
-			"ts_rank(d.tsv, " + pgQuote(p.TSQuery()) + "::tsquery)", "JOIN"
+		return q.TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", p.TSQuery()), "JOIN"
 	}
 	return q.TableExpr("search_fts").Join("CROSS JOIN search_docs AS d ON d.id = search_fts.rowid").
-			Where("search_fts MATCH ?", p.FTS5()),
-		"(-bm25(search_fts, 10.0, 1.0))", "CROSS JOIN"
+		Where("search_fts MATCH ?", p.FTS5()), "CROSS JOIN"
 }
-
-// pgQuote quotes a string literal for PostgreSQL (standard strings: only
-// the quote is special).
-func pgQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

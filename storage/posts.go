@@ -339,3 +339,51 @@ func (s *Store) CountLocalPosts(ctx context.Context) (int, error) {
 		Where("p.uri IS NULL").Where("p.deleted_at IS NULL").Where("t.deleted_at IS NULL").Count(ctx)
 	return int(n), dbErr("count local posts", err)
 }
+
+// ListPostsByHelpful implements forum.Store. Each post is ranked by its
+// branch's answer (joined as b): the row value below is compared in one
+// expression, so a page starts right after the last one's place, on
+// SQLite and PostgreSQL alike.
+func (s *Store) ListPostsByHelpful(ctx context.Context, threadID forum.ID, after forum.HelpfulCursor, limit int) ([]forum.RankedPost, error) {
+	var rows []struct {
+		postRow `bun:",extend"`
+		Answer  int `bun:"rank_answer"`
+		Plain   int `bun:"rank_plain"`
+		Helpful int `bun:"rank_helpful"`
+	}
+	const answer = "CASE WHEN b.parent_id = '' THEN 0 ELSE 1 END"
+	const plain = "CASE WHEN b.good_practice_at IS NULL THEN 1 ELSE 0 END"
+	q := s.selectPosts(&rows).
+		ColumnExpr(answer+" AS rank_answer").ColumnExpr(plain+" AS rank_plain").ColumnExpr("b.helpful_count AS rank_helpful").
+		Join("JOIN posts AS b ON b.id = ?TableAlias.branch_id").
+		Where("?TableAlias.thread_id = ?", threadID).
+		OrderExpr("rank_answer ASC, rank_plain ASC, rank_helpful DESC, ?TableAlias.branch_id ASC, ?TableAlias.id ASC").Limit(int64(limit))
+	if after != (forum.HelpfulCursor{}) {
+		q = q.Where("("+answer+", "+plain+", -b.helpful_count, ?TableAlias.branch_id, ?TableAlias.id) > (?, ?, ?, ?, ?)",
+			boolInt(after.Answer), boolInt(after.Plain), -after.Helpful, after.BranchID, after.ID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr("list posts by helpful", err)
+	}
+	plainRows := make([]postRow, len(rows))
+	for i := range rows {
+		plainRows[i] = rows[i].postRow
+	}
+	posts, err := s.withTranslations(ctx, plainRows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]forum.RankedPost, len(posts))
+	for i, p := range posts {
+		out[i] = forum.RankedPost{Post: p, Place: forum.HelpfulCursor{Answer: rows[i].Answer == 1, Plain: rows[i].Plain == 1,
+			Helpful: rows[i].Helpful, BranchID: p.BranchID, ID: p.ID}}
+	}
+	return out, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -49,19 +49,48 @@ func visiblePosts(sel *bun.SelectQuery, join string) *bun.SelectQuery {
 
 // FindPosts finds the posts anyone may read that match q: not deleted, in
 // a thread that is not, by an author and in a forum of no blocked
-// instance. The terms are matched by the database's full-text index
-// (searchMatch); filters and order are the same on both databases.
+// instance. The terms are matched by the database's full-text index;
+// filters and order are the same on both databases. In order of
+// relevance, only the best-ranked matches are joined (search_rank.go).
 func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
 	if q.Parsed.Empty() || q.Limit <= 0 {
 		return nil, nil
 	}
 	var rows []searchHitRow
-	sel, rank, join := searchMatch(s.db.NewSelect(), q.Parsed)
-	sel = sel.
-		ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
-		ColumnExpr("p.good_practice_at, p.created_at").
-		Join(join + " posts AS p ON p.id = d.post_id")
-	sel = visiblePosts(sel, join)
+	if q.Sort == search.Newest {
+		sel, join := searchMatch(s.db.NewSelect(), q.Parsed)
+		sel = sel.
+			ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
+			ColumnExpr("p.good_practice_at, p.created_at").
+			Join(join + " posts AS p ON p.id = d.post_id")
+		sel = postFilters(visiblePosts(sel, join), q)
+		if q.Before != "" {
+			sel = sel.Where("p.id < ?", q.Before)
+		}
+		if err := sel.OrderExpr("p.id DESC").Limit(int64(q.Limit)).Scan(ctx, &rows); err != nil {
+			return nil, dbErr("find posts", err)
+		}
+	} else {
+		hits, err := s.findRelevant(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hits[min(q.Offset, len(hits)):min(q.Offset+q.Limit, len(hits))] {
+			rows = append(rows, h.searchHitRow)
+		}
+	}
+	out := make([]search.PostHit, len(rows))
+	for i, r := range rows {
+		out[i] = search.PostHit{PostID: r.ID, ThreadID: r.ThreadID, ForumID: r.ForumID, AuthorID: r.AuthorID,
+			Title: r.Title, Language: r.Language, HTML: r.HTML, Question: r.ParentID == "",
+			GoodPractice: r.GoodPracticeAt != nil, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// postFilters adds q's filters to a query over posts (p), their thread
+// (t) and author (m).
+func postFilters(sel *bun.SelectQuery, q search.PostQuery) *bun.SelectQuery {
 	if q.ForumID != "" {
 		sel = sel.Where("t.forum_id = ?", q.ForumID)
 	}
@@ -86,28 +115,7 @@ func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.Pos
 	if !q.Until.IsZero() {
 		sel = sel.Where("p.created_at < ?", utc(q.Until))
 	}
-	if q.Sort == search.Newest {
-		if q.Before != "" {
-			sel = sel.Where("p.id < ?", q.Before)
-		}
-		sel = sel.OrderExpr("p.id DESC")
-	} else {
-		// An exact title first; then the database's rank, raised by half
-		// for a post in the reader's language; then the newest.
-		sel = sel.OrderExpr("CASE WHEN d.title_key = ? THEN 0 ELSE 1 END", q.Parsed.Key).
-			OrderExpr(rank+" * CASE WHEN p.language = ? THEN 1.5 ELSE 1.0 END DESC", q.RankLanguage).
-			OrderExpr("p.id DESC").Offset(int64(q.Offset))
-	}
-	if err := sel.Limit(int64(q.Limit)).Scan(ctx, &rows); err != nil {
-		return nil, dbErr("find posts", err)
-	}
-	out := make([]search.PostHit, len(rows))
-	for i, r := range rows {
-		out[i] = search.PostHit{PostID: r.ID, ThreadID: r.ThreadID, ForumID: r.ForumID, AuthorID: r.AuthorID,
-			Title: r.Title, Language: r.Language, HTML: r.HTML, Question: r.ParentID == "",
-			GoodPractice: r.GoodPracticeAt != nil, CreatedAt: r.CreatedAt.UTC()}
-	}
-	return out, nil
+	return sel
 }
 
 // containsPattern is a LIKE pattern for text anywhere, lower-cased.

@@ -79,3 +79,29 @@ func (s *Store) withTranslations(ctx context.Context, rows []postRow) ([]*forum.
 	}
 	return out, nil
 }
+
+// QuestionTitles gives, for each of the threads whose question has a
+// version in lang, that version's title: lists and search results show a
+// thread's title in the reader's language.
+func (s *Store) QuestionTitles(ctx context.Context, threadIDs []forum.ID, lang string) (map[forum.ID]string, error) {
+	out := map[forum.ID]string{}
+	if len(threadIDs) == 0 || lang == "" {
+		return out, nil
+	}
+	var rows []struct {
+		ThreadID string `bun:"thread_id"`
+		Title    string `bun:"title"`
+	}
+	err := s.db.NewSelect().TableExpr("threads AS t").
+		Join("JOIN post_translations AS pt ON pt.post_id = t.root_post_id").
+		ColumnExpr("t.id AS thread_id, pt.title AS title").
+		Where("t.id IN (?)", bun.List(threadIDs)).Where("pt.lang = ?", lang).Where("pt.title <> ''").
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbErr("question titles", err)
+	}
+	for _, r := range rows {
+		out[r.ThreadID] = r.Title
+	}
+	return out, nil
+}

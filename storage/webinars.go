@@ -20,6 +20,8 @@ type webinarRow struct {
 	TimeZone      string    `bun:"time_zone"`
 	OnlineURL     string    `bun:"online_url"`
 	Programme     string    `bun:"programme"`
+	Sequence      int       `bun:"sequence"`
+	Cancelled     bool      `bun:"cancelled"`
 	CreatedBy     string    `bun:"created_by"`
 	CreatedAt     time.Time `bun:"created_at"`
 }
@@ -50,32 +52,63 @@ type webinarRSVPRow struct {
 // CreateWebinar stores a webinar with its texts and speakers.
 func (s *Store) CreateWebinar(ctx context.Context, w *forum.Webinar) error {
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
-		row := &webinarRow{ID: w.ID, ForumID: w.ForumID, ThreadID: w.ThreadID, Language: w.Language, StartsAt: utc(w.StartsAt),
-			EndsAt: utc(w.EndsAt), TimeZone: w.TimeZone, OnlineURL: w.OnlineURL, Programme: w.Programme, CreatedBy: w.CreatedBy,
-			CreatedAt: utc(w.CreatedAt)}
-		if _, err := tx.db.NewInsert().Model(row).Exec(ctx); err != nil {
+		if _, err := tx.db.NewInsert().Model(webinarRowOf(w)).Exec(ctx); err != nil {
 			return dbErr("create webinar", err)
 		}
-		texts := make([]webinarTextRow, 0, len(w.Texts))
-		for lang, t := range w.Texts {
-			texts = append(texts, webinarTextRow{WebinarID: w.ID, Lang: lang, Title: t.Title, Description: t.Description})
-		}
-		if len(texts) > 0 {
-			if _, err := tx.db.NewInsert().Model(&texts).Exec(ctx); err != nil {
-				return dbErr("create webinar texts", err)
-			}
-		}
-		if len(w.Speakers) > 0 {
-			speakers := make([]webinarSpeakerRow, len(w.Speakers))
-			for i, sp := range w.Speakers {
-				speakers[i] = webinarSpeakerRow{WebinarID: w.ID, Position: i, MemberID: sp.MemberID, Name: sp.Name}
-			}
-			if _, err := tx.db.NewInsert().Model(&speakers).Exec(ctx); err != nil {
-				return dbErr("create webinar speakers", err)
-			}
-		}
-		return nil
+		return tx.insertWebinarDetails(ctx, w)
 	})
+}
+
+func webinarRowOf(w *forum.Webinar) *webinarRow {
+	return &webinarRow{ID: w.ID, ForumID: w.ForumID, ThreadID: w.ThreadID, Language: w.Language, StartsAt: utc(w.StartsAt),
+		EndsAt: utc(w.EndsAt), TimeZone: w.TimeZone, OnlineURL: w.OnlineURL, Programme: w.Programme, Sequence: w.Sequence,
+		Cancelled: w.Cancelled, CreatedBy: w.CreatedBy, CreatedAt: utc(w.CreatedAt)}
+}
+
+// UpdateWebinar stores a webinar's new fields and replaces its texts and
+// speakers.
+func (s *Store) UpdateWebinar(ctx context.Context, w *forum.Webinar) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		res, err := tx.db.NewUpdate().Model(webinarRowOf(w)).
+			Column("language", "starts_at", "ends_at", "time_zone", "online_url", "programme", "sequence", "cancelled").
+			WherePK().Exec(ctx)
+		if err != nil {
+			return dbErr("update webinar", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return forum.ErrNotFound
+		}
+		if _, err := tx.db.NewDelete().Model((*webinarTextRow)(nil)).Where("webinar_id = ?", w.ID).Exec(ctx); err != nil {
+			return dbErr("delete webinar texts", err)
+		}
+		if _, err := tx.db.NewDelete().Model((*webinarSpeakerRow)(nil)).Where("webinar_id = ?", w.ID).Exec(ctx); err != nil {
+			return dbErr("delete webinar speakers", err)
+		}
+		return tx.insertWebinarDetails(ctx, w)
+	})
+}
+
+// insertWebinarDetails stores a webinar's texts and speakers.
+func (s *Store) insertWebinarDetails(ctx context.Context, w *forum.Webinar) error {
+	texts := make([]webinarTextRow, 0, len(w.Texts))
+	for lang, t := range w.Texts {
+		texts = append(texts, webinarTextRow{WebinarID: w.ID, Lang: lang, Title: t.Title, Description: t.Description})
+	}
+	if len(texts) > 0 {
+		if _, err := s.db.NewInsert().Model(&texts).Exec(ctx); err != nil {
+			return dbErr("create webinar texts", err)
+		}
+	}
+	if len(w.Speakers) > 0 {
+		speakers := make([]webinarSpeakerRow, len(w.Speakers))
+		for i, sp := range w.Speakers {
+			speakers[i] = webinarSpeakerRow{WebinarID: w.ID, Position: i, MemberID: sp.MemberID, Name: sp.Name}
+		}
+		if _, err := s.db.NewInsert().Model(&speakers).Exec(ctx); err != nil {
+			return dbErr("create webinar speakers", err)
+		}
+	}
+	return nil
 }
 
 // WebinarByID finds a webinar.
@@ -128,7 +161,7 @@ func (s *Store) withWebinarDetails(ctx context.Context, rows []webinarRow) ([]*f
 	for i, r := range rows {
 		out[i] = &forum.Webinar{ID: r.ID, ForumID: r.ForumID, ThreadID: r.ThreadID, Language: r.Language,
 			Texts: map[string]forum.WebinarText{}, StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(), TimeZone: r.TimeZone,
-			OnlineURL: r.OnlineURL, Programme: r.Programme, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
+			OnlineURL: r.OnlineURL, Programme: r.Programme, Sequence: r.Sequence, Cancelled: r.Cancelled, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
 		byID[r.ID], ids[i] = out[i], r.ID
 	}
 	var texts []webinarTextRow

@@ -68,3 +68,37 @@ func TestWebinars(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateWebinar: an edit replaces the fields, texts and speakers
+// (languages dropped are gone), and keeps the sequence and cancellation;
+// updating a webinar that is not there is ErrNotFound.
+func TestUpdateWebinar(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *storage.Store) {
+		f := newFixture(t, s)
+		th, _ := f.newThread(t, s, "Launch webinar")
+		w := &forum.Webinar{ID: f.ids.New(), ForumID: f.forum.ID, ThreadID: th.ID, Language: "en",
+			Texts: map[string]forum.WebinarText{
+				"en": {Title: "Launch", Description: "World Telecommunication Day"},
+				"es": {Title: "Lanzamiento"}},
+			StartsAt: t0.Add(48 * time.Hour), EndsAt: t0.Add(50 * time.Hour), TimeZone: "Europe/Madrid",
+			Speakers:  []forum.Speaker{{MemberID: f.member.ID, Name: "ana"}, {Name: "Emilia Saiz"}},
+			CreatedBy: f.member.ID, CreatedAt: t0}
+		wantErr(t, "CreateWebinar", s.CreateWebinar(ctx(t), w), nil)
+
+		edited := *w
+		edited.Language = "fr"
+		edited.Texts = map[string]forum.WebinarText{"fr": {Title: "Lancement", Description: "Journée mondiale"}}
+		edited.StartsAt, edited.EndsAt, edited.TimeZone = t0.Add(72*time.Hour), t0.Add(73*time.Hour), "Africa/Nouakchott"
+		edited.OnlineURL, edited.Programme = "https://meet.example/new", "Accueil"
+		edited.Speakers = []forum.Speaker{{Name: "Octavi de la Varga"}}
+		edited.Sequence, edited.Cancelled = 2, true
+		wantErr(t, "UpdateWebinar", s.UpdateWebinar(ctx(t), &edited), nil)
+		got, err := s.WebinarByID(ctx(t), w.ID)
+		wantErr(t, "WebinarByID", err, nil)
+		same(t, "edited", got, &edited)
+
+		gone := edited
+		gone.ID = f.ids.New()
+		wantErr(t, "UpdateWebinar none", s.UpdateWebinar(ctx(t), &gone), forum.ErrNotFound)
+	})
+}

@@ -20,9 +20,9 @@ func NewAPIMessages(defaultLang string) (mastoapi.Messages, error) {
 }
 
 // Language is the member's setting, else Accept-Language, else the
-// node's language. Apps send no language cookie; pick ignores its absence.
+// node's language. Apps send no language cookie.
 func (m apiMessages) Language(memberSetting string, r *http.Request) string {
-	return m.cat.pick(memberSetting, r)
+	return m.cat.pick(memberSetting, "", r)
 }
 
 func (m apiMessages) T(lang, id string, args ...any) string {

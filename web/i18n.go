@@ -73,9 +73,10 @@ func (c *catalog) supported(tag string) bool {
 }
 
 // pick chooses the UI language: the member's setting, else the language
-// cookie (visitors' switcher), else Accept-Language, else the node default.
-func (c *catalog) pick(memberSetting string, r *http.Request) string {
-	for _, want := range []string{memberSetting, langCookie(r)} {
+// cookie (visitors' switcher, as langCookie read it), else
+// Accept-Language, else the node default.
+func (c *catalog) pick(memberSetting, cookie string, r *http.Request) string {
+	for _, want := range []string{memberSetting, cookie} {
 		if c.supported(want) {
 			return want
 		}
@@ -215,9 +216,10 @@ func (t *translator) DateTime(d time.Time) string {
 	return t.T("date.time_format", "Date", t.Date(d), "Time", t.num.digits(d.Format("15:04")))
 }
 
-// langCookie is the visitor's switcher choice.
-func langCookie(r *http.Request) string {
-	if c, err := r.Cookie(cookieLang); err == nil {
+// langCookie is the visitor's switcher choice, read under the name
+// setCookie wrote it (__Host- prefixed on https nodes).
+func (s *Server) langCookie(r *http.Request) string {
+	if c, err := r.Cookie(s.cookieName(cookieLang)); err == nil {
 		return c.Value
 	}
 	return ""

@@ -157,10 +157,7 @@ func TestPickLanguage(t *testing.T) {
 		if tt.accept != "" {
 			r.Header.Set("Accept-Language", tt.accept)
 		}
-		if tt.cookie != "" {
-			r.Header.Set("Cookie", cookieLang+"="+tt.cookie)
-		}
-		if got := c.pick(tt.setting, r); got != tt.want {
+		if got := c.pick(tt.setting, tt.cookie, r); got != tt.want {
 			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
 		}
 	}

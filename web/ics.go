@@ -30,6 +30,14 @@ func (s *Server) calendarOf(name, lang string, ws []*forum.Webinar) string {
 		ev := cal.AddEvent(w.ID + "@" + s.cfg.URLs.Host())
 		ev.SetDtStampTime(w.CreatedAt)
 		ev.SetCreatedTime(w.CreatedAt)
+		// A calendar app replaces its copy of an event by one with a
+		// greater SEQUENCE: each edit and the cancellation count one.
+		ev.SetSequence(w.Sequence)
+		if w.Cancelled {
+			ev.SetStatus(ics.ObjectStatusCancelled)
+		} else {
+			ev.SetStatus(ics.ObjectStatusConfirmed)
+		}
 		ev.SetStartAt(w.StartsAt)
 		ev.SetEndAt(w.EndsAt)
 		ev.SetSummary(t.Title)

@@ -97,6 +97,10 @@ func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := forum.Profile{DisplayName: m.DisplayName, Title: m.Title, Organisation: m.Organisation,
 		Languages: m.Languages, UILanguage: m.UILanguage, TimeZone: m.TimeZone}
+	// A member who chose no zone is offered their browser's, to keep.
+	if loc := s.browserZone(r); p.TimeZone == "" && st.viewer.ID == m.ID && loc != nil {
+		p.TimeZone = loc.String()
+	}
 	return s.renderProfileForm(w, r, http.StatusOK, st.tr.T("profile.edit_title"), s.profileFormOf(uris.MemberEditPath(m.Username), m.Username, p, ""))
 }
 

@@ -150,7 +150,7 @@ func (s *Server) cachedBy(threadParam string, h handlerFunc) handlerFunc {
 		if st.viewer != nil || r.Method != http.MethodGet || st.flash != "" {
 			return h(w, r)
 		}
-		key := st.tr.lang + " " + r.URL.RequestURI()
+		key := pageKey(st, r)
 		versionOf := c.versionOf("")
 		if threadParam != "" {
 			versionOf = c.versionOf(r.PathValue(threadParam))
@@ -211,6 +211,13 @@ func (s *Server) cachedBy(threadParam string, h handlerFunc) handlerFunc {
 		c.writeStatus(w, p, st.csrf, rec.status)
 		return err
 	}
+}
+
+// pageKey is what a visitor's page depends on besides the store: its
+// address, the language, and the zone its times are written in, some
+// relative to the minute.
+func pageKey(st *state, r *http.Request) string {
+	return st.tr.lang + " " + st.zone.String() + " " + strconv.FormatInt(minuteOf(st.now), 10) + " " + r.URL.RequestURI()
 }
 
 func (c *pageCache) write(w http.ResponseWriter, p *cachedPage, csrf string) {

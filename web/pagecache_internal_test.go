@@ -40,7 +40,7 @@ func TestPageCacheBoundsOtherProcessesWrites(t *testing.T) {
 	if renders != 1 {
 		t.Fatalf("renders = %d after two requests, want 1 (the second from the cache)", renders)
 	}
-	p, ok := s.pages.get("en /t/A", 1)
+	p, ok := s.pages.get(pageKey(&state{tr: &translator{lang: "en"}}, httptest.NewRequest(http.MethodGet, "/t/A", nil)), 1)
 	if !ok {
 		t.Fatal("the page is not cached")
 	}

@@ -37,8 +37,12 @@ type view struct {
 	Unread int
 	// Notify: the node gives notifications (the header links them).
 	Notify bool
-	// zone is the time zone the reader sees times in.
+	// zone is the time zone the reader sees times in; now is when the
+	// page is made (relative times).
 	zone *time.Location
+	now  time.Time
+	// Site is this site's name, for "from Barcelona" (Config.SiteName).
+	Site string
 	// Reports: the node has forum reports (forum pages link them).
 	Reports bool
 	// Feeds are the page's feeds, linked in its head for feed readers'
@@ -183,7 +187,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 func (s *Server) pageView(r *http.Request, title string, data any) *view {
 	st := stateOf(r)
 	v := &view{translator: st.tr, Title: title, Viewer: st.viewer, SessionUnknown: st.sessionUnknown, CSRF: st.csrf, Path: r.URL.RequestURI(), Data: data,
-		Notify: s.cfg.Notify != nil, Reports: s.cfg.Reports != nil, Unread: s.unread(r.Context(), st), zone: s.readerZone(st.viewer)}
+		Notify: s.cfg.Notify != nil, Reports: s.cfg.Reports != nil, Unread: s.unread(r.Context(), st), zone: st.zone, now: st.now, Site: s.siteName()}
 	v.Flash, v.clearFlash = s.takeFlash(r)
 	for _, tag := range s.catalog.tags {
 		v.Switcher = append(v.Switcher, langOption{Tag: tag, Name: languageName(tag), Current: tag == st.tr.lang})

@@ -209,3 +209,37 @@ func TestTagsIndex(t *testing.T) {
 		t.Errorf("a deleted post's tag is listed:\n%s", p.body)
 	}
 }
+
+// TestSearchTranslatedTitles: a thread whose question has an English
+// version is listed under its English title to a reader in English, for
+// the question and for its answers (marked as the English it is), and
+// under its original title to a reader in Spanish or with no version in
+// their language.
+func TestSearchTranslatedTitles(t *testing.T) {
+	s := newSearchSite(t)
+	if _, err := s.rig.Service.TranslatePost(context.Background(), s.cast.Toronto, s.question.RootPostID, forum.TranslationInput{
+		Language: "en", Title: "How is the digitalisation of procedures going?", Body: "In Barcelona we started in 2020."}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		lang      string
+		want, not []string
+	}{
+		{"en", []string{`<h3 lang="en"><a href="/t/` + s.question.ID + `">How is the digitalisation of procedures going?</a>`,
+			`<h3 lang="en"><a href="/t/` + s.question.ID + `#p-` + s.answer.ID + `">How is the digitalisation of procedures going?</a>`},
+			[]string{"¿Cómo va la digitalización de trámites?</a>"}},
+		{"es", []string{`<h3 lang="es"><a href="/t/` + s.question.ID + `">¿Cómo va la digitalización de trámites?</a>`},
+			[]string{"How is the digitalisation"}},
+		{"fr", []string{"¿Cómo va la digitalización de trámites?</a>"}, []string{"How is the digitalisation"}},
+	} {
+		b := s.browser()
+		b.lang = c.lang
+		p := b.get("/search?q=2020")
+		mustContain(t, p, c.want...)
+		for _, n := range c.not {
+			if strings.Contains(p.body, n) {
+				t.Errorf("%s reader: the page holds %q", c.lang, n)
+			}
+		}
+	}
+}

@@ -78,6 +78,10 @@ type Config struct {
 	// Reports, when set, lets moderators compose a forum's reports and
 	// everyone read the published ones (/f/{slug}/reports).
 	Reports *report.Service
+	// SiteName is what pages call this site when they say where a post or
+	// a forum comes from ("from Barcelona"): the node's city; "" is its
+	// host name.
+	SiteName string
 	// Media keeps uploaded images (profile pictures); nil: no uploads.
 	Media media.Store
 }
@@ -86,6 +90,7 @@ type Config struct {
 type Server struct {
 	cfg       Config
 	zone      *time.Location // the node's time zone
+	zones     zones          // zones loaded, by name (readerZone)
 	catalog   *catalog
 	templates *langTemplates
 	limiter   Limiter
@@ -224,6 +229,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /calendar.ics", s.handle(s.nodeCalendar))
 	mux.Handle("GET /e/{id}", s.handle(s.webinarPage))
 	mux.Handle("GET /e/{id}/event.ics", s.handle(s.webinarICS))
+	mux.Handle("GET /e/{id}/edit", s.handle(s.editWebinarForm))
+	mux.Handle("POST /e/{id}/edit", s.post(s.editWebinar))
+	mux.Handle("POST /e/{id}/cancel", s.post(s.cancelWebinar))
 	mux.Handle("POST /e/{id}/rsvp", s.post(s.rsvp))
 	mux.Handle("GET /f/{slug}/ask", s.handle(s.askForm))
 	mux.Handle("POST /f/{slug}/ask", s.postForm(s.ask))

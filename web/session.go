@@ -42,6 +42,14 @@ type state struct {
 	tr             *translator
 	// flash is the flash cookie's message ID, as sent (see flash.go).
 	flash string
+	// zone is the zone the reader reads times in (readerZone); now is
+	// the time the page is made at, for relative times.
+	zone *time.Location
+	now  time.Time
+	// unread, when unreadKnown, is the viewer's count of unread
+	// notifications, read already with other marks (viewerMarks).
+	unread      int
+	unreadKnown bool
 }
 
 type stateKey struct{}
@@ -85,7 +93,8 @@ func (s *Server) withState(next http.Handler) http.Handler {
 		if st.viewer != nil {
 			setting = st.viewer.UILanguage
 		}
-		st.tr = s.catalog.translator(s.catalog.pick(setting, r))
+		st.tr = s.catalog.translator(s.catalog.pick(setting, s.langCookie(r), r))
+		st.zone, st.now = s.readerZone(st.viewer, r), s.cfg.Service.Now()
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 		if sessionErr != nil {
 			s.sessionFailed(w, r, sessionErr)

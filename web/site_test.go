@@ -86,7 +86,7 @@ func buildSiteOn(t *testing.T, rig *testrig.Rig, changes func(*testrig.Rig) web.
 	h, err := web.New(web.Config{URLs: u, DefaultLanguage: "en", Service: rig.Service, Notify: notes, Mail: mailCfg,
 		Logger: logger, Changes: versioner, ClientIP: clientIP,
 		Search: search.NewService(rig.DB.Store(), rig.DB.Store()), Media: media.Dir{Path: t.TempDir()}, Feeds: rig.DB.Store(),
-		Reports: reportService(t, rig)})
+		Reports: reportService(t, rig), SiteName: "Metropolis"})
 	if err != nil {
 		t.Fatal(err)
 	}

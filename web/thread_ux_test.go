@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/metropolis/agora/forum"
 )
 
 // people signs in each seeded member once (sign-ins are rate limited).
@@ -191,7 +195,7 @@ func TestThreadLabelsPerRole(t *testing.T) {
 func TestLockedThreadHidesReplyLinks(t *testing.T) {
 	s := newSite(t)
 	who := people(s)
-	threadPath, _, _ := threadWithAnswers(t, who)
+	threadPath, _, modAnswer := threadWithAnswers(t, who)
 	joao, mod := who["joao"], who["moderator"]
 	mustContain(t, joao.get(threadPath), "?reply_to=")
 	if p := mod.post(threadPath+"/moderate", url.Values{"action": {"lock"}}); p.status != http.StatusSeeOther {
@@ -200,5 +204,155 @@ func TestLockedThreadHidesReplyLinks(t *testing.T) {
 	if p := joao.get(threadPath); strings.Contains(p.body, "?reply_to=") {
 		t.Error("a member sees Reply links in a locked thread")
 	}
+	// The address a link had before the lock gives no form either.
+	if p := joao.get(threadPath + "?reply_to=" + modAnswer); strings.Contains(p.body, `name="parent"`) || strings.Contains(p.body, `class="quote"`) {
+		t.Error("a member is given a reply form in a locked thread")
+	}
 	mustContain(t, mod.get(threadPath), "?reply_to=")
+}
+
+// Reply links lead to the answer form with a quote of the answer replied
+// to (the page reply.js opens inline, and the page without scripts); an
+// address naming no answer of the thread gives the plain answer form; a
+// refused reply keeps its quote and its answer.
+func TestReplyToQuotesTheAnswer(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, joaoAnswer, _ := threadWithAnswers(t, who)
+	other, _, _ := threadWithAnswers(t, who)
+	otherAnswer := func() string {
+		p := who["priya"].post(other+"/reply", url.Values{"body": {"Elsewhere."}, "language": {"en"}})
+		return location(p)[strings.Index(location(p), "#p-")+3:]
+	}()
+	quoted := []string{`<blockquote class="quote" cite="` + threadPath + `#p-` + joaoAnswer + `" lang="en"><p>We run CKAN since 2019.</p></blockquote>`,
+		`<input type="hidden" name="parent" value="` + joaoAnswer + `">`, "Reply to João Silva"}
+	tests := []struct {
+		name, query string
+		quote       bool
+	}{
+		{"an answer of the thread", "?reply_to=" + joaoAnswer, true},
+		{"an answer of another thread", "?reply_to=" + otherAnswer, false},
+		{"no such post", "?reply_to=01JUNKJUNKJUNKJUNKJUNKJUNK", false},
+		{"garbage", "?reply_to=%3Cscript%3E", false},
+		{"no reply_to", "", false},
+	}
+	priya := who["priya"]
+	for _, tt := range tests {
+		p := priya.get(threadPath + tt.query)
+		if p.status != http.StatusOK {
+			t.Fatalf("%s: %d", tt.name, p.status)
+		}
+		for _, w := range quoted {
+			if got := strings.Contains(p.body, w); got != tt.quote {
+				t.Errorf("%s: has %q: %v, want %v", tt.name, w, got, tt.quote)
+			}
+		}
+		mustContain(t, p, `<script src="/static/reply.js" defer></script>`, `<form method="post" action="`+threadPath+`/reply"`)
+	}
+	// An empty reply is refused with the quote and the parent kept.
+	p := priya.post(threadPath+"/reply", url.Values{"body": {""}, "language": {"en"}, "parent": {joaoAnswer}})
+	if p.status != http.StatusBadRequest {
+		t.Fatalf("empty reply: %d", p.status)
+	}
+	mustContain(t, p, quoted...)
+	if js := priya.get("/static/reply.js"); js.status != http.StatusOK || !strings.Contains(js.body, "reply_to=") {
+		t.Fatalf("reply.js: %d", js.status)
+	}
+	// A visitor, who may not answer, gets no form and no quote.
+	if p := who[""].get(threadPath + "?reply_to=" + joaoAnswer); strings.Contains(p.body, `class="quote"`) {
+		t.Error("a visitor is shown the reply form's quote")
+	}
+}
+
+// The heading's answer count follows live answers: live.js takes it from
+// the page it fetches for the new answer, so that page (cached for
+// visitors) must count it, under the heading's id.
+func TestAnswerCountFollowsNewAnswers(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, _, _ := threadWithAnswers(t, who)
+	for _, b := range []*browser{who[""], who["priya"]} {
+		mustContain(t, b.get(threadPath), `<h2 id="answers-h">2 answers</h2>`)
+	}
+	who["priya"].post(threadPath+"/reply", url.Values{"body": {"Toronto uses CKAN too."}, "language": {"en"}})
+	for _, b := range []*browser{who[""], who["priya"]} {
+		mustContain(t, b.get(threadPath), `<h2 id="answers-h">3 answers</h2>`)
+	}
+	if js := who[""].get("/static/live.js"); !strings.Contains(js.body, `getElementById("answers-h")`) {
+		t.Error("live.js does not update the heading's count")
+	}
+}
+
+// Answers can be read most helpful first (?sort=helpful): good practices,
+// then by helpful marks; the next page's link keeps the order, and the
+// pages together hold each answer once.
+func TestSortAnswersByHelpful(t *testing.T) {
+	s := newSite(t)
+	who := people(s)
+	threadPath, joaoAnswer, modAnswer := threadWithAnswers(t, who)
+	ctx := context.Background()
+	priya, err := s.rig.Service.MemberByUsername(ctx, "priya")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimPrefix(threadPath, "/t/")
+	var late []string
+	for i := range 50 {
+		p, err := s.rig.Service.Reply(ctx, priya, id, "", forum.Answer{Body: fmt.Sprintf("Answer number %d.", i), Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		late = append(late, p.ID)
+	}
+	// The last answer gets two marks, the moderator's one; joão's is a
+	// good practice.
+	for _, name := range []string{"marta", "joao"} {
+		if p := who[name].post("/p/"+late[49]+"/helpful", url.Values{"on": {"1"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("helpful: %d", p.status)
+		}
+	}
+	who["marta"].post("/p/"+modAnswer+"/helpful", url.Values{"on": {"1"}})
+	if p := who["moderator"].post("/p/"+joaoAnswer+"/good-practice", url.Values{"on": {"1"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("good practice: %d", p.status)
+	}
+	order := func(body string) []string {
+		var ids []string
+		for _, part := range strings.Split(body, `<article id="p-`)[1:] {
+			ids = append(ids, part[:strings.Index(part, `"`)])
+		}
+		return ids
+	}
+	for _, b := range []*browser{who[""], who["priya"]} {
+		first := b.get(threadPath + "?sort=helpful")
+		mustContain(t, first, `?sort=helpful#answers-h" aria-current="true">most helpful first</a>`, `class="post good"`)
+		got := order(first.body)
+		if len(got) < 4 || got[1] != joaoAnswer || got[2] != late[49] || got[3] != modAnswer {
+			t.Fatalf("helpful order starts %v, want question, %s, %s, %s", got[:min(4, len(got))], joaoAnswer, late[49], modAnswer)
+		}
+		next := first.body[strings.Index(first.body, `rel="next" href="`)+len(`rel="next" href="`):]
+		next = strings.ReplaceAll(next[:strings.Index(next, `"`)], "&amp;", "&")
+		if !strings.Contains(next, "sort=helpful&after=h.") {
+			t.Fatalf("next page link %q loses the order", next)
+		}
+		rest := b.get(next)
+		if rest.status != http.StatusOK {
+			t.Fatalf("next page: %d", rest.status)
+		}
+		seen := map[string]int{}
+		for _, id := range append(got, order(rest.body)...) {
+			seen[id]++
+		}
+		for _, id := range append([]string{joaoAnswer, modAnswer}, late...) {
+			if seen[id] != 1 {
+				t.Errorf("answer %s appears %d times over the two pages", id, seen[id])
+			}
+		}
+		// Oldest first stays the default.
+		if got := order(b.get(threadPath).body); got[1] != joaoAnswer || got[2] != modAnswer || got[3] != late[0] {
+			t.Errorf("time order starts %v", got[:4])
+		}
+	}
+	if p := who[""].get(threadPath + "?sort=helpful&after=01JUNK"); p.status != http.StatusBadRequest {
+		t.Errorf("a broken cursor: %d, want 400", p.status)
+	}
 }

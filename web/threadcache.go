@@ -16,7 +16,7 @@ import (
 // depend on who reads it, by the thread's version (ThreadVersioner): the
 // page of posts as read from the store, and each post's rendered HTML for
 // each language and set of controls. A member's page then costs the
-// viewer's helpful marks (one query) and the page around the posts,
+// viewer's marks (one query, viewerMarks) and the page around the posts,
 // instead of four queries and the post template run 50 times through
 // reflection. Entries are used only while the thread's version is the one
 // read before the store was, and for at most pageCacheTTL (another
@@ -42,7 +42,10 @@ const (
 	threadCacheBytes = 16 << 20
 )
 
-type viewKey struct{ thread, cursor string }
+type viewKey struct {
+	thread, cursor string
+	order          forum.PostOrder
+}
 
 type cachedView struct {
 	version uint64
@@ -53,10 +56,14 @@ type cachedView struct {
 // fragKey is one post rendered for one language and one set of controls.
 // version is the post's own version (PostVersioner), else its thread's:
 // either covers the post and its author.
+// zone and minute: the post's times are in the reader's zone, one
+// relative to the minute it is rendered in.
 type fragKey struct {
 	post    string
 	version uint64
 	lang    string
+	zone    string
+	minute  int64
 	flags   postFlags
 }
 
@@ -113,22 +120,23 @@ func newThreadCache(changes Versioner) *threadCache {
 		views: map[viewKey]cachedView{}, frags: map[fragKey]cachedFrag{}, forums: map[string]cachedForums{}}
 }
 
-// readThread is Service.ReadThread through the cache: the viewer's
-// helpful marks are read each time, the rest while the thread's version
-// holds. It returns the version read before the store, for fragments.
-func (s *Server) readThread(ctx context.Context, viewer *forum.Member, id, cursor string) (*forum.ThreadView, uint64, bool, error) {
+// readThread is Service.ReadThread through the cache, without the
+// viewer's marks (viewerMarks reads them each time): the view is kept
+// while the thread's version holds. It returns the version read before
+// the store, for fragments.
+func (s *Server) readThread(ctx context.Context, id, cursor string, order forum.PostOrder) (*forum.ThreadView, uint64, bool, error) {
 	c := s.threads
 	if c == nil {
-		v, err := s.cfg.Service.ReadThread(ctx, viewer, id, cursor)
+		v, err := s.cfg.Service.ReadThreadIn(ctx, nil, id, cursor, order)
 		return v, 0, false, err
 	}
 	version := c.changes.ThreadVersion(id)
-	key := viewKey{id, cursor}
+	key := viewKey{id, cursor, order}
 	c.mu.RLock()
 	e, ok := c.views[key]
 	c.mu.RUnlock()
 	if !ok || e.version != version || time.Now().After(e.expires) {
-		v, err := s.cfg.Service.ReadThread(ctx, nil, id, cursor)
+		v, err := s.cfg.Service.ReadThreadIn(ctx, nil, id, cursor, order)
 		if err != nil {
 			return nil, 0, false, err
 		}
@@ -143,15 +151,6 @@ func (s *Server) readThread(ctx context.Context, viewer *forum.Member, id, curso
 		}
 	}
 	v := *e.view
-	ids := make([]forum.ID, 0, len(v.Posts.Items))
-	for _, p := range v.Posts.Items {
-		ids = append(ids, p.ID)
-	}
-	marks, err := s.cfg.Service.HelpfulMarks(ctx, viewer, ids)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	v.Helpful = marks
 	return &v, version, true, nil
 }
 
@@ -165,7 +164,7 @@ func (s *Server) appendPost(chunks []string, v *view, item *postItem, version ui
 		return append(chunks, string(h)), err
 	}
 	flags := flagsOf(v, item)
-	key := fragKey{post: item.ID, version: version, lang: v.lang, flags: flags}
+	key := fragKey{post: item.ID, version: version, lang: v.lang, zone: v.Zone(), minute: minuteOf(v.now), flags: flags}
 	if c.posts != nil {
 		// By the post's own version, a new answer does not render the
 		// thread's other posts again.

@@ -44,8 +44,10 @@ type threadData struct {
 	Locked                  bool
 	Reply                   composeData
 	ReplyTo                 *postItem // the answer being replied to, if any
-	Forums                  []*forum.Forum
-	Deleted                 bool
+	// ReplyQuote is the start of ReplyTo's text, quoted above the form.
+	ReplyQuote string
+	Forums     []*forum.Forum
+	Deleted    bool
 	// FollowHandle is the thread actor's handle (@t-<id>@host), for people
 	// to follow the question from Mastodon; empty for other nodes' threads.
 	FollowHandle string
@@ -61,6 +63,9 @@ type threadData struct {
 	Heading forum.Shown
 	// Webinar is the event this thread is the discussion of, if any.
 	Webinar *forum.Webinar
+	// Sort is the answers' order: "" oldest first, "helpful" the most
+	// helpful first (?sort=helpful).
+	Sort string
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
@@ -72,19 +77,30 @@ func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, draft *composeData) error {
 	st := stateOf(r)
 	id := r.PathValue("id")
-	v, version, versioned, err := s.readThread(r.Context(), st.viewer, id, r.URL.Query().Get("after"))
+	order, sort := forum.ByTime, ""
+	if r.URL.Query().Get("sort") == "helpful" {
+		order, sort = forum.ByHelpful, "helpful"
+	}
+	v, version, versioned, err := s.readThread(r.Context(), id, r.URL.Query().Get("after"), order)
 	if errors.Is(err, forum.ErrGone) {
 		return s.goneThread(w, r, id)
 	} else if err != nil {
 		return err
 	}
-	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked,
+	marks, err := s.viewerMarks(r.Context(), st, v)
+	if err != nil {
+		return err
+	}
+	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked, Sort: sort,
 		Heading: forum.Shown{Language: v.Thread.Language, Title: v.Thread.Title}}
 	d.CanReply = forum.CanReply(st.viewer, v.Thread) == nil
 	if s.cfg.Live != nil && r.URL.Query().Get("after") == "" {
 		d.LiveURL = uris.ThreadEventsPath(v.Thread.ID)
 	}
 	replyTo := r.URL.Query().Get("reply_to")
+	if draft != nil && draft.Parent != "" {
+		replyTo = draft.Parent // a refused or previewed reply keeps its answer
+	}
 	for _, p := range v.Posts.Items {
 		item := &postItem{Post: p, Author: v.Authors[p.AuthorID], Marked: v.Helpful[p.ID],
 			CanEdit:      forum.CanEdit(st.viewer, v.Thread, p) == nil,
@@ -100,10 +116,18 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 			continue
 		}
 		item.CanDelete = forum.CanDeletePost(st.viewer, v.Thread, p) == nil
-		if p.ID == replyTo {
+		if p.ID == replyTo && item.CanReply && !p.Deleted() {
 			d.ReplyTo = item
 		}
 		d.Posts = append(d.Posts, item)
+	}
+	if replyTo != "" && d.ReplyTo == nil && d.CanReply {
+		if d.ReplyTo, err = s.replyTarget(r, v, replyTo); err != nil {
+			return err
+		}
+	}
+	if d.ReplyTo != nil {
+		d.ReplyQuote = excerpt(d.ReplyTo.Shown.HTML)
 	}
 	if draft != nil {
 		d.Reply = *draft
@@ -124,7 +148,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	if s.cfg.Federation != nil && v.Forum.Local() {
 		d.FollowHandle = "@" + uris.ThreadHandle(v.Thread.ID) + "@" + s.cfg.URLs.Host()
 	}
-	if err := s.readPosition(r.Context(), st, v, &d); err != nil {
+	if err := s.readPosition(r.Context(), st, v, marks, &d); err != nil {
 		return err
 	}
 	if q := d.Question; q != nil && q.URI == "" && q.Extras.Kind == forum.KindEvent {
@@ -155,6 +179,26 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	page.splice = chunks
 	s.renderView(w, r, status, "thread", page)
 	return nil
+}
+
+// replyTarget is the answer ?reply_to= names when it is not on the page
+// read (the link is the same from every page of answers): nil when it is
+// not an answer of this thread that can be answered.
+func (s *Server) replyTarget(r *http.Request, v *forum.ThreadView, id string) (*postItem, error) {
+	p, err := s.cfg.Service.Post(r.Context(), id)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("answer replied to: %w", err)
+	}
+	if p.ThreadID != v.Thread.ID || p.IsQuestion() || p.Deleted() {
+		return nil, nil
+	}
+	authors, err := s.cfg.Service.Members(r.Context(), []forum.ID{p.AuthorID})
+	if err != nil {
+		return nil, fmt.Errorf("author of the answer replied to: %w", err)
+	}
+	return &postItem{Post: p, Author: authors[p.AuthorID], Shown: p.ShownIn(stateOf(r).tr.lang, v.Thread.Title)}, nil
 }
 
 // followFromServer sends a person to their own server's page for following
@@ -238,7 +282,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) error {
 	a.Images = images
 	p, err := s.cfg.Service.Reply(r.Context(), st.viewer, id, r.PostForm.Get("parent"), a)
 	if ve := asValidation(err); ve != nil {
-		draft := &composeData{Body: a.Body, Language: a.Language, Alts: typedAlts(r), Error: s.validationMessage(st.tr, ve)}
+		draft := &composeData{Body: a.Body, Language: a.Language, Parent: r.PostForm.Get("parent"), Alts: typedAlts(r), Error: s.validationMessage(st.tr, ve)}
 		return s.showThread(w, r, http.StatusBadRequest, draft)
 	} else if err != nil {
 		return err

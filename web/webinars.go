@@ -29,6 +29,9 @@ type webinarForm struct {
 	Error     string
 	// ErrorField is the field the error is about (its input points to it).
 	ErrorField string
+	// Editing is set on the edit form of an existing event (Action is
+	// then its edit address).
+	Editing bool
 }
 
 type webinarFormText struct {
@@ -43,7 +46,7 @@ func (s *Server) newWebinarForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := webinarForm{Language: defaultPostLanguage(st), TimeZone: s.readerZone(st.viewer).String()}
+	d := webinarForm{Language: defaultPostLanguage(st), TimeZone: st.zone.String()}
 	s.renderWebinarForm(w, r, http.StatusOK, f, d)
 	return nil
 }
@@ -69,7 +72,10 @@ func (s *Server) webinarForum(r *http.Request) (*forum.Forum, error) {
 
 func (s *Server) renderWebinarForm(w http.ResponseWriter, r *http.Request, status int, f *forum.Forum, d webinarForm) {
 	st := stateOf(r)
-	d.Action, d.Forum, d.ForumText = uris.WebinarsPath(f.Slug), f, forumText(f, st.tr.lang)
+	if d.Action == "" {
+		d.Action = uris.WebinarsPath(f.Slug)
+	}
+	d.Forum, d.ForumText = f, forumText(f, st.tr.lang)
 	d.Languages = postLanguages(st.viewer, d.Language)
 	// One set of fields per language: the event's, then the interface
 	// languages, each with what was typed in it.
@@ -88,7 +94,11 @@ func (s *Server) renderWebinarForm(w http.ResponseWriter, r *http.Request, statu
 		t.Lang = l
 		d.Texts = append(d.Texts, t)
 	}
-	s.render(w, r, status, "webinar_form", st.tr.T("event.new_title"), d)
+	title := st.tr.T("event.new_title")
+	if d.Editing {
+		title = st.tr.T("event.edit_title")
+	}
+	s.render(w, r, status, "webinar_form", title, d)
 }
 
 func (s *Server) createWebinar(w http.ResponseWriter, r *http.Request) error {
@@ -97,6 +107,20 @@ func (s *Server) createWebinar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	in, typed := webinarInputOf(r)
+	wb, err := s.cfg.Service.CreateWebinar(r.Context(), st.viewer, f.ID, in)
+	if ve := asValidation(err); ve != nil {
+		s.renderWebinarForm(w, r, http.StatusBadRequest, f, s.webinarFormAgain(st, in, typed, ve))
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return redirect(w, r, uris.WebinarPath(wb.ID))
+}
+
+// webinarInputOf reads the event form: the input for the service, and the
+// texts as typed, to give the form back.
+func webinarInputOf(r *http.Request) (forum.WebinarInput, []webinarFormText) {
 	in := forum.WebinarInput{Language: r.PostForm.Get("language"), Texts: map[string]forum.WebinarText{},
 		Starts: r.PostForm.Get("starts"), Ends: r.PostForm.Get("ends"), TimeZone: r.PostForm.Get("time_zone"),
 		OnlineURL: r.PostForm.Get("online_url"), Speakers: r.PostForm.Get("speakers"), Programme: r.PostForm.Get("programme")}
@@ -106,20 +130,18 @@ func (s *Server) createWebinar(w http.ResponseWriter, r *http.Request) error {
 		typed = append(typed, t)
 		in.Texts[l] = forum.WebinarText{Title: t.Title, Description: t.Description}
 	}
-	wb, err := s.cfg.Service.CreateWebinar(r.Context(), st.viewer, f.ID, in)
-	if ve := asValidation(err); ve != nil {
-		d := webinarForm{Language: in.Language, Texts: typed, Starts: in.Starts, Ends: in.Ends, TimeZone: in.TimeZone,
-			OnlineURL: in.OnlineURL, Speakers: in.Speakers, Programme: in.Programme, ErrorField: ve.Field,
-			Error: s.validationMessage(st.tr, ve)}
-		if ve.Code == "error.event_ends_before_start" {
-			d.Error = st.tr.T("event.ends_before_start")
-		}
-		s.renderWebinarForm(w, r, http.StatusBadRequest, f, d)
-		return nil
-	} else if err != nil {
-		return err
+	return in, typed
+}
+
+// webinarFormAgain is the form as typed, with what is wrong with it.
+func (s *Server) webinarFormAgain(st *state, in forum.WebinarInput, typed []webinarFormText, ve *forum.ValidationError) webinarForm {
+	d := webinarForm{Language: in.Language, Texts: typed, Starts: in.Starts, Ends: in.Ends, TimeZone: in.TimeZone,
+		OnlineURL: in.OnlineURL, Speakers: in.Speakers, Programme: in.Programme, ErrorField: ve.Field,
+		Error: s.validationMessage(st.tr, ve)}
+	if ve.Code == "error.event_ends_before_start" {
+		d.Error = st.tr.T("event.ends_before_start")
 	}
-	return redirect(w, r, uris.WebinarPath(wb.ID))
+	return d
 }
 
 // webinarData is an event's page.
@@ -135,6 +157,9 @@ type webinarData struct {
 	Going     bool
 	CanRSVP   bool
 	Past      bool
+	// CanChange is set for a moderator of the event's forum, here, while
+	// it is coming and not cancelled: they may edit or cancel it.
+	CanChange bool
 	// OrganiserZone is set when the organiser's zone differs from the
 	// reader's: the times are then given in both.
 	OrganiserZone string
@@ -195,8 +220,9 @@ func (s *Server) showWebinar(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	d.Past = wb.Past(s.cfg.Service.Now())
-	d.CanRSVP = st.viewer != nil && st.viewer.Local() && !d.Past
-	if zone := s.readerZone(st.viewer); zone.String() != wb.TimeZone {
+	d.CanRSVP = st.viewer != nil && st.viewer.Local() && !d.Past && !wb.Cancelled
+	d.CanChange = f.Local() && !d.Past && !wb.Cancelled && forum.CanModerate(st.viewer) == nil
+	if zone := st.zone; zone.String() != wb.TimeZone {
 		d.OrganiserZone = wb.TimeZone
 	}
 	s.render(w, r, status, "webinar", d.Text.Title, d)

@@ -6,9 +6,8 @@
 // a temporary directory, or PostgreSQL with -db), writes -posts posts in
 // four languages (en, es, fr, pt), their words drawn from a Zipf
 // distribution over a vocabulary of -vocab words per language (corpus.go),
-// through the store in transactions of
-// 1,000 (threads of 20 posts; each post written by CreateThread or
-// CreatePost, so it is indexed as any post is), then:
+// in threads of 20 posts (storage.ImportPosts writes each post's index
+// document as CreatePost does), then:
 //
 //   - runs -queries searches one after another through search.Service
 //     (what /search calls: the index's match and rank, the filters, the
@@ -16,14 +15,20 @@
 //     language drawn by frequency, with a language filter, a forum filter, or sorted by
 //     date in turn, and prints p50/p99 (targets: p50 ≤ 10 ms, p99 ≤ 50 ms);
 //
-//   - posts -answers answers through forum.Service.Reply and prints the
-//     p50 of one answer, then writes the same answers' index documents
-//     alone (the analysis and the INSERT into search_docs, with SQLite's
-//     FTS5 triggers, each in its own transaction: an upper bound of what
-//     the index adds inside Reply's) and prints their p50 and the ratio
-//     (target ≤ 10%).
+//   - posts -answers answers through forum.Service.Reply and applies as
+//     many received ones through forum.Service.ReceiveAnswer, half with
+//     the index's writes turned off, in alternating rounds
+//     (indexing.go), and prints what indexing adds to each (target
+//     ≤ 10%).
 //
-//     go run ./bench/search [-posts 100000] [-queries 1000] [-answers 300] [-vocab 5000] [-db postgres://…]
+// The corpus is written with storage.ImportPosts (multi-row INSERTs, the
+// index documents with them), in transactions of 10,000 posts: 100,000
+// posts take a minute or two, a million on PostgreSQL some twenty. With
+// -keep the corpus is kept (SQLite: in -dir; PostgreSQL: in a database
+// named after -posts) and the next run with -keep measures on it again
+// instead of writing it.
+//
+//	go run ./bench/search [-posts 100000] [-queries 1000] [-answers 300] [-vocab 5000] [-db postgres://…] [-keep -dir DIR]
 package main
 
 import (
@@ -31,6 +36,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -39,6 +46,7 @@ import (
 	"github.com/metropolis/agora/bench/internal/serving"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/search"
+	"github.com/metropolis/agora/storage"
 )
 
 // vocab is each language's topic words: the most frequent content words
@@ -72,7 +80,8 @@ func main() {
 	vocabSize := flag.Int("vocab", 5000, "words per language's vocabulary (Zipf-distributed)")
 	queryRanks := flag.Int("query-ranks", 1000, "queries draw their words among this many most frequent content words")
 	sample := flag.Int("sample", 30, "queries whose matches are counted (not timed), to report the share of posts a query matches")
-	dir := flag.String("dir", "", "SQLite: the data directory (new, kept after the run, to inspect the database); default a temporary one")
+	dir := flag.String("dir", "", "SQLite: the data directory (kept after the run, to inspect the database); default a temporary one")
+	keep := flag.Bool("keep", false, "keep the corpus (SQLite: in -dir, required; PostgreSQL: database agora_bench_search_<posts>) and reuse it when a previous -keep run left it")
 	sqliteQuery := flag.String("sqlite-query", "", "SQLite: parameters added to the database URL (e.g. _pragma=mmap_size(268435456))")
 	optimize := flag.Bool("optimize", false, "SQLite: merge the FTS5 index into one segment before measuring")
 	profile := serving.ProfileFlag()
@@ -80,31 +89,59 @@ func main() {
 	ctx := context.Background()
 	opts := serving.NodeOptions{Addr: "127.0.0.1:0", Dir: *dir, SQLiteQuery: *sqliteQuery}
 	backend := "sqlite"
-	if *db != "" {
+	reuse := false
+	switch {
+	case *db != "" && *keep:
+		name := fmt.Sprintf("agora_bench_search_%d", *posts)
+		u, existed, err := serving.KeptPostgres(ctx, *db, name)
+		if err != nil {
+			serving.Fatal("postgres", err)
+		}
+		fmt.Printf("postgres: corpus kept in database %s (DROP DATABASE %s when done)\n", name, name)
+		opts.DatabaseURL, backend, reuse = u, "postgres", existed
+	case *db != "":
 		u, drop, err := serving.TempPostgres(ctx, *db)
 		if err != nil {
 			serving.Fatal("postgres", err)
 		}
 		defer drop()
 		opts.DatabaseURL, backend = u, "postgres"
+	case *keep:
+		if *dir == "" {
+			serving.Fatal("flags", fmt.Errorf("-keep on SQLite needs -dir"))
+		}
+		_, err := os.Stat(filepath.Join(*dir, "forum.db"))
+		reuse = err == nil
+		fmt.Printf("sqlite: corpus kept in %s (delete it when done)\n", *dir)
 	}
 	n, err := serving.StartNode(ctx, opts)
 	if err != nil {
 		serving.Fatal("start node", err)
 	}
 	defer n.Close()
-	seeded, err := serving.Seed(ctx, n.Service, 0)
-	if err != nil {
-		serving.Fatal("seed", err)
+	// Two corpora of the same vocabulary (same seed), each with its own
+	// stream: the queries are the same whether the posts were written by
+	// this run or a previous one.
+	c := newCorpus(rand.New(rand.NewPCG(1, 2)), *vocabSize, *queryRanks)
+	var seeded *serving.Seeded
+	if reuse {
+		if seeded, err = reseeded(ctx, n.DB.Store()); err != nil {
+			serving.Fatal("reuse corpus", err)
+		}
+		fmt.Printf("%s: reusing the kept corpus\n", backend)
+	} else {
+		if seeded, err = serving.Seed(ctx, n.Service, 0); err != nil {
+			serving.Fatal("seed", err)
+		}
+		r := rand.New(rand.NewPCG(3, 4))
+		w := newCorpus(rand.New(rand.NewPCG(1, 2)), *vocabSize, *queryRanks)
+		start := time.Now()
+		if err := seed(ctx, n.DB.Store(), seeded, r, w, *posts); err != nil {
+			serving.Fatal("seed posts", err)
+		}
+		fmt.Printf("%s: %d posts written and indexed in %s\n", backend, *posts, time.Since(start).Round(time.Second))
 	}
-	r := rand.New(rand.NewPCG(1, 2))
-	c := newCorpus(r, *vocabSize, *queryRanks)
-	start := time.Now()
-	if err := seed(ctx, n.DB.Store(), seeded, r, c, *posts); err != nil {
-		serving.Fatal("seed posts", err)
-	}
-	fmt.Printf("%s: %d posts written and indexed in %s\n", backend, *posts, time.Since(start).Round(time.Second))
-	if backend == "postgres" {
+	if backend == "postgres" && !reuse {
 		// Statistics as autovacuum keeps them on a node in use: written in
 		// minutes, the corpus would otherwise be planned as the empty
 		// tables it was (a nested loop over every post: 14.7 s for one
@@ -162,43 +199,56 @@ func main() {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// seed writes n posts in threads of 20, in transactions of 1,000.
-func seed(ctx context.Context, store forum.Store, s *serving.Seeded, r *rand.Rand, c *corpus, n int) error {
+// seed writes n posts in threads of 20, in transactions of 10,000, with
+// storage.ImportPosts (posts, their index documents and tags).
+func seed(ctx context.Context, store *storage.Store, s *serving.Seeded, r *rand.Rand, c *corpus, n int) error {
 	ids := forum.NewULIDs(forum.SystemClock{}, nil)
 	at := time.Now().Add(-time.Duration(n) * time.Minute)
 	var thread *forum.Thread
 	for done := 0; done < n; {
-		batch := min(1000, n-done)
-		err := store.Atomic(ctx, func(ctx context.Context, tx forum.Store) error {
-			for i := range batch {
-				at = at.Add(time.Minute)
-				id := ids.NewAt(at)
-				lang := langs[(done+i)/20%len(langs)]
-				author := s.Members[r.IntN(len(s.Members))]
-				body := c.text(lang, 40+r.IntN(80))
-				p := &forum.Post{ID: id, ThreadID: id, AuthorID: author.ID, BranchID: id, Language: lang,
-					Source: body, HTML: "<p>" + body + "</p>", CreatedAt: at}
-				if (done+i)%20 == 0 {
-					thread = &forum.Thread{ID: id, ForumID: s.Forum.ID, AuthorID: author.ID, RootPostID: id,
-						Title: c.text(lang, 6), Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at}
-					if err := tx.CreateThread(ctx, thread, p); err != nil {
-						return err
-					}
-					continue
-				}
+		batch := min(10_000, n-done)
+		var threads []*forum.Thread
+		posts := make([]*forum.Post, 0, batch)
+		for i := range batch {
+			at = at.Add(time.Minute)
+			id := ids.NewAt(at)
+			lang := langs[(done+i)/20%len(langs)]
+			author := s.Members[r.IntN(len(s.Members))]
+			body := c.text(lang, 40+r.IntN(80))
+			p := &forum.Post{ID: id, ThreadID: id, AuthorID: author.ID, BranchID: id, Language: lang,
+				Source: body, HTML: "<p>" + body + "</p>", CreatedAt: at}
+			if (done+i)%20 == 0 {
+				thread = &forum.Thread{ID: id, ForumID: s.Forum.ID, AuthorID: author.ID, RootPostID: id,
+					Title: c.text(lang, 6), Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at}
+				threads = append(threads, thread)
+			} else {
 				p.ThreadID, p.ParentID = thread.ID, thread.RootPostID
-				if err := tx.CreatePost(ctx, p); err != nil {
-					return err
-				}
 			}
-			return nil
-		})
-		if err != nil {
+			posts = append(posts, p)
+		}
+		if err := store.ImportPosts(ctx, threads, posts); err != nil {
 			return err
 		}
 		done += batch
 	}
 	return nil
+}
+
+// reseeded finds what serving.Seed wrote in a kept corpus.
+func reseeded(ctx context.Context, store *storage.Store) (*serving.Seeded, error) {
+	f, err := store.ForumBySlug(ctx, "bench")
+	if err != nil {
+		return nil, fmt.Errorf("forum: %w", err)
+	}
+	out := &serving.Seeded{Forum: f}
+	for i := range 10 {
+		m, err := store.LocalMemberByUsername(ctx, fmt.Sprintf("member%d", i))
+		if err != nil {
+			return nil, fmt.Errorf("member%d: %w", i, err)
+		}
+		out.Members = append(out.Members, m)
+	}
+	return out, nil
 }
 
 // matchShare counts, untimed, how many posts sample queries match (all
@@ -224,60 +274,5 @@ func matchShare(ctx context.Context, idx search.Index, c *corpus, sample, posts 
 	slices.Sort(shares)
 	fmt.Printf("%s: a two-word query matches %.2f%% of the posts (median of %d; mean %.2f%%, max %.2f%%)\n",
 		backend, shares[len(shares)/2], len(shares), sum/float64(len(shares)), shares[len(shares)-1])
-	return nil
-}
-
-// indexing compares posting an answer with writing its index document.
-func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus, count int, backend string) error {
-	t, err := n.Service.Ask(ctx, s.Members[0], s.Forum.ID, forum.Question{Title: "Indexing cost", Body: "Answers follow.", Language: "en"})
-	if err != nil {
-		return err
-	}
-	bodies := make([]string, count)
-	for i := range bodies {
-		bodies[i] = c.text(langs[i%len(langs)], 60)
-	}
-	var reply, index []time.Duration
-	for i, b := range bodies {
-		start := time.Now()
-		if _, err := n.Service.Reply(ctx, s.Members[i%len(s.Members)], t.ID, "", forum.Answer{Body: b, Language: langs[i%len(langs)]}); err != nil {
-			return err
-		}
-		reply = append(reply, time.Since(start))
-	}
-	// The index documents alone, all in one transaction: the statements
-	// the index adds inside Reply's transaction, without a commit of their
-	// own (what a commit costs more for the pages they dirty is not
-	// counted; it is inside the Reply figure).
-	// database/sql's own transaction, not bun's: bun's statements wait at
-	// the store's write gate (storage.writeGate), which a worker may hold
-	// while it waits for this transaction's write lock.
-	tx, err := n.DB.Bun().DB.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	for i, b := range bodies {
-		start := time.Now()
-		terms := search.Terms(langs[i%len(langs)], search.PlainText("<p>"+b+"</p>"))
-		insert := "INSERT INTO search_docs (post_id, body) VALUES (?, ?)"
-		if backend == "postgres" {
-			insert = "INSERT INTO search_docs (post_id, body) VALUES ($1, $2)" // database/sql: the driver's placeholders
-		}
-		if _, err := tx.ExecContext(ctx, insert,
-			fmt.Sprintf("bench-index-%d", i), terms); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-		index = append(index, time.Since(start))
-	}
-	if err := tx.Rollback(); err != nil {
-		return err
-	}
-	slices.Sort(reply)
-	slices.Sort(index)
-	rp, ip := reply[len(reply)/2], index[len(index)/2]
-	serving.Info("search", backend+"_reply_p50_ms", ms(rp), "ms")
-	serving.Info("search", backend+"_index_alone_p50_ms", ms(ip), "ms")
-	serving.Report("search", backend+"_index_share_of_reply_pct", 100*float64(ip)/float64(rp), 10, "%", false)
 	return nil
 }

@@ -23,7 +23,8 @@ const (
 // "sc" ("http://schema.org/", with a slash). The language object's `name` is
 // plain as:name, already defined by the ActivityStreams context. An
 // Event's terms follow FEP-8a8e: timezone and joinMode in its namespace,
-// an online location as schema.org's VirtualLocation.
+// an online location as schema.org's VirtualLocation, its status as
+// ical:status (the prefix Mobilizon uses).
 func jsonLDContext() []any {
 	return []any{
 		nsActivityStreams,
@@ -47,6 +48,7 @@ func jsonLDContext() []any {
 			"VirtualLocation":           "sc:VirtualLocation",
 			"timezone":                  "https://w3id.org/fep/8a8e/timezone",
 			"joinMode":                  "https://w3id.org/fep/8a8e/joinMode",
+			"ical":                      "http://www.w3.org/2002/12/cal/ical#",
 		},
 	}
 }

@@ -12,6 +12,13 @@ import "time"
 // Public is the special collection that makes a post public.
 const Public = "https://www.w3.org/ns/activitystreams#Public"
 
+// An Event's ical:status values (RFC 5545 STATUS).
+const (
+	EventConfirmed = "CONFIRMED"
+	EventTentative = "TENTATIVE"
+	EventCancelled = "CANCELLED"
+)
+
 // Actor types.
 const (
 	TypePerson      = "Person"
@@ -167,6 +174,9 @@ type Object struct {
 	// its online location (a VirtualLocation's url).
 	TimeZone    string
 	LocationURL string
+	// EventStatus is an Event's ical:status (RFC 5545 STATUS, as
+	// Mobilizon writes it): EventConfirmed, EventCancelled, or "".
+	EventStatus string
 	// Tombstones only.
 	FormerType string
 	Deleted    *time.Time

@@ -139,6 +139,17 @@ func (r reader) event(o *Object) {
 	if tz, ok := r.raw["timezone"].(string); ok {
 		o.TimeZone = tz
 	}
+	// Mobilizon writes "ical:status" with the prefix in its context; a
+	// server whose context maps the bare term sends "status".
+	for _, key := range []string{"ical:status", "status"} {
+		if st, ok := r.raw[key].(string); ok {
+			switch st = strings.ToUpper(strings.TrimSpace(st)); st {
+			case EventConfirmed, EventTentative, EventCancelled:
+				o.EventStatus = st
+			}
+			break
+		}
+	}
 	for _, v := range rawList(r.raw["location"]) {
 		if m, ok := v.(map[string]any); ok {
 			if t, _ := m["type"].(string); t == "VirtualLocation" && o.LocationURL == "" {

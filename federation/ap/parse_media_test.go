@@ -48,4 +48,28 @@ func TestParseMediaPollEvent(t *testing.T) {
 			t.Errorf("event %v %v %q", o.StartTime, o.EndTime, o.Location)
 		}
 	})
+	t.Run("Event status as Mobilizon writes it, round trip, odd values", func(t *testing.T) {
+		for _, c := range []struct{ name, raw, want string }{
+			{"Mobilizon", `"ical:status":"CANCELLED"`, EventCancelled},
+			{"bare term, lower case", `"status":"confirmed"`, EventConfirmed},
+			{"unknown word", `"ical:status":"POSTPONED"`, ""},
+			{"not a string", `"ical:status":7`, ""},
+		} {
+			o, err := ParseObject(ctx, []byte(`{"@context":"https://www.w3.org/ns/activitystreams","id":"https://a.example/e/2","type":"Event",`+c.raw+`}`))
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if o.EventStatus != c.want {
+				t.Errorf("%s: status %q, want %q", c.name, o.EventStatus, c.want)
+			}
+		}
+		body, err := Marshal(&Object{ID: "https://agora.example/t/1", Type: TypeEvent, Name: "Launch", EventStatus: EventCancelled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := ParseObject(ctx, body)
+		if err != nil || o.EventStatus != EventCancelled {
+			t.Errorf("round trip: %q (%v)\n%s", o.EventStatus, err, body)
+		}
+	})
 }

@@ -236,6 +236,7 @@ func fixEvent(m map[string]any, o *Object) {
 		putTime(m, "endTime", *o.EndTime)
 	}
 	putString(m, "timezone", o.TimeZone)
+	putString(m, "ical:status", o.EventStatus)
 	if o.LocationURL != "" {
 		name := o.Location
 		if name == "" {

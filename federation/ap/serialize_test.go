@@ -33,7 +33,8 @@ func TestMarshalContext(t *testing.T) {
 	      "identifier": "sc:identifier",
 	      "VirtualLocation": "sc:VirtualLocation",
 	      "timezone": "https://w3id.org/fep/8a8e/timezone",
-	      "joinMode": "https://w3id.org/fep/8a8e/joinMode"
+	      "joinMode": "https://w3id.org/fep/8a8e/joinMode",
+	      "ical": "http://www.w3.org/2002/12/cal/ical#"
 	    }
 	  ],
 	  "id": "https://agora.example/u/ana/follows/1",

@@ -10,7 +10,7 @@
     var data;
     try { data = JSON.parse(ev.data); } catch (e) { return; }
     if (!data.post || document.getElementById("p-" + data.post)) return;
-    fetch(window.location.pathname, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+    fetch(window.location.pathname + window.location.search, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (resp) { return resp.ok ? resp.text() : Promise.reject(resp.status); })
       .then(function (html) { insert(data.post, new DOMParser().parseFromString(html, "text/html")); })
       .catch(function () { status.textContent = status.dataset.reload; });
@@ -30,6 +30,10 @@
     } else {
       status.insertAdjacentElement("beforebegin", node);
     }
+    // The heading's count, as the fresh page words it (plural rules
+    // and numerals of the reader's language).
+    var count = doc.getElementById("answers-h"), heading = document.getElementById("answers-h");
+    if (count && heading) heading.textContent = count.textContent;
     var author = node.querySelector(".byline a");
     status.textContent = status.dataset.newAnswer + (author ? " " + author.textContent : "");
   }

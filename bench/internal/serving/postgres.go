@@ -43,3 +43,27 @@ func TempPostgres(ctx context.Context, adminURL string) (string, func(), error) 
 	u.Path = "/" + name
 	return u.String(), drop, nil
 }
+
+// KeptPostgres is TempPostgres for a database kept across runs: it
+// returns the URL of database name on the server at adminURL, creating it
+// when missing, and whether it existed. Nothing drops it: the caller says
+// where it is.
+func KeptPostgres(ctx context.Context, adminURL, name string) (string, bool, error) {
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return "", false, fmt.Errorf("%s is not a URL: %w", EnvDatabaseURL, err)
+	}
+	admin := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(adminURL)))
+	defer func() { _ = admin.Close() }()
+	var n int
+	if err := admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM pg_database WHERE datname = $1", name).Scan(&n); err != nil {
+		return "", false, fmt.Errorf("look for database %s on %s: %w", name, u.Redacted(), err)
+	}
+	if n == 0 {
+		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+			return "", false, fmt.Errorf("create database %s on %s: %w", name, u.Redacted(), err)
+		}
+	}
+	u.Path = "/" + name
+	return u.String(), n > 0, nil
+}

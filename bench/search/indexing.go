@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/metropolis/agora/bench/internal/measure"
+	"github.com/metropolis/agora/bench/internal/serving"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/search"
+)
+
+// What indexing adds to posting an answer (forum.Service.Reply) and to
+// applying a received one (forum.Service.ReceiveAnswer, what the inbox
+// worker calls), measured side by side in the same run: rounds of -answers
+// /rounds answers of each kind alternate with the index on and off, so
+// the machine's load (shared, it varies by the minute) weighs on both
+// alike.
+//
+// "Off" makes the database ignore the index's writes (SQLite: a BEFORE
+// INSERT trigger on search_docs that RAISE(IGNORE)s, so the FTS5 trigger
+// never runs; PostgreSQL: a DO INSTEAD NOTHING rule, so neither the row,
+// its tsvector nor its GIN entries are written). The analysis in Go
+// (stemming the text, package search) still runs when off: it is timed
+// alone and added to the difference.
+
+const rounds = 10
+
+// skipIndex is the statement that turns the index's writes off, and the
+// one that turns them on again, per backend.
+var skipIndex = map[string][2]string{
+	"sqlite": {`CREATE TRIGGER bench_skip_index BEFORE INSERT ON search_docs BEGIN SELECT RAISE(IGNORE); END`,
+		`DROP TRIGGER bench_skip_index`},
+	"postgres": {`CREATE RULE bench_skip_index AS ON INSERT TO search_docs DO INSTEAD NOTHING`,
+		`DROP RULE bench_skip_index ON search_docs`},
+}
+
+// costs are one kind of write's timings with the index on and off.
+type costs struct{ on, off []time.Duration }
+
+func (c *costs) add(indexed bool, d time.Duration) {
+	if indexed {
+		c.on = append(c.on, d)
+	} else {
+		c.off = append(c.off, d)
+	}
+}
+
+func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus, count int, backend string) error {
+	t, err := n.Service.Ask(ctx, s.Members[0], s.Forum.ID, forum.Question{Title: "Indexing cost", Body: "Answers follow.", Language: "en"})
+	if err != nil {
+		return err
+	}
+	remote, err := n.Service.SaveRemoteMember(ctx, forum.RemoteProfile{URI: "https://peer.example/users/rui",
+		Username: "rui", Domain: "peer.example", Languages: []string{"pt"}})
+	if err != nil {
+		return err
+	}
+	root, err := n.DB.Store().PostByID(ctx, t.RootPostID)
+	if err != nil {
+		return err
+	}
+	per := max(1, count/rounds)
+	var reply, receive costs
+	var cpuOn, cpuOff time.Duration
+	var analysis []time.Duration
+	for round := range 2 * rounds {
+		indexed := round%2 == 0
+		if !indexed {
+			if _, err := n.DB.Bun().ExecContext(ctx, skipIndex[backend][0]); err != nil {
+				return fmt.Errorf("index off: %w", err)
+			}
+		}
+		cpu0 := measure.CPUTime()
+		for i := range per {
+			lang := langs[i%len(langs)]
+			body := c.text(lang, 60)
+			start := time.Now()
+			if _, err := n.Service.Reply(ctx, s.Members[i%len(s.Members)], t.ID, "", forum.Answer{Body: body, Language: lang}); err != nil {
+				return err
+			}
+			reply.add(indexed, time.Since(start))
+			html := "<p>" + c.text(lang, 60) + "</p>"
+			start = time.Now()
+			if _, err := n.Service.ReceiveAnswer(ctx, t, root, forum.RemotePost{URI: fmt.Sprintf("https://peer.example/notes/%d-%d", round, i),
+				Author: remote, HTML: html, Language: lang, Published: time.Now()}); err != nil {
+				return err
+			}
+			receive.add(indexed, time.Since(start))
+			start = time.Now()
+			_ = search.Terms(lang, search.PlainText(html))
+			analysis = append(analysis, time.Since(start))
+		}
+		if indexed {
+			cpuOn += measure.CPUTime() - cpu0
+		} else {
+			cpuOff += measure.CPUTime() - cpu0
+			if _, err := n.DB.Bun().ExecContext(ctx, skipIndex[backend][1]); err != nil {
+				return fmt.Errorf("index on: %w", err)
+			}
+		}
+	}
+	an := p50(analysis)
+	fmt.Printf("%s: %d answers posted and %d received, half with the index off; analysis alone p50 %.3f ms\n",
+		backend, len(reply.on)+len(reply.off), len(receive.on)+len(receive.off), ms(an))
+	for _, k := range []struct {
+		name string
+		c    costs
+	}{{"reply", reply}, {"receive", receive}} {
+		on, off := p50(k.c.on), p50(k.c.off)
+		serving.Info("search", backend+"_"+k.name+"_p50_ms", ms(on), "ms")
+		serving.Info("search", backend+"_"+k.name+"_unindexed_p50_ms", ms(off), "ms")
+		serving.Report("search", backend+"_index_share_of_"+k.name+"_pct", 100*float64(on-off+an)/float64(off), 10, "%", false)
+	}
+	// CPU of the whole process (the node's workers included) per pair of
+	// writes (one reply, one received answer).
+	pairs := time.Duration(len(reply.on))
+	serving.Info("search", backend+"_cpu_per_pair_ms", ms(cpuOn/pairs), "ms")
+	serving.Info("search", backend+"_cpu_per_pair_unindexed_ms", ms(cpuOff/pairs), "ms")
+	serving.Report("search", backend+"_index_cpu_share_pct", 100*float64(cpuOn-cpuOff+2*an*pairs)/float64(cpuOff), 10, "%", false)
+	return nil
+}
+
+func p50(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
