@@ -141,7 +141,7 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 	case ap.TypeFlag:
 		return f.applier.OnFlag(ctx, act)
 	case ap.TypeAdd, ap.TypeRemove:
-		return f.onGoodPractice(ctx, act, act.Type == ap.TypeAdd)
+		return f.applier.OnGoodPractice(ctx, act, act.Type == ap.TypeAdd)
 	case ap.TypeJoin, ap.TypeLeave:
 		return f.onJoin(ctx, act, act.Type == ap.TypeJoin)
 	}
