@@ -11,6 +11,7 @@ import (
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/federation/actors"
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
@@ -105,6 +106,9 @@ type Federation struct {
 	inboxWake chan struct{}
 	// joins joins remote forums.
 	joins *join.Joiner
+	// applier is the apply code moved to package apply (the rest is still
+	// process*.go here).
+	applier *apply.Applier
 }
 
 // New checks cfg and builds the federation side of a node. Call Run to
@@ -170,6 +174,12 @@ func New(cfg Config) (*Federation, error) {
 	f.joins, err = join.New(join.Config{Store: cfg.Store, Forum: cfg.Service, Actors: joinSide{f}, Client: f.client,
 		Posts: joinSide{f}, Send: f.sendJoin, URLs: cfg.URLs, Clock: cfg.Clock, IDs: cfg.IDs, Log: cfg.Logger,
 		Holder: f.holder, Poll: cfg.Delivery.Poll, Backoff: f.backoff})
+	if err != nil {
+		return nil, err
+	}
+	f.applier, err = apply.New(apply.Config{URLs: cfg.URLs, IDs: cfg.IDs, Clock: cfg.Clock, Log: cfg.Logger,
+		Scope: f.applyScope, Actors: applyActors{f.actors}, Members: applyMembers{f}, Send: f.send,
+		Backfill: f.joins.BackfillJoined})
 	if err != nil {
 		return nil, err
 	}
@@ -242,10 +252,4 @@ func publicReason(err error) string { return signature.PublicReason(err) }
 // localForum is a forum of this node by its slug (see serve.LocalForum).
 func (f *Federation) localForum(ctx context.Context, slug string) (*forum.Forum, error) {
 	return serve.LocalForum(ctx, f.svc, slug)
-}
-
-// localThread is a live thread of one of this node's forums (see
-// serve.LocalThread).
-func (f *Federation) localThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
-	return serve.LocalThread(ctx, f.svc, id)
 }

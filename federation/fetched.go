@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -12,7 +13,7 @@ import (
 // unless known or deleted.
 func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.Forum) error {
 	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
-		return permanent("%s: not a post attributed on its own host", o.ID)
+		return apply.Permanent("%s: not a post attributed on its own host", o.ID)
 	}
 	if err := f.refuseBlockedObject(ctx, o); err != nil {
 		return err

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/uris"
 )
 
 // Good practices federate as a collection of the forum, as Mastodon's
@@ -22,10 +21,7 @@ import (
 // goodPracticesURI is a forum's good-practices collection: ours under our
 // base URL, a joined forum's under its id.
 func (f *Federation) goodPracticesURI(fo *forum.Forum) string {
-	if fo.Local() {
-		return f.urls.Abs(uris.GoodPracticesPath(fo.Slug))
-	}
-	return fo.URI + uris.GoodPracticesSuffix
+	return apply.GoodPracticesURI(f.urls, fo)
 }
 
 // GoodPractices serves a local forum's good-practices collection (web
@@ -65,38 +61,6 @@ func (f *Federation) goodPracticeActivities(ctx context.Context, e *forum.Event)
 	}
 	return []*outgoing{{uri: act.ID, actorURI: forumURI, typ: typ, object: object, public: true, body: body,
 		inboxes: servers.List()}}, nil
-}
-
-// onGoodPractice applies a joined forum's Add (on) or Remove of one of its
-// answers to its good-practices collection. The actor must be the forum
-// itself (the inbox checked it signed): a member, a moderator's own
-// account or another node cannot mark a forum's answers.
-func (f *Federation) onGoodPractice(ctx context.Context, act *ap.Activity, on bool) error {
-	if !strings.HasSuffix(act.Target, uris.GoodPracticesSuffix) {
-		return refused(ReasonUnsupported, "%s to %q: only a forum's good-practices collection is handled", act.Type, act.Target)
-	}
-	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
-	if errors.Is(err, forum.ErrNotFound) {
-		return refused(ReasonForbidden, "%s of a good practice by %s, which is not a forum this node joined: only the forum marks its good practices", act.Type, act.Actor)
-	} else if err != nil {
-		return err
-	}
-	if want := f.goodPracticesURI(fo); act.Target != want {
-		return refused(ReasonForbidden, "%s to %s: the forum %s marks in its own collection, %s", act.Type, act.Target, fo.URI, want)
-	}
-	post, err := f.findPost(ctx, act.Object.ID())
-	if errors.Is(err, forum.ErrNotFound) {
-		return refused(ReasonUnknownTarget, "good practice %s, which this node doesn't have", act.Object.ID())
-	} else if err != nil {
-		return err
-	}
-	if err := f.forumIn(ctx).ReceiveGoodPractice(ctx, fo, post, on, act.Published); err != nil {
-		if errors.Is(err, forum.ErrForbidden) {
-			return refused(ReasonForbidden, "%s of %s by %s: the answer is not in one of its threads", act.Type, act.Object.ID(), act.Actor)
-		}
-		return fmt.Errorf("good practice %s: %w", act.Object.ID(), err)
-	}
-	return nil
 }
 
 // backfillGoodPractices marks, after a join's backfill, the answers the

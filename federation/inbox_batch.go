@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
+	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/inbox"
 	"github.com/metropolis/agora/forum"
@@ -51,6 +53,31 @@ func (f *Federation) storeIn(ctx context.Context) Store {
 	return f.store
 }
 
+// applyScope is forumIn and storeIn as package apply is given them.
+func (f *Federation) applyScope(ctx context.Context) (*forum.Service, apply.Tx) {
+	return f.forumIn(ctx), f.storeIn(ctx)
+}
+
+// applyActors is the actor cache as package apply resolves actors with
+// (only from the store inside a batch: actorCache.actor).
+type applyActors struct{ c actorCache }
+
+func (a applyActors) Actor(ctx context.Context, uri string, refresh bool) (*RemoteActor, error) {
+	return a.c.actor(ctx, uri, refresh)
+}
+
+// applyMembers makes remote members for package apply.
+type applyMembers struct{ f *Federation }
+
+func (m applyMembers) RemoteMember(ctx context.Context, uri string) (*forum.Member, error) {
+	return m.f.remoteMember(ctx, uri)
+}
+
+// send queues activities for delivery in a transaction of their own.
+func (f *Federation) send(ctx context.Context, acts []*deliver.Outgoing) error {
+	return f.enqueue(ctx, acts, nil)
+}
+
 // batchable are the activities applied in batches: posts, their edits and
 // deletions, helpful marks, shares and a forum's announces. Follows and
 // their answers, flags, locks and good-practice marks are rare and send or
@@ -62,7 +89,7 @@ var batchable = map[string]bool{ap.TypeCreate: true, ap.TypeUpdate: true, ap.Typ
 // records each one's outcome in the same transaction: the change, its
 // event and the item marked done commit together or not at all. Lookups
 // of forums, threads, posts and members are read once per batch
-// (batchStore). An item that would fetch is rolled back and left to be
+// (apply.BatchStore). An item that would fetch is rolled back and left to be
 // applied alone, as is any item after it with the same order key; so is an
 // item that fails in a way a retry may mend (it is then retried alone,
 // with its attempts counted). If the transaction itself fails, every item
@@ -76,7 +103,7 @@ func (f *Federation) applyBatch(ctx context.Context, items []*inbox.Queued) inbo
 	err := f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
 		start := time.Now()
 		out = inbox.Outcome{}
-		bs := newBatchStore(tx)
+		bs := apply.NewBatchStore(tx)
 		ctx = context.WithValue(ctx, applyScopeKey{}, &applyScope{svc: f.svc.WithStore(bs), store: tx})
 		aloneKeys := map[string]bool{}
 		for i, bi := range items {
@@ -100,7 +127,7 @@ func (f *Federation) applyBatch(ctx context.Context, items []*inbox.Queued) inbo
 				out.Alone = append(out.Alone, bi)
 			}
 		}
-		return bs.flush(ctx)
+		return bs.Flush(ctx)
 	})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -120,15 +147,15 @@ func (f *Federation) applyBatch(ctx context.Context, items []*inbox.Queued) inbo
 // its outcome in the batch's transaction. It reports false, with every
 // change of the item rolled back, when the item is to be applied alone; an
 // error only when the transaction can't go on.
-func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *batchStore, bi *inbox.Queued) (recorded bool, err error) {
+func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *apply.BatchStore, bi *inbox.Queued) (recorded bool, err error) {
 	now := f.cfg.Clock.Now()
 	ctx, fetched := fetch.WithoutFetches(ctx)
-	counted := bs.counted()
+	counted := bs.Counted()
 	var applyErr error
 	err = tx.Savepoint(ctx, func(ctx context.Context) error {
 		applyErr = f.applySafely(ctx, bi.Item, func(ctx context.Context, it *InboxItem) error {
 			if bi.Err != nil {
-				return refused(parseReason(bi.Err), "parse: %w", bi.Err)
+				return apply.Refused(apply.ParseReason(bi.Err), "parse: %w", bi.Err)
 			}
 			return f.applyParsed(ctx, it, bi.Act)
 		})
@@ -145,194 +172,13 @@ func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *batchStore,
 	}
 	// Rolled back: what was read for the item may have been its own
 	// writes, and the replies it counted are gone with them.
-	bs.forget()
-	bs.replies = counted
-	if fetched() || !isPermanent(applyErr) || ctx.Err() != nil {
+	bs.Forget()
+	bs.Restore(counted)
+	if fetched() || !apply.IsPermanent(applyErr) || ctx.Err() != nil {
 		return false, nil
 	}
-	if err := f.refuseItem(ctx, bi.Item, now, refusalReason(applyErr), applyErr); err != nil {
+	if err := f.refuseItem(ctx, bi.Item, now, apply.ReasonOf(applyErr), applyErr); err != nil {
 		return false, fmt.Errorf("refuse %s: %w", bi.Item.ActivityID, err)
 	}
 	return true, nil
 }
-
-// batchStore is the forum's store inside a batch's transaction. It keeps
-// the forums, threads, posts and members read during the batch (dropped at
-// any change to one of them, and when an item is rolled back), and it
-// counts the replies the batch adds to each thread, writing each thread's
-// count once at the end (flush): the thread's row, which every reply to it
-// changes, is then locked only from that statement to the commit, not for
-// the whole batch.
-type batchStore struct {
-	forum.Store
-	savepoint func(ctx context.Context, fn func(ctx context.Context) error) error
-	forums    map[forum.ID]*forum.Forum
-	threads   map[forum.ID]*forum.Thread
-	posts     map[forum.ID]*forum.Post
-	members   map[string]*forum.Member
-	replies   map[forum.ID]*threadReplies
-}
-
-type threadReplies struct {
-	n      int
-	lastID forum.ID
-	lastAt time.Time
-}
-
-func newBatchStore(tx Store) *batchStore {
-	b := &batchStore{Store: tx.ForumStore(), savepoint: tx.Savepoint, replies: map[forum.ID]*threadReplies{}}
-	b.forget()
-	return b
-}
-
-// forget drops what the batch read (the counts stay: they are the
-// batch's own writes, rolled back with their item only through Atomic).
-func (b *batchStore) forget() {
-	b.forums = map[forum.ID]*forum.Forum{}
-	b.threads = map[forum.ID]*forum.Thread{}
-	b.posts = map[forum.ID]*forum.Post{}
-	b.members = map[string]*forum.Member{}
-}
-
-// flush writes the counted replies, one statement per thread.
-func (b *batchStore) flush(ctx context.Context) error {
-	for id, r := range b.replies {
-		if err := b.Store.AddThreadReplies(ctx, id, r.n, r.lastID, r.lastAt); err != nil {
-			return fmt.Errorf("count %d replies of thread %s: %w", r.n, id, err)
-		}
-	}
-	b.replies = map[forum.ID]*threadReplies{}
-	return nil
-}
-
-// Atomic runs fn under a savepoint of the batch's transaction: a failed fn
-// leaves nothing behind, as its own transaction would (its caller may go
-// on, e.g. a duplicate found by its conflict). The reply counts fn added
-// are dropped with its writes.
-func (b *batchStore) Atomic(ctx context.Context, fn func(ctx context.Context, tx forum.Store) error) error {
-	counted := b.counted()
-	err := b.savepoint(ctx, func(ctx context.Context) error { return fn(ctx, b) })
-	if err != nil {
-		b.forget()
-		b.replies = counted
-	}
-	return err
-}
-
-// counted is a copy of the replies counted so far, to go back to.
-func (b *batchStore) counted() map[forum.ID]*threadReplies {
-	c := make(map[forum.ID]*threadReplies, len(b.replies))
-	for id, r := range b.replies {
-		cp := *r
-		c[id] = &cp
-	}
-	return c
-}
-
-// AddThreadReplies counts replies for flush.
-func (b *batchStore) AddThreadReplies(_ context.Context, threadID forum.ID, n int, lastID forum.ID, lastAt time.Time) error {
-	r := b.replies[threadID]
-	if r == nil {
-		r = &threadReplies{}
-		b.replies[threadID] = r
-	}
-	r.n += n
-	if lastID > r.lastID {
-		r.lastID, r.lastAt = lastID, lastAt
-	}
-	return nil
-}
-
-func cached[K comparable, V any](m map[K]V, k K, read func() (V, error)) (V, error) {
-	if v, ok := m[k]; ok {
-		return v, nil
-	}
-	v, err := read()
-	if err == nil {
-		m[k] = v
-	}
-	return v, err
-}
-
-// ForumByID reads a forum once per batch.
-func (b *batchStore) ForumByID(ctx context.Context, id forum.ID) (*forum.Forum, error) {
-	return cached(b.forums, id, func() (*forum.Forum, error) { return b.Store.ForumByID(ctx, id) })
-}
-
-// ReadThread reads a thread once per batch. Its reply count does not
-// include the replies the batch added: nothing in applying reads it.
-func (b *batchStore) ReadThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
-	return cached(b.threads, id, func() (*forum.Thread, error) { return b.Store.ReadThread(ctx, id) })
-}
-
-// ThreadByID reads a thread to write it whole (a deletion, a lock): the
-// replies the batch counted are written first, so the row read has them,
-// and the read is not kept.
-func (b *batchStore) ThreadByID(ctx context.Context, id forum.ID) (*forum.Thread, error) {
-	if err := b.flush(ctx); err != nil {
-		return nil, err
-	}
-	delete(b.threads, id)
-	return b.Store.ThreadByID(ctx, id)
-}
-
-// PostByID reads a post once per batch.
-func (b *batchStore) PostByID(ctx context.Context, id forum.ID) (*forum.Post, error) {
-	return cached(b.posts, id, func() (*forum.Post, error) { return b.Store.PostByID(ctx, id) })
-}
-
-// MemberByURI reads a remote member once per batch.
-func (b *batchStore) MemberByURI(ctx context.Context, uri string) (*forum.Member, error) {
-	return cached(b.members, uri, func() (*forum.Member, error) { return b.Store.MemberByURI(ctx, uri) })
-}
-
-// The writes that change what the batch keeps drop it.
-
-// UpdateThread writes a thread read with ThreadByID (which wrote the
-// batch's counts before reading it).
-func (b *batchStore) UpdateThread(ctx context.Context, t *forum.Thread) error {
-	b.forget()
-	return b.Store.UpdateThread(ctx, t)
-}
-
-func (b *batchStore) UpdatePost(ctx context.Context, p *forum.Post) error {
-	b.forget()
-	return b.Store.UpdatePost(ctx, p)
-}
-
-func (b *batchStore) UpdateForum(ctx context.Context, fo *forum.Forum) error {
-	b.forget()
-	return b.Store.UpdateForum(ctx, fo)
-}
-
-func (b *batchStore) UpdateMember(ctx context.Context, m *forum.Member) error {
-	b.forget()
-	return b.Store.UpdateMember(ctx, m)
-}
-
-func (b *batchStore) CreateMember(ctx context.Context, m *forum.Member) error {
-	b.forget()
-	return b.Store.CreateMember(ctx, m)
-}
-
-func (b *batchStore) AddHelpful(ctx context.Context, postID, memberID forum.ID, at time.Time) error {
-	b.forget()
-	return b.Store.AddHelpful(ctx, postID, memberID, at)
-}
-
-func (b *batchStore) RemoveHelpful(ctx context.Context, postID, memberID forum.ID) error {
-	b.forget()
-	return b.Store.RemoveHelpful(ctx, postID, memberID)
-}
-
-func (b *batchStore) AddShare(ctx context.Context, postID, memberID forum.ID, at time.Time) error {
-	b.forget()
-	return b.Store.AddShare(ctx, postID, memberID, at)
-}
-
-func (b *batchStore) RemoveShare(ctx context.Context, postID, memberID forum.ID) error {
-	b.forget()
-	return b.Store.RemoveShare(ctx, postID, memberID)
-}
-
-var _ forum.Store = (*batchStore)(nil)

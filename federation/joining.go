@@ -71,10 +71,6 @@ func (f *Federation) JoinJob(ctx context.Context, id forum.ID) (*JoinJob, error)
 // unless another process holds it; it reports whether it did.
 func (f *Federation) RunJoin(ctx context.Context, id forum.ID) bool { return f.joins.RunJob(ctx, id) }
 
-// backfillJoined queues the backfill of a joined forum that accepted our
-// follow (see join.Joiner.BackfillJoined).
-func (f *Federation) backfillJoined(fg *Following) { f.joins.BackfillJoined(fg.ObjectURI) }
-
 // resolveTarget turns @name@host (WebFinger) or a URL into an actor id.
 func (f *Federation) resolveTarget(ctx context.Context, target string) (string, error) {
 	return f.joins.ResolveTarget(ctx, target)

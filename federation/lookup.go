@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
@@ -262,7 +263,7 @@ func (f *Federation) lookupPost(ctx context.Context, o *ap.Object) (*Found, erro
 	if !postTypes[o.Type] {
 		return nil, fmt.Errorf("%w: %s is a %s", ErrLookupRefused, o.ID, o.Type)
 	}
-	if err := publicOnly(nil, o); err != nil {
+	if err := apply.PublicOnly(nil, o); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrLookupRefused, err)
 	}
 	var fo *forum.Forum
@@ -282,7 +283,7 @@ func (f *Federation) lookupPost(ctx context.Context, o *ap.Object) (*Found, erro
 		}
 	}
 	if err := f.storeFetched(ctx, o, fo); err != nil {
-		var p *errPermanent
+		var p *apply.PermanentError
 		if errors.As(err, &p) {
 			return nil, fmt.Errorf("%w: %w", ErrLookupRefused, err)
 		}

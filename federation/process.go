@@ -3,14 +3,13 @@ package federation
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime/debug"
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/uris"
 )
 
 // Limits on applying one received activity.
@@ -21,17 +20,6 @@ const (
 	// included: no item holds its place for longer.
 	inboxItemTimeout = 90 * time.Second
 )
-
-// errPermanent marks an activity that will never apply (refused, malformed,
-// about something unknown): it is recorded as failed, not retried.
-type errPermanent struct{ err error }
-
-func (e *errPermanent) Error() string { return e.err.Error() }
-func (e *errPermanent) Unwrap() error { return e.err }
-
-func permanent(format string, args ...any) error {
-	return &errPermanent{err: fmt.Errorf(format, args...)}
-}
 
 // processItem applies one received activity and records the outcome:
 // done, failed for good (refused, malformed, a fetch that can never
@@ -46,8 +34,8 @@ func (f *Federation) processItem(ctx context.Context, it *InboxItem) (recorded b
 
 // processItemWith is processItem with the function that applies the item
 // given (tests make it panic).
-func (f *Federation) processItemWith(ctx context.Context, it *InboxItem, apply func(context.Context, *InboxItem) error) (recorded bool) {
-	err := f.applySafely(ctx, it, apply)
+func (f *Federation) processItemWith(ctx context.Context, it *InboxItem, fn func(context.Context, *InboxItem) error) (recorded bool) {
+	err := f.applySafely(ctx, it, fn)
 	if ctx.Err() != nil && err != nil {
 		return false // stopping: not the item's fault
 	}
@@ -58,8 +46,8 @@ func (f *Federation) processItemWith(ctx context.Context, it *InboxItem, apply f
 		// now rather than at the publisher's next poll.
 		f.wakePublisher()
 		err = f.storeIn(ctx).FinishInboxItem(ctx, it.ID, now)
-	case isPermanent(err):
-		err = f.refuseItem(ctx, it, now, refusalReason(err), err)
+	case apply.IsPermanent(err):
+		err = f.refuseItem(ctx, it, now, apply.ReasonOf(err), err)
 	case it.Attempts+1 >= inboxMaxAttempts:
 		err = f.refuseItem(ctx, it, now, ReasonGaveUp, err)
 	default:
@@ -76,30 +64,23 @@ func (f *Federation) processItemWith(ctx context.Context, it *InboxItem, apply f
 
 // applySafely applies an item within its time and fetch budgets, turning
 // a panic into a permanent failure: nothing a peer sends may stop the node.
-func (f *Federation) applySafely(ctx context.Context, it *InboxItem, apply func(context.Context, *InboxItem) error) (err error) {
+func (f *Federation) applySafely(ctx context.Context, it *InboxItem, fn func(context.Context, *InboxItem) error) (err error) {
 	ctx, cancel := context.WithTimeout(fetch.WithBudget(ctx, fetchesPerItem), inboxItemTimeout)
 	defer cancel()
 	defer func() {
 		if v := recover(); v != nil {
 			f.log.Error("inbox activity panicked", "activity", it.ActivityID, "panic", v, "stack", string(debug.Stack()))
-			err = panicked(v)
+			err = apply.Panicked(v)
 		}
 	}()
-	return apply(ctx, it)
-}
-
-// isPermanent tells failures that no retry can mend.
-func isPermanent(err error) bool {
-	var perm *errPermanent
-	return errors.As(err, &perm) || errors.Is(err, forum.ErrForbidden) || errors.Is(err, forum.ErrLocked) ||
-		errors.Is(err, forum.ErrGone) || forum.IsValidation(err) || fetch.Permanent(err)
+	return fn(ctx, it)
 }
 
 // apply parses a verified activity and dispatches it by type.
 func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 	act, err := ap.Parse(ctx, it.Body)
 	if err != nil {
-		return refused(parseReason(err), "parse: %w", err)
+		return apply.Refused(apply.ParseReason(err), "parse: %w", err)
 	}
 	return f.applyParsed(ctx, it, act)
 }
@@ -127,7 +108,7 @@ func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, recei
 			return err
 		}
 	default:
-		return refused(ReasonUnsupported, "%s activities are not accepted forwarded", act.Type)
+		return apply.Refused(ReasonUnsupported, "%s activities are not accepted forwarded", act.Type)
 	}
 	return f.dispatch(ctx, act, received, nil)
 }
@@ -142,29 +123,34 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 	}
 	switch act.Type {
 	case ap.TypeFollow:
-		return f.onFollow(ctx, act)
+		return f.applier.OnFollow(ctx, act)
 	case ap.TypeAccept, ap.TypeReject:
-		return f.onFollowAnswer(ctx, act)
+		return f.applier.OnFollowAnswer(ctx, act)
 	case ap.TypeUndo:
 		return f.onUndo(ctx, act, received)
 	case ap.TypeCreate, ap.TypeUpdate:
 		return f.onCreateOrUpdate(ctx, act, received, via)
 	case ap.TypeDelete:
-		return f.onDelete(ctx, act, received)
+		// A forum's report kept here is not a post: its Delete is the
+		// forum's own, checked apart from a post's.
+		if handled, err := f.onForumReportDelete(ctx, act, act.Object.ID()); handled || err != nil {
+			return err
+		}
+		return f.applier.OnDelete(ctx, act, received)
 	case ap.TypeLike:
-		return f.onLike(ctx, act, received, true)
+		return f.applier.OnLike(ctx, act, received, true)
 	case ap.TypeAnnounce:
 		return f.onAnnounce(ctx, act)
 	case ap.TypeLock:
-		return f.onLock(ctx, act, true)
+		return f.applier.OnLock(ctx, act, true)
 	case ap.TypeFlag:
-		return f.onFlag(ctx, act)
+		return f.applier.OnFlag(ctx, act)
 	case ap.TypeAdd, ap.TypeRemove:
-		return f.onGoodPractice(ctx, act, act.Type == ap.TypeAdd)
+		return f.applier.OnGoodPractice(ctx, act, act.Type == ap.TypeAdd)
 	case ap.TypeJoin, ap.TypeLeave:
 		return f.onJoin(ctx, act, act.Type == ap.TypeJoin)
 	}
-	return refused(ReasonUnsupported, "%s activities are not handled", act.Type)
+	return apply.Refused(ReasonUnsupported, "%s activities are not handled", act.Type)
 }
 
 // remoteMember is the local record of a remote actor, made from its
@@ -181,21 +167,8 @@ func (f *Federation) remoteMember(ctx context.Context, uri string) (*forum.Membe
 	return f.refreshMember(ctx, uri)
 }
 
-// findPost finds a post by its ActivityPub id, ours or a remote one.
+// findPost finds a post by its ActivityPub id, ours or a remote one (see
+// apply.Applier.FindPost).
 func (f *Federation) findPost(ctx context.Context, uri string) (*forum.Post, error) {
-	if f.urls.IsLocal(uri) {
-		kind, key := f.urls.Parse(uri)
-		switch kind {
-		case uris.KindThread:
-			t, err := f.forumIn(ctx).Thread(ctx, key)
-			if err != nil {
-				return nil, err
-			}
-			return f.forumIn(ctx).Post(ctx, t.RootPostID)
-		case uris.KindPost:
-			return f.forumIn(ctx).Post(ctx, key)
-		}
-		return nil, forum.ErrNotFound
-	}
-	return f.forumIn(ctx).PostByURI(ctx, uri)
+	return f.applier.FindPost(ctx, uri)
 }

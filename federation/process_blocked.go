@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 )
@@ -25,7 +26,7 @@ const maxAncestors = 64
 
 // errBlocked is the permanent refusal of what names a blocked instance.
 func errBlocked(role, uri string) error {
-	return &errPermanent{err: fmt.Errorf("%s %s is on a blocked instance (%w)", role, uri, fetch.ErrBlocked)}
+	return apply.Permanent("%s %s is on a blocked instance (%w)", role, uri, fetch.ErrBlocked)
 }
 
 // namedRef is an id an activity names, and what it is to the activity.

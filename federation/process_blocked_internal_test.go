@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/uris"
@@ -85,7 +86,7 @@ func TestRefuseBlocked(t *testing.T) {
 				}
 				return
 			}
-			var perm *errPermanent
+			var perm *apply.PermanentError
 			if !errors.Is(err, fetch.ErrBlocked) || !errors.As(err, &perm) {
 				t.Fatalf("error %v, want a permanent fetch.ErrBlocked", err)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 )
@@ -21,7 +22,7 @@ import (
 func (f *Federation) onGroupBoost(ctx context.Context, act *ap.Activity, fo *forum.Forum) error {
 	id := act.Object.ID()
 	if id == "" {
-		return refused(ReasonMalformed, "announce by %s of nothing", act.Actor)
+		return apply.Refused(ReasonMalformed, "announce by %s of nothing", act.Actor)
 	}
 	if f.urls.IsLocal(id) {
 		return nil // one of our posts, passed around: we have it
@@ -39,19 +40,19 @@ func (f *Federation) onGroupBoost(ctx context.Context, act *ap.Activity, fo *for
 	doc, err := f.client.GetObject(ctx, id)
 	var se *fetch.StatusError
 	if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
-		return refused(ReasonGone, "announced %s is not (or no longer) at its origin", id)
+		return apply.Refused(ReasonGone, "announced %s is not (or no longer) at its origin", id)
 	} else if err != nil {
 		return fmt.Errorf("fetch announced %s: %w", id, err)
 	}
 	o, err := ap.ParseObject(ctx, doc.Body)
 	if err != nil {
-		return refused(parseReason(err), "announced %s: %w", id, err)
+		return apply.Refused(apply.ParseReason(err), "announced %s: %w", id, err)
 	}
 	if !postTypes[o.Type] {
-		return refused(ReasonUnsupported, "announced %s objects are not posts", o.Type)
+		return apply.Refused(ReasonUnsupported, "announced %s objects are not posts", o.Type)
 	}
 	if o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) || f.urls.IsLocal(o.AttributedTo) {
-		return refused(ReasonOrigin, "announced %s: not attributed on its own host", id)
+		return apply.Refused(ReasonOrigin, "announced %s: not attributed on its own host", id)
 	}
 	if err := f.refuseBlockedObject(ctx, o); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/forum"
@@ -28,24 +29,24 @@ func (f *Federation) trustedObject(ctx context.Context, act *ap.Activity) (*ap.O
 	if !embeddedTrusted(act) {
 		id := act.Object.ID()
 		if id == "" || f.urls.IsLocal(id) {
-			return nil, refused(ReasonMalformed, "%s: no object to fetch", act.ID)
+			return nil, apply.Refused(ReasonMalformed, "%s: no object to fetch", act.ID)
 		}
 		doc, err := f.client.GetObject(ctx, id)
 		var se *fetch.StatusError
 		if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
-			return nil, refused(ReasonGone, "%s is not (or no longer) at its origin", id)
+			return nil, apply.Refused(ReasonGone, "%s is not (or no longer) at its origin", id)
 		} else if err != nil {
 			return nil, fmt.Errorf("fetch %s: %w", id, err)
 		}
 		if o, err = ap.ParseObject(ctx, doc.Body); err != nil {
-			return nil, refused(parseReason(err), "object %s: %w", id, err)
+			return nil, apply.Refused(apply.ParseReason(err), "object %s: %w", id, err)
 		}
 	}
 	if !sameHost(o.ID, act.Actor) {
-		return nil, refused(ReasonOrigin, "object %s is not on the host of %s", o.ID, act.Actor)
+		return nil, apply.Refused(ReasonOrigin, "object %s is not on the host of %s", o.ID, act.Actor)
 	}
 	if o.AttributedTo != "" && o.AttributedTo != act.Actor {
-		return nil, refused(ReasonOrigin, "object %s is attributed to %s, not %s", o.ID, o.AttributedTo, act.Actor)
+		return nil, apply.Refused(ReasonOrigin, "object %s is attributed to %s, not %s", o.ID, o.AttributedTo, act.Actor)
 	}
 	return o, nil
 }
@@ -110,12 +111,12 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 		return err
 	}
 	if !postTypes[o.Type] {
-		return refused(ReasonUnsupported, "%s objects are not posts", o.Type)
+		return apply.Refused(ReasonUnsupported, "%s objects are not posts", o.Type)
 	}
 	if handled, err := f.onForumReport(ctx, act, o); handled || err != nil {
 		return err
 	}
-	if err := publicOnly(act, o); err != nil {
+	if err := apply.PublicOnly(act, o); err != nil {
 		// Also an Update that would make a stored public post private: its
 		// new text is not shown; the public version stays until a Delete.
 		return err
@@ -170,7 +171,7 @@ func (f *Federation) storeNewPost(ctx context.Context, o *ap.Object, author *for
 const maxParentFetches = 3
 
 func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author *forum.Member, via *forum.Forum, received forum.ID, depth int) error {
-	if err := publicOnly(nil, o); err != nil {
+	if err := apply.PublicOnly(nil, o); err != nil {
 		return err
 	}
 	if o.InReplyTo != "" {
@@ -184,7 +185,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 			parent, err = f.findPost(ctx, o.InReplyTo)
 		}
 		if errors.Is(err, forum.ErrNotFound) {
-			return refused(ReasonUnknownTarget, "reply to %s, which this node doesn't have", o.InReplyTo)
+			return apply.Refused(ReasonUnknownTarget, "reply to %s, which this node doesn't have", o.InReplyTo)
 		} else if err != nil {
 			return err
 		}
@@ -206,7 +207,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		fo = f.followedForum(ctx, o)
 	}
 	if fo == nil {
-		return refused(ReasonUnknownTarget, "question %s addresses no forum of this node", o.ID)
+		return apply.Refused(ReasonUnknownTarget, "question %s addresses no forum of this node", o.ID)
 	}
 	q := remotePost(o, author, received)
 	if strings.TrimSpace(q.Title) == "" {
@@ -222,21 +223,21 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 // bounds, its own missing ancestors).
 func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.Forum, depth int) error {
 	if _, err := f.storeIn(ctx).Tombstone(ctx, uri); err == nil {
-		return refused(ReasonGone, "reply to %s, which was deleted", uri)
+		return apply.Refused(ReasonGone, "reply to %s, which was deleted", uri)
 	}
 	doc, err := f.client.GetObject(ctx, uri)
 	var se *fetch.StatusError
 	if errors.As(err, &se) && (se.Code == 404 || se.Code == 410) {
-		return refused(ReasonGone, "reply to %s, which its origin no longer has", uri)
+		return apply.Refused(ReasonGone, "reply to %s, which its origin no longer has", uri)
 	} else if err != nil {
 		return fmt.Errorf("fetch parent %s: %w", uri, err)
 	}
 	o, err := ap.ParseObject(ctx, doc.Body)
 	if err != nil {
-		return refused(parseReason(err), "parent %s: %w", uri, err)
+		return apply.Refused(apply.ParseReason(err), "parent %s: %w", uri, err)
 	}
 	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
-		return refused(ReasonOrigin, "parent %s: not a post attributed on its own host", uri)
+		return apply.Refused(ReasonOrigin, "parent %s: not a post attributed on its own host", uri)
 	}
 	var author *forum.Member
 	if !f.urls.IsLocal(o.AttributedTo) {
@@ -245,7 +246,7 @@ func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.For
 		}
 	}
 	if author == nil {
-		return refused(ReasonOrigin, "parent %s: claims to be ours", uri)
+		return apply.Refused(ReasonOrigin, "parent %s: claims to be ours", uri)
 	}
 	return f.storeNewPostDepth(ctx, o, author, via, "", depth)
 }
@@ -279,7 +280,7 @@ func (f *Federation) followedForum(ctx context.Context, o *ap.Object) *forum.For
 // onActorUpdate refreshes a remote actor (Update{Person} / Update{Group}).
 func (f *Federation) onActorUpdate(ctx context.Context, act *ap.Activity) error {
 	if act.Object.Actor.ID != act.Actor {
-		return refused(ReasonOrigin, "%s cannot update %s", act.Actor, act.Object.Actor.ID)
+		return apply.Refused(ReasonOrigin, "%s cannot update %s", act.Actor, act.Object.Actor.ID)
 	}
 	if _, err := f.actors.actor(ctx, act.Actor, true); err != nil {
 		return err
@@ -303,7 +304,7 @@ func (f *Federation) refreshForum(ctx context.Context, fo *forum.Forum) error {
 	}
 	a, err := ap.ParseActor(ctx, ra.Document)
 	if err != nil {
-		return refused(parseReason(err), "forum %s: %w", fo.URI, err)
+		return apply.Refused(apply.ParseReason(err), "forum %s: %w", fo.URI, err)
 	}
 	_, err = f.forumIn(ctx).SaveRemoteForum(ctx, forum.SystemActor(), join.ForumInfo(a, ra.Domain))
 	return err
@@ -317,7 +318,7 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 	}
 	a, err := ap.ParseActor(ctx, ra.Document)
 	if err != nil {
-		return nil, refused(parseReason(err), "actor %s: %w", uri, err)
+		return nil, apply.Refused(apply.ParseReason(err), "actor %s: %w", uri, err)
 	}
 	p := forum.RemoteProfile{URI: a.ID, Username: a.PreferredUsername, Domain: ra.Domain, DisplayName: a.Name,
 		ProfileURL: a.URL, Languages: a.Languages}
@@ -327,82 +328,12 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 	for _, pv := range a.Attachment {
 		switch pv.Name {
 		case "Role":
-			p.Title = stripTags(pv.Value)
+			p.Title = apply.StripTags(pv.Value)
 		case "Organisation", "Organization":
-			p.Organisation = stripTags(pv.Value)
+			p.Organisation = apply.StripTags(pv.Value)
 		}
 	}
 	return f.forumIn(ctx).SaveRemoteMember(ctx, p)
-}
-
-// onDelete deletes a post by its author, or by a member of the node that
-// hosts its forum; an unknown object is remembered so that a late Create
-// is ignored.
-func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received forum.ID) error {
-	id := act.Object.ID()
-	if id == act.Actor {
-		return nil // an account deleted: its posts stay, as the node's record
-	}
-	if handled, err := f.onForumReportDelete(ctx, act, id); handled || err != nil {
-		return err
-	}
-	post, err := f.forumIn(ctx).PostByURI(ctx, id)
-	if f.urls.IsLocal(id) {
-		post, err = f.findPost(ctx, id)
-	}
-	if errors.Is(err, forum.ErrNotFound) {
-		if !sameHost(id, act.Actor) {
-			return refused(ReasonOrigin, "%s cannot delete %s", act.Actor, id)
-		}
-		return f.storeIn(ctx).AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
-	} else if err != nil {
-		return err
-	}
-	by, err := f.remoteMember(ctx, act.Actor)
-	if err != nil {
-		return err
-	}
-	if err := f.forumIn(ctx).ReceiveDelete(ctx, post, by, received); err != nil {
-		return err
-	}
-	if !f.urls.IsLocal(id) {
-		if err := f.storeIn(ctx).AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// onLike counts a remote member's Like of an answer as helpful (on=false
-// for Undo{Like}).
-func (f *Federation) onLike(ctx context.Context, act *ap.Activity, received forum.ID, on bool) error {
-	post, err := f.findPost(ctx, act.Object.ID())
-	if errors.Is(err, forum.ErrNotFound) {
-		return refused(ReasonUnknownTarget, "like of %s, which this node doesn't have", act.Object.ID())
-	} else if err != nil {
-		return err
-	}
-	by, err := f.remoteMember(ctx, act.Actor)
-	if err != nil {
-		return err
-	}
-	return f.forumIn(ctx).ReceiveHelpful(ctx, post, by, on, received)
-}
-
-// onLock applies a lock (or unlock) of a remote forum's thread, sent by a
-// member of the forum's node.
-func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) error {
-	t, err := f.forumIn(ctx).ThreadByURI(ctx, act.Object.ID())
-	if errors.Is(err, forum.ErrNotFound) {
-		return refused(ReasonUnknownTarget, "lock of unknown thread %s", act.Object.ID())
-	} else if err != nil {
-		return err
-	}
-	by, err := f.remoteMember(ctx, act.Actor)
-	if err != nil {
-		return err
-	}
-	return f.forumIn(ctx).ReceiveLock(ctx, t, by, locked)
 }
 
 // onAnnounce applies what a remote forum we follow passes on (FEP-1b12).
@@ -413,7 +344,7 @@ func (f *Federation) onLock(ctx context.Context, act *ap.Activity, locked bool) 
 func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
-		return f.onShare(ctx, act, true) // a boost, as Mastodon users make
+		return f.applier.OnShare(ctx, act, true) // a boost, as Mastodon users make
 	} else if err != nil {
 		return err
 	}
@@ -423,7 +354,7 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 	}
 	if !sameHost(inner.Actor, act.Actor) {
 		if !announcable[inner.Type] || (inner.Type == ap.TypeUndo && (inner.Object.Activity == nil || inner.Object.Activity.Type != ap.TypeLike)) {
-			return refused(ReasonUnsupported, "announce by %s of a %s from another host", act.Actor, inner.Type)
+			return apply.Refused(ReasonUnsupported, "announce by %s of a %s from another host", act.Actor, inner.Type)
 		}
 		switch inner.Type {
 		case ap.TypeCreate, ap.TypeUpdate:
@@ -434,7 +365,7 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 			}
 		}
 		if !sameHost(inner.ID, inner.Actor) {
-			return refused(ReasonOrigin, "announced activity %s is not on its actor's host", inner.ID)
+			return apply.Refused(ReasonOrigin, "announced activity %s is not on its actor's host", inner.ID)
 		}
 	}
 	return f.dispatch(ctx, inner, "", fo)
@@ -445,22 +376,6 @@ func (f *Federation) onAnnounce(ctx context.Context, act *ap.Activity) error {
 // and the like are between two actors and never come through a forum.
 var announcable = map[string]bool{ap.TypeCreate: true, ap.TypeUpdate: true, ap.TypeDelete: true, ap.TypeLike: true, ap.TypeUndo: true}
 
-// onShare counts a boost of one of the posts we hold as a share (on=false
-// for its Undo). Boosts of anything else are ignored.
-func (f *Federation) onShare(ctx context.Context, act *ap.Activity, on bool) error {
-	post, err := f.findPost(ctx, act.Object.ID())
-	if errors.Is(err, forum.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	by, err := f.remoteMember(ctx, act.Actor)
-	if err != nil {
-		return err
-	}
-	return f.forumIn(ctx).ReceiveShare(ctx, post, by, on)
-}
-
 // confirmGone checks with an object's origin that it really is deleted.
 func (f *Federation) confirmGone(ctx context.Context, id string) error {
 	_, err := f.client.GetObject(ctx, id)
@@ -469,11 +384,7 @@ func (f *Federation) confirmGone(ctx context.Context, id string) error {
 		return nil
 	}
 	if err == nil {
-		return refused(ReasonOrigin, "%s still exists at its origin", id)
+		return apply.Refused(ReasonOrigin, "%s still exists at its origin", id)
 	}
 	return fmt.Errorf("confirm deletion of %s: %w", id, err)
-}
-
-func stripTags(s string) string {
-	return strings.TrimSpace(tags.ReplaceAllString(s, ""))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -20,15 +21,15 @@ func (f *Federation) applyForwardedLike(ctx context.Context, act *ap.Activity, s
 	if act.Type == ap.TypeUndo {
 		like, on = act.Object.Activity, false
 		if like == nil || like.Type != ap.TypeLike || like.Actor != act.Actor {
-			return refused(ReasonUnsupported, "forwarded Undo of something other than its actor's Like")
+			return apply.Refused(ReasonUnsupported, "forwarded Undo of something other than its actor's Like")
 		}
 	}
 	target := like.Object.ID()
 	if target == "" || f.urls.IsLocal(target) || !sameHost(signer, target) {
-		return refused(ReasonOrigin, "%s passed on a like of %s, which it does not hold", signer, target)
+		return apply.Refused(ReasonOrigin, "%s passed on a like of %s, which it does not hold", signer, target)
 	}
 	if err := f.refuseBlocked(ctx, act); err != nil {
 		return err
 	}
-	return f.onLike(ctx, like, received, on)
+	return f.applier.OnLike(ctx, like, received, on)
 }

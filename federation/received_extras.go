@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -19,7 +20,7 @@ import (
 func receivedExtras(o *ap.Object) forum.Extras {
 	e := forum.Extras{Sensitive: o.Sensitive}
 	if o.Summary != "" && strings.TrimSpace(o.Content) != "" && warns(o) {
-		e.Warning = stripTags(o.Summary)
+		e.Warning = apply.StripTags(o.Summary)
 	}
 	for _, a := range o.Attachments {
 		e.Media = append(e.Media, forum.Media{Kind: mediaKind(a), URL: a.URL, MediaType: a.MediaType, Name: a.Name})
@@ -69,7 +70,7 @@ func mediaKind(a ap.Attachment) string {
 // as a paragraph, or "". A summary that repeats the title (Mbin's "title
 // #tags") or warns about a body that is not there says nothing more.
 func summaryAsBody(o *ap.Object) string {
-	s := strings.TrimSpace(stripTags(o.Summary))
+	s := strings.TrimSpace(apply.StripTags(o.Summary))
 	if s == "" || o.Sensitive || (o.Name != "" && strings.HasPrefix(s, strings.TrimSpace(o.Name))) {
 		return ""
 	}

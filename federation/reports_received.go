@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/report"
 )
@@ -38,9 +39,9 @@ func (f *Federation) onForumReport(ctx context.Context, act *ap.Activity, o *ap.
 		return true, err
 	}
 	if fo.Local() {
-		return true, refused(ReasonOrigin, "%s of an Article as this node's forum %s", act.Type, fo.URI)
+		return true, apply.Refused(ReasonOrigin, "%s of an Article as this node's forum %s", act.Type, fo.URI)
 	}
-	if err := publicOnly(act, o); err != nil {
+	if err := apply.PublicOnly(act, o); err != nil {
 		return true, err
 	}
 	rec, err := receivedReport(o, fo.ID)
@@ -54,7 +55,7 @@ func (f *Federation) onForumReport(ctx context.Context, act *ap.Activity, o *ap.
 	case err != nil:
 		return true, err
 	case old.ForumID != rec.ForumID:
-		return true, refused(ReasonOrigin, "report %s is %s's, not %s's", rec.URI, old.ForumID, fo.URI)
+		return true, apply.Refused(ReasonOrigin, "report %s is %s's, not %s's", rec.URI, old.ForumID, fo.URI)
 	case !rec.UpdatedAt.After(old.UpdatedAt) && act.Type == ap.TypeUpdate:
 		// Out of order or repeated: the version kept is as new.
 		f.log.Info("stale report update ignored", "activity", act.ID, "report", rec.URI)
@@ -66,17 +67,17 @@ func (f *Federation) onForumReport(ctx context.Context, act *ap.Activity, o *ap.
 // receivedReport checks a forum's Article and makes the record kept of it.
 func receivedReport(o *ap.Object, forumID forum.ID) (*report.Received, error) {
 	if o.Published.IsZero() {
-		return nil, refused(ReasonMalformed, "report %s has no published date", o.ID)
+		return nil, apply.Refused(ReasonMalformed, "report %s has no published date", o.ID)
 	}
 	page := o.URL
 	if page == "" {
 		page = o.ID
 	}
 	if len(page) > report.MaxReceivedURL || len(o.ID) > report.MaxReceivedURL {
-		return nil, refused(ReasonInvalid, "report %s: URL longer than %d bytes", o.ID, report.MaxReceivedURL)
+		return nil, apply.Refused(ReasonInvalid, "report %s: URL longer than %d bytes", o.ID, report.MaxReceivedURL)
 	}
 	if u, err := url.Parse(page); err != nil || u.Scheme != "https" && u.Scheme != "http" || !sameHost(page, o.ID) {
-		return nil, refused(ReasonOrigin, "report %s: its page %q is not a web page on its host", o.ID, page)
+		return nil, apply.Refused(ReasonOrigin, "report %s: its page %q is not a web page on its host", o.ID, page)
 	}
 	names, contents := copyMap(o.NameMap), copyMap(o.ContentMap)
 	lang := o.Language
@@ -93,7 +94,7 @@ func receivedReport(o *ap.Object, forumID forum.ID) (*report.Received, error) {
 		contents[lang] = o.Content
 	}
 	if names[lang] == "" {
-		return nil, refused(ReasonMalformed, "report %s has no title in its language %q", o.ID, lang)
+		return nil, apply.Refused(ReasonMalformed, "report %s has no title in its language %q", o.ID, lang)
 	}
 	langs := map[string]bool{}
 	for l := range names {
@@ -103,7 +104,7 @@ func receivedReport(o *ap.Object, forumID forum.ID) (*report.Received, error) {
 		langs[l] = true
 	}
 	if len(langs) > report.MaxReceivedLanguages {
-		return nil, refused(ReasonInvalid, "report %s in %d languages (at most %d)", o.ID, len(langs), report.MaxReceivedLanguages)
+		return nil, apply.Refused(ReasonInvalid, "report %s in %d languages (at most %d)", o.ID, len(langs), report.MaxReceivedLanguages)
 	}
 	rec := &report.Received{URI: o.ID, ForumID: forumID, URL: page, Language: lang, PublishedAt: o.Published.UTC(),
 		UpdatedAt: o.Published.UTC(), Titles: map[string]string{}, Summaries: map[string]string{}}
@@ -112,14 +113,14 @@ func receivedReport(o *ap.Object, forumID forum.ID) (*report.Received, error) {
 	}
 	for l := range langs {
 		if len(l) > 35 {
-			return nil, refused(ReasonInvalid, "report %s: language tag of %d bytes", o.ID, len(l))
+			return nil, apply.Refused(ReasonInvalid, "report %s: language tag of %d bytes", o.ID, len(l))
 		}
 		title := strings.TrimSpace(names[l])
 		if utf8.RuneCountInString(title) > report.MaxTitleLen {
-			return nil, refused(ReasonInvalid, "report %s: title in %s longer than %d characters", o.ID, l, report.MaxTitleLen)
+			return nil, apply.Refused(ReasonInvalid, "report %s: title in %s longer than %d characters", o.ID, l, report.MaxTitleLen)
 		}
 		if len(contents[l]) > report.MaxReceivedContent {
-			return nil, refused(ReasonInvalid, "report %s: content in %s of %d bytes (at most %d)", o.ID, l, len(contents[l]), report.MaxReceivedContent)
+			return nil, apply.Refused(ReasonInvalid, "report %s: content in %s of %d bytes (at most %d)", o.ID, l, len(contents[l]), report.MaxReceivedContent)
 		}
 		if title != "" {
 			rec.Titles[l] = title
@@ -142,7 +143,7 @@ func (f *Federation) onForumReportDelete(ctx context.Context, act *ap.Activity, 
 	}
 	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) || err == nil && fo.ID != rec.ForumID {
-		return true, refused(ReasonForbidden, "%s cannot delete the report %s of another forum", act.Actor, id)
+		return true, apply.Refused(ReasonForbidden, "%s cannot delete the report %s of another forum", act.Actor, id)
 	} else if err != nil {
 		return true, err
 	}

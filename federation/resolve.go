@@ -15,7 +15,7 @@ type actorCache struct{ *actors.Cache }
 
 // actor returns a remote actor, fetching it if needed. Inside a batch
 // (applyBatch) it only reads what the node holds: an actor that needs a
-// fetch sends its item to be applied alone (the error is not permanent),
+// fetch sends its item to be applied alone (the error is not apply.Permanent),
 // so the batch's transaction never waits on the network, nor on another
 // goroutine's fetch of the same actor, which writes through the store and
 // would wait for the batch.

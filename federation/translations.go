@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -34,7 +35,7 @@ func (f *Federation) onTranslationOffer(ctx context.Context, act *ap.Activity, r
 	o := act.Object.Object
 	post, err := f.findPost(ctx, o.ID)
 	if errors.Is(err, forum.ErrNotFound) {
-		return refused(ReasonUnknownTarget, "translation of %s, which this node doesn't have", o.ID)
+		return apply.Refused(ReasonUnknownTarget, "translation of %s, which this node doesn't have", o.ID)
 	} else if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"html"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -61,7 +62,7 @@ func (f *Federation) webinarOf(ctx context.Context, id string) (*forum.Webinar, 
 func (f *Federation) onJoin(ctx context.Context, act *ap.Activity, going bool) error {
 	w, err := f.webinarOf(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
-		return refused(ReasonUnknownTarget, "%s of %s, which is no event here", act.Type, act.Object.ID())
+		return apply.Refused(ReasonUnknownTarget, "%s of %s, which is no event here", act.Type, act.Object.ID())
 	} else if err != nil {
 		return err
 	}

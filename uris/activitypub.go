@@ -163,6 +163,11 @@ func ActorFollowers(actorID string) string { return FollowersPath(actorID) }
 // the actor's id.
 func ActorFollowing(actorID string) string { return FollowingPath(actorID) }
 
+// ForumGoodPractices is the good-practices collection of a forum, this
+// node's or a joined one's, by the forum's actor id: where its Add and
+// Remove of good practices point.
+func ForumGoodPractices(forumID string) string { return forumID + GoodPracticesSuffix }
+
 // FirstPage names a paged collection's first page (collections are paged
 // by cursor; see CollectionPage).
 const FirstPage = "first"

@@ -105,6 +105,8 @@ func TestActivityPubURLs(t *testing.T) {
 		{ActorOutbox(forum), "https://hub.example/f/digitalisation/outbox"},
 		{ActorFollowers(b.ThreadActor("01T")), "https://hub.example/t/01T/actor/followers"},
 		{ActorFollowing(b.InstanceActor()), "https://hub.example/actor/following"},
+		{ForumGoodPractices(forum), "https://hub.example/f/digitalisation/good-practices"},
+		{ForumGoodPractices("https://city.example/c/parks"), "https://city.example/c/parks/good-practices"},
 		{CollectionPage(ActorOutbox(forum), FirstPage), "https://hub.example/f/digitalisation/outbox?page=first"},
 		{CollectionPage(b.Context("01T"), "01B.01P"), "https://hub.example/t/01T/context?page=01B.01P"},
 		// A cursor is a query value: what would end or split it is escaped.

@@ -1,4 +1,4 @@
-package federation
+package apply
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 
 // TestPublicOnly: the object's addressing decides, and an activity that
 // names an audience must be public too; an unaddressed activity leaves it
-// to its object. Refusals are permanent and carry errNotPublic.
+// to its object. Refusals are permanent and carry ErrNotPublic.
 func TestPublicOnly(t *testing.T) {
 	const member, followers = "https://agora.example/u/ana", "https://social.example/users/carla/followers"
 	public, unlisted := []string{ap.Public}, []string{followers}
@@ -31,16 +31,16 @@ func TestPublicOnly(t *testing.T) {
 		{"public object in an Update to followers only", &ap.Activity{Type: ap.TypeUpdate, To: unlisted}, public, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := publicOnly(tc.act, &ap.Object{ID: "https://social.example/n/1", To: tc.objTo, Cc: tc.objCc})
+			err := PublicOnly(tc.act, &ap.Object{ID: "https://social.example/n/1", To: tc.objTo, Cc: tc.objCc})
 			if !tc.wantRefuse {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
 				}
 				return
 			}
-			var perm *errPermanent
-			if !errors.Is(err, errNotPublic) || !errors.As(err, &perm) {
-				t.Fatalf("got %v, want a permanent errNotPublic", err)
+			var perm *PermanentError
+			if !errors.Is(err, ErrNotPublic) || !errors.As(err, &perm) {
+				t.Fatalf("got %v, want a permanent ErrNotPublic", err)
 			}
 		})
 	}

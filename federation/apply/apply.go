@@ -1,0 +1,94 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/metropolis/agora/federation/deliver"
+	"github.com/metropolis/agora/federation/stored"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// Tx is what the handlers of this package call on the store: the
+// batch's transaction inside a batch, the node's store otherwise (see
+// Config.Scope).
+type Tx interface {
+	// Followers of this node's actors.
+	SaveFollower(ctx context.Context, f *stored.Follower) error        // insert or replace by (Target, ActorURI)
+	DeleteFollower(ctx context.Context, target, actorURI string) error // ErrNotFound if absent
+	// Follows of remote forums, answered.
+	FollowingByActivity(ctx context.Context, followID string) (*stored.Following, error)
+	SaveFollowing(ctx context.Context, fg *stored.Following) error
+	DeleteFollowing(ctx context.Context, objectURI string) error
+	// Tombstones of remote objects deleted (perhaps before they arrived).
+	AddTombstone(ctx context.Context, t *stored.Tombstone) error // idempotent
+}
+
+// Actors resolves remote actors (inside a batch, only from the store:
+// see the federation's actor cache).
+type Actors interface {
+	Actor(ctx context.Context, uri string, refresh bool) (*stored.RemoteActor, error)
+}
+
+// Members makes the local record of a remote actor the first time it is
+// met.
+type Members interface {
+	RemoteMember(ctx context.Context, uri string) (*forum.Member, error)
+}
+
+// Config is what the handlers are given.
+type Config struct {
+	URLs  *uris.Builder
+	IDs   forum.IDs
+	Clock forum.Clock
+	Log   *slog.Logger
+	// Scope is the forum service and store to apply with: the batch's
+	// transaction inside a batch, the node's otherwise. The same handler
+	// then applies an item alone or within a batch.
+	Scope   func(ctx context.Context) (*forum.Service, Tx)
+	Actors  Actors
+	Members Members
+	// Send queues activities for delivery (the answers to follows), in a
+	// transaction of its own.
+	Send func(ctx context.Context, acts []*deliver.Outgoing) error
+	// Backfill fetches a joined forum's collections again (in the
+	// background), by the forum's actor id.
+	Backfill func(forumURI string)
+}
+
+// Applier applies received activities of the types this package handles.
+type Applier struct {
+	cfg Config
+}
+
+// New checks cfg and returns its Applier.
+func New(cfg Config) (*Applier, error) {
+	if cfg.URLs == nil || cfg.IDs == nil || cfg.Clock == nil || cfg.Log == nil || cfg.Scope == nil ||
+		cfg.Actors == nil || cfg.Members == nil || cfg.Send == nil || cfg.Backfill == nil {
+		return nil, errors.New("apply: incomplete config")
+	}
+	return &Applier{cfg: cfg}, nil
+}
+
+func (a *Applier) forum(ctx context.Context) *forum.Service {
+	svc, _ := a.cfg.Scope(ctx)
+	return svc
+}
+
+func (a *Applier) store(ctx context.Context) Tx {
+	_, tx := a.cfg.Scope(ctx)
+	return tx
+}
+
+// hostOf is a URL's host, lowercased ("" if unparseable).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}

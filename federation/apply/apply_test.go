@@ -1,0 +1,144 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/deliver"
+	"github.com/metropolis/agora/federation/stored"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time { return time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC) }
+
+type seqIDs struct{ n int }
+
+func (s *seqIDs) New() forum.ID { s.n++; return fmt.Sprintf("id%04d", s.n) }
+
+func (s *seqIDs) NewAt(time.Time) forum.ID { return s.New() }
+
+// fakeTx keeps follows in memory.
+type fakeTx struct {
+	Tx
+	following *stored.Following
+	saved     *stored.Following
+	deleted   string
+}
+
+func (t *fakeTx) FollowingByActivity(_ context.Context, id string) (*stored.Following, error) {
+	if t.following == nil || t.following.FollowID != id {
+		return nil, forum.ErrNotFound
+	}
+	cp := *t.following
+	return &cp, nil
+}
+func (t *fakeTx) SaveFollowing(_ context.Context, fg *stored.Following) error {
+	t.saved = fg
+	return nil
+}
+func (t *fakeTx) DeleteFollowing(_ context.Context, uri string) error { t.deleted = uri; return nil }
+
+type noActors struct{}
+
+func (noActors) Actor(context.Context, string, bool) (*stored.RemoteActor, error) {
+	return nil, forum.ErrNotFound
+}
+func (noActors) RemoteMember(context.Context, string) (*forum.Member, error) {
+	return nil, forum.ErrNotFound
+}
+
+func testConfig(tx Tx, backfilled *[]string) Config {
+	urls, err := uris.New("https://agora.example")
+	if err != nil {
+		panic(err)
+	}
+	return Config{URLs: urls, IDs: &seqIDs{}, Clock: fixedClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Scope:  func(context.Context) (*forum.Service, Tx) { return nil, tx },
+		Actors: noActors{}, Members: noActors{},
+		Send:     func(context.Context, []*deliver.Outgoing) error { return nil },
+		Backfill: func(uri string) { *backfilled = append(*backfilled, uri) }}
+}
+
+// New refuses a Config missing any collaborator, rather than failing on
+// the first activity that needs it.
+func TestNewIncompleteConfig(t *testing.T) {
+	var backfilled []string
+	for _, tc := range []struct {
+		name  string
+		unset func(*Config)
+	}{
+		{"URLs", func(c *Config) { c.URLs = nil }},
+		{"IDs", func(c *Config) { c.IDs = nil }},
+		{"Clock", func(c *Config) { c.Clock = nil }},
+		{"Log", func(c *Config) { c.Log = nil }},
+		{"Scope", func(c *Config) { c.Scope = nil }},
+		{"Actors", func(c *Config) { c.Actors = nil }},
+		{"Members", func(c *Config) { c.Members = nil }},
+		{"Send", func(c *Config) { c.Send = nil }},
+		{"Backfill", func(c *Config) { c.Backfill = nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig(&fakeTx{}, &backfilled)
+			tc.unset(&cfg)
+			if _, err := New(cfg); err == nil {
+				t.Errorf("New took a Config without %s", tc.name)
+			}
+		})
+	}
+	if _, err := New(testConfig(&fakeTx{}, &backfilled)); err != nil {
+		t.Errorf("New refused a complete Config: %v", err)
+	}
+}
+
+// OnFollowAnswer: only the forum followed answers; an Accept marks the
+// follow accepted and backfills, a Reject drops it, an unknown follow is
+// refused.
+func TestOnFollowAnswer(t *testing.T) {
+	const forumURI, followID = "https://other.example/c/parks", "https://agora.example/activities/1"
+	for _, tc := range []struct {
+		name, actor, typ, object string
+		wantReason               string // "" : applied
+		wantSaved, wantBackfill  bool
+		wantDeleted              string
+	}{
+		{"accept", forumURI, ap.TypeAccept, followID, "", true, true, ""},
+		{"reject", forumURI, ap.TypeReject, followID, "", false, false, forumURI},
+		{"another actor", "https://evil.example/u/x", ap.TypeAccept, followID, ReasonOrigin, false, false, ""},
+		{"unknown follow", forumURI, ap.TypeAccept, "https://agora.example/activities/9", ReasonUnknownTarget, false, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tx := &fakeTx{following: &stored.Following{ObjectURI: forumURI, FollowID: followID, State: stored.FollowPending}}
+			var backfilled []string
+			a, err := New(testConfig(tx, &backfilled))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = a.OnFollowAnswer(context.Background(), &ap.Activity{ID: "https://other.example/a/1", Type: tc.typ,
+				Actor: tc.actor, Object: ap.Ref{IRI: tc.object}})
+			if tc.wantReason != "" {
+				if err == nil || ReasonOf(err) != tc.wantReason || !IsPermanent(err) {
+					t.Fatalf("err %v (reason %q), want a refusal %q", err, ReasonOf(err), tc.wantReason)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if got := tx.saved != nil && tx.saved.State == stored.FollowAccepted; got != tc.wantSaved {
+				t.Errorf("saved accepted: %v, want %v", got, tc.wantSaved)
+			}
+			if got := len(backfilled) == 1 && backfilled[0] == forumURI; got != tc.wantBackfill {
+				t.Errorf("backfilled %v, want backfill %v", backfilled, tc.wantBackfill)
+			}
+			if tx.deleted != tc.wantDeleted {
+				t.Errorf("deleted %q, want %q", tx.deleted, tc.wantDeleted)
+			}
+		})
+	}
+}

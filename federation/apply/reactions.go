@@ -1,0 +1,109 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/uris"
+)
+
+// OnLike counts a remote member's Like of an answer as helpful (on=false
+// for Undo{Like}).
+func (a *Applier) OnLike(ctx context.Context, act *ap.Activity, received forum.ID, on bool) error {
+	post, err := a.FindPost(ctx, act.Object.ID())
+	if errors.Is(err, forum.ErrNotFound) {
+		return Refused(ReasonUnknownTarget, "like of %s, which this node doesn't have", act.Object.ID())
+	} else if err != nil {
+		return err
+	}
+	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	return a.forum(ctx).ReceiveHelpful(ctx, post, by, on, received)
+}
+
+// OnShare counts a boost of one of the posts we hold as a share (on=false
+// for its Undo). Boosts of anything else are ignored.
+func (a *Applier) OnShare(ctx context.Context, act *ap.Activity, on bool) error {
+	post, err := a.FindPost(ctx, act.Object.ID())
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	return a.forum(ctx).ReceiveShare(ctx, post, by, on)
+}
+
+// OnFlag records a report from another node (Mastodon sends one Flag
+// naming the account and its posts) for each post of ours or copy we hold;
+// the forum's moderators see it in their queue.
+func (a *Applier) OnFlag(ctx context.Context, act *ap.Activity) error {
+	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	if err != nil {
+		return err
+	}
+	reason := act.Content
+	if reason == "" {
+		reason = act.Summary
+	}
+	found := 0
+	seen := map[forum.ID]bool{}
+	for i, uri := range append([]string{act.Object.ID()}, act.MoreObjects...) {
+		post, err := a.FindPost(ctx, uri)
+		if errors.Is(err, forum.ErrNotFound) {
+			continue // an account, or a post we don't have
+		} else if err != nil {
+			return err
+		}
+		if seen[post.ID] {
+			continue // named twice in one Flag: one report
+		}
+		seen[post.ID] = true
+		if _, err := a.forum(ctx).ReceiveReport(ctx, post, by, html.UnescapeString(StripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); err != nil {
+			return err
+		}
+		found++
+	}
+	if found == 0 {
+		return Refused(ReasonUnknownTarget, "flag %s names no post of this node", act.ID)
+	}
+	return nil
+}
+
+// FindPost finds a post by its ActivityPub id, ours or a remote one.
+func (a *Applier) FindPost(ctx context.Context, uri string) (*forum.Post, error) {
+	if a.cfg.URLs.IsLocal(uri) {
+		kind, key := a.cfg.URLs.Parse(uri)
+		switch kind {
+		case uris.KindThread:
+			t, err := a.forum(ctx).Thread(ctx, key)
+			if err != nil {
+				return nil, err
+			}
+			return a.forum(ctx).Post(ctx, t.RootPostID)
+		case uris.KindPost:
+			return a.forum(ctx).Post(ctx, key)
+		}
+		return nil, forum.ErrNotFound
+	}
+	return a.forum(ctx).PostByURI(ctx, uri)
+}
+
+// tags matches an HTML tag (stripped from text shown as plain).
+var tags = regexp.MustCompile(`<[^>]*>`)
+
+// StripTags is HTML a peer sent as plain text, trimmed (a reason, a title).
+func StripTags(s string) string {
+	return strings.TrimSpace(tags.ReplaceAllString(s, ""))
+}
