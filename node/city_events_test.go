@@ -48,7 +48,7 @@ func cityEvent(t *testing.T, city *peer, qURI string, what string, ok func(*foru
 // the city's record, page and .ics say so.
 func TestCityKeepsHubEvents(t *testing.T) {
 	ctx := context.Background()
-	hub, city, f, _, _ := joinedCluster(t)
+	hub, city, f, _, tendai := joinedCluster(t)
 	mod := hub.member(t, "moderator", "Nadia Ould", "Nouakchott", forum.RoleModerator, "fr", "en")
 	w, err := hub.Service.CreateWebinar(ctx, mod, f.ID, launchInput("Launch of the Learning Forum"))
 	if err != nil {
@@ -96,6 +96,32 @@ func TestCityKeepsHubEvents(t *testing.T) {
 	}
 	if body := ics(); !strings.Contains(body, "SUMMARY:Launch of the Learning Forum") || !strings.Contains(body, "STATUS:CONFIRMED") {
 		t.Errorf("the city's .ics:\n%s", body)
+	}
+
+	// A city member says they come, changes their mind, and comes after
+	// all: each is a Join (or Leave) the hub counts.
+	for _, going := range []bool{true, false, true} {
+		if _, err := city.Service.RSVP(ctx, tendai, got.ID, going); err != nil {
+			t.Fatal(err)
+		}
+		if _, here, err := city.Service.Attendees(ctx, got.ID, tendai); err != nil || here != going {
+			t.Fatalf("the city shows tendai going=%v, want %v (err %v)", here, going, err)
+		}
+		want := 0
+		if going {
+			want = 1
+		}
+		testrig.Eventually(t, fmt.Sprintf("the hub counts %d coming", want), func() (bool, string) {
+			ms, _, err := hub.Service.Attendees(ctx, w.ID, nil)
+			if err != nil {
+				return false, err.Error()
+			}
+			names := make([]string, len(ms))
+			for i, m := range ms {
+				names[i] = m.Username + "@" + m.Domain
+			}
+			return len(ms) == want && (want == 0 || ms[0].URI == city.URLs.Member(tendai.Username)), fmt.Sprint(names)
+		})
 	}
 
 	if _, err := hub.Service.CancelWebinar(ctx, mod, w.ID); err != nil {
