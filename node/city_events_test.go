@@ -84,6 +84,10 @@ func TestCityKeepsHubEvents(t *testing.T) {
 	if _, page, _ := getPage(t, city.URLs.Abs(uris.ForumPath(mirror.Slug))); !strings.Contains(page, uris.WebinarPath(got.ID)) {
 		t.Errorf("the mirrored forum's page does not list the event %s:\n%s", got.ID, page)
 	}
+	if code, page, _ := getPage(t, city.URLs.Abs("/events")); code != 200 || !strings.Contains(page, uris.WebinarPath(got.ID)) ||
+		!strings.Contains(page, `href="/events"`) {
+		t.Errorf("the city's /events page (%d) does not list the joined forum's event %s, or the nav does not link it:\n%s", code, got.ID, page)
+	}
 	if code, page, _ := getPage(t, city.URLs.Abs(uris.WebinarPath(got.ID))); code != 200 || !strings.Contains(page, "Launch of the Learning Forum") {
 		t.Errorf("the city's event page answered %d:\n%s", code, page)
 	}
