@@ -29,6 +29,10 @@ const (
 	JoinFailed      = stored.JoinFailed
 )
 
+// JoinReasons are the codes a failed join is named by (JoinJob.Reason);
+// pages translate them.
+var JoinReasons = join.Reasons
+
 // ErrJoinTarget: the target is neither a forum URL nor a handle.
 var ErrJoinTarget = join.ErrTarget
 

@@ -112,7 +112,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 	if !postTypes[o.Type] {
 		return refused(ReasonUnsupported, "%s objects are not posts", o.Type)
 	}
-	if err := f.notAForumsReport(ctx, act, o); err != nil {
+	if handled, err := f.onForumReport(ctx, act, o); handled || err != nil {
 		return err
 	}
 	if err := publicOnly(act, o); err != nil {
@@ -346,6 +346,9 @@ func (f *Federation) onDelete(ctx context.Context, act *ap.Activity, received fo
 	id := act.Object.ID()
 	if id == act.Actor {
 		return nil // an account deleted: its posts stay, as the node's record
+	}
+	if handled, err := f.onForumReportDelete(ctx, act, id); handled || err != nil {
+		return err
 	}
 	post, err := f.forumIn(ctx).PostByURI(ctx, id)
 	if f.urls.IsLocal(id) {

@@ -55,7 +55,7 @@ func (m moreActivities) ActivitiesFor(ctx context.Context, e *forum.Event) ([]*d
 		acts, err = m.f.flagActivities(ctx, e)
 	case forum.EventGoodPracticeMarked, forum.EventGoodPracticeUnmarked:
 		acts, err = m.f.goodPracticeActivities(ctx, e)
-	case report.EventPublished:
+	case report.EventPublished, report.EventCorrected:
 		acts, err = m.f.reportActivities(ctx, e)
 	}
 	if err != nil {

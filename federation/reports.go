@@ -35,14 +35,18 @@ type Reports interface {
 const articleIntroMax = 4000
 
 // reportActivities builds the forum's Create{Article} for a published
-// report of one of its forums.
+// report of one of its forums, or its Update{Article} for a correction.
 func (f *Federation) reportActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
-	art, fo, err := f.reportArticle(ctx, e.ID)
+	reportID, typ := e.ID, ap.TypeCreate
+	if e.Kind == report.EventCorrected {
+		reportID, typ = e.ReportID, ap.TypeUpdate
+	}
+	art, fo, err := f.reportArticle(ctx, reportID)
 	if art == nil || err != nil {
 		return nil, err
 	}
 	forumURI := f.forumURI(fo)
-	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: ap.TypeCreate, Actor: forumURI, Object: ap.Ref{Object: art},
+	act := &ap.Activity{ID: f.urls.Activity(e.ID), Type: typ, Actor: forumURI, Object: ap.Ref{Object: art},
 		To: art.To, Cc: art.Cc, Audience: forumURI, Published: e.CreatedAt}
 	body, err := ap.Marshal(act)
 	if err != nil {
@@ -55,7 +59,7 @@ func (f *Federation) reportActivities(ctx context.Context, e *forum.Event) ([]*o
 	for inbox := range people {
 		servers[inbox] = true
 	}
-	return []*outgoing{{uri: act.ID, actorURI: forumURI, typ: ap.TypeCreate, object: art.ID, public: true, body: body,
+	return []*outgoing{{uri: act.ID, actorURI: forumURI, typ: typ, object: art.ID, public: true, body: body,
 		inboxes: servers.List()}}, nil
 }
 
@@ -144,22 +148,4 @@ func articleContent(doc *report.Document, urls *uris.Builder, slug string) strin
 		html.EscapeString(urls.Abs(uris.ForumReportPDFPath(slug, id)+"?lang="+doc.Lang)),
 		html.EscapeString(urls.Abs(uris.ForumReportMarkdownPath(slug, id)+"?lang="+doc.Lang)))
 	return b.String()
-}
-
-// notAForumsReport refuses, as not a post, an Article that a forum this
-// node joined creates itself: a forum's own Article is its report (people
-// write questions, forums do not), so it must not become a question of the
-// forum's mirror here. Cities keep no copy of reports; readers follow its
-// link to the hub.
-func (f *Federation) notAForumsReport(ctx context.Context, act *ap.Activity, o *ap.Object) error {
-	if o.Type != ap.TypeArticle || act.Type != ap.TypeCreate && act.Type != ap.TypeUpdate {
-		return nil
-	}
-	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
-	if errors.Is(err, forum.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	return refused(ReasonUnsupported, "%s of an Article by the forum %s itself: a forum's report (%s), not a post", act.Type, fo.URI, o.ID)
 }

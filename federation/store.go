@@ -16,6 +16,7 @@ import (
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/report"
 )
 
 // Store is the storage of the federation side: what each of its packages
@@ -47,6 +48,7 @@ type Store interface {
 	publish.Tx         // its transaction
 	receivedStore
 	mentionStore
+	report.ReceivedStore // the reports of mirrored forums
 }
 
 // receivedStore is what the received side (inbox*.go, process*.go,

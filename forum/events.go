@@ -90,7 +90,10 @@ type Event struct {
 	// ReceivedID is the received activity (its inbox item) that made a
 	// received.* change.
 	ReceivedID ID
-	CreatedAt  time.Time
+	// ReportID is the forum report an event of its own ID is about (a
+	// correction of a published report: forumreport.corrected).
+	ReportID  ID
+	CreatedAt time.Time
 }
 
 // record appends an event through tx. An event that names a record of

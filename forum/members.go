@@ -318,11 +318,7 @@ func (s *Service) newSession(ctx context.Context, tx Store, memberID ID) (string
 
 // SessionMember returns the member signed in with a session token.
 func (s *Service) SessionMember(ctx context.Context, token string) (*Member, error) {
-	sess, err := s.store.SessionByTokenHash(ctx, HashSecret(token), s.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return s.store.MemberByID(ctx, sess.MemberID)
+	return s.store.SessionMember(ctx, HashSecret(token), s.clock.Now())
 }
 
 // SignOut ends a session.

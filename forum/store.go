@@ -38,6 +38,10 @@ type AccountStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// SessionByTokenHash returns an unexpired session, else ErrNotFound.
 	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
+	// SessionMember returns the member (with their languages) of an
+	// unexpired session, else ErrNotFound: what every signed-in request
+	// reads, in one query.
+	SessionMember(ctx context.Context, hash string, now time.Time) (*Member, error)
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteMemberSessions(ctx context.Context, memberID ID) error
 }

@@ -214,13 +214,18 @@ func TestJoinFailureShown(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	// The sentence is French; the technical reason stays apart, marked
-	// as English, never spliced into the French sentence.
-	for _, want := range []string{"Impossible de rejoindre<br>", "Détail technique :",
-		`<code lang="en">cannot join: ` + hub.URLs.Member("secretariat") + " is a Person, not a forum (Group)</code>"} {
+	// The reason is said in French; the error's technical English (for
+	// the log and the command line) is not shown.
+	for _, want := range []string{"Impossible de rejoindre<br><small>Cette adresse n’est pas celle d’un forum que l’on peut rejoindre.</small>"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("admin page does not say why the join failed (want %q):\n%s", want, body)
 		}
+	}
+	if strings.Contains(string(body), "not a forum (Group)") {
+		t.Errorf("admin page shows the raw error:\n%s", body)
+	}
+	if j := onlyJob(t, city); !strings.Contains(j.Error, "is a Person, not a forum (Group)") || j.Reason != "not_a_forum" {
+		t.Errorf("job keeps error %q, reason %q", j.Error, j.Reason)
 	}
 	// A target that is neither a URL nor a handle is refused at once.
 	status, page := admin.post("/admin/join", url.Values{"target": {"digitalisation"}})

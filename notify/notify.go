@@ -148,6 +148,11 @@ type Store interface {
 	// ReadPositions are the member's positions in the threads given (a
 	// thread never opened is missing).
 	ReadPositions(ctx context.Context, memberID forum.ID, threadIDs []forum.ID) (map[forum.ID]forum.ID, error)
+	// ThreadMarks reads, in one query, what a member's thread page shows
+	// of their own: whether they watch the thread, their read position in
+	// it, which of postIDs (the page's posts) they marked helpful, and
+	// how many of their notifications are unread.
+	ThreadMarks(ctx context.Context, memberID, threadID forum.ID, postIDs []forum.ID) (ThreadMarks, error)
 
 	// Cursor and SetCursor keep the deriver's place in the event log;
 	// TryLease and ReleaseLease let one process derive at a time.
@@ -168,4 +173,15 @@ type Forum interface {
 	HelpfulMarks(ctx context.Context, viewer *forum.Member, postIDs []forum.ID) (map[forum.ID]bool, error)
 	WebinarOfThread(ctx context.Context, threadID forum.ID) (*forum.Webinar, error)
 	Attendees(ctx context.Context, webinarID forum.ID, viewer *forum.Member) ([]*forum.Member, bool, error)
+}
+
+// ThreadMarks are a member's own marks on one page of a thread.
+type ThreadMarks struct {
+	Watching bool
+	// Position is the newest post they have read ("": never opened).
+	Position forum.ID
+	// Helpful holds the page's posts they marked helpful.
+	Helpful map[forum.ID]bool
+	// Unread counts their unread notifications (every page's header).
+	Unread int
 }

@@ -137,6 +137,17 @@ func (s *Service) Watching(ctx context.Context, memberID forum.ID, t Target, id 
 	return s.Store.Watching(ctx, memberID, t, id)
 }
 
+// ThreadMarks are memberID's watch, read position and helpful marks on
+// the page of threadID that shows postIDs, read together (a member's
+// thread page asks on every request).
+func (s *Service) ThreadMarks(ctx context.Context, memberID, threadID forum.ID, postIDs []forum.ID) (ThreadMarks, error) {
+	m, err := s.Store.ThreadMarks(ctx, memberID, threadID, postIDs)
+	if err != nil {
+		return ThreadMarks{}, fmt.Errorf("thread marks: %w", err)
+	}
+	return m, nil
+}
+
 // Prefs returns a member's settings.
 func (s *Service) Prefs(ctx context.Context, memberID forum.ID) (Prefs, error) {
 	return s.Store.NotifyPrefs(ctx, memberID)

@@ -31,6 +31,13 @@ const (
 // announces the report (an Article) to the forum's followers from it.
 const EventPublished forum.EventKind = "forumreport.published"
 
+// EventCorrected is recorded, with an ID of its own and the report's as
+// ReportID, each time a published report is saved again: federation
+// sends its followers an Update of the report's Article, so the copies
+// other nodes keep (their list of the forum's reports) show the
+// corrected title and summary.
+const EventCorrected forum.EventKind = "forumreport.corrected"
+
 // Limits on what moderators type. A report's texts are long (a concept
 // note, highlights of a whole debate), but one request must not fill the
 // disk nor a page that nobody can render.

@@ -27,6 +27,7 @@ type Store interface {
 	// AppendEvent adds to the node's event log, in the caller's
 	// transaction.
 	AppendEvent(ctx context.Context, e *forum.Event) error
+	ReceivedStore
 }
 
 // Discussion is what a report reads of the forum: the reads of
@@ -123,7 +124,14 @@ func (s *Service) Update(ctx context.Context, actor *forum.Member, id forum.ID, 
 			return err
 		}
 		r.UpdatedAt = s.clock.Now().UTC()
-		return tx.UpdateForumReport(ctx, r)
+		if err := tx.UpdateForumReport(ctx, r); err != nil {
+			return err
+		}
+		if !r.Published() {
+			return nil
+		}
+		return tx.AppendEvent(ctx, &forum.Event{ID: s.ids.New(), Kind: EventCorrected, ActorID: actor.ID,
+			ForumID: r.ForumID, ReportID: r.ID, CreatedAt: r.UpdatedAt})
 	})
 	if err != nil {
 		return nil, err

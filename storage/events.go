@@ -20,6 +20,7 @@ type eventRow struct {
 	PostID        string    `bun:"post_id"`
 	MemberID      string    `bun:"member_id"`
 	ReceivedID    string    `bun:"received_id"`
+	ReportID      string    `bun:"report_id"`
 	CreatedAt     time.Time `bun:"created_at"`
 	// Set by the publisher when it parks the event (inserted empty).
 	PublishRetryAt  *time.Time `bun:"publish_retry_at"`
@@ -31,7 +32,7 @@ type eventRow struct {
 // called on one; ErrConflict if the ID is taken.
 func (s *Store) AppendEvent(ctx context.Context, e *forum.Event) error {
 	row := &eventRow{ID: e.ID, Kind: string(e.Kind), ActorID: e.ActorID, ForumID: e.ForumID,
-		ThreadID: e.ThreadID, PostID: e.PostID, MemberID: e.MemberID, ReceivedID: e.ReceivedID, CreatedAt: utc(e.CreatedAt)}
+		ThreadID: e.ThreadID, PostID: e.PostID, MemberID: e.MemberID, ReceivedID: e.ReceivedID, ReportID: e.ReportID, CreatedAt: utc(e.CreatedAt)}
 	_, err := s.db.NewInsert().Model(row).Exec(ctx)
 	return dbErr("append event", err)
 }
@@ -53,7 +54,7 @@ func (s *Store) ListEvents(ctx context.Context, afterID forum.ID, limit int) ([]
 
 func (r *eventRow) event() *forum.Event {
 	return &forum.Event{ID: r.ID, Kind: forum.EventKind(r.Kind), ActorID: r.ActorID, ForumID: r.ForumID,
-		ThreadID: r.ThreadID, PostID: r.PostID, MemberID: r.MemberID, ReceivedID: r.ReceivedID, CreatedAt: r.CreatedAt.UTC()}
+		ThreadID: r.ThreadID, PostID: r.PostID, MemberID: r.MemberID, ReceivedID: r.ReceivedID, ReportID: r.ReportID, CreatedAt: r.CreatedAt.UTC()}
 }
 
 // UnpublishedEvents lists the events federation has not published yet,

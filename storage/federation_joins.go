@@ -23,6 +23,7 @@ type joinJobRow struct {
 	Total         int        `bun:"total"`
 	Attempts      int        `bun:"attempts"`
 	Error         string     `bun:"error"`
+	Reason        string     `bun:"reason"`
 	NextAttemptAt time.Time  `bun:"next_attempt_at"`
 	LeaseHolder   string     `bun:"lease_holder"`
 	LeaseUntil    *time.Time `bun:"lease_until"`
@@ -32,14 +33,14 @@ type joinJobRow struct {
 
 func joinJobRowOf(j *federation.JoinJob) *joinJobRow {
 	return &joinJobRow{ID: j.ID, Target: j.Target, RequestedBy: j.RequestedBy, State: string(j.State), ForumURI: j.ForumURI,
-		ForumID: j.ForumID, Done: j.Done, Total: j.Total, Attempts: j.Attempts, Error: j.Error,
+		ForumID: j.ForumID, Done: j.Done, Total: j.Total, Attempts: j.Attempts, Error: j.Error, Reason: j.Reason,
 		NextAttemptAt: utc(j.NextAttemptAt), LeaseHolder: j.LeaseHolder, LeaseUntil: utcPtr(j.LeaseUntil),
 		CreatedAt: utc(j.CreatedAt), UpdatedAt: utc(j.UpdatedAt)}
 }
 
 func (r *joinJobRow) toFederation() *federation.JoinJob {
 	return &federation.JoinJob{ID: r.ID, Target: r.Target, RequestedBy: r.RequestedBy, State: federation.JoinState(r.State),
-		ForumURI: r.ForumURI, ForumID: r.ForumID, Done: r.Done, Total: r.Total, Attempts: r.Attempts, Error: r.Error,
+		ForumURI: r.ForumURI, ForumID: r.ForumID, Done: r.Done, Total: r.Total, Attempts: r.Attempts, Error: r.Error, Reason: r.Reason,
 		NextAttemptAt: r.NextAttemptAt.UTC(), LeaseHolder: r.LeaseHolder, LeaseUntil: utcPtr(r.LeaseUntil),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
@@ -113,7 +114,7 @@ func (s *Store) ClaimJoinJob(ctx context.Context, id forum.ID, holder string, no
 func (s *Store) SaveJoinJob(ctx context.Context, j *federation.JoinJob, holder string) error {
 	row := joinJobRowOf(j)
 	res, err := s.db.NewUpdate().Model(row).
-		Column("state", "forum_uri", "forum_id", "done", "total", "attempts", "error", "next_attempt_at",
+		Column("state", "forum_uri", "forum_id", "done", "total", "attempts", "error", "reason", "next_attempt_at",
 			"lease_holder", "lease_until", "updated_at").
 		WherePK().Where("lease_holder = ?", holder).Exec(ctx)
 	if err != nil {

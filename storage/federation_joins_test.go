@@ -43,6 +43,7 @@ func TestJoinJobs(t *testing.T) {
 		}
 		// Progress is saved by the holder only.
 		got1.State, got1.Done, got1.Total, got1.ForumURI = federation.JoinBackfilling, 2, 5, "https://hub.example/f/a"
+		got1.Error, got1.Reason = "fetch outbox: 503 Service Unavailable", "unavailable"
 		if err := s.SaveJoinJob(ctx(t), got1, "p2"); !errors.Is(err, forum.ErrConflict) {
 			t.Errorf("save by another holder: %v, want ErrConflict", err)
 		}
@@ -54,7 +55,8 @@ func TestJoinJobs(t *testing.T) {
 		}
 		// A lease that runs out lets another claimer take the job over.
 		over, err := s.ClaimJoinJob(ctx(t), a.ID, "p3", t0.Add(3*time.Minute), time.Minute)
-		if err != nil || over.LeaseHolder != "p3" || over.State != federation.JoinBackfilling || over.Done != 2 || over.Total != 5 {
+		if err != nil || over.LeaseHolder != "p3" || over.State != federation.JoinBackfilling || over.Done != 2 || over.Total != 5 ||
+			over.Error != got1.Error || over.Reason != "unavailable" {
 			t.Fatalf("take over: %+v, %v", over, err)
 		}
 		// Waiting for an Accept: done once the follow is accepted; failed

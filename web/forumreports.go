@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
@@ -36,7 +37,30 @@ type reportListData struct {
 	Forum     *forum.Forum
 	ForumText map[string]string
 	Reports   []*report.Report
-	Lang      string
+	// Received are the reports of a mirrored forum, as its node announced
+	// them: each links to its page there.
+	Received []receivedReportView
+	Lang     string
+}
+
+// receivedReportView is a mirrored forum's report in the reader's
+// language when its node sent that language, else in its original one.
+type receivedReportView struct {
+	URL                  string
+	Title, TitleLang     string
+	Summary, SummaryLang string
+	PublishedAt          time.Time
+}
+
+func receivedReportViews(list []*report.Received, lang string) []receivedReportView {
+	out := make([]receivedReportView, 0, len(list))
+	for _, r := range list {
+		v := receivedReportView{URL: r.URL, PublishedAt: r.PublishedAt}
+		v.Title, v.TitleLang = r.Title(lang)
+		v.Summary, v.SummaryLang = r.Summary(lang)
+		out = append(out, v)
+	}
+	return out
 }
 
 // forumReports lists a forum's reports: published ones for everyone,
@@ -52,6 +76,13 @@ func (s *Server) forumReports(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := reportListData{Forum: f, ForumText: forumText(f, st.tr.lang), Reports: list, Lang: st.tr.lang}
+	if !f.Local() {
+		received, err := s.cfg.Reports.ListReceived(r.Context(), f.ID)
+		if err != nil {
+			return err
+		}
+		d.Received = receivedReportViews(received, st.tr.lang)
+	}
 	s.render(w, r, http.StatusOK, "forumreports", st.tr.T("forumreport.list_title", "Forum", d.ForumText["Title"]), d)
 	return nil
 }

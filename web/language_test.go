@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -88,20 +89,46 @@ func TestPageWeight(t *testing.T) {
 	p := m.post("/f/digitalisation/ask", url.Values{"title": {"Has Covid-19 been a turning point?"}, "body": {"Short."}, "language": {"en"}})
 	thread := location(p)
 	m.post(thread+"/reply", url.Values{"body": {"Yes."}, "language": {"en"}})
+	s.signedIn("marta").post(thread+"/reply", url.Values{"body": {"No."}, "language": {"en"}})
+	v, err := s.rig.Service.ReadThread(context.Background(), nil, strings.TrimPrefix(thread, "/t/"), "")
+	if err != nil || len(v.Posts.Items) < 3 {
+		t.Fatalf("thread: %v", err)
+	}
+	// The admin's own answer, and Marta's (one reports others' posts).
+	answer, hers := "/p/"+v.Posts.Items[1].ID, "/p/"+v.Posts.Items[2].ID
 	css := m.get("/static/style.css")
 	if css.status != http.StatusOK || !strings.Contains(css.header.Get("Content-Type"), "text/css") {
 		t.Fatalf("css: %d %s", css.status, css.header.Get("Content-Type"))
 	}
-	for _, path := range []string{"/", "/f/digitalisation", thread, "/f/digitalisation/ask", "/u/secretariat", "/admin", "/login"} {
-		page := m.get(path)
-		if page.status != http.StatusOK {
-			t.Errorf("%s: %d", path, page.status)
-			continue
-		}
-		weight := len(page.body) + len(css.body)
-		t.Logf("%-22s %5d bytes HTML + %d bytes CSS = %d", path, len(page.body), len(css.body), weight)
-		if weight > 50*1024 {
-			t.Errorf("%s weighs %d bytes, over 50 KB", path, weight)
+	// Every page a member or an admin reaches, and the pages a visitor
+	// sees, in every interface language (the catalogs' lengths differ).
+	signedIn := []string{"/", "/f/digitalisation", thread, "/f/digitalisation/ask", "/u/secretariat", "/u/secretariat/edit",
+		"/u/secretariat/avatar", answer + "/edit", answer + "/delete", answer + "/history", hers + "/report", answer + "/translate",
+		"/good-practices", "/f/digitalisation/good-practices", "/cities", "/members", "/tags", "/search?q=covid",
+		"/notifications", "/settings/notifications", "/moderation", "/welcome", "/f/digitalisation/events/new",
+		"/admin", "/admin/members", "/admin/invitations", "/admin/forums", "/admin/log"}
+	visitor := []string{"/", "/f/digitalisation", thread, "/login", "/password/forgot", "/good-practices", "/search?q=covid"}
+	for _, lang := range []string{"en", "es", "fr", "pt", "ar"} {
+		admin, anon := s.signedIn("secretariat"), s.browser()
+		admin.lang, anon.lang = lang, lang
+		for _, c := range []struct {
+			b     *browser
+			paths []string
+		}{{admin, signedIn}, {anon, visitor}} {
+			for _, path := range c.paths {
+				page := c.b.get(path)
+				if page.status != http.StatusOK {
+					t.Errorf("%s %s: %d", lang, path, page.status)
+					continue
+				}
+				weight := len(page.body) + len(css.body)
+				if lang == "en" {
+					t.Logf("%-40s %5d bytes HTML + %d bytes CSS = %d", path, len(page.body), len(css.body), weight)
+				}
+				if weight > 50*1024 {
+					t.Errorf("%s %s weighs %d bytes, over 50 KB", lang, path, weight)
+				}
+			}
 		}
 	}
 }

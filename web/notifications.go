@@ -39,6 +39,9 @@ func (s *Server) unread(ctx context.Context, st *state) int {
 	if s.cfg.Notify == nil || st.viewer == nil {
 		return 0
 	}
+	if st.unreadKnown {
+		return st.unread
+	}
 	n, err := s.cfg.Notify.Unread(ctx, st.viewer.ID)
 	if err != nil {
 		s.cfg.Logger.Warn("count unread notifications", "member", st.viewer.ID, "err", err)
@@ -290,20 +293,15 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 }
 
 // readPosition fills a member's thread page with the watch control and
-// the first answer new since their last visit, then moves their read
-// position to the newest post of the page.
-func (s *Server) readPosition(ctx context.Context, st *state, v *forum.ThreadView, d *threadData) error {
-	if s.cfg.Notify == nil || st.viewer == nil {
+// the first answer new since their last visit (from marks, read by
+// viewerMarks), then moves their read position to the newest post of the
+// page.
+func (s *Server) readPosition(ctx context.Context, st *state, v *forum.ThreadView, marks *notify.ThreadMarks, d *threadData) error {
+	if s.cfg.Notify == nil || st.viewer == nil || marks == nil {
 		return nil
 	}
-	var err error
-	if d.Watch, err = s.watchState(ctx, st, notify.TargetThread, v.Thread.ID); err != nil {
-		return err
-	}
-	pos, err := s.cfg.Notify.Position(ctx, st.viewer.ID, v.Thread.ID)
-	if err != nil {
-		return err
-	}
+	d.Watch = &watchState{Target: notify.TargetThread, ID: v.Thread.ID, Watching: marks.Watching}
+	pos := marks.Position
 	var first, newest forum.ID
 	for _, p := range v.Posts.Items {
 		if p.ID > newest {

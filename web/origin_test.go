@@ -61,3 +61,53 @@ func TestWhereThingsComeFrom(t *testing.T) {
 	es.lang = "es"
 	mustContain(t, es.get(thread), `<span class="from">desde Metropolis</span>`, `<span class="from">desde harare.example</span>`)
 }
+
+// TestRemoteMediaShown: images and other media a post from another server
+// carries are shown as links to that server, each named by its alt text
+// (or said to have none) and its host, never loaded into the page from
+// there: the reader's browser asks nothing of a server they did not choose.
+func TestRemoteMediaShown(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	th, err := s.rig.Service.Ask(ctx, s.cast.Toronto, s.cast.Forum.ID, forum.Question{Title: "Kiosks?", Body: "Photos welcome", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.rig.Service.ReadThread(ctx, nil, th.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana, err := s.rig.Service.SaveRemoteMember(ctx, forum.RemoteProfile{URI: "https://harare.example/u/ana", Domain: "harare.example",
+		Username: "ana", DisplayName: "Ana Moyo", AvatarURL: "https://harare.example/media/ana.png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.rig.Service.ReceiveAnswer(ctx, v.Thread, v.Posts.Items[0], forum.RemotePost{URI: "https://harare.example/p/2", Author: ana,
+		HTML: "<p>Ours, in Mbare.</p>", Language: "en", Published: s.rig.Clock.Now(),
+		Extras: forum.Extras{Media: []forum.Media{
+			{Kind: forum.MediaImage, URL: "https://media.harare.example/kiosk.jpg", MediaType: "image/jpeg", Name: "A kiosk under a jacaranda"},
+			{Kind: forum.MediaImage, URL: "https://media.harare.example/plan.png", MediaType: "image/png"},
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lang string
+		want []string
+	}{
+		{"en", []string{`<a href="https://media.harare.example/kiosk.jpg" rel="nofollow noreferrer">Image: <span lang="en">A kiosk under a jacaranda</span></a> <small>(media.harare.example)</small>`,
+			`<a href="https://media.harare.example/plan.png" rel="nofollow noreferrer">Image: no description</a>`}},
+		{"pt", []string{`<span lang="en">A kiosk under a jacaranda</span>`, `(media.harare.example)`}},
+	}
+	for _, tt := range tests {
+		b := s.signedIn("priya")
+		b.lang = tt.lang
+		p := b.get("/t/" + th.ID)
+		mustContain(t, p, tt.want...)
+		for _, hotlink := range []string{`src="https://media.harare.example`, `src="https://harare.example`} {
+			if strings.Contains(p.body, hotlink) {
+				t.Errorf("%s: the page loads %s from the other server", tt.lang, hotlink)
+			}
+		}
+	}
+}

@@ -46,6 +46,10 @@ type state struct {
 	// the time the page is made at, for relative times.
 	zone *time.Location
 	now  time.Time
+	// unread, when unreadKnown, is the viewer's count of unread
+	// notifications, read already with other marks (viewerMarks).
+	unread      int
+	unreadKnown bool
 }
 
 type stateKey struct{}

@@ -16,7 +16,7 @@ import (
 // depend on who reads it, by the thread's version (ThreadVersioner): the
 // page of posts as read from the store, and each post's rendered HTML for
 // each language and set of controls. A member's page then costs the
-// viewer's helpful marks (one query) and the page around the posts,
+// viewer's marks (one query, viewerMarks) and the page around the posts,
 // instead of four queries and the post template run 50 times through
 // reflection. Entries are used only while the thread's version is the one
 // read before the store was, and for at most pageCacheTTL (another
@@ -120,13 +120,14 @@ func newThreadCache(changes Versioner) *threadCache {
 		views: map[viewKey]cachedView{}, frags: map[fragKey]cachedFrag{}, forums: map[string]cachedForums{}}
 }
 
-// readThread is Service.ReadThread through the cache: the viewer's
-// helpful marks are read each time, the rest while the thread's version
-// holds. It returns the version read before the store, for fragments.
-func (s *Server) readThread(ctx context.Context, viewer *forum.Member, id, cursor string, order forum.PostOrder) (*forum.ThreadView, uint64, bool, error) {
+// readThread is Service.ReadThread through the cache, without the
+// viewer's marks (viewerMarks reads them each time): the view is kept
+// while the thread's version holds. It returns the version read before
+// the store, for fragments.
+func (s *Server) readThread(ctx context.Context, id, cursor string, order forum.PostOrder) (*forum.ThreadView, uint64, bool, error) {
 	c := s.threads
 	if c == nil {
-		v, err := s.cfg.Service.ReadThreadIn(ctx, viewer, id, cursor, order)
+		v, err := s.cfg.Service.ReadThreadIn(ctx, nil, id, cursor, order)
 		return v, 0, false, err
 	}
 	version := c.changes.ThreadVersion(id)
@@ -150,15 +151,6 @@ func (s *Server) readThread(ctx context.Context, viewer *forum.Member, id, curso
 		}
 	}
 	v := *e.view
-	ids := make([]forum.ID, 0, len(v.Posts.Items))
-	for _, p := range v.Posts.Items {
-		ids = append(ids, p.ID)
-	}
-	marks, err := s.cfg.Service.HelpfulMarks(ctx, viewer, ids)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	v.Helpful = marks
 	return &v, version, true, nil
 }
 

@@ -81,10 +81,14 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	if r.URL.Query().Get("sort") == "helpful" {
 		order, sort = forum.ByHelpful, "helpful"
 	}
-	v, version, versioned, err := s.readThread(r.Context(), st.viewer, id, r.URL.Query().Get("after"), order)
+	v, version, versioned, err := s.readThread(r.Context(), id, r.URL.Query().Get("after"), order)
 	if errors.Is(err, forum.ErrGone) {
 		return s.goneThread(w, r, id)
 	} else if err != nil {
+		return err
+	}
+	marks, err := s.viewerMarks(r.Context(), st, v)
+	if err != nil {
 		return err
 	}
 	d := threadData{View: v, ForumText: forumText(v.Forum, st.tr.lang), Locked: v.Thread.Locked, Sort: sort,
@@ -144,7 +148,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, status int, 
 	if s.cfg.Federation != nil && v.Forum.Local() {
 		d.FollowHandle = "@" + uris.ThreadHandle(v.Thread.ID) + "@" + s.cfg.URLs.Host()
 	}
-	if err := s.readPosition(r.Context(), st, v, &d); err != nil {
+	if err := s.readPosition(r.Context(), st, v, marks, &d); err != nil {
 		return err
 	}
 	if q := d.Question; q != nil && q.URI == "" && q.Extras.Kind == forum.KindEvent {

@@ -182,11 +182,11 @@ func (jr *Joiner) runJob(ctx context.Context, j *stored.JoinJob) {
 		jr.cfg.Log.Info("join interrupted; the job waits for the next worker", "job", j.ID, "state", j.State)
 	case !retryable(err) || j.Attempts+1 >= joinAttempts:
 		j.Attempts++
-		j.State, j.Error = stored.JoinFailed, err.Error()
+		j.State, j.Error, j.Reason = stored.JoinFailed, err.Error(), Reason(err)
 		jr.cfg.Log.Info("join failed", "job", j.ID, "target", j.Target, "attempts", j.Attempts, "err", err)
 	default:
 		j.Attempts++
-		j.State, j.Error = stored.JoinQueued, err.Error()
+		j.State, j.Error, j.Reason = stored.JoinQueued, err.Error(), Reason(err)
 		j.NextAttemptAt = jr.cfg.Clock.Now().Add(jr.cfg.Backoff(j.Attempts))
 		jr.cfg.Log.Info("join attempt failed; retried later", "job", j.ID, "target", j.Target, "attempts", j.Attempts, "err", err)
 	}
@@ -202,7 +202,7 @@ func (jr *Joiner) runJob(ctx context.Context, j *stored.JoinJob) {
 // posts already here are not fetched again.
 func (jr *Joiner) carryOut(ctx context.Context, r *joinRun) error {
 	j := r.j
-	j.Error = ""
+	j.Error, j.Reason = "", ""
 	if err := r.set(ctx, stored.JoinResolving); err != nil {
 		return err
 	}

@@ -176,7 +176,8 @@ type JoinJob struct {
 	ForumID       forum.ID // the mirror, once saved
 	Done, Total   int      // threads backfilled
 	Attempts      int      // failed attempts so far
-	Error         string   // the last failure
+	Error         string   // the last failure, technical (logs, command line)
+	Reason        string   // the last failure as a code (join.Reason*), for pages
 	NextAttemptAt time.Time
 	LeaseHolder   string
 	LeaseUntil    *time.Time

@@ -5,9 +5,10 @@
 // highlighted) and opens it; she watches a forum, the admin asks there, and
 // her header counts the notification, which she reads and marks read; then
 // axe-core checks the main pages (as that member, signed out, and as the
-// admin). A moderator composes a report, publishes it and opens its print
-// view (print media), checked by axe-core too; the report page, its print
-// view and its PDF are saved to AGORA_BROWSER_SHOTS. Then every main page is
+// admin). A moderator creates an event and edits it, then composes a
+// report, publishes it and opens its print view (print media), checked by
+// axe-core too; the event page, the report page, its print view and its
+// PDF are saved to AGORA_BROWSER_SHOTS. Then every main page is
 // checked in each of the five languages (en, es, fr, pt, ar), signed in and
 // out, in two lanes at once: axe-core, <html lang> and dir (rtl for Arabic,
 // with no sideways scrolling at 320 px), and screenshots at 1280 and 390 px.
@@ -391,6 +392,7 @@ async function run() {
     console.log('  (no admin credentials: /admin not checked)');
   }
   if (moderator) {
+    await eventFlow();
     await reportFlow();
   } else {
     console.log('  (no moderator: the report flow not run)');
@@ -463,6 +465,66 @@ async function languageTour(lang, who, threadPath) {
   await check(ip, 'notifications', '/notifications', '');
   await check(ip, 'settings', '/settings/notifications', '');
   await inc.close();
+}
+
+// eventFlow: the moderator creates a webinar for the forum from its page,
+// opens it (axe-core), says she comes, then edits its title; the event's
+// page shows the change and its calendar file is served.
+async function eventFlow() {
+  step(`sign in as the moderator ${moderator} to create an event`);
+  const ec = await newContext('en');
+  const ep = await ec.newPage();
+  await goto(ep, '/login');
+  await signIn(ep, moderator, password);
+  await goto(ep, '/f/digitalisation');
+  await Promise.all([
+    ep.waitForURL((u) => u.pathname === '/f/digitalisation/events/new', { waitUntil: 'load' }),
+    ep.getByRole('link', { name: 'New event' }).click(),
+  ]).catch((e) => fail(`the forum page has no working "New event" link: ${e.message.split('\n')[0]}`));
+  await audit(ep, 'event form', '/f/digitalisation/events/new');
+  // A week from now, 15:00 to 16:30 in Madrid's zone: the form takes the
+  // organiser's wall-clock time and zone.
+  const day = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  // The form's first title is the one it requires: the event's language,
+  // by default the moderator's own.
+  const lang = await ep.locator('input[name=text_lang]').first().inputValue();
+  await ep.locator('#language').selectOption(lang);
+  await ep.locator(`#title-${lang}`).fill('Digital inclusion: a webinar of the learning forum');
+  await ep.locator(`#description-${lang}`).fill('Cities share how they bring everyone online.');
+  await ep.locator('#starts').fill(`${day}T15:00`);
+  await ep.locator('#ends').fill(`${day}T16:30`);
+  await ep.locator('#time_zone').fill('Europe/Madrid');
+  await ep.locator('#online_url').fill('https://meet.example/learning-forum');
+  await Promise.all([
+    ep.waitForURL((u) => /^\/e\/[^/]+$/.test(u.pathname), { waitUntil: 'load' }),
+    ep.getByRole('button', { name: 'Create the event' }).click(),
+  ]).catch((e) => fail(`creating the event did not land on its page (now on ${ep.url()}): ${e.message.split('\n')[0]}`));
+  const eventPath = new URL(ep.url()).pathname;
+  console.log(`  event: ${eventPath}`);
+  await audit(ep, 'event', eventPath);
+  if (shots) await ep.screenshot({ path: join(shots, 'event.png'), fullPage: true });
+
+  step('say she comes, then edit the title');
+  await Promise.all([
+    ep.waitForURL((u) => u.pathname === eventPath, { waitUntil: 'load' }),
+    ep.locator('form[action$="/rsvp"] button').click(),
+  ]);
+  if (await ep.locator('form[action$="/rsvp"] button[aria-pressed=true]').count() !== 1) fail('after saying she comes, the event page does not show it');
+  await Promise.all([
+    ep.waitForURL((u) => u.pathname === `${eventPath}/edit`, { waitUntil: 'load' }),
+    ep.getByRole('link', { name: 'Edit the event' }).click(),
+  ]);
+  await audit(ep, 'event edit form', `${eventPath}/edit`);
+  await ep.locator(`#title-${lang}`).fill('Digital inclusion in cities: a webinar of the learning forum');
+  await Promise.all([
+    ep.waitForURL((u) => u.pathname === eventPath, { waitUntil: 'load' }),
+    ep.getByRole('button', { name: 'Save the changes' }).click(),
+  ]).catch((e) => fail(`saving the event did not land on its page (now on ${ep.url()}): ${e.message.split('\n')[0]}`));
+  const h1 = (await ep.locator('h1').innerText()).trim();
+  if (h1 !== 'Digital inclusion in cities: a webinar of the learning forum') fail(`the edited event's heading is ${JSON.stringify(h1)}`);
+  const ics = await ec.request.get(base + eventPath + '/event.ics', { timeout: STEP_MS });
+  if (!ics.ok() || !(await ics.text()).includes('BEGIN:VEVENT')) fail(`${eventPath}/event.ics: HTTP ${ics.status()}, not a calendar`);
+  await ec.close();
 }
 
 // reportFlow: the moderator composes a report on the seeded debate

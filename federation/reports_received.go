@@ -1,0 +1,216 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/report"
+)
+
+// A forum this node mirrors announces its published reports as an Article
+// it Creates itself, Updates when a moderator corrects it, and Deletes.
+// The mirror keeps what the list of the forum's reports shows (title and
+// a plain summary per language, the report's page on its node, its
+// dates): never the report itself, which readers open on its node. Only
+// the forum's own actor is heard (trustedObject has already refused an
+// Article attributed to the forum but sent by anyone else); an Article
+// too big or without what the list needs is refused, not cut. See
+// docs/federation.md, "Reports".
+
+// onForumReport handles a Create or Update of an Article by a forum this
+// node mirrors; handled is false for anything else (a post).
+func (f *Federation) onForumReport(ctx context.Context, act *ap.Activity, o *ap.Object) (handled bool, err error) {
+	if o.Type != ap.TypeArticle || act.Type != ap.TypeCreate && act.Type != ap.TypeUpdate {
+		return false, nil
+	}
+	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
+	if errors.Is(err, forum.ErrNotFound) {
+		return false, nil // a person's Article: a post
+	} else if err != nil {
+		return true, err
+	}
+	if fo.Local() {
+		return true, refused(ReasonOrigin, "%s of an Article as this node's forum %s", act.Type, fo.URI)
+	}
+	if err := publicOnly(act, o); err != nil {
+		return true, err
+	}
+	rec, err := receivedReport(o, fo.ID)
+	if err != nil {
+		return true, err
+	}
+	rec.ReceivedAt = f.cfg.Clock.Now().UTC()
+	old, err := f.storeIn(ctx).ReceivedReport(ctx, rec.URI)
+	switch {
+	case errors.Is(err, forum.ErrNotFound):
+	case err != nil:
+		return true, err
+	case old.ForumID != rec.ForumID:
+		return true, refused(ReasonOrigin, "report %s is %s's, not %s's", rec.URI, old.ForumID, fo.URI)
+	case !rec.UpdatedAt.After(old.UpdatedAt) && act.Type == ap.TypeUpdate:
+		// Out of order or repeated: the version kept is as new.
+		f.log.Info("stale report update ignored", "activity", act.ID, "report", rec.URI)
+		return true, nil
+	}
+	return true, f.storeIn(ctx).SaveReceivedReport(ctx, rec)
+}
+
+// receivedReport checks a forum's Article and makes the record kept of it.
+func receivedReport(o *ap.Object, forumID forum.ID) (*report.Received, error) {
+	if o.Published.IsZero() {
+		return nil, refused(ReasonMalformed, "report %s has no published date", o.ID)
+	}
+	page := o.URL
+	if page == "" {
+		page = o.ID
+	}
+	if len(page) > report.MaxReceivedURL || len(o.ID) > report.MaxReceivedURL {
+		return nil, refused(ReasonInvalid, "report %s: URL longer than %d bytes", o.ID, report.MaxReceivedURL)
+	}
+	if u, err := url.Parse(page); err != nil || u.Scheme != "https" && u.Scheme != "http" || !sameHost(page, o.ID) {
+		return nil, refused(ReasonOrigin, "report %s: its page %q is not a web page on its host", o.ID, page)
+	}
+	names, contents := copyMap(o.NameMap), copyMap(o.ContentMap)
+	lang := o.Language
+	if lang == "" {
+		lang = firstKey(contents, names)
+	}
+	if lang == "" {
+		lang = "und"
+	}
+	if o.Name != "" && names[lang] == "" {
+		names[lang] = o.Name
+	}
+	if o.Content != "" && contents[lang] == "" {
+		contents[lang] = o.Content
+	}
+	if names[lang] == "" {
+		return nil, refused(ReasonMalformed, "report %s has no title in its language %q", o.ID, lang)
+	}
+	langs := map[string]bool{}
+	for l := range names {
+		langs[l] = true
+	}
+	for l := range contents {
+		langs[l] = true
+	}
+	if len(langs) > report.MaxReceivedLanguages {
+		return nil, refused(ReasonInvalid, "report %s in %d languages (at most %d)", o.ID, len(langs), report.MaxReceivedLanguages)
+	}
+	rec := &report.Received{URI: o.ID, ForumID: forumID, URL: page, Language: lang, PublishedAt: o.Published.UTC(),
+		UpdatedAt: o.Published.UTC(), Titles: map[string]string{}, Summaries: map[string]string{}}
+	if o.Updated != nil && o.Updated.After(o.Published) {
+		rec.UpdatedAt = o.Updated.UTC()
+	}
+	for l := range langs {
+		if len(l) > 35 {
+			return nil, refused(ReasonInvalid, "report %s: language tag of %d bytes", o.ID, len(l))
+		}
+		title := strings.TrimSpace(names[l])
+		if utf8.RuneCountInString(title) > report.MaxTitleLen {
+			return nil, refused(ReasonInvalid, "report %s: title in %s longer than %d characters", o.ID, l, report.MaxTitleLen)
+		}
+		if len(contents[l]) > report.MaxReceivedContent {
+			return nil, refused(ReasonInvalid, "report %s: content in %s of %d bytes (at most %d)", o.ID, l, len(contents[l]), report.MaxReceivedContent)
+		}
+		if title != "" {
+			rec.Titles[l] = title
+		}
+		if s := summaryOf(contents[l], report.MaxReceivedSummary); s != "" {
+			rec.Summaries[l] = s
+		}
+	}
+	return rec, nil
+}
+
+// onForumReportDelete deletes a received report when id is one; handled
+// is false for anything else. Only the report's forum may delete it.
+func (f *Federation) onForumReportDelete(ctx context.Context, act *ap.Activity, id string) (handled bool, err error) {
+	rec, err := f.storeIn(ctx).ReceivedReport(ctx, id)
+	if errors.Is(err, forum.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return true, err
+	}
+	fo, err := f.forumIn(ctx).ForumByURI(ctx, act.Actor)
+	if errors.Is(err, forum.ErrNotFound) || err == nil && fo.ID != rec.ForumID {
+		return true, refused(ReasonForbidden, "%s cannot delete the report %s of another forum", act.Actor, id)
+	} else if err != nil {
+		return true, err
+	}
+	if err := f.storeIn(ctx).DeleteReceivedReport(ctx, id); err != nil && !errors.Is(err, forum.ErrNotFound) {
+		return true, err
+	}
+	return true, nil
+}
+
+// summaryOf is the plain text of an Article's HTML, whitespace collapsed,
+// cut at a word before max characters (with "…"): what the list of a
+// forum's reports shows under a title. HTML that does not parse yields
+// what was read before the error.
+func summaryOf(h string, max int) string {
+	z := html.NewTokenizer(strings.NewReader(h))
+	var b strings.Builder
+	n := 0
+	for n <= max {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.TextToken {
+			continue
+		}
+		for _, w := range strings.Fields(string(z.Text())) {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+				n++
+			}
+			b.WriteString(w)
+			n += utf8.RuneCountInString(w)
+			if n > max {
+				break
+			}
+		}
+	}
+	s := b.String()
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	cut := []rune(s)[:max]
+	if i := strings.LastIndexByte(string(cut), ' '); i > 0 {
+		return string(cut)[:i] + "…"
+	}
+	return string(cut) + "…"
+}
+
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// firstKey is the first language in sort order of the first map that has
+// one, so every node picks the same original when none is stated.
+func firstKey(maps ...map[string]string) string {
+	for _, m := range maps {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		if len(keys) > 0 {
+			sort.Strings(keys)
+			return keys[0]
+		}
+	}
+	return ""
+}
