@@ -19,7 +19,16 @@ func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.F
 		return err
 	}
 	if _, err := f.forumIn(ctx).PostByURI(ctx, o.ID); err == nil {
-		return nil
+		if o.Type != ap.TypeEvent || f.urls.IsLocal(o.AttributedTo) {
+			return nil
+		}
+		// A question we have whose event we may not (a forum joined
+		// before cities kept events): the backfill brings the event.
+		author, err := f.remoteMember(ctx, o.AttributedTo)
+		if err != nil {
+			return err
+		}
+		return f.keepMirroredEvent(ctx, o, author)
 	}
 	if _, err := f.storeIn(ctx).Tombstone(ctx, o.ID); err == nil {
 		return nil

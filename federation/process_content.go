@@ -153,8 +153,10 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 			// Nothing is wrong with it, so it is finished, not refused.
 			f.log.Info("stale update ignored", "activity", act.ID, "err", err)
 			return nil
+		} else if err != nil {
+			return err
 		}
-		return err
+		return f.keepMirroredEvent(ctx, o, author)
 	}
 	return f.storeNewPost(ctx, o, author, via, received)
 }
@@ -215,8 +217,10 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		// question titled by its first words, as Lemmy does.
 		q.Title = untitledQuestionTitle(o, q.HTML)
 	}
-	_, err := f.forumIn(ctx).ReceiveQuestion(ctx, fo, o.Context, q)
-	return err
+	if _, err := f.forumIn(ctx).ReceiveQuestion(ctx, fo, o.Context, q); err != nil {
+		return err
+	}
+	return f.keepMirroredEvent(ctx, o, author)
 }
 
 // fetchParent fetches a post from its origin and stores it (and, within

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
@@ -98,4 +99,55 @@ func (f *Federation) onJoin(ctx context.Context, act *ap.Activity, going bool) e
 	}
 	return f.queue(ctx, []*outgoing{{id: id, uri: accept.ID, actorURI: accept.Actor, typ: ap.TypeAccept, object: act.ID,
 		body: body, inboxes: to.List()}}, nil)
+}
+
+// keepMirroredEvent keeps the record of a joined forum's event when its
+// node sends (or a backfill fetches) the Event that is the question of its
+// discussion thread; anything else is left alone. The thread was stored
+// (or edited) just before: the event's sender is checked against the
+// forum's node by the domain.
+func (f *Federation) keepMirroredEvent(ctx context.Context, o *ap.Object, author *forum.Member) error {
+	if o.Type != ap.TypeEvent || o.InReplyTo != "" || o.StartTime == nil {
+		return nil
+	}
+	t, err := f.forumIn(ctx).ThreadByURI(ctx, o.ID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil // not a question here (a reply, or refused)
+	} else if err != nil {
+		return err
+	}
+	fo, err := f.forumIn(ctx).ForumByID(ctx, t.ForumID)
+	if err != nil {
+		return err
+	}
+	if fo.Local() {
+		return nil // an Event addressed to our own forum stays a question
+	}
+	ev := forum.MirroredEvent{Language: o.Language, Texts: map[string]forum.WebinarText{}, StartsAt: *o.StartTime,
+		EndsAt: o.EndTime, TimeZone: o.TimeZone, OnlineURL: o.LocationURL, Cancelled: o.EventStatus == ap.EventCancelled}
+	if ev.Language == "" {
+		ev.Language = t.Language
+	}
+	for lang, name := range o.NameMap {
+		ev.Texts[lang] = forum.WebinarText{Title: name, Description: eventDescription(o.ContentMap[lang], name)}
+	}
+	if _, ok := ev.Texts[ev.Language]; !ok && o.Name != "" {
+		ev.Texts[ev.Language] = forum.WebinarText{Title: o.Name, Description: eventDescription(o.Content, o.Name)}
+	}
+	if _, err := f.forumIn(ctx).KeepMirroredWebinar(ctx, t, author, ev); err != nil {
+		if errors.Is(err, forum.ErrForbidden) {
+			return refused(ReasonOrigin, "%s cannot publish the events of forum %s", author.URI, fo.URI)
+		}
+		return err
+	}
+	return nil
+}
+
+// eventDescription is an Event's content as the plain text of a webinar's
+// description: without the title line the question's HTML starts with, a
+// paragraph a blank line apart.
+func eventDescription(content, title string) string {
+	content = withoutTitleLine(content, title)
+	content = strings.NewReplacer("</p>", "\n\n", "<br>", "\n", "<br/>", "\n", "<br />", "\n").Replace(content)
+	return strings.TrimSpace(html.UnescapeString(stripTags(content)))
 }

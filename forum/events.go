@@ -38,6 +38,12 @@ const (
 	// with them; these tell the members who said they come.
 	EventWebinarChanged   EventKind = "webinar.changed"
 	EventWebinarCancelled EventKind = "webinar.cancelled"
+	// EventRSVPSent and EventRSVPWithdrawn: a member here said they come
+	// to an event of a joined forum, or no longer do; the publisher sends
+	// the Join (or Leave) to the forum's node. PostID is the event's
+	// question, MemberID the member.
+	EventRSVPSent      EventKind = "rsvp.sent"
+	EventRSVPWithdrawn EventKind = "rsvp.withdrawn"
 )
 
 // Events only this node's members hear about (notifications): federation

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -343,10 +344,50 @@ func (s *Service) setRSVP(ctx context.Context, m *Member, webinarID ID, going bo
 	if going && w.Past(s.clock.Now()) {
 		return nil, invalid("rsvp", "error.event_over", "the event is over")
 	}
+	if m.Local() {
+		return w, s.mirroredRSVP(ctx, m, w, going)
+	}
 	if going {
 		return w, s.store.AddRSVP(ctx, w.ID, m.ID, s.clock.Now())
 	}
 	return w, s.store.RemoveRSVP(ctx, w.ID, m.ID)
+}
+
+// mirroredRSVP records a member's answer and, when the event is a joined
+// forum's and the answer changed, the event that sends it to the forum's
+// node (its organiser counts who comes), in one transaction.
+func (s *Service) mirroredRSVP(ctx context.Context, m *Member, w *Webinar, going bool) error {
+	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		ids, err := tx.ListRSVPs(ctx, w.ID)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(ids, m.ID) == going {
+			return nil // already so: nothing to tell
+		}
+		kind := EventRSVPWithdrawn
+		if going {
+			kind = EventRSVPSent
+			err = tx.AddRSVP(ctx, w.ID, m.ID, s.clock.Now())
+		} else {
+			err = tx.RemoveRSVP(ctx, w.ID, m.ID)
+		}
+		if err != nil {
+			return err
+		}
+		f, err := tx.ForumByID(ctx, w.ForumID)
+		if err != nil {
+			return err
+		}
+		if f.Local() {
+			return nil // the organiser is here
+		}
+		t, err := tx.ThreadByID(ctx, w.ThreadID)
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, Event{Kind: kind, ActorID: m.ID, MemberID: m.ID, ForumID: f.ID, ThreadID: t.ID, PostID: t.RootPostID})
+	})
 }
 
 // Attendees lists who said they come, in the order they said it, and

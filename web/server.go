@@ -221,6 +221,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /good-practices", s.handle(s.cached(s.nodeGoodPractices)))
 	s.reportRoutes(mux)
 	mux.Handle("GET /cities", s.handle(s.cached(s.citiesPage)))
+	mux.Handle("GET /events", s.handle(s.eventsPage))
 	mux.Handle("GET /cities/{id}", s.handle(s.cached(s.cityPage)))
 	mux.Handle("GET /members", s.handle(s.cached(s.membersPage)))
 	mux.Handle("GET /f/{slug}/events/new", s.handle(s.newWebinarForm))

@@ -88,8 +88,10 @@ func (j *Joiner) backfill(ctx context.Context, fo *forum.Forum, ra *stored.Remot
 		if threads >= backfillThreads {
 			break
 		}
+		// A forum's questions are Pages, and its events' discussion
+		// threads start with the Event itself.
 		o, err := j.cfg.Posts.TrustedObject(ctx, inner)
-		if err == nil && o.Type == ap.TypePage && o.InReplyTo == "" {
+		if err == nil && (o.Type == ap.TypePage || o.Type == ap.TypeEvent) && o.InReplyTo == "" {
 			threads++
 			if err := j.backfillThread(ctx, fo, o); err != nil {
 				j.cfg.Log.Warn("backfill thread", "thread", o.ID, "err", err)

@@ -31,6 +31,8 @@ func (p *Publisher) activitiesFor(ctx context.Context, e *forum.Event) ([]*deliv
 		return p.forumActivities(ctx, e)
 	case forum.EventPostTranslated:
 		return p.translationActivities(ctx, e)
+	case forum.EventRSVPSent, forum.EventRSVPWithdrawn:
+		return p.rsvpActivities(ctx, e)
 	case forum.EventPostReceived, forum.EventEditReceived, forum.EventDeleteReceived, forum.EventHelpfulReceived:
 		return p.receivedActivities(ctx, e)
 	}
@@ -310,4 +312,34 @@ func (p *Publisher) actorUpdate(ctx context.Context, e *forum.Event, a *ap.Actor
 		return nil, err
 	}
 	return []*deliver.Outgoing{{URI: act.ID, ActorURI: act.Actor, Type: act.Type, Object: a.ID, Body: body, Inboxes: set.List()}}, nil
+}
+
+// rsvpActivities: a member here who comes to an event of a joined forum
+// sends, as themselves, a Join of the Event (a Leave when they no longer
+// come), Mobilizon style, to its organiser and the forum: the forum's node
+// counts them among those who come.
+func (p *Publisher) rsvpActivities(ctx context.Context, e *forum.Event) ([]*deliver.Outgoing, error) {
+	pc, actor, err := p.eventPost(ctx, e)
+	if pc == nil || pc.Forum.Local() || !pc.Post.IsQuestion() {
+		return nil, err
+	}
+	actorURI, eventURI := p.cfg.Docs.MemberURI(actor), p.cfg.Docs.ThreadURI(pc.Thread)
+	organiser, forumURI := p.cfg.Docs.MemberURI(pc.Author), p.cfg.Docs.ForumURI(pc.Forum)
+	typ := ap.TypeJoin
+	if e.Kind == forum.EventRSVPWithdrawn {
+		typ = ap.TypeLeave
+	}
+	act := &ap.Activity{ID: p.cfg.URLs.Activity(e.ID), Type: typ, Actor: actorURI, Object: ap.Ref{IRI: eventURI},
+		To: []string{organiser}, Cc: []string{forumURI}, Audience: forumURI, Published: e.CreatedAt}
+	body, err := ap.Marshal(act)
+	if err != nil {
+		return nil, err
+	}
+	to := InboxSet{}
+	for _, uri := range []string{organiser, forumURI} {
+		if err := p.AddActor(ctx, to, uri); err != nil {
+			return nil, err
+		}
+	}
+	return []*deliver.Outgoing{{URI: act.ID, ActorURI: actorURI, Type: typ, Object: eventURI, Body: body, Inboxes: to.List()}}, nil
 }
