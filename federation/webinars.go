@@ -136,7 +136,7 @@ func (f *Federation) keepMirroredEvent(ctx context.Context, o *ap.Object, author
 	}
 	if _, err := f.forumIn(ctx).KeepMirroredWebinar(ctx, t, author, ev); err != nil {
 		if errors.Is(err, forum.ErrForbidden) {
-			return refused(ReasonOrigin, "%s cannot publish the events of forum %s", author.URI, fo.URI)
+			return apply.Refused(ReasonOrigin, "%s cannot publish the events of forum %s", author.URI, fo.URI)
 		}
 		return err
 	}
@@ -149,5 +149,5 @@ func (f *Federation) keepMirroredEvent(ctx context.Context, o *ap.Object, author
 func eventDescription(content, title string) string {
 	content = withoutTitleLine(content, title)
 	content = strings.NewReplacer("</p>", "\n\n", "<br>", "\n", "<br/>", "\n", "<br />", "\n").Replace(content)
-	return strings.TrimSpace(html.UnescapeString(stripTags(content)))
+	return strings.TrimSpace(html.UnescapeString(apply.StripTags(content)))
 }
