@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +114,10 @@ func TestOnFollowAnswer(t *testing.T) {
 		{"reject", forumURI, ap.TypeReject, followID, "", false, false, forumURI},
 		{"another actor", "https://evil.example/u/x", ap.TypeAccept, followID, ReasonOrigin, false, false, ""},
 		{"unknown follow", forumURI, ap.TypeAccept, "https://agora.example/activities/9", ReasonUnknownTarget, false, false, ""},
+		// An organiser's Accept of a member's Join: acknowledged, nothing
+		// refused or changed. The same id as a bare link stays unknown.
+		{"accept of a join", "https://other.example/u/organiser", ap.TypeAccept, "join:https://agora.example/activities/j1", "", false, false, ""},
+		{"accept of a join by link", "https://other.example/u/organiser", ap.TypeAccept, "https://agora.example/activities/j1", ReasonUnknownTarget, false, false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tx := &fakeTx{following: &stored.Following{ObjectURI: forumURI, FollowID: followID, State: stored.FollowPending}}
@@ -121,8 +126,13 @@ func TestOnFollowAnswer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			object := ap.Ref{IRI: tc.object}
+			if id, ok := strings.CutPrefix(tc.object, "join:"); ok {
+				object = ap.Ref{Activity: &ap.Activity{ID: id, Type: ap.TypeJoin, Actor: "https://agora.example/u/marta",
+					Object: ap.Ref{IRI: "https://other.example/events/1"}}}
+			}
 			err = a.OnFollowAnswer(context.Background(), &ap.Activity{ID: "https://other.example/a/1", Type: tc.typ,
-				Actor: tc.actor, Object: ap.Ref{IRI: tc.object}})
+				Actor: tc.actor, Object: object})
 			if tc.wantReason != "" {
 				if err == nil || ReasonOf(err) != tc.wantReason || !IsPermanent(err) {
 					t.Fatalf("err %v (reason %q), want a refusal %q", err, ReasonOf(err), tc.wantReason)

@@ -88,8 +88,14 @@ func (a *Applier) AnswerFollow(ctx context.Context, fl *stored.Follower, typ str
 		Body: body, Inboxes: []string{fl.Inbox}}})
 }
 
-// OnFollowAnswer: a remote forum accepted (or rejected) our follow.
+// OnFollowAnswer: a remote forum accepted (or rejected) our follow. An
+// Accept of a Join or Leave is an event's organiser acknowledging one of
+// our members' answers (Mobilizon does the same): the answer was recorded
+// here when it was sent, so the acknowledgement changes nothing.
 func (a *Applier) OnFollowAnswer(ctx context.Context, act *ap.Activity) error {
+	if inner := act.Object.Activity; inner != nil && (inner.Type == ap.TypeJoin || inner.Type == ap.TypeLeave) {
+		return nil
+	}
 	followID := act.Object.ID()
 	fg, err := a.store(ctx).FollowingByActivity(ctx, followID)
 	if errors.Is(err, forum.ErrNotFound) {
