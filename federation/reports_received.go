@@ -44,6 +44,11 @@ func (f *Federation) onForumReport(ctx context.Context, act *ap.Activity, o *ap.
 	if err := apply.PublicOnly(act, o); err != nil {
 		return true, err
 	}
+	if _, err := f.storeIn(ctx).Tombstone(ctx, o.ID); err == nil {
+		return true, nil // deleted before (or after) this copy arrived: a late Create does not bring it back
+	} else if !errors.Is(err, forum.ErrNotFound) {
+		return true, err
+	}
 	rec, err := receivedReport(o, fo.ID)
 	if err != nil {
 		return true, err
@@ -56,8 +61,9 @@ func (f *Federation) onForumReport(ctx context.Context, act *ap.Activity, o *ap.
 		return true, err
 	case old.ForumID != rec.ForumID:
 		return true, apply.Refused(ReasonOrigin, "report %s is %s's, not %s's", rec.URI, old.ForumID, fo.URI)
-	case !rec.UpdatedAt.After(old.UpdatedAt) && act.Type == ap.TypeUpdate:
-		// Out of order or repeated: the version kept is as new.
+	case !rec.UpdatedAt.After(old.UpdatedAt):
+		// Out of order or repeated (a Create redelivered after an Update
+		// too): the version kept is as new.
 		f.log.Info("stale report update ignored", "activity", act.ID, "report", rec.URI)
 		return true, nil
 	}
@@ -150,7 +156,8 @@ func (f *Federation) onForumReportDelete(ctx context.Context, act *ap.Activity, 
 	if err := f.storeIn(ctx).DeleteReceivedReport(ctx, id); err != nil && !errors.Is(err, forum.ErrNotFound) {
 		return true, err
 	}
-	return true, nil
+	// Remembered, so that a redelivered Create or Update of it is ignored.
+	return true, f.storeIn(ctx).AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
 }
 
 // summaryOf is the plain text of an Article's HTML, whitespace collapsed,

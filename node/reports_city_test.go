@@ -224,6 +224,15 @@ func TestCityRefusesHostileReportArticles(t *testing.T) {
 		list, err := city.Reports.ListReceived(ctx, mirror.ID)
 		return err == nil && len(list) == 0, fmt.Sprint(receivedURIList(list), err)
 	})
+	// A Create redelivered after the Delete does not bring it back.
+	late := send(group, "Create", article("/reports/good", "Good report", "<p>What cities did.</p>", "2026-11-20T10:00:00Z", ""))
+	testrig.Eventually(t, "the late Create is handled", func() (bool, string) {
+		failed, reason, _ := inboxOutcome(t, city, late)
+		return !failed && inboxDone(t, city, late), reason
+	})
+	if list, err := city.Reports.ListReceived(ctx, mirror.ID); err != nil || len(list) != 0 {
+		t.Errorf("a deleted report came back: %v %v", receivedURIList(list), err)
+	}
 }
 
 // inboxDone reports whether the inbox item of an activity was applied.
