@@ -3,7 +3,6 @@ package federation
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"strings"
 
@@ -67,6 +66,17 @@ func (f *Federation) onJoin(ctx context.Context, act *ap.Activity, going bool) e
 	} else if err != nil {
 		return err
 	}
+	// Only the node that organises an event takes answers to it: a copy
+	// kept here of another node's event is refused for good (retrying
+	// would not change that), before anything is recorded.
+	ms, err := f.forumIn(ctx).Members(ctx, []forum.ID{w.CreatedBy})
+	if err != nil {
+		return err
+	}
+	organiser := ms[w.CreatedBy]
+	if organiser == nil || !organiser.Local() {
+		return apply.Refused(ReasonUnknownTarget, "%s of %s, an event organised on another node", act.Type, act.Object.ID())
+	}
 	by, err := f.remoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
@@ -76,14 +86,6 @@ func (f *Federation) onJoin(ctx context.Context, act *ap.Activity, going bool) e
 	}
 	if !going {
 		return nil
-	}
-	ms, err := f.forumIn(ctx).Members(ctx, []forum.ID{w.CreatedBy})
-	if err != nil {
-		return err
-	}
-	organiser := ms[w.CreatedBy]
-	if organiser == nil || !organiser.Local() {
-		return fmt.Errorf("organiser %s of event %s: %w", w.CreatedBy, w.ID, forum.ErrNotFound)
 	}
 	to := inboxSet{}
 	if err := f.pub.AddActor(ctx, to, act.Actor); err != nil {

@@ -81,6 +81,22 @@ func TestCityKeepsHubEvents(t *testing.T) {
 	if got.ForumID != mirror.ID {
 		t.Errorf("the city's event is in forum %s, want its mirror %s", got.ForumID, mirror.ID)
 	}
+	// A fediverse person's Join of the city's copy is refused for good
+	// (the hub organises it), and nothing is recorded on the city.
+	mob := startFakeServer(t, "mobilizon")
+	ana := mob.actor(fakeActor{Path: "/@ana", Type: "Person", Username: "ana", Name: "Ana", KeyID: "#main-key"})
+	joinCopy := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":"%s#join/copy","type":"Join","actor":%q,"object":%q}`,
+		ana, ana, city.URLs.Webinar(got.ID))
+	if code := mob.send(delivery{KeyID: ana + "#main-key", Inbox: city.URLs.SharedInbox(), Body: joinCopy}); code != 202 {
+		t.Fatalf("Join answered %d", code)
+	}
+	testrig.Eventually(t, "the Join of the city's copy is refused", func() (bool, string) {
+		failed, reason, _ := inboxOutcome(t, city, ana+"#join/copy")
+		return failed && strings.Contains(reason, "organised on another node"), reason
+	})
+	if ms, _, err := city.Service.Attendees(ctx, got.ID, nil); err != nil || len(ms) != 0 {
+		t.Errorf("the city recorded %d attendees of the hub's event from a Join sent to it (%v)", len(ms), err)
+	}
 	if _, page, _ := getPage(t, city.URLs.Abs(uris.ForumPath(mirror.Slug))); !strings.Contains(page, uris.WebinarPath(got.ID)) {
 		t.Errorf("the mirrored forum's page does not list the event %s:\n%s", got.ID, page)
 	}
