@@ -123,7 +123,7 @@ func (s *Store) WebinarByThread(ctx context.Context, threadID forum.ID) (*forum.
 
 func (s *Store) oneWebinar(ctx context.Context, what, where string, arg any) (*forum.Webinar, error) {
 	var rows []webinarRow
-	if err := s.db.NewSelect().Model(&rows).Where(where, arg).Limit(1).Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&rows).Where(where, arg).Where(webinarThreadStands).Limit(1).Scan(ctx); err != nil {
 		return nil, dbErr(what, err)
 	}
 	if len(rows) == 0 {
@@ -136,10 +136,15 @@ func (s *Store) oneWebinar(ctx context.Context, what, where string, arg any) (*f
 	return ws[0], nil
 }
 
+// webinarThreadStands keeps out a webinar whose discussion thread was
+// deleted: deleting an event's question (here, or by the node that
+// organises it) deletes the event, its texts included.
+const webinarThreadStands = "NOT EXISTS (SELECT 1 FROM threads WHERE threads.id = webinar_row.thread_id AND threads.deleted_at IS NOT NULL)"
+
 // ListWebinars lists a forum's webinars ("" for all), soonest first.
 func (s *Store) ListWebinars(ctx context.Context, forumID forum.ID, limit int) ([]*forum.Webinar, error) {
 	var rows []webinarRow
-	q := s.db.NewSelect().Model(&rows).OrderExpr("starts_at ASC, id ASC").Limit(int64(limit))
+	q := s.db.NewSelect().Model(&rows).Where(webinarThreadStands).OrderExpr("starts_at ASC, id ASC").Limit(int64(limit))
 	if forumID != "" {
 		q = q.Where("forum_id = ?", forumID)
 	}

@@ -100,5 +100,18 @@ func TestUpdateWebinar(t *testing.T) {
 		gone := edited
 		gone.ID = f.ids.New()
 		wantErr(t, "UpdateWebinar none", s.UpdateWebinar(ctx(t), &gone), forum.ErrNotFound)
+
+		// Its question deleted, the event is gone: not found, not listed.
+		th.DeletedAt = ptr(t0.Add(time.Hour))
+		wantErr(t, "UpdateThread (deleted)", s.UpdateThread(ctx(t), th), nil)
+		_, err = s.WebinarByID(ctx(t), w.ID)
+		wantErr(t, "WebinarByID of a deleted question's event", err, forum.ErrNotFound)
+		_, err = s.WebinarByThread(ctx(t), th.ID)
+		wantErr(t, "WebinarByThread of a deleted question", err, forum.ErrNotFound)
+		list, err := s.ListWebinars(ctx(t), "", 10)
+		wantErr(t, "ListWebinars", err, nil)
+		if len(list) != 0 {
+			t.Errorf("ListWebinars lists %d events whose question is deleted", len(list))
+		}
 	})
 }
