@@ -45,6 +45,9 @@ func (a *Applier) OnShare(ctx context.Context, act *ap.Activity, on bool) error 
 	return a.forum(ctx).ReceiveShare(ctx, post, by, on)
 }
 
+// MaxFlagObjects bounds the objects one Flag names that are looked up.
+const MaxFlagObjects = 100
+
 // OnFlag records a report from another node (Mastodon sends one Flag
 // naming the account and its posts) for each post of ours or copy we hold;
 // the forum's moderators see it in their queue.
@@ -57,12 +60,18 @@ func (a *Applier) OnFlag(ctx context.Context, act *ap.Activity) error {
 	if reason == "" {
 		reason = act.Summary
 	}
+	named := append([]string{act.Object.ID()}, act.MoreObjects...)
+	if len(named) > MaxFlagObjects {
+		// A person flags a few posts at a time (Mastodon: the account and
+		// the posts ticked); past the bound, the rest is not looked up.
+		named = named[:MaxFlagObjects]
+	}
 	found := 0
 	seen := map[forum.ID]bool{}
-	for i, uri := range append([]string{act.Object.ID()}, act.MoreObjects...) {
+	for i, uri := range named {
 		post, err := a.FindPost(ctx, uri)
-		if errors.Is(err, forum.ErrNotFound) {
-			continue // an account, or a post we don't have
+		if errors.Is(err, forum.ErrNotFound) || errors.Is(err, forum.ErrGone) {
+			continue // an account, a post we don't have, or one deleted since: the others still count
 		} else if err != nil {
 			return err
 		}
@@ -70,7 +79,9 @@ func (a *Applier) OnFlag(ctx context.Context, act *ap.Activity) error {
 			continue // named twice in one Flag: one report
 		}
 		seen[post.ID] = true
-		if _, err := a.forum(ctx).ReceiveReport(ctx, post, by, html.UnescapeString(StripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); err != nil {
+		if _, err := a.forum(ctx).ReceiveReport(ctx, post, by, html.UnescapeString(StripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); errors.Is(err, forum.ErrGone) {
+			continue // its thread was deleted: nothing left to moderate
+		} else if err != nil {
 			return err
 		}
 		found++
