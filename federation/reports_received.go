@@ -99,7 +99,7 @@ func receivedReport(o *ap.Object, forumID forum.ID) (*report.Received, error) {
 	if o.Content != "" && contents[lang] == "" {
 		contents[lang] = o.Content
 	}
-	if names[lang] == "" {
+	if strings.TrimSpace(names[lang]) == "" {
 		return nil, apply.Refused(ReasonMalformed, "report %s has no title in its language %q", o.ID, lang)
 	}
 	langs := map[string]bool{}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -98,7 +100,10 @@ func cleanMirrored(ev MirroredEvent) (*Webinar, error) {
 		u.Host != "" && len(ev.OnlineURL) <= MaxWebinarURLLen {
 		w.OnlineURL = u.String()
 	}
-	for tag, t := range ev.Texts {
+	// In tag order, so that a resend of the same Event keeps the same
+	// languages when it has more than are kept (map order would differ).
+	for _, tag := range slices.Sorted(maps.Keys(ev.Texts)) {
+		t := ev.Texts[tag]
 		c, err := CanonicalLanguage("language", tag)
 		if err != nil || len(w.Texts) >= maxMirroredLanguages {
 			continue

@@ -54,3 +54,33 @@ func TestCleanMirrored(t *testing.T) {
 		})
 	}
 }
+
+// TestCleanMirroredKeepsTheSameLanguages: an Event in more languages than
+// are kept keeps the same ones each time it is cleaned (a resend must not
+// look like a change).
+func TestCleanMirroredKeepsTheSameLanguages(t *testing.T) {
+	texts := map[string]WebinarText{}
+	for _, l := range []string{"af", "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "et", "eu", "fa", "fi",
+		"fr", "ga", "gl", "he", "hi", "hr", "hu", "id", "it", "ja", "ko", "nl", "pl", "pt", "ro"} {
+		texts[l] = WebinarText{Title: "Launch " + l}
+	}
+	ev := MirroredEvent{Language: "en", Texts: texts, StartsAt: time.Date(2026, 5, 17, 13, 0, 0, 0, time.UTC)}
+	first, err := cleanMirrored(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Texts) != maxMirroredLanguages {
+		t.Fatalf("kept %d languages, want %d", len(first.Texts), maxMirroredLanguages)
+	}
+	for i := 0; i < 20; i++ {
+		again, err := cleanMirrored(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for l := range first.Texts {
+			if _, ok := again.Texts[l]; !ok {
+				t.Fatalf("round %d dropped %s, kept before", i, l)
+			}
+		}
+	}
+}

@@ -189,6 +189,7 @@ func TestCityRefusesHostileReportArticles(t *testing.T) {
 	for _, tc := range []struct{ name, object, reason string }{
 		{"huge content", article("/reports/huge", "Huge", huge, "2026-11-20T10:00:00Z", ""), "content in en of"},
 		{"no title", article("/reports/untitled", "", "<p>x</p>", "2026-11-20T10:00:00Z", ""), "has no title"},
+		{"blank title", article("/reports/blank", "   ", "<p>x</p>", "2026-11-20T10:00:00Z", ""), "has no title"},
 		{"no published date", article("/reports/undated", "Undated", "<p>x</p>", "", ""), "has no published date"},
 		{"title too long", article("/reports/long", strings.Repeat("t", report.MaxTitleLen+1), "<p>x</p>", "2026-11-20T10:00:00Z", ""), "title in en longer than"},
 	} {
