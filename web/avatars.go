@@ -130,7 +130,13 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) error {
 // checkUpload parses a multipart form of at most maxUploadBody bytes and
 // checks its CSRF token, as checkForm does for the other forms.
 func checkUpload(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
+	return checkMultipart(w, r, maxUploadBody)
+}
+
+// checkMultipart parses a multipart form of at most limit bytes (a larger
+// one is 413, told as the upload's size fault) and checks its CSRF token.
+func checkMultipart(w http.ResponseWriter, r *http.Request, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

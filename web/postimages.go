@@ -32,15 +32,7 @@ func checkPostForm(w http.ResponseWriter, r *http.Request) error {
 	if ct != "multipart/form-data" {
 		return checkForm(w, r)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxPostUpload)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return &httpError{status: http.StatusRequestEntityTooLarge, msgID: media.ErrTooLarge.Code, err: err}
-		}
-		return &httpError{status: http.StatusBadRequest, msgID: "error.bad_form", err: err}
-	}
-	return checkCSRF(r)
+	return checkMultipart(w, r, maxPostUpload)
 }
 
 // postForm is post for the question and answer forms, which may carry
