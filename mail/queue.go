@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
 	"time"
@@ -56,6 +57,9 @@ type Queue interface {
 	// MailRetry records a failed attempt: the mail is due again at next,
 	// or given up (failed) when next is zero.
 	MailRetry(ctx context.Context, id, holder string, attempts int, next time.Time, reason string) error
+	// ReleaseMail ends holder's lease on the given pending mails, so that
+	// the next process claims them at once instead of after the lease.
+	ReleaseMail(ctx context.Context, holder string, ids []string) error
 }
 
 // Sender sends one message.
@@ -155,21 +159,53 @@ func (w *Worker) Once(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, m := range ms {
+	for i, m := range ms {
 		if err := w.send(ctx, m); err != nil {
+			// The mails not yet tried would otherwise wait out the lease:
+			// a restarted node would send them only minutes later. The
+			// one in hand goes back too when stopping cut its sending
+			// short; after a failed bookkeeping write it keeps its lease,
+			// as it may have been sent.
+			rest := ms[i+1:]
+			if errors.Is(err, errStopped) {
+				rest = ms[i:]
+			}
+			w.release(ctx, rest)
 			return len(ms), err
 		}
 	}
 	return len(ms), nil
 }
 
+// release gives back the leases of unsent mails. It runs while stopping,
+// so it does not inherit ctx's cancellation, only a short bound.
+func (w *Worker) release(ctx context.Context, ms []*Message) {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := w.Queue.ReleaseMail(rctx, w.holder, ids); err != nil {
+		w.Logger.Warn("mail: release leases", "mails", len(ids), "err", err)
+	}
+}
+
+// errStopped: the worker stopped while a mail was being sent, so the mail
+// did not go and is claimed again.
+var errStopped = errors.New("mail: stopped while sending")
+
 func (w *Worker) send(ctx context.Context, m *Message) error {
 	err := w.Sender.Send(ctx, m)
-	if err == nil {
-		return w.Queue.MailSent(ctx, m.ID, w.holder, w.Now())
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", errStopped, ctx.Err())
 	}
-	if ctx.Err() != nil {
-		return ctx.Err() // stopping: the lease ends and the mail is claimed again
+	// What happened is recorded even if the worker is being stopped now:
+	// a mail that went out and is not marked sent would go out twice.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err == nil {
+		return w.Queue.MailSent(wctx, m.ID, w.holder, w.Now())
 	}
 	attempts := m.Attempts + 1
 	var next time.Time
@@ -178,5 +214,5 @@ func (w *Worker) send(ctx context.Context, m *Message) error {
 		next = w.Now().Add(w.Backoff(attempts))
 	}
 	w.Logger.Warn("mail: send failed", "mail", m.ID, "attempts", attempts, "given_up", next.IsZero(), "err", err)
-	return w.Queue.MailRetry(ctx, m.ID, w.holder, attempts, next, err.Error())
+	return w.Queue.MailRetry(wctx, m.ID, w.holder, attempts, next, err.Error())
 }

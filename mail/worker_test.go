@@ -179,3 +179,56 @@ func TestWorkersSendEachOnce(t *testing.T) {
 		}
 	})
 }
+
+// blockingSender holds every send until the worker stops.
+type blockingSender struct{ started chan struct{} }
+
+func (b blockingSender) Send(ctx context.Context, _ *mail.Message) error {
+	b.started <- struct{}{}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestStoppedWorkerGivesBackItsMails: a worker stopped while sending the
+// first of a batch gives back the leases of the mails it did not send, so
+// the next process sends them at once rather than after the lease.
+func TestStoppedWorkerGivesBackItsMails(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st *storage.Store) {
+		for _, id := range []string{"01kbmail0000000000000000b1", "01kbmail0000000000000000b2", "01kbmail0000000000000000b3"} {
+			enqueue(t, st, id, "marta@city.test")
+		}
+		now := t0
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		first := &mail.Worker{Queue: st, Sender: blockingSender{started: make(chan struct{}, 1)}, Logger: quiet,
+			Now: func() time.Time { return now }, Lease: time.Hour}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := first.Once(ctx)
+			done <- err
+		}()
+		<-first.Sender.(blockingSender).started
+		cancel()
+		if err := <-done; err == nil {
+			t.Fatal("a stopped worker reported no error")
+		}
+		srv := mailtest.Start(t, "agora", "s3cret")
+		next := worker(t, st, srv, &now) // same instant: well inside the first lease
+		n, err := next.Once(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 3 || len(srv.Messages()) != 3 {
+			t.Fatalf("the next worker claimed %d and sent %d mails, want 3 and 3", n, len(srv.Messages()))
+		}
+		for _, id := range []string{"01kbmail0000000000000000b1", "01kbmail0000000000000000b2", "01kbmail0000000000000000b3"} {
+			m, err := st.MailByID(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.State != mail.StateSent || m.Attempts != 0 {
+				t.Fatalf("%s: %s after %d attempts, want sent after 0 (stopping is no attempt)", id, m.State, m.Attempts)
+			}
+		}
+	})
+}

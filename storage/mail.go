@@ -120,6 +120,17 @@ func (s *Store) MailRetry(ctx context.Context, id, holder string, attempts int, 
 	return dbErr("retry mail", err)
 }
 
+// ReleaseMail ends holder's lease on those of ids still pending. A mail
+// sent or retried meanwhile (lease_until already NULL) is left as it is.
+func (s *Store) ReleaseMail(ctx context.Context, holder string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.NewUpdate().Table("mail_queue").Set("lease_until = NULL").Where("id IN (?)", bun.List(ids)).
+		Where("lease_holder = ?", holder).Where("state = ?", string(mail.StatePending)).Exec(ctx)
+	return dbErr("release mail", err)
+}
+
 // MailByID returns one mail of the queue (tests, the admin).
 func (s *Store) MailByID(ctx context.Context, id string) (*mail.Message, error) {
 	var r mailRow
