@@ -18,6 +18,7 @@ import (
 	"github.com/metropolis/agora/federation/inbox"
 	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/federation/keys"
+	"github.com/metropolis/agora/federation/people"
 	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/signature"
@@ -109,6 +110,8 @@ type Federation struct {
 	// applier is the apply code moved to package apply (the rest is still
 	// process*.go here).
 	applier *apply.Applier
+	// people sends members' follows of remote people.
+	people *people.People
 }
 
 // New checks cfg and builds the federation side of a node. Call Run to
@@ -174,6 +177,11 @@ func New(cfg Config) (*Federation, error) {
 	f.joins, err = join.New(join.Config{Store: cfg.Store, Forum: cfg.Service, Actors: joinSide{f}, Client: f.client,
 		Posts: joinSide{f}, Send: f.sendJoin, URLs: cfg.URLs, Clock: cfg.Clock, IDs: cfg.IDs, Log: cfg.Logger,
 		Holder: f.holder, Poll: cfg.Delivery.Poll, Backoff: f.backoff})
+	if err != nil {
+		return nil, err
+	}
+	f.people, err = people.New(people.Config{URLs: cfg.URLs, IDs: cfg.IDs, Clock: cfg.Clock, Store: cfg.Store,
+		Actors: joinSide{f}, Send: f.sendPeople})
 	if err != nil {
 		return nil, err
 	}

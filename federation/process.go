@@ -136,6 +136,9 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 		if handled, err := f.onForumReportDelete(ctx, act, act.Object.ID()); handled || err != nil {
 			return err
 		}
+		if handled, err := f.onPersonStatusDelete(ctx, act); handled || err != nil {
+			return err
+		}
 		return f.applier.OnDelete(ctx, act, received)
 	case ap.TypeLike:
 		return f.applier.OnLike(ctx, act, received, true)

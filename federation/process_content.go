@@ -116,6 +116,9 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 	if handled, err := f.onForumReport(ctx, act, o); handled || err != nil {
 		return err
 	}
+	if handled, err := f.onPersonStatus(ctx, act, o, via); handled || err != nil {
+		return err
+	}
 	if err := apply.PublicOnly(act, o); err != nil {
 		// Also an Update that would make a stored public post private: its
 		// new text is not shown; the public version stays until a Delete.

@@ -12,10 +12,12 @@ import (
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/federation/keys"
+	"github.com/metropolis/agora/federation/people"
 	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/personal"
 	"github.com/metropolis/agora/report"
 )
 
@@ -43,6 +45,7 @@ type Store interface {
 	deliver.QueueStore // queueing activities, in the caller's transaction
 	deliver.Outcomes   // a batch of delivery outcomes, in one transaction
 	join.Store         // follows of remote forums, join jobs
+	people.Store       // members' follows of remote people
 	serve.Store        // outboxes and followers, as served
 	publish.Store      // the event publisher
 	publish.Tx         // its transaction
@@ -58,6 +61,15 @@ type receivedStore interface {
 	SaveFollower(ctx context.Context, f *Follower) error               // insert or replace by (Target, ActorURI)
 	DeleteFollower(ctx context.Context, target, actorURI string) error // ErrNotFound if absent
 	FollowingByActivity(ctx context.Context, followID string) (*Following, error)
+	// Members' follows of remote people, answered (apply.Tx).
+	PersonFollowByActivity(ctx context.Context, followID string) (*personal.PersonFollow, error)
+
+	// The statuses of remote people that belong to no forum
+	// (process_person.go), kept while someone here follows their author.
+	PersonFollowed(ctx context.Context, personID forum.ID) (bool, error)
+	PersonStatusByURI(ctx context.Context, uri string) (*personal.Status, error)
+	SavePersonStatus(ctx context.Context, st *personal.Status) error // insert or replace by URI
+	DeletePersonStatus(ctx context.Context, uri string) error        // ErrNotFound if absent
 
 	// Inbox: activities received, durably, before they are applied.
 	// AddInboxItem returns ErrConflict when the activity ID was seen before.

@@ -10,6 +10,7 @@ import (
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/personal"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -24,6 +25,10 @@ type Tx interface {
 	FollowingByActivity(ctx context.Context, followID string) (*stored.Following, error)
 	SaveFollowing(ctx context.Context, fg *stored.Following) error
 	DeleteFollowing(ctx context.Context, objectURI string) error
+	// Members' follows of remote people (package people), answered.
+	PersonFollowByActivity(ctx context.Context, followID string) (*personal.PersonFollow, error)
+	SavePersonFollow(ctx context.Context, f *personal.PersonFollow) error
+	DeletePersonFollow(ctx context.Context, memberID, personID forum.ID) error
 	// Tombstones of remote objects deleted (perhaps before they arrived).
 	AddTombstone(ctx context.Context, t *stored.Tombstone) error // idempotent
 }

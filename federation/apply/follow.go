@@ -10,6 +10,7 @@ import (
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/personal"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -99,7 +100,7 @@ func (a *Applier) OnFollowAnswer(ctx context.Context, act *ap.Activity) error {
 	followID := act.Object.ID()
 	fg, err := a.store(ctx).FollowingByActivity(ctx, followID)
 	if errors.Is(err, forum.ErrNotFound) {
-		return Refused(ReasonUnknownTarget, "answer to an unknown follow %s", followID)
+		return a.onPersonFollowAnswer(ctx, act, followID)
 	} else if err != nil {
 		return err
 	}
@@ -132,4 +133,30 @@ func (a *Applier) UndoFollow(ctx context.Context, follow *ap.Activity) error {
 		return nil // already gone
 	}
 	return err
+}
+
+// onPersonFollowAnswer: a remote person accepted (or rejected) a member's
+// follow (package people). Only the person followed may answer it.
+func (a *Applier) onPersonFollowAnswer(ctx context.Context, act *ap.Activity, followID string) error {
+	fl, err := a.store(ctx).PersonFollowByActivity(ctx, followID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return Refused(ReasonUnknownTarget, "answer to an unknown follow %s", followID)
+	} else if err != nil {
+		return err
+	}
+	if fl.PersonURI != act.Actor {
+		return Refused(ReasonOrigin, "%s answered a follow of %s", act.Actor, fl.PersonURI)
+	}
+	if act.Type == ap.TypeReject {
+		err := a.store(ctx).DeletePersonFollow(ctx, fl.MemberID, fl.PersonID)
+		if errors.Is(err, forum.ErrNotFound) {
+			return nil // unfollowed meanwhile
+		}
+		return err
+	}
+	if fl.State == personal.FollowAccepted {
+		return nil
+	}
+	fl.State = personal.FollowAccepted
+	return a.store(ctx).SavePersonFollow(ctx, fl)
 }
