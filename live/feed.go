@@ -24,8 +24,8 @@ type Feed struct {
 	// published on PostsTopic too, so open home streams show it. nil:
 	// none.
 	Statuses func(ctx context.Context, afterID forum.ID, limit int) ([]forum.ID, error)
-	Broker Broker
-	Logger *slog.Logger
+	Broker   Broker
+	Logger   *slog.Logger
 	// Poll is how often the log is read; default 500 ms.
 	Poll time.Duration
 	// Lookback is how far back each read starts: event IDs are taken before
