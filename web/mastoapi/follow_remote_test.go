@@ -1,9 +1,11 @@
 package mastoapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
@@ -227,4 +229,35 @@ func TestRemotePersonRejects(t *testing.T) {
 		rel := rg.relationship(t, rg.ana.ID)
 		return rel["following"] == false && rel["requested"] == false, fmt.Sprint(rel)
 	})
+}
+
+// TestRemotePersonStatusStreamed: a followed person's new status reaches
+// the member's open home stream as an update, within 2 s.
+func TestRemotePersonStatusStreamed(t *testing.T) {
+	rg := newRemoteRig(t, "marta")
+	rg.followAna(t, "marta")
+	rg.answer("Accept")
+	testrig.Eventually(t, "following after the Accept", func() (bool, string) {
+		rel := rg.relationship(t, rg.ana.ID)
+		return rel["following"] == true, fmt.Sprint(rel)
+	})
+	c := rg.s.dial(t, rg.tok, "stream=user", false)
+	n := rg.fm.note("ana", "300", "public", "<p>Streamed</p>")
+	rg.fm.send(rg.s, "ana", create(n))
+	for {
+		e, err := next(t, c, 2*time.Second)
+		if err != nil {
+			t.Fatalf("no update for ana's status: %v", err)
+		}
+		if e.Event != "update" {
+			continue
+		}
+		var st map[string]any
+		if err := json.Unmarshal([]byte(e.Payload), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st["uri"] == n["id"] && st["content"] == "<p>Streamed</p>" {
+			return
+		}
+	}
 }
