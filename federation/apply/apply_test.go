@@ -13,6 +13,7 @@ import (
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/personal"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -32,6 +33,10 @@ type fakeTx struct {
 	following *stored.Following
 	saved     *stored.Following
 	deleted   string
+
+	person        *personal.PersonFollow
+	personSaved   *personal.PersonFollow
+	personDeleted string
 }
 
 func (t *fakeTx) FollowingByActivity(_ context.Context, id string) (*stored.Following, error) {
@@ -46,6 +51,23 @@ func (t *fakeTx) SaveFollowing(_ context.Context, fg *stored.Following) error {
 	return nil
 }
 func (t *fakeTx) DeleteFollowing(_ context.Context, uri string) error { t.deleted = uri; return nil }
+
+// A member's follow of a remote person (package people).
+func (t *fakeTx) PersonFollowByActivity(_ context.Context, id string) (*personal.PersonFollow, error) {
+	if t.person == nil || t.person.FollowID != id {
+		return nil, forum.ErrNotFound
+	}
+	cp := *t.person
+	return &cp, nil
+}
+func (t *fakeTx) SavePersonFollow(_ context.Context, f *personal.PersonFollow) error {
+	t.personSaved = f
+	return nil
+}
+func (t *fakeTx) DeletePersonFollow(_ context.Context, memberID, personID forum.ID) error {
+	t.personDeleted = memberID + " " + personID
+	return nil
+}
 
 type noActors struct{}
 
@@ -148,6 +170,55 @@ func TestOnFollowAnswer(t *testing.T) {
 			}
 			if tx.deleted != tc.wantDeleted {
 				t.Errorf("deleted %q, want %q", tx.deleted, tc.wantDeleted)
+			}
+		})
+	}
+}
+
+// OnFollowAnswer of a member's follow of a remote person: only that
+// person answers it; an Accept marks it accepted (no backfill), a Reject
+// removes it, an Accept of one already accepted changes nothing.
+func TestOnPersonFollowAnswer(t *testing.T) {
+	const personURI, followID = "https://social.example/users/ana", "https://agora.example/activities/2"
+	for _, tc := range []struct {
+		name, actor, typ string
+		state            personal.FollowState
+		wantReason       string // "" : applied
+		wantSaved        bool
+		wantDeleted      string
+	}{
+		{"accept", personURI, ap.TypeAccept, personal.FollowRequested, "", true, ""},
+		{"accept again", personURI, ap.TypeAccept, personal.FollowAccepted, "", false, ""},
+		{"reject", personURI, ap.TypeReject, personal.FollowRequested, "", false, "m1 p1"},
+		{"reject after accepting", personURI, ap.TypeReject, personal.FollowAccepted, "", false, "m1 p1"},
+		{"another actor", "https://social.example/users/bo", ap.TypeAccept, personal.FollowRequested, ReasonOrigin, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tx := &fakeTx{person: &personal.PersonFollow{ID: "f1", MemberID: "m1", PersonID: "p1", PersonURI: personURI,
+				FollowID: followID, State: tc.state}}
+			var backfilled []string
+			a, err := New(testConfig(tx, &backfilled))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = a.OnFollowAnswer(context.Background(), &ap.Activity{ID: "https://social.example/a/1", Type: tc.typ,
+				Actor: tc.actor, Object: ap.Ref{Activity: &ap.Activity{ID: followID, Type: ap.TypeFollow,
+					Actor: "https://agora.example/u/marta", Object: ap.Ref{IRI: personURI}}}})
+			if tc.wantReason != "" {
+				if err == nil || ReasonOf(err) != tc.wantReason || !IsPermanent(err) {
+					t.Fatalf("err %v (reason %q), want a refusal %q", err, ReasonOf(err), tc.wantReason)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if got := tx.personSaved != nil && tx.personSaved.State == personal.FollowAccepted; got != tc.wantSaved {
+				t.Errorf("saved accepted: %v, want %v", got, tc.wantSaved)
+			}
+			if tx.personDeleted != tc.wantDeleted {
+				t.Errorf("deleted %q, want %q", tx.personDeleted, tc.wantDeleted)
+			}
+			if len(backfilled) != 0 || tx.saved != nil || tx.deleted != "" {
+				t.Errorf("a forum follow touched: backfilled %v, saved %v, deleted %q", backfilled, tx.saved, tx.deleted)
 			}
 		})
 	}
