@@ -79,7 +79,7 @@ func (f *Federation) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap
 	}
 	author, err := f.forumIn(ctx).MemberByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
-		return true, apply.Refused(ReasonUnknownTarget, "status %s: nobody here follows %s", o.ID, act.Actor)
+		return true, apply.Refused(ReasonUnknownTarget, "%s addresses no forum of this node, and nobody here follows %s", o.ID, act.Actor)
 	} else if err != nil {
 		return true, err
 	}
@@ -88,7 +88,7 @@ func (f *Federation) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap
 		return true, err
 	}
 	if !followed {
-		return true, apply.Refused(ReasonUnknownTarget, "status %s: nobody here follows %s", o.ID, act.Actor)
+		return true, apply.Refused(ReasonUnknownTarget, "%s addresses no forum of this node, and nobody here follows %s", o.ID, act.Actor)
 	}
 	st, err := f.personStatus(o, author)
 	if err != nil {
