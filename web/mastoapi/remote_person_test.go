@@ -70,7 +70,7 @@ func (fm *fakeMastodon) actor(w http.ResponseWriter, r *http.Request) {
 		"id": id, "type": "Person", "preferredUsername": name, "name": strings.ToUpper(name[:1]) + name[1:],
 		"inbox": id + "/inbox", "outbox": id + "/outbox", "followers": id + "/followers", "url": fm.base + "/@" + name,
 		"manuallyApprovesFollowers": true,
-		"publicKey": map[string]any{"id": id + "#main-key", "owner": id, "publicKeyPem": testrig.Key(fm.t, keyName).PublicPEM}}
+		"publicKey":                 map[string]any{"id": id + "#main-key", "owner": id, "publicKeyPem": testrig.Key(fm.t, keyName).PublicPEM}}
 	w.Header().Set("Content-Type", "application/activity+json")
 	_ = json.NewEncoder(w).Encode(doc)
 }
