@@ -146,8 +146,18 @@ func withPostScope(ctx context.Context, thread, id string) context.Context {
 	return context.WithValue(ctx, scopeKey{}, scope{thread: thread, post: id})
 }
 
-// BeforeQuery implements bun.QueryHook.
-func (c *Changes) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+// BeforeQuery implements bun.QueryHook. A COMMIT moves the versions of
+// what its transaction wrote before it runs as well as after: a reader
+// that sees the committed rows (another connection) before AfterQuery ran
+// would otherwise still find the version it cached the old rows under,
+// and be served them. Moving twice only costs cache hits.
+func (c *Changes) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	op, _, _ := strings.Cut(strings.TrimSpace(e.Query), " ")
+	if strings.ToUpper(op) == "COMMIT" {
+		c.committed(ctx)
+	}
+	return ctx
+}
 
 // txState follows one transaction (Store.atomic): whether it wrote a
 // table some cache may hold, and what those writes changed.
@@ -191,6 +201,33 @@ func withTxState(ctx context.Context) context.Context {
 	return context.WithValue(ctx, txStateKey{}, &txState{})
 }
 
+// committed moves the versions of what the transaction of ctx wrote.
+func (c *Changes) committed(ctx context.Context) {
+	st, _ := ctx.Value(txStateKey{}).(*txState)
+	if st == nil {
+		c.Bump() // a transaction this hook did not follow
+		return
+	}
+	if !st.dirty.Load() {
+		return // a transaction on queue tables only
+	}
+	c.n.Add(1)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.all {
+		c.all.Add(1)
+		return
+	}
+	for sc := range st.scopes {
+		c.stripe(sc.thread).Add(1)
+	}
+	for sc := range st.scopes {
+		if sc.post != "" {
+			c.post(sc.post).Add(1)
+		}
+	}
+}
+
 // AfterQuery implements bun.QueryHook.
 func (c *Changes) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 	st, _ := ctx.Value(txStateKey{}).(*txState)
@@ -201,28 +238,7 @@ func (c *Changes) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 	case "SELECT", "BEGIN", "ROLLBACK", "SAVEPOINT", "RELEASE": // ROLLBACK TO SAVEPOINT, RELEASE SAVEPOINT: nothing written
 		return
 	case "COMMIT":
-		if st == nil {
-			c.Bump() // a transaction this hook did not follow
-			return
-		}
-		if !st.dirty.Load() {
-			return // a transaction on queue tables only
-		}
-		c.n.Add(1)
-		st.mu.Lock()
-		defer st.mu.Unlock()
-		if st.all {
-			c.all.Add(1)
-			return
-		}
-		for sc := range st.scopes {
-			c.stripe(sc.thread).Add(1)
-		}
-		for sc := range st.scopes {
-			if sc.post != "" {
-				c.post(sc.post).Add(1)
-			}
-		}
+		c.committed(ctx)
 	default:
 		table := ""
 		if e.IQuery != nil {
