@@ -48,6 +48,11 @@ var statusTypes = map[string]bool{ap.TypeNote: true, ap.TypeArticle: true}
 // forum content (a reply, a post naming a forum, an edit of a forum post):
 // the forum's rules apply to it as before.
 func (f *Federation) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap.Object, via *forum.Forum) (handled bool, err error) {
+	// Replies, posts announced by a forum and other types are never kept
+	// as statuses (nor edited into one): the forum's rules apply.
+	if via != nil || o.InReplyTo != "" || !statusTypes[o.Type] {
+		return false, nil
+	}
 	store := f.storeIn(ctx)
 	old, err := store.PersonStatusByURI(ctx, o.ID)
 	switch {
@@ -56,7 +61,7 @@ func (f *Federation) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap
 	case !errors.Is(err, forum.ErrNotFound):
 		return true, err
 	}
-	if via != nil || o.InReplyTo != "" || !statusTypes[o.Type] || f.addressedForum(ctx, o) != nil || f.followedForum(ctx, o) != nil {
+	if f.addressedForum(ctx, o) != nil || f.followedForum(ctx, o) != nil {
 		return false, nil
 	}
 	if act.Type == ap.TypeUpdate {
