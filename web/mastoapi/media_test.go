@@ -155,6 +155,18 @@ func TestMediaUploadDescribePost(t *testing.T) {
 			if r := s.call(tok, "GET", "/api/v1/media/"+id, nil); r.status != 404 {
 				t.Fatalf("taken upload: %d %s", r.status, r.body)
 			}
+			// An edit keeps the images when the app sends their ids (as
+			// Tusky and Elk do); another list is refused, not ignored.
+			attID := att["id"].(string)
+			r = s.call(tok, "PUT", "/api/v1/statuses/"+postID, map[string]any{"status": "Edited: this one.", "media_ids": []string{attID}})
+			if kept, _ := r.obj(t)["media_attachments"].([]any); r.status != 200 || len(kept) != 1 {
+				t.Fatalf("edit keeping the image: %d %s", r.status, r.body)
+			}
+			other := s.uploaded(tok, "Another view of the square")["id"].(string)
+			r = s.call(tok, "PUT", "/api/v1/statuses/"+postID, map[string]any{"status": "Edited again.", "media_ids": []string{attID, other}})
+			if got := r.obj(t)["error"]; r.status != 422 || got != "Validation failed: the images of a post cannot change once it is posted; to change them, delete it and post again" {
+				t.Fatalf("edit changing the images: %d %s", r.status, r.body)
+			}
 		})
 	}
 }

@@ -241,6 +241,9 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request, c *call) error 
 	if utf8.RuneCountInString(text) > forum.MaxBodyLen {
 		return errTooLong
 	}
+	if err := a.sameMedia(p, c); err != nil {
+		return err
+	}
 	e := forum.Edit{Body: text, Language: c.params.get("language")}
 	if e.Language == "" {
 		e.Language = p.Language
