@@ -88,7 +88,7 @@ func (a *API) personStatuses(ctx context.Context, sts []*personal.Status) ([]sta
 		}
 		s := statusJSON{ID: st.ID, URI: st.URI, URL: url, CreatedAt: stamp(st.Published), Account: a.memberAccount(author),
 			Content: st.HTML, Visibility: st.Visibility, Sensitive: st.Sensitive || st.Summary != "", SpoilerText: st.Summary,
-			MediaAttachments: []any{}, Mentions: []mentionJSON{}, Tags: []any{}, Emojis: []any{}, Language: st.Language,
+			MediaAttachments: []attachmentJSON{}, Mentions: []mentionJSON{}, Tags: []any{}, Emojis: []any{}, Language: st.Language,
 			Filtered: []any{}}
 		if !st.Edited.IsZero() {
 			e := stamp(st.Edited)
