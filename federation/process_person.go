@@ -84,7 +84,9 @@ func (f *Federation) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap
 	}
 	author, err := f.forumIn(ctx).MemberByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
-		return true, apply.Refused(ReasonUnknownTarget, "%s addresses no forum of this node, and nobody here follows %s", o.ID, act.Actor)
+		// Never met, so followed by nobody here: the forum's rules refuse
+		// it (after fetching the actor, as for any post).
+		return false, nil
 	} else if err != nil {
 		return true, err
 	}
