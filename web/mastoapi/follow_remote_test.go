@@ -265,3 +265,31 @@ func TestRemotePersonStatusStreamed(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowMemberOfAnotherNode: a member of another agora node is a
+// remote person too: the Follow reaches their node, which accepts it at
+// once, and the follow turns from requested to following.
+func TestFollowMemberOfAnotherNode(t *testing.T) {
+	hub, city := newSite(t), newSite(t)
+	joao, err := city.node.Federation.ResolveMember(t.Context(), hub.node.URLs.Member("joao"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := city.login("marta", "read write follow")
+	if r := city.call(tok, "POST", "/api/v1/accounts/"+joao.ID+"/follow", nil); r.status != 200 || r.obj(t)["requested"] != true {
+		t.Fatalf("follow: %d %s", r.status, r.body)
+	}
+	testrig.Eventually(t, "following once the hub accepts", func() (bool, string) {
+		l := city.call(tok, "GET", "/api/v1/accounts/relationships?id[]="+joao.ID, nil).list(t)
+		return len(l) == 1 && l[0]["following"] == true && l[0]["requested"] == false, fmt.Sprint(l)
+	})
+	joaoTok := hub.login("joao", "read")
+	testrig.Eventually(t, "joao told of the follow on the hub", func() (bool, string) {
+		for _, n := range hub.call(joaoTok, "GET", "/api/v1/notifications", nil).list(t) {
+			if acct, _ := n["account"].(map[string]any); n["type"] == "follow" && strings.HasPrefix(fmt.Sprint(acct["acct"]), "marta@") {
+				return true, ""
+			}
+		}
+		return false, "no follow notification"
+	})
+}
