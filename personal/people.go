@@ -57,6 +57,8 @@ type People interface {
 	// HomeStatuses are the statuses of the people the member follows
 	// (accepted follows only), newest first, paged like HomePosts.
 	HomeStatuses(ctx context.Context, memberID forum.ID, r Range, limit int) ([]*Status, error)
+	// Status returns a status by its id here; forum.ErrNotFound if none.
+	Status(ctx context.Context, id forum.ID) (*Status, error)
 	// StatusesSince lists the ids of statuses first received after
 	// afterID, oldest first (the live feed).
 	StatusesSince(ctx context.Context, afterID forum.ID, limit int) ([]forum.ID, error)

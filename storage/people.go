@@ -151,6 +151,15 @@ func (s *Store) PersonStatusByURI(ctx context.Context, uri string) (*personal.St
 	return r.toPersonal(), nil
 }
 
+// Status implements personal.People.
+func (s *Store) Status(ctx context.Context, id forum.ID) (*personal.Status, error) {
+	var r personStatusRow
+	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, dbErr("status", err)
+	}
+	return r.toPersonal(), nil
+}
+
 // DeletePersonStatus removes the status with that ActivityPub id;
 // ErrNotFound if absent.
 func (s *Store) DeletePersonStatus(ctx context.Context, uri string) error {

@@ -85,6 +85,11 @@ func TestPersonFollowsAndStatuses(t *testing.T) {
 		wantErr(t, "PersonStatusByURI", err, nil)
 		edit.ID = sts[0].ID
 		same(t, "edited", back, &edit)
+		byID, err := s.Status(ctx(t), sts[0].ID)
+		wantErr(t, "Status", err, nil)
+		same(t, "by id", byID, &edit)
+		_, err = s.Status(ctx(t), f.ids.New())
+		wantErr(t, "unknown status", err, forum.ErrNotFound)
 		since, err := s.StatusesSince(ctx(t), sts[0].ID, 10)
 		wantErr(t, "StatusesSince", err, nil)
 		same(t, "since", len(since), 3)

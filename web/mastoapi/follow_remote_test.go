@@ -166,6 +166,22 @@ func TestFollowRemotePerson(t *testing.T) {
 		}
 	}
 	home := rg.home(t)
+	// Opened on its own: by marta, who follows ana; not by joao.
+	shown := home[rg.fm.actorURI("ana")+"/statuses/200"]
+	id, _ := shown["id"].(string)
+	if r := rg.s.call(rg.tok, "GET", "/api/v1/statuses/"+id, nil); r.status != 200 || r.obj(t)["uri"] != shown["uri"] {
+		t.Errorf("status %s for marta: %d %s", id, r.status, r.body)
+	}
+	if r := rg.s.call(rg.tok, "GET", "/api/v1/statuses/"+id+"/context", nil); r.status != 200 ||
+		fmt.Sprint(r.obj(t)) != "map[ancestors:[] descendants:[]]" {
+		t.Errorf("context of %s: %d %s", id, r.status, r.body)
+	}
+	joao := rg.s.login("joao", "read")
+	for _, path := range []string{"/api/v1/statuses/" + id, "/api/v1/statuses/" + id + "/context"} {
+		if r := rg.s.call(joao, "GET", path, nil); r.status != 404 {
+			t.Errorf("%s for joao, who follows nobody: %d %s", path, r.status, r.body)
+		}
+	}
 	for _, id := range []string{"100", "202", "203"} {
 		for _, who := range []string{"ana", "bo"} {
 			if _, ok := home[rg.fm.actorURI(who)+"/statuses/"+id]; ok {

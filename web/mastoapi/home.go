@@ -2,6 +2,7 @@ package mastoapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -97,4 +98,36 @@ func (a *API) personStatuses(ctx context.Context, sts []*personal.Status) ([]sta
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// personStatus is a followed person's status kept here, for a member who
+// follows its author (the only people it is shown to); errNotFound for
+// anyone else, and when there is none.
+func (a *API) personStatus(ctx context.Context, viewer *forum.Member, id string) (statusJSON, error) {
+	if viewer == nil || !forum.ValidID(id) {
+		return statusJSON{}, errNotFound
+	}
+	st, err := a.cfg.Personal.Status(ctx, id)
+	if errors.Is(err, forum.ErrNotFound) {
+		return statusJSON{}, errNotFound
+	} else if err != nil {
+		return statusJSON{}, err
+	}
+	follows, err := a.cfg.Personal.PersonFollows(ctx, viewer.ID, []forum.ID{st.AuthorID})
+	if err != nil {
+		return statusJSON{}, err
+	}
+	if f := follows[st.AuthorID]; f == nil || f.State != personal.FollowAccepted {
+		return statusJSON{}, errNotFound
+	}
+	list, err := a.personStatuses(ctx, []*personal.Status{st})
+	if err != nil || len(list) == 0 {
+		return statusJSON{}, errors.Join(errNotFound, err)
+	}
+	return list[0], nil
+}
+
+// notAPost reports whether a status id names no forum post here.
+func notAPost(err error) bool {
+	return errors.Is(err, errNotFound) || errors.Is(err, forum.ErrNotFound)
 }
