@@ -6,13 +6,14 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/forum"
 )
 
 // storeFetched stores a post fetched from (or embedded by) its origin,
 // unless known or deleted.
 func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.Forum) error {
-	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
+	if !content.IsPost(o.Type) || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
 		return apply.Permanent("%s: not a post attributed on its own host", o.ID)
 	}
 	if err := f.refuseBlockedObject(ctx, o); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
@@ -260,7 +261,7 @@ func (f *Federation) lookupActor(ctx context.Context, uri string) (*Found, error
 // when unknown); an answer under its thread, whose missing ancestors are
 // fetched (bounded).
 func (f *Federation) lookupPost(ctx context.Context, o *ap.Object) (*Found, error) {
-	if !postTypes[o.Type] {
+	if !content.IsPost(o.Type) {
 		return nil, fmt.Errorf("%w: %s is a %s", ErrLookupRefused, o.ID, o.Type)
 	}
 	if err := apply.PublicOnly(nil, o); err != nil {

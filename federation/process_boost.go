@@ -7,6 +7,7 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 )
@@ -48,7 +49,7 @@ func (f *Federation) onGroupBoost(ctx context.Context, act *ap.Activity, fo *for
 	if err != nil {
 		return apply.Refused(apply.ParseReason(err), "announced %s: %w", id, err)
 	}
-	if !postTypes[o.Type] {
+	if !content.IsPost(o.Type) {
 		return apply.Refused(ReasonUnsupported, "announced %s objects are not posts", o.Type)
 	}
 	if o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) || f.urls.IsLocal(o.AttributedTo) {

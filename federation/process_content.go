@@ -4,22 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
-
-// postTypes are the objects that become questions or answers.
-var postTypes = map[string]bool{ap.TypeNote: true, ap.TypePage: true, ap.TypeArticle: true, ap.TypeQuestion: true,
-	ap.TypeVideo: true, ap.TypeEvent: true}
 
 // trustedObject returns the activity's object, fetched from its origin
 // unless it came embedded from the actor's own host. Either way the object
@@ -57,45 +51,6 @@ func embeddedTrusted(act *ap.Activity) bool {
 	return act.Object.Object != nil && sameHost(act.Object.Object.ID, act.Actor)
 }
 
-// remotePost turns a received object into the domain's RemotePost;
-// received is the inbox item that brought it ("" when fetched).
-func remotePost(o *ap.Object, author *forum.Member, received forum.ID) forum.RemotePost {
-	p := forum.RemotePost{URI: o.ID, Author: author, Title: o.Name, HTML: o.Content, Language: o.Language, Published: o.Published,
-		Updated: o.Updated, ReceivedID: received}
-	if p.Language == "" && len(o.ContentMap) > 0 {
-		// No stated original: take the map's first language in sort order,
-		// so every node picks the same one.
-		langs := slices.Sorted(maps.Keys(o.ContentMap))
-		p.Language = langs[0]
-	}
-	if p.HTML == "" {
-		p.HTML = o.ContentMap[p.Language]
-	}
-	if strings.TrimSpace(p.HTML) == "" {
-		p.HTML = summaryAsBody(o) // lotide and others: the text in summary
-	}
-	p.Extras = receivedExtras(o)
-	if strings.TrimSpace(p.HTML) == "" && len(o.Links) > 0 {
-		// A link post without a body (Mbin, PieFed, Lemmy): show its link.
-		var b strings.Builder
-		for _, l := range o.Links {
-			fmt.Fprintf(&b, `<p><a href="%s">%s</a></p>`, html.EscapeString(l), html.EscapeString(l))
-		}
-		p.HTML = b.String()
-	}
-	if o.Source != nil && o.Source.MediaType == "text/markdown" {
-		p.Source = o.Source.Content
-	}
-	p.Translations = map[string]forum.Translation{}
-	for lang, h := range o.ContentMap {
-		if lang != p.Language {
-			p.Translations[lang] = forum.Translation{HTML: h, Title: o.NameMap[lang]}
-		}
-	}
-	stripTitleLines(&p, o)
-	return p
-}
-
 // onCreateOrUpdate stores a new question or answer, or a new version of
 // one, with its event: the publisher then passes the activity on (a local
 // forum announces it to its followers).
@@ -110,7 +65,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 	if err != nil {
 		return err
 	}
-	if !postTypes[o.Type] {
+	if !content.IsPost(o.Type) {
 		return apply.Refused(ReasonUnsupported, "%s objects are not posts", o.Type)
 	}
 	if handled, err := f.onForumReport(ctx, act, o); handled || err != nil {
@@ -146,7 +101,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 		} else if err != nil {
 			return err
 		}
-		_, err = f.forumIn(ctx).ReceiveEdit(ctx, post, author, remotePost(o, author, received))
+		_, err = f.forumIn(ctx).ReceiveEdit(ctx, post, author, content.RemotePost(o, author, received))
 		if errors.Is(err, forum.ErrStale) {
 			// Updates can arrive out of order: one not newer than what we
 			// show is dropped, neither applied nor passed on (no event).
@@ -198,7 +153,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		if err := f.refuseBlockedThread(ctx, parent, t); err != nil {
 			return err
 		}
-		_, err = f.forumIn(ctx).ReceiveAnswer(ctx, t, parent, remotePost(o, author, received))
+		_, err = f.forumIn(ctx).ReceiveAnswer(ctx, t, parent, content.RemotePost(o, author, received))
 		return err
 	}
 	fo := via
@@ -211,11 +166,11 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 	if fo == nil {
 		return apply.Refused(ReasonUnknownTarget, "question %s addresses no forum of this node", o.ID)
 	}
-	q := remotePost(o, author, received)
+	q := content.RemotePost(o, author, received)
 	if strings.TrimSpace(q.Title) == "" {
 		// Mastodon posts have no title: a post addressed to a forum starts a
 		// question titled by its first words, as Lemmy does.
-		q.Title = untitledQuestionTitle(o, q.HTML)
+		q.Title = content.UntitledQuestionTitle(o, q.HTML)
 	}
 	if _, err := f.forumIn(ctx).ReceiveQuestion(ctx, fo, o.Context, q); err != nil {
 		return err
@@ -240,7 +195,7 @@ func (f *Federation) fetchParent(ctx context.Context, uri string, via *forum.For
 	if err != nil {
 		return apply.Refused(apply.ParseReason(err), "parent %s: %w", uri, err)
 	}
-	if !postTypes[o.Type] || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
+	if !content.IsPost(o.Type) || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
 		return apply.Refused(ReasonOrigin, "parent %s: not a post attributed on its own host", uri)
 	}
 	var author *forum.Member
@@ -332,9 +287,9 @@ func (f *Federation) refreshMember(ctx context.Context, uri string) (*forum.Memb
 	for _, pv := range a.Attachment {
 		switch pv.Name {
 		case "Role":
-			p.Title = apply.StripTags(pv.Value)
+			p.Title = content.StripTags(pv.Value)
 		case "Organisation", "Organization":
-			p.Organisation = apply.StripTags(pv.Value)
+			p.Organisation = content.StripTags(pv.Value)
 		}
 	}
 	return f.forumIn(ctx).SaveRemoteMember(ctx, p)

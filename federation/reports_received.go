@@ -8,10 +8,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/net/html"
-
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/report"
 )
@@ -131,7 +130,7 @@ func receivedReport(o *ap.Object, forumID forum.ID) (*report.Received, error) {
 		if title != "" {
 			rec.Titles[l] = title
 		}
-		if s := summaryOf(contents[l], report.MaxReceivedSummary); s != "" {
+		if s := content.PlainSummary(contents[l], report.MaxReceivedSummary); s != "" {
 			rec.Summaries[l] = s
 		}
 	}
@@ -158,45 +157,6 @@ func (f *Federation) onForumReportDelete(ctx context.Context, act *ap.Activity, 
 	}
 	// Remembered, so that a redelivered Create or Update of it is ignored.
 	return true, f.storeIn(ctx).AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
-}
-
-// summaryOf is the plain text of an Article's HTML, whitespace collapsed,
-// cut at a word before max characters (with "…"): what the list of a
-// forum's reports shows under a title. HTML that does not parse yields
-// what was read before the error.
-func summaryOf(h string, max int) string {
-	z := html.NewTokenizer(strings.NewReader(h))
-	var b strings.Builder
-	n := 0
-	for n <= max {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			break
-		}
-		if tt != html.TextToken {
-			continue
-		}
-		for _, w := range strings.Fields(string(z.Text())) {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-				n++
-			}
-			b.WriteString(w)
-			n += utf8.RuneCountInString(w)
-			if n > max {
-				break
-			}
-		}
-	}
-	s := b.String()
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	cut := []rune(s)[:max]
-	if i := strings.LastIndexByte(string(cut), ' '); i > 0 {
-		return string(cut)[:i] + "…"
-	}
-	return string(cut) + "…"
 }
 
 func copyMap(m map[string]string) map[string]string {

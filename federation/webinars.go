@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"html"
-	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -131,10 +131,10 @@ func (f *Federation) keepMirroredEvent(ctx context.Context, o *ap.Object, author
 		ev.Language = t.Language
 	}
 	for lang, name := range o.NameMap {
-		ev.Texts[lang] = forum.WebinarText{Title: name, Description: eventDescription(o.ContentMap[lang], name)}
+		ev.Texts[lang] = forum.WebinarText{Title: name, Description: content.EventDescription(o.ContentMap[lang], name)}
 	}
 	if _, ok := ev.Texts[ev.Language]; !ok && o.Name != "" {
-		ev.Texts[ev.Language] = forum.WebinarText{Title: o.Name, Description: eventDescription(o.Content, o.Name)}
+		ev.Texts[ev.Language] = forum.WebinarText{Title: o.Name, Description: content.EventDescription(o.Content, o.Name)}
 	}
 	if _, err := f.forumIn(ctx).KeepMirroredWebinar(ctx, t, author, ev); err != nil {
 		if errors.Is(err, forum.ErrForbidden) {
@@ -143,13 +143,4 @@ func (f *Federation) keepMirroredEvent(ctx context.Context, o *ap.Object, author
 		return err
 	}
 	return nil
-}
-
-// eventDescription is an Event's content as the plain text of a webinar's
-// description: without the title line the question's HTML starts with, a
-// paragraph a blank line apart.
-func eventDescription(content, title string) string {
-	content = withoutTitleLine(content, title)
-	content = strings.NewReplacer("</p>", "\n\n", "<br>", "\n", "<br/>", "\n", "<br />", "\n").Replace(content)
-	return strings.TrimSpace(html.UnescapeString(apply.StripTags(content)))
 }

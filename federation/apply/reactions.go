@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"regexp"
-	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
@@ -79,7 +78,7 @@ func (a *Applier) OnFlag(ctx context.Context, act *ap.Activity) error {
 			continue // named twice in one Flag: one report
 		}
 		seen[post.ID] = true
-		if _, err := a.forum(ctx).ReceiveReport(ctx, post, by, html.UnescapeString(StripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); errors.Is(err, forum.ErrGone) {
+		if _, err := a.forum(ctx).ReceiveReport(ctx, post, by, html.UnescapeString(content.StripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); errors.Is(err, forum.ErrGone) {
 			continue // its thread was deleted: nothing left to moderate
 		} else if err != nil {
 			return err
@@ -109,12 +108,4 @@ func (a *Applier) FindPost(ctx context.Context, uri string) (*forum.Post, error)
 		return nil, forum.ErrNotFound
 	}
 	return a.forum(ctx).PostByURI(ctx, uri)
-}
-
-// tags matches an HTML tag (stripped from text shown as plain).
-var tags = regexp.MustCompile(`<[^>]*>`)
-
-// StripTags is HTML a peer sent as plain text, trimmed (a reason, a title).
-func StripTags(s string) string {
-	return strings.TrimSpace(tags.ReplaceAllString(s, ""))
 }
