@@ -16,7 +16,7 @@ func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.F
 	if !content.IsPost(o.Type) || o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) {
 		return apply.Permanent("%s: not a post attributed on its own host", o.ID)
 	}
-	if err := f.refuseBlockedObject(ctx, o); err != nil {
+	if err := f.applier.RefuseBlockedObject(ctx, o); err != nil {
 		return err
 	}
 	if _, err := f.forumIn(ctx).PostByURI(ctx, o.ID); err == nil {

@@ -118,7 +118,7 @@ func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, recei
 // it on; "" inside a remote forum's Announce (nothing to pass on). via is
 // the remote forum that announced it, if it came inside an Announce.
 func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received forum.ID, via *forum.Forum) error {
-	if err := f.refuseBlocked(ctx, act); err != nil {
+	if err := f.applier.RefuseBlocked(ctx, act); err != nil {
 		return err
 	}
 	switch act.Type {

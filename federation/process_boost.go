@@ -55,7 +55,7 @@ func (f *Federation) onGroupBoost(ctx context.Context, act *ap.Activity, fo *for
 	if o.AttributedTo == "" || !sameHost(o.AttributedTo, o.ID) || f.urls.IsLocal(o.AttributedTo) {
 		return apply.Refused(ReasonOrigin, "announced %s: not attributed on its own host", id)
 	}
-	if err := f.refuseBlockedObject(ctx, o); err != nil {
+	if err := f.applier.RefuseBlockedObject(ctx, o); err != nil {
 		return err
 	}
 	author, err := f.remoteMember(ctx, o.AttributedTo)

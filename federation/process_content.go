@@ -150,7 +150,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 		if err != nil {
 			return err
 		}
-		if err := f.refuseBlockedThread(ctx, parent, t); err != nil {
+		if err := f.applier.RefuseBlockedThread(ctx, parent, t); err != nil {
 			return err
 		}
 		_, err = f.forumIn(ctx).ReceiveAnswer(ctx, t, parent, content.RemotePost(o, author, received))

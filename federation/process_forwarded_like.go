@@ -28,7 +28,7 @@ func (f *Federation) applyForwardedLike(ctx context.Context, act *ap.Activity, s
 	if target == "" || f.urls.IsLocal(target) || !sameHost(signer, target) {
 		return apply.Refused(ReasonOrigin, "%s passed on a like of %s, which it does not hold", signer, target)
 	}
-	if err := f.refuseBlocked(ctx, act); err != nil {
+	if err := f.applier.RefuseBlocked(ctx, act); err != nil {
 		return err
 	}
 	return f.applier.OnLike(ctx, like, received, on)

@@ -40,6 +40,11 @@ type Members interface {
 	RemoteMember(ctx context.Context, uri string) (*forum.Member, error)
 }
 
+// Blocks tells whether a URL is on a blocked instance (blocks.List).
+type Blocks interface {
+	BlockedURL(ctx context.Context, rawURL string) (bool, error)
+}
+
 // Config is what the handlers are given.
 type Config struct {
 	URLs  *uris.Builder
@@ -52,6 +57,8 @@ type Config struct {
 	Scope   func(ctx context.Context) (*forum.Service, Tx)
 	Actors  Actors
 	Members Members
+	// Blocks refuses what leads to a blocked instance (blocked.go).
+	Blocks Blocks
 	// Send queues activities for delivery (the answers to follows), in a
 	// transaction of its own.
 	Send func(ctx context.Context, acts []*deliver.Outgoing) error
@@ -68,7 +75,7 @@ type Applier struct {
 // New checks cfg and returns its Applier.
 func New(cfg Config) (*Applier, error) {
 	if cfg.URLs == nil || cfg.IDs == nil || cfg.Clock == nil || cfg.Log == nil || cfg.Scope == nil ||
-		cfg.Actors == nil || cfg.Members == nil || cfg.Send == nil || cfg.Backfill == nil {
+		cfg.Actors == nil || cfg.Members == nil || cfg.Blocks == nil || cfg.Send == nil || cfg.Backfill == nil {
 		return nil, errors.New("apply: incomplete config")
 	}
 	return &Applier{cfg: cfg}, nil

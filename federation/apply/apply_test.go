@@ -56,6 +56,10 @@ func (noActors) RemoteMember(context.Context, string) (*forum.Member, error) {
 	return nil, forum.ErrNotFound
 }
 
+type noBlocks struct{}
+
+func (noBlocks) BlockedURL(context.Context, string) (bool, error) { return false, nil }
+
 func testConfig(tx Tx, backfilled *[]string) Config {
 	urls, err := uris.New("https://agora.example")
 	if err != nil {
@@ -63,7 +67,7 @@ func testConfig(tx Tx, backfilled *[]string) Config {
 	}
 	return Config{URLs: urls, IDs: &seqIDs{}, Clock: fixedClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Scope:  func(context.Context) (*forum.Service, Tx) { return nil, tx },
-		Actors: noActors{}, Members: noActors{},
+		Actors: noActors{}, Members: noActors{}, Blocks: noBlocks{},
 		Send:     func(context.Context, []*deliver.Outgoing) error { return nil },
 		Backfill: func(uri string) { *backfilled = append(*backfilled, uri) }}
 }
@@ -83,6 +87,7 @@ func TestNewIncompleteConfig(t *testing.T) {
 		{"Scope", func(c *Config) { c.Scope = nil }},
 		{"Actors", func(c *Config) { c.Actors = nil }},
 		{"Members", func(c *Config) { c.Members = nil }},
+		{"Blocks", func(c *Config) { c.Blocks = nil }},
 		{"Send", func(c *Config) { c.Send = nil }},
 		{"Backfill", func(c *Config) { c.Backfill = nil }},
 	} {
