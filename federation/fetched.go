@@ -29,7 +29,7 @@ func (f *Federation) storeFetched(ctx context.Context, o *ap.Object, fo *forum.F
 		if err != nil {
 			return err
 		}
-		return f.keepMirroredEvent(ctx, o, author)
+		return f.applier.KeepMirroredEvent(ctx, o, author)
 	}
 	if _, err := f.storeIn(ctx).Tombstone(ctx, o.ID); err == nil {
 		return nil

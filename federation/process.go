@@ -133,7 +133,7 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 	case ap.TypeDelete:
 		// A forum's report kept here is not a post: its Delete is the
 		// forum's own, checked apart from a post's.
-		if handled, err := f.onForumReportDelete(ctx, act, act.Object.ID()); handled || err != nil {
+		if handled, err := f.applier.OnForumReportDelete(ctx, act, act.Object.ID()); handled || err != nil {
 			return err
 		}
 		return f.applier.OnDelete(ctx, act, received)
@@ -148,7 +148,7 @@ func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received fo
 	case ap.TypeAdd, ap.TypeRemove:
 		return f.applier.OnGoodPractice(ctx, act, act.Type == ap.TypeAdd)
 	case ap.TypeJoin, ap.TypeLeave:
-		return f.onJoin(ctx, act, act.Type == ap.TypeJoin)
+		return f.applier.OnJoin(ctx, act, act.Type == ap.TypeJoin)
 	}
 	return apply.Refused(ReasonUnsupported, "%s activities are not handled", act.Type)
 }

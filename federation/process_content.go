@@ -58,8 +58,8 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 	if act.Object.Actor != nil {
 		return f.onActorUpdate(ctx, act)
 	}
-	if f.isTranslationOffer(act) {
-		return f.onTranslationOffer(ctx, act, received)
+	if f.applier.IsTranslationOffer(act) {
+		return f.applier.OnTranslationOffer(ctx, act, received)
 	}
 	o, err := f.trustedObject(ctx, act)
 	if err != nil {
@@ -68,7 +68,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 	if !content.IsPost(o.Type) {
 		return apply.Refused(ReasonUnsupported, "%s objects are not posts", o.Type)
 	}
-	if handled, err := f.onForumReport(ctx, act, o); handled || err != nil {
+	if handled, err := f.applier.OnForumReport(ctx, act, o); handled || err != nil {
 		return err
 	}
 	if err := apply.PublicOnly(act, o); err != nil {
@@ -111,7 +111,7 @@ func (f *Federation) onCreateOrUpdate(ctx context.Context, act *ap.Activity, rec
 		} else if err != nil {
 			return err
 		}
-		return f.keepMirroredEvent(ctx, o, author)
+		return f.applier.KeepMirroredEvent(ctx, o, author)
 	}
 	return f.storeNewPost(ctx, o, author, via, received)
 }
@@ -175,7 +175,7 @@ func (f *Federation) storeNewPostDepth(ctx context.Context, o *ap.Object, author
 	if _, err := f.forumIn(ctx).ReceiveQuestion(ctx, fo, o.Context, q); err != nil {
 		return err
 	}
-	return f.keepMirroredEvent(ctx, o, author)
+	return f.applier.KeepMirroredEvent(ctx, o, author)
 }
 
 // fetchParent fetches a post from its origin and stores it (and, within

@@ -10,6 +10,7 @@ import (
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/report"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -26,6 +27,11 @@ type Tx interface {
 	DeleteFollowing(ctx context.Context, objectURI string) error
 	// Tombstones of remote objects deleted (perhaps before they arrived).
 	AddTombstone(ctx context.Context, t *stored.Tombstone) error // idempotent
+	Tombstone(ctx context.Context, uri string) (*stored.Tombstone, error)
+	// The reports of mirrored forums (reports.go).
+	SaveReceivedReport(ctx context.Context, r *report.Received) error // insert or replace by URI
+	ReceivedReport(ctx context.Context, uri string) (*report.Received, error)
+	DeleteReceivedReport(ctx context.Context, uri string) error // ErrNotFound if absent
 }
 
 // Actors resolves remote actors (inside a batch, only from the store:
