@@ -178,7 +178,7 @@ func New(cfg Config) (*Federation, error) {
 		return nil, err
 	}
 	f.applier, err = apply.New(apply.Config{URLs: cfg.URLs, IDs: cfg.IDs, Clock: cfg.Clock, Log: cfg.Logger,
-		Scope: f.applyScope, Actors: applyActors{f.actors}, Members: applyMembers{f}, Blocks: f.blocks, Send: f.send,
+		Scope: f.applyScope, Actors: applyActors{f.actors}, Fetcher: f.client, Blocks: f.blocks, Send: f.send,
 		Backfill: f.joins.BackfillJoined})
 	if err != nil {
 		return nil, err

@@ -74,7 +74,7 @@ func (f *Federation) backfillGoodPractices(ctx context.Context, fo *forum.Forum)
 	}
 	listed := map[forum.ID]bool{}
 	for _, item := range items {
-		post, err := f.findPost(ctx, item.ID())
+		post, err := f.applier.FindPost(ctx, item.ID())
 		if errors.Is(err, forum.ErrNotFound) {
 			continue
 		} else if err != nil {

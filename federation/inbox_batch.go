@@ -66,13 +66,6 @@ func (a applyActors) Actor(ctx context.Context, uri string, refresh bool) (*Remo
 	return a.c.actor(ctx, uri, refresh)
 }
 
-// applyMembers makes remote members for package apply.
-type applyMembers struct{ f *Federation }
-
-func (m applyMembers) RemoteMember(ctx context.Context, uri string) (*forum.Member, error) {
-	return m.f.remoteMember(ctx, uri)
-}
-
 // send queues activities for delivery in a transaction of their own.
 func (f *Federation) send(ctx context.Context, acts []*deliver.Outgoing) error {
 	return f.enqueue(ctx, acts, nil)
@@ -157,7 +150,7 @@ func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *apply.Batch
 			if bi.Err != nil {
 				return apply.Refused(apply.ParseReason(bi.Err), "parse: %w", bi.Err)
 			}
-			return f.applyParsed(ctx, it, bi.Act)
+			return f.applier.Apply(ctx, it, bi.Act)
 		})
 		if applyErr != nil {
 			return applyErr

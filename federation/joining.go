@@ -95,7 +95,7 @@ func (s joinSide) Actor(ctx context.Context, uri string, refresh bool) (*RemoteA
 }
 
 func (s joinSide) TrustedObject(ctx context.Context, act *ap.Activity) (*ap.Object, error) {
-	return s.f.trustedObject(ctx, act)
+	return s.f.applier.TrustedObject(ctx, act)
 }
 
 func (s joinSide) BackfillGoodPractices(ctx context.Context, fo *forum.Forum) error {
@@ -103,5 +103,5 @@ func (s joinSide) BackfillGoodPractices(ctx context.Context, fo *forum.Forum) er
 }
 
 func (s joinSide) StoreFetched(ctx context.Context, o *ap.Object, fo *forum.Forum) error {
-	return s.f.storeFetched(ctx, o, fo)
+	return s.f.applier.StoreFetched(ctx, o, fo)
 }

@@ -139,7 +139,7 @@ func (f *Federation) lookupLocal(ctx context.Context, raw string) (*Found, error
 		fo, err := f.svc.ForumBySlug(ctx, key)
 		return &Found{Forum: fo}, err
 	case uris.KindThread, uris.KindPost:
-		p, err := f.findPost(ctx, raw)
+		p, err := f.applier.FindPost(ctx, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +249,7 @@ func (f *Federation) lookupActor(ctx context.Context, uri string) (*Found, error
 		}
 		return &Found{Forum: fo}, nil
 	}
-	m, err := f.remoteMember(ctx, ra.URI)
+	m, err := f.applier.RemoteMember(ctx, ra.URI)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,7 @@ func (f *Federation) lookupPost(ctx context.Context, o *ap.Object) (*Found, erro
 			return nil, err
 		}
 	}
-	if err := f.storeFetched(ctx, o, fo); err != nil {
+	if err := f.applier.StoreFetched(ctx, o, fo); err != nil {
 		var p *apply.PermanentError
 		if errors.As(err, &p) {
 			return nil, fmt.Errorf("%w: %w", ErrLookupRefused, err)

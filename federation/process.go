@@ -2,14 +2,12 @@ package federation
 
 import (
 	"context"
-	"errors"
 	"runtime/debug"
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/fetch"
-	"github.com/metropolis/agora/forum"
 )
 
 // Limits on applying one received activity.
@@ -82,93 +80,5 @@ func (f *Federation) apply(ctx context.Context, it *InboxItem) error {
 	if err != nil {
 		return apply.Refused(apply.ParseReason(err), "parse: %w", err)
 	}
-	return f.applyParsed(ctx, it, act)
-}
-
-// applyParsed applies an item's activity, parsed.
-func (f *Federation) applyParsed(ctx context.Context, it *InboxItem, act *ap.Activity) error {
-	if act.Actor != it.ActorURI {
-		if act.Type == ap.TypeLike || act.Type == ap.TypeUndo {
-			return f.applyForwardedLike(ctx, act, it.ActorURI, it.ID)
-		}
-		return f.applyForwarded(ctx, act, it.ID)
-	}
-	return f.dispatch(ctx, act, it.ID, nil)
-}
-
-// applyForwarded applies an activity a server passed on for its actor
-// (§7.1.2). Only its object's id is taken from it: a created or updated
-// object is fetched from its origin, a deleted one must be gone there.
-func (f *Federation) applyForwarded(ctx context.Context, act *ap.Activity, received forum.ID) error {
-	switch act.Type {
-	case ap.TypeCreate, ap.TypeUpdate:
-		act.Object = ap.Ref{IRI: act.Object.ID()}
-	case ap.TypeDelete:
-		if err := f.confirmGone(ctx, act.Object.ID()); err != nil {
-			return err
-		}
-	default:
-		return apply.Refused(ReasonUnsupported, "%s activities are not accepted forwarded", act.Type)
-	}
-	return f.dispatch(ctx, act, received, nil)
-}
-
-// dispatch applies an activity. received is the inbox item it came in,
-// recorded with the events of the changes it makes so the publisher passes
-// it on; "" inside a remote forum's Announce (nothing to pass on). via is
-// the remote forum that announced it, if it came inside an Announce.
-func (f *Federation) dispatch(ctx context.Context, act *ap.Activity, received forum.ID, via *forum.Forum) error {
-	if err := f.applier.RefuseBlocked(ctx, act); err != nil {
-		return err
-	}
-	switch act.Type {
-	case ap.TypeFollow:
-		return f.applier.OnFollow(ctx, act)
-	case ap.TypeAccept, ap.TypeReject:
-		return f.applier.OnFollowAnswer(ctx, act)
-	case ap.TypeUndo:
-		return f.onUndo(ctx, act, received)
-	case ap.TypeCreate, ap.TypeUpdate:
-		return f.onCreateOrUpdate(ctx, act, received, via)
-	case ap.TypeDelete:
-		// A forum's report kept here is not a post: its Delete is the
-		// forum's own, checked apart from a post's.
-		if handled, err := f.applier.OnForumReportDelete(ctx, act, act.Object.ID()); handled || err != nil {
-			return err
-		}
-		return f.applier.OnDelete(ctx, act, received)
-	case ap.TypeLike:
-		return f.applier.OnLike(ctx, act, received, true)
-	case ap.TypeAnnounce:
-		return f.onAnnounce(ctx, act)
-	case ap.TypeLock:
-		return f.applier.OnLock(ctx, act, true)
-	case ap.TypeFlag:
-		return f.applier.OnFlag(ctx, act)
-	case ap.TypeAdd, ap.TypeRemove:
-		return f.applier.OnGoodPractice(ctx, act, act.Type == ap.TypeAdd)
-	case ap.TypeJoin, ap.TypeLeave:
-		return f.applier.OnJoin(ctx, act, act.Type == ap.TypeJoin)
-	}
-	return apply.Refused(ReasonUnsupported, "%s activities are not handled", act.Type)
-}
-
-// remoteMember is the local record of a remote actor, made from its
-// document the first time it is met.
-func (f *Federation) remoteMember(ctx context.Context, uri string) (*forum.Member, error) {
-	if m, err := f.forumIn(ctx).MemberByURI(ctx, uri); err == nil {
-		return m, nil
-	} else if !errors.Is(err, forum.ErrNotFound) {
-		return nil, err
-	}
-	if _, err := f.actors.actor(ctx, uri, false); err != nil {
-		return nil, err
-	}
-	return f.refreshMember(ctx, uri)
-}
-
-// findPost finds a post by its ActivityPub id, ours or a remote one (see
-// apply.Applier.FindPost).
-func (f *Federation) findPost(ctx context.Context, uri string) (*forum.Post, error) {
-	return f.applier.FindPost(ctx, uri)
+	return f.applier.Apply(ctx, it, act)
 }

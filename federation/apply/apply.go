@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/deliver"
+	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/report"
@@ -28,6 +29,8 @@ type Tx interface {
 	// Tombstones of remote objects deleted (perhaps before they arrived).
 	AddTombstone(ctx context.Context, t *stored.Tombstone) error // idempotent
 	Tombstone(ctx context.Context, uri string) (*stored.Tombstone, error)
+	// The cached documents of remote actors (members.go).
+	RemoteActor(ctx context.Context, uri string) (*stored.RemoteActor, error)
 	// The reports of mirrored forums (reports.go).
 	SaveReceivedReport(ctx context.Context, r *report.Received) error // insert or replace by URI
 	ReceivedReport(ctx context.Context, uri string) (*report.Received, error)
@@ -40,10 +43,10 @@ type Actors interface {
 	Actor(ctx context.Context, uri string, refresh bool) (*stored.RemoteActor, error)
 }
 
-// Members makes the local record of a remote actor the first time it is
-// met.
-type Members interface {
-	RemoteMember(ctx context.Context, uri string) (*forum.Member, error)
+// Fetcher gets an object from its origin (the fetch client): a post
+// announced or forwarded, a reply's missing parent, a deletion confirmed.
+type Fetcher interface {
+	GetObject(ctx context.Context, rawURL string) (*fetch.Document, error)
 }
 
 // Blocks tells whether a URL is on a blocked instance (blocks.List).
@@ -60,9 +63,11 @@ type Config struct {
 	// Scope is the forum service and store to apply with: the batch's
 	// transaction inside a batch, the node's otherwise. The same handler
 	// then applies an item alone or within a batch.
-	Scope   func(ctx context.Context) (*forum.Service, Tx)
-	Actors  Actors
-	Members Members
+	Scope  func(ctx context.Context) (*forum.Service, Tx)
+	Actors Actors
+	// Fetcher fetches objects from their origin (within the item's
+	// budget; never inside a batch: see fetch.WithoutFetches).
+	Fetcher Fetcher
 	// Blocks refuses what leads to a blocked instance (blocked.go).
 	Blocks Blocks
 	// Send queues activities for delivery (the answers to follows), in a
@@ -81,7 +86,7 @@ type Applier struct {
 // New checks cfg and returns its Applier.
 func New(cfg Config) (*Applier, error) {
 	if cfg.URLs == nil || cfg.IDs == nil || cfg.Clock == nil || cfg.Log == nil || cfg.Scope == nil ||
-		cfg.Actors == nil || cfg.Members == nil || cfg.Blocks == nil || cfg.Send == nil || cfg.Backfill == nil {
+		cfg.Actors == nil || cfg.Fetcher == nil || cfg.Blocks == nil || cfg.Send == nil || cfg.Backfill == nil {
 		return nil, errors.New("apply: incomplete config")
 	}
 	return &Applier{cfg: cfg}, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/deliver"
+	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
@@ -52,8 +53,11 @@ type noActors struct{}
 func (noActors) Actor(context.Context, string, bool) (*stored.RemoteActor, error) {
 	return nil, forum.ErrNotFound
 }
-func (noActors) RemoteMember(context.Context, string) (*forum.Member, error) {
-	return nil, forum.ErrNotFound
+
+type noFetcher struct{}
+
+func (noFetcher) GetObject(context.Context, string) (*fetch.Document, error) {
+	return nil, fetch.ErrBudgetExhausted
 }
 
 type noBlocks struct{}
@@ -67,7 +71,7 @@ func testConfig(tx Tx, backfilled *[]string) Config {
 	}
 	return Config{URLs: urls, IDs: &seqIDs{}, Clock: fixedClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Scope:  func(context.Context) (*forum.Service, Tx) { return nil, tx },
-		Actors: noActors{}, Members: noActors{}, Blocks: noBlocks{},
+		Actors: noActors{}, Fetcher: noFetcher{}, Blocks: noBlocks{},
 		Send:     func(context.Context, []*deliver.Outgoing) error { return nil },
 		Backfill: func(uri string) { *backfilled = append(*backfilled, uri) }}
 }
@@ -86,7 +90,7 @@ func TestNewIncompleteConfig(t *testing.T) {
 		{"Log", func(c *Config) { c.Log = nil }},
 		{"Scope", func(c *Config) { c.Scope = nil }},
 		{"Actors", func(c *Config) { c.Actors = nil }},
-		{"Members", func(c *Config) { c.Members = nil }},
+		{"Fetcher", func(c *Config) { c.Fetcher = nil }},
 		{"Blocks", func(c *Config) { c.Blocks = nil }},
 		{"Send", func(c *Config) { c.Send = nil }},
 		{"Backfill", func(c *Config) { c.Backfill = nil }},
@@ -104,7 +108,7 @@ func TestNewIncompleteConfig(t *testing.T) {
 	}
 }
 
-// OnFollowAnswer: only the forum followed answers; an Accept marks the
+// onFollowAnswer: only the forum followed answers; an Accept marks the
 // follow accepted and backfills, a Reject drops it, an unknown follow is
 // refused.
 func TestOnFollowAnswer(t *testing.T) {
@@ -136,7 +140,7 @@ func TestOnFollowAnswer(t *testing.T) {
 				object = ap.Ref{Activity: &ap.Activity{ID: id, Type: ap.TypeJoin, Actor: "https://agora.example/u/marta",
 					Object: ap.Ref{IRI: "https://other.example/events/1"}}}
 			}
-			err = a.OnFollowAnswer(context.Background(), &ap.Activity{ID: "https://other.example/a/1", Type: tc.typ,
+			err = a.onFollowAnswer(context.Background(), &ap.Activity{ID: "https://other.example/a/1", Type: tc.typ,
 				Actor: tc.actor, Object: object})
 			if tc.wantReason != "" {
 				if err == nil || ReasonOf(err) != tc.wantReason || !IsPermanent(err) {

@@ -31,11 +31,11 @@ func errBlocked(role, uri string) error {
 // namedRef is an id an activity names, and what it is to the activity.
 type namedRef struct{ role, uri string }
 
-// RefuseBlocked refuses an activity whose actor, id or object — or the
+// refuseBlocked refuses an activity whose actor, id or object — or the
 // embedded post's author or parent, or the announced or undone activity,
 // recursively — is on a blocked instance. A Delete's object is not
 // checked: removing what a blocked instance wrote is always welcome.
-func (a *Applier) RefuseBlocked(ctx context.Context, act *ap.Activity) error {
+func (a *Applier) refuseBlocked(ctx context.Context, act *ap.Activity) error {
 	// The parser bounds how deep activities nest (8 levels).
 	for ; act != nil; act = act.Object.Activity {
 		refs := []namedRef{{"actor", act.Actor}, {"activity", act.ID}}
@@ -52,10 +52,10 @@ func (a *Applier) RefuseBlocked(ctx context.Context, act *ap.Activity) error {
 	return nil
 }
 
-// RefuseBlockedObject refuses a post fetched or embedded by another
+// refuseBlockedObject refuses a post fetched or embedded by another
 // server (a joined forum's backfill) when it, its author or its parent is
 // on a blocked instance.
-func (a *Applier) RefuseBlockedObject(ctx context.Context, o *ap.Object) error {
+func (a *Applier) refuseBlockedObject(ctx context.Context, o *ap.Object) error {
 	return a.refuseBlockedRefs(ctx, []namedRef{{"object", o.ID}, {"attributedTo", o.AttributedTo}, {"inReplyTo", o.InReplyTo}})
 }
 
@@ -74,11 +74,11 @@ func (a *Applier) refuseBlockedRefs(ctx context.Context, refs []namedRef) error 
 	return nil
 }
 
-// RefuseBlockedThread refuses a reply to parent, a post stored here, when
+// refuseBlockedThread refuses a reply to parent, a post stored here, when
 // the parent, one of its ancestors or the thread's forum is on a blocked
 // instance (stored before the block): nothing more is added to what a
 // blocked instance wrote.
-func (a *Applier) RefuseBlockedThread(ctx context.Context, parent *forum.Post, t *forum.Thread) error {
+func (a *Applier) refuseBlockedThread(ctx context.Context, parent *forum.Post, t *forum.Thread) error {
 	p := parent
 	for i := 0; p != nil && i < maxAncestors; i++ {
 		if p.URI != "" {

@@ -76,7 +76,7 @@ func TestRefuseBlocked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := a.RefuseBlocked(context.Background(), tt.act)
+			err := a.refuseBlocked(context.Background(), tt.act)
 			if tt.role == "" {
 				if err != nil {
 					t.Fatalf("refused: %v", err)

@@ -32,10 +32,10 @@ func (a *Applier) webinarOf(ctx context.Context, id string) (*forum.Webinar, err
 	return nil, forum.ErrNotFound
 }
 
-// OnJoin records that a fediverse person comes to a webinar (Join), or no
+// onJoin records that a fediverse person comes to a webinar (Join), or no
 // longer does (Leave), Mobilizon style; a Join is answered with the
 // organiser's Accept, as Mobilizon's "free" join mode does.
-func (a *Applier) OnJoin(ctx context.Context, act *ap.Activity, going bool) error {
+func (a *Applier) onJoin(ctx context.Context, act *ap.Activity, going bool) error {
 	w, err := a.webinarOf(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
 		return Refused(ReasonUnknownTarget, "%s of %s, which is no event here", act.Type, act.Object.ID())
@@ -53,7 +53,7 @@ func (a *Applier) OnJoin(ctx context.Context, act *ap.Activity, going bool) erro
 	if organiser == nil || !organiser.Local() {
 		return Refused(ReasonUnknownTarget, "%s of %s, an event organised on another node", act.Type, act.Object.ID())
 	}
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
@@ -95,12 +95,12 @@ func sharedInbox(ra *stored.RemoteActor) []string {
 	return nil
 }
 
-// KeepMirroredEvent keeps the record of a joined forum's event when its
+// keepMirroredEvent keeps the record of a joined forum's event when its
 // node sends (or a backfill fetches) the Event that is the question of its
 // discussion thread; anything else is left alone. The thread was stored
 // (or edited) just before: the event's sender is checked against the
 // forum's node by the domain.
-func (a *Applier) KeepMirroredEvent(ctx context.Context, o *ap.Object, author *forum.Member) error {
+func (a *Applier) keepMirroredEvent(ctx context.Context, o *ap.Object, author *forum.Member) error {
 	if o.Type != ap.TypeEvent || o.InReplyTo != "" || o.StartTime == nil {
 		return nil
 	}

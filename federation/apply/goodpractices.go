@@ -19,11 +19,11 @@ func GoodPracticesURI(urls *uris.Builder, fo *forum.Forum) string {
 	return uris.ForumGoodPractices(fo.URI)
 }
 
-// OnGoodPractice applies a joined forum's Add (on) or Remove of one of its
+// onGoodPractice applies a joined forum's Add (on) or Remove of one of its
 // answers to its good-practices collection. The actor must be the forum
 // itself (the inbox checked it signed): a member, a moderator's own
 // account or another node cannot mark a forum's answers.
-func (a *Applier) OnGoodPractice(ctx context.Context, act *ap.Activity, on bool) error {
+func (a *Applier) onGoodPractice(ctx context.Context, act *ap.Activity, on bool) error {
 	if !strings.HasSuffix(act.Target, uris.GoodPracticesSuffix) {
 		return Refused(ReasonUnsupported, "%s to %q: only a forum's good-practices collection is handled", act.Type, act.Target)
 	}

@@ -12,32 +12,32 @@ import (
 	"github.com/metropolis/agora/uris"
 )
 
-// OnLike counts a remote member's Like of an answer as helpful (on=false
+// onLike counts a remote member's Like of an answer as helpful (on=false
 // for Undo{Like}).
-func (a *Applier) OnLike(ctx context.Context, act *ap.Activity, received forum.ID, on bool) error {
+func (a *Applier) onLike(ctx context.Context, act *ap.Activity, received forum.ID, on bool) error {
 	post, err := a.FindPost(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
 		return Refused(ReasonUnknownTarget, "like of %s, which this node doesn't have", act.Object.ID())
 	} else if err != nil {
 		return err
 	}
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
 	return a.forum(ctx).ReceiveHelpful(ctx, post, by, on, received)
 }
 
-// OnShare counts a boost of one of the posts we hold as a share (on=false
+// onShare counts a boost of one of the posts we hold as a share (on=false
 // for its Undo). Boosts of anything else are ignored.
-func (a *Applier) OnShare(ctx context.Context, act *ap.Activity, on bool) error {
+func (a *Applier) onShare(ctx context.Context, act *ap.Activity, on bool) error {
 	post, err := a.FindPost(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
@@ -47,11 +47,11 @@ func (a *Applier) OnShare(ctx context.Context, act *ap.Activity, on bool) error 
 // MaxFlagObjects bounds the objects one Flag names that are looked up.
 const MaxFlagObjects = 100
 
-// OnFlag records a report from another node (Mastodon sends one Flag
+// onFlag records a report from another node (Mastodon sends one Flag
 // naming the account and its posts) for each post of ours or copy we hold;
 // the forum's moderators see it in their queue.
-func (a *Applier) OnFlag(ctx context.Context, act *ap.Activity) error {
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+func (a *Applier) onFlag(ctx context.Context, act *ap.Activity) error {
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}

@@ -25,9 +25,9 @@ import (
 // too big or without what the list needs is refused, not cut. See
 // docs/federation.md, "Reports".
 
-// OnForumReport handles a Create or Update of an Article by a forum this
+// onForumReport handles a Create or Update of an Article by a forum this
 // node mirrors; handled is false for anything else (a post).
-func (a *Applier) OnForumReport(ctx context.Context, act *ap.Activity, o *ap.Object) (handled bool, err error) {
+func (a *Applier) onForumReport(ctx context.Context, act *ap.Activity, o *ap.Object) (handled bool, err error) {
 	if o.Type != ap.TypeArticle || act.Type != ap.TypeCreate && act.Type != ap.TypeUpdate {
 		return false, nil
 	}
@@ -137,9 +137,9 @@ func receivedReport(o *ap.Object, forumID forum.ID) (*report.Received, error) {
 	return rec, nil
 }
 
-// OnForumReportDelete deletes a received report when id is one; handled
+// onForumReportDelete deletes a received report when id is one; handled
 // is false for anything else. Only the report's forum may delete it.
-func (a *Applier) OnForumReportDelete(ctx context.Context, act *ap.Activity, id string) (handled bool, err error) {
+func (a *Applier) onForumReportDelete(ctx context.Context, act *ap.Activity, id string) (handled bool, err error) {
 	rec, err := a.store(ctx).ReceivedReport(ctx, id)
 	if errors.Is(err, forum.ErrNotFound) {
 		return false, nil

@@ -18,19 +18,19 @@ import (
 // post's own Update, with every language version, as for any edit: the
 // forum's followers, the translator's node among them, all get it.
 
-// IsTranslationOffer reports whether an Update is a remote member's offer
+// isTranslationOffer reports whether an Update is a remote member's offer
 // of a language version of one of this node's posts.
-func (a *Applier) IsTranslationOffer(act *ap.Activity) bool {
+func (a *Applier) isTranslationOffer(act *ap.Activity) bool {
 	o := act.Object.Object
 	return act.Type == ap.TypeUpdate && o != nil && o.ID != "" && a.cfg.URLs.IsLocal(o.ID) && !a.cfg.URLs.IsLocal(act.Actor) &&
 		len(o.ContentMap) > 0 && (o.Type == ap.TypeNote || o.Type == ap.TypePage)
 }
 
-// OnTranslationOffer keeps each language version offered, by the rules
+// onTranslationOffer keeps each language version offered, by the rules
 // of forum.ReceiveTranslation. The offered entries are the actor's own
 // words, so they are taken as they came; nothing else of the object is
 // read (its id names our post, whose text stays ours).
-func (a *Applier) OnTranslationOffer(ctx context.Context, act *ap.Activity, received forum.ID) error {
+func (a *Applier) onTranslationOffer(ctx context.Context, act *ap.Activity, received forum.ID) error {
 	o := act.Object.Object
 	post, err := a.FindPost(ctx, o.ID)
 	if errors.Is(err, forum.ErrNotFound) {
@@ -38,7 +38,7 @@ func (a *Applier) OnTranslationOffer(ctx context.Context, act *ap.Activity, rece
 	} else if err != nil {
 		return err
 	}
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
