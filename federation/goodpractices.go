@@ -81,18 +81,18 @@ func (f *Federation) backfillGoodPractices(ctx context.Context, fo *forum.Forum)
 			return err
 		}
 		listed[post.ID] = true
-		err = f.forumIn(ctx).ReceiveGoodPractice(ctx, fo, post, true, f.cfg.Clock.Now())
+		err = f.svc.ReceiveGoodPractice(ctx, fo, post, true, f.cfg.Clock.Now())
 		if err != nil && !errors.Is(err, forum.ErrForbidden) && !forum.IsValidation(err) {
 			return err
 		}
 	}
-	held, err := f.forumIn(ctx).GoodPractices(ctx, forum.GoodPracticeFilter{ForumID: fo.ID})
+	held, err := f.svc.GoodPractices(ctx, forum.GoodPracticeFilter{ForumID: fo.ID})
 	if err != nil {
 		return err
 	}
 	for _, g := range held.Items {
 		if !listed[g.Post.ID] {
-			if err := f.forumIn(ctx).ReceiveGoodPractice(ctx, fo, g.Post, false, f.cfg.Clock.Now()); err != nil && !errors.Is(err, forum.ErrForbidden) {
+			if err := f.svc.ReceiveGoodPractice(ctx, fo, g.Post, false, f.cfg.Clock.Now()); err != nil && !errors.Is(err, forum.ErrForbidden) {
 				return err
 			}
 		}

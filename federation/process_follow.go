@@ -16,18 +16,18 @@ func (f *Federation) ApproveFollower(ctx context.Context, actor *forum.Member, f
 	if err != nil {
 		return err
 	}
-	fl, err := f.storeIn(ctx).Follower(ctx, f.forumURI(fo), followerURI)
+	fl, err := f.store.Follower(ctx, f.forumURI(fo), followerURI)
 	if err != nil {
 		return err
 	}
 	if !accept {
-		if err := f.storeIn(ctx).DeleteFollower(ctx, fl.Target, fl.ActorURI); err != nil {
+		if err := f.store.DeleteFollower(ctx, fl.Target, fl.ActorURI); err != nil {
 			return err
 		}
 		return f.applier.AnswerFollow(ctx, fl, ap.TypeReject)
 	}
 	fl.State = FollowAccepted
-	if err := f.storeIn(ctx).SaveFollower(ctx, fl); err != nil {
+	if err := f.store.SaveFollower(ctx, fl); err != nil {
 		return err
 	}
 	return f.applier.AnswerFollow(ctx, fl, ap.TypeAccept)

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,7 +30,7 @@ func (s *seqIDs) NewAt(time.Time) forum.ID { return s.New() }
 
 // fakeTx keeps follows in memory.
 type fakeTx struct {
-	Tx
+	Store
 	following *stored.Following
 	saved     *stored.Following
 	deleted   string
@@ -64,16 +65,20 @@ type noBlocks struct{}
 
 func (noBlocks) BlockedURL(context.Context, string) (bool, error) { return false, nil }
 
-func testConfig(tx Tx, backfilled *[]string) Config {
+func testConfig(tx Store, backfilled *[]string) Config {
 	urls, err := uris.New("https://agora.example")
 	if err != nil {
 		panic(err)
 	}
 	return Config{URLs: urls, IDs: &seqIDs{}, Clock: fixedClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Scope:  func(context.Context) (*forum.Service, Tx) { return nil, tx },
+		Forum: &forum.Service{}, Store: tx,
+		Atomic: func(context.Context, func(context.Context, AtomicTx) error) error {
+			return errors.New("no transactions here")
+		},
 		Actors: noActors{}, Fetcher: noFetcher{}, Blocks: noBlocks{},
 		Send:     func(context.Context, []*deliver.Outgoing) error { return nil },
-		Backfill: func(uri string) { *backfilled = append(*backfilled, uri) }}
+		Backfill: func(uri string) { *backfilled = append(*backfilled, uri) },
+		Applied:  func() {}, Refused: func(string) {}}
 }
 
 // New refuses a Config missing any collaborator, rather than failing on
@@ -88,12 +93,16 @@ func TestNewIncompleteConfig(t *testing.T) {
 		{"IDs", func(c *Config) { c.IDs = nil }},
 		{"Clock", func(c *Config) { c.Clock = nil }},
 		{"Log", func(c *Config) { c.Log = nil }},
-		{"Scope", func(c *Config) { c.Scope = nil }},
+		{"Forum", func(c *Config) { c.Forum = nil }},
+		{"Store", func(c *Config) { c.Store = nil }},
+		{"Atomic", func(c *Config) { c.Atomic = nil }},
 		{"Actors", func(c *Config) { c.Actors = nil }},
 		{"Fetcher", func(c *Config) { c.Fetcher = nil }},
 		{"Blocks", func(c *Config) { c.Blocks = nil }},
 		{"Send", func(c *Config) { c.Send = nil }},
 		{"Backfill", func(c *Config) { c.Backfill = nil }},
+		{"Applied", func(c *Config) { c.Applied = nil }},
+		{"Refused", func(c *Config) { c.Refused = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig(&fakeTx{}, &backfilled)

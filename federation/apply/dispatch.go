@@ -8,9 +8,9 @@ import (
 	"github.com/metropolis/agora/forum"
 )
 
-// Apply applies an inbox item's activity, parsed: the signer's own, or
-// one another server passed on for its actor.
-func (a *Applier) Apply(ctx context.Context, it *stored.InboxItem, act *ap.Activity) error {
+// applyParsed applies an inbox item's activity, parsed: the signer's own,
+// or one another server passed on for its actor.
+func (a *Applier) applyParsed(ctx context.Context, it *stored.InboxItem, act *ap.Activity) error {
 	if act.Actor != it.ActorURI {
 		if act.Type == ap.TypeLike || act.Type == ap.TypeUndo {
 			return a.applyForwardedLike(ctx, act, it.ActorURI, it.ID)
