@@ -99,7 +99,7 @@ func (s joinSide) TrustedObject(ctx context.Context, act *ap.Activity) (*ap.Obje
 }
 
 func (s joinSide) BackfillGoodPractices(ctx context.Context, fo *forum.Forum) error {
-	return s.f.backfillGoodPractices(ctx, fo)
+	return s.f.applier.BackfillGoodPractices(ctx, fo)
 }
 
 func (s joinSide) StoreFetched(ctx context.Context, o *ap.Object, fo *forum.Forum) error {

@@ -50,3 +50,63 @@ func (a *Applier) onGoodPractice(ctx context.Context, act *ap.Activity, on bool)
 	}
 	return nil
 }
+
+// BackfillGoodPractices marks, after a join's backfill, the answers the
+// forum lists in its good-practices collection (and unmarks those it no
+// longer lists), so a node that joins late shows the marks made before.
+// Answers this node does not hold are skipped.
+func (a *Applier) BackfillGoodPractices(ctx context.Context, fo *forum.Forum) error {
+	items, err := a.collectionFirstItems(ctx, GoodPracticesURI(a.cfg.URLs, fo))
+	if err != nil {
+		return fmt.Errorf("good practices of %s: %w", fo.URI, err)
+	}
+	listed := map[forum.ID]bool{}
+	for _, item := range items {
+		post, err := a.FindPost(ctx, item.ID())
+		if errors.Is(err, forum.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		listed[post.ID] = true
+		err = a.forum(ctx).ReceiveGoodPractice(ctx, fo, post, true, a.cfg.Clock.Now())
+		if err != nil && !errors.Is(err, forum.ErrForbidden) && !forum.IsValidation(err) {
+			return err
+		}
+	}
+	held, err := a.forum(ctx).GoodPractices(ctx, forum.GoodPracticeFilter{ForumID: fo.ID})
+	if err != nil {
+		return err
+	}
+	for _, g := range held.Items {
+		if !listed[g.Post.ID] {
+			if err := a.forum(ctx).ReceiveGoodPractice(ctx, fo, g.Post, false, a.cfg.Clock.Now()); err != nil && !errors.Is(err, forum.ErrForbidden) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// collectionFirstItems reads a collection's inline items, or those of its
+// first page (on the collection's host).
+func (a *Applier) collectionFirstItems(ctx context.Context, uri string) ([]ap.Ref, error) {
+	doc, err := a.cfg.Fetcher.GetObject(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ap.ParseCollection(ctx, doc.Body)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Items) > 0 || c.First == "" || !sameHost(c.First, uri) {
+		return c.Items, nil
+	}
+	if doc, err = a.cfg.Fetcher.GetObject(ctx, c.First); err != nil {
+		return nil, err
+	}
+	if c, err = ap.ParseCollection(ctx, doc.Body); err != nil {
+		return nil, err
+	}
+	return c.Items, nil
+}
