@@ -23,6 +23,9 @@ const (
 	inboxBatchTime = 100 * time.Millisecond
 )
 
+// The inbox worker hands what it claims to an Applier.
+var _ inbox.Applier = (*Applier)(nil)
+
 // batchable are the activities applied in batches: posts, their edits and
 // deletions, helpful marks, shares and a forum's announces. Follows and
 // their answers, flags, locks and good-practice marks are rare and send or
