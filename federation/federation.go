@@ -107,8 +107,8 @@ type Federation struct {
 	inboxWake chan struct{}
 	// joins joins remote forums.
 	joins *join.Joiner
-	// applier is the apply code moved to package apply (the rest is still
-	// process*.go here).
+	// applier applies received activities (package apply); the inbox
+	// worker hands it what it claims.
 	applier *apply.Applier
 	// people sends members' follows of remote people.
 	people *people.People
@@ -186,8 +186,9 @@ func New(cfg Config) (*Federation, error) {
 		return nil, err
 	}
 	f.applier, err = apply.New(apply.Config{URLs: cfg.URLs, IDs: cfg.IDs, Clock: cfg.Clock, Log: cfg.Logger,
-		Scope: f.applyScope, Actors: applyActors{f.actors}, Members: applyMembers{f}, Send: f.send,
-		Backfill: f.joins.BackfillJoined})
+		Forum: cfg.Service, Store: cfg.Store, Atomic: f.applyAtomic, Actors: applyActors{f.actors}, Fetcher: f.client,
+		Blocks: f.blocks, Send: f.send, Backfill: f.joins.BackfillJoined, Applied: f.wakePublisher,
+		Refused: cfg.Observer.InboxRefused, KeepRefusals: cfg.KeepRefusals})
 	if err != nil {
 		return nil, err
 	}

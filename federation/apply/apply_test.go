@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/deliver"
+	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/personal"
@@ -29,7 +31,7 @@ func (s *seqIDs) NewAt(time.Time) forum.ID { return s.New() }
 
 // fakeTx keeps follows in memory.
 type fakeTx struct {
-	Tx
+	Store
 	following *stored.Following
 	saved     *stored.Following
 	deleted   string
@@ -74,20 +76,31 @@ type noActors struct{}
 func (noActors) Actor(context.Context, string, bool) (*stored.RemoteActor, error) {
 	return nil, forum.ErrNotFound
 }
-func (noActors) RemoteMember(context.Context, string) (*forum.Member, error) {
-	return nil, forum.ErrNotFound
+
+type noFetcher struct{}
+
+func (noFetcher) GetObject(context.Context, string) (*fetch.Document, error) {
+	return nil, fetch.ErrBudgetExhausted
 }
 
-func testConfig(tx Tx, backfilled *[]string) Config {
+type noBlocks struct{}
+
+func (noBlocks) BlockedURL(context.Context, string) (bool, error) { return false, nil }
+
+func testConfig(tx Store, backfilled *[]string) Config {
 	urls, err := uris.New("https://agora.example")
 	if err != nil {
 		panic(err)
 	}
 	return Config{URLs: urls, IDs: &seqIDs{}, Clock: fixedClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Scope:  func(context.Context) (*forum.Service, Tx) { return nil, tx },
-		Actors: noActors{}, Members: noActors{},
+		Forum: &forum.Service{}, Store: tx,
+		Atomic: func(context.Context, func(context.Context, AtomicTx) error) error {
+			return errors.New("no transactions here")
+		},
+		Actors: noActors{}, Fetcher: noFetcher{}, Blocks: noBlocks{},
 		Send:     func(context.Context, []*deliver.Outgoing) error { return nil },
-		Backfill: func(uri string) { *backfilled = append(*backfilled, uri) }}
+		Backfill: func(uri string) { *backfilled = append(*backfilled, uri) },
+		Applied:  func() {}, Refused: func(string) {}}
 }
 
 // New refuses a Config missing any collaborator, rather than failing on
@@ -102,11 +115,16 @@ func TestNewIncompleteConfig(t *testing.T) {
 		{"IDs", func(c *Config) { c.IDs = nil }},
 		{"Clock", func(c *Config) { c.Clock = nil }},
 		{"Log", func(c *Config) { c.Log = nil }},
-		{"Scope", func(c *Config) { c.Scope = nil }},
+		{"Forum", func(c *Config) { c.Forum = nil }},
+		{"Store", func(c *Config) { c.Store = nil }},
+		{"Atomic", func(c *Config) { c.Atomic = nil }},
 		{"Actors", func(c *Config) { c.Actors = nil }},
-		{"Members", func(c *Config) { c.Members = nil }},
+		{"Fetcher", func(c *Config) { c.Fetcher = nil }},
+		{"Blocks", func(c *Config) { c.Blocks = nil }},
 		{"Send", func(c *Config) { c.Send = nil }},
 		{"Backfill", func(c *Config) { c.Backfill = nil }},
+		{"Applied", func(c *Config) { c.Applied = nil }},
+		{"Refused", func(c *Config) { c.Refused = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig(&fakeTx{}, &backfilled)
@@ -121,7 +139,7 @@ func TestNewIncompleteConfig(t *testing.T) {
 	}
 }
 
-// OnFollowAnswer: only the forum followed answers; an Accept marks the
+// onFollowAnswer: only the forum followed answers; an Accept marks the
 // follow accepted and backfills, a Reject drops it, an unknown follow is
 // refused.
 func TestOnFollowAnswer(t *testing.T) {
@@ -153,7 +171,7 @@ func TestOnFollowAnswer(t *testing.T) {
 				object = ap.Ref{Activity: &ap.Activity{ID: id, Type: ap.TypeJoin, Actor: "https://agora.example/u/marta",
 					Object: ap.Ref{IRI: "https://other.example/events/1"}}}
 			}
-			err = a.OnFollowAnswer(context.Background(), &ap.Activity{ID: "https://other.example/a/1", Type: tc.typ,
+			err = a.onFollowAnswer(context.Background(), &ap.Activity{ID: "https://other.example/a/1", Type: tc.typ,
 				Actor: tc.actor, Object: object})
 			if tc.wantReason != "" {
 				if err == nil || ReasonOf(err) != tc.wantReason || !IsPermanent(err) {
@@ -175,7 +193,7 @@ func TestOnFollowAnswer(t *testing.T) {
 	}
 }
 
-// OnFollowAnswer of a member's follow of a remote person: only that
+// onFollowAnswer of a member's follow of a remote person: only that
 // person answers it; an Accept marks it accepted (no backfill), a Reject
 // removes it, an Accept of one already accepted changes nothing.
 func TestOnPersonFollowAnswer(t *testing.T) {
@@ -201,7 +219,7 @@ func TestOnPersonFollowAnswer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = a.OnFollowAnswer(context.Background(), &ap.Activity{ID: "https://social.example/a/1", Type: tc.typ,
+			err = a.onFollowAnswer(context.Background(), &ap.Activity{ID: "https://social.example/a/1", Type: tc.typ,
 				Actor: tc.actor, Object: ap.Ref{Activity: &ap.Activity{ID: followID, Type: ap.TypeFollow,
 					Actor: "https://agora.example/u/marta", Object: ap.Ref{IRI: personURI}}}})
 			if tc.wantReason != "" {

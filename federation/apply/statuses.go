@@ -1,17 +1,13 @@
-package federation
+package apply
 
 import (
 	"context"
 	"errors"
-	"html"
 	"net/url"
-	"regexp"
-	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/apply"
-	"github.com/metropolis/agora/federation/deliver"
-	"github.com/metropolis/agora/federation/people"
+	"github.com/metropolis/agora/federation/apply/content"
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/personal"
 )
@@ -20,23 +16,6 @@ import (
 // Follow); what those people post outside any forum — a plain Mastodon
 // status — is kept here as a personal.Status while one of our members
 // follows them, and shown only in those members' home timelines.
-
-// FollowPerson sends me's Follow of a remote person; the follow is
-// requested until they accept it.
-func (f *Federation) FollowPerson(ctx context.Context, me, person *forum.Member) (*personal.PersonFollow, error) {
-	return f.people.Follow(ctx, me, person)
-}
-
-// UnfollowPerson sends me's Undo of their Follow of a remote person.
-func (f *Federation) UnfollowPerson(ctx context.Context, me, person *forum.Member) error {
-	return f.people.Unfollow(ctx, me, person)
-}
-
-// sendPeople queues a person follow's activities with its write, in one
-// transaction.
-func (f *Federation) sendPeople(ctx context.Context, acts []*deliver.Outgoing, then func(ctx context.Context, tx people.Store) error) error {
-	return f.enqueue(ctx, acts, func(ctx context.Context, tx Store) error { return then(ctx, tx) })
-}
 
 // statusTypes are the objects kept as statuses: what Mastodon-like
 // servers post (Note), and blog posts (Article). Polls, events and pages
@@ -47,25 +26,25 @@ var statusTypes = map[string]bool{ap.TypeNote: true, ap.TypeArticle: true}
 // that belongs to no forum. handled is false for anything that may be
 // forum content (a reply, a post naming a forum, an edit of a forum post):
 // the forum's rules apply to it as before.
-func (f *Federation) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap.Object, via *forum.Forum) (handled bool, err error) {
+func (a *Applier) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap.Object, via *forum.Forum) (handled bool, err error) {
 	// Replies, posts announced by a forum and other types are never kept
 	// as statuses (nor edited into one): the forum's rules apply.
 	if via != nil || o.InReplyTo != "" || !statusTypes[o.Type] {
 		return false, nil
 	}
-	store := f.storeIn(ctx)
+	store := a.store(ctx)
 	old, err := store.PersonStatusByURI(ctx, o.ID)
 	switch {
 	case err == nil:
-		return true, f.editPersonStatus(ctx, act, o, old)
+		return true, a.editPersonStatus(ctx, act, o, old)
 	case !errors.Is(err, forum.ErrNotFound):
 		return true, err
 	}
-	if f.addressedForum(ctx, o) != nil || f.followedForum(ctx, o) != nil {
+	if a.addressedForum(ctx, o) != nil || a.followedForum(ctx, o) != nil {
 		return false, nil
 	}
 	if act.Type == ap.TypeUpdate {
-		if _, err := f.forumIn(ctx).PostByURI(ctx, o.ID); err == nil {
+		if _, err := a.forum(ctx).PostByURI(ctx, o.ID); err == nil {
 			return false, nil // an edit of a forum post
 		} else if !errors.Is(err, forum.ErrNotFound) {
 			return true, err
@@ -74,7 +53,7 @@ func (f *Federation) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap
 	// Followers-only and direct posts are not kept: a status is shown to
 	// every member who follows its author, and nothing here checks who
 	// the post was addressed to.
-	if err := apply.PublicOnly(act, o); err != nil {
+	if err := PublicOnly(act, o); err != nil {
 		return true, err
 	}
 	if _, err := store.Tombstone(ctx, o.ID); err == nil {
@@ -82,7 +61,7 @@ func (f *Federation) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap
 	} else if !errors.Is(err, forum.ErrNotFound) {
 		return true, err
 	}
-	author, err := f.forumIn(ctx).MemberByURI(ctx, act.Actor)
+	author, err := a.forum(ctx).MemberByURI(ctx, act.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
 		// Never met, so followed by nobody here: the forum's rules refuse
 		// it (after fetching the actor, as for any post).
@@ -95,72 +74,72 @@ func (f *Federation) onPersonStatus(ctx context.Context, act *ap.Activity, o *ap
 		return true, err
 	}
 	if !followed {
-		return true, apply.Refused(ReasonUnknownTarget, "%s addresses no forum of this node, and nobody here follows %s", o.ID, act.Actor)
+		return true, Refused(ReasonUnknownTarget, "%s addresses no forum of this node, and nobody here follows %s", o.ID, act.Actor)
 	}
-	st, err := f.personStatus(o, author)
+	st, err := a.personStatus(o, author)
 	if err != nil {
 		return true, err
 	}
-	st.ID = f.cfg.IDs.New()
+	st.ID = a.cfg.IDs.New()
 	return true, store.SavePersonStatus(ctx, st)
 }
 
 // editPersonStatus applies a Create or Update of a status kept here: an
 // edit replaces it, an edit that makes it private removes it (it must no
 // longer be shown), a repeated Create changes nothing.
-func (f *Federation) editPersonStatus(ctx context.Context, act *ap.Activity, o *ap.Object, old *personal.Status) error {
+func (a *Applier) editPersonStatus(ctx context.Context, act *ap.Activity, o *ap.Object, old *personal.Status) error {
 	if act.Type != ap.TypeUpdate {
 		return nil
 	}
-	if err := apply.PublicOnly(act, o); err != nil {
-		f.log.Info("status made private: removed", "status", o.ID, "err", err)
-		return f.deletePersonStatus(ctx, o.ID)
+	if err := PublicOnly(act, o); err != nil {
+		a.cfg.Log.Info("status made private: removed", "status", o.ID, "err", err)
+		return a.deletePersonStatus(ctx, o.ID)
 	}
 	if o.Updated != nil && !old.Edited.IsZero() && !o.Updated.After(old.Edited) {
-		f.log.Info("stale status update ignored", "activity", act.ID)
+		a.cfg.Log.Info("stale status update ignored", "activity", act.ID)
 		return nil
 	}
-	author, err := f.forumIn(ctx).MemberByURI(ctx, act.Actor)
+	author, err := a.forum(ctx).MemberByURI(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
 	if author.ID != old.AuthorID {
-		return apply.Refused(ReasonOrigin, "%s cannot edit %s", act.Actor, o.ID)
+		return Refused(ReasonOrigin, "%s cannot edit %s", act.Actor, o.ID)
 	}
-	st, err := f.personStatus(o, author)
+	st, err := a.personStatus(o, author)
 	if err != nil {
 		return err
 	}
 	st.ID = old.ID
 	if st.Edited.IsZero() {
-		st.Edited = f.cfg.Clock.Now()
+		st.Edited = a.cfg.Clock.Now()
 	}
-	return f.storeIn(ctx).SavePersonStatus(ctx, st)
+	return a.store(ctx).SavePersonStatus(ctx, st)
 }
 
 // onPersonStatusDelete removes a status kept here when its author deletes
 // it; handled is false when the object is no such status.
-func (f *Federation) onPersonStatusDelete(ctx context.Context, act *ap.Activity) (handled bool, err error) {
+func (a *Applier) onPersonStatusDelete(ctx context.Context, act *ap.Activity) (handled bool, err error) {
 	id := act.Object.ID()
-	st, err := f.storeIn(ctx).PersonStatusByURI(ctx, id)
+	st, err := a.store(ctx).PersonStatusByURI(ctx, id)
 	if errors.Is(err, forum.ErrNotFound) {
 		return false, nil
 	} else if err != nil {
 		return true, err
 	}
-	author, err := f.forumIn(ctx).MemberByURI(ctx, act.Actor)
+	author, err := a.forum(ctx).MemberByURI(ctx, act.Actor)
 	if err != nil || author.ID != st.AuthorID {
-		return true, apply.Refused(ReasonOrigin, "%s cannot delete %s", act.Actor, id)
+		return true, Refused(ReasonOrigin, "%s cannot delete %s", act.Actor, id)
 	}
-	if err := f.deletePersonStatus(ctx, id); err != nil {
+	if err := a.deletePersonStatus(ctx, id); err != nil {
 		return true, err
 	}
 	// A Create that comes late (or again) must not bring it back.
-	return true, f.storeIn(ctx).AddTombstone(ctx, &Tombstone{URI: id, DeletedAt: f.cfg.Clock.Now()})
+	return true, a.store(ctx).AddTombstone(ctx, &stored.Tombstone{URI: id, DeletedAt: a.cfg.Clock.Now()})
 }
 
-func (f *Federation) deletePersonStatus(ctx context.Context, uri string) error {
-	err := f.storeIn(ctx).DeletePersonStatus(ctx, uri)
+func (a *Applier) deletePersonStatus(ctx context.Context, uri string) error {
+	err := a.store(ctx).DeletePersonStatus(ctx, uri)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil
 	}
@@ -169,18 +148,18 @@ func (f *Federation) deletePersonStatus(ctx context.Context, uri string) error {
 
 // personStatus is a received status as kept: its HTML cleaned by the
 // forum's rules for received posts.
-func (f *Federation) personStatus(o *ap.Object, author *forum.Member) (*personal.Status, error) {
-	p, err := f.svc.CleanReceived(remotePost(o, author, ""))
+func (a *Applier) personStatus(o *ap.Object, author *forum.Member) (*personal.Status, error) {
+	p, err := a.cfg.Forum.CleanReceived(content.RemotePost(o, author, ""))
 	if err != nil {
-		return nil, apply.Refused(ReasonInvalid, "status %s: %w", o.ID, err)
+		return nil, Refused(ReasonInvalid, "status %s: %w", o.ID, err)
 	}
-	st := &personal.Status{URI: o.ID, AuthorID: author.ID, HTML: p.HTML, Summary: plainSummary(o.Summary),
+	st := &personal.Status{URI: o.ID, AuthorID: author.ID, HTML: p.HTML, Summary: content.PlainSummary(o.Summary, maxSummary),
 		Sensitive: o.Sensitive, Language: p.Language, Visibility: string(o.Visibility()), Published: o.Published}
 	if u, err := url.Parse(o.URL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && sameHost(o.URL, o.ID) {
 		st.URL = o.URL
 	}
 	if st.Published.IsZero() {
-		st.Published = f.cfg.Clock.Now()
+		st.Published = a.cfg.Clock.Now()
 	}
 	if o.Updated != nil {
 		st.Edited = *o.Updated
@@ -188,17 +167,5 @@ func (f *Federation) personStatus(o *ap.Object, author *forum.Member) (*personal
 	return st, nil
 }
 
-var markupTags = regexp.MustCompile(`<[^>]*>`)
-
 // maxSummary bounds a content warning, as Mastodon's 500 characters.
 const maxSummary = 500
-
-// plainSummary is a content warning as text: apps show spoiler_text as
-// it is.
-func plainSummary(s string) string {
-	s = strings.TrimSpace(html.UnescapeString(markupTags.ReplaceAllString(s, "")))
-	if r := []rune(s); len(r) > maxSummary {
-		s = string(r[:maxSummary])
-	}
-	return s
-}
