@@ -57,6 +57,11 @@ func New(cfg Config) (*People, error) {
 // ErrNotRemote: only remote people are followed over ActivityPub.
 var ErrNotRemote = errors.New("not a remote person")
 
+// ErrUnreachable: the person's actor document could not be had (their
+// server down, refusing, or answering something else), so no Follow was
+// sent; asking again later may work.
+var ErrUnreachable = errors.New("the person's server could not be reached")
+
 // Follow sends me's Follow of person (a remote member) and records the
 // follow as requested. Following again while a follow is requested or
 // accepted sends nothing and returns the follow as it stands.
@@ -71,7 +76,10 @@ func (p *People) Follow(ctx context.Context, me, person *forum.Member) (*persona
 	}
 	ra, err := p.cfg.Actors.Actor(ctx, person.URI, false)
 	if err != nil {
-		return nil, fmt.Errorf("follow %s: %w", person.URI, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("follow %s: %w", person.URI, err)
+		}
+		return nil, fmt.Errorf("follow %s: %w: %w", person.URI, ErrUnreachable, err)
 	}
 	id := p.cfg.IDs.New()
 	actor := p.cfg.URLs.Member(me.Username)

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/metropolis/agora/federation/people"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/personal"
@@ -348,7 +350,16 @@ func (a *API) followMember(ctx context.Context, me, them *forum.Member) error {
 // follow recorded before follows federated goes too.
 func (a *API) followPerson(ctx context.Context, me, them *forum.Member, on bool) error {
 	if on {
-		if _, err := a.cfg.Follows.FollowPerson(ctx, me, them); err != nil {
+		if _, err := a.cfg.Follows.FollowPerson(ctx, me, them); errors.Is(err, people.ErrUnreachable) {
+			// Their server, not the app's request, failed: said so in the
+			// member's language, the cause in the log.
+			a.cfg.Logger.Warn("mastodon api: follow", "person", them.URI, "err", err)
+			host := them.URI
+			if u, perr := url.Parse(them.URI); perr == nil && u.Host != "" {
+				host = u.Host
+			}
+			return &apiError{status: http.StatusBadGateway, id: "api.error.person_unreachable", args: []any{"Host", host}}
+		} else if err != nil {
 			return fmt.Errorf("follow %s: %w", them.URI, err)
 		}
 	} else {

@@ -309,3 +309,32 @@ func TestFollowMemberOfAnotherNode(t *testing.T) {
 		return false, "no follow notification"
 	})
 }
+
+// TestFollowUnreachablePerson: a person whose server cannot be reached is
+// not followed, and the app is told so in words (502 in Mastodon's error
+// shape, naming the host, from the catalogues), not with a bare server
+// error.
+func TestFollowUnreachablePerson(t *testing.T) {
+	s := newSite(t)
+	tok := s.login("marta", "read write follow")
+	// A loopback port nothing listens on: the actor fetch is refused at once.
+	gone := &forum.Member{ID: "01kbzzzz000000000000000000", Username: "gone", Domain: "127.0.0.1:9",
+		URI: "http://127.0.0.1:9/users/gone", DisplayName: "Gone", Role: forum.RoleMember, CreatedAt: time.Now().UTC()}
+	if err := s.node.DB.Store().CreateMember(t.Context(), gone); err != nil {
+		t.Fatal(err)
+	}
+	r := s.call(tok, "POST", "/api/v1/accounts/"+gone.ID+"/follow", nil)
+	var body map[string]string
+	if err := json.Unmarshal([]byte(r.body), &body); err != nil {
+		t.Fatalf("follow: %d %s", r.status, r.body)
+	}
+	if r.status != 502 || !strings.Contains(body["error"], "127.0.0.1:9 could not be reached") {
+		t.Fatalf("follow of an unreachable person: %d %s", r.status, r.body)
+	}
+	rel := rg(s, tok).relationship(t, gone.ID)
+	if rel["following"] != false || rel["requested"] != false {
+		t.Fatalf("after a refused follow: %v", rel)
+	}
+}
+
+func rg(s *site, tok string) *remoteRig { return &remoteRig{s: s, tok: tok} }
