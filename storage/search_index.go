@@ -45,7 +45,10 @@ func (s *Store) indexNewPost(ctx context.Context, p *forum.Post, t *forum.Thread
 		title, key = search.Terms(t.Language, t.Title), search.TitleKey(t.Title)
 	}
 	doc := &searchDocRow{PostID: p.ID, TitleKey: key, Title: title, Body: postTerms(p)}
-	if _, err := s.db.NewInsert().Model(doc).Exec(ctx); err != nil {
+	// Prepared: every post, local or received, runs it, and on SQLite its
+	// statement carries the FTS5 trigger's program, compiled again each
+	// time the statement is parsed.
+	if _, err := s.insertPrepared(ctx, "index post", doc); err != nil {
 		return dbErr("index post", err)
 	}
 	return s.insertTags(ctx, p)

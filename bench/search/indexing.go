@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -63,9 +64,9 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 		return err
 	}
 	per := max(1, count/rounds)
-	var reply, receive costs
+	w := &writer{n: n, s: s, c: c, t: t, root: root, remote: remote}
+	reply, receive := &w.reply, &w.receive
 	var cpuOn, cpuOff time.Duration
-	var analysis []time.Duration
 	for round := range 2 * rounds {
 		indexed := round%2 == 0
 		if !indexed {
@@ -74,24 +75,18 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 			}
 		}
 		cpu0 := measure.CPUTime()
-		for i := range per {
-			lang := langs[i%len(langs)]
-			body := c.text(lang, 60)
-			start := time.Now()
-			if _, err := n.Service.Reply(ctx, s.Members[i%len(s.Members)], t.ID, "", forum.Answer{Body: body, Language: lang}); err != nil {
-				return err
+		// The label splits a profile of this phase (-index-cpuprofile):
+		// pprof -tagfocus index=on, or index=off.
+		var werr error
+		pprof.Do(ctx, pprof.Labels("index", map[bool]string{true: "on", false: "off"}[indexed]), func(ctx context.Context) {
+			for i := range per {
+				if werr = w.pair(ctx, round, i, indexed); werr != nil {
+					return
+				}
 			}
-			reply.add(indexed, time.Since(start))
-			html := "<p>" + c.text(lang, 60) + "</p>"
-			start = time.Now()
-			if _, err := n.Service.ReceiveAnswer(ctx, t, root, forum.RemotePost{URI: fmt.Sprintf("https://peer.example/notes/%d-%d", round, i),
-				Author: remote, HTML: html, Language: lang, Published: time.Now()}); err != nil {
-				return err
-			}
-			receive.add(indexed, time.Since(start))
-			start = time.Now()
-			_ = search.Terms(lang, search.PlainText(html))
-			analysis = append(analysis, time.Since(start))
+		})
+		if werr != nil {
+			return werr
 		}
 		if indexed {
 			cpuOn += measure.CPUTime() - cpu0
@@ -102,13 +97,13 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 			}
 		}
 	}
-	an := p50(analysis)
+	an := p50(w.analysis)
 	fmt.Printf("%s: %d answers posted and %d received, half with the index off; analysis alone p50 %.3f ms\n",
 		backend, len(reply.on)+len(reply.off), len(receive.on)+len(receive.off), ms(an))
 	for _, k := range []struct {
 		name string
 		c    costs
-	}{{"reply", reply}, {"receive", receive}} {
+	}{{"reply", *reply}, {"receive", *receive}} {
 		on, off := p50(k.c.on), p50(k.c.off)
 		serving.Info("search", backend+"_"+k.name+"_p50_ms", ms(on), "ms")
 		serving.Info("search", backend+"_"+k.name+"_unindexed_p50_ms", ms(off), "ms")
@@ -120,6 +115,40 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 	serving.Info("search", backend+"_cpu_per_pair_ms", ms(cpuOn/pairs), "ms")
 	serving.Info("search", backend+"_cpu_per_pair_unindexed_ms", ms(cpuOff/pairs), "ms")
 	serving.Report("search", backend+"_index_cpu_share_pct", 100*float64(cpuOn-cpuOff+2*an*pairs)/float64(cpuOff), 10, "%", false)
+	return nil
+}
+
+// writer posts one answer and applies one received answer at a time,
+// timing each.
+type writer struct {
+	n              *serving.Node
+	s              *serving.Seeded
+	c              *corpus
+	t              *forum.Thread
+	root           *forum.Post
+	remote         *forum.Member
+	reply, receive costs
+	analysis       []time.Duration
+}
+
+func (w *writer) pair(ctx context.Context, round, i int, indexed bool) error {
+	lang := langs[i%len(langs)]
+	body := w.c.text(lang, 60)
+	start := time.Now()
+	if _, err := w.n.Service.Reply(ctx, w.s.Members[i%len(w.s.Members)], w.t.ID, "", forum.Answer{Body: body, Language: lang}); err != nil {
+		return err
+	}
+	w.reply.add(indexed, time.Since(start))
+	html := "<p>" + w.c.text(lang, 60) + "</p>"
+	start = time.Now()
+	if _, err := w.n.Service.ReceiveAnswer(ctx, w.t, w.root, forum.RemotePost{URI: fmt.Sprintf("https://peer.example/notes/%d-%d", round, i),
+		Author: w.remote, HTML: html, Language: lang, Published: time.Now()}); err != nil {
+		return err
+	}
+	w.receive.add(indexed, time.Since(start))
+	start = time.Now()
+	_ = search.Terms(lang, search.PlainText(html))
+	w.analysis = append(w.analysis, time.Since(start))
 	return nil
 }
 

@@ -1,0 +1,103 @@
+package storage_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/search"
+	"github.com/metropolis/agora/storage"
+	"github.com/metropolis/agora/storage/storetest"
+)
+
+// indexWrites records the statements that write search_docs.
+type indexWrites struct {
+	mu     sync.Mutex
+	events []bun.QueryEvent
+}
+
+func (h *indexWrites) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (h *indexWrites) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	if strings.Contains(e.Query, "INSERT INTO") && strings.Contains(e.Query, "search_docs") {
+		h.mu.Lock()
+		h.events = append(h.events, *e)
+		h.mu.Unlock()
+	}
+}
+
+func (h *indexWrites) take() []bun.QueryEvent {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := h.events
+	h.events = nil
+	return out
+}
+
+// TestIndexNewPostPrepared: a new post's document is written by a
+// prepared statement (its values passed as arguments, not written into
+// the SQL text, which SQLite would parse again with the FTS5 trigger's
+// program for every post), is shown to the query hooks as a write to
+// search_docs, and the post is found as soon as CreatePost returns.
+func TestIndexNewPostPrepared(t *testing.T) {
+	backends := map[string]string{"sqlite": ""}
+	if u := storetest.EmptyPostgres(t); u != "" {
+		backends["postgres"] = u
+	}
+	for name, url := range backends {
+		t.Run(name, func(t *testing.T) {
+			if url == "" {
+				url = "sqlite://" + filepath.Join(t.TempDir(), "forum.db")
+			}
+			hook := &indexWrites{}
+			db, err := storage.Open(ctx(t), storage.Options{DatabaseURL: url, QueryHooks: []bun.QueryHook{hook}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = db.Close() })
+			if err := db.Migrate(ctx(t)); err != nil {
+				t.Fatal(err)
+			}
+			s := db.Store()
+			f := newFixture(t, s)
+			_, q := f.newThread(t, s, "Procurement of sensors")
+			tests := []struct {
+				name, word, lang string
+				uri              string
+			}{
+				{"a local answer", "zanzibarite", "en", ""},
+				{"a received answer", "quetzalcoatlus", "es", "https://bh.example/notes/1"},
+				{"a second local answer (the statement reused)", "xylophonist", "fr", ""},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					hook.take()
+					p := &forum.Post{ID: f.ids.New(), ThreadID: q.ThreadID, AuthorID: f.member.ID, ParentID: q.ID,
+						Language: tt.lang, URI: tt.uri, Source: tt.word, HTML: "<p>" + tt.word + "</p>", CreatedAt: t0}
+					p.BranchID = p.ID
+					wantErr(t, "CreatePost", s.CreatePost(ctx(t), p), nil)
+					writes := hook.take()
+					if len(writes) != 1 {
+						t.Fatalf("%d writes to search_docs, want 1: %+v", len(writes), writes)
+					}
+					w := writes[0]
+					if len(w.QueryArgs) == 0 || strings.Contains(w.Query, p.ID) {
+						t.Errorf("the document was written with its values in the SQL text (not prepared): %s", w.Query)
+					}
+					if w.IQuery == nil || w.IQuery.GetTableName() != "search_docs" {
+						t.Errorf("the hooks were not told the write is to search_docs: %v", w.IQuery)
+					}
+					hits, err := s.FindPosts(ctx(t), search.PostQuery{Parsed: search.Parse(tt.word), Limit: 10})
+					wantErr(t, "FindPosts", err, nil)
+					if len(hits) != 1 || hits[0].PostID != p.ID {
+						t.Errorf("search for %q right after CreatePost found %+v, want the post %s", tt.word, hits, p.ID)
+					}
+				})
+			}
+		})
+	}
+}
