@@ -116,12 +116,18 @@ func (s *Store) insertTags(ctx context.Context, p *forum.Post) error {
 }
 
 // reindexTitle rewrites the title of a thread's question when it changed
-// (UpdateThread runs on every answer: then nothing is written).
+// (UpdateThread runs on every local answer: then nothing is written).
+// Prepared for that reason: on SQLite, parsing the UPDATE compiled the
+// FTS5 trigger's program too, about 40 % of this call's cost.
 func (s *Store) reindexTitle(ctx context.Context, t *forum.Thread) error {
 	title := search.Terms(t.Language, t.Title)
-	_, err := s.db.NewUpdate().Model((*searchDocRow)(nil)).Set("title = ?", title).
-		Set("title_key = ?", search.TitleKey(t.Title)).
-		Where("post_id = ?", t.RootPostID).Where("title <> ?", title).Exec(ctx)
+	_, err := s.execPrepared(ctx, "reindex title",
+		func(db bun.IDB) bun.Query { return db.NewUpdate().Model((*searchDocRow)(nil)) },
+		func(db bun.IDB) string {
+			p := bun.Safe("?")
+			return db.NewUpdate().Model((*searchDocRow)(nil)).Set("title = ?", p).Set("title_key = ?", p).
+				Where("post_id = ?", p).Where("title <> ?", p).String()
+		}, title, search.TitleKey(t.Title), t.RootPostID, title)
 	return dbErr("reindex title", err)
 }
 

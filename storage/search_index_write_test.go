@@ -15,7 +15,8 @@ import (
 	"github.com/metropolis/agora/storage/storetest"
 )
 
-// indexWrites records the statements that write search_docs.
+// indexWrites records the statements that write search_docs (INSERT or
+// UPDATE).
 type indexWrites struct {
 	mu     sync.Mutex
 	events []bun.QueryEvent
@@ -23,7 +24,8 @@ type indexWrites struct {
 
 func (h *indexWrites) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 func (h *indexWrites) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	if strings.Contains(e.Query, "INSERT INTO") && strings.Contains(e.Query, "search_docs") {
+	q := strings.TrimSpace(e.Query)
+	if (strings.HasPrefix(q, "INSERT INTO") || strings.HasPrefix(q, "UPDATE")) && strings.Contains(q, "search_docs") {
 		h.mu.Lock()
 		h.events = append(h.events, *e)
 		h.mu.Unlock()
@@ -95,6 +97,67 @@ func TestIndexNewPostPrepared(t *testing.T) {
 					wantErr(t, "FindPosts", err, nil)
 					if len(hits) != 1 || hits[0].PostID != p.ID {
 						t.Errorf("search for %q right after CreatePost found %+v, want the post %s", tt.word, hits, p.ID)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestReindexTitlePrepared: UpdateThread (run on every local answer)
+// rewrites the question's title in the index with a prepared statement,
+// and a new title is found at once, the old one no longer.
+func TestReindexTitlePrepared(t *testing.T) {
+	backends := map[string]string{"sqlite": ""}
+	if u := storetest.EmptyPostgres(t); u != "" {
+		backends["postgres"] = u
+	}
+	for name, url := range backends {
+		t.Run(name, func(t *testing.T) {
+			if url == "" {
+				url = "sqlite://" + filepath.Join(t.TempDir(), "forum.db")
+			}
+			hook := &indexWrites{}
+			db, err := storage.Open(ctx(t), storage.Options{DatabaseURL: url, QueryHooks: []bun.QueryHook{hook}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = db.Close() })
+			if err := db.Migrate(ctx(t)); err != nil {
+				t.Fatal(err)
+			}
+			s := db.Store()
+			f := newFixture(t, s)
+			th, _ := f.newThread(t, s, "Zanzibarite procurement")
+			tests := []struct {
+				name, title     string
+				found, notFound string
+			}{
+				{"the same title (an answer counted)", "Zanzibarite procurement", "zanzibarite", ""},
+				{"a new title", "Quetzalcoatlus procurement", "quetzalcoatlus", "zanzibarite"},
+				{"the new title again", "Quetzalcoatlus procurement", "quetzalcoatlus", "zanzibarite"},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					hook.take()
+					th.Title = tt.title
+					wantErr(t, "UpdateThread", s.UpdateThread(ctx(t), th), nil)
+					writes := hook.take()
+					if len(writes) != 1 {
+						t.Fatalf("%d writes to search_docs, want 1: %+v", len(writes), writes)
+					}
+					if w := writes[0]; len(w.QueryArgs) == 0 || strings.Contains(w.Query, th.RootPostID) {
+						t.Errorf("the title was written with its values in the SQL text (not prepared): %s", w.Query)
+					}
+					for word, want := range map[string]int{tt.found: 1, tt.notFound: 0} {
+						if word == "" {
+							continue
+						}
+						hits, err := s.FindPosts(ctx(t), search.PostQuery{Parsed: search.Parse(word), Limit: 10})
+						wantErr(t, "FindPosts", err, nil)
+						if len(hits) != want || (want == 1 && hits[0].PostID != th.RootPostID) {
+							t.Errorf("search for %q after UpdateThread found %+v, want %d (the question %s)", word, hits, want, th.RootPostID)
+						}
 					}
 				})
 			}
