@@ -57,7 +57,12 @@ func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.Pos
 		return nil, nil
 	}
 	var rows []searchHitRow
-	if q.Sort == search.Newest {
+	if q.Sort == search.Newest && !isPostgres(s.db) {
+		var err error
+		if rows, err = s.findNewestFTS5(ctx, q, newestScanAbove); err != nil {
+			return nil, err
+		}
+	} else if q.Sort == search.Newest {
 		sel, join := searchMatch(s.db.NewSelect(), q.Parsed)
 		sel = sel.
 			ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").

@@ -2,17 +2,15 @@ package storage
 
 import (
 	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/metropolis/agora/search"
 )
 
-// Relevance search ranks a few candidates, not every match. A two-word
+// Relevance search on PostgreSQL ranks a few candidates, not every match
+// (SQLite reads its matches in rank order instead: search_rank_fts5.go).
+// A two-word
 // query on 100,000 posts matches thousands; joining each to its post,
 // thread, author and forum to filter it, then sorting them all, was most
 // of a search's time. Instead:
@@ -58,28 +56,13 @@ func rankExpr(pg bool, p search.Parsed) (string, []any) {
 	return "-bm25(search_fts, 10.0, 1.0)", nil
 }
 
-// docKey is the column a candidate names its document by: search_docs.id
-// on SQLite (the FTS5 rowid), post_id on PostgreSQL, as text.
-func docKey(pg bool) string {
-	if pg {
-		return "d.post_id"
-	}
-	return "CAST(d.id AS TEXT)"
-}
-
 // topCandidates returns the k best-ranked documents matching p and those
 // whose title is p's, with whether the engine had more than k.
 func (s *Store) topCandidates(ctx context.Context, p search.Parsed, k int) ([]candidate, bool, error) {
-	pg := isPostgres(s.db)
-	rank, args := rankExpr(pg, p)
+	rank, args := rankExpr(true, p)
 	match := func() *bun.SelectQuery {
-		if pg {
-			return s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr(docKey(pg)+" AS doc, "+rank+" AS score", args...).
-				Where("d.tsv @@ ?::tsquery", p.TSQuery())
-		}
-		return s.db.NewSelect().TableExpr("search_fts").
-			ColumnExpr("CAST(search_fts.rowid AS TEXT) AS doc, "+rank+" AS score", args...).
-			Where("search_fts MATCH ?", p.FTS5())
+		return s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr("d.post_id AS doc, "+rank+" AS score", args...).
+			Where("d.tsv @@ ?::tsquery", p.TSQuery())
 	}
 	var top []candidate
 	if err := match().OrderExpr("score DESC").Limit(int64(k+1)).Scan(ctx, &top); err != nil {
@@ -92,7 +75,7 @@ func (s *Store) topCandidates(ctx context.Context, p search.Parsed, k int) ([]ca
 	// Exact titles are few: the partial index finds them, then the
 	// engine ranks those alone.
 	var titled []string
-	if err := s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr(docKey(pg)+" AS doc").
+	if err := s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr("d.post_id AS doc").
 		Where("d.title_key = ?", p.Key).Where("d.title_key <> ''").Scan(ctx, &titled); err != nil {
 		return nil, false, dbErr("find posts: titles", err)
 	}
@@ -100,33 +83,10 @@ func (s *Store) topCandidates(ctx context.Context, p search.Parsed, k int) ([]ca
 		return top, true, nil
 	}
 	var more []candidate
-	sel := match()
-	if pg {
-		sel = sel.Where("d.post_id IN (?)", bun.List(titled))
-	} else {
-		ids, err := rowids(titled)
-		if err != nil {
-			return nil, false, err
-		}
-		sel = sel.Where("search_fts.rowid IN (?)", bun.List(ids))
-	}
-	if err := sel.Scan(ctx, &more); err != nil {
+	if err := match().Where("d.post_id IN (?)", bun.List(titled)).Scan(ctx, &more); err != nil {
 		return nil, false, dbErr("find posts: title candidates", err)
 	}
 	return append(top, more...), true, nil
-}
-
-// rowids parses SQLite candidates' documents (search_docs.id).
-func rowids(docs []string) ([]int64, error) {
-	out := make([]int64, len(docs))
-	for i, d := range docs {
-		id, err := strconv.ParseInt(d, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("find posts: candidate %q: %w", d, err)
-		}
-		out[i] = id
-	}
-	return out, nil
 }
 
 // rankedHit is a visible matching post and what orders it.
@@ -141,6 +101,9 @@ type rankedHit struct {
 // findRelevant is FindPosts in order of relevance (see the top of this
 // file).
 func (s *Store) findRelevant(ctx context.Context, q search.PostQuery) ([]rankedHit, error) {
+	if !isPostgres(s.db) {
+		return s.findRelevantFTS5(ctx, q)
+	}
 	want := q.Offset + q.Limit
 	k := max(firstCandidates, want*candidatesPerRow)
 	cands, more, err := s.topCandidates(ctx, q.Parsed, k)
@@ -174,17 +137,14 @@ func exact(hits []rankedHit, want int, q search.PostQuery, low float64) bool {
 }
 
 // rankCandidates joins the candidates (every match when nil) to their
-// posts, keeps the visible ones that pass q's filters and sorts them.
+// posts, keeps the visible ones that pass q's filters and sorts them
+// (PostgreSQL).
 func (s *Store) rankCandidates(ctx context.Context, q search.PostQuery, cands []candidate) ([]rankedHit, error) {
-	pg := isPostgres(s.db)
 	var sel *bun.SelectQuery
-	join := "JOIN"
 	var score map[string]float64
 	if cands == nil {
-		var rank string
-		var args []any
-		sel, join = searchMatch(s.db.NewSelect(), q.Parsed)
-		rank, args = rankExpr(pg, q.Parsed)
+		rank, args := rankExpr(true, q.Parsed)
+		sel, _ = searchMatch(s.db.NewSelect(), q.Parsed)
 		sel = sel.ColumnExpr(rank+" AS score", args...)
 	} else {
 		if len(cands) == 0 {
@@ -195,52 +155,20 @@ func (s *Store) rankCandidates(ctx context.Context, q search.PostQuery, cands []
 		for i, c := range cands {
 			score[c.Doc], docs[i] = c.Score, c.Doc
 		}
-		sel = s.db.NewSelect().TableExpr("search_docs AS d")
-		if pg {
-			sel = sel.Where("d.post_id IN (?)", bun.List(docs))
-		} else {
-			ids, err := rowids(docs)
-			if err != nil {
-				return nil, err
-			}
-			// The candidates drive the join, as the full-text table does
-			// in searchMatch: left to choose, the planner may start from
-			// a filter (all the threads of a forum) and read every post.
-			sel, join = sel.Where("d.id IN (?)", bun.List(ids)), "CROSS JOIN"
-		}
+		sel = s.db.NewSelect().TableExpr("search_docs AS d").Where("d.post_id IN (?)", bun.List(docs))
 	}
 	var rows []rankedHit
-	sel = sel.ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
-		ColumnExpr("p.good_practice_at, p.created_at, d.title_key").ColumnExpr(docKey(pg) + " AS doc").
-		Join(join + " posts AS p ON p.id = d.post_id")
-	sel = postFilters(visiblePosts(sel, join), q)
+	sel = sel.ColumnExpr(hitColumns).ColumnExpr("d.title_key, d.post_id AS doc").Join("JOIN posts AS p ON p.id = d.post_id")
+	sel = postFilters(visiblePosts(sel, "JOIN"), q)
 	if err := sel.Scan(ctx, &rows); err != nil {
 		return nil, dbErr("find posts", err)
 	}
-	for i := range rows {
-		r := &rows[i]
-		r.titled = r.TitleKey == q.Parsed.Key
-		if score != nil {
-			r.Score = score[r.Doc]
-		}
-		if r.Language == q.RankLanguage {
-			r.Score *= rankBoost
+	if score != nil {
+		for i := range rows {
+			rows[i].Score = score[rows[i].Doc]
 		}
 	}
-	slices.SortFunc(rows, func(a, b rankedHit) int {
-		switch {
-		case a.titled != b.titled:
-			if a.titled {
-				return -1
-			}
-			return 1
-		case a.Score != b.Score:
-			if a.Score > b.Score {
-				return -1
-			}
-			return 1
-		}
-		return -strings.Compare(a.ID, b.ID)
-	})
+	markHits(rows, q)
+	sortHits(rows)
 	return rows, nil
 }
