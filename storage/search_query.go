@@ -76,7 +76,7 @@ func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.Pos
 			return nil, dbErr("find posts", err)
 		}
 	} else {
-		hits, err := s.findRelevant(ctx, q)
+		hits, err := s.findRelevant(ctx, q, pgRankBound)
 		if err != nil {
 			return nil, err
 		}

@@ -113,3 +113,62 @@ func TestTitleKeyIndex(t *testing.T) {
 		})
 	}
 }
+
+// TestFindPostsRankBound: PostgreSQL ranks at most a bound of matches.
+// Under the bound the page is that of ranking every match; over it, the
+// page holds matches only, at most the bound of them, with the exact
+// title first even when the bound left its document out. SQLite has no
+// bound: the same page either way.
+func TestFindPostsRankBound(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *storage.Store) {
+		f := newFixture(t, s)
+		var threads []*forum.Thread
+		var posts []*forum.Post
+		at := t0
+		thread := func(title, body string) {
+			at = at.Add(time.Minute)
+			id := f.ids.New()
+			threads = append(threads, &forum.Thread{ID: id, ForumID: f.forum.ID, AuthorID: f.member.ID,
+				RootPostID: id, Title: title, Language: "en", LastPostID: id, LastPostAt: at, CreatedAt: at})
+			posts = append(posts, &forum.Post{ID: id, ThreadID: id, AuthorID: f.member.ID, BranchID: id,
+				Language: "en", HTML: "<p>" + body + "</p>", CreatedAt: at})
+		}
+		for i := range 60 {
+			thread(fmt.Sprintf("Question %d", i), strings.Repeat("open portal ", 1+i%4))
+		}
+		thread("Open portal", "Written last: stored after the others.")
+		wantErr(t, "ImportPosts", s.ImportPosts(ctx(t), threads, posts), nil)
+		exactTitle := posts[len(posts)-1].ID
+		matches := map[string]bool{}
+		for _, p := range posts {
+			matches[p.ID] = true
+		}
+
+		q := search.PostQuery{Parsed: search.Parse("open portal"), RankLanguage: "en", Limit: 100}
+		all, err := s.FindPosts(ctx(t), q)
+		wantErr(t, "FindPosts", err, nil)
+		var want []string
+		for _, h := range all {
+			want = append(want, h.PostID)
+		}
+		same(t, "every match", len(want), len(posts))
+		got, err := storage.FindRelevantBounded(ctx(t), s, q, 1000)
+		wantErr(t, "under the bound", err, nil)
+		same(t, "under the bound", got, want)
+
+		got, err = storage.FindRelevantBounded(ctx(t), s, q, 10)
+		wantErr(t, "over the bound", err, nil)
+		if strings.HasSuffix(t.Name(), "sqlite") {
+			same(t, "SQLite has no bound", got, want)
+			return
+		}
+		if len(got) == 0 || len(got) > 11 || got[0] != exactTitle {
+			t.Fatalf("over the bound: %d hits, first %v; want at most 11, the exact title %s first", len(got), got[:min(1, len(got))], exactTitle)
+		}
+		for _, id := range got {
+			if !matches[id] {
+				t.Errorf("over the bound: %s is not a match", id)
+			}
+		}
+	})
+}

@@ -85,6 +85,7 @@ func main() {
 	sqliteQuery := flag.String("sqlite-query", "", "SQLite: parameters added to the database URL (e.g. _pragma=mmap_size(268435456))")
 	optimize := flag.Bool("optimize", false, "SQLite: merge the FTS5 index into one segment before measuring")
 	profile := serving.ProfileFlag()
+	indexProfile := flag.String("index-cpuprofile", "", "write a CPU profile of the indexing phase (answers posted and received) to this file")
 	flag.Parse()
 	ctx := context.Background()
 	opts := serving.NodeOptions{Addr: "127.0.0.1:0", Dir: *dir, SQLiteQuery: *sqliteQuery}
@@ -215,9 +216,14 @@ func main() {
 	if err := matchShare(ctx, n.DB.Store(), c, *sample, *posts, backend); err != nil {
 		serving.Fatal("match share", err)
 	}
+	stopIndex := func() {}
+	if *indexProfile != "" {
+		stopIndex = serving.StartProfile(*indexProfile)
+	}
 	if err := indexing(ctx, n, seeded, c, *answers, backend); err != nil {
 		serving.Fatal("indexing", err)
 	}
+	stopIndex()
 }
 
 // queryKinds names the three kinds of query the searches alternate.
