@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -43,12 +42,6 @@ const rankBoost = 1.5
 // the median two-word query on 1,000,000 posts matches 600.
 const pgRankBound = 1000
 
-// candidate is a matching document and its rank (higher is better).
-type candidate struct {
-	Doc   string  `bun:"doc"`
-	Score float64 `bun:"score"`
-}
-
 // rankExpr is the database's rank of d (search_docs; search_fts on
 // SQLite) for p, higher is better. bm25 is negated (lower is better
 // there); the title weighs ten times the body, as ts_rank's weight A.
@@ -57,35 +50,6 @@ func rankExpr(pg bool, p search.Parsed) (string, []any) {
 		return "ts_rank(d.tsv, ?::tsquery)", []any{p.TSQuery()}
 	}
 	return "-bm25(search_fts, 10.0, 1.0)", nil
-}
-
-// rankedMatches returns, ranked, the first bound documents matching p in
-// the GIN index's order and those whose title is p's.
-func (s *Store) rankedMatches(ctx context.Context, p search.Parsed, bound int) ([]candidate, error) {
-	rank, args := rankExpr(true, p)
-	first := s.db.NewSelect().TableExpr("search_docs").Column("post_id", "tsv").
-		Where("tsv @@ ?::tsquery", p.TSQuery()).Limit(int64(bound))
-	var out []candidate
-	if err := s.db.NewSelect().TableExpr("(?) AS d", first).ColumnExpr("d.post_id AS doc, "+rank+" AS score", args...).
-		Scan(ctx, &out); err != nil {
-		return nil, dbErr("find posts: ranked matches", err)
-	}
-	if len(out) < bound || p.Key == "" {
-		return out, nil
-	}
-	// Exact titles left out by the bound: few, by the partial index.
-	var titled []candidate
-	if err := s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr("d.post_id AS doc, "+rank+" AS score", args...).
-		Where("d.title_key = ?", p.Key).Where("d.title_key <> ''").Where("d.tsv @@ ?::tsquery", p.TSQuery()).
-		Scan(ctx, &titled); err != nil {
-		return nil, dbErr("find posts: titles", err)
-	}
-	for _, t := range titled {
-		if !slices.ContainsFunc(out, func(c candidate) bool { return c.Doc == t.Doc }) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
 }
 
 // rankedHit is a visible matching post and what orders it.
@@ -98,38 +62,29 @@ type rankedHit struct {
 }
 
 // findRelevant is FindPosts in order of relevance (see the top of this
-// file), with the first bound matches ranked on PostgreSQL.
+// file), with the first bound matches ranked on PostgreSQL: one query,
+// the matches ranked and joined in the database.
 func (s *Store) findRelevant(ctx context.Context, q search.PostQuery, bound int) ([]rankedHit, error) {
 	if !isPostgres(s.db) {
 		return s.findRelevantFTS5(ctx, q)
 	}
-	cands, err := s.rankedMatches(ctx, q.Parsed, bound)
-	if err != nil {
-		return nil, err
+	rank, args := rankExpr(true, q.Parsed)
+	docs := func() *bun.SelectQuery {
+		return s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr("d.post_id, d.title_key, "+rank+" AS score", args...).
+			Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
 	}
-	return s.rankCandidates(ctx, q, cands)
-}
-
-// rankCandidates joins the candidates to their posts, keeps the visible
-// ones that pass q's filters and sorts them (PostgreSQL).
-func (s *Store) rankCandidates(ctx context.Context, q search.PostQuery, cands []candidate) ([]rankedHit, error) {
-	if len(cands) == 0 {
-		return nil, nil
-	}
-	score := make(map[string]float64, len(cands))
-	docs := make([]string, len(cands))
-	for i, c := range cands {
-		score[c.Doc], docs[i] = c.Score, c.Doc
+	matches := docs().Limit(int64(bound))
+	if q.Parsed.Key != "" {
+		// The exact titles, which the bound may leave out: few, by the
+		// partial index.
+		titled := docs().Where("d.title_key = ?", q.Parsed.Key).Where("d.title_key <> ''")
+		matches = s.db.NewSelect().TableExpr("((?) UNION (?)) AS d", matches, titled).Column("d.post_id", "d.title_key", "d.score")
 	}
 	var rows []rankedHit
-	sel := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.post_id IN (?)", bun.List(docs)).
-		ColumnExpr(hitColumns).ColumnExpr("d.title_key, d.post_id AS doc").Join("JOIN posts AS p ON p.id = d.post_id")
-	sel = postFilters(visiblePosts(sel, "JOIN"), q)
-	if err := sel.Scan(ctx, &rows); err != nil {
+	sel := s.db.NewSelect().TableExpr("(?) AS d", matches).ColumnExpr(hitColumns).
+		ColumnExpr("d.title_key, d.post_id AS doc, d.score").Join("JOIN posts AS p ON p.id = d.post_id")
+	if err := postFilters(visiblePosts(sel, "JOIN"), q).Scan(ctx, &rows); err != nil {
 		return nil, dbErr("find posts", err)
-	}
-	for i := range rows {
-		rows[i].Score = score[rows[i].Doc]
 	}
 	markHits(rows, q)
 	sortHits(rows)

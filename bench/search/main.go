@@ -174,6 +174,12 @@ func main() {
 	}
 	svc := search.NewService(n.DB.Store(), n.DB.Store())
 	stop := profile()
+	var pg0 map[int]time.Duration
+	if backend == "postgres" {
+		if pg0, err = pgBackendCPU(ctx, n.DB.Bun()); err != nil {
+			serving.Fatal("postgres cpu", err)
+		}
+	}
 	cpu0 := measure.CPUTime()
 	var lat []time.Duration
 	byKind := map[string][]time.Duration{}
@@ -212,6 +218,13 @@ func main() {
 	serving.Report("search", backend+"_p50_ms", ms(p50), 10, "ms", false)
 	serving.Report("search", backend+"_p99_ms", ms(p99), 50, "ms", false)
 	serving.Info("search", backend+"_cpu_per_search_ms", ms(cpu/time.Duration(*queries)), "ms")
+	if backend == "postgres" {
+		server, err := pgCPUSince(ctx, n.DB.Bun(), pg0)
+		if err != nil {
+			serving.Fatal("postgres cpu", err)
+		}
+		serving.Info("search", "postgres_server_cpu_per_search_ms", ms(server/time.Duration(*queries)), "ms")
+	}
 
 	if err := matchShare(ctx, n.DB.Store(), c, *sample, *posts, backend); err != nil {
 		serving.Fatal("match share", err)
