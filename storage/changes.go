@@ -31,9 +31,9 @@ import (
 //     new version and then its thread's unchanged knows the post did not
 //     change since the thread's version was read.
 //
-// The counters move after every statement that writes (outside the queue
-// and session tables, whose rows no cache holds) and, inside a
-// transaction, after its COMMIT.
+// The counters move before and after every statement that writes outside
+// a transaction (except to the queue and session tables, whose rows no
+// cache holds) and, inside a transaction, before and after its COMMIT.
 // A reader reads the counter before it reads the database: a write that
 // commits after that moves the counter past what the reader saw, so its
 // entry is never used; a write committed before is in what it read.
@@ -146,8 +146,27 @@ func withPostScope(ctx context.Context, thread, id string) context.Context {
 	return context.WithValue(ctx, scopeKey{}, scope{thread: thread, post: id})
 }
 
-// BeforeQuery implements bun.QueryHook.
-func (c *Changes) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+// BeforeQuery implements bun.QueryHook. A COMMIT, or a write outside a
+// transaction, moves the counters before it runs as well as after: a
+// reader that comes after the write is visible but before the hook's
+// AfterQuery has run (the goroutine may be descheduled in between) must
+// not find the counter unchanged and serve what it cached before the
+// write. An entry made between the two moves is dropped by the second.
+func (c *Changes) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	st, _ := ctx.Value(txStateKey{}).(*txState)
+	op := firstWord(e.Query)
+	if op == "COMMIT" || st == nil {
+		c.observe(ctx, e, st, op)
+	}
+	return ctx
+}
+
+// firstWord is a statement's first word in upper case, not
+// e.Operation(): bun calls every raw query a SELECT.
+func firstWord(query string) string {
+	op, _, _ := strings.Cut(strings.TrimSpace(query), " ")
+	return strings.ToUpper(op)
+}
 
 // txState follows one transaction (Store.atomic): whether it wrote a
 // table some cache may hold, and what those writes changed.
@@ -194,10 +213,13 @@ func withTxState(ctx context.Context) context.Context {
 // AfterQuery implements bun.QueryHook.
 func (c *Changes) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 	st, _ := ctx.Value(txStateKey{}).(*txState)
-	// The statement's first word, not e.Operation(): bun calls every raw
-	// query a SELECT.
-	op, _, _ := strings.Cut(strings.TrimSpace(e.Query), " ")
-	switch strings.ToUpper(op) {
+	c.observe(ctx, e, st, firstWord(e.Query))
+}
+
+// observe moves the counters for statement e (first word op) run with ctx
+// in transaction st (nil outside one followed by this hook).
+func (c *Changes) observe(ctx context.Context, e *bun.QueryEvent, st *txState, op string) {
+	switch op {
 	case "SELECT", "BEGIN", "ROLLBACK", "SAVEPOINT", "RELEASE": // ROLLBACK TO SAVEPOINT, RELEASE SAVEPOINT: nothing written
 		return
 	case "COMMIT":
