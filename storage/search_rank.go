@@ -32,7 +32,7 @@ import (
 // coarse: search_docs.tsv has no positions (array_to_tsvector, so both
 // databases match the same terms), and ts_rank without positions gives
 // every document matching all of a query's words the same rank
-// (docs/architecture.md, Search).
+// (README, Search; bench/README.md section 7).
 
 // rankBoost is what a post in the reader's language multiplies its rank by.
 const rankBoost = 1.5

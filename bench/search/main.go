@@ -176,6 +176,8 @@ func main() {
 	stop := profile()
 	var pg0 map[int]time.Duration
 	if backend == "postgres" {
+		// Connections closed by the pool would take their CPU with them.
+		n.DB.Bun().SetMaxIdleConns(64)
 		if pg0, err = pgBackendCPU(ctx, n.DB.Bun()); err != nil {
 			serving.Fatal("postgres cpu", err)
 		}
