@@ -37,9 +37,10 @@ import (
 // rankBoost is what a post in the reader's language multiplies its rank by.
 const rankBoost = 1.5
 
-// pgRankBound is how many matches PostgreSQL ranks at most. 1,000
-// matches are ranked and joined in some 15 ms on a 2-core machine;
-// the median two-word query on 1,000,000 posts matches 600.
+// pgRankBound is how many matches PostgreSQL ranks at most: 1,000 are
+// ranked and joined in some 20 ms of the server's CPU on a 2-core
+// machine (300: 11 ms); a two-word query on 1,000,000 posts matches
+// some 1,700 (bench/README.md section 7).
 const pgRankBound = 1000
 
 // rankExpr is the database's rank of d (search_docs; search_fts on
