@@ -56,7 +56,13 @@ func (r *Refusal) Error() string { return r.msg }
 // accepted are the types sniffed from content (never from the name or
 // the Content-Type the browser sent). SVG is not among them: it is a
 // document that can carry scripts.
-var accepted = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+var accepted = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range Accepted() {
+		m[t] = true
+	}
+	return m
+}()
 
 // Image is an upload re-encoded.
 type Image struct {
@@ -90,6 +96,16 @@ func Avatar(r io.Reader, l Limits, side int) (*Image, error) {
 	side = min(side, edge)
 	return encode(src, crop, side, side, sniffed)
 }
+
+// PostImageSide is the longest side, in pixels, of a stored image in a
+// post: sharp across a wide column on a high-density screen, and a
+// fraction of a phone photo's weight. The web forms and the Mastodon API
+// both scale to it.
+const PostImageSide = 1600
+
+// Accepted lists the media types an upload may be, for clients to offer
+// only those (the Mastodon API's instance configuration).
+func Accepted() []string { return []string{"image/png", "image/jpeg", "image/gif", "image/webp"} }
 
 // PostImage reads an image for a post within l and returns it scaled down
 // (never up) to fit a square of maxSide pixels, keeping its proportions:

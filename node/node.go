@@ -226,7 +226,7 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mastodon api messages: %w", err)
 	}
-	api, err := mastoapi.New(mastoapi.Config{URLs: urls, Forum: svc, OAuth: auth, Personal: cfg.DB.Store(), Notify: notes,
+	api, err := mastoapi.New(mastoapi.Config{URLs: urls, Forum: svc, OAuth: auth, Personal: cfg.DB.Store(), Notify: notes, Media: cfg.Media, Uploads: cfg.DB.Store(), IDs: cfg.IDs,
 		Search: searcher, Resolve: fed, Live: sh.Live, Messages: apiMessages, Logger: cfg.Logger, Limiter: sh.APILimiter, ClientIP: cfg.ClientIP,
 		Version: cfg.Software.Version, DefaultLanguage: cfg.DefaultLanguage, Now: cfg.Clock.Now, Wrote: fed.Notify})
 	if err != nil {

@@ -14,11 +14,6 @@ import (
 	"github.com/metropolis/agora/media"
 )
 
-// postImageSide is the longest side, in pixels, of a stored image in a
-// post: sharp across a wide column on a high-density screen, and a
-// fraction of a phone photo's weight.
-const postImageSide = 1600
-
 // maxPostUpload bounds a question or answer form sent with images: four
 // files of the largest size accepted (media.DefaultLimits), and room for
 // the texts.
@@ -80,7 +75,7 @@ func (s *Server) postImages(r *http.Request, st *state) ([]forum.Image, string, 
 		if err != nil {
 			return nil, "", fmt.Errorf("image %d of the form: %w", c.n, err)
 		}
-		img, err := media.PostImage(f, media.DefaultLimits, postImageSide)
+		img, err := media.PostImage(f, media.DefaultLimits, media.PostImageSide)
 		f.Close()
 		if refusal, ok := media.IsRefusal(err); ok {
 			return nil, st.tr.T("compose.image_problem", "N", c.n, "Problem", st.tr.T(refusal.Code)), nil

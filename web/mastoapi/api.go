@@ -23,6 +23,7 @@ import (
 	"github.com/metropolis/agora/clientip"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/live"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/notify"
 	"github.com/metropolis/agora/oauth"
 	"github.com/metropolis/agora/personal"
@@ -54,6 +55,12 @@ type Config struct {
 	// Live carries new posts and notifications to open streams; nil: no
 	// streaming API.
 	Live live.Broker
+	// Media keeps the images apps upload, Uploads the uploads no status
+	// took yet; either nil: the node takes no images from apps.
+	Media   media.Store
+	Uploads personal.Uploads
+	// IDs names uploads; nil: ULIDs on the wall clock.
+	IDs forum.IDs
 	// Messages puts refusals in the reader's language.
 	Messages Messages
 	Logger   *slog.Logger
@@ -95,6 +102,9 @@ func New(cfg Config) (*API, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.IDs == nil {
+		cfg.IDs = forum.NewULIDs(forum.SystemClock{}, nil)
 	}
 	if cfg.DefaultLanguage == "" {
 		cfg.DefaultLanguage = "en"
@@ -276,6 +286,7 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// upload is a member's upload that agora refuses: the scope is checked,
-// the body never read.
+// upload is a member's upload: the scope is checked, the body left to
+// the handler, which reads it within its own bound (a file is larger than
+// any other body).
 func upload(s oauth.Scope) access { return access{scope: s, member: true, noBody: true} }

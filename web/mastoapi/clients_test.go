@@ -73,7 +73,7 @@ func TestRealClients(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s failed: %v\n%s\n%s", client, err, stderr.String(), out)
 			}
-			for _, want := range []string{"app", "verify_credentials", "follow", "home", "reply", "favourite", "notifications", "streaming", "done"} {
+			for _, want := range []string{"app", "verify_credentials", "follow", "home", "reply", "favourite", "media", "notifications", "streaming", "done"} {
 				if _, ok := steps[want]; !ok {
 					t.Errorf("step %s missing", want)
 				}

@@ -27,6 +27,9 @@ type apiError struct {
 	status int
 	id     string // catalog message id
 	args   []any  // key, value pairs for the message
+	// problem, when set, is a catalog id translated and given to the
+	// message as its Problem (a media refusal in a "Validation failed").
+	problem string
 }
 
 func (e *apiError) Error() string { return e.id }
@@ -40,6 +43,12 @@ var (
 // message id given.
 func invalid(id string, args ...any) error {
 	return &apiError{status: http.StatusUnprocessableEntity, id: id, args: args}
+}
+
+// problem is Mastodon's 422 "Validation failed: …" with a problem the
+// catalog words under id (an upload's refusal, as the web form says it).
+func problem(id string) error {
+	return &apiError{status: http.StatusUnprocessableEntity, id: "api.error.validation_text", problem: id}
 }
 
 func badRequest(id string) error { return &apiError{status: http.StatusBadRequest, id: id} }
@@ -66,7 +75,11 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, c *call, err er
 	status, body := http.StatusInternalServerError, map[string]string{"error": t("api.error.internal")}
 	switch {
 	case errors.As(err, &ae):
-		status, body["error"] = ae.status, t(ae.id, ae.args...)
+		args := ae.args
+		if ae.problem != "" {
+			args = append([]any{"Problem", t(ae.problem)}, args...)
+		}
+		status, body["error"] = ae.status, t(ae.id, args...)
 	case oauth.AsError(err) != nil:
 		oe := oauth.AsError(err)
 		status = oe.Status

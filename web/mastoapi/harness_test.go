@@ -19,6 +19,7 @@ import (
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/forum/password"
+	"github.com/metropolis/agora/media"
 	"github.com/metropolis/agora/node"
 	"github.com/metropolis/agora/storage/storetest"
 	"github.com/metropolis/agora/testrig"
@@ -36,7 +37,9 @@ type site struct {
 	mod   *forum.Member
 }
 
-func newSite(t *testing.T) *site {
+// newSite serves a node as agora runs it (with a media store); opts
+// change its configuration first.
+func newSite(t *testing.T, opts ...func(*node.Config)) *site {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -47,9 +50,13 @@ func newSite(t *testing.T) *site {
 	if os.Getenv("AGORA_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
-	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: storetest.Open(t),
+	cfg := node.Config{BaseURL: base, DefaultLanguage: "en", DB: storetest.Open(t),
 		Logger: slog.New(slog.NewTextHandler(logOut, nil)), AllowLoopbackPeers: true,
-		Hasher: password.NewFast(), Keys: testrig.NodeKeys()})
+		Hasher: password.NewFast(), Keys: testrig.NodeKeys(), Media: media.Dir{Path: t.TempDir()}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	n, err := node.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

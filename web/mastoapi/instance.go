@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/media"
 )
 
 func (a *API) version() string {
@@ -16,13 +17,21 @@ func (a *API) version() string {
 
 // configuration is what apps read to size their compose box.
 func (a *API) configuration() map[string]any {
+	// Images as the web forms take them (package media's limits); none
+	// on a node without a media store.
+	maxMedia, types, imageBytes, pixels := 0, []string{}, int64(0), 0
+	if a.mediaEnabled() {
+		maxMedia, types = forum.MaxImages, media.Accepted()
+		imageBytes, pixels = media.DefaultLimits.MaxBytes, media.DefaultLimits.MaxPixels
+	}
 	return map[string]any{
 		"urls":     map[string]any{"streaming": streamingBase(a.cfg.URLs.Base())},
 		"accounts": map[string]any{"max_featured_tags": 0, "max_pinned_statuses": 0},
-		"statuses": map[string]any{"max_characters": forum.MaxBodyLen, "max_media_attachments": 0,
+		"statuses": map[string]any{"max_characters": forum.MaxBodyLen, "max_media_attachments": maxMedia,
 			"characters_reserved_per_url": 23},
-		"media_attachments": map[string]any{"supported_mime_types": []string{}, "image_size_limit": 0,
-			"image_matrix_limit": 0, "video_size_limit": 0, "video_frame_rate_limit": 0, "video_matrix_limit": 0},
+		"media_attachments": map[string]any{"supported_mime_types": types, "image_size_limit": imageBytes,
+			"image_matrix_limit": pixels, "description_limit": forum.MaxAltLen, "video_size_limit": 0,
+			"video_frame_rate_limit": 0, "video_matrix_limit": 0},
 		"polls":       map[string]any{"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0},
 		"translation": map[string]any{"enabled": false},
 		"vapid":       map[string]any{"public_key": ""},
@@ -121,8 +130,3 @@ func (a *API) verifyCredentials(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	return ok(w, j)
 }
-
-// noMedia is POST /api/v1/media and /api/v2/media: agora's posts are
-// text, so an app offering to attach a picture is told so in Mastodon's
-// shape (422) and in the member's language, and the file is not read.
-func (a *API) noMedia(w http.ResponseWriter, r *http.Request, c *call) error { return errNoMedia }

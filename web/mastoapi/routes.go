@@ -79,10 +79,13 @@ func (a *API) routes() []route {
 		{"GET /api/v1/trends/statuses", public(), a.emptyList},
 		{"GET /api/v1/trends/links", public(), a.emptyList},
 
-		// Pictures: agora's posts are text. Apps are told so in
-		// Mastodon's shape (422), in the member's language.
-		{"POST /api/v1/media", upload(writeMedia), a.noMedia},
-		{"POST /api/v2/media", upload(writeMedia), a.noMedia},
+		// Images: uploaded first, then named by a status (media_ids).
+		// An upload is its uploader's alone until a post takes it.
+		{"POST /api/v1/media", upload(writeMedia), a.uploadMedia},
+		{"POST /api/v2/media", upload(writeMedia), a.uploadMedia},
+		{"GET /api/v1/media/{id}", memberToken(writeMedia), a.getMedia},
+		{"PUT /api/v1/media/{id}", memberToken(writeMedia), a.describeMedia},
+		{"GET /api/v1/media/{id}/file", memberToken(writeMedia), a.mediaFile},
 
 		// Statuses: questions and answers.
 		{"POST /api/v1/statuses", memberToken(writeStatuses), a.createStatus},

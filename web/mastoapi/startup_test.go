@@ -159,7 +159,7 @@ func TestErrorsInMemberLanguage(t *testing.T) {
 			"La validación falló: el texto no puede estar vacío"},
 		{"poll, member's setting", amelie, "", "POST", "/api/v1/statuses",
 			`{"status":"Which?","in_reply_to_id":"` + th.ID + `","poll":{"options":["a","b"],"expires_in":3600}}`, 422,
-			"Échec de la validation : les messages d’agora sont du texte seul ; on ne peut y joindre ni images, ni vidéos, ni sondages"},
+			"Échec de la validation : les messages d’agora ne peuvent pas contenir de sondage"},
 		{"too long, app's language", marta, "es", "POST", "/api/v1/statuses",
 			`{"status":"` + strings.Repeat("a", forum.MaxBodyLen+1) + `","in_reply_to_id":"` + th.ID + `"}`, 422,
 			"La validación falló: el texto supera el límite de 20000 caracteres"},
@@ -182,14 +182,21 @@ func TestErrorsInMemberLanguage(t *testing.T) {
 			}
 		})
 	}
-	// Pictures: refused in Mastodon's shape and the member's language,
-	// whatever the file's size (it is never read).
-	for _, size := range []int{1000, 3 << 20} {
+	// A file that is not an image, or one over the size bound: refused
+	// in Mastodon's shape and the member's language, in the web form's
+	// words.
+	for _, tt := range []struct {
+		size int
+		want string
+	}{
+		{1000, "La validación falló: Este archivo no es una imagen PNG, JPEG, GIF o WebP."},
+		{11 << 20, "La validación falló: Este archivo es demasiado grande: una foto puede tener hasta 10 MB."},
+	} {
 		for _, path := range []string{"/api/v1/media", "/api/v2/media"} {
-			b, h := upload(t, size)
+			b, h := upload(t, tt.size)
 			r := s.send(marta, "POST", path, withLang(h, es.Get("Accept-Language")), b)
-			if got := r.obj(t)["error"]; r.status != 422 || got != "La validación falló: las publicaciones de agora son solo texto; no se pueden adjuntar imágenes, vídeos ni encuestas" {
-				t.Fatalf("%s (%d bytes): %d %v", path, size, r.status, got)
+			if got := r.obj(t)["error"]; r.status != 422 || got != tt.want {
+				t.Fatalf("%s (%d bytes): %d %v", path, tt.size, r.status, got)
 			}
 		}
 	}

@@ -114,8 +114,11 @@ func (a *API) statusContext(w http.ResponseWriter, r *http.Request, c *call) err
 	return ok(w, map[string]any{"ancestors": anc, "descendants": desc})
 }
 
-// errNoMedia refuses pictures and polls: agora's posts are text.
+// errNoMedia refuses images on a node that keeps none (no media store).
 var errNoMedia = invalid("api.error.no_media")
+
+// errNoPolls refuses polls: agora's posts have none.
+var errNoPolls = invalid("api.error.no_polls")
 
 // errTooLong is Mastodon's refusal of a status over the limit.
 var errTooLong = invalid("api.error.too_long", "Limit", limitArg(forum.MaxBodyLen))
@@ -140,8 +143,12 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request, c *call) erro
 	default:
 		return invalid("api.error.visibility")
 	}
-	if len(c.params.all("media_ids")) > 0 || len(c.params.all("poll[options]")) > 0 {
-		return errNoMedia
+	if len(c.params.all("poll[options]")) > 0 {
+		return errNoPolls
+	}
+	images, uploads, err := a.attach(r, c)
+	if err != nil {
+		return err
 	}
 	lang := c.params.get("language")
 	if lang == "" {
@@ -154,7 +161,7 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request, c *call) erro
 		if err != nil {
 			return err
 		}
-		if p, err = a.cfg.Forum.Reply(ctx, c.member, t.ID, parent.ID, forum.Answer{Body: text, Language: lang}); err != nil {
+		if p, err = a.cfg.Forum.Reply(ctx, c.member, t.ID, parent.ID, forum.Answer{Body: text, Language: lang, Images: images}); err != nil {
 			return err
 		}
 	} else {
@@ -163,12 +170,19 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request, c *call) erro
 			return err
 		}
 		title, body := questionOf(text)
-		t, err := a.cfg.Forum.Ask(ctx, c.member, f.ID, forum.Question{Title: title, Body: body, Language: lang})
+		t, err := a.cfg.Forum.Ask(ctx, c.member, f.ID, forum.Question{Title: title, Body: body, Language: lang, Images: images})
 		if err != nil {
 			return err
 		}
 		if p, err = a.cfg.Forum.Post(ctx, t.RootPostID); err != nil {
 			return err
+		}
+	}
+	// The post holds the images now; a failure here leaves uploads to
+	// expire, never a post without its images.
+	if len(uploads) > 0 {
+		if err := a.cfg.Uploads.DeleteUploads(ctx, c.member.ID, uploads); err != nil {
+			a.cfg.Logger.Warn("delete attached uploads", "member", c.member.ID, "err", err)
 		}
 	}
 	s, err := a.oneStatus(ctx, c.member, p)
@@ -226,6 +240,9 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request, c *call) error 
 	text := c.params.get("status")
 	if utf8.RuneCountInString(text) > forum.MaxBodyLen {
 		return errTooLong
+	}
+	if err := a.sameMedia(p, c); err != nil {
+		return err
 	}
 	e := forum.Edit{Body: text, Language: c.params.get("language")}
 	if e.Language == "" {

@@ -10,37 +10,37 @@ import (
 
 // statusJSON is Mastodon's Status entity.
 type statusJSON struct {
-	ID                 string        `json:"id"`
-	URI                string        `json:"uri"`
-	URL                string        `json:"url"`
-	CreatedAt          string        `json:"created_at"`
-	Account            accountJSON   `json:"account"`
-	Content            string        `json:"content"`
-	Text               *string       `json:"text"`
-	Visibility         string        `json:"visibility"`
-	Sensitive          bool          `json:"sensitive"`
-	SpoilerText        string        `json:"spoiler_text"`
-	MediaAttachments   []any         `json:"media_attachments"`
-	Application        any           `json:"application"`
-	Mentions           []mentionJSON `json:"mentions"`
-	Tags               []any         `json:"tags"`
-	Emojis             []any         `json:"emojis"`
-	ReblogsCount       int           `json:"reblogs_count"`
-	FavouritesCount    int           `json:"favourites_count"`
-	RepliesCount       int           `json:"replies_count"`
-	InReplyToID        *string       `json:"in_reply_to_id"`
-	InReplyToAccountID *string       `json:"in_reply_to_account_id"`
-	Reblog             any           `json:"reblog"`
-	Poll               any           `json:"poll"`
-	Card               any           `json:"card"`
-	Language           string        `json:"language"`
-	EditedAt           *string       `json:"edited_at"`
-	Favourited         bool          `json:"favourited"`
-	Reblogged          bool          `json:"reblogged"`
-	Muted              bool          `json:"muted"`
-	Bookmarked         bool          `json:"bookmarked"`
-	Pinned             bool          `json:"pinned"`
-	Filtered           []any         `json:"filtered"`
+	ID                 string           `json:"id"`
+	URI                string           `json:"uri"`
+	URL                string           `json:"url"`
+	CreatedAt          string           `json:"created_at"`
+	Account            accountJSON      `json:"account"`
+	Content            string           `json:"content"`
+	Text               *string          `json:"text"`
+	Visibility         string           `json:"visibility"`
+	Sensitive          bool             `json:"sensitive"`
+	SpoilerText        string           `json:"spoiler_text"`
+	MediaAttachments   []attachmentJSON `json:"media_attachments"`
+	Application        any              `json:"application"`
+	Mentions           []mentionJSON    `json:"mentions"`
+	Tags               []any            `json:"tags"`
+	Emojis             []any            `json:"emojis"`
+	ReblogsCount       int              `json:"reblogs_count"`
+	FavouritesCount    int              `json:"favourites_count"`
+	RepliesCount       int              `json:"replies_count"`
+	InReplyToID        *string          `json:"in_reply_to_id"`
+	InReplyToAccountID *string          `json:"in_reply_to_account_id"`
+	Reblog             any              `json:"reblog"`
+	Poll               any              `json:"poll"`
+	Card               any              `json:"card"`
+	Language           string           `json:"language"`
+	EditedAt           *string          `json:"edited_at"`
+	Favourited         bool             `json:"favourited"`
+	Reblogged          bool             `json:"reblogged"`
+	Muted              bool             `json:"muted"`
+	Bookmarked         bool             `json:"bookmarked"`
+	Pinned             bool             `json:"pinned"`
+	Filtered           []any            `json:"filtered"`
 }
 
 type mentionJSON struct {
@@ -140,7 +140,7 @@ func (a *API) status(set *postSet, p *forum.Post) statusJSON {
 	}
 	s := statusJSON{ID: p.ID, URI: uri, URL: a.cfg.URLs.Abs("/t/" + t.ID + "#p-" + p.ID), CreatedAt: stamp(p.CreatedAt),
 		Account: a.memberAccount(author), Content: p.HTML, Visibility: "public", SpoilerText: p.Extras.Warning,
-		Sensitive: p.Extras.Sensitive || p.Extras.Warning != "", MediaAttachments: []any{}, Mentions: []mentionJSON{},
+		Sensitive: p.Extras.Sensitive || p.Extras.Warning != "", MediaAttachments: a.attachments(p), Mentions: []mentionJSON{},
 		Tags: []any{}, Emojis: []any{}, ReblogsCount: p.ShareCount, FavouritesCount: p.HelpfulCount,
 		Language: p.Language, EditedAt: stampPtr(p.EditedAt), Favourited: set.helpful[p.ID],
 		Bookmarked: set.bookmark[p.ID], Filtered: []any{}}

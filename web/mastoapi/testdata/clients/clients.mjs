@@ -1,13 +1,17 @@
 // Drives an agora node with a real Mastodon client library, as an app
 // would: register, sign in through the consent form (over HTTP, as a
 // browser), verify credentials, follow a forum and a thread actor, read
-// the home timeline, reply, favourite, read notifications, and receive a
-// new answer on the streaming API within 2 s. Run by
+// the home timeline, reply, favourite, upload an image, describe it and
+// reply with it, read notifications, and receive a new answer on the
+// streaming API within 2 s. Run by
 // web/mastoapi/clients_test.go with CLIENT=masto or CLIENT=megalodon.
 import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient } from "masto";
 import megalodon from "megalodon";
 const generator = megalodon.default ?? megalodon;
 import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const env = (k) => {
   const v = process.env[k];
@@ -102,6 +106,26 @@ async function eventually(what, fn, ms = 8000) {
   }
 }
 
+// A 2 × 2 PNG, as a phone's gallery would hand one over.
+const png = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4oREFRAwQCgAl3gUpEzqvXwAAAABJRU5ErkJggg==",
+  "base64",
+);
+const alt = "A map of the square with the wifi kiosk";
+
+// checkImage checks a status that carries the uploaded image: one image
+// attachment with its description, shown on the thread page.
+async function checkImage(attachments) {
+  const img = attachments?.[0];
+  if (attachments?.length !== 1 || img.type !== "image" || img.description !== alt) {
+    fail(`attachments: ${JSON.stringify(attachments)}`);
+  }
+  if (!(await threadPageHas(new URL(img.url).pathname))) fail("the image is not on the thread page");
+  const res = await fetch(img.url);
+  if (res.status !== 200 || res.headers.get("content-type") !== "image/png") fail(`image: ${res.status}`);
+  return img.url;
+}
+
 async function threadPageHas(text) {
   const html = await (await fetch(new URL(`/t/${threadID}`, base))).text();
   return html.includes(text);
@@ -150,6 +174,12 @@ async function withMasto() {
   const fav = await client.v1.statuses.$select(answerID).favourite();
   if (!fav.favourited || fav.favouritesCount < 1) fail(`favourite: ${JSON.stringify(fav)}`);
   step("favourite", String(fav.favouritesCount));
+
+  const upload = await client.v2.media.create({ file: new Blob([png], { type: "image/png" }) });
+  const described = await client.v1.media.$select(upload.id).update({ description: alt });
+  if (described.description !== alt) fail(`describe: ${JSON.stringify(described)}`);
+  const pictured = await client.v1.statuses.create({ status: "masto shows the square", inReplyToId: threadID, mediaIds: [upload.id] });
+  step("media", await checkImage(pictured.mediaAttachments));
 
   await asOther(mine.id, "Obrigado, masto!");
   const note = await eventually("a mention notification", async () =>
@@ -210,6 +240,14 @@ async function withMegalodon() {
   const fav = (await client.favouriteStatus(answerID)).data;
   if (!fav.favourited) fail("favourite");
   step("favourite", String(fav.favourites_count));
+
+  const file = join(mkdtempSync(join(tmpdir(), "agora-megalodon-")), "square.png");
+  writeFileSync(file, png);
+  const upload = (await client.uploadMedia(createReadStream(file))).data;
+  const described = (await client.updateMedia(upload.id, { description: alt })).data;
+  if (described.description !== alt) fail(`describe: ${JSON.stringify(described)}`);
+  const pictured = (await client.postStatus("megalodon shows the square", { in_reply_to_id: threadID, media_ids: [upload.id] })).data;
+  step("media", await checkImage(pictured.media_attachments));
 
   await asOther(mine.id, "Obrigado, megalodon!");
   const note = await eventually("a mention notification", async () =>
