@@ -27,8 +27,8 @@ import (
 // A query matching at most pgRankBound documents gets the page of
 // ranking every match, as SQLite does. One matching more is ranked among
 // the first pgRankBound in storage order (TestFindPostsRankBound): a
-// bounded cost instead of an exact order that a reader asking for
-// thousands of posts does not tell apart. The ranks themselves are
+// bounded cost, at the price of an order that past the bound favours
+// older posts (the table is appended to). The ranks themselves are
 // coarse: search_docs.tsv has no positions (array_to_tsvector, so both
 // databases match the same terms), and ts_rank without positions gives
 // every document matching all of a query's words the same rank

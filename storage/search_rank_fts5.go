@@ -29,8 +29,9 @@ import (
 // every match) or when the want-th of its rows, as the page orders them,
 // is an exact title or outranks the best a row left out could reach (the
 // m-th rank, raised by half when the row may be in the reader's
-// language). Otherwise m grows (the rows read again: rare, as one
-// stream is cheaper than two). The exact titles are looked up by the
+// language). Otherwise m grows and the rows are read again (rare: a
+// tie at the m-th row, or a boost that could lift a row left out). The
+// exact titles are looked up by the
 // partial title index and added, whatever their rank. The union, sorted
 // as rankCandidates sorts, starts with the page: the same results as
 // ranking every match.
