@@ -11,8 +11,8 @@ import (
 )
 
 // On SQLite a relevance search reads matches in FTS5's rank order and
-// stops as soon as the page is known, instead of ranking candidates and
-// joining them afterwards (search_rank.go, what PostgreSQL does).
+// stops as soon as the page is known, instead of joining and sorting
+// every match (PostgreSQL ranks a bounded set instead: search_rank.go).
 //
 // FTS5 sorts its matches by rank itself when a query orders by its rank
 // column (the rank function is set in the query: "rank MATCH
@@ -21,7 +21,8 @@ import (
 // LIMIT, only the rows up to the LIMIT-th that passes the filters are
 // joined (no sort of every match afterwards; TestRankStreamPlan checks
 // the plan). bm25 is still computed for every match: FTS5 needs them all
-// to sort; it reads the position lists only, not the rows.
+// to sort; it reads the position lists and the documents' sizes, not the
+// rows.
 //
 // The page's order is not the rank alone: an exact title first, the
 // rank raised by half in the reader's language, then the newest. So the
@@ -31,10 +32,9 @@ import (
 // m-th rank, raised by half when the row may be in the reader's
 // language). Otherwise m grows and the rows are read again (rare: a
 // tie at the m-th row, or a boost that could lift a row left out). The
-// exact titles are looked up by the
-// partial title index and added, whatever their rank. The union, sorted
-// as rankCandidates sorts, starts with the page: the same results as
-// ranking every match.
+// exact titles are looked up by the partial title index and added,
+// whatever their rank. The union, sorted by sortHits, starts with the
+// page: the same results as ranking every match.
 
 // ftsRank is the rank function of search_fts for relevance: bm25 with
 // the title ten times the body (rankExpr's, as FTS5's rank column).
