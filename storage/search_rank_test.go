@@ -81,7 +81,7 @@ func TestFindPostsTopCandidates(t *testing.T) {
 	})
 }
 
-// TestTitleKeyIndex: the lookup of exact titles (topCandidates) reads the
+// TestTitleKeyIndex: the lookup of exact titles (titledHits; the UNION of findRelevant on PostgreSQL) reads the
 // partial index of titles, not every document.
 func TestTitleKeyIndex(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
