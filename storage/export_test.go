@@ -17,14 +17,3 @@ func FindNewestFTS5(ctx context.Context, s *Store, q search.PostQuery, scanAbove
 	}
 	return ids, err
 }
-
-// FindRelevantBounded is FindPosts by relevance with PostgreSQL ranking
-// at most bound matches (search_rank.go; SQLite ignores it).
-func FindRelevantBounded(ctx context.Context, s *Store, q search.PostQuery, bound int) ([]string, error) {
-	hits, err := s.findRelevant(ctx, q, bound)
-	var ids []string
-	for _, h := range hits[min(q.Offset, len(hits)):min(q.Offset+q.Limit, len(hits))] {
-		ids = append(ids, h.ID)
-	}
-	return ids, err
-}

@@ -50,8 +50,8 @@ func visiblePosts(sel *bun.SelectQuery, join string) *bun.SelectQuery {
 // FindPosts finds the posts anyone may read that match q: not deleted, in
 // a thread that is not, by an author and in a forum of no blocked
 // instance. The terms are matched by the database's full-text index;
-// filters and order are the same on both databases. In order of
-// relevance, only the best-ranked matches are joined (search_rank.go).
+// filters and order are the same on both databases (relevance:
+// search_rank.go).
 func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
 	if q.Parsed.Empty() || q.Limit <= 0 {
 		return nil, nil
@@ -76,7 +76,7 @@ func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.Pos
 			return nil, dbErr("find posts", err)
 		}
 	} else {
-		hits, err := s.findRelevant(ctx, q, pgRankBound)
+		hits, err := s.findRelevant(ctx, q)
 		if err != nil {
 			return nil, err
 		}
