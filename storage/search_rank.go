@@ -67,15 +67,22 @@ func (s *Store) findRelevant(ctx context.Context, q search.PostQuery) ([]rankedH
 		return s.findRelevantFTS5(ctx, q)
 	}
 	rank, args := rankExpr(true, q.Parsed)
-	sel, join := searchMatch(s.db.NewSelect(), q.Parsed)
-	sel = sel.ColumnExpr(hitColumns).ColumnExpr("d.title_key, d.post_id AS doc, "+rank+" AS score", args...).
+	// The matches that pass the filters, with their rank: OFFSET 0 keeps
+	// PostgreSQL from merging this into the sort, which would carry each
+	// tsvector (or each post's HTML) through it to rank them afterwards.
+	matches, join := searchMatch(s.db.NewSelect(), q.Parsed)
+	matches = matches.ColumnExpr("d.post_id AS doc, d.title_key, p.id, p.language, "+rank+" AS score", args...).
 		Join(join + " posts AS p ON p.id = d.post_id")
-	sel = postFilters(visiblePosts(sel, join), q).
-		// sortHits' order, in SQL: the same ranks raised the same way.
-		OrderExpr("(d.title_key = ? AND d.title_key <> '') DESC", q.Parsed.Key).
-		OrderExpr(rank+" * (CASE WHEN p.language = ? THEN ?::float8 ELSE 1 END) DESC",
-			q.Parsed.TSQuery(), q.RankLanguage, rankBoost).
-		OrderExpr("p.id DESC").Limit(int64(q.Offset + q.Limit))
+	matches = postFilters(visiblePosts(matches, join), q)
+	// sortHits' order in SQL (the same ranks raised the same way), over
+	// narrow rows: a top-N sort that keeps the page's rows only.
+	top := s.db.NewSelect().TableExpr("(? OFFSET 0) AS m", matches).ColumnExpr("m.doc, m.title_key, m.id, m.score").
+		OrderExpr("(m.title_key = ? AND m.title_key <> '') DESC", q.Parsed.Key).
+		OrderExpr("m.score * (CASE WHEN m.language = ? THEN ?::float8 ELSE 1 END) DESC", q.RankLanguage, rankBoost).
+		OrderExpr("m.id DESC").Limit(int64(q.Offset + q.Limit))
+	sel := s.db.NewSelect().TableExpr("(?) AS top", top).ColumnExpr(hitColumns).
+		ColumnExpr("top.title_key, top.doc, top.score").
+		Join("JOIN posts AS p ON p.id = top.id").Join("JOIN threads AS t ON t.id = p.thread_id")
 	var rows []rankedHit
 	if err := sel.Scan(ctx, &rows); err != nil {
 		return nil, dbErr("find posts", err)
