@@ -17,3 +17,36 @@ func FindNewestFTS5(ctx context.Context, s *Store, q search.PostQuery, scanAbove
 	}
 	return ids, err
 }
+
+// FindRelevantRecent is a PostgreSQL relevance search from the window
+// newest documents (search_rank_recent.go): ok is false when it could not
+// tell the page.
+func FindRelevantRecent(ctx context.Context, s *Store, q search.PostQuery, window int) (ids []string, ok bool, err error) {
+	hits, ok, err := s.findRelevantRecent(ctx, q, window)
+	for _, h := range hits[min(q.Offset, len(hits)):] {
+		ids = append(ids, h.ID)
+	}
+	return ids, ok, err
+}
+
+// FindRelevantAll is a PostgreSQL relevance search that ranks every match.
+func FindRelevantAll(ctx context.Context, s *Store, q search.PostQuery) ([]string, error) {
+	hits, err := s.rankedPage(ctx, q, s.pgMatches(q))
+	var ids []string
+	for _, h := range hits[min(q.Offset, len(hits)):] {
+		ids = append(ids, h.ID)
+	}
+	return ids, err
+}
+
+// ElevatedMatches counts the documents matching q that hold two
+// alternatives of one of its words (search_rank_recent.go).
+func ElevatedMatches(ctx context.Context, s *Store, q search.Parsed) (int, error) {
+	tsq, _ := elevatedTSQuery(q)
+	if tsq == "" {
+		return 0, nil
+	}
+	n, err := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.TSQuery()).
+		Where("d.tsv @@ ?::tsquery", tsq).Count(ctx)
+	return int(n), err
+}

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 
+	"github.com/uptrace/bun"
+
 	"github.com/metropolis/agora/search"
 )
 
@@ -66,14 +68,29 @@ func (s *Store) findRelevant(ctx context.Context, q search.PostQuery) ([]rankedH
 	if !isPostgres(s.db) {
 		return s.findRelevantFTS5(ctx, q)
 	}
+	hits, ok, err := s.findRelevantRecent(ctx, q, pgRecentWindow)
+	if err != nil || ok {
+		return hits, err
+	}
+	return s.rankedPage(ctx, q, s.pgMatches(q))
+}
+
+// pgMatches selects search_docs (d) matching q.
+func (s *Store) pgMatches(q search.PostQuery) *bun.SelectQuery {
+	return s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
+}
+
+// rankedPage is the first q.Offset+q.Limit of the documents docs
+// selects (d, with its post_id, title_key and tsv) that anyone may read
+// and that pass q's filters, in relevance order.
+func (s *Store) rankedPage(ctx context.Context, q search.PostQuery, docs *bun.SelectQuery) ([]rankedHit, error) {
 	rank, args := rankExpr(true, q.Parsed)
 	// The matches that pass the filters, with their rank: OFFSET 0 keeps
 	// PostgreSQL from merging this into the sort, which would carry each
 	// tsvector (or each post's HTML) through it to rank them afterwards.
-	matches, join := searchMatch(s.db.NewSelect(), q.Parsed)
-	matches = matches.ColumnExpr("d.post_id AS doc, d.title_key, p.id, p.language, "+rank+" AS score", args...).
-		Join(join + " posts AS p ON p.id = d.post_id")
-	matches = postFilters(visiblePosts(matches, join), q)
+	matches := docs.ColumnExpr("d.post_id AS doc, d.title_key, p.id, p.language, "+rank+" AS score", args...).
+		Join("JOIN posts AS p ON p.id = d.post_id")
+	matches = postFilters(visiblePosts(matches, "JOIN"), q)
 	// sortHits' order in SQL (the same ranks raised the same way), over
 	// narrow rows: a top-N sort that keeps the page's rows only.
 	top := s.db.NewSelect().TableExpr("(? OFFSET 0) AS m", matches).ColumnExpr("m.doc, m.title_key, m.id, m.score").
