@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/metropolis/agora/search"
 )
@@ -39,14 +40,14 @@ func FindRelevantAll(ctx context.Context, s *Store, q search.PostQuery) ([]strin
 	return ids, err
 }
 
-// ElevatedMatches counts the documents matching q that hold two
-// alternatives of one of its words (search_rank_recent.go).
-func ElevatedMatches(ctx context.Context, s *Store, q search.Parsed) (int, error) {
-	tsq, _ := elevatedTSQuery(q)
-	if tsq == "" {
-		return 0, nil
+// HoldingMatches counts the documents matching q that hold at least n
+// of its terms (search_rank_recent.go).
+func HoldingMatches(ctx context.Context, s *Store, q search.Parsed, n int) (int, error) {
+	tsq, ok := holdingTSQuery(queryTerms(q), n)
+	if !ok || tsq == "" {
+		return 0, fmt.Errorf("no tsquery for %d of %d terms", n, len(queryTerms(q)))
 	}
-	n, err := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.TSQuery()).
+	c, err := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.TSQuery()).
 		Where("d.tsv @@ ?::tsquery", tsq).Count(ctx)
-	return int(n), err
+	return int(c), err
 }

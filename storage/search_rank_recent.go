@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -10,43 +11,42 @@ import (
 )
 
 // A relevance search on PostgreSQL first tries to find its page among
-// the newest documents, which costs a bounded amount however many posts
-// match; when it cannot prove the page right from them, it ranks every
+// the newest documents, at a cost bounded whatever the number of
+// matches; when it cannot prove the page right from them, it ranks every
 // match (search_rank.go).
 //
 // It can prove it because ts_rank over search_docs' tsvectors (no
 // positions) depends only on how many of the query's terms a document
-// holds, and grows with it (TestTSRankWithoutPositions). When no term is
-// an alternative of two of the query's words, a match holds one term of
-// each word, its base rank, unless it holds two alternatives of one word
-// (elevated: a tsquery finds those by the GIN index). So the hits are
-// gathered from three sets, each ranked and cut to the page's rows:
+// holds, c, and grows with it (TestTSRankWithoutPositions): rank(c) is
+// computed once from a made-up document. The hits are gathered from
 //
-//   - the matches among the pgRecentWindow newest documents;
-//   - the exact titles (the partial title index);
-//   - the elevated matches.
+//  1. the matches among the pgRecentWindow newest documents and the
+//     exact titles (the partial title index), each ranked and cut to the
+//     page's rows; the page's last row so far, s, is a window document;
+//  2. the matches holding at least L of the query's terms (a tsquery,
+//     by the GIN index), L the least such that rank(L-1), raised by half
+//     when a match may be in the reader's language, is at most s's rank.
 //
-// A match in none of them is older than every document of the window and
-// ranks at most base (times the boost when it may be in the reader's
-// language): when the page's last hit is an exact title or ranks at least
-// that, no such match can enter the page (a tie goes to the newer),
-// and the page is the one ranking every match gives. A broad query finds
-// its page in the window; a narrow one, or one whose hits lie deeper,
-// ranks every match, which it has few of, or pays for the window in
-// vain (some milliseconds).
+// A match in neither holds fewer than L terms: it ranks at most s does
+// and is older than s (a window document), so it comes after s, which
+// is in the page or after it; the page is the one ranking every match
+// gives. The matches holding L terms are rarer than the window's: if
+// they were not, the window would hold more of them and s would rank
+// higher. A broad query finds its page so; a narrow one (fewer than a
+// page of matches in the window) ranks every match, which it has few of.
 
 // pgRecentWindow is how many of the newest documents a relevance search
 // on PostgreSQL looks at first: enough to hold a page of a query matching
 // 1 % of the posts (bench/README.md section 7).
 const pgRecentWindow = 4000
 
-// findRelevantRecent is findRelevant from the newest window documents
+// maxTermSets bounds the tsquery of step 2 (one AND of L terms per set
+// of L of the query's terms): past it, every match is ranked.
+const maxTermSets = 128
+
+// findRelevantRecent is findRelevant from the window newest documents
 // (see above); ok is false when it cannot tell the page.
 func (s *Store) findRelevantRecent(ctx context.Context, q search.PostQuery, window int) (hits []rankedHit, ok bool, err error) {
-	elevated, disjoint := elevatedTSQuery(q.Parsed)
-	if !disjoint {
-		return nil, false, nil
-	}
 	want := q.Offset + q.Limit
 	recent := s.db.NewSelect().
 		TableExpr("(SELECT post_id, title_key, tsv FROM search_docs ORDER BY post_id DESC LIMIT ?) AS d", window).
@@ -55,68 +55,113 @@ func (s *Store) findRelevantRecent(ctx context.Context, q search.PostQuery, wind
 	if q.Parsed.Key != "" {
 		sets = append(sets, s.pgMatches(q).Where("d.title_key = ?", q.Parsed.Key).Where("d.title_key <> ''"))
 	}
-	if elevated != "" {
-		sets = append(sets, s.pgMatches(q).Where("d.tsv @@ ?::tsquery", elevated))
-	}
 	seen := map[string]bool{}
-	for _, docs := range sets {
+	add := func(docs *bun.SelectQuery) error {
 		rows, err := s.rankedPage(ctx, q, docs)
-		if err != nil {
-			return nil, false, err
-		}
 		for _, r := range rows {
 			if !seen[r.Doc] {
 				seen[r.Doc] = true
 				hits = append(hits, r)
 			}
 		}
+		return err
+	}
+	for _, docs := range sets {
+		if err := add(docs); err != nil {
+			return nil, false, err
+		}
 	}
 	if len(hits) < want {
 		return nil, false, nil
 	}
 	sortHits(hits)
-	var base float64
-	if err := s.db.NewRaw("SELECT ts_rank(array_to_tsvector(string_to_array(?, ' ')), ?::tsquery)::float8",
-		strings.Join(baseTerms(q.Parsed), " "), q.Parsed.TSQuery()).Scan(ctx, &base); err != nil {
-		return nil, false, dbErr("find posts: base rank", err)
+	last := hits[want-1]
+	if last.titled {
+		return hits[:want], true, nil
 	}
+	terms := queryTerms(q.Parsed)
+	ranks, err := s.termCountRanks(ctx, q.Parsed, terms)
+	if err != nil {
+		return nil, false, err
+	}
+	boost := 1.0
 	if q.Language == "" || q.Language == q.RankLanguage {
-		base *= rankBoost // as markHits raises a hit in the reader's language
+		boost = rankBoost // as markHits raises a hit in the reader's language
 	}
-	if last := hits[want-1]; !last.titled && last.Score < base {
-		return nil, false, nil
+	least := 1 // L: every match holds one term at least
+	for least <= len(terms) && ranks[least]*boost <= last.Score {
+		least++
+	}
+	if least == 1 {
+		return nil, false, nil // s is no better than any match: rank them all
+	}
+	if least <= len(terms) {
+		tsq, ok := holdingTSQuery(terms, least)
+		if !ok {
+			return nil, false, nil
+		}
+		if err := add(s.pgMatches(q).Where("d.tsv @@ ?::tsquery", tsq)); err != nil {
+			return nil, false, err
+		}
+		sortHits(hits)
 	}
 	return hits[:want], true, nil
 }
 
-// baseTerms holds one term of each of p's words: a document holding
-// just these ranks base.
-func baseTerms(p search.Parsed) []string {
-	out := make([]string, len(p.Groups))
-	for i, g := range p.Groups {
-		out[i] = g[0]
+// queryTerms are p's distinct terms.
+func queryTerms(p search.Parsed) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, g := range p.Groups {
+		for _, t := range g {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
 	}
 	return out
 }
 
-// elevatedTSQuery matches the documents holding two alternatives of one
-// of p's words ("" when no word has two); disjoint is false when a term
-// is an alternative of two words (then a match may hold fewer terms than
-// words, and base is not the rank of every match that is not elevated).
-func elevatedTSQuery(p search.Parsed) (tsq string, disjoint bool) {
+// termCountRanks is ts_rank for p of a document holding c of its terms,
+// for c from 0 (0: no document) to len(terms).
+func (s *Store) termCountRanks(ctx context.Context, p search.Parsed, terms []string) ([]float64, error) {
+	var rows []float64
+	err := s.db.NewRaw(`SELECT ts_rank(array_to_tsvector(t[1:c]), ?::tsquery)::float8
+		FROM string_to_array(?, ' ') AS t, generate_series(1, ?) AS c ORDER BY c`,
+		p.TSQuery(), strings.Join(terms, " "), len(terms)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbErr("find posts: ranks by terms held", err)
+	}
+	if len(rows) != len(terms) {
+		return nil, fmt.Errorf("find posts: %d ranks by terms held for %d terms", len(rows), len(terms))
+	}
+	return append([]float64{0}, rows...), nil
+}
+
+// holdingTSQuery matches the documents holding at least n of terms: one
+// AND of n terms per set of n terms, ok false past maxTermSets of them.
+func holdingTSQuery(terms []string, n int) (tsq string, ok bool) {
 	quote := strings.NewReplacer(`\`, `\\`, `'`, `''`)
-	owner := map[string]int{}
-	var pairs []string
-	for i, g := range p.Groups {
-		for j, a := range g {
-			if w, ok := owner[a]; ok && w != i {
-				return "", false
+	var sets []string
+	var pick func(from int, chosen []string) bool
+	pick = func(from int, chosen []string) bool {
+		if len(chosen) == n {
+			if len(sets) == maxTermSets {
+				return false
 			}
-			owner[a] = i
-			for _, b := range g[j+1:] {
-				pairs = append(pairs, "('"+quote.Replace(a)+"' & '"+quote.Replace(b)+"')")
+			sets = append(sets, "("+strings.Join(chosen, " & ")+")")
+			return true
+		}
+		for i := from; i <= len(terms)-(n-len(chosen)); i++ {
+			if !pick(i+1, append(chosen, "'"+quote.Replace(terms[i])+"'")) {
+				return false
 			}
 		}
+		return true
 	}
-	return strings.Join(pairs, " | "), true
+	if !pick(0, nil) {
+		return "", false
+	}
+	return strings.Join(sets, " | "), true
 }

@@ -259,9 +259,9 @@ func TestTSRankWithoutPositions(t *testing.T) {
 }
 
 // TestFindPostsRecentWindow: on PostgreSQL, a relevance page found among
-// the newest documents (plus exact titles and matches holding two
-// alternatives of a word) is the page of ranking every match, whenever
-// it is found, for windows that hold it and windows too small.
+// the newest documents (plus exact titles and the matches holding more
+// of the query's terms) is the page of ranking every match, whenever it
+// is found, for windows that hold it and windows too small.
 func TestFindPostsRecentWindow(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		if b.Name != "postgres" {
@@ -300,8 +300,8 @@ func TestFindPostsRecentWindow(t *testing.T) {
 		// planner joins every post to every document (seconds).
 		_, err := db.Bun().ExecContext(ctx(t), "ANALYZE")
 		wantErr(t, "ANALYZE", err, nil)
-		elevated, err := storage.ElevatedMatches(ctx(t), s, search.Parse("participação portal"))
-		wantErr(t, "ElevatedMatches", err, nil)
+		elevated, err := storage.HoldingMatches(ctx(t), s, search.Parse("participação portal"), 3)
+		wantErr(t, "HoldingMatches", err, nil)
 		if elevated == 0 {
 			t.Fatal("no document holds two alternatives of a word: the corpus does not test them")
 		}
