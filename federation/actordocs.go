@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/federation/keys"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/media"
@@ -119,7 +120,7 @@ func (f *Federation) threadActor(ctx context.Context, t *forum.Thread) (*ap.Acto
 		Published: t.CreatedAt, Discoverable: true, Indexable: true, Languages: []string{t.Language},
 	}
 	if p, err := f.svc.Post(ctx, t.RootPostID); err == nil {
-		a.Summary = "<p>" + html.EscapeString(summarize(p.HTML, 300)) + "</p><p><a href=\"" + html.EscapeString(f.urls.Thread(t.ID)) + "\">" +
+		a.Summary = "<p>" + html.EscapeString(content.Summarize(p.HTML, 300)) + "</p><p><a href=\"" + html.EscapeString(f.urls.Thread(t.ID)) + "\">" +
 			html.EscapeString(f.urls.Thread(t.ID)) + "</a></p>"
 	}
 	return a, nil

@@ -17,15 +17,17 @@ func HooksOf(f *Federation) Hooks { return Hooks{f: f} }
 // ProcessWith applies a received item with apply in place of the real
 // application, and records the outcome as the inbox worker does.
 func (h Hooks) ProcessWith(ctx context.Context, it *InboxItem, apply func(context.Context, *InboxItem) error) bool {
-	return h.f.processItemWith(ctx, it, apply)
+	return h.f.applier.ApplyAloneWith(ctx, it, apply)
 }
 
 // Process applies a received item as the inbox worker does.
-func (h Hooks) Process(ctx context.Context, it *InboxItem) bool { return h.f.processItem(ctx, it) }
+func (h Hooks) Process(ctx context.Context, it *InboxItem) bool {
+	return h.f.applier.ApplyAlone(ctx, it)
+}
 
 // Apply applies a received item without the worker's recover, so a fuzz
 // test sees any panic.
-func (h Hooks) Apply(ctx context.Context, it *InboxItem) error { return h.f.apply(ctx, it) }
+func (h Hooks) Apply(ctx context.Context, it *InboxItem) error { return h.f.applier.Apply(ctx, it) }
 
 // BatchOutcome is what ApplyBatch did with each item.
 type BatchOutcome struct{ Recorded, Alone []*InboxItem }
@@ -40,7 +42,7 @@ func (h Hooks) ApplyBatch(ctx context.Context, items []*InboxItem) BatchOutcome 
 	}
 	var res BatchOutcome
 	for len(bis) > 0 {
-		out := h.f.applyBatch(ctx, bis)
+		out := h.f.applier.ApplyBatch(ctx, bis)
 		res.Recorded = append(res.Recorded, out.Recorded...)
 		for _, bi := range out.Alone {
 			res.Alone = append(res.Alone, bi.Item)

@@ -18,6 +18,7 @@ import (
 	"github.com/metropolis/agora/federation/inbox"
 	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/federation/keys"
+	"github.com/metropolis/agora/federation/people"
 	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/signature"
@@ -106,9 +107,11 @@ type Federation struct {
 	inboxWake chan struct{}
 	// joins joins remote forums.
 	joins *join.Joiner
-	// applier is the apply code moved to package apply (the rest is still
-	// process*.go here).
+	// applier applies received activities (package apply); the inbox
+	// worker hands it what it claims.
 	applier *apply.Applier
+	// people sends members' follows of remote people.
+	people *people.People
 }
 
 // New checks cfg and builds the federation side of a node. Call Run to
@@ -177,9 +180,15 @@ func New(cfg Config) (*Federation, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.people, err = people.New(people.Config{URLs: cfg.URLs, IDs: cfg.IDs, Clock: cfg.Clock, Store: cfg.Store,
+		Actors: joinSide{f}, Send: f.sendPeople})
+	if err != nil {
+		return nil, err
+	}
 	f.applier, err = apply.New(apply.Config{URLs: cfg.URLs, IDs: cfg.IDs, Clock: cfg.Clock, Log: cfg.Logger,
-		Scope: f.applyScope, Actors: applyActors{f.actors}, Members: applyMembers{f}, Send: f.send,
-		Backfill: f.joins.BackfillJoined})
+		Forum: cfg.Service, Store: cfg.Store, Atomic: f.applyAtomic, Actors: applyActors{f.actors}, Fetcher: f.client,
+		Blocks: f.blocks, Send: f.send, Backfill: f.joins.BackfillJoined, Applied: f.wakePublisher,
+		Refused: cfg.Observer.InboxRefused, KeepRefusals: cfg.KeepRefusals})
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 // forum to that node, as a Flag from the instance actor: the forum's
 // moderators act on it, and the reporter's name stays here.
 func (f *Federation) flagActivities(ctx context.Context, e *forum.Event) ([]*outgoing, error) {
-	r, err := f.forumIn(ctx).ReportOf(ctx, e)
+	r, err := f.svc.ReportOf(ctx, e)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {

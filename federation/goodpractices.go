@@ -3,7 +3,6 @@ package federation
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/metropolis/agora/federation/ap"
@@ -61,64 +60,4 @@ func (f *Federation) goodPracticeActivities(ctx context.Context, e *forum.Event)
 	}
 	return []*outgoing{{uri: act.ID, actorURI: forumURI, typ: typ, object: object, public: true, body: body,
 		inboxes: servers.List()}}, nil
-}
-
-// backfillGoodPractices marks, after a join's backfill, the answers the
-// forum lists in its good-practices collection (and unmarks those it no
-// longer lists), so a node that joins late shows the marks made before.
-// Answers this node does not hold are skipped.
-func (f *Federation) backfillGoodPractices(ctx context.Context, fo *forum.Forum) error {
-	items, err := f.collectionFirstItems(ctx, f.goodPracticesURI(fo))
-	if err != nil {
-		return fmt.Errorf("good practices of %s: %w", fo.URI, err)
-	}
-	listed := map[forum.ID]bool{}
-	for _, item := range items {
-		post, err := f.findPost(ctx, item.ID())
-		if errors.Is(err, forum.ErrNotFound) {
-			continue
-		} else if err != nil {
-			return err
-		}
-		listed[post.ID] = true
-		err = f.forumIn(ctx).ReceiveGoodPractice(ctx, fo, post, true, f.cfg.Clock.Now())
-		if err != nil && !errors.Is(err, forum.ErrForbidden) && !forum.IsValidation(err) {
-			return err
-		}
-	}
-	held, err := f.forumIn(ctx).GoodPractices(ctx, forum.GoodPracticeFilter{ForumID: fo.ID})
-	if err != nil {
-		return err
-	}
-	for _, g := range held.Items {
-		if !listed[g.Post.ID] {
-			if err := f.forumIn(ctx).ReceiveGoodPractice(ctx, fo, g.Post, false, f.cfg.Clock.Now()); err != nil && !errors.Is(err, forum.ErrForbidden) {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// collectionFirstItems reads a collection's inline items, or those of its
-// first page (on the collection's host).
-func (f *Federation) collectionFirstItems(ctx context.Context, uri string) ([]ap.Ref, error) {
-	doc, err := f.client.GetObject(ctx, uri)
-	if err != nil {
-		return nil, err
-	}
-	c, err := ap.ParseCollection(ctx, doc.Body)
-	if err != nil {
-		return nil, err
-	}
-	if len(c.Items) > 0 || c.First == "" || !sameHost(c.First, uri) {
-		return c.Items, nil
-	}
-	if doc, err = f.client.GetObject(ctx, c.First); err != nil {
-		return nil, err
-	}
-	if c, err = ap.ParseCollection(ctx, doc.Body); err != nil {
-		return nil, err
-	}
-	return c.Items, nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -71,19 +70,10 @@ type envelope struct {
 
 var keyIDParam = regexp.MustCompile(`(?:^|,)\s*keyId\s*=\s*"([^"]*)"`)
 
-// blocked reports whether the host of rawURL is a blocked instance. A
-// block names a domain: an explicit port (https://evil.example:443/…) does
-// not escape it.
+// blocked reports whether the host of rawURL is a blocked instance (see
+// blocks.List.BlockedURL).
 func (f *Federation) blocked(ctx context.Context, rawURL string) (bool, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
-		return false, nil
-	}
-	host, err := fetch.CanonicalHost(u)
-	if err != nil {
-		host = strings.ToLower(u.Host) // a name no request can reach
-	}
-	return f.hostBlocked(ctx, host)
+	return f.blocks.BlockedURL(ctx, rawURL)
 }
 
 // signerBlocked reads the keyId of a request's signature, if any, and

@@ -95,13 +95,13 @@ func (s joinSide) Actor(ctx context.Context, uri string, refresh bool) (*RemoteA
 }
 
 func (s joinSide) TrustedObject(ctx context.Context, act *ap.Activity) (*ap.Object, error) {
-	return s.f.trustedObject(ctx, act)
+	return s.f.applier.TrustedObject(ctx, act)
 }
 
 func (s joinSide) BackfillGoodPractices(ctx context.Context, fo *forum.Forum) error {
-	return s.f.backfillGoodPractices(ctx, fo)
+	return s.f.applier.BackfillGoodPractices(ctx, fo)
 }
 
 func (s joinSide) StoreFetched(ctx context.Context, o *ap.Object, fo *forum.Forum) error {
-	return s.f.storeFetched(ctx, o, fo)
+	return s.f.applier.StoreFetched(ctx, o, fo)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/apply"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
@@ -138,7 +139,7 @@ func (f *Federation) lookupLocal(ctx context.Context, raw string) (*Found, error
 		fo, err := f.svc.ForumBySlug(ctx, key)
 		return &Found{Forum: fo}, err
 	case uris.KindThread, uris.KindPost:
-		p, err := f.findPost(ctx, raw)
+		p, err := f.applier.FindPost(ctx, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -248,7 +249,7 @@ func (f *Federation) lookupActor(ctx context.Context, uri string) (*Found, error
 		}
 		return &Found{Forum: fo}, nil
 	}
-	m, err := f.remoteMember(ctx, ra.URI)
+	m, err := f.applier.RemoteMember(ctx, ra.URI)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +261,7 @@ func (f *Federation) lookupActor(ctx context.Context, uri string) (*Found, error
 // when unknown); an answer under its thread, whose missing ancestors are
 // fetched (bounded).
 func (f *Federation) lookupPost(ctx context.Context, o *ap.Object) (*Found, error) {
-	if !postTypes[o.Type] {
+	if !content.IsPost(o.Type) {
 		return nil, fmt.Errorf("%w: %s is a %s", ErrLookupRefused, o.ID, o.Type)
 	}
 	if err := apply.PublicOnly(nil, o); err != nil {
@@ -282,7 +283,7 @@ func (f *Federation) lookupPost(ctx context.Context, o *ap.Object) (*Found, erro
 			return nil, err
 		}
 	}
-	if err := f.storeFetched(ctx, o, fo); err != nil {
+	if err := f.applier.StoreFetched(ctx, o, fo); err != nil {
 		var p *apply.PermanentError
 		if errors.As(err, &p) {
 			return nil, fmt.Errorf("%w: %w", ErrLookupRefused, err)

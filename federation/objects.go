@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
-	"regexp"
-	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
@@ -157,7 +155,7 @@ func (f *Federation) object(pc *postContext) *ap.Object {
 		if pc.Webinar != nil {
 			f.asEvent(o, pc.Webinar)
 		}
-		withTitleLine(o)
+		content.WithTitleLine(o)
 		return o
 	}
 	o.Type = ap.TypeNote
@@ -199,26 +197,4 @@ func uniqueMentions(in []ap.Tag) []ap.Tag {
 		out = append(out, t)
 	}
 	return out
-}
-
-var (
-	tags      = regexp.MustCompile(`<[^>]*>`)
-	lineBreak = regexp.MustCompile(`(?i)<br\s*/?>`)
-)
-
-// summarize is the first paragraph of a post as plain text, cut to max
-// characters: what Mastodon shows of a Page in timelines.
-func summarize(h string, max int) string {
-	first := h
-	if i := strings.Index(first, "</p>"); i >= 0 {
-		first = first[:i]
-	}
-	// Inline markup goes (Mastodon wraps mentions in spans); line breaks
-	// become spaces.
-	text := tags.ReplaceAllString(lineBreak.ReplaceAllString(first, " "), "")
-	s := strings.Join(strings.Fields(html.UnescapeString(text)), " ")
-	if r := []rune(s); len(r) > max {
-		s = strings.TrimSpace(string(r[:max-1])) + "…"
-	}
-	return s
 }

@@ -24,15 +24,10 @@ type outgoing struct {
 	orderKey string
 }
 
-// queue stores activities and their deliveries in one transaction, with
+// enqueue stores activities and their deliveries in one transaction, with
 // afterwards (e.g. moving a cursor) in the same transaction. An activity
 // whose id is already stored was sent before: it is skipped, so a retried
 // publication never delivers twice.
-func (f *Federation) queue(ctx context.Context, acts []*outgoing, afterwards func(ctx context.Context, tx Store) error) error {
-	return f.enqueue(ctx, toDeliver(acts), afterwards)
-}
-
-// enqueue is queue for activities in deliver's form.
 func (f *Federation) enqueue(ctx context.Context, acts []*deliver.Outgoing, afterwards func(ctx context.Context, tx Store) error) error {
 	now := f.cfg.Clock.Now()
 	err := f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {

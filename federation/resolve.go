@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/actors"
+	"github.com/metropolis/agora/federation/apply"
 )
 
 // The remote actor cache is package actors'. actorCache keeps the names
@@ -14,13 +15,13 @@ import (
 type actorCache struct{ *actors.Cache }
 
 // actor returns a remote actor, fetching it if needed. Inside a batch
-// (applyBatch) it only reads what the node holds: an actor that needs a
+// (apply.Applier.ApplyBatch) it only reads what the node holds: an actor that needs a
 // fetch sends its item to be applied alone (the error is not apply.Permanent),
 // so the batch's transaction never waits on the network, nor on another
 // goroutine's fetch of the same actor, which writes through the store and
 // would wait for the batch.
 func (c actorCache) actor(ctx context.Context, uri string, refresh bool) (*RemoteActor, error) {
-	if ctx.Value(applyScopeKey{}) != nil {
+	if apply.InBatch(ctx) {
 		if refresh {
 			return nil, fmt.Errorf("refresh actor %s: %w", uri, actors.ErrNotCached)
 		}

@@ -28,7 +28,7 @@ func (f *Federation) ResolveMember(ctx context.Context, query string) (*forum.Me
 			return nil, fmt.Errorf("resolve %s: %w", q, err)
 		}
 	}
-	m, err := f.remoteMember(ctx, uri)
+	m, err := f.applier.RemoteMember(ctx, uri)
 	if err != nil {
 		if errors.Is(err, forum.ErrNotFound) {
 			return nil, err

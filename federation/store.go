@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/actors"
+	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/join"
 	"github.com/metropolis/agora/federation/keys"
+	"github.com/metropolis/agora/federation/people"
 	"github.com/metropolis/agora/federation/publish"
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/stored"
@@ -21,7 +23,7 @@ import (
 
 // Store is the storage of the federation side: what each of its packages
 // declares it calls (each package's own Store lists exactly that), and
-// what the received side, still in this package, calls. storage.Store
+// what this package calls itself. storage.Store
 // implements it. Implementations map driver errors onto forum.ErrNotFound
 // and forum.ErrConflict.
 type Store interface {
@@ -43,48 +45,35 @@ type Store interface {
 	deliver.QueueStore // queueing activities, in the caller's transaction
 	deliver.Outcomes   // a batch of delivery outcomes, in one transaction
 	join.Store         // follows of remote forums, join jobs
+	people.Store       // members' follows of remote people
 	serve.Store        // outboxes and followers, as served
 	publish.Store      // the event publisher
 	publish.Tx         // its transaction
+	apply.Store        // what received activities change, and their outcomes
 	receivedStore
 	mentionStore
 	report.ReceivedStore // the reports of mirrored forums
 }
 
-// receivedStore is what the received side (inbox*.go, process*.go,
-// refusal.go, fetched.go) calls beside the packages' stores.
+// receivedStore is what the received side calls beside the packages'
+// stores (apply.Store: the handlers' and the items' outcomes): the
+// inbox's own, the admin's follow decisions and the refusals listed.
 type receivedStore interface {
-	// Followers of this node's actors.
-	SaveFollower(ctx context.Context, f *Follower) error               // insert or replace by (Target, ActorURI)
-	DeleteFollower(ctx context.Context, target, actorURI string) error // ErrNotFound if absent
-	FollowingByActivity(ctx context.Context, followID string) (*Following, error)
-
 	// Inbox: activities received, durably, before they are applied.
 	// AddInboxItem returns ErrConflict when the activity ID was seen before.
 	AddInboxItem(ctx context.Context, it *InboxItem) error
 	// ClaimInboxItems leases up to limit unprocessed items due at now.
 	ClaimInboxItems(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*InboxItem, error)
-	FinishInboxItem(ctx context.Context, id forum.ID, at time.Time) error
 	// RenewInboxLeases extends the leases of items a worker still holds
 	// (applying them, or waiting behind an item of the same order key).
 	RenewInboxLeases(ctx context.Context, ids []forum.ID, until time.Time) error
 	// ReleaseInboxItems gives held items back without counting an attempt
 	// (the worker is stopping), so another process may claim them at once.
 	ReleaseInboxItems(ctx context.Context, ids []forum.ID) error
-	// RetryInboxItem records a failure and when to try again (attempts+1).
-	RetryInboxItem(ctx context.Context, id forum.ID, next time.Time, errText string) error
 	// FailInboxItem gives up on an item, keeping it for the record.
 	FailInboxItem(ctx context.Context, id forum.ID, at time.Time, errText string) error
-	// RefuseInboxItem fails the item r.ItemID at r.RefusedAt with r.Detail
-	// and keeps r, in one transaction; only the newest keep refusals stay
-	// (keep <= 0: all). ErrNotFound if the item is unknown.
-	RefuseInboxItem(ctx context.Context, r *Refusal, keep int) error
 	// ListRefusals lists the refusals q selects, newest first.
 	ListRefusals(ctx context.Context, q RefusalQuery) ([]*Refusal, error)
-
-	// Tombstones of remote objects deleted (perhaps before they arrived).
-	AddTombstone(ctx context.Context, t *Tombstone) error // idempotent
-	Tombstone(ctx context.Context, uri string) (*Tombstone, error)
 }
 
 // mentionStore is what mention resolution (mentions.go) keeps: what

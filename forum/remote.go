@@ -173,6 +173,11 @@ func (s *Service) recordReceived(ctx context.Context, tx Store, receivedID ID, e
 	return s.record(ctx, tx, e)
 }
 
+// CleanReceived sanitizes and bounds a received post that is kept outside
+// the forums (a followed person's status), by the rules of a received
+// answer: the same allowlist, sizes and language checks.
+func (s *Service) CleanReceived(p RemotePost) (RemotePost, error) { return s.cleanRemote(p, false) }
+
 // cleanRemote sanitizes and bounds a received post. A question may have no
 // body (Lemmy's and lotide's title-only posts: the title says it all), and
 // any post may have none when its extras show something (an image-only

@@ -19,8 +19,13 @@ import (
 type Feed struct {
 	// Events lists events after an ID, oldest first (forum.Service.Events).
 	Events func(ctx context.Context, afterID forum.ID, limit int) ([]*forum.Event, error)
-	Broker Broker
-	Logger *slog.Logger
+	// Statuses lists the ids of followed remote people's statuses kept
+	// after an ID, oldest first (personal.People.StatusesSince): each is
+	// published on PostsTopic too, so open home streams show it. nil:
+	// none.
+	Statuses func(ctx context.Context, afterID forum.ID, limit int) ([]forum.ID, error)
+	Broker   Broker
+	Logger   *slog.Logger
 	// Poll is how often the log is read; default 500 ms.
 	Poll time.Duration
 	// Lookback is how far back each read starts: event IDs are taken before
@@ -60,6 +65,7 @@ func (f *Feed) Run(ctx context.Context) {
 			from = start
 		}
 		f.publishSince(ctx, idAt(from), seen)
+		f.publishStatusesSince(ctx, idAt(from), seen)
 		for id, at := range seen {
 			if at.Before(from.Add(-lookback)) {
 				delete(seen, id)
@@ -107,6 +113,41 @@ func (f *Feed) publishSince(ctx context.Context, after forum.ID, seen map[forum.
 			return
 		}
 	}
+}
+
+// publishStatusesSince publishes the statuses kept after an id, once
+// each: a home stream reads what is new in its member's timeline.
+func (f *Feed) publishStatusesSince(ctx context.Context, after forum.ID, seen map[forum.ID]time.Time) {
+	if f.Statuses == nil {
+		return
+	}
+	ids, err := f.Statuses(ctx, after, 200)
+	if err != nil {
+		if ctx.Err() == nil {
+			f.Logger.Warn("live feed: read statuses", "err", err)
+		}
+		return
+	}
+	for _, id := range ids {
+		if _, ok := seen[id]; ok {
+			continue
+		}
+		data, _ := json.Marshal(AnswerData{Post: id})
+		if err := f.Broker.Publish(ctx, Message{Topic: PostsTopic, ID: "status:" + id, Data: data}); err != nil {
+			f.Logger.Warn("live feed: publish", "status", id, "err", err)
+			return
+		}
+		seen[id] = idTime(id)
+	}
+}
+
+// idTime is when an id was made.
+func idTime(id forum.ID) time.Time {
+	u, err := ulid.ParseStrict(strings.ToUpper(id))
+	if err != nil {
+		return time.Time{}
+	}
+	return ulid.Time(u.Time())
 }
 
 // newAnswer reports whether an event is a new answer, written here or

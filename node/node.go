@@ -227,7 +227,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("mastodon api messages: %w", err)
 	}
 	api, err := mastoapi.New(mastoapi.Config{URLs: urls, Forum: svc, OAuth: auth, Personal: cfg.DB.Store(), Notify: notes, Media: cfg.Media, Uploads: cfg.DB.Store(), IDs: cfg.IDs,
-		Search: searcher, Resolve: fed, Live: sh.Live, Messages: apiMessages, Logger: cfg.Logger, Limiter: sh.APILimiter, ClientIP: cfg.ClientIP,
+		Search: searcher, Resolve: fed, Follows: fed, Live: sh.Live, Messages: apiMessages, Logger: cfg.Logger, Limiter: sh.APILimiter, ClientIP: cfg.ClientIP,
 		Version: cfg.Software.Version, DefaultLanguage: cfg.DefaultLanguage, Now: cfg.Clock.Now, Wrote: fed.Notify})
 	if err != nil {
 		return nil, fmt.Errorf("mastodon api: %w", err)
@@ -243,7 +243,7 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	feed := &live.Feed{Events: svc.Events, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
+	feed := &live.Feed{Events: svc.Events, Statuses: cfg.DB.Store().StatusesSince, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
 	mailIn := &mailin.Receiver{Store: cfg.DB.Store(), Forum: svc, Logger: cfg.Logger, Now: cfg.Clock.Now,
 		DefaultLanguage: cfg.DefaultLanguage, Posted: func(*forum.Post) { fed.Notify() }}
 	return &Node{URLs: urls, Service: svc, Reports: reports, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, MailIn: mailIn, feed: feed, notices: notices,

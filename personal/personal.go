@@ -33,6 +33,8 @@ type Marker struct {
 // Store is what the package keeps. Lists of posts leave out deleted posts
 // and posts of deleted threads, and come newest first whatever the range.
 type Store interface {
+	People // the remote people members follow from apps, and their statuses
+
 	// HomePosts are a member's home timeline: new questions in the forums
 	// they watch, answers in the threads they watch, posts of the people
 	// they follow, and their own posts.

@@ -76,6 +76,9 @@ func TestChangesByThread(t *testing.T) {
 			f := newFixture(t, s)
 			a, qa := f.newThread(t, s, "Thread A")
 			bt, _ := f.newThread(t, s, "Thread B")
+			item := &federation.InboxItem{ID: f.ids.New(), ActivityID: "https://remote.example/a/1",
+				ActorURI: "https://remote.example/u/x", Body: []byte(`{}`), ReceivedAt: t0, NextAttemptAt: t0}
+			wantErr(t, "AddInboxItem", s.AddInboxItem(ctx(t), item), nil)
 			var start uint64 // thread A's version before each write
 			answer := func(ctx context.Context, tx forum.Store) error {
 				p := &forum.Post{ID: f.ids.New(), ThreadID: a.ID, AuthorID: f.member.ID, ParentID: qa.ID,
@@ -114,6 +117,36 @@ func TestChangesByThread(t *testing.T) {
 					})
 					wantErr(t, "transaction", err, nil)
 				}, true, false, false},
+				// The received-reply path's prepared writes report as bun's do.
+				{"thread A's replies counted (a prepared update)", func(t *testing.T) {
+					wantErr(t, "AddThreadReplies", s.AddThreadReplies(ctx(t), a.ID, 1, f.ids.New(), t0), nil)
+				}, true, false, false},
+				{"a received answer in A, its count and event in one transaction (prepared)", func(t *testing.T) {
+					err := s.Atomic(ctx(t), func(ctx context.Context, tx forum.Store) error {
+						if err := answer(ctx, tx); err != nil {
+							return err
+						}
+						if err := tx.AddThreadReplies(ctx, a.ID, 1, f.ids.New(), t0); err != nil {
+							return err
+						}
+						if err := tx.AppendEvent(ctx, &forum.Event{ID: f.ids.New(), Kind: forum.EventPostReceived,
+							ThreadID: a.ID, CreatedAt: t0}); err != nil {
+							return err
+						}
+						if ch.ThreadVersion(a.ID) != start {
+							t.Error("thread A's version moved before the COMMIT")
+						}
+						return nil
+					})
+					wantErr(t, "transaction", err, nil)
+				}, true, false, false},
+				{"an event appended (a prepared insert a cache never reads)", func(t *testing.T) {
+					wantErr(t, "AppendEvent", s.AppendEvent(ctx(t), &forum.Event{ID: f.ids.New(), Kind: forum.EventPostReceived,
+						ThreadID: a.ID, CreatedAt: t0}), nil)
+				}, false, false, false},
+				{"an inbox item finished (likewise)", func(t *testing.T) {
+					wantErr(t, "FinishInboxItem", s.FinishInboxItem(ctx(t), item.ID, t0), nil)
+				}, false, false, false},
 				{"a member renamed (unknown scope)", func(t *testing.T) {
 					f.member.DisplayName = "Ana Lima"
 					wantErr(t, "UpdateMember", s.UpdateMember(ctx(t), f.member), nil)

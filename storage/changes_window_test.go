@@ -77,6 +77,7 @@ func TestChangesMoveBeforeAWriteIsSeen(t *testing.T) {
 				name  string
 				write func(t *testing.T)
 				when  string // the statement after which the versions are read
+				post  bool   // the question's version moves too (a write of unknown scope)
 			}{
 				{"an answer and its thread in one transaction", func(t *testing.T) {
 					err := s.Atomic(ctx(t), func(ctx context.Context, tx forum.Store) error {
@@ -90,11 +91,26 @@ func TestChangesMoveBeforeAWriteIsSeen(t *testing.T) {
 						return tx.UpdateThread(ctx, a)
 					})
 					wantErr(t, "transaction", err, nil)
-				}, "COMMIT"},
+				}, "COMMIT", false},
 				{"a raw update outside a transaction", func(t *testing.T) {
 					_, err := db.Bun().ExecContext(ctx(t), "UPDATE posts SET source = source WHERE thread_id = ?", a.ID)
 					wantErr(t, "raw update", err, nil)
-				}, "UPDATE"},
+				}, "UPDATE", true},
+				{"a prepared update outside a transaction (a thread's count)", func(t *testing.T) {
+					wantErr(t, "AddThreadReplies", s.AddThreadReplies(ctx(t), a.ID, 1, f.ids.New(), t0), nil)
+				}, "UPDATE", false},
+				{"prepared writes in a transaction (a received answer and its count)", func(t *testing.T) {
+					err := s.Atomic(ctx(t), func(ctx context.Context, tx forum.Store) error {
+						p := &forum.Post{ID: f.ids.New(), ThreadID: a.ID, AuthorID: f.member.ID, ParentID: qa.ID,
+							Language: "en", Source: "yes", HTML: "<p>yes</p>", CreatedAt: t0}
+						p.BranchID = p.ID
+						if err := tx.CreatePost(ctx, p); err != nil {
+							return err
+						}
+						return tx.AddThreadReplies(ctx, a.ID, 1, p.ID, t0)
+					})
+					wantErr(t, "transaction", err, nil)
+				}, "COMMIT", false},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
@@ -108,7 +124,7 @@ func TestChangesMoveBeforeAWriteIsSeen(t *testing.T) {
 						if ch.ThreadVersion(a.ID) == thread || ch.Version() == all {
 							t.Errorf("after %s, before the counter's hook: thread version %d, version %d unchanged", op, thread, all)
 						}
-						if tt.when == "UPDATE" && ch.PostVersion(qa.ID) == post {
+						if tt.post && ch.PostVersion(qa.ID) == post {
 							t.Errorf("after %s: post version unchanged", op)
 						}
 					})

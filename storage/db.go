@@ -100,18 +100,19 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: unsupported database URL scheme %q (want postgres://, postgresql://, sqlite:// or file:)", scheme)
 	}
 	db.changes = NewChanges()
-	db.bun = db.bun.WithQueryHook(db.changes)
+	hooks := []bun.QueryHook{db.changes}
 	if db.writers != nil {
-		db.bun = db.bun.WithQueryHook(gateHook{gate: db.writers})
+		hooks = append(hooks, gateHook{gate: db.writers})
 	}
-	for _, h := range opts.QueryHooks {
+	hooks = append(hooks, opts.QueryHooks...)
+	for _, h := range hooks {
 		db.bun = db.bun.WithQueryHook(h)
 	}
 	if err := db.bun.PingContext(ctx); err != nil {
 		_ = db.bun.Close()
 		return nil, fmt.Errorf("storage: connect to %s database: %w", db.dialect, err)
 	}
-	db.stmts = newStatements(db.bun)
+	db.stmts = newStatements(db.bun, hooks)
 	return db, nil
 }
 

@@ -33,7 +33,7 @@ type eventRow struct {
 func (s *Store) AppendEvent(ctx context.Context, e *forum.Event) error {
 	row := &eventRow{ID: e.ID, Kind: string(e.Kind), ActorID: e.ActorID, ForumID: e.ForumID,
 		ThreadID: e.ThreadID, PostID: e.PostID, MemberID: e.MemberID, ReceivedID: e.ReceivedID, ReportID: e.ReportID, CreatedAt: utc(e.CreatedAt)}
-	_, err := s.db.NewInsert().Model(row).Exec(ctx)
+	_, err := s.insertPrepared(ctx, "insert event", row) // every change appends one: prepared
 	return dbErr("append event", err)
 }
 

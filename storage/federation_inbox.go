@@ -97,10 +97,15 @@ func (s *Store) ClaimInboxItems(ctx context.Context, now time.Time, lease time.D
 	return out, nil
 }
 
+func inboxItemsTable(db bun.IDB) bun.Query { return db.NewUpdate().Model((*inboxRow)(nil)) }
+
 // FinishInboxItem marks an item processed at at and releases its lease.
 func (s *Store) FinishInboxItem(ctx context.Context, id forum.ID, at time.Time) error {
-	res, err := s.db.NewUpdate().Model((*inboxRow)(nil)).
-		Set("processed_at = ?", utc(at)).Set("lease_until = NULL").Where("id = ?", id).Exec(ctx)
+	// Every received activity ends here: prepared.
+	res, err := s.execPrepared(ctx, "finish inbox item", inboxItemsTable, func(db bun.IDB) string {
+		return db.NewUpdate().Model((*inboxRow)(nil)).
+			Set("processed_at = ?", bun.Safe("?")).Set("lease_until = NULL").Where("id = ?", bun.Safe("?")).String()
+	}, utc(at), id)
 	if err != nil {
 		return dbErr("finish inbox item", err)
 	}

@@ -148,7 +148,8 @@ func (s *Store) CreatePost(ctx context.Context, p *forum.Post) error {
 func (s *Store) createPost(ctx context.Context, p *forum.Post, t *forum.Thread) error {
 	ctx = withPostScope(ctx, p.ThreadID, p.ID)
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
-		if _, err := tx.db.NewInsert().Model(postToRow(p)).Exec(ctx); err != nil {
+		// Prepared: every reply, local or received, runs it.
+		if _, err := tx.insertPrepared(ctx, "insert post", postToRow(p)); err != nil {
 			return dbErr("create post", err)
 		}
 		if err := tx.insertTranslations(ctx, p); err != nil {

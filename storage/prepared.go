@@ -15,12 +15,14 @@ import (
 // database connection. bun writes each argument into the SQL text, so
 // SQLite would parse every statement again on every request: on a
 // member's thread page, parsing was about a third of the queries' CPU.
-// Writes keep going through bun (its hooks record what changed).
+// The received-reply path's writes are prepared too (prepared_write.go).
 type statements struct {
-	db   *bun.DB
-	pg   bool
-	mu   sync.Mutex
-	byID map[string]*sql.Stmt
+	db     *bun.DB
+	pg     bool
+	hooks  []bun.QueryHook // db's, in its order: prepared writes are shown to them
+	mu     sync.Mutex
+	byID   map[string]*sql.Stmt
+	writes map[string]*preparedWrite
 }
 
 // maxStatements bounds the prepared statements (a mistake that named one
@@ -28,8 +30,9 @@ type statements struct {
 // through bun again.
 const maxStatements = 256
 
-func newStatements(db *bun.DB) *statements {
-	return &statements{db: db, pg: isPostgres(db), byID: map[string]*sql.Stmt{}}
+func newStatements(db *bun.DB, hooks []bun.QueryHook) *statements {
+	return &statements{db: db, pg: isPostgres(db), hooks: hooks, byID: map[string]*sql.Stmt{},
+		writes: map[string]*preparedWrite{}}
 }
 
 // get returns the statement named id, preparing text(db) the first time.
@@ -64,6 +67,7 @@ func (st *statements) close() {
 		_ = s.Close()
 		delete(st.byID, id)
 	}
+	clear(st.writes)
 }
 
 // dollarPlaceholders numbers a statement's ? placeholders for PostgreSQL.
@@ -88,7 +92,7 @@ func dollarPlaceholders(q string) string {
 // Inside a transaction, or past maxStatements, bun runs it instead, with
 // the same text and arguments.
 func (s *Store) readPrepared(ctx context.Context, id string, text func(db bun.IDB) string, dest any, args ...any) error {
-	if s.stmts != nil {
+	if s.stmts != nil && !s.inTx {
 		stmt, err := s.stmts.get(ctx, id, text)
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ type Store struct {
 	root    *bun.DB     // set outside a transaction
 	inTx    bool        // set inside Atomic
 	writers writeGate   // SQLite: one write transaction of this process at a time
-	stmts   *statements // prepared reads; nil inside a transaction
+	stmts   *statements // prepared statements (reads: outside a transaction only)
 }
 
 var _ forum.Store = (*Store)(nil)
@@ -40,7 +40,7 @@ func (s *Store) atomic(ctx context.Context, fn func(ctx context.Context, tx *Sto
 	defer release()
 	var fnErr error
 	err = s.root.RunInTx(withTxState(ctx), nil, func(ctx context.Context, tx bun.Tx) error {
-		fnErr = fn(ctx, &Store{db: tx, inTx: true})
+		fnErr = fn(ctx, &Store{db: tx, inTx: true, stmts: s.stmts})
 		return fnErr
 	})
 	if fnErr != nil {

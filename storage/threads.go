@@ -85,11 +85,17 @@ func (s *Store) AddThreadReplies(ctx context.Context, threadID forum.ID, n int, 
 	ctx = withThreadScope(ctx, threadID)
 	// Every SET expression reads the row as it was before the statement,
 	// so both CASEs compare with the old last_post_id.
-	res, err := s.db.NewUpdate().Model((*threadRow)(nil)).
-		Set("reply_count = reply_count + ?", n).
-		Set("last_post_at = CASE WHEN last_post_id < ? THEN ? ELSE last_post_at END", lastPostID, utc(lastPostAt)).
-		Set("last_post_id = CASE WHEN last_post_id < ? THEN ? ELSE last_post_id END", lastPostID, lastPostID).
-		Where("id = ?", threadID).Exec(ctx)
+	// Prepared: every batch of received replies runs it per thread.
+	res, err := s.execPrepared(ctx, "add thread replies",
+		func(db bun.IDB) bun.Query { return db.NewUpdate().Model((*threadRow)(nil)) },
+		func(db bun.IDB) string {
+			p := bun.Safe("?")
+			return db.NewUpdate().Model((*threadRow)(nil)).
+				Set("reply_count = reply_count + ?", p).
+				Set("last_post_at = CASE WHEN last_post_id < ? THEN ? ELSE last_post_at END", p, p).
+				Set("last_post_id = CASE WHEN last_post_id < ? THEN ? ELSE last_post_id END", p, p).
+				Where("id = ?", p).String()
+		}, n, lastPostID, utc(lastPostAt), lastPostID, lastPostID, threadID)
 	if err != nil {
 		return dbErr("add thread replies", err)
 	}

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,8 +12,10 @@ import (
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/deliver"
+	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/personal"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -28,10 +31,14 @@ func (s *seqIDs) NewAt(time.Time) forum.ID { return s.New() }
 
 // fakeTx keeps follows in memory.
 type fakeTx struct {
-	Tx
+	Store
 	following *stored.Following
 	saved     *stored.Following
 	deleted   string
+
+	person        *personal.PersonFollow
+	personSaved   *personal.PersonFollow
+	personDeleted string
 }
 
 func (t *fakeTx) FollowingByActivity(_ context.Context, id string) (*stored.Following, error) {
@@ -47,25 +54,53 @@ func (t *fakeTx) SaveFollowing(_ context.Context, fg *stored.Following) error {
 }
 func (t *fakeTx) DeleteFollowing(_ context.Context, uri string) error { t.deleted = uri; return nil }
 
+// A member's follow of a remote person (package people).
+func (t *fakeTx) PersonFollowByActivity(_ context.Context, id string) (*personal.PersonFollow, error) {
+	if t.person == nil || t.person.FollowID != id {
+		return nil, forum.ErrNotFound
+	}
+	cp := *t.person
+	return &cp, nil
+}
+func (t *fakeTx) SavePersonFollow(_ context.Context, f *personal.PersonFollow) error {
+	t.personSaved = f
+	return nil
+}
+func (t *fakeTx) DeletePersonFollow(_ context.Context, memberID, personID forum.ID) error {
+	t.personDeleted = memberID + " " + personID
+	return nil
+}
+
 type noActors struct{}
 
 func (noActors) Actor(context.Context, string, bool) (*stored.RemoteActor, error) {
 	return nil, forum.ErrNotFound
 }
-func (noActors) RemoteMember(context.Context, string) (*forum.Member, error) {
-	return nil, forum.ErrNotFound
+
+type noFetcher struct{}
+
+func (noFetcher) GetObject(context.Context, string) (*fetch.Document, error) {
+	return nil, fetch.ErrBudgetExhausted
 }
 
-func testConfig(tx Tx, backfilled *[]string) Config {
+type noBlocks struct{}
+
+func (noBlocks) BlockedURL(context.Context, string) (bool, error) { return false, nil }
+
+func testConfig(tx Store, backfilled *[]string) Config {
 	urls, err := uris.New("https://agora.example")
 	if err != nil {
 		panic(err)
 	}
 	return Config{URLs: urls, IDs: &seqIDs{}, Clock: fixedClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Scope:  func(context.Context) (*forum.Service, Tx) { return nil, tx },
-		Actors: noActors{}, Members: noActors{},
+		Forum: &forum.Service{}, Store: tx,
+		Atomic: func(context.Context, func(context.Context, AtomicTx) error) error {
+			return errors.New("no transactions here")
+		},
+		Actors: noActors{}, Fetcher: noFetcher{}, Blocks: noBlocks{},
 		Send:     func(context.Context, []*deliver.Outgoing) error { return nil },
-		Backfill: func(uri string) { *backfilled = append(*backfilled, uri) }}
+		Backfill: func(uri string) { *backfilled = append(*backfilled, uri) },
+		Applied:  func() {}, Refused: func(string) {}}
 }
 
 // New refuses a Config missing any collaborator, rather than failing on
@@ -80,11 +115,16 @@ func TestNewIncompleteConfig(t *testing.T) {
 		{"IDs", func(c *Config) { c.IDs = nil }},
 		{"Clock", func(c *Config) { c.Clock = nil }},
 		{"Log", func(c *Config) { c.Log = nil }},
-		{"Scope", func(c *Config) { c.Scope = nil }},
+		{"Forum", func(c *Config) { c.Forum = nil }},
+		{"Store", func(c *Config) { c.Store = nil }},
+		{"Atomic", func(c *Config) { c.Atomic = nil }},
 		{"Actors", func(c *Config) { c.Actors = nil }},
-		{"Members", func(c *Config) { c.Members = nil }},
+		{"Fetcher", func(c *Config) { c.Fetcher = nil }},
+		{"Blocks", func(c *Config) { c.Blocks = nil }},
 		{"Send", func(c *Config) { c.Send = nil }},
 		{"Backfill", func(c *Config) { c.Backfill = nil }},
+		{"Applied", func(c *Config) { c.Applied = nil }},
+		{"Refused", func(c *Config) { c.Refused = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig(&fakeTx{}, &backfilled)
@@ -99,7 +139,7 @@ func TestNewIncompleteConfig(t *testing.T) {
 	}
 }
 
-// OnFollowAnswer: only the forum followed answers; an Accept marks the
+// onFollowAnswer: only the forum followed answers; an Accept marks the
 // follow accepted and backfills, a Reject drops it, an unknown follow is
 // refused.
 func TestOnFollowAnswer(t *testing.T) {
@@ -131,7 +171,7 @@ func TestOnFollowAnswer(t *testing.T) {
 				object = ap.Ref{Activity: &ap.Activity{ID: id, Type: ap.TypeJoin, Actor: "https://agora.example/u/marta",
 					Object: ap.Ref{IRI: "https://other.example/events/1"}}}
 			}
-			err = a.OnFollowAnswer(context.Background(), &ap.Activity{ID: "https://other.example/a/1", Type: tc.typ,
+			err = a.onFollowAnswer(context.Background(), &ap.Activity{ID: "https://other.example/a/1", Type: tc.typ,
 				Actor: tc.actor, Object: object})
 			if tc.wantReason != "" {
 				if err == nil || ReasonOf(err) != tc.wantReason || !IsPermanent(err) {
@@ -148,6 +188,55 @@ func TestOnFollowAnswer(t *testing.T) {
 			}
 			if tx.deleted != tc.wantDeleted {
 				t.Errorf("deleted %q, want %q", tx.deleted, tc.wantDeleted)
+			}
+		})
+	}
+}
+
+// onFollowAnswer of a member's follow of a remote person: only that
+// person answers it; an Accept marks it accepted (no backfill), a Reject
+// removes it, an Accept of one already accepted changes nothing.
+func TestOnPersonFollowAnswer(t *testing.T) {
+	const personURI, followID = "https://social.example/users/ana", "https://agora.example/activities/2"
+	for _, tc := range []struct {
+		name, actor, typ string
+		state            personal.FollowState
+		wantReason       string // "" : applied
+		wantSaved        bool
+		wantDeleted      string
+	}{
+		{"accept", personURI, ap.TypeAccept, personal.FollowRequested, "", true, ""},
+		{"accept again", personURI, ap.TypeAccept, personal.FollowAccepted, "", false, ""},
+		{"reject", personURI, ap.TypeReject, personal.FollowRequested, "", false, "m1 p1"},
+		{"reject after accepting", personURI, ap.TypeReject, personal.FollowAccepted, "", false, "m1 p1"},
+		{"another actor", "https://social.example/users/bo", ap.TypeAccept, personal.FollowRequested, ReasonOrigin, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tx := &fakeTx{person: &personal.PersonFollow{ID: "f1", MemberID: "m1", PersonID: "p1", PersonURI: personURI,
+				FollowID: followID, State: tc.state}}
+			var backfilled []string
+			a, err := New(testConfig(tx, &backfilled))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = a.onFollowAnswer(context.Background(), &ap.Activity{ID: "https://social.example/a/1", Type: tc.typ,
+				Actor: tc.actor, Object: ap.Ref{Activity: &ap.Activity{ID: followID, Type: ap.TypeFollow,
+					Actor: "https://agora.example/u/marta", Object: ap.Ref{IRI: personURI}}}})
+			if tc.wantReason != "" {
+				if err == nil || ReasonOf(err) != tc.wantReason || !IsPermanent(err) {
+					t.Fatalf("err %v (reason %q), want a refusal %q", err, ReasonOf(err), tc.wantReason)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if got := tx.personSaved != nil && tx.personSaved.State == personal.FollowAccepted; got != tc.wantSaved {
+				t.Errorf("saved accepted: %v, want %v", got, tc.wantSaved)
+			}
+			if tx.personDeleted != tc.wantDeleted {
+				t.Errorf("deleted %q, want %q", tx.personDeleted, tc.wantDeleted)
+			}
+			if len(backfilled) != 0 || tx.saved != nil || tx.deleted != "" {
+				t.Errorf("a forum follow touched: backfilled %v, saved %v, deleted %q", backfilled, tx.saved, tx.deleted)
 			}
 		})
 	}

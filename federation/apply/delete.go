@@ -11,10 +11,10 @@ import (
 	"github.com/metropolis/agora/forum"
 )
 
-// OnDelete deletes a post by its author, or by a member of the node that
+// onDelete deletes a post by its author, or by a member of the node that
 // hosts its forum; an unknown object is remembered so that a late Create
 // is ignored.
-func (a *Applier) OnDelete(ctx context.Context, act *ap.Activity, received forum.ID) error {
+func (a *Applier) onDelete(ctx context.Context, act *ap.Activity, received forum.ID) error {
 	id := act.Object.ID()
 	if id == act.Actor {
 		return nil // an account deleted: its posts stay, as the node's record
@@ -31,7 +31,7 @@ func (a *Applier) OnDelete(ctx context.Context, act *ap.Activity, received forum
 	} else if err != nil {
 		return err
 	}
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
@@ -46,16 +46,16 @@ func (a *Applier) OnDelete(ctx context.Context, act *ap.Activity, received forum
 	return nil
 }
 
-// OnLock applies a lock (or unlock) of a remote forum's thread, sent by a
+// onLock applies a lock (or unlock) of a remote forum's thread, sent by a
 // member of the forum's node.
-func (a *Applier) OnLock(ctx context.Context, act *ap.Activity, locked bool) error {
+func (a *Applier) onLock(ctx context.Context, act *ap.Activity, locked bool) error {
 	t, err := a.forum(ctx).ThreadByURI(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
 		return Refused(ReasonUnknownTarget, "lock of unknown thread %s", act.Object.ID())
 	} else if err != nil {
 		return err
 	}
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}

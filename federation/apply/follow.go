@@ -10,12 +10,13 @@ import (
 	"github.com/metropolis/agora/federation/serve"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/personal"
 	"github.com/metropolis/agora/uris"
 )
 
-// OnFollow records a follower of one of our actors and, unless the actor
+// onFollow records a follower of one of our actors and, unless the actor
 // approves followers by hand, accepts at once.
-func (a *Applier) OnFollow(ctx context.Context, act *ap.Activity) error {
+func (a *Applier) onFollow(ctx context.Context, act *ap.Activity) error {
 	target := act.Object.ID()
 	kind, key := a.cfg.URLs.Parse(target)
 	approve := false
@@ -58,7 +59,7 @@ func (a *Applier) OnFollow(ctx context.Context, act *ap.Activity) error {
 		return err
 	}
 	if followed != nil {
-		who, err := a.cfg.Members.RemoteMember(ctx, follower.URI)
+		who, err := a.RemoteMember(ctx, follower.URI)
 		if err != nil {
 			return err
 		}
@@ -88,18 +89,18 @@ func (a *Applier) AnswerFollow(ctx context.Context, fl *stored.Follower, typ str
 		Body: body, Inboxes: []string{fl.Inbox}}})
 }
 
-// OnFollowAnswer: a remote forum accepted (or rejected) our follow. An
+// onFollowAnswer: a remote forum accepted (or rejected) our follow. An
 // Accept of a Join or Leave is an event's organiser acknowledging one of
 // our members' answers (Mobilizon does the same): the answer was recorded
 // here when it was sent, so the acknowledgement changes nothing.
-func (a *Applier) OnFollowAnswer(ctx context.Context, act *ap.Activity) error {
+func (a *Applier) onFollowAnswer(ctx context.Context, act *ap.Activity) error {
 	if inner := act.Object.Activity; inner != nil && (inner.Type == ap.TypeJoin || inner.Type == ap.TypeLeave) {
 		return nil
 	}
 	followID := act.Object.ID()
 	fg, err := a.store(ctx).FollowingByActivity(ctx, followID)
 	if errors.Is(err, forum.ErrNotFound) {
-		return Refused(ReasonUnknownTarget, "answer to an unknown follow %s", followID)
+		return a.onPersonFollowAnswer(ctx, act, followID)
 	} else if err != nil {
 		return err
 	}
@@ -124,12 +125,38 @@ func (a *Applier) OnFollowAnswer(ctx context.Context, act *ap.Activity) error {
 	return nil
 }
 
-// UndoFollow takes back a follow of one of our actors (an Undo whose
+// undoFollow takes back a follow of one of our actors (an Undo whose
 // actor is the follower's).
-func (a *Applier) UndoFollow(ctx context.Context, follow *ap.Activity) error {
+func (a *Applier) undoFollow(ctx context.Context, follow *ap.Activity) error {
 	err := a.store(ctx).DeleteFollower(ctx, follow.Object.ID(), follow.Actor)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil // already gone
 	}
 	return err
+}
+
+// onPersonFollowAnswer: a remote person accepted (or rejected) a member's
+// follow (package people). Only the person followed may answer it.
+func (a *Applier) onPersonFollowAnswer(ctx context.Context, act *ap.Activity, followID string) error {
+	fl, err := a.store(ctx).PersonFollowByActivity(ctx, followID)
+	if errors.Is(err, forum.ErrNotFound) {
+		return Refused(ReasonUnknownTarget, "answer to an unknown follow %s", followID)
+	} else if err != nil {
+		return err
+	}
+	if fl.PersonURI != act.Actor {
+		return Refused(ReasonOrigin, "%s answered a follow of %s", act.Actor, fl.PersonURI)
+	}
+	if act.Type == ap.TypeReject {
+		err := a.store(ctx).DeletePersonFollow(ctx, fl.MemberID, fl.PersonID)
+		if errors.Is(err, forum.ErrNotFound) {
+			return nil // unfollowed meanwhile
+		}
+		return err
+	}
+	if fl.State == personal.FollowAccepted {
+		return nil
+	}
+	fl.State = personal.FollowAccepted
+	return a.store(ctx).SavePersonFollow(ctx, fl)
 }

@@ -5,40 +5,39 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"regexp"
-	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/apply/content"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
 
-// OnLike counts a remote member's Like of an answer as helpful (on=false
+// onLike counts a remote member's Like of an answer as helpful (on=false
 // for Undo{Like}).
-func (a *Applier) OnLike(ctx context.Context, act *ap.Activity, received forum.ID, on bool) error {
+func (a *Applier) onLike(ctx context.Context, act *ap.Activity, received forum.ID, on bool) error {
 	post, err := a.FindPost(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
 		return Refused(ReasonUnknownTarget, "like of %s, which this node doesn't have", act.Object.ID())
 	} else if err != nil {
 		return err
 	}
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
 	return a.forum(ctx).ReceiveHelpful(ctx, post, by, on, received)
 }
 
-// OnShare counts a boost of one of the posts we hold as a share (on=false
+// onShare counts a boost of one of the posts we hold as a share (on=false
 // for its Undo). Boosts of anything else are ignored.
-func (a *Applier) OnShare(ctx context.Context, act *ap.Activity, on bool) error {
+func (a *Applier) onShare(ctx context.Context, act *ap.Activity, on bool) error {
 	post, err := a.FindPost(ctx, act.Object.ID())
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
@@ -48,11 +47,11 @@ func (a *Applier) OnShare(ctx context.Context, act *ap.Activity, on bool) error 
 // MaxFlagObjects bounds the objects one Flag names that are looked up.
 const MaxFlagObjects = 100
 
-// OnFlag records a report from another node (Mastodon sends one Flag
+// onFlag records a report from another node (Mastodon sends one Flag
 // naming the account and its posts) for each post of ours or copy we hold;
 // the forum's moderators see it in their queue.
-func (a *Applier) OnFlag(ctx context.Context, act *ap.Activity) error {
-	by, err := a.cfg.Members.RemoteMember(ctx, act.Actor)
+func (a *Applier) onFlag(ctx context.Context, act *ap.Activity) error {
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
@@ -79,7 +78,7 @@ func (a *Applier) OnFlag(ctx context.Context, act *ap.Activity) error {
 			continue // named twice in one Flag: one report
 		}
 		seen[post.ID] = true
-		if _, err := a.forum(ctx).ReceiveReport(ctx, post, by, html.UnescapeString(StripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); errors.Is(err, forum.ErrGone) {
+		if _, err := a.forum(ctx).ReceiveReport(ctx, post, by, html.UnescapeString(content.StripTags(reason)), fmt.Sprintf("%s#%d", act.ID, i)); errors.Is(err, forum.ErrGone) {
 			continue // its thread was deleted: nothing left to moderate
 		} else if err != nil {
 			return err
@@ -109,12 +108,4 @@ func (a *Applier) FindPost(ctx context.Context, uri string) (*forum.Post, error)
 		return nil, forum.ErrNotFound
 	}
 	return a.forum(ctx).PostByURI(ctx, uri)
-}
-
-// tags matches an HTML tag (stripped from text shown as plain).
-var tags = regexp.MustCompile(`<[^>]*>`)
-
-// StripTags is HTML a peer sent as plain text, trimmed (a reason, a title).
-func StripTags(s string) string {
-	return strings.TrimSpace(tags.ReplaceAllString(s, ""))
 }

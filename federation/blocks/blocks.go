@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/metropolis/agora/federation/fetch"
@@ -101,4 +103,19 @@ func (l *List) Blocked(ctx context.Context, host string) (bool, error) {
 		return l.Domains(ctx, host, name)
 	}
 	return l.Domains(ctx, host)
+}
+
+// BlockedURL reports whether the host of rawURL is a blocked instance. A
+// block names a domain: an explicit port (https://evil.example:443/…) does
+// not escape it. A URL without a host names no instance.
+func (l *List) BlockedURL(ctx context.Context, rawURL string) (bool, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return false, nil
+	}
+	host, err := fetch.CanonicalHost(u)
+	if err != nil {
+		host = strings.ToLower(u.Host) // a name no request can reach
+	}
+	return l.Blocked(ctx, host)
 }

@@ -212,3 +212,26 @@ type InboxItem struct {
 	FailedAt      *time.Time
 	LastError     string
 }
+
+// Refusal is the record of an activity refused after the inbox accepted
+// it: kept (the newest Config.KeepRefusals) so an admin can see what was
+// dropped and why.
+type Refusal struct {
+	ID         forum.ID
+	ItemID     forum.ID // the inbox item refused
+	ActivityID string
+	ActorURI   string // the verified signer
+	Host       string // the signer's host, lowercased
+	Type       string // the activity's type as sent ("" if unreadable)
+	Reason     string // one of the reason codes (apply.Reason*)
+	Detail     string // the error, for people
+	RefusedAt  time.Time
+}
+
+// RefusalQuery selects refusals, newest first. Empty fields select all;
+// Limit <= 0 means no limit.
+type RefusalQuery struct {
+	Reason string
+	Host   string
+	Limit  int
+}

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/metropolis/agora/federation/people"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/notify"
+	"github.com/metropolis/agora/personal"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -237,6 +240,14 @@ func (a *API) relationship(ctx context.Context, me *forum.Member, t *target) (re
 		if f, err = a.cfg.Personal.Followed(ctx, me.ID, []forum.ID{t.member.ID}); err == nil {
 			rel.Following = f[t.member.ID]
 		}
+		if err == nil && !t.member.Local() && a.cfg.Follows != nil {
+			// Following a remote person is requested until they accept.
+			var pf map[forum.ID]*personal.PersonFollow
+			if pf, err = a.cfg.Personal.PersonFollows(ctx, me.ID, []forum.ID{t.member.ID}); err == nil && pf[t.member.ID] != nil {
+				rel.Requested = pf[t.member.ID].State == personal.FollowRequested
+				rel.Following = pf[t.member.ID].State == personal.FollowAccepted
+			}
+		}
 		if err == nil {
 			var back map[forum.ID]bool
 			if back, err = a.cfg.Personal.Followed(ctx, t.member.ID, []forum.ID{me.ID}); err == nil {
@@ -296,6 +307,8 @@ func (a *API) follow(on bool) handler {
 			switch {
 			case t.member.ID == c.member.ID:
 				return invalid("api.error.follow_self")
+			case !t.member.Local() && a.cfg.Follows != nil:
+				err = a.followPerson(ctx, c.member, t.member, on)
 			case on:
 				err = a.followMember(ctx, c.member, t.member)
 			default:
@@ -328,6 +341,37 @@ func (a *API) followMember(ctx context.Context, me, them *forum.Member) error {
 	}
 	if err := a.cfg.Forum.NoteFollowed(ctx, me.ID, them.ID); err != nil {
 		return fmt.Errorf("note follow: %w", err)
+	}
+	return nil
+}
+
+// followPerson follows a remote person over ActivityPub (a Follow in the
+// member's name, requested until accepted), or stops (Undo). A plain
+// follow recorded before follows federated goes too.
+func (a *API) followPerson(ctx context.Context, me, them *forum.Member, on bool) error {
+	if on {
+		if _, err := a.cfg.Follows.FollowPerson(ctx, me, them); errors.Is(err, people.ErrUnreachable) {
+			// Their server, not the app's request, failed: said so in the
+			// member's language, the cause in the log.
+			a.cfg.Logger.Warn("mastodon api: follow", "person", them.URI, "err", err)
+			host := them.URI
+			if u, perr := url.Parse(them.URI); perr == nil && u.Host != "" {
+				host = u.Host
+			}
+			return &apiError{status: http.StatusBadGateway, id: "api.error.person_unreachable", args: []any{"Host", host}}
+		} else if err != nil {
+			return fmt.Errorf("follow %s: %w", them.URI, err)
+		}
+	} else {
+		if err := a.cfg.Follows.UnfollowPerson(ctx, me, them); err != nil {
+			return fmt.Errorf("unfollow %s: %w", them.URI, err)
+		}
+		if err := a.cfg.Personal.Unfollow(ctx, me.ID, them.ID); err != nil {
+			return err
+		}
+	}
+	if a.cfg.Wrote != nil {
+		a.cfg.Wrote()
 	}
 	return nil
 }

@@ -40,6 +40,16 @@ type Resolver interface {
 	ResolveMember(ctx context.Context, query string) (*forum.Member, error)
 }
 
+// RemoteFollows sends members' follows of remote people over
+// ActivityPub; federation provides it.
+type RemoteFollows interface {
+	// FollowPerson sends me's Follow of a remote member; the follow is
+	// requested until their server accepts it.
+	FollowPerson(ctx context.Context, me, person *forum.Member) (*personal.PersonFollow, error)
+	// UnfollowPerson sends the Undo of that Follow.
+	UnfollowPerson(ctx context.Context, me, person *forum.Member) error
+}
+
 // Config is what the API is built from.
 type Config struct {
 	URLs     *uris.Builder
@@ -52,6 +62,10 @@ type Config struct {
 	// Resolve finds remote accounts for signed-in searches with
 	// resolve=true; nil: only what the node already knows.
 	Resolve Resolver
+	// Follows follows remote members over ActivityPub; nil: a follow of
+	// a remote member is only recorded here (their forum posts reach the
+	// home timeline, nothing else).
+	Follows RemoteFollows
 	// Live carries new posts and notifications to open streams; nil: no
 	// streaming API.
 	Live live.Broker

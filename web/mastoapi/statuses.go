@@ -25,7 +25,14 @@ func (a *API) post(ctx context.Context, id string) (*forum.Post, *forum.Thread, 
 // getStatus is GET /api/v1/statuses/{id}.
 func (a *API) getStatus(w http.ResponseWriter, r *http.Request, c *call) error {
 	p, _, err := a.post(r.Context(), r.PathValue("id"))
-	if err != nil {
+	if notAPost(err) {
+		// A followed person's status, shown to their followers.
+		s, err := a.personStatus(r.Context(), c.member, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		return ok(w, s)
+	} else if err != nil {
 		return err
 	}
 	s, err := a.oneStatus(r.Context(), c.member, p)
@@ -60,7 +67,13 @@ func (a *API) threadPosts(ctx context.Context, viewer *forum.Member, threadID fo
 // included: they are posts of the thread like any other).
 func (a *API) statusContext(w http.ResponseWriter, r *http.Request, c *call) error {
 	p, t, err := a.post(r.Context(), r.PathValue("id"))
-	if err != nil {
+	if notAPost(err) {
+		// A followed person's status: kept alone, without its conversation.
+		if _, err := a.personStatus(r.Context(), c.member, r.PathValue("id")); err != nil {
+			return err
+		}
+		return ok(w, map[string]any{"ancestors": []statusJSON{}, "descendants": []statusJSON{}})
+	} else if err != nil {
 		return err
 	}
 	all, err := a.threadPosts(r.Context(), c.member, t.ID)

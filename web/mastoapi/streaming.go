@@ -99,7 +99,7 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	// Where the home timeline stands now: only what comes later is sent.
 	last := ""
-	if head, err := a.cfg.Personal.HomePosts(ctx, c.member.ID, personal.Range{}, 1); err != nil {
+	if head, err := a.homePage(ctx, c.member, personal.Range{}, 1); err != nil {
 		ws.Close(websocket.StatusInternalError, "")
 		return nil
 	} else if len(head) > 0 {
@@ -175,13 +175,9 @@ func send(ctx context.Context, ws *websocket.Conn, streams []string, event strin
 // home timeline since last (and the post itself on public streams).
 func (a *API) sendPosts(ctx context.Context, ws *websocket.Conn, conn *streamConn, c *call, m live.Message, last string) (string, error) {
 	if user := conn.has("user"); len(user) > 0 {
-		fresh, err := a.cfg.Personal.HomePosts(ctx, c.member.ID, personal.Range{MinID: last}, maxPage)
+		list, err := a.homePage(ctx, c.member, personal.Range{MinID: last}, maxPage)
 		if err != nil {
 			a.cfg.Logger.Warn("stream: home timeline", "err", err)
-			return last, nil
-		}
-		list, err := a.statuses(ctx, c.member, fresh)
-		if err != nil {
 			return last, nil
 		}
 		for i := len(list) - 1; i >= 0; i-- { // oldest first
@@ -189,8 +185,8 @@ func (a *API) sendPosts(ctx context.Context, ws *websocket.Conn, conn *streamCon
 				return last, err
 			}
 		}
-		if len(fresh) > 0 {
-			last = fresh[0].ID
+		if len(list) > 0 {
+			last = list[0].ID
 		}
 	}
 	if pub := conn.has("public", "public:local"); len(pub) > 0 {

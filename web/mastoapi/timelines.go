@@ -69,13 +69,6 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request, c *call, list fun
 	return ok(w, out)
 }
 
-// home is GET /api/v1/timelines/home.
-func (a *API) home(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.timeline(w, r, c, func(ctx context.Context, rg personal.Range, limit int) ([]*forum.Post, error) {
-		return a.cfg.Personal.HomePosts(ctx, c.member.ID, rg, limit)
-	})
-}
-
 // publicTimeline is GET /api/v1/timelines/public (local=true: this node's).
 func (a *API) publicTimeline(w http.ResponseWriter, r *http.Request, c *call) error {
 	local := c.params.bool("local") && !c.params.bool("remote")

@@ -1,4 +1,4 @@
-package federation
+package apply
 
 import (
 	"context"
@@ -7,20 +7,17 @@ import (
 	"testing"
 
 	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/blocks"
 	"github.com/metropolis/agora/federation/fetch"
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/uris"
 )
 
 // blockListStore answers ListDomainBlocks and DomainBlocksVersion, the
-// methods the block list reads; the rest of Store is not used here.
-type blockListStore struct {
-	Store
-	blocks []*DomainBlock
-}
+// methods the block list reads.
+type blockListStore struct{ blocks []*stored.DomainBlock }
 
-func (s blockListStore) ListDomainBlocks(context.Context) ([]*DomainBlock, error) {
+func (s blockListStore) ListDomainBlocks(context.Context) ([]*stored.DomainBlock, error) {
 	return s.blocks, nil
 }
 
@@ -35,8 +32,8 @@ func TestRefuseBlocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := blockListStore{blocks: []*DomainBlock{{Domain: "bad.example"}}}
-	f := &Federation{urls: urls, store: st, blocks: blocks.New(st)}
+	st := blockListStore{blocks: []*stored.DomainBlock{{Domain: "bad.example"}}}
+	a := &Applier{cfg: Config{URLs: urls, Blocks: blocks.New(st)}}
 	const (
 		good  = "https://good.example/users/gina"
 		bad   = "https://bad.example/users/bob"
@@ -79,14 +76,14 @@ func TestRefuseBlocked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := f.refuseBlocked(context.Background(), tt.act)
+			err := a.refuseBlocked(context.Background(), tt.act)
 			if tt.role == "" {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
 				}
 				return
 			}
-			var perm *apply.PermanentError
+			var perm *PermanentError
 			if !errors.Is(err, fetch.ErrBlocked) || !errors.As(err, &perm) {
 				t.Fatalf("error %v, want a permanent fetch.ErrBlocked", err)
 			}

@@ -1,4 +1,4 @@
-package federation
+package content
 
 import (
 	"html"
@@ -22,31 +22,31 @@ import (
 // the title as a line of its own, in each language of contentMap; the
 // markdown source stays the body alone, for the threadiverse.
 //
-// titleLine is that first line.
-func titleLine(title string) string {
+// TitleLine is that first line.
+func TitleLine(title string) string {
 	return "<p><strong>" + html.EscapeString(title) + "</strong></p>"
 }
 
-// withTitleLine puts each language's title before that language's content.
-func withTitleLine(o *ap.Object) {
-	o.Content = titleLine(o.Name) + o.Content
+// WithTitleLine puts each language's title before that language's content.
+func WithTitleLine(o *ap.Object) {
+	o.Content = TitleLine(o.Name) + o.Content
 	for lang, h := range o.ContentMap {
 		title := o.NameMap[lang]
 		if title == "" {
 			title = o.Name
 		}
-		o.ContentMap[lang] = titleLine(title) + h
+		o.ContentMap[lang] = TitleLine(title) + h
 	}
 }
 
-// withoutTitleLine takes the title line back off a received question's
+// WithoutTitleLine takes the title line back off a received question's
 // HTML (another agora node's, or any server writing it the same way), so
 // the title is not shown twice here.
-func withoutTitleLine(h, title string) string {
+func WithoutTitleLine(h, title string) string {
 	if title == "" {
 		return h
 	}
-	rest, ok := strings.CutPrefix(h, titleLine(title))
+	rest, ok := strings.CutPrefix(h, TitleLine(title))
 	if !ok {
 		return h
 	}
@@ -58,13 +58,13 @@ func stripTitleLines(p *forum.RemotePost, o *ap.Object) {
 	if o.Type != ap.TypePage && o.Type != ap.TypeEvent {
 		return
 	}
-	p.HTML = withoutTitleLine(p.HTML, o.Name)
+	p.HTML = WithoutTitleLine(p.HTML, o.Name)
 	for lang, tr := range p.Translations {
 		title := tr.Title
 		if title == "" {
 			title = o.Name
 		}
-		tr.HTML = withoutTitleLine(tr.HTML, title)
+		tr.HTML = WithoutTitleLine(tr.HTML, title)
 		p.Translations[lang] = tr
 	}
 }

@@ -1,4 +1,4 @@
-package federation
+package content
 
 import (
 	"html"
@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -15,12 +14,12 @@ import (
 // readings of other servers' shapes (docs/federation.md, "Their posts
 // here"), not steps of applying an activity.
 
-// receivedExtras reads an object's media, poll, video or event and its
+// extras reads an object's media, poll, video or event and its
 // content warning into the domain's Extras (forum cleans and bounds them).
-func receivedExtras(o *ap.Object) forum.Extras {
+func extras(o *ap.Object) forum.Extras {
 	e := forum.Extras{Sensitive: o.Sensitive}
 	if o.Summary != "" && strings.TrimSpace(o.Content) != "" && warns(o) {
-		e.Warning = apply.StripTags(o.Summary)
+		e.Warning = StripTags(o.Summary)
 	}
 	for _, a := range o.Attachments {
 		e.Media = append(e.Media, forum.Media{Kind: mediaKind(a), URL: a.URL, MediaType: a.MediaType, Name: a.Name})
@@ -70,7 +69,7 @@ func mediaKind(a ap.Attachment) string {
 // as a paragraph, or "". A summary that repeats the title (Mbin's "title
 // #tags") or warns about a body that is not there says nothing more.
 func summaryAsBody(o *ap.Object) string {
-	s := strings.TrimSpace(apply.StripTags(o.Summary))
+	s := strings.TrimSpace(StripTags(o.Summary))
 	if s == "" || o.Sensitive || (o.Name != "" && strings.HasPrefix(s, strings.TrimSpace(o.Name))) {
 		return ""
 	}
@@ -83,13 +82,13 @@ func summaryAsBody(o *ap.Object) string {
 	return b.String()
 }
 
-// untitledQuestionTitle titles a post that starts a question without a
+// UntitledQuestionTitle titles a post that starts a question without a
 // name (Mastodon, GoToSocial): its first words, without the mentions it
 // opens with — "@digitalisation How do…" addresses the forum, it is not
 // part of the question. Friendica (and Lemmy's "!community") address a
 // group as "!digitalisation".
-func untitledQuestionTitle(o *ap.Object, body string) string {
-	t := summarize(body, 200)
+func UntitledQuestionTitle(o *ap.Object, body string) string {
+	t := Summarize(body, 200)
 	if hasMention(o) {
 		for {
 			first, rest, _ := strings.Cut(t, " ")

@@ -1,4 +1,4 @@
-package federation
+package apply
 
 import (
 	"context"
@@ -6,11 +6,9 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/apply"
-	"github.com/metropolis/agora/federation/deliver"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/inbox"
-	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/federation/stored"
 )
 
 // Bounds of one batch of received activities applied in one transaction
@@ -25,58 +23,8 @@ const (
 	inboxBatchTime = 100 * time.Millisecond
 )
 
-// applyScope is the store and service a batch's activities are applied
-// with: the batch's transaction. The apply code reads them through
-// forumIn and storeIn, so the same code applies an item alone (each change
-// in a transaction of its own) or inside a batch.
-type applyScope struct {
-	svc   *forum.Service
-	store Store
-}
-
-type applyScopeKey struct{}
-
-// forumIn is the forum service to apply with: the batch's, or the node's.
-func (f *Federation) forumIn(ctx context.Context) *forum.Service {
-	if s, ok := ctx.Value(applyScopeKey{}).(*applyScope); ok {
-		return s.svc
-	}
-	return f.svc
-}
-
-// storeIn is the store to apply with: the batch's transaction, or the
-// node's store.
-func (f *Federation) storeIn(ctx context.Context) Store {
-	if s, ok := ctx.Value(applyScopeKey{}).(*applyScope); ok {
-		return s.store
-	}
-	return f.store
-}
-
-// applyScope is forumIn and storeIn as package apply is given them.
-func (f *Federation) applyScope(ctx context.Context) (*forum.Service, apply.Tx) {
-	return f.forumIn(ctx), f.storeIn(ctx)
-}
-
-// applyActors is the actor cache as package apply resolves actors with
-// (only from the store inside a batch: actorCache.actor).
-type applyActors struct{ c actorCache }
-
-func (a applyActors) Actor(ctx context.Context, uri string, refresh bool) (*RemoteActor, error) {
-	return a.c.actor(ctx, uri, refresh)
-}
-
-// applyMembers makes remote members for package apply.
-type applyMembers struct{ f *Federation }
-
-func (m applyMembers) RemoteMember(ctx context.Context, uri string) (*forum.Member, error) {
-	return m.f.remoteMember(ctx, uri)
-}
-
-// send queues activities for delivery in a transaction of their own.
-func (f *Federation) send(ctx context.Context, acts []*deliver.Outgoing) error {
-	return f.enqueue(ctx, acts, nil)
-}
+// The inbox worker hands what it claims to an Applier.
+var _ inbox.Applier = (*Applier)(nil)
 
 // batchable are the activities applied in batches: posts, their edits and
 // deletions, helpful marks, shares and a forum's announces. Follows and
@@ -85,26 +33,26 @@ func (f *Federation) send(ctx context.Context, acts []*deliver.Outgoing) error {
 var batchable = map[string]bool{ap.TypeCreate: true, ap.TypeUpdate: true, ap.TypeDelete: true, ap.TypeLike: true,
 	ap.TypeUndo: true, ap.TypeAnnounce: true}
 
-// applyBatch applies items in one transaction, each under a savepoint, and
+// ApplyBatch applies items in one transaction, each under a savepoint, and
 // records each one's outcome in the same transaction: the change, its
 // event and the item marked done commit together or not at all. Lookups
 // of forums, threads, posts and members are read once per batch
-// (apply.BatchStore). An item that would fetch is rolled back and left to be
+// (BatchStore). An item that would fetch is rolled back and left to be
 // applied alone, as is any item after it with the same order key; so is an
 // item that fails in a way a retry may mend (it is then retried alone,
 // with its attempts counted). If the transaction itself fails, every item
 // is left to be applied alone.
-func (f *Federation) applyBatch(ctx context.Context, items []*inbox.Queued) inbox.Outcome {
+func (a *Applier) ApplyBatch(ctx context.Context, items []*inbox.Queued) inbox.Outcome {
 	// Parsed before the transaction, which (on SQLite) holds the write lock.
 	for _, bi := range items {
 		bi.Parse(ctx)
 	}
 	var out inbox.Outcome
-	err := f.store.FederationAtomic(ctx, func(ctx context.Context, tx Store) error {
+	err := a.cfg.Atomic(ctx, func(ctx context.Context, tx AtomicTx) error {
 		start := time.Now()
 		out = inbox.Outcome{}
-		bs := apply.NewBatchStore(tx)
-		ctx = context.WithValue(ctx, applyScopeKey{}, &applyScope{svc: f.svc.WithStore(bs), store: tx})
+		bs := NewBatchStore(tx)
+		ctx = context.WithValue(ctx, scopeKey{}, &scope{svc: a.cfg.Forum.WithStore(bs), store: tx})
 		aloneKeys := map[string]bool{}
 		for i, bi := range items {
 			if i > 0 && time.Since(start) > inboxBatchTime {
@@ -116,7 +64,7 @@ func (f *Federation) applyBatch(ctx context.Context, items []*inbox.Queued) inbo
 				out.Alone = append(out.Alone, bi)
 				continue
 			}
-			recorded, err := f.applyInBatch(ctx, tx, bs, bi)
+			recorded, err := a.applyInBatch(ctx, tx, bs, bi)
 			if err != nil {
 				return err
 			}
@@ -131,14 +79,14 @@ func (f *Federation) applyBatch(ctx context.Context, items []*inbox.Queued) inbo
 	})
 	if err != nil {
 		if ctx.Err() == nil {
-			f.log.Warn("inbox batch failed; its items are applied one by one", "items", len(items), "err", err)
+			a.cfg.Log.Warn("inbox batch failed; its items are applied one by one", "items", len(items), "err", err)
 		}
 		return inbox.Outcome{Alone: items}
 	}
 	if len(out.Recorded) > 0 {
 		// The changes recorded events: their activities are passed on now
 		// rather than at the publisher's next poll.
-		f.wakePublisher()
+		a.cfg.Applied()
 	}
 	return out
 }
@@ -147,17 +95,17 @@ func (f *Federation) applyBatch(ctx context.Context, items []*inbox.Queued) inbo
 // its outcome in the batch's transaction. It reports false, with every
 // change of the item rolled back, when the item is to be applied alone; an
 // error only when the transaction can't go on.
-func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *apply.BatchStore, bi *inbox.Queued) (recorded bool, err error) {
-	now := f.cfg.Clock.Now()
+func (a *Applier) applyInBatch(ctx context.Context, tx AtomicTx, bs *BatchStore, bi *inbox.Queued) (recorded bool, err error) {
+	now := a.cfg.Clock.Now()
 	ctx, fetched := fetch.WithoutFetches(ctx)
 	counted := bs.Counted()
 	var applyErr error
 	err = tx.Savepoint(ctx, func(ctx context.Context) error {
-		applyErr = f.applySafely(ctx, bi.Item, func(ctx context.Context, it *InboxItem) error {
+		applyErr = a.applySafely(ctx, bi.Item, func(ctx context.Context, it *stored.InboxItem) error {
 			if bi.Err != nil {
-				return apply.Refused(apply.ParseReason(bi.Err), "parse: %w", bi.Err)
+				return Refused(ParseReason(bi.Err), "parse: %w", bi.Err)
 			}
-			return f.applyParsed(ctx, it, bi.Act)
+			return a.applyParsed(ctx, it, bi.Act)
 		})
 		if applyErr != nil {
 			return applyErr
@@ -174,10 +122,10 @@ func (f *Federation) applyInBatch(ctx context.Context, tx Store, bs *apply.Batch
 	// writes, and the replies it counted are gone with them.
 	bs.Forget()
 	bs.Restore(counted)
-	if fetched() || !apply.IsPermanent(applyErr) || ctx.Err() != nil {
+	if fetched() || !IsPermanent(applyErr) || ctx.Err() != nil {
 		return false, nil
 	}
-	if err := f.refuseItem(ctx, bi.Item, now, apply.ReasonOf(applyErr), applyErr); err != nil {
+	if err := a.refuseItem(ctx, bi.Item, now, ReasonOf(applyErr), applyErr); err != nil {
 		return false, fmt.Errorf("refuse %s: %w", bi.Item.ActivityID, err)
 	}
 	return true, nil

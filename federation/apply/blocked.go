@@ -1,4 +1,4 @@
-package federation
+package apply
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/forum"
 )
@@ -26,7 +25,7 @@ const maxAncestors = 64
 
 // errBlocked is the permanent refusal of what names a blocked instance.
 func errBlocked(role, uri string) error {
-	return apply.Permanent("%s %s is on a blocked instance (%w)", role, uri, fetch.ErrBlocked)
+	return Permanent("%s %s is on a blocked instance (%w)", role, uri, fetch.ErrBlocked)
 }
 
 // namedRef is an id an activity names, and what it is to the activity.
@@ -36,7 +35,7 @@ type namedRef struct{ role, uri string }
 // embedded post's author or parent, or the announced or undone activity,
 // recursively — is on a blocked instance. A Delete's object is not
 // checked: removing what a blocked instance wrote is always welcome.
-func (f *Federation) refuseBlocked(ctx context.Context, act *ap.Activity) error {
+func (a *Applier) refuseBlocked(ctx context.Context, act *ap.Activity) error {
 	// The parser bounds how deep activities nest (8 levels).
 	for ; act != nil; act = act.Object.Activity {
 		refs := []namedRef{{"actor", act.Actor}, {"activity", act.ID}}
@@ -46,7 +45,7 @@ func (f *Federation) refuseBlocked(ctx context.Context, act *ap.Activity) error 
 				refs = append(refs, namedRef{"attributedTo", o.AttributedTo}, namedRef{"inReplyTo", o.InReplyTo})
 			}
 		}
-		if err := f.refuseBlockedRefs(ctx, refs); err != nil {
+		if err := a.refuseBlockedRefs(ctx, refs); err != nil {
 			return err
 		}
 	}
@@ -56,17 +55,17 @@ func (f *Federation) refuseBlocked(ctx context.Context, act *ap.Activity) error 
 // refuseBlockedObject refuses a post fetched or embedded by another
 // server (a joined forum's backfill) when it, its author or its parent is
 // on a blocked instance.
-func (f *Federation) refuseBlockedObject(ctx context.Context, o *ap.Object) error {
-	return f.refuseBlockedRefs(ctx, []namedRef{{"object", o.ID}, {"attributedTo", o.AttributedTo}, {"inReplyTo", o.InReplyTo}})
+func (a *Applier) refuseBlockedObject(ctx context.Context, o *ap.Object) error {
+	return a.refuseBlockedRefs(ctx, []namedRef{{"object", o.ID}, {"attributedTo", o.AttributedTo}, {"inReplyTo", o.InReplyTo}})
 }
 
 // refuseBlockedRefs refuses the first of refs on a blocked instance.
-func (f *Federation) refuseBlockedRefs(ctx context.Context, refs []namedRef) error {
+func (a *Applier) refuseBlockedRefs(ctx context.Context, refs []namedRef) error {
 	for _, r := range refs {
-		if r.uri == "" || f.urls.IsLocal(r.uri) {
+		if r.uri == "" || a.cfg.URLs.IsLocal(r.uri) {
 			continue
 		}
-		if blocked, err := f.blocked(ctx, r.uri); err != nil {
+		if blocked, err := a.cfg.Blocks.BlockedURL(ctx, r.uri); err != nil {
 			return fmt.Errorf("block list: %w", err)
 		} else if blocked {
 			return errBlocked(r.role, r.uri)
@@ -79,11 +78,11 @@ func (f *Federation) refuseBlockedRefs(ctx context.Context, refs []namedRef) err
 // the parent, one of its ancestors or the thread's forum is on a blocked
 // instance (stored before the block): nothing more is added to what a
 // blocked instance wrote.
-func (f *Federation) refuseBlockedThread(ctx context.Context, parent *forum.Post, t *forum.Thread) error {
+func (a *Applier) refuseBlockedThread(ctx context.Context, parent *forum.Post, t *forum.Thread) error {
 	p := parent
 	for i := 0; p != nil && i < maxAncestors; i++ {
 		if p.URI != "" {
-			if blocked, err := f.blocked(ctx, p.URI); err != nil {
+			if blocked, err := a.cfg.Blocks.BlockedURL(ctx, p.URI); err != nil {
 				return fmt.Errorf("block list: %w", err)
 			} else if blocked {
 				return errBlocked("parent", p.URI)
@@ -92,7 +91,7 @@ func (f *Federation) refuseBlockedThread(ctx context.Context, parent *forum.Post
 		if p.ParentID == "" {
 			break
 		}
-		next, err := f.forumIn(ctx).Post(ctx, p.ParentID)
+		next, err := a.forum(ctx).Post(ctx, p.ParentID)
 		if errors.Is(err, forum.ErrNotFound) {
 			break
 		} else if err != nil {
@@ -100,12 +99,12 @@ func (f *Federation) refuseBlockedThread(ctx context.Context, parent *forum.Post
 		}
 		p = next
 	}
-	fo, err := f.forumIn(ctx).ForumByID(ctx, t.ForumID)
+	fo, err := a.forum(ctx).ForumByID(ctx, t.ForumID)
 	if err != nil {
 		return fmt.Errorf("forum of thread %s: %w", t.ID, err)
 	}
 	if !fo.Local() {
-		if blocked, err := f.blocked(ctx, fo.URI); err != nil {
+		if blocked, err := a.cfg.Blocks.BlockedURL(ctx, fo.URI); err != nil {
 			return fmt.Errorf("block list: %w", err)
 		} else if blocked {
 			return errBlocked("forum", fo.URI)

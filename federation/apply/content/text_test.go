@@ -1,4 +1,4 @@
-package federation
+package content
 
 import "testing"
 
@@ -16,8 +16,8 @@ func TestSummarize(t *testing.T) {
 		{"plain text, no paragraph", 80, "plain text, no paragraph"},
 	}
 	for _, tt := range tests {
-		if got := summarize(tt.html, tt.max); got != tt.want {
-			t.Errorf("summarize(%q, %d) = %q, want %q", tt.html, tt.max, got, tt.want)
+		if got := Summarize(tt.html, tt.max); got != tt.want {
+			t.Errorf("Summarize(%q, %d) = %q, want %q", tt.html, tt.max, got, tt.want)
 		}
 	}
 }

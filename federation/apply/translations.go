@@ -1,4 +1,4 @@
-package federation
+package apply
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/apply"
 	"github.com/metropolis/agora/forum"
 )
 
@@ -21,9 +20,9 @@ import (
 
 // isTranslationOffer reports whether an Update is a remote member's offer
 // of a language version of one of this node's posts.
-func (f *Federation) isTranslationOffer(act *ap.Activity) bool {
+func (a *Applier) isTranslationOffer(act *ap.Activity) bool {
 	o := act.Object.Object
-	return act.Type == ap.TypeUpdate && o != nil && o.ID != "" && f.urls.IsLocal(o.ID) && !f.urls.IsLocal(act.Actor) &&
+	return act.Type == ap.TypeUpdate && o != nil && o.ID != "" && a.cfg.URLs.IsLocal(o.ID) && !a.cfg.URLs.IsLocal(act.Actor) &&
 		len(o.ContentMap) > 0 && (o.Type == ap.TypeNote || o.Type == ap.TypePage)
 }
 
@@ -31,15 +30,15 @@ func (f *Federation) isTranslationOffer(act *ap.Activity) bool {
 // of forum.ReceiveTranslation. The offered entries are the actor's own
 // words, so they are taken as they came; nothing else of the object is
 // read (its id names our post, whose text stays ours).
-func (f *Federation) onTranslationOffer(ctx context.Context, act *ap.Activity, received forum.ID) error {
+func (a *Applier) onTranslationOffer(ctx context.Context, act *ap.Activity, received forum.ID) error {
 	o := act.Object.Object
-	post, err := f.findPost(ctx, o.ID)
+	post, err := a.FindPost(ctx, o.ID)
 	if errors.Is(err, forum.ErrNotFound) {
-		return apply.Refused(ReasonUnknownTarget, "translation of %s, which this node doesn't have", o.ID)
+		return Refused(ReasonUnknownTarget, "translation of %s, which this node doesn't have", o.ID)
 	} else if err != nil {
 		return err
 	}
-	by, err := f.remoteMember(ctx, act.Actor)
+	by, err := a.RemoteMember(ctx, act.Actor)
 	if err != nil {
 		return err
 	}
@@ -47,7 +46,7 @@ func (f *Federation) onTranslationOffer(ctx context.Context, act *ap.Activity, r
 		in := forum.ReceivedTranslation{Language: lang, Title: o.NameMap[lang], HTML: h, ReceivedID: received}
 		// The batch's service: a transaction of its own would wait for
 		// the batch's, which holds the write lock (SQLite) until this returns.
-		if _, err := f.forumIn(ctx).ReceiveTranslation(ctx, post.ID, by, in); err != nil {
+		if _, err := a.forum(ctx).ReceiveTranslation(ctx, post.ID, by, in); err != nil {
 			return fmt.Errorf("translation of %s into %s: %w", o.ID, lang, err)
 		}
 	}

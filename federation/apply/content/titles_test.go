@@ -1,4 +1,4 @@
-package federation
+package content
 
 import (
 	"testing"
@@ -25,7 +25,7 @@ func TestUntitledQuestionTitle(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := untitledQuestionTitle(&ap.Object{Tag: tc.tags}, tc.body); got != tc.want {
+			if got := UntitledQuestionTitle(&ap.Object{Tag: tc.tags}, tc.body); got != tc.want {
 				t.Errorf("title %q, want %q", got, tc.want)
 			}
 		})
