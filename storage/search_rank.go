@@ -8,35 +8,39 @@ import (
 	"github.com/metropolis/agora/search"
 )
 
-// Relevance search on PostgreSQL is one query: the GIN index's matches,
-// joined to their posts, kept when visible and passing the filters, and
-// sorted by relevance with a LIMIT of the rows the page needs (its
-// offset and length), so PostgreSQL keeps only those in a top-N sort
-// (SQLite reads its matches in rank order instead:
-// search_rank_fts5.go). The filters are inside the query, before the
-// LIMIT: every match that passes them can be found, whatever the number
-// of matches (TestFindPostsManyMatches).
+// Relevance search on PostgreSQL (SQLite reads its matches in rank
+// order instead: search_rank_fts5.go). The order is SQLite's: an exact
+// title first (search_docs.title_key equal to the query's key), then the
+// rank raised by half in the reader's language, then the newest.
 //
-// The order is SQLite's: an exact title first (search_docs.title_key
-// equal to the query's key), then the rank raised by half in the
-// reader's language, then the newest. On PostgreSQL the rank carries
-// little: search_docs.tsv has no positions (array_to_tsvector, so both
-// databases match the same terms; setweight's title weight needs
-// positions and is lost), and ts_rank without positions counts only
-// which of the query's terms a document holds. Every document holding
-// one term of each word of a two-word query ranks 1e-16, one holding
-// two of a word's alternatives (stems in several languages, a
+// The rank carries little: search_docs.tsv has no positions
+// (array_to_tsvector, so both databases match the same terms;
+// setweight's title weight needs positions and is lost), and ts_rank
+// without positions depends only on how many of the query's terms a
+// document holds. Every document holding one term of each word of a
+// two-word query ranks 1e-16, one holding a third (two alternatives of a
+// word: its stems in two languages, an accented word's two stems, a
 // translation) 3.3e-16; a one-word query ranks 0.030 or 0.061 by how
 // many of the word's alternatives it holds (TestTSRankWithoutPositions).
-// Those differences are kept, as the rank is on SQLite: in practice the
-// order is exact title, reader's language, newest.
+// Those differences are kept, as the rank is on SQLite; in practice the
+// order is exact title, (number of terms held,) reader's language,
+// newest.
 //
-// The cost is bounded by the matches that pass the filters, not by the
-// page: each is joined to its post, thread, author and forum and has
-// its rank computed (ts_rank reads its tsvector), then the top-N sort
-// keeps the page. A query whose words are in a large share of the posts
-// (a word that is a stem of a function word) costs in proportion
-// (bench/README.md section 7).
+// rankedPage ranks every match of a set: the GIN index's matches joined
+// to their posts, kept when visible and passing the filters, and sorted
+// with a LIMIT of the rows the page needs (offset and length), a top-N
+// sort of narrow rows; the page's posts are read after. The filters are
+// inside the query, before the LIMIT: every match that passes them can
+// be found, whatever the number of matches (TestFindPostsManyMatches).
+// Its cost grows with the matches: each is joined to its post and
+// thread and has its rank computed (ts_rank reads its tsvector): a
+// query matching 2.5 % of 1,000,000 posts (25,600) took 0.3–0.6 s
+// (EXPLAIN ANALYZE, load 6–10). So findRelevant first looks for the
+// page among the newest documents, a bounded cost, and ranks every
+// match only when it cannot prove the page from them
+// (search_rank_recent.go): then the query matches few documents of the
+// window, hence few (or its hits lie deep, rare), and the cost is
+// that of those matches plus the window's (bench/README.md section 7).
 
 // rankBoost is what a post in the reader's language multiplies its rank by.
 const rankBoost = 1.5
