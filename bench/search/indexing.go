@@ -68,7 +68,10 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 		return err
 	}
 	per, rounds := roundSize, max(1, count/roundSize)
-	w := &writer{n: n, s: s, c: c, t: t, root: root, remote: remote}
+	// run keeps the received answers' ids apart from those of an earlier
+	// run on a kept corpus: a known id is a duplicate, refused before any
+	// write, and would time nothing.
+	w := &writer{n: n, s: s, c: c, t: t, root: root, remote: remote, run: time.Now().UnixNano()}
 	reply, receive := &w.reply, &w.receive
 	var cpuOn, cpuOff time.Duration
 	var roundOn, roundOff []time.Duration // CPU per pair, per round
@@ -142,6 +145,7 @@ type writer struct {
 	remote         *forum.Member
 	reply, receive costs
 	analysis       []time.Duration
+	run            int64
 }
 
 func (w *writer) pair(ctx context.Context, round, i int, indexed bool) error {
@@ -154,7 +158,7 @@ func (w *writer) pair(ctx context.Context, round, i int, indexed bool) error {
 	w.reply.add(indexed, time.Since(start))
 	html := "<p>" + w.c.text(lang, 60) + "</p>"
 	start = time.Now()
-	if _, err := w.n.Service.ReceiveAnswer(ctx, w.t, w.root, forum.RemotePost{URI: fmt.Sprintf("https://peer.example/notes/%d-%d", round, i),
+	if _, err := w.n.Service.ReceiveAnswer(ctx, w.t, w.root, forum.RemotePost{URI: fmt.Sprintf("https://peer.example/notes/%d-%d-%d", w.run, round, i),
 		Author: w.remote, HTML: html, Language: lang, Published: time.Now()}); err != nil {
 		return err
 	}
