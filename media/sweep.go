@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -30,8 +31,10 @@ type Sweeper struct {
 	// Batch bounds the files one Sweep looks at; 0 means DefaultBatch.
 	Batch int
 
-	// after is where the next Sweep starts: each call goes on from where
-	// the last stopped, and starts again at the beginning past the end.
+	// mu makes Sweeps one at a time; after is where the next starts:
+	// each goes on from where the last stopped, and starts again at the
+	// beginning past the end.
+	mu    sync.Mutex
 	after string
 }
 
@@ -47,6 +50,8 @@ const (
 // stored before now-Grace that nothing uses. It reports how many it
 // deleted and whether it reached the end of the store (a full pass).
 func (s *Sweeper) Sweep(ctx context.Context, now time.Time) (deleted int, wrapped bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	grace, batch := s.Grace, s.Batch
 	if grace <= 0 {
 		grace = DefaultGrace
