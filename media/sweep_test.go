@@ -41,7 +41,7 @@ func TestSweeper(t *testing.T) {
 		{name("b"), 48 * time.Hour, true, true},
 		{name("c"), time.Minute, false, true},
 		{strings.Repeat("d", 64) + ".jpg", 48 * time.Hour, false, false}, // an avatar nobody has any more
-		{name("e"), 48 * time.Hour, false, true},                        // stored again below
+		{name("e"), 48 * time.Hour, false, true},                         // stored again below
 	}
 	used := refs{}
 	for _, f := range files {
