@@ -55,7 +55,7 @@ func (a *Applier) ApplyBatch(ctx context.Context, items []*inbox.Queued) inbox.O
 		start := time.Now()
 		out = inbox.Outcome{}
 		bs := NewBatchStore(tx)
-		ctx = context.WithValue(ctx, scopeKey{}, &scope{svc: a.cfg.Forum.WithStore(bs), store: tx})
+		ctx = context.WithValue(ctx, scopeKey{}, &scope{svc: a.cfg.Forum.WithStore(bs), store: tx, blocked: map[string]bool{}})
 		aloneKeys := map[string]bool{}
 		var done []forum.ID
 		for i, bi := range items {
