@@ -201,7 +201,7 @@ func writes(query string) bool {
 //     query is cast, not parsed by a text search configuration, so its
 //     lexemes stay as package search wrote them.
 //
-// Ranks are topCandidates' (search_rank.go).
+// Ranks: search_rank.go (PostgreSQL), search_rank_fts5.go (SQLite).
 func searchMatch(q *bun.SelectQuery, p search.Parsed) (sel *bun.SelectQuery, join string) {
 	if isPostgres(q.DB()) {
 		return q.TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", p.TSQuery()), "JOIN"

@@ -50,14 +50,19 @@ func visiblePosts(sel *bun.SelectQuery, join string) *bun.SelectQuery {
 // FindPosts finds the posts anyone may read that match q: not deleted, in
 // a thread that is not, by an author and in a forum of no blocked
 // instance. The terms are matched by the database's full-text index;
-// filters and order are the same on both databases. In order of
-// relevance, only the best-ranked matches are joined (search_rank.go).
+// filters and order are the same on both databases (relevance:
+// search_rank.go).
 func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.PostHit, error) {
 	if q.Parsed.Empty() || q.Limit <= 0 {
 		return nil, nil
 	}
 	var rows []searchHitRow
-	if q.Sort == search.Newest {
+	if q.Sort == search.Newest && !isPostgres(s.db) {
+		var err error
+		if rows, err = s.findNewestFTS5(ctx, q, newestScanAbove); err != nil {
+			return nil, err
+		}
+	} else if q.Sort == search.Newest {
 		sel, join := searchMatch(s.db.NewSelect(), q.Parsed)
 		sel = sel.
 			ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").

@@ -2,131 +2,59 @@ package storage
 
 import (
 	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/metropolis/agora/search"
 )
 
-// Relevance search ranks a few candidates, not every match. A two-word
-// query on 100,000 posts matches thousands; joining each to its post,
-// thread, author and forum to filter it, then sorting them all, was most
-// of a search's time. Instead:
+// Relevance search on PostgreSQL (SQLite reads its matches in rank
+// order instead: search_rank_fts5.go). The order is SQLite's: an exact
+// title first (search_docs.title_key equal to the query's key), then the
+// rank raised by half in the reader's language, then the newest.
 //
-//  1. the full-text engine alone returns its k best documents by rank
-//     (topCandidates), and every document whose title is the query (an
-//     exact title ranks first whatever its rank: search_docs_title_key_idx
-//     finds those);
-//  2. only those are joined, filtered and ordered as before: an exact
-//     title first, then the rank raised by half in the reader's language,
-//     then the newest;
-//  3. the page is exact when no document left out could enter it: the
-//     engine returned fewer than k (it returned them all), or the page's
-//     last row is an exact title (every document left out has none) or
-//     outranks the best a document left out could reach (the k-th rank,
-//     raised by half). Otherwise the search runs again on every match.
+// The rank carries little: search_docs.tsv has no positions
+// (array_to_tsvector, so both databases match the same terms;
+// setweight's title weight needs positions and is lost), and ts_rank
+// without positions depends only on how many of the query's terms a
+// document holds. Every document holding one term of each word of a
+// two-word query ranks 1e-16, one holding a third (two alternatives of a
+// word: its stems in two languages, an accented word's two stems, a
+// translation) 3.3e-16; a one-word query ranks 0.030 or 0.061 by how
+// many of the word's alternatives it holds (TestTSRankWithoutPositions).
+// Those differences are kept, as the rank is on SQLite; in practice the
+// order is exact title, (number of terms held,) reader's language,
+// newest.
 //
-// So the results are those of ranking every match, on both databases.
+// rankedPage ranks every match of a set: the GIN index's matches joined
+// to their posts, kept when visible and passing the filters, and sorted
+// with a LIMIT of the rows the page needs (offset and length), a top-N
+// sort of narrow rows; the page's posts are read after. The filters are
+// inside the query, before the LIMIT: every match that passes them can
+// be found, whatever the number of matches (TestFindPostsManyMatches).
+// Its cost grows with the matches: each is joined to its post and
+// thread and has its rank computed (ts_rank reads its tsvector): a
+// query matching 2.5 % of 1,000,000 posts (25,600) took 0.3–0.6 s
+// (EXPLAIN ANALYZE, load 6–10). So findRelevant first looks for the
+// page among the newest documents, a bounded cost, and ranks every
+// match only when it cannot prove the page from them
+// (search_rank_recent.go): then the query matches few documents of the
+// window, hence few (or its hits lie deep, rare), and the cost is
+// that of those matches plus the window's (bench/README.md section 7).
 
 // rankBoost is what a post in the reader's language multiplies its rank by.
 const rankBoost = 1.5
 
-// firstCandidates is the least k of the first pass: the page's rows
-// (offset included) times candidatesPerRow.
-const (
-	firstCandidates  = 100
-	candidatesPerRow = 4
-)
-
-// candidate is a matching document and its rank (higher is better).
-type candidate struct {
-	Doc   string  `bun:"doc"`
-	Score float64 `bun:"score"`
-}
-
 // rankExpr is the database's rank of d (search_docs; search_fts on
 // SQLite) for p, higher is better. bm25 is negated (lower is better
-// there); the title weighs ten times the body, as ts_rank's weight A.
+// there); the title weighs ten times the body, as ts_rank's weight A
+// would with positions. ts_rank is a real: made a double precision
+// before the boost, as Go raises it (markHits).
 func rankExpr(pg bool, p search.Parsed) (string, []any) {
 	if pg {
-		return "ts_rank(d.tsv, ?::tsquery)", []any{p.TSQuery()}
+		return "ts_rank(d.tsv, ?::tsquery)::float8", []any{p.TSQuery()}
 	}
 	return "-bm25(search_fts, 10.0, 1.0)", nil
-}
-
-// docKey is the column a candidate names its document by: search_docs.id
-// on SQLite (the FTS5 rowid), post_id on PostgreSQL, as text.
-func docKey(pg bool) string {
-	if pg {
-		return "d.post_id"
-	}
-	return "CAST(d.id AS TEXT)"
-}
-
-// topCandidates returns the k best-ranked documents matching p and those
-// whose title is p's, with whether the engine had more than k.
-func (s *Store) topCandidates(ctx context.Context, p search.Parsed, k int) ([]candidate, bool, error) {
-	pg := isPostgres(s.db)
-	rank, args := rankExpr(pg, p)
-	match := func() *bun.SelectQuery {
-		if pg {
-			return s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr(docKey(pg)+" AS doc, "+rank+" AS score", args...).
-				Where("d.tsv @@ ?::tsquery", p.TSQuery())
-		}
-		return s.db.NewSelect().TableExpr("search_fts").
-			ColumnExpr("CAST(search_fts.rowid AS TEXT) AS doc, "+rank+" AS score", args...).
-			Where("search_fts MATCH ?", p.FTS5())
-	}
-	var top []candidate
-	if err := match().OrderExpr("score DESC").Limit(int64(k+1)).Scan(ctx, &top); err != nil {
-		return nil, false, dbErr("find posts: candidates", err)
-	}
-	if len(top) <= k || p.Key == "" {
-		return top, false, nil
-	}
-	top = top[:k]
-	// Exact titles are few: the partial index finds them, then the
-	// engine ranks those alone.
-	var titled []string
-	if err := s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr(docKey(pg)+" AS doc").
-		Where("d.title_key = ?", p.Key).Where("d.title_key <> ''").Scan(ctx, &titled); err != nil {
-		return nil, false, dbErr("find posts: titles", err)
-	}
-	if len(titled) == 0 {
-		return top, true, nil
-	}
-	var more []candidate
-	sel := match()
-	if pg {
-		sel = sel.Where("d.post_id IN (?)", bun.List(titled))
-	} else {
-		ids, err := rowids(titled)
-		if err != nil {
-			return nil, false, err
-		}
-		sel = sel.Where("search_fts.rowid IN (?)", bun.List(ids))
-	}
-	if err := sel.Scan(ctx, &more); err != nil {
-		return nil, false, dbErr("find posts: title candidates", err)
-	}
-	return append(top, more...), true, nil
-}
-
-// rowids parses SQLite candidates' documents (search_docs.id).
-func rowids(docs []string) ([]int64, error) {
-	out := make([]int64, len(docs))
-	for i, d := range docs {
-		id, err := strconv.ParseInt(d, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("find posts: candidate %q: %w", d, err)
-		}
-		out[i] = id
-	}
-	return out, nil
 }
 
 // rankedHit is a visible matching post and what orders it.
@@ -139,108 +67,48 @@ type rankedHit struct {
 }
 
 // findRelevant is FindPosts in order of relevance (see the top of this
-// file).
+// file): the first q.Offset+q.Limit hits, in order.
 func (s *Store) findRelevant(ctx context.Context, q search.PostQuery) ([]rankedHit, error) {
-	want := q.Offset + q.Limit
-	k := max(firstCandidates, want*candidatesPerRow)
-	cands, more, err := s.topCandidates(ctx, q.Parsed, k)
-	if err != nil {
-		return nil, err
+	if !isPostgres(s.db) {
+		return s.findRelevantFTS5(ctx, q)
 	}
-	hits, err := s.rankCandidates(ctx, q, cands)
-	if err != nil || !more || exact(hits, want, q, cands[k-1].Score) {
+	hits, ok, err := s.findRelevantRecent(ctx, q, pgRecentWindow)
+	if err != nil || ok {
 		return hits, err
 	}
-	return s.rankCandidates(ctx, q, nil)
+	return s.rankedPage(ctx, q, s.pgMatches(q))
 }
 
-// exact reports whether the first want hits are those of ranking every
-// match, when only the matches ranked above low (and exact titles) were
-// ranked.
-func exact(hits []rankedHit, want int, q search.PostQuery, low float64) bool {
-	if len(hits) < want {
-		return false
-	}
-	last := hits[want-1]
-	if last.titled {
-		return true
-	}
-	// A post left out is raised at most by the boost, and only when
-	// it may be in the reader's language.
-	if q.Language == "" || q.Language == q.RankLanguage {
-		low *= rankBoost
-	}
-	return last.Score > low
+// pgMatches selects search_docs (d) matching q.
+func (s *Store) pgMatches(q search.PostQuery) *bun.SelectQuery {
+	return s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
 }
 
-// rankCandidates joins the candidates (every match when nil) to their
-// posts, keeps the visible ones that pass q's filters and sorts them.
-func (s *Store) rankCandidates(ctx context.Context, q search.PostQuery, cands []candidate) ([]rankedHit, error) {
-	pg := isPostgres(s.db)
-	var sel *bun.SelectQuery
-	join := "JOIN"
-	var score map[string]float64
-	if cands == nil {
-		var rank string
-		var args []any
-		sel, join = searchMatch(s.db.NewSelect(), q.Parsed)
-		rank, args = rankExpr(pg, q.Parsed)
-		sel = sel.ColumnExpr(rank+" AS score", args...)
-	} else {
-		if len(cands) == 0 {
-			return nil, nil
-		}
-		score = make(map[string]float64, len(cands))
-		docs := make([]string, len(cands))
-		for i, c := range cands {
-			score[c.Doc], docs[i] = c.Score, c.Doc
-		}
-		sel = s.db.NewSelect().TableExpr("search_docs AS d")
-		if pg {
-			sel = sel.Where("d.post_id IN (?)", bun.List(docs))
-		} else {
-			ids, err := rowids(docs)
-			if err != nil {
-				return nil, err
-			}
-			// The candidates drive the join, as the full-text table does
-			// in searchMatch: left to choose, the planner may start from
-			// a filter (all the threads of a forum) and read every post.
-			sel, join = sel.Where("d.id IN (?)", bun.List(ids)), "CROSS JOIN"
-		}
-	}
+// rankedPage is the first q.Offset+q.Limit of the documents docs
+// selects (d, with its post_id, title_key and tsv) that anyone may read
+// and that pass q's filters, in relevance order.
+func (s *Store) rankedPage(ctx context.Context, q search.PostQuery, docs *bun.SelectQuery) ([]rankedHit, error) {
+	rank, args := rankExpr(true, q.Parsed)
+	// The matches that pass the filters, with their rank: OFFSET 0 keeps
+	// PostgreSQL from merging this into the sort, which would carry each
+	// tsvector (or each post's HTML) through it to rank them afterwards.
+	matches := docs.ColumnExpr("d.post_id AS doc, d.title_key, p.id, p.language, "+rank+" AS score", args...).
+		Join("JOIN posts AS p ON p.id = d.post_id")
+	matches = postFilters(visiblePosts(matches, "JOIN"), q)
+	// sortHits' order in SQL (the same ranks raised the same way), over
+	// narrow rows: a top-N sort that keeps the page's rows only.
+	top := s.db.NewSelect().TableExpr("(? OFFSET 0) AS m", matches).ColumnExpr("m.doc, m.title_key, m.id, m.score").
+		OrderExpr("(m.title_key = ? AND m.title_key <> '') DESC", q.Parsed.Key).
+		OrderExpr("m.score * (CASE WHEN m.language = ? THEN ?::float8 ELSE 1 END) DESC", q.RankLanguage, rankBoost).
+		OrderExpr("m.id DESC").Limit(int64(q.Offset + q.Limit))
+	sel := s.db.NewSelect().TableExpr("(?) AS top", top).ColumnExpr(hitColumns).
+		ColumnExpr("top.title_key, top.doc, top.score").
+		Join("JOIN posts AS p ON p.id = top.id").Join("JOIN threads AS t ON t.id = p.thread_id")
 	var rows []rankedHit
-	sel = sel.ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
-		ColumnExpr("p.good_practice_at, p.created_at, d.title_key").ColumnExpr(docKey(pg) + " AS doc").
-		Join(join + " posts AS p ON p.id = d.post_id")
-	sel = postFilters(visiblePosts(sel, join), q)
 	if err := sel.Scan(ctx, &rows); err != nil {
 		return nil, dbErr("find posts", err)
 	}
-	for i := range rows {
-		r := &rows[i]
-		r.titled = r.TitleKey == q.Parsed.Key
-		if score != nil {
-			r.Score = score[r.Doc]
-		}
-		if r.Language == q.RankLanguage {
-			r.Score *= rankBoost
-		}
-	}
-	slices.SortFunc(rows, func(a, b rankedHit) int {
-		switch {
-		case a.titled != b.titled:
-			if a.titled {
-				return -1
-			}
-			return 1
-		case a.Score != b.Score:
-			if a.Score > b.Score {
-				return -1
-			}
-			return 1
-		}
-		return -strings.Compare(a.ID, b.ID)
-	})
+	markHits(rows, q)
+	sortHits(rows)
 	return rows, nil
 }

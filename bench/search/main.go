@@ -85,6 +85,7 @@ func main() {
 	sqliteQuery := flag.String("sqlite-query", "", "SQLite: parameters added to the database URL (e.g. _pragma=mmap_size(268435456))")
 	optimize := flag.Bool("optimize", false, "SQLite: merge the FTS5 index into one segment before measuring")
 	profile := serving.ProfileFlag()
+	indexProfile := flag.String("index-cpuprofile", "", "write a CPU profile of the indexing phase (answers posted and received) to this file")
 	flag.Parse()
 	ctx := context.Background()
 	opts := serving.NodeOptions{Addr: "127.0.0.1:0", Dir: *dir, SQLiteQuery: *sqliteQuery}
@@ -136,8 +137,23 @@ func main() {
 		r := rand.New(rand.NewPCG(3, 4))
 		w := newCorpus(rand.New(rand.NewPCG(1, 2)), *vocabSize, *queryRanks)
 		start := time.Now()
+		if backend == "postgres" {
+			// A GIN index built once over the loaded table is written in
+			// minutes; kept up to date row by row through a million
+			// inserts, it took most of the load's time.
+			if _, err := n.DB.Bun().ExecContext(ctx, "DROP INDEX search_docs_tsv_idx"); err != nil {
+				serving.Fatal("drop the GIN index for the load", err)
+			}
+		}
 		if err := seed(ctx, n.DB.Store(), seeded, r, w, *posts); err != nil {
 			serving.Fatal("seed posts", err)
+		}
+		if backend == "postgres" {
+			// As the migration creates it (20261202180000_search.go).
+			if err := serving.ExecLong(ctx, opts.DatabaseURL, "SET maintenance_work_mem = '256MB'; "+
+				"CREATE INDEX search_docs_tsv_idx ON search_docs USING GIN (tsv)"); err != nil {
+				serving.Fatal("create the GIN index", err)
+			}
 		}
 		fmt.Printf("%s: %d posts written and indexed in %s\n", backend, *posts, time.Since(start).Round(time.Second))
 	}
@@ -158,8 +174,19 @@ func main() {
 	}
 	svc := search.NewService(n.DB.Store(), n.DB.Store())
 	stop := profile()
+	var pg0 map[int]time.Duration
+	if backend == "postgres" {
+		// Connections closed by the pool would take their CPU with them.
+		n.DB.Bun().SetMaxIdleConns(64)
+		if pg0, err = pgBackendCPU(ctx, n.DB.Bun()); err != nil {
+			serving.Fatal("postgres cpu", err)
+		}
+	}
 	cpu0 := measure.CPUTime()
 	var lat []time.Duration
+	byKind := map[string][]time.Duration{}
+	cpuKind := map[string]time.Duration{}
+	var slow []timedQuery
 	found := 0
 	for i := range *queries {
 		lang := langs[i%len(langs)]
@@ -172,12 +199,16 @@ func main() {
 		case 2:
 			req.Sort = search.Newest
 		}
-		t := time.Now()
+		t, c0 := time.Now(), measure.CPUTime()
 		res, err := svc.Search(ctx, req)
 		if err != nil {
 			serving.Fatal("search", err)
 		}
-		lat = append(lat, time.Since(t))
+		d := time.Since(t)
+		cpuKind[queryKinds[i%3]] += measure.CPUTime() - c0
+		lat = append(lat, d)
+		byKind[queryKinds[i%3]] = append(byKind[queryKinds[i%3]], d)
+		slow = append(slow, timedQuery{queryKinds[i%3] + " " + req.Text, d})
 		found += len(res.Posts)
 	}
 	cpu := measure.CPUTime() - cpu0
@@ -185,15 +216,54 @@ func main() {
 	slices.Sort(lat)
 	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
 	fmt.Printf("%s: %d searches, %.1f results per page on average\n", backend, *queries, float64(found)/float64(*queries))
+	printKinds(backend, byKind, cpuKind, slow)
 	serving.Report("search", backend+"_p50_ms", ms(p50), 10, "ms", false)
 	serving.Report("search", backend+"_p99_ms", ms(p99), 50, "ms", false)
 	serving.Info("search", backend+"_cpu_per_search_ms", ms(cpu/time.Duration(*queries)), "ms")
+	if backend == "postgres" {
+		server, err := pgCPUSince(ctx, n.DB.Bun(), pg0)
+		if err != nil {
+			serving.Fatal("postgres cpu", err)
+		}
+		serving.Info("search", "postgres_server_cpu_per_search_ms", ms(server/time.Duration(*queries)), "ms")
+	}
 
 	if err := matchShare(ctx, n.DB.Store(), c, *sample, *posts, backend); err != nil {
 		serving.Fatal("match share", err)
 	}
+	stopIndex := func() {}
+	if *indexProfile != "" {
+		stopIndex = serving.StartProfile(*indexProfile)
+	}
 	if err := indexing(ctx, n, seeded, c, *answers, backend); err != nil {
 		serving.Fatal("indexing", err)
+	}
+	stopIndex()
+}
+
+// queryKinds names the three kinds of query the searches alternate.
+var queryKinds = [3]string{"language", "forum", "newest"}
+
+type timedQuery struct {
+	what string
+	took time.Duration
+}
+
+// printKinds prints p50/p99 per kind of query and the slowest queries:
+// where a p99 comes from.
+func printKinds(backend string, byKind map[string][]time.Duration, cpu map[string]time.Duration, slow []timedQuery) {
+	for _, k := range queryKinds {
+		l := slices.Clone(byKind[k])
+		if len(l) == 0 {
+			continue
+		}
+		slices.Sort(l)
+		fmt.Printf("%s: %-8s p50 %6.2f ms  p99 %7.2f ms  CPU %5.2f ms per search (%d)\n", backend, k,
+			ms(l[len(l)/2]), ms(l[len(l)*99/100]), ms(cpu[k]/time.Duration(len(l))), len(l))
+	}
+	slices.SortFunc(slow, func(a, b timedQuery) int { return int(b.took - a.took) })
+	for _, q := range slow[:min(5, len(slow))] {
+		fmt.Printf("%s: slow: %7.2f ms  %s\n", backend, ms(q.took), q.what)
 	}
 }
 

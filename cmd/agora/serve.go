@@ -88,12 +88,14 @@ SIGTERM. On first start, with no member yet, it creates the administrator
 		defer stopSMTP()
 		fmt.Fprintf(cio.stdout, "Receiving replies by email on %s\n", at)
 	}
-	fmt.Fprintf(cio.stdout, "Listening on %s — public URL %s\n", ln.Addr(), a.urls.Base())
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", a.urls.Base(),
 		"database", databaseKind(cfg), "default_language", cfg.DefaultLanguage,
 		// Which RSA code signs deliveries: "go", or "boringcrypto" in a
 		// build made for faster signing (README "Faster signing").
 		"rsa_signing", signature.Backend())
+	// The line scripts and tests wait for comes last, once the log above
+	// is written: whoever reads it may read the log next.
+	fmt.Fprintf(cio.stdout, "Listening on %s — public URL %s\n", ln.Addr(), a.urls.Base())
 	// Federation workers stop after the HTTP server: deliveries in flight
 	// finish, and what is still queued waits in the database.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))

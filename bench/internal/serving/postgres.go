@@ -67,3 +67,16 @@ func KeptPostgres(ctx context.Context, adminURL, name string) (string, bool, err
 	u.Path = "/" + name
 	return u.String(), n > 0, nil
 }
+
+// ExecLong runs a long statement (an index build over a million rows) on
+// the PostgreSQL database at dbURL, on a connection of its own without
+// the driver's read timeout, which a node's connections keep (a build
+// answers only when done).
+func ExecLong(ctx context.Context, dbURL, stmt string) error {
+	db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(dbURL), pgdriver.WithReadTimeout(0)))
+	defer func() { _ = db.Close() }()
+	if _, err := db.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("%s: %w", stmt, err)
+	}
+	return nil
+}

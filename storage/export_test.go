@@ -1,0 +1,53 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/metropolis/agora/search"
+)
+
+// FindNewestFTS5 is FindPosts newest first on SQLite with the threshold
+// between its two ways given (search_newest_fts5.go): tests run both on
+// the same corpus.
+func FindNewestFTS5(ctx context.Context, s *Store, q search.PostQuery, scanAbove int) ([]string, error) {
+	rows, err := s.findNewestFTS5(ctx, q, scanAbove)
+	var ids []string
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+	}
+	return ids, err
+}
+
+// FindRelevantRecent is a PostgreSQL relevance search from the window
+// newest documents (search_rank_recent.go): ok is false when it could not
+// tell the page.
+func FindRelevantRecent(ctx context.Context, s *Store, q search.PostQuery, window int) (ids []string, ok bool, err error) {
+	hits, ok, err := s.findRelevantRecent(ctx, q, window)
+	for _, h := range hits[min(q.Offset, len(hits)):] {
+		ids = append(ids, h.ID)
+	}
+	return ids, ok, err
+}
+
+// FindRelevantAll is a PostgreSQL relevance search that ranks every match.
+func FindRelevantAll(ctx context.Context, s *Store, q search.PostQuery) ([]string, error) {
+	hits, err := s.rankedPage(ctx, q, s.pgMatches(q))
+	var ids []string
+	for _, h := range hits[min(q.Offset, len(hits)):] {
+		ids = append(ids, h.ID)
+	}
+	return ids, err
+}
+
+// HoldingMatches counts the documents matching q that hold at least n
+// of its terms (search_rank_recent.go).
+func HoldingMatches(ctx context.Context, s *Store, q search.Parsed, n int) (int, error) {
+	tsq, ok := holdingTSQuery(queryTerms(q), n)
+	if !ok || tsq == "" {
+		return 0, fmt.Errorf("no tsquery for %d of %d terms", n, len(queryTerms(q)))
+	}
+	c, err := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.TSQuery()).
+		Where("d.tsv @@ ?::tsquery", tsq).Count(ctx)
+	return int(c), err
+}

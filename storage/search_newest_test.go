@@ -1,0 +1,57 @@
+package storage_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/metropolis/agora/search"
+	"github.com/metropolis/agora/storage"
+	"github.com/metropolis/agora/storage/storetest"
+)
+
+// TestFindPostsNewestWalk: on SQLite, a query matching many documents is
+// answered newest first by walking the documents (search_newest_fts5.go)
+// and one matching few by joining its matches; both give the same pages
+// (limits, cursors) and the walk keeps the filters and the visibility
+// rules (deleted, blocked, deleted thread) of every corpus query.
+func TestFindPostsNewestWalk(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		if b.Name != "sqlite" {
+			continue // the walk is SQLite's; PostgreSQL plans its own
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			s := b.Open(t).Store()
+			c := newCorpus(t, s)
+			names := func(ids []string) []string {
+				var out []string
+				for _, id := range ids {
+					out = append(out, c.name(id))
+				}
+				return out
+			}
+			for _, tc := range searchCases(c) {
+				q := tc.q
+				q.Sort = search.Newest
+				for _, limit := range []int{1, 2, 50} {
+					q.Limit, q.Before = limit, ""
+					joined, err := storage.FindNewestFTS5(ctx(t), s, q, 1<<30)
+					wantErr(t, "join", err, nil)
+					walked, err := storage.FindNewestFTS5(ctx(t), s, q, 0)
+					wantErr(t, "walk", err, nil)
+					same(t, fmt.Sprintf("%s, limit %d", tc.name, limit), names(walked), names(joined))
+					if limit == 50 {
+						same(t, tc.name+": found", sorted(names(walked)), sorted(tc.want))
+					}
+					if len(joined) > 0 {
+						q.Before = joined[0]
+						joined, err = storage.FindNewestFTS5(ctx(t), s, q, 1<<30)
+						wantErr(t, "join after", err, nil)
+						walked, err = storage.FindNewestFTS5(ctx(t), s, q, 0)
+						wantErr(t, "walk after", err, nil)
+						same(t, fmt.Sprintf("%s, limit %d, after the first", tc.name, limit), names(walked), names(joined))
+					}
+				}
+			}
+		})
+	}
+}
