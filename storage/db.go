@@ -73,7 +73,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
 		sqldb := sql.OpenDB(opts.wrap(pgdriver.NewConnector(pgdriver.WithDSN(u))))
 		sqldb.SetMaxIdleConns(pgMaxIdleConns)
-		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		sqldb.SetConnMaxIdleTime(pgConnMaxIdleTime)
 		db = &DB{bun: bun.NewDB(sqldb, pgdialect.New()), dialect: DialectPostgres, log: log}
 	case u == "", strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "file:"):
 		path, query, err := sqlitePath(u, opts.DataDir)
