@@ -11,6 +11,10 @@ type Edit struct {
 	Title    string
 	Body     string
 	Language string
+	// Images, when not nil, are the post's images from now on (kept,
+	// added, re-described or removed; an empty list removes them all);
+	// nil keeps the images the post has.
+	Images *[]Image
 }
 
 // EditPost replaces a post's text, keeping the previous version in its history.
@@ -22,6 +26,12 @@ func (s *Service) EditPost(ctx context.Context, actor *Member, postID ID, e Edit
 	source, html, err := s.renderBody(e.Body)
 	if err != nil {
 		return nil, err
+	}
+	var images []Image
+	if e.Images != nil {
+		if images, err = checkImages(*e.Images); err != nil {
+			return nil, err
+		}
 	}
 	var p *Post
 	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
@@ -48,6 +58,11 @@ func (s *Service) EditPost(ctx context.Context, actor *Member, postID ID, e Edit
 			return fmt.Errorf("store revision: %w", err)
 		}
 		p.Source, p.HTML, p.Language, p.EditedAt = source, html, lang, &now
+		if e.Images != nil {
+			// The files stay in the media store; one no post uses any
+			// more is swept later (media.Sweeper).
+			p.Images = images
+		}
 		if err := tx.UpdatePost(ctx, p); err != nil {
 			return err
 		}
@@ -98,7 +113,9 @@ func (s *Service) DeletePost(ctx context.Context, actor *Member, postID ID) (*Po
 			Source: p.Source, Language: p.Language, CreatedAt: now}); err != nil {
 			return fmt.Errorf("store revision: %w", err)
 		}
-		p.Source, p.HTML, p.Extras, p.DeletedAt, p.DeletedBy = "", "", Extras{}, &now, actor.ID
+		// A deleted post keeps no images: their files go with the next
+		// sweep unless another post or an avatar uses them.
+		p.Source, p.HTML, p.Extras, p.Images, p.DeletedAt, p.DeletedBy = "", "", Extras{}, nil, &now, actor.ID
 		if err := tx.UpdatePost(ctx, p); err != nil {
 			return err
 		}

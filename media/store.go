@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
+	"time"
 )
 
 // Store keeps images by name. Dir keeps them on disk; another store (S3
@@ -19,6 +21,23 @@ type Store interface {
 	Put(ctx context.Context, name string, data []byte) error
 	// Open returns the image named, or an error wrapping os.ErrNotExist.
 	Open(ctx context.Context, name string) (io.ReadSeekCloser, error)
+	// Delete removes the file named unless it was stored (or stored
+	// again) at or after storedBefore: a post may have just stored the
+	// same picture again, after the sweeper found it unused. A name not
+	// stored is no error (two sweeps may meet).
+	Delete(ctx context.Context, name string, storedBefore time.Time) error
+	// List returns up to limit stored files whose names sort after
+	// after, in name order, with the time each was last stored: the
+	// sweeper (Sweeper) walks the store a page at a time.
+	List(ctx context.Context, after string, limit int) ([]Stored, error)
+}
+
+// Stored is a file of a Store: its name and when it was last stored (Put
+// of a name already stored counts, so a file a post is taking right now
+// looks new).
+type Stored struct {
+	Name     string
+	StoredAt time.Time
 }
 
 // validName is the shape of the names Image.Name and Image.PostName make:
@@ -61,6 +80,14 @@ func (d Dir) Put(_ context.Context, name string, data []byte) error {
 	}
 	final := filepath.Join(d.Path, name)
 	if _, err := os.Stat(final); err == nil {
+		// Already stored (the same picture again): mark it as stored now,
+		// so the sweeper, which keeps files stored within its grace
+		// period, cannot take it while the post that stores it again is
+		// being written.
+		now := time.Now()
+		if err := os.Chtimes(final, now, now); err != nil {
+			return fmt.Errorf("touch %s: %w", name, err)
+		}
 		return nil
 	}
 	tmp, err := os.CreateTemp(d.Path, ".upload-*")
@@ -94,4 +121,59 @@ func (d Dir) Open(_ context.Context, name string) (io.ReadSeekCloser, error) {
 		return nil, fmt.Errorf("open media %s: %w", name, err)
 	}
 	return f, nil
+}
+
+// Delete removes a stored image that was not stored again since
+// storedBefore.
+func (d Dir) Delete(_ context.Context, name string, storedBefore time.Time) error {
+	if !ValidName(name) {
+		return fmt.Errorf("media name %q", name)
+	}
+	path := filepath.Join(d.Path, name)
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("delete media %s: %w", name, err)
+	}
+	if !info.ModTime().Before(storedBefore) {
+		return nil
+	}
+	err = os.Remove(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("delete media %s: %w", name, err)
+	}
+	return nil
+}
+
+// List lists the stored images after a name. Temporary files of a Put
+// in progress and anything else in the directory are not images of the
+// store: they are left out, and never deleted.
+func (d Dir) List(_ context.Context, after string, limit int) ([]Stored, error) {
+	entries, err := os.ReadDir(d.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("list media: %w", err)
+	}
+	// ReadDir sorts by name already; sorting again keeps List's promise
+	// whatever the platform does.
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var out []Stored
+	for _, e := range entries {
+		if len(out) >= limit {
+			break
+		}
+		if e.Name() <= after || !e.Type().IsRegular() || !ValidName(e.Name()) {
+			continue
+		}
+		info, err := e.Info()
+		if errors.Is(err, os.ErrNotExist) {
+			continue // deleted since ReadDir
+		} else if err != nil {
+			return nil, fmt.Errorf("list media %s: %w", e.Name(), err)
+		}
+		out = append(out, Stored{Name: e.Name(), StoredAt: info.ModTime()})
+	}
+	return out, nil
 }

@@ -75,6 +75,9 @@ type Config struct {
 	// Media keeps uploaded pictures (media.Dir under the data directory
 	// in production); nil turns uploads off.
 	Media media.Store
+	// MediaSweep is how often and how much the node deletes media files
+	// nothing uses (zero values: the defaults).
+	MediaSweep MediaSweepConfig
 	// Optional: tests fix these; zero values mean the real ones.
 	// Resolver resolves peers' host names for the fetcher (tests give
 	// names such as bad.example to loopback servers).
@@ -151,6 +154,10 @@ type Node struct {
 	mailer  *mail.Worker // nil without SMTP
 	planner *web.Server
 	poll    time.Duration
+	// sweeper deletes unused media files (nil without a media store).
+	sweeper    *media.Sweeper
+	sweepEvery time.Duration
+	now        func() time.Time
 }
 
 // New wires a node.
@@ -251,7 +258,8 @@ func New(cfg Config) (*Node, error) {
 	mailIn := &mailin.Receiver{Store: cfg.DB.Store(), Forum: svc, Logger: cfg.Logger, Now: cfg.Clock.Now,
 		DefaultLanguage: cfg.DefaultLanguage, Posted: func(*forum.Post) { fed.Notify() }}
 	return &Node{URLs: urls, Service: svc, Reports: reports, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, MailIn: mailIn, feed: feed, notices: notices,
-		mailer: mailer, planner: h, poll: cfg.Mail.Poll, logger: cfg.Logger}, nil
+		mailer: mailer, planner: h, poll: cfg.Mail.Poll, logger: cfg.Logger,
+		sweeper: newMediaSweeper(cfg), sweepEvery: cfg.MediaSweep.Every, now: cfg.Clock.Now}, nil
 }
 
 // The inbox limit counts activities per remote host (all inboxes of the
@@ -277,6 +285,9 @@ func (n *Node) Run(ctx context.Context) {
 	if n.mailer != nil {
 		go n.mailer.Run(ctx)
 		go n.planMail(ctx)
+	}
+	if n.sweeper != nil {
+		go n.sweepMedia(ctx)
 	}
 	n.Federation.Run(ctx)
 	<-done

@@ -162,7 +162,8 @@ func (s *Store) createPost(ctx context.Context, p *forum.Post, t *forum.Thread) 
 	})
 }
 
-// UpdatePost stores every field of p, replacing its translations.
+// UpdatePost stores every field of p, replacing its translations and
+// images.
 func (s *Store) UpdatePost(ctx context.Context, p *forum.Post) error {
 	ctx = withPostScope(ctx, p.ThreadID, p.ID)
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
@@ -178,6 +179,9 @@ func (s *Store) UpdatePost(ctx context.Context, p *forum.Post) error {
 			return dbErr("update post translations", err)
 		}
 		if err := tx.insertTranslations(ctx, p); err != nil {
+			return err
+		}
+		if err := tx.replaceImages(ctx, p); err != nil {
 			return err
 		}
 		return tx.reindexPost(ctx, p)

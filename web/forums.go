@@ -103,6 +103,10 @@ type composeData struct {
 	// image field (files cannot be given back: they are chosen again).
 	Images bool
 	Alts   []string
+	// Kept are the images the post being edited has, with what the
+	// member typed for them (a new alt text, "remove"); the new files
+	// come in the Alts fields beside them.
+	Kept []keptImage
 }
 
 // AltsTyped reports whether an alt text was typed: the form's image

@@ -50,6 +50,12 @@ func typedAlts(r *http.Request) []string {
 // not an image or is too large) comes back as a message in the reader's
 // language, before anything is stored when it is a missing alt text.
 func (s *Server) postImages(r *http.Request, st *state) ([]forum.Image, string, error) {
+	return s.formImages(r, st, "compose.image_problem")
+}
+
+// formImages is postImages, its refusals worded with problemKey (the
+// edit form numbers its new images apart from the post's own).
+func (s *Server) formImages(r *http.Request, st *state, problemKey string) ([]forum.Image, string, error) {
 	if s.cfg.Media == nil || r.MultipartForm == nil {
 		return nil, "", nil
 	}
@@ -65,7 +71,7 @@ func (s *Server) postImages(r *http.Request, st *state) ([]forum.Image, string, 
 		}
 		alt := strings.TrimSpace(r.PostForm.Get("alt-" + strconv.Itoa(n)))
 		if alt == "" {
-			return nil, st.tr.T("compose.image_problem", "N", n, "Problem", st.tr.T("compose.alt_required")), nil
+			return nil, st.tr.T(problemKey, "N", n, "Problem", st.tr.T("compose.alt_required")), nil
 		}
 		files = append(files, chosen{n: n, alt: alt})
 	}
@@ -78,7 +84,7 @@ func (s *Server) postImages(r *http.Request, st *state) ([]forum.Image, string, 
 		img, err := media.PostImage(f, media.DefaultLimits, media.PostImageSide)
 		f.Close()
 		if refusal, ok := media.IsRefusal(err); ok {
-			return nil, st.tr.T("compose.image_problem", "N", c.n, "Problem", st.tr.T(refusal.Code)), nil
+			return nil, st.tr.T(problemKey, "N", c.n, "Problem", st.tr.T(refusal.Code)), nil
 		} else if err != nil {
 			return nil, "", fmt.Errorf("image %d of the form: %w", c.n, err)
 		}

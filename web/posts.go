@@ -24,39 +24,65 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) error {
 	if err := forum.CanEdit(st.viewer, t, p); err != nil {
 		return err
 	}
-	d := composeData{Action: uris.PostEditPath(p.ID), IsEdit: true, HasTitle: p.IsQuestion(),
-		Title: t.Title, Body: p.Source, Language: p.Language, Languages: postLanguages(st.viewer, p.Language)}
+	d := s.editData(st, p, forum.Edit{Title: t.Title, Body: p.Source, Language: p.Language})
+	if d.Images {
+		d.Kept = keptImages(p)
+	}
 	s.render(w, r, http.StatusOK, "compose", st.tr.T("edit.title"), d)
 	return nil
+}
+
+// editData is the edit form of p showing e, with empty fields for new
+// images when the node keeps images.
+func (s *Server) editData(st *state, p *forum.Post, e forum.Edit) composeData {
+	d := composeData{Action: uris.PostEditPath(p.ID), IsEdit: true, HasTitle: p.IsQuestion(),
+		Title: e.Title, Body: e.Body, Language: e.Language, Languages: postLanguages(st.viewer, e.Language)}
+	if s.cfg.Media != nil && p.URI == "" {
+		d.Images, d.Alts = true, make([]string, forum.MaxImages)
+	}
+	return d
 }
 
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
 	id := r.PathValue("id")
 	e := forum.Edit{Title: r.PostForm.Get("title"), Body: r.PostForm.Get("body"), Language: r.PostForm.Get("language")}
+	old, t, err := s.cfg.Service.PostInThread(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := forum.CanEdit(st.viewer, t, old); err != nil {
+		return err
+	}
+	// typed is the form as sent, to give back with a preview or a message.
+	typed := func() composeData {
+		d := s.editData(st, old, e)
+		if d.Images {
+			d.Alts, d.Kept = typedAlts(r), typedKept(r, old)
+		}
+		return d
+	}
 	if previewing(r) {
-		old, t, err := s.cfg.Service.PostInThread(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		if err := forum.CanEdit(st.viewer, t, old); err != nil {
-			return err
-		}
-		d := composeData{Action: uris.PostPath(id) + "/edit", IsEdit: true, HasTitle: old.IsQuestion(),
-			Title: e.Title, Body: e.Body, Language: e.Language, Languages: postLanguages(st.viewer, e.Language)}
+		d := typed()
 		s.preview(st, &d)
 		s.render(w, r, http.StatusOK, "compose", st.tr.T("edit.title"), d)
 		return nil
 	}
+	images, refused, err := s.editedImages(r, st, old)
+	if err != nil {
+		return err
+	}
+	if refused != "" {
+		d := typed()
+		d.Error = refused
+		s.render(w, r, http.StatusUnprocessableEntity, "compose", st.tr.T("edit.title"), d)
+		return nil
+	}
+	e.Images = images
 	p, err := s.cfg.Service.EditPost(r.Context(), st.viewer, id, e)
 	if ve := asValidation(err); ve != nil {
-		old, _, err := s.cfg.Service.PostInThread(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		d := composeData{Action: uris.PostEditPath(id), IsEdit: true, HasTitle: old.IsQuestion(),
-			Title: e.Title, Body: e.Body, Language: e.Language, Languages: postLanguages(st.viewer, e.Language),
-			Error: s.validationMessage(st.tr, ve)}
+		d := typed()
+		d.Error = s.validationMessage(st.tr, ve)
 		s.render(w, r, http.StatusBadRequest, "compose", st.tr.T("edit.title"), d)
 		return nil
 	} else if err != nil {

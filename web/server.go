@@ -246,7 +246,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /t/{id}/delete", s.handle(s.confirmDeleteThread))
 	mux.Handle("GET /p/{id}", s.negotiate(s.postPermalink))
 	mux.Handle("GET /p/{id}/edit", s.handle(s.editForm))
-	mux.Handle("POST /p/{id}/edit", s.post(s.edit))
+	mux.Handle("POST /p/{id}/edit", s.postForm(s.edit))
 	mux.Handle("GET /p/{id}/delete", s.handle(s.confirmDeleteAnswer))
 	mux.Handle("POST /p/{id}/delete", s.post(s.deletePost))
 	mux.Handle("POST /p/{id}/helpful", s.post(s.helpful))

@@ -255,31 +255,6 @@ func (a *API) mediaFile(w http.ResponseWriter, r *http.Request, c *call) error {
 	return nil
 }
 
-// sameMedia checks the media_ids of an edit: apps send the ids of the
-// images the post has (Tusky, Elk, always), which keeps them; a post's
-// images never change once posted, so any other list is refused rather
-// than ignored (the app would show an image the post does not have).
-func (a *API) sameMedia(p *forum.Post, c *call) error {
-	given := map[string]bool{}
-	for _, id := range c.params.all("media_ids") {
-		if id = strings.TrimSpace(id); id != "" {
-			given[id] = true
-		}
-	}
-	if len(given) == 0 {
-		return nil
-	}
-	has := a.attachments(p)
-	same := len(given) == len(has)
-	for _, at := range has {
-		same = same && given[at.ID]
-	}
-	if !same {
-		return invalid("api.error.media_fixed")
-	}
-	return nil
-}
-
 // attach turns a status's media_ids into the post's images: each must be
 // the caller's own waiting upload, with a description (agora requires
 // alt text), at most forum.MaxImages. Nothing is attached on a refusal.

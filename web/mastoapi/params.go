@@ -72,9 +72,28 @@ func (p params) addJSON(r *http.Request) error {
 	for k, raw := range body {
 		var list []json.RawMessage
 		if json.Unmarshal(raw, &list) == nil {
-			for _, item := range list {
+			if len(list) == 0 {
+				// Given, and empty: "media_ids": [] on an edit removes
+				// every image, where no media_ids keeps them.
+				if key := strings.TrimSuffix(k, "[]"); p[key] == nil {
+					p[key] = []string{}
+				}
+			}
+			for i, item := range list {
 				if s, ok := scalar(item); ok {
 					p.add(k, s)
+					continue
+				}
+				// A list of objects, as an indexed form writes it:
+				// media_attributes[0][id], media_attributes[0][description]
+				// (by index, so an entry without a field shifts no other).
+				var obj map[string]json.RawMessage
+				if json.Unmarshal(item, &obj) == nil {
+					for k2, v := range obj {
+						if s, ok := scalar(v); ok {
+							p.add(strings.TrimSuffix(k, "[]")+"["+strconv.Itoa(i)+"]["+k2+"]", s)
+						}
+					}
 				}
 			}
 			continue

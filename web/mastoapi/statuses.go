@@ -254,10 +254,11 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request, c *call) error 
 	if utf8.RuneCountInString(text) > forum.MaxBodyLen {
 		return errTooLong
 	}
-	if err := a.sameMedia(p, c); err != nil {
+	images, uploads, err := a.editedMedia(r, p, c)
+	if err != nil {
 		return err
 	}
-	e := forum.Edit{Body: text, Language: c.params.get("language")}
+	e := forum.Edit{Body: text, Language: c.params.get("language"), Images: images}
 	if e.Language == "" {
 		e.Language = p.Language
 	}
@@ -269,6 +270,13 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	if p, err = a.cfg.Forum.EditPost(r.Context(), c.member, p.ID, e); err != nil {
 		return err
+	}
+	// As for a new status: the post holds the images now, and an upload
+	// left behind by a failure here only waits to expire.
+	if len(uploads) > 0 {
+		if err := a.cfg.Uploads.DeleteUploads(r.Context(), c.member.ID, uploads); err != nil {
+			a.cfg.Logger.Warn("delete attached uploads", "member", c.member.ID, "err", err)
+		}
 	}
 	s, err := a.oneStatus(r.Context(), c.member, p)
 	if err != nil {
