@@ -201,13 +201,17 @@ func New(cfg Config) (*Node, error) {
 	case limit > 0:
 		inboxLimiter = ratelimit.NewMemory(limit, InboxWindow)
 	}
+	inboxCfg := cfg.Inbox
+	if cfg.DB.Dialect() == storage.DialectPostgres {
+		inboxCfg = inboxCfg.ForConcurrentWriters()
+	}
 	var obs federation.Observer
 	if sh.Metrics != nil {
 		obs = sh.Metrics
 	}
 	fed, err := federation.New(federation.Config{ClientIP: cfg.ClientIP, Observer: obs, InboxLimiter: inboxLimiter, FetchGate: sh.FetchGate, URLs: urls, Service: svc, Store: cfg.DB.Store(), Logger: cfg.Logger,
 		Clock: cfg.Clock, IDs: cfg.IDs, AllowLoopback: cfg.AllowLoopbackPeers, AuthorizedFetch: cfg.AuthorizedFetch,
-		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: cfg.Inbox, Changes: cfg.DB.Changes(),
+		SignatureSkew: cfg.SignatureSkew, Software: cfg.Software, Delivery: cfg.Delivery, Inbox: inboxCfg, Changes: cfg.DB.Changes(),
 		Resolver: cfg.Resolver, Dial: cfg.Dial, KeepRefusals: cfg.KeepRefusals, Keys: cfg.Keys, Reports: reports})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)

@@ -72,6 +72,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	switch {
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
 		sqldb := sql.OpenDB(opts.wrap(pgdriver.NewConnector(pgdriver.WithDSN(u))))
+		sqldb.SetMaxIdleConns(pgMaxIdleConns)
+		sqldb.SetConnMaxIdleTime(pgConnMaxIdleTime)
 		db = &DB{bun: bun.NewDB(sqldb, pgdialect.New()), dialect: DialectPostgres, log: log}
 	case u == "", strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "file:"):
 		path, query, err := sqlitePath(u, opts.DataDir)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -21,6 +22,23 @@ import (
 // sqliteMaxConns bounds SQLite's connection pool: WAL allows many readers
 // and one writer; more connections only add lock contention.
 const sqliteMaxConns = 4
+
+// pgMaxIdleConns is how many PostgreSQL connections the pool keeps open
+// between uses. database/sql keeps 2 by default: with the inbox's lanes,
+// its group commit, the publisher and the deliveries each holding one at
+// once, every other connection was closed on release and a new one opened
+// moments later — about a hundred a second under an inbox burst, each a
+// new server process (fork, authentication, cold catalog caches) and each
+// losing the statements prepared on it (prepared_write.go). Kept open,
+// they are reused. The number of open connections is not bounded (as
+// before): a bound could make a transaction that needs a second
+// connection wait for itself.
+const pgMaxIdleConns = 32
+
+// pgConnMaxIdleTime closes a connection unused that long: a burst's
+// connections (about 40 at its peak on the inbox bench) are given back to
+// the server once it is over, not held while the node is quiet.
+const pgConnMaxIdleTime = time.Minute
 
 // sqlitePath returns the file path of a SQLite database URL and the query
 // parameters that came with it.

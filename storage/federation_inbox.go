@@ -112,6 +112,29 @@ func (s *Store) FinishInboxItem(ctx context.Context, id forum.ID, at time.Time) 
 	return affected("finish inbox item", res)
 }
 
+// FinishInboxItems marks items processed at at and releases their leases,
+// in one statement: a batch of received activities records its items'
+// outcomes with one round trip rather than one per item. ErrNotFound when
+// any of them is not there.
+func (s *Store) FinishInboxItems(ctx context.Context, ids []forum.ID, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	res, err := s.db.NewUpdate().Model((*inboxRow)(nil)).Set("processed_at = ?", utc(at)).Set("lease_until = NULL").
+		Where("id IN (?)", bun.List(ids)).Exec(ctx)
+	if err != nil {
+		return dbErr("finish inbox items", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return dbErr("finish inbox items", err)
+	}
+	if int(n) != len(ids) {
+		return fmt.Errorf("finish inbox items: %d of %d found: %w", n, len(ids), forum.ErrNotFound)
+	}
+	return nil
+}
+
 // RenewInboxLeases moves the leases of the given items, still held by a
 // worker, to until. Items finished meanwhile are left alone.
 func (s *Store) RenewInboxLeases(ctx context.Context, ids []forum.ID, until time.Time) error {

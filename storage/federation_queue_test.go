@@ -86,6 +86,61 @@ func TestInboxQueue(t *testing.T) {
 	})
 }
 
+// TestFinishInboxItems: a batch marks the items it applied done in one
+// statement; the items are never claimed again, and an unknown item fails
+// the statement (its transaction, the batch's, is then rolled back).
+func TestFinishInboxItems(t *testing.T) {
+	tests := []struct {
+		name        string
+		finish      []int // indexes of the stored items to finish
+		unknown     bool  // plus an item that is not stored
+		wantErr     error
+		wantClaimed []int // what a later claim takes
+	}{
+		{name: "none", finish: nil, wantClaimed: []int{0, 1, 2}},
+		{name: "two of three", finish: []int{0, 2}, wantClaimed: []int{1}},
+		{name: "all", finish: []int{0, 1, 2}, wantClaimed: []int{}},
+		{name: "one unknown: nothing finished", finish: []int{0, 1}, unknown: true, wantErr: forum.ErrNotFound, wantClaimed: []int{0, 1, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			eachBackend(t, func(t *testing.T, s *storage.Store) {
+				ids := newIDs()
+				var items []*federation.InboxItem
+				for n := range 3 {
+					it := &federation.InboxItem{ID: ids.New(), ActivityID: fmt.Sprintf("https://social.example/activities/%d", n),
+						ActorURI: "https://social.example/users/ana", Body: []byte(`{"type":"Create"}`), ReceivedAt: t0, NextAttemptAt: t0}
+					wantErr(t, "AddInboxItem", s.AddInboxItem(ctx(t), it), nil)
+					items = append(items, it)
+				}
+				claimed, err := s.ClaimInboxItems(ctx(t), t0, time.Minute, 10)
+				wantErr(t, "ClaimInboxItems", err, nil)
+				same(t, "claimed", len(claimed), 3)
+				var finish []forum.ID
+				for _, i := range tt.finish {
+					finish = append(finish, items[i].ID)
+				}
+				if tt.unknown {
+					finish = append(finish, ids.New())
+				}
+				// As a batch does: in its transaction, which the error rolls back.
+				err = s.FederationAtomic(ctx(t), func(ctx context.Context, tx federation.Store) error {
+					return tx.(*storage.Store).FinishInboxItems(ctx, finish, t0.Add(time.Second))
+				})
+				wantErr(t, "FinishInboxItems", err, tt.wantErr)
+				// Past the lease: what was not finished is claimed again.
+				later, err := s.ClaimInboxItems(ctx(t), t0.Add(2*time.Minute), time.Minute, 10)
+				wantErr(t, "ClaimInboxItems later", err, nil)
+				want := []forum.ID{}
+				for _, i := range tt.wantClaimed {
+					want = append(want, items[i].ID)
+				}
+				same(t, "claimed later", inboxIDs(later), want)
+			})
+		})
+	}
+}
+
 // queue builds an outbox activity and deliveries to it.
 type queue struct {
 	ids      *forum.ULIDs

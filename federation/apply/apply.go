@@ -55,6 +55,9 @@ type Tx interface {
 type Store interface {
 	Tx
 	FinishInboxItem(ctx context.Context, id forum.ID, at time.Time) error
+	// FinishInboxItems marks several items done in one statement (a
+	// batch's); an error if any is missing.
+	FinishInboxItems(ctx context.Context, ids []forum.ID, at time.Time) error
 	// RetryInboxItem records a failure and when to try again (attempts+1).
 	RetryInboxItem(ctx context.Context, id forum.ID, next time.Time, errText string) error
 	// RefuseInboxItem fails the item r.ItemID at r.RefusedAt with r.Detail

@@ -9,6 +9,7 @@ import (
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/inbox"
 	"github.com/metropolis/agora/federation/stored"
+	"github.com/metropolis/agora/forum"
 )
 
 // Bounds of one batch of received activities applied in one transaction
@@ -35,7 +36,9 @@ var batchable = map[string]bool{ap.TypeCreate: true, ap.TypeUpdate: true, ap.Typ
 
 // ApplyBatch applies items in one transaction, each under a savepoint, and
 // records each one's outcome in the same transaction: the change, its
-// event and the item marked done commit together or not at all. Lookups
+// event and the item marked done commit together or not at all. The items
+// applied are marked done by one statement at the end of the batch (on
+// PostgreSQL each statement is a round trip the lane waits on). Lookups
 // of forums, threads, posts and members are read once per batch
 // (BatchStore). An item that would fetch is rolled back and left to be
 // applied alone, as is any item after it with the same order key; so is an
@@ -52,8 +55,9 @@ func (a *Applier) ApplyBatch(ctx context.Context, items []*inbox.Queued) inbox.O
 		start := time.Now()
 		out = inbox.Outcome{}
 		bs := NewBatchStore(tx)
-		ctx = context.WithValue(ctx, scopeKey{}, &scope{svc: a.cfg.Forum.WithStore(bs), store: tx})
+		ctx = context.WithValue(ctx, scopeKey{}, &scope{svc: a.cfg.Forum.WithStore(bs), store: tx, blocked: map[string]bool{}})
 		aloneKeys := map[string]bool{}
+		var done []forum.ID
 		for i, bi := range items {
 			if i > 0 && time.Since(start) > inboxBatchTime {
 				out.Rest = append(out.Rest, items[i:]...)
@@ -64,9 +68,12 @@ func (a *Applier) ApplyBatch(ctx context.Context, items []*inbox.Queued) inbox.O
 				out.Alone = append(out.Alone, bi)
 				continue
 			}
-			recorded, err := a.applyInBatch(ctx, tx, bs, bi)
+			recorded, applied, err := a.applyInBatch(ctx, tx, bs, bi)
 			if err != nil {
 				return err
+			}
+			if applied {
+				done = append(done, bi.Item.ID)
 			}
 			if recorded {
 				out.Recorded = append(out.Recorded, bi.Item)
@@ -74,6 +81,9 @@ func (a *Applier) ApplyBatch(ctx context.Context, items []*inbox.Queued) inbox.O
 				aloneKeys[bi.Key] = true
 				out.Alone = append(out.Alone, bi)
 			}
+		}
+		if err := tx.FinishInboxItems(ctx, done, a.cfg.Clock.Now()); err != nil {
+			return fmt.Errorf("mark %d applied items done: %w", len(done), err)
 		}
 		return bs.Flush(ctx)
 	})
@@ -91,11 +101,13 @@ func (a *Applier) ApplyBatch(ctx context.Context, items []*inbox.Queued) inbox.O
 	return out
 }
 
-// applyInBatch applies one item of a batch under a savepoint and records
-// its outcome in the batch's transaction. It reports false, with every
-// change of the item rolled back, when the item is to be applied alone; an
-// error only when the transaction can't go on.
-func (a *Applier) applyInBatch(ctx context.Context, tx AtomicTx, bs *BatchStore, bi *inbox.Queued) (recorded bool, err error) {
+// applyInBatch applies one item of a batch under a savepoint. An item
+// applied is recorded (true, true) and the caller marks it done in the
+// batch's transaction; an item refused for good is recorded here (true,
+// false). It reports false, with every change of the item rolled back,
+// when the item is to be applied alone; an error only when the
+// transaction can't go on.
+func (a *Applier) applyInBatch(ctx context.Context, tx AtomicTx, bs *BatchStore, bi *inbox.Queued) (recorded, applied bool, err error) {
 	now := a.cfg.Clock.Now()
 	ctx, fetched := fetch.WithoutFetches(ctx)
 	counted := bs.Counted()
@@ -107,26 +119,23 @@ func (a *Applier) applyInBatch(ctx context.Context, tx AtomicTx, bs *BatchStore,
 			}
 			return a.applyParsed(ctx, it, bi.Act)
 		})
-		if applyErr != nil {
-			return applyErr
-		}
-		return tx.FinishInboxItem(ctx, bi.Item.ID, now)
+		return applyErr
 	})
 	switch {
 	case err == nil:
-		return true, nil
+		return true, true, nil
 	case applyErr == nil:
-		return false, err // the savepoint or the finish failed: the transaction is in doubt
+		return false, false, err // the savepoint failed: the transaction is in doubt
 	}
 	// Rolled back: what was read for the item may have been its own
 	// writes, and the replies it counted are gone with them.
 	bs.Forget()
 	bs.Restore(counted)
 	if fetched() || !IsPermanent(applyErr) || ctx.Err() != nil {
-		return false, nil
+		return false, false, nil
 	}
 	if err := a.refuseItem(ctx, bi.Item, now, ReasonOf(applyErr), applyErr); err != nil {
-		return false, fmt.Errorf("refuse %s: %w", bi.Item.ActivityID, err)
+		return false, false, fmt.Errorf("refuse %s: %w", bi.Item.ActivityID, err)
 	}
-	return true, nil
+	return true, false, nil
 }

@@ -65,7 +65,7 @@ func (a *Applier) refuseBlockedRefs(ctx context.Context, refs []namedRef) error 
 		if r.uri == "" || a.cfg.URLs.IsLocal(r.uri) {
 			continue
 		}
-		if blocked, err := a.cfg.Blocks.BlockedURL(ctx, r.uri); err != nil {
+		if blocked, err := a.blockedURL(ctx, r.uri); err != nil {
 			return fmt.Errorf("block list: %w", err)
 		} else if blocked {
 			return errBlocked(r.role, r.uri)
@@ -82,7 +82,7 @@ func (a *Applier) refuseBlockedThread(ctx context.Context, parent *forum.Post, t
 	p := parent
 	for i := 0; p != nil && i < maxAncestors; i++ {
 		if p.URI != "" {
-			if blocked, err := a.cfg.Blocks.BlockedURL(ctx, p.URI); err != nil {
+			if blocked, err := a.blockedURL(ctx, p.URI); err != nil {
 				return fmt.Errorf("block list: %w", err)
 			} else if blocked {
 				return errBlocked("parent", p.URI)
@@ -104,7 +104,7 @@ func (a *Applier) refuseBlockedThread(ctx context.Context, parent *forum.Post, t
 		return fmt.Errorf("forum of thread %s: %w", t.ID, err)
 	}
 	if !fo.Local() {
-		if blocked, err := a.cfg.Blocks.BlockedURL(ctx, fo.URI); err != nil {
+		if blocked, err := a.blockedURL(ctx, fo.URI); err != nil {
 			return fmt.Errorf("block list: %w", err)
 		} else if blocked {
 			return errBlocked("forum", fo.URI)

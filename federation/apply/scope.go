@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"net/url"
+	"strings"
 
 	"github.com/metropolis/agora/forum"
 )
@@ -15,6 +17,9 @@ import (
 type scope struct {
 	svc   *forum.Service
 	store Store
+	// blocked are the block list's answers by host, asked once per batch
+	// (see blockedURL).
+	blocked map[string]bool
 }
 
 type scopeKey struct{}
@@ -41,4 +46,30 @@ func (a *Applier) store(ctx context.Context) Store {
 		return s.store
 	}
 	return a.cfg.Store
+}
+
+// blockedURL reports whether rawURL is on a blocked instance. Inside a
+// batch each host is asked once: every question costs a read of the
+// block list's version (a round trip the lane waits on, on PostgreSQL), and
+// a batch asks about the same few hosts for each of its items. A block
+// committed while a batch runs (under 100 ms) is seen by the next batch,
+// as if the batch had been applied a moment earlier.
+func (a *Applier) blockedURL(ctx context.Context, rawURL string) (bool, error) {
+	s, ok := ctx.Value(scopeKey{}).(*scope)
+	if !ok || s.blocked == nil {
+		return a.cfg.Blocks.BlockedURL(ctx, rawURL)
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return a.cfg.Blocks.BlockedURL(ctx, rawURL)
+	}
+	host := strings.ToLower(u.Scheme + "://" + u.Host)
+	if b, ok := s.blocked[host]; ok {
+		return b, nil
+	}
+	b, err := a.cfg.Blocks.BlockedURL(ctx, rawURL)
+	if err == nil {
+		s.blocked[host] = b
+	}
+	return b, err
 }

@@ -45,6 +45,29 @@ const (
 	DefaultLease   = time.Minute
 )
 
+// Defaults of Settings on a database that takes concurrent writers
+// (PostgreSQL). There a lane's batch spends most of its time waiting on
+// sequential round trips, not holding a lock the others need (SQLite's one
+// writer): more lanes, each its own transaction on its own connection,
+// apply more at once. Order keys still go to one lane each, so activities
+// about one object stay in order.
+const (
+	DefaultWorkersConcurrent = 256
+	DefaultLanesConcurrent   = 8
+)
+
+// ForConcurrentWriters fills the zero Workers and Lanes with the defaults
+// for a database with concurrent writers; fields set stay as they are.
+func (c Settings) ForConcurrentWriters() Settings {
+	if c.Workers <= 0 {
+		c.Workers = DefaultWorkersConcurrent
+	}
+	if c.Lanes <= 0 {
+		c.Lanes = DefaultLanesConcurrent
+	}
+	return c
+}
+
 // WithDefaults fills the zero fields.
 func (c Settings) WithDefaults() Settings {
 	if c.Workers <= 0 {

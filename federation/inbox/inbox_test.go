@@ -188,36 +188,74 @@ func (a *orderApplier) ApplyAlone(_ context.Context, it *Item) bool {
 }
 
 // Items of one key are applied in their order, whether in batches or
-// alone; every claimed item is applied once; nothing is left held.
+// alone, with SQLite's lanes and with PostgreSQL's more numerous ones;
+// every claimed item is applied once; nothing is left held.
 func TestWorkerKeepsEachKeysOrder(t *testing.T) {
-	st := &claimStore{}
-	var want = map[string][]string{}
-	for i := range 60 {
-		key := []string{"a", "b", "slow"}[i%3]
-		id := fmt.Sprintf("%s-%02d", key, i)
-		body := fmt.Sprintf(`{"type":"Like","object":%q}`, key)
-		st.items = append(st.items, &Item{ID: fmt.Sprintf("%02d", i), ActivityID: id, Body: []byte(body)})
-		want["object "+key] = append(want["object "+key], id)
+	tests := []struct {
+		name     string
+		settings Settings
+		keys     []string
+		items    int
+	}{
+		{name: "2 lanes", settings: Settings{Workers: 16, Lanes: 2}, keys: []string{"a", "b", "slow"}, items: 60},
+		{name: "concurrent writers' defaults", settings: Settings{}.ForConcurrentWriters(),
+			keys: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "slow"}, items: 600},
+		{name: "8 lanes, few held", settings: Settings{Workers: 8, Lanes: 8},
+			keys: []string{"a", "b", "c", "d", "e", "slow"}, items: 120},
 	}
-	ap := &orderApplier{order: map[string][]string{}, done: make(chan struct{}), left: len(st.items)}
-	w := NewWorker(Config{Settings: Settings{Workers: 16, Lanes: 2}, Store: st, Apply: ap, Poll: 10 * time.Millisecond,
-		Clock: forum.SystemClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() { w.Run(ctx); close(stopped) }()
-	select {
-	case <-ap.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("not every item was applied")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := &claimStore{}
+			var want = map[string][]string{}
+			for i := range tt.items {
+				key := tt.keys[i%len(tt.keys)]
+				id := fmt.Sprintf("%s-%03d", key, i)
+				body := fmt.Sprintf(`{"type":"Like","object":%q}`, key)
+				st.items = append(st.items, &Item{ID: fmt.Sprintf("%03d", i), ActivityID: id, Body: []byte(body)})
+				want["object "+key] = append(want["object "+key], id)
+			}
+			ap := &orderApplier{order: map[string][]string{}, done: make(chan struct{}), left: len(st.items)}
+			w := NewWorker(Config{Settings: tt.settings, Store: st, Apply: ap, Poll: 10 * time.Millisecond,
+				Clock: forum.SystemClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			ctx, cancel := context.WithCancel(context.Background())
+			stopped := make(chan struct{})
+			go func() { w.Run(ctx); close(stopped) }()
+			select {
+			case <-ap.done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("not every item was applied")
+			}
+			cancel()
+			<-stopped
+			for key, ids := range want {
+				if fmt.Sprint(ap.order[key]) != fmt.Sprint(ids) {
+					t.Errorf("%s applied in the order %v; want %v", key, ap.order[key], ids)
+				}
+			}
+			if len(st.released) != 0 {
+				t.Errorf("released %v after every item was applied", st.released)
+			}
+		})
 	}
-	cancel()
-	<-stopped
-	for key, ids := range want {
-		if fmt.Sprint(ap.order[key]) != fmt.Sprint(ids) {
-			t.Errorf("%s applied in the order %v; want %v", key, ap.order[key], ids)
-		}
+}
+
+// The defaults for a database with concurrent writers (PostgreSQL) fill
+// only what is unset.
+func TestSettingsForConcurrentWriters(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Settings
+		want Settings
+	}{
+		{name: "unset", in: Settings{}, want: Settings{Workers: DefaultWorkersConcurrent, Lanes: DefaultLanesConcurrent}},
+		{name: "lanes set", in: Settings{Lanes: 3}, want: Settings{Workers: DefaultWorkersConcurrent, Lanes: 3}},
+		{name: "all set", in: Settings{Workers: 10, Lanes: 1, Lease: time.Second}, want: Settings{Workers: 10, Lanes: 1, Lease: time.Second}},
 	}
-	if len(st.released) != 0 {
-		t.Errorf("released %v after every item was applied", st.released)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.in.ForConcurrentWriters(); got != tt.want {
+				t.Errorf("ForConcurrentWriters(%+v) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		})
 	}
 }

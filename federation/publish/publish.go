@@ -153,6 +153,9 @@ type Publisher struct {
 	wake   chan struct{}
 	park   *parking
 	people peopleLists
+	// renewAt is when the lease this process holds is to be renewed
+	// (zero: not held). Only Run's goroutine reads and writes it.
+	renewAt time.Time
 }
 
 // New checks cfg and returns a Publisher; Run starts it.
@@ -272,14 +275,30 @@ func newHolder() string {
 	return hex.EncodeToString(b)
 }
 
+// leaseRenewal is how long after taking or renewing the lease the
+// publisher renews it again. Until then it is this process's (it runs
+// until leaseTTL after it was taken), so the publisher does not ask the
+// database at each wake-up: while the inbox applies, it is woken after
+// every batch, many times a second, and each ask was a transaction.
+const leaseRenewal = leaseTTL / 3
+
 // lead reports whether this process holds the publisher lease, taking or
-// renewing it. Leases use the wall clock: they are about processes being
-// alive, not about the node's (possibly fixed) clock.
+// renewing it when a third of it has passed. Leases use the wall clock:
+// they are about processes being alive, not about the node's (possibly
+// fixed) clock.
 func (p *Publisher) lead(ctx context.Context) bool {
-	ok, err := p.cfg.Store.TryLease(ctx, leaseName, p.holder, time.Now(), leaseTTL)
+	now := time.Now()
+	if now.Before(p.renewAt) {
+		return true
+	}
+	ok, err := p.cfg.Store.TryLease(ctx, leaseName, p.holder, now, leaseTTL)
 	if err != nil {
 		p.cfg.Log.Error("publisher lease", "err", err)
-		return false
+		ok = false
+	}
+	p.renewAt = time.Time{}
+	if ok {
+		p.renewAt = now.Add(leaseRenewal)
 	}
 	return ok
 }
