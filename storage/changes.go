@@ -125,7 +125,7 @@ var uncachedTables = map[string]bool{
 // thread) only.
 var (
 	threadTables = map[string]bool{"threads": true}
-	postTables   = map[string]bool{"posts": true, "post_translations": true}
+	postTables   = map[string]bool{"posts": true, "post_translations": true, "post_images": true}
 )
 
 type scopeKey struct{}

@@ -59,7 +59,7 @@ func (rg *remoteRig) followAna(t *testing.T, username string) {
 	me := rg.s.node.URLs.Member(username)
 	testrig.Eventually(t, "ana's inbox receives the Follow", func() (bool, string) {
 		got := rg.fm.received("ana", "Follow")
-		return len(got) > 0, fmt.Sprint(rg.fm.got)
+		return len(got) > 0, rg.fm.String()
 	})
 	f := rg.fm.received("ana", "Follow")
 	if len(f) != 1 || f[0].Doc["actor"] != me || f[0].Doc["object"] != rg.ana.URI || !strings.HasPrefix(f[0].KeyID, me) {

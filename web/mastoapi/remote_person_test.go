@@ -99,6 +99,14 @@ func (fm *fakeMastodon) inbox(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
+// String lists what reached the inboxes so far (for a failure's message),
+// read under the lock the inbox handler writes under.
+func (fm *fakeMastodon) String() string {
+	fm.mu.Lock()
+	defer fm.mu.Unlock()
+	return fmt.Sprint(fm.got)
+}
+
 // received lists the activities of a type that reached inbox.
 func (fm *fakeMastodon) received(inbox, typ string) []receivedActivity {
 	fm.mu.Lock()
