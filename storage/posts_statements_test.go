@@ -40,6 +40,46 @@ func (h *countingHook) statements(fn func()) int64 {
 // Reading a post reads its translations only when it has some: most posts
 // have none, and every received reply reads several posts.
 func TestPostReadsLoadTranslationsOnlyWhenThereAreSome(t *testing.T) {
+	eachHookedBackend(t, func() *countingHook { return &countingHook{} }, func(t *testing.T, db *storage.DB, hook *countingHook) {
+		s := db.Store()
+		f := newFixture(t, s)
+		_, q := f.newThread(t, s, "question")
+		plain := f.reply(t, s, q)
+		translated := f.reply(t, s, q)
+		translated.Translations = map[string]forum.Translation{"fr": {HTML: "<p>une réponse</p>"}, "es": {HTML: "<p>una respuesta</p>"}}
+		wantErr(t, "UpdatePost", s.UpdatePost(ctx(t), translated), nil)
+
+		tests := []struct {
+			name  string
+			post  *forum.Post
+			stmts int64
+		}{
+			{"without translations: one statement", plain, 1},
+			{"with translations: the post, then its translations", translated, 2},
+		}
+		for _, tt := range tests {
+			var got *forum.Post
+			var err error
+			n := hook.statements(func() {
+				got, err = s.PostByID(ctx(t), tt.post.ID)
+			})
+			wantErr(t, tt.name, err, nil)
+			same(t, tt.name, got, tt.post)
+			if n != tt.stmts {
+				t.Errorf("%s: %d statements, want %d", tt.name, n, tt.stmts)
+			}
+		}
+		list, err := s.ListPosts(ctx(t), q.ThreadID, forum.PostCursor{}, 10)
+		wantErr(t, "ListPosts", err, nil)
+		same(t, "ListPosts", list, []*forum.Post{q, plain, translated})
+	})
+}
+
+// eachHookedBackend runs fn on a new migrated database of each backend
+// (SQLite, and PostgreSQL when AGORA_TEST_DATABASE_URL is set) whose
+// statements the hook made by newHook sees after the write counter's.
+func eachHookedBackend[H bun.QueryHook](t *testing.T, newHook func() H, fn func(t *testing.T, db *storage.DB, hook H)) {
+	t.Helper()
 	backends := map[string]string{"sqlite": ""}
 	if u := storetest.EmptyPostgres(t); u != "" {
 		backends["postgres"] = u
@@ -49,7 +89,7 @@ func TestPostReadsLoadTranslationsOnlyWhenThereAreSome(t *testing.T) {
 			if url == "" {
 				url = "sqlite://" + filepath.Join(t.TempDir(), "forum.db")
 			}
-			hook := &countingHook{}
+			hook := newHook()
 			db, err := storage.Open(ctx(t), storage.Options{DatabaseURL: url, QueryHooks: []bun.QueryHook{hook}})
 			if err != nil {
 				t.Fatal(err)
@@ -58,36 +98,7 @@ func TestPostReadsLoadTranslationsOnlyWhenThereAreSome(t *testing.T) {
 			if err := db.Migrate(ctx(t)); err != nil {
 				t.Fatal(err)
 			}
-			s := db.Store()
-			f := newFixture(t, s)
-			_, q := f.newThread(t, s, "question")
-			plain := f.reply(t, s, q)
-			translated := f.reply(t, s, q)
-			translated.Translations = map[string]forum.Translation{"fr": {HTML: "<p>une réponse</p>"}, "es": {HTML: "<p>una respuesta</p>"}}
-			wantErr(t, "UpdatePost", s.UpdatePost(ctx(t), translated), nil)
-
-			tests := []struct {
-				name  string
-				post  *forum.Post
-				stmts int64
-			}{
-				{"without translations: one statement", plain, 1},
-				{"with translations: the post, then its translations", translated, 2},
-			}
-			for _, tt := range tests {
-				var got *forum.Post
-				n := hook.statements(func() {
-					got, err = s.PostByID(ctx(t), tt.post.ID)
-				})
-				wantErr(t, tt.name, err, nil)
-				same(t, tt.name, got, tt.post)
-				if n != tt.stmts {
-					t.Errorf("%s: %d statements, want %d", tt.name, n, tt.stmts)
-				}
-			}
-			list, err := s.ListPosts(ctx(t), q.ThreadID, forum.PostCursor{}, 10)
-			wantErr(t, "ListPosts", err, nil)
-			same(t, "ListPosts", list, []*forum.Post{q, plain, translated})
+			fn(t, db, hook)
 		})
 	}
 }

@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
-	"github.com/metropolis/agora/storage/storetest"
 )
 
 // indexWrites records the statements that write search_docs (INSERT or
@@ -46,121 +44,85 @@ func (h *indexWrites) take() []bun.QueryEvent {
 // program for every post), is shown to the query hooks as a write to
 // search_docs, and the post is found as soon as CreatePost returns.
 func TestIndexNewPostPrepared(t *testing.T) {
-	backends := map[string]string{"sqlite": ""}
-	if u := storetest.EmptyPostgres(t); u != "" {
-		backends["postgres"] = u
-	}
-	for name, url := range backends {
-		t.Run(name, func(t *testing.T) {
-			if url == "" {
-				url = "sqlite://" + filepath.Join(t.TempDir(), "forum.db")
-			}
-			hook := &indexWrites{}
-			db, err := storage.Open(ctx(t), storage.Options{DatabaseURL: url, QueryHooks: []bun.QueryHook{hook}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			if err := db.Migrate(ctx(t)); err != nil {
-				t.Fatal(err)
-			}
-			s := db.Store()
-			f := newFixture(t, s)
-			_, q := f.newThread(t, s, "Procurement of sensors")
-			tests := []struct {
-				name, word, lang string
-				uri              string
-			}{
-				{"a local answer", "zanzibarite", "en", ""},
-				{"a received answer", "quetzalcoatlus", "es", "https://bh.example/notes/1"},
-				{"a second local answer (the statement reused)", "xylophonist", "fr", ""},
-			}
-			for _, tt := range tests {
-				t.Run(tt.name, func(t *testing.T) {
-					hook.take()
-					p := &forum.Post{ID: f.ids.New(), ThreadID: q.ThreadID, AuthorID: f.member.ID, ParentID: q.ID,
-						Language: tt.lang, URI: tt.uri, Source: tt.word, HTML: "<p>" + tt.word + "</p>", CreatedAt: t0}
-					p.BranchID = p.ID
-					wantErr(t, "CreatePost", s.CreatePost(ctx(t), p), nil)
-					writes := hook.take()
-					if len(writes) != 1 {
-						t.Fatalf("%d writes to search_docs, want 1: %+v", len(writes), writes)
-					}
-					w := writes[0]
-					if len(w.QueryArgs) == 0 || strings.Contains(w.Query, p.ID) {
-						t.Errorf("the document was written with its values in the SQL text (not prepared): %s", w.Query)
-					}
-					if w.IQuery == nil || w.IQuery.GetTableName() != "search_docs" {
-						t.Errorf("the hooks were not told the write is to search_docs: %v", w.IQuery)
-					}
-					hits, err := s.FindPosts(ctx(t), search.PostQuery{Parsed: search.Parse(tt.word), Limit: 10})
-					wantErr(t, "FindPosts", err, nil)
-					if len(hits) != 1 || hits[0].PostID != p.ID {
-						t.Errorf("search for %q right after CreatePost found %+v, want the post %s", tt.word, hits, p.ID)
-					}
-				})
-			}
-		})
-	}
+	eachHookedBackend(t, func() *indexWrites { return &indexWrites{} }, func(t *testing.T, db *storage.DB, hook *indexWrites) {
+		s := db.Store()
+		f := newFixture(t, s)
+		_, q := f.newThread(t, s, "Procurement of sensors")
+		tests := []struct {
+			name, word, lang string
+			uri              string
+		}{
+			{"a local answer", "zanzibarite", "en", ""},
+			{"a received answer", "quetzalcoatlus", "es", "https://bh.example/notes/1"},
+			{"a second local answer (the statement reused)", "xylophonist", "fr", ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				hook.take()
+				p := &forum.Post{ID: f.ids.New(), ThreadID: q.ThreadID, AuthorID: f.member.ID, ParentID: q.ID,
+					Language: tt.lang, URI: tt.uri, Source: tt.word, HTML: "<p>" + tt.word + "</p>", CreatedAt: t0}
+				p.BranchID = p.ID
+				wantErr(t, "CreatePost", s.CreatePost(ctx(t), p), nil)
+				writes := hook.take()
+				if len(writes) != 1 {
+					t.Fatalf("%d writes to search_docs, want 1: %+v", len(writes), writes)
+				}
+				w := writes[0]
+				if len(w.QueryArgs) == 0 || strings.Contains(w.Query, p.ID) {
+					t.Errorf("the document was written with its values in the SQL text (not prepared): %s", w.Query)
+				}
+				if w.IQuery == nil || w.IQuery.GetTableName() != "search_docs" {
+					t.Errorf("the hooks were not told the write is to search_docs: %v", w.IQuery)
+				}
+				hits, err := s.FindPosts(ctx(t), search.PostQuery{Parsed: search.Parse(tt.word), Limit: 10})
+				wantErr(t, "FindPosts", err, nil)
+				if len(hits) != 1 || hits[0].PostID != p.ID {
+					t.Errorf("search for %q right after CreatePost found %+v, want the post %s", tt.word, hits, p.ID)
+				}
+			})
+		}
+	})
 }
 
 // TestReindexTitlePrepared: UpdateThread (run on every local answer)
 // rewrites the question's title in the index with a prepared statement,
 // and a new title is found at once, the old one no longer.
 func TestReindexTitlePrepared(t *testing.T) {
-	backends := map[string]string{"sqlite": ""}
-	if u := storetest.EmptyPostgres(t); u != "" {
-		backends["postgres"] = u
-	}
-	for name, url := range backends {
-		t.Run(name, func(t *testing.T) {
-			if url == "" {
-				url = "sqlite://" + filepath.Join(t.TempDir(), "forum.db")
-			}
-			hook := &indexWrites{}
-			db, err := storage.Open(ctx(t), storage.Options{DatabaseURL: url, QueryHooks: []bun.QueryHook{hook}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			if err := db.Migrate(ctx(t)); err != nil {
-				t.Fatal(err)
-			}
-			s := db.Store()
-			f := newFixture(t, s)
-			th, _ := f.newThread(t, s, "Zanzibarite procurement")
-			tests := []struct {
-				name, title     string
-				found, notFound string
-			}{
-				{"the same title (an answer counted)", "Zanzibarite procurement", "zanzibarite", ""},
-				{"a new title", "Quetzalcoatlus procurement", "quetzalcoatlus", "zanzibarite"},
-				{"the new title again", "Quetzalcoatlus procurement", "quetzalcoatlus", "zanzibarite"},
-			}
-			for _, tt := range tests {
-				t.Run(tt.name, func(t *testing.T) {
-					hook.take()
-					th.Title = tt.title
-					wantErr(t, "UpdateThread", s.UpdateThread(ctx(t), th), nil)
-					writes := hook.take()
-					if len(writes) != 1 {
-						t.Fatalf("%d writes to search_docs, want 1: %+v", len(writes), writes)
+	eachHookedBackend(t, func() *indexWrites { return &indexWrites{} }, func(t *testing.T, db *storage.DB, hook *indexWrites) {
+		s := db.Store()
+		f := newFixture(t, s)
+		th, _ := f.newThread(t, s, "Zanzibarite procurement")
+		tests := []struct {
+			name, title     string
+			found, notFound string
+		}{
+			{"the same title (an answer counted)", "Zanzibarite procurement", "zanzibarite", ""},
+			{"a new title", "Quetzalcoatlus procurement", "quetzalcoatlus", "zanzibarite"},
+			{"the new title again", "Quetzalcoatlus procurement", "quetzalcoatlus", "zanzibarite"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				hook.take()
+				th.Title = tt.title
+				wantErr(t, "UpdateThread", s.UpdateThread(ctx(t), th), nil)
+				writes := hook.take()
+				if len(writes) != 1 {
+					t.Fatalf("%d writes to search_docs, want 1: %+v", len(writes), writes)
+				}
+				if w := writes[0]; len(w.QueryArgs) == 0 || strings.Contains(w.Query, th.RootPostID) {
+					t.Errorf("the title was written with its values in the SQL text (not prepared): %s", w.Query)
+				}
+				for word, want := range map[string]int{tt.found: 1, tt.notFound: 0} {
+					if word == "" {
+						continue
 					}
-					if w := writes[0]; len(w.QueryArgs) == 0 || strings.Contains(w.Query, th.RootPostID) {
-						t.Errorf("the title was written with its values in the SQL text (not prepared): %s", w.Query)
+					hits, err := s.FindPosts(ctx(t), search.PostQuery{Parsed: search.Parse(word), Limit: 10})
+					wantErr(t, "FindPosts", err, nil)
+					if len(hits) != want || (want == 1 && hits[0].PostID != th.RootPostID) {
+						t.Errorf("search for %q after UpdateThread found %+v, want %d (the question %s)", word, hits, want, th.RootPostID)
 					}
-					for word, want := range map[string]int{tt.found: 1, tt.notFound: 0} {
-						if word == "" {
-							continue
-						}
-						hits, err := s.FindPosts(ctx(t), search.PostQuery{Parsed: search.Parse(word), Limit: 10})
-						wantErr(t, "FindPosts", err, nil)
-						if len(hits) != want || (want == 1 && hits[0].PostID != th.RootPostID) {
-							t.Errorf("search for %q after UpdateThread found %+v, want %d (the question %s)", word, hits, want, th.RootPostID)
-						}
-					}
-				})
-			}
-		})
-	}
+				}
+			})
+		}
+	})
 }
