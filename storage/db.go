@@ -20,6 +20,7 @@ import (
 	"github.com/uptrace/bun/driver/sqliteshim"
 	"github.com/uptrace/bun/migrate"
 
+	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage/migrations"
 )
 
@@ -59,6 +60,9 @@ type DB struct {
 	writers writeGate
 	changes *Changes
 	stmts   *statements // the request path's reads, prepared once
+	// analyzer computes the search terms of every post written through
+	// this database's stores, its cache shared by all of them.
+	analyzer *search.Analyzer
 }
 
 // Open opens the database and checks that it answers. It does not migrate.
@@ -102,6 +106,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: unsupported database URL scheme %q (want postgres://, postgresql://, sqlite:// or file:)", scheme)
 	}
 	db.changes = NewChanges()
+	db.analyzer = search.NewAnalyzer(search.DefaultCacheWords)
 	hooks := []bun.QueryHook{db.changes}
 	if db.writers != nil {
 		hooks = append(hooks, gateHook{gate: db.writers})
@@ -240,7 +245,7 @@ func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
 
 // Store returns the forum.Store on this database.
 func (db *DB) Store() *Store {
-	return &Store{db: db.bun, root: db.bun, writers: db.writers, stmts: db.stmts}
+	return &Store{db: db.bun, root: db.bun, writers: db.writers, stmts: db.stmts, analyzer: db.analyzer}
 }
 
 // Changes counts this process's writes, for caches (see Changes).

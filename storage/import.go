@@ -40,9 +40,9 @@ func (s *Store) ImportPosts(ctx context.Context, threads []*forum.Thread, posts 
 		if p.DeletedAt != nil {
 			continue // as indexNewPost: a tombstone is not indexed
 		}
-		doc := searchDocRow{PostID: p.ID, Body: postTerms(p)}
+		doc := searchDocRow{PostID: p.ID, Body: s.postTerms(p)}
 		if t := byRoot[p.ID]; t != nil {
-			doc.Title, doc.TitleKey = search.Terms(t.Language, t.Title), search.TitleKey(t.Title)
+			doc.Title, doc.TitleKey = s.analyzer.Terms(t.Language, t.Title), search.TitleKey(t.Title)
 		}
 		docs = append(docs, doc)
 		for _, tag := range search.Tags(p.HTML) {

@@ -20,8 +20,8 @@ import (
 
 // postTerms are the index terms of a post's body: its text in its
 // language, then each translation (title and text) in its own.
-func postTerms(p *forum.Post) string {
-	parts := []string{search.Terms(p.Language, search.PlainText(p.HTML))}
+func (s *Store) postTerms(p *forum.Post) string {
+	parts := []string{s.analyzer.Terms(p.Language, search.PlainText(p.HTML))}
 	langs := make([]string, 0, len(p.Translations))
 	for l := range p.Translations {
 		langs = append(langs, l)
@@ -29,7 +29,7 @@ func postTerms(p *forum.Post) string {
 	sort.Strings(langs)
 	for _, l := range langs {
 		tr := p.Translations[l]
-		parts = append(parts, search.Terms(l, tr.Title+" "+search.PlainText(tr.HTML)))
+		parts = append(parts, s.analyzer.Terms(l, tr.Title+" "+search.PlainText(tr.HTML)))
 	}
 	return strings.TrimSpace(strings.Join(parts, " "))
 }
@@ -42,9 +42,9 @@ func (s *Store) indexNewPost(ctx context.Context, p *forum.Post, t *forum.Thread
 	}
 	var title, key string
 	if t != nil {
-		title, key = search.Terms(t.Language, t.Title), search.TitleKey(t.Title)
+		title, key = s.analyzer.Terms(t.Language, t.Title), search.TitleKey(t.Title)
 	}
-	doc := &searchDocRow{PostID: p.ID, TitleKey: key, Title: title, Body: postTerms(p)}
+	doc := &searchDocRow{PostID: p.ID, TitleKey: key, Title: title, Body: s.postTerms(p)}
 	// Prepared: every post, local or received, runs it, and on SQLite its
 	// statement carries the FTS5 trigger's program, compiled again each
 	// time the statement is parsed.
@@ -62,7 +62,7 @@ func (s *Store) reindexPost(ctx context.Context, p *forum.Post) error {
 		return s.unindexPost(ctx, p.ID)
 	}
 	var changed []string
-	err := s.db.NewInsert().Model(&searchDocRow{PostID: p.ID, Body: postTerms(p)}).
+	err := s.db.NewInsert().Model(&searchDocRow{PostID: p.ID, Body: s.postTerms(p)}).
 		On("CONFLICT (post_id) DO UPDATE").Set("body = EXCLUDED.body").
 		Where("?TableAlias.body <> EXCLUDED.body").Returning("post_id").Scan(ctx, &changed)
 	if err != nil {
@@ -120,7 +120,7 @@ func (s *Store) insertTags(ctx context.Context, p *forum.Post) error {
 // Prepared for that reason: on SQLite, parsing the UPDATE compiled the
 // FTS5 trigger's program too, about 40 % of this call's cost.
 func (s *Store) reindexTitle(ctx context.Context, t *forum.Thread) error {
-	title := search.Terms(t.Language, t.Title)
+	title := s.analyzer.Terms(t.Language, t.Title)
 	_, err := s.execPrepared(ctx, "reindex title",
 		func(db bun.IDB) bun.Query { return db.NewUpdate().Model((*searchDocRow)(nil)) },
 		func(db bun.IDB) string {
@@ -230,12 +230,12 @@ func (s *Store) reindexBatch(ctx context.Context, posts []*forum.Post) error {
 	for _, p := range posts {
 		var title, key string
 		if t, ok := threads[p.ThreadID]; ok && p.IsQuestion() {
-			title, key = search.Terms(t.Language, t.Title), search.TitleKey(t.Title)
+			title, key = s.analyzer.Terms(t.Language, t.Title), search.TitleKey(t.Title)
 		}
 		if _, err := s.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, title_key, title, body) VALUES (?, ?, ?, ?)
 			ON CONFLICT (post_id) DO UPDATE SET title_key = excluded.title_key, title = excluded.title, body = excluded.body
 			WHERE search_docs.title_key <> excluded.title_key OR search_docs.title <> excluded.title
-			OR search_docs.body <> excluded.body`, p.ID, key, title, postTerms(p)); err != nil {
+			OR search_docs.body <> excluded.body`, p.ID, key, title, s.postTerms(p)); err != nil {
 			return dbErr(fmt.Sprintf("reindex post %s", p.ID), err)
 		}
 		if _, err := s.db.ExecContext(ctx, "DELETE FROM post_tags WHERE post_id = ?", p.ID); err != nil {

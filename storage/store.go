@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/search"
 )
 
 // Store implements forum.Store on a bun database or, inside Atomic, on one
@@ -18,6 +19,8 @@ type Store struct {
 	inTx    bool        // set inside Atomic
 	writers writeGate   // SQLite: one write transaction of this process at a time
 	stmts   *statements // prepared statements (reads: outside a transaction only)
+	// analyzer computes search terms (a nil one, without a cache).
+	analyzer *search.Analyzer
 }
 
 var _ forum.Store = (*Store)(nil)
@@ -40,7 +43,7 @@ func (s *Store) atomic(ctx context.Context, fn func(ctx context.Context, tx *Sto
 	defer release()
 	var fnErr error
 	err = s.root.RunInTx(withTxState(ctx), nil, func(ctx context.Context, tx bun.Tx) error {
-		fnErr = fn(ctx, &Store{db: tx, inTx: true, stmts: s.stmts})
+		fnErr = fn(ctx, &Store{db: tx, inTx: true, stmts: s.stmts, analyzer: s.analyzer})
 		return fnErr
 	})
 	if fnErr != nil {
