@@ -221,8 +221,8 @@ func BenchmarkTerms(b *testing.B) {
 		name  string
 		terms func(lang, text string) string
 	}{
-		{"func", Terms},
-		{"analyzer", NewAnalyzer(DefaultCacheWords).Terms},
+		{"impl=func", Terms},
+		{"impl=analyzer", NewAnalyzer(DefaultCacheWords).Terms},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for _, lang := range langs { // warm the cache as a node's first posts do
