@@ -75,7 +75,7 @@ var langs = []string{"en", "es", "fr", "pt"}
 func main() {
 	posts := flag.Int("posts", 100_000, "posts in the index")
 	queries := flag.Int("queries", 1000, "searches measured")
-	answers := flag.Int("answers", 300, "answers posted to measure indexing")
+	answers := flag.Int("answers", 300, "answers posted (and as many received) with the index on, as many with it off, to measure indexing (at least 200)")
 	db := flag.String("db", "", "PostgreSQL admin URL: run on a throwaway database there instead of SQLite")
 	vocabSize := flag.Int("vocab", 5000, "words per language's vocabulary (Zipf-distributed)")
 	queryRanks := flag.Int("query-ranks", 1000, "queries draw their words among this many most frequent content words")
