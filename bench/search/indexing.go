@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/metropolis/agora/bench/internal/measure"
 	"github.com/metropolis/agora/bench/internal/serving"
 	"github.com/metropolis/agora/forum"
@@ -51,6 +53,30 @@ var skipIndex = map[string][2]string{
 		`DROP TRIGGER bench_skip_index`},
 	"postgres": {`CREATE RULE bench_skip_index AS ON INSERT TO search_docs DO INSTEAD NOTHING`,
 		`DROP RULE bench_skip_index ON search_docs`},
+}
+
+// switchIndex runs one of skipIndex's statements. SQLite checks that a
+// trigger does not exist yet against the connection's copy of the schema,
+// while parsing: a connection of the pool that last saw the trigger
+// before another one dropped it refused to create it again ("trigger
+// bench_skip_index already exists", after a few dozen rounds). A read of
+// sqlite_master on the same connection first brings its copy up to date.
+func switchIndex(ctx context.Context, db *bun.DB, backend, stmt string) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	defer conn.Close()
+	if backend == "sqlite" {
+		var n int
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+			return fmt.Errorf("read the schema: %w", err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, stmt); err != nil {
+		return err
+	}
+	return nil
 }
 
 // costs are one kind of write's timings with the index on and off.
@@ -99,8 +125,8 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 	for round := range 2 * rounds {
 		indexed := round%2 == 0
 		if !indexed {
-			if _, err := n.DB.Bun().ExecContext(ctx, skipIndex[backend][0]); err != nil {
-				return fmt.Errorf("index off: %w", err)
+			if err := switchIndex(ctx, n.DB.Bun(), backend, skipIndex[backend][0]); err != nil {
+				return fmt.Errorf("index off (round %d): %w", round, err)
 			}
 		}
 		var pg0 map[int]time.Duration
@@ -140,8 +166,8 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 			cpuOff += d + server
 			serverOff += server
 			roundOff = append(roundOff, (d+server)/time.Duration(per))
-			if _, err := n.DB.Bun().ExecContext(ctx, skipIndex[backend][1]); err != nil {
-				return fmt.Errorf("index on: %w", err)
+			if err := switchIndex(ctx, n.DB.Bun(), backend, skipIndex[backend][1]); err != nil {
+				return fmt.Errorf("index on (round %d): %w", round, err)
 			}
 		}
 	}
