@@ -63,6 +63,14 @@ func Fold(s string) string {
 	if ascii {
 		return s
 	}
+	if f, ok := foldLatin1(s); ok {
+		return f
+	}
+	return foldNorm(s)
+}
+
+// foldNorm is Fold of a lower-cased s by Unicode normalization.
+func foldNorm(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {
@@ -71,6 +79,32 @@ func Fold(s string) string {
 		}
 	}
 	return norm.NFC.String(b.String())
+}
+
+// latin1Fold is foldNorm of each rune from U+00C0 to U+00FF: the letter
+// its canonical decomposition starts with, or itself (Æ, Ð, ×, Ø, Þ, ß…).
+// Below U+00C0 no rune decomposes.
+var latin1Fold = [64]rune([]rune("AAAAAAÆCEEEEIIIIÐNOOOOO×ØUUUUYÞßaaaaaaæceeeeiiiiðnooooo÷øuuuuyþy"))
+
+// foldLatin1 is foldNorm without normalizing when every rune of s is
+// below U+0100, as are the words of the languages stemmed here, but for
+// a few (œ, ŀ): a decomposed Latin-1 letter is a letter and marks, no
+// Latin-1 letter composes with another, so folding is rune by rune.
+// TestFoldLatin1 compares it with foldNorm for every such rune.
+func foldLatin1(s string) (string, bool) {
+	for _, r := range s {
+		if r >= 0x100 {
+			return "", false
+		}
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r >= 0xC0 {
+			r = latin1Fold[r-0xC0]
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b), true
 }
 
 // isWordRune reports whether r belongs to a word: letters and numbers of

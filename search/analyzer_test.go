@@ -240,3 +240,29 @@ func BenchmarkTerms(b *testing.B) {
 		})
 	}
 }
+
+func TestFoldLatin1(t *testing.T) {
+	// Every rune below U+0100 alone and after a letter, then random
+	// strings of them.
+	var cases []string
+	for r := rune(0); r < 0x100; r++ {
+		cases = append(cases, string(r), "a"+string(r)+"Z")
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	for range 2000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(12) {
+			b.WriteRune(rune(0x20 + rng.IntN(0xE0)))
+		}
+		cases = append(cases, b.String())
+	}
+	for _, s := range cases {
+		lower := strings.ToLower(s)
+		if f, ok := foldLatin1(lower); !ok || f != foldNorm(lower) {
+			t.Errorf("foldLatin1(%q) = %q, %v; want %q", lower, f, ok, foldNorm(lower))
+		}
+	}
+	if _, ok := foldLatin1("œuvre"); ok {
+		t.Error("foldLatin1 took a rune past U+00FF")
+	}
+}
