@@ -50,7 +50,8 @@ func NewAnalyzer(perLanguage int) *Analyzer {
 	return a
 }
 
-// Terms is Terms(lang, text).
+// Terms returns Terms(lang, text), each word's terms taken from a's cache
+// when it holds them.
 func (a *Analyzer) Terms(lang, text string) string {
 	lang = baseLang(lang)
 	var cache *wordCache
