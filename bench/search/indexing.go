@@ -19,8 +19,8 @@ import (
 // applying a received one (forum.Service.ReceiveAnswer, what the inbox
 // worker calls), measured side by side in the same run: rounds of
 // roundSize answers of each kind alternate with the index on and off
-// (-answers/roundSize rounds of each), so the machine's load (shared, it
-// varies by the second) weighs on both alike. The CPU figures are the
+// (-answers/roundSize rounds of each, at least minRounds), so the
+// machine's load (shared, it varies by the second) weighs on both alike. The CPU figures are the
 // median of the rounds' CPU per pair of writes: a burst of the node's
 // workers or of another process lands in a few rounds and is left out
 // (the totals of an earlier version swung from +3 % to +33 % between runs
