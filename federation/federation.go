@@ -136,7 +136,7 @@ func New(cfg Config) (*Federation, error) {
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
 		inboxWake: make(chan struct{}, 1)}
 	f.keys = keys.NewRing(cfg.Store, cfg.Clock, cfg.Keys)
-	f.blocks = blocks.New(cfg.Store)
+	f.blocks = blocks.New(cfg.Store, cfg.Clock)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",
