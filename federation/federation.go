@@ -66,7 +66,9 @@ type Config struct {
 	// the others wait for it (nil: each process fetches for itself).
 	FetchGate FetchGate
 	// Changes, when set, lets the node keep what it reads often in memory
-	// (the block list, ActivityPub documents) until the store changes.
+	// (ActivityPub documents) until the store changes. The block list
+	// follows the store's own DomainBlocksMoves instead: no other write
+	// makes it read again.
 	Changes Versioner
 	// KeepRefusals is how many refused activities the node keeps for the
 	// admin (the oldest are dropped); 0 means DefaultKeepRefusals.
