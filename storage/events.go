@@ -52,6 +52,18 @@ func (s *Store) ListEvents(ctx context.Context, afterID forum.ID, limit int) ([]
 	return out, nil
 }
 
+// ListEventIDs lists the IDs of the events with ID > afterID, in order
+// (the primary key's index alone).
+func (s *Store) ListEventIDs(ctx context.Context, afterID forum.ID, limit int) ([]forum.ID, error) {
+	var ids []forum.ID
+	err := s.db.NewSelect().Table("events").Column("id").Where("id > ?", afterID).OrderExpr("id ASC").
+		Limit(int64(limit)).Scan(ctx, &ids)
+	if err != nil {
+		return nil, dbErr("list event ids", err)
+	}
+	return ids, nil
+}
+
 func (r *eventRow) event() *forum.Event {
 	return &forum.Event{ID: r.ID, Kind: forum.EventKind(r.Kind), ActorID: r.ActorID, ForumID: r.ForumID,
 		ThreadID: r.ThreadID, PostID: r.PostID, MemberID: r.MemberID, ReceivedID: r.ReceivedID, ReportID: r.ReportID, CreatedAt: r.CreatedAt.UTC()}
