@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -179,12 +180,19 @@ func (s *Store) AddTombstone(ctx context.Context, t *federation.Tombstone) error
 }
 
 // Tombstone returns the tombstone of uri.
+// Prepared: the received side asks it for every post it stores.
 func (s *Store) Tombstone(ctx context.Context, uri string) (*federation.Tombstone, error) {
-	var r tombstoneRow
-	if err := s.db.NewSelect().Model(&r).Where("uri = ?", uri).Scan(ctx); err != nil {
+	var rows []tombstoneRow
+	err := s.selectPrepared(ctx, "tombstone", &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("uri = ?", bun.Safe("?"))
+	}, uri)
+	if err != nil {
 		return nil, dbErr("tombstone", err)
 	}
-	return &federation.Tombstone{URI: r.URI, DeletedAt: r.DeletedAt.UTC()}, nil
+	if len(rows) == 0 {
+		return nil, dbErr("tombstone", sql.ErrNoRows)
+	}
+	return &federation.Tombstone{URI: rows[0].URI, DeletedAt: rows[0].DeletedAt.UTC()}, nil
 }
 
 // Domain blocks.

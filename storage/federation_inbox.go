@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -231,12 +232,20 @@ func (s *Store) OutboxActivityByURI(ctx context.Context, uri string) (*federatio
 	return s.oneOutbox(ctx, "outbox activity by uri", "uri = ?", uri)
 }
 
+// oneOutbox reads the activity where holds (what names the statement,
+// prepared: the delivery runner reads one for every delivery it sends).
 func (s *Store) oneOutbox(ctx context.Context, what, where string, arg any) (*federation.OutboxActivity, error) {
-	var r outboxRow
-	if err := s.db.NewSelect().Model(&r).Where(where, arg).Scan(ctx); err != nil {
+	var rows []outboxRow
+	err := s.selectPrepared(ctx, what, &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where(where, bun.Safe("?"))
+	}, arg)
+	if err != nil {
 		return nil, dbErr(what, err)
 	}
-	return r.toFederation(), nil
+	if len(rows) == 0 {
+		return nil, dbErr(what, sql.ErrNoRows)
+	}
+	return rows[0].toFederation(), nil
 }
 
 // ListOutbox lists actorURI's public activities newest first, before

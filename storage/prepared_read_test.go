@@ -1,0 +1,180 @@
+package storage_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/storage"
+	"github.com/metropolis/agora/storage/storetest"
+)
+
+// TestPreparedReadRows: each prepared read returns, field by field, what
+// the bun statement it replaced returned, outside a transaction and
+// inside one (where it runs on the transaction's connection). The rows
+// read have a value in every column, so a column scanned into the wrong
+// field, or not at all, shows.
+func TestPreparedReadRows(t *testing.T) {
+	odd := time.Date(2026, 11, 22, 12, 30, 15, 123456000, time.UTC)
+	later := time.Date(2026, 11, 23, 8, 0, 0, 120000, time.UTC)
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s := b.Open(t).Store()
+			f := newFixture(t, s)
+			c := ctx(t)
+			author := &forum.Member{ID: f.ids.New(), Username: "rui@city.example", Domain: "city.example",
+				URI: "https://city.example/users/rui", ProfileURL: "https://city.example/@rui", DisplayName: "Rui",
+				Title: "Data officer", Organisation: "Porto", CityID: f.ids.New(), Languages: []string{"pt", "es", "en"},
+				UILanguage: "pt", TimeZone: "Europe/Lisbon", Role: forum.RoleMember, PasswordHash: "x$hash",
+				CreatedAt: odd, Avatar: "avatar.png", AvatarURL: "https://city.example/rui.png"}
+			wantErr(t, "CreateMember", s.CreateMember(c, author), nil)
+			hub := &forum.Forum{ID: f.ids.New(), Slug: "mobility@hub.example", Position: 7, Language: "es",
+				Texts: map[string]forum.ForumText{"es": {Title: "Movilidad", Description: "Foro"},
+					"en": {Title: "Mobility", Description: "Forum"}},
+				URI: "https://hub.example/forums/mobility", Domain: "hub.example", CreatedAt: odd,
+				Policy: forum.ForumPolicy{ApproveFollows: true, ListedOnly: true,
+					Instances: []string{"b.example", "a.example", "c.example"}}}
+			wantErr(t, "CreateForum", s.CreateForum(c, hub), nil)
+			tid := f.ids.New()
+			th := &forum.Thread{ID: tid, URI: "https://hub.example/q/1", ContextURI: "https://hub.example/q/1/context",
+				ForumID: hub.ID, AuthorID: author.ID, RootPostID: tid, Title: "Bus lanes", Language: "es",
+				Pinned: true, Locked: true, ReplyCount: 4, LastPostID: tid, LastPostAt: later, CreatedAt: odd,
+				DeletedAt: &later}
+			q := &forum.Post{ID: tid, URI: th.URI, ThreadID: tid, AuthorID: author.ID, BranchID: tid, Language: "es",
+				Source: "¿carriles?", HTML: "<p>¿carriles?</p>", CreatedAt: odd}
+			wantErr(t, "CreateThread", s.CreateThread(c, th, q), nil)
+			p := &forum.Post{ID: f.ids.New(), URI: "https://city.example/notes/9", ThreadID: tid, AuthorID: author.ID,
+				ParentID: q.ID, BranchID: q.ID, Language: "pt", Source: "it's \"quoted\" — ção", HTML: "<p>sim</p>",
+				Translations: map[string]forum.Translation{"en": {Title: "t", HTML: "<p>yes</p>", Source: "yes",
+					TranslatorID: f.member.ID}},
+				Extras:       forum.Extras{Warning: "spoiler", Sensitive: true},
+				HelpfulCount: 3, ShareCount: 5, GoodPracticeAt: &later, GoodPracticeBy: f.member.ID,
+				CreatedAt: odd, EditedAt: &later, OriginUpdatedAt: &odd, DeletedAt: &later, DeletedBy: f.member.ID}
+			wantErr(t, "CreatePost", s.CreatePost(c, p), nil)
+			wantErr(t, "AddTombstone", s.AddTombstone(c, &federation.Tombstone{URI: "https://city.example/notes/1",
+				DeletedAt: odd}), nil)
+			out := &federation.OutboxActivity{ID: f.ids.New(), URI: "https://node.example/activities/1",
+				ActorURI: "https://node.example/forums/digital", Type: "Announce", ObjectURI: p.URI,
+				Body: []byte(`{"type":"Announce"}`), Public: true, CreatedAt: odd}
+			wantErr(t, "AddOutboxActivity", s.AddOutboxActivity(c, out), nil)
+
+			tests := []struct {
+				name string
+				// read returns what the statement read: prepared, or by
+				// the bun statement it replaced.
+				read func(c context.Context, s *storage.Store, prepared bool) (any, error)
+				zero []string // fields the rows leave zero (none can hold a value)
+			}{
+				{"member by uri", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.MemberByURI(c, author.URI)
+					}
+					return storage.BunMemberByURI(c, s, author.URI)
+				}, nil},
+				{"forum by id", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.ForumByID(c, hub.ID)
+					}
+					return storage.BunForumByID(c, s, hub.ID)
+				}, nil},
+				{"forum by uri", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.ForumByURI(c, hub.URI)
+					}
+					return storage.BunForumByID(c, s, hub.ID)
+				}, nil},
+				{"post by id", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.PostByID(c, p.ID)
+					}
+					return storage.BunPostByURI(c, s, p.URI)
+				}, []string{"Images"}},
+				{"post by uri", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.PostByURI(c, p.URI)
+					}
+					return storage.BunPostByURI(c, s, p.URI)
+				}, []string{"Images"}},
+				{"read thread", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.ReadThread(c, tid)
+					}
+					return storage.BunReadThread(c, s, tid)
+				}, nil},
+				{"tombstone", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.Tombstone(c, "https://city.example/notes/1")
+					}
+					return storage.BunTombstone(c, s, "https://city.example/notes/1")
+				}, nil},
+				{"outbox activity", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.OutboxActivity(c, out.ID)
+					}
+					return storage.BunOutboxActivity(c, s, out.ID)
+				}, nil},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					want, err := tt.read(ctx(t), s, false)
+					wantErr(t, "bun read", err, nil)
+					allSet(t, want, tt.zero...)
+					got, err := tt.read(ctx(t), s, true)
+					wantErr(t, "prepared read", err, nil)
+					same(t, "outside a transaction", got, want)
+					// Twice in a transaction: prepared on its connection,
+					// then reused there.
+					err = s.Atomic(ctx(t), func(c context.Context, tx forum.Store) error {
+						for range 2 {
+							got, err := tt.read(c, tx.(*storage.Store), true)
+							if err != nil {
+								return err
+							}
+							same(t, "in a transaction", got, want)
+						}
+						return nil
+					})
+					wantErr(t, "prepared read in a transaction", err, nil)
+				})
+			}
+		})
+	}
+}
+
+// TestPreparedReadNotFound: a prepared read that finds no row says
+// forum.ErrNotFound, as bun's Scan of one row did.
+func TestPreparedReadNotFound(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		reads := map[string]func() error{
+			"member by uri": func() error { _, err := s.MemberByURI(c, "https://nowhere.example/u"); return err },
+			"forum by id":   func() error { _, err := s.ForumByID(c, "nothing"); return err },
+			"post by id":    func() error { _, err := s.PostByID(c, "nothing"); return err },
+			"read thread":   func() error { _, err := s.ReadThread(c, "nothing"); return err },
+			"tombstone":     func() error { _, err := s.Tombstone(c, "https://nowhere.example/n"); return err },
+			"outbox":        func() error { _, err := s.OutboxActivity(c, "nothing"); return err },
+		}
+		for name, read := range reads {
+			wantErr(t, name, read(), forum.ErrNotFound)
+		}
+	})
+}
+
+// allSet fails if a field of the struct v points to is zero, but those
+// named in zero: the comparison would not see that column scanned wrong.
+func allSet(t *testing.T, v any, zero ...string) {
+	t.Helper()
+	rv := reflect.ValueOf(v).Elem()
+	skip := map[string]bool{}
+	for _, z := range zero {
+		skip[z] = true
+	}
+	for i := range rv.NumField() {
+		if name := rv.Type().Field(i).Name; !skip[name] && rv.Field(i).IsZero() {
+			t.Errorf("%T: the fixture leaves %s zero", v, name)
+		}
+	}
+}
