@@ -123,3 +123,138 @@ func BunOutboxActivity(ctx context.Context, s *Store, id forum.ID) (*federation.
 	}
 	return r.toFederation(), nil
 }
+
+func BunListFollowers(ctx context.Context, s *Store, target string, afterID forum.ID, limit int) ([]*federation.Follower, error) {
+	var rows []followerWithType
+	err := s.db.NewSelect().Model(&rows).ColumnExpr("f.*").ColumnExpr("ra.type AS actor_type").
+		ModelTableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
+		Where("f.target = ?", target).Where("f.state = ?", string(federation.FollowAccepted)).Where("f.id > ?", afterID).
+		OrderExpr("f.id ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("list followers", err)
+	}
+	out := make([]*federation.Follower, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toFederation()
+		if rows[i].ActorType != nil {
+			out[i].ActorType = *rows[i].ActorType
+		}
+	}
+	return out, nil
+}
+
+func BunListEvents(ctx context.Context, s *Store, afterID forum.ID, limit int) ([]*forum.Event, error) {
+	var rows []eventRow
+	err := s.db.NewSelect().Model(&rows).Where("id > ?", afterID).OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
+	return events(rows), dbErr("list events", err)
+}
+
+func BunUnpublishedEvents(ctx context.Context, s *Store, limit int) ([]*forum.Event, error) {
+	var rows []eventRow
+	err := s.db.NewSelect().Model(&rows).Where("published_at IS NULL").Where("publish_retry_at IS NULL").
+		OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
+	return events(rows), dbErr("list unpublished events", err)
+}
+
+func events(rows []eventRow) []*forum.Event {
+	out := make([]*forum.Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out
+}
+
+// ClaimableInboxItems is the read of ClaimInboxItems (prepared), without
+// its lease.
+func ClaimableInboxItems(ctx context.Context, s *Store, now time.Time, limit int) ([]*federation.InboxItem, error) {
+	rows, err := s.claimableInboxItems(ctx, utc(now), limit)
+	return inboxItems(rows), err
+}
+
+func BunClaimableInboxItems(ctx context.Context, s *Store, now time.Time, limit int) ([]*federation.InboxItem, error) {
+	now = utc(now)
+	var rows []inboxRow
+	q := s.db.NewSelect().Model(&rows).
+		Where("processed_at IS NULL").Where("failed_at IS NULL").Where("next_attempt_at <= ?", now).
+		Where("(lease_until IS NULL OR lease_until < ?)", now).
+		OrderExpr("next_attempt_at ASC, id ASC").Limit(int64(limit))
+	err := lockForClaim(q).Scan(ctx)
+	return inboxItems(rows), dbErr("claim inbox items", err)
+}
+
+func inboxItems(rows []inboxRow) []*federation.InboxItem {
+	out := make([]*federation.InboxItem, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toFederation()
+	}
+	return out
+}
+
+// DeliveryCandidates is the read of ClaimDeliveries (prepared when skip
+// is empty), without its lease.
+func DeliveryCandidates(ctx context.Context, s *Store, now time.Time, after string, skip []string) ([]*federation.Delivery, error) {
+	rows, err := s.deliveryCandidates(ctx, utc(now), after, skip)
+	return deliveries(rows), err
+}
+
+func BunDeliveryCandidates(ctx context.Context, s *Store, now time.Time, after string, skip []string) ([]*federation.Delivery, error) {
+	now = utc(now)
+	var rows []deliveryRow
+	q := s.db.NewSelect().Model(&rows).
+		Where("state = ?", string(federation.DeliveryPending)).Where("next_attempt_at <= ?", now).
+		Where("(lease_until IS NULL OR lease_until < ?)", now).Where("id > ?", after).
+		OrderExpr("id ASC").Limit(claimScan)
+	if len(skip) > 0 {
+		q = q.Where("host NOT IN (?)", bun.List(skip))
+	}
+	err := lockForClaim(q).Scan(ctx)
+	return deliveries(rows), dbErr("claim deliveries", err)
+}
+
+func deliveries(rows []deliveryRow) []*federation.Delivery {
+	out := make([]*federation.Delivery, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toFederation()
+	}
+	return out
+}
+
+// DeliveryHosts is what a claim reads of the hosts (prepared): those
+// awaiting a retry, the leases in flight by host and the order keys they
+// hold.
+func DeliveryHosts(ctx context.Context, s *Store, now time.Time) (any, error) {
+	waiting, err := s.hostsAwaitingRetry(ctx, utc(now))
+	if err != nil {
+		return nil, err
+	}
+	counts, busy, err := s.inFlightByHost(ctx, utc(now))
+	return []any{waiting, counts, busy}, err
+}
+
+func BunDeliveryHosts(ctx context.Context, s *Store, now time.Time) (any, error) {
+	now = utc(now)
+	var hosts []string
+	err := s.db.NewSelect().Model((*deliveryRow)(nil)).ColumnExpr("DISTINCT host").
+		Where("state = ?", string(federation.DeliveryPending)).Where("next_attempt_at > ?", now).Scan(ctx, &hosts)
+	if err != nil {
+		return nil, err
+	}
+	waiting := map[string]bool{}
+	for _, h := range hosts {
+		waiting[h] = true
+	}
+	var leased []struct {
+		Host     string `bun:"host"`
+		OrderKey string `bun:"order_key"`
+	}
+	err = s.db.NewSelect().Model((*deliveryRow)(nil)).Column("host", "order_key").
+		Where("lease_until >= ?", now).Scan(ctx, &leased)
+	counts, busy := map[string]int{}, map[hostKey]bool{}
+	for _, l := range leased {
+		counts[l.Host]++
+		if l.OrderKey != "" {
+			busy[hostKey{l.Host, l.OrderKey}] = true
+		}
+	}
+	return []any{waiting, counts, busy}, err
+}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -69,15 +70,22 @@ func (s *Store) DeleteFollower(ctx context.Context, target, actorURI string) err
 // ListFollowers lists accepted followers of target by ID, after afterID
 // ("" for the first), with their actor's type from the remote actor
 // cache (one join, not a query per follower).
+// followerWithType is a follower with its actor's type, when known.
+type followerWithType struct {
+	followerRow `bun:",extend"`
+	ActorType   *string `bun:"actor_type"`
+}
+
 func (s *Store) ListFollowers(ctx context.Context, target string, afterID forum.ID, limit int) ([]*federation.Follower, error) {
-	var rows []struct {
-		followerRow `bun:",extend"`
-		ActorType   *string `bun:"actor_type"`
-	}
-	err := s.db.NewSelect().Model(&rows).ColumnExpr("f.*").ColumnExpr("ra.type AS actor_type").
-		ModelTableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
-		Where("f.target = ?", target).Where("f.state = ?", string(federation.FollowAccepted)).Where("f.id > ?", afterID).
-		OrderExpr("f.id ASC").Limit(int64(limit)).Scan(ctx)
+	// The publisher pages through a forum's followers for every event:
+	// prepared, one statement per page size.
+	var rows []followerWithType
+	err := s.selectPrepared(ctx, fmt.Sprintf("list followers (limit %d)", limit), &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.ColumnExpr("f.*").ColumnExpr("ra.type AS actor_type").
+			ModelTableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
+			Where("f.target = ?", bun.Safe("?")).Where("f.state = ?", bun.Safe("?")).Where("f.id > ?", bun.Safe("?")).
+			OrderExpr("f.id ASC").Limit(int64(limit))
+	}, target, string(federation.FollowAccepted), afterID)
 	if err != nil {
 		return nil, dbErr("list followers", err)
 	}

@@ -71,13 +71,9 @@ func (s *Store) ClaimInboxItems(ctx context.Context, now time.Time, lease time.D
 	until := now.Add(lease)
 	var out []*federation.InboxItem
 	err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
-		var rows []inboxRow
-		q := tx.db.NewSelect().Model(&rows).
-			Where("processed_at IS NULL").Where("failed_at IS NULL").Where("next_attempt_at <= ?", now).
-			Where("(lease_until IS NULL OR lease_until < ?)", now).
-			OrderExpr("next_attempt_at ASC, id ASC").Limit(int64(limit))
-		if err := lockForClaim(q).Scan(ctx); err != nil {
-			return dbErr("claim inbox items", err)
+		rows, err := tx.claimableInboxItems(ctx, now, limit)
+		if err != nil {
+			return err
 		}
 		out = make([]*federation.InboxItem, len(rows))
 		if len(rows) == 0 {
@@ -88,7 +84,7 @@ func (s *Store) ClaimInboxItems(ctx context.Context, now time.Time, lease time.D
 			ids[i] = rows[i].ID
 			out[i] = rows[i].toFederation()
 		}
-		_, err := tx.db.NewUpdate().Model((*inboxRow)(nil)).Set("lease_until = ?", until).
+		_, err = tx.db.NewUpdate().Model((*inboxRow)(nil)).Set("lease_until = ?", until).
 			Where("id IN (?)", bun.List(ids)).Exec(ctx)
 		return dbErr("lease inbox items", err)
 	})
@@ -96,6 +92,19 @@ func (s *Store) ClaimInboxItems(ctx context.Context, now time.Time, lease time.D
 		return nil, err
 	}
 	return out, nil
+}
+
+// claimableInboxItems reads, locked for the claim, up to limit items due
+// at now and not leased. Every inbox batch starts here: prepared, one
+// statement per batch size.
+func (s *Store) claimableInboxItems(ctx context.Context, now time.Time, limit int) ([]inboxRow, error) {
+	var rows []inboxRow
+	err := s.selectPrepared(ctx, fmt.Sprintf("claim inbox items (limit %d)", limit), &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return lockForClaim(q.Where("processed_at IS NULL").Where("failed_at IS NULL").
+			Where("next_attempt_at <= ?", bun.Safe("?")).Where("(lease_until IS NULL OR lease_until < ?)", bun.Safe("?")).
+			OrderExpr("next_attempt_at ASC, id ASC").Limit(int64(limit)))
+	}, now, now)
+	return rows, dbErr("claim inbox items", err)
 }
 
 func inboxItemsTable(db bun.IDB) bun.Query { return db.NewUpdate().Model((*inboxRow)(nil)) }

@@ -60,6 +60,31 @@ func TestPreparedReadRows(t *testing.T) {
 				ActorURI: "https://node.example/forums/digital", Type: "Announce", ObjectURI: p.URI,
 				Body: []byte(`{"type":"Announce"}`), Public: true, CreatedAt: odd}
 			wantErr(t, "AddOutboxActivity", s.AddOutboxActivity(c, out), nil)
+			local := "https://node.example/forums/digital"
+			wantErr(t, "SaveRemoteActor", s.SaveRemoteActor(c, &federation.RemoteActor{URI: "https://city.example/actor",
+				Type: "Application", Domain: "city.example", Inbox: "https://city.example/actor/inbox", FetchedAt: odd}), nil)
+			wantErr(t, "SaveFollower", s.SaveFollower(c, &federation.Follower{ID: f.ids.New(), Target: local,
+				ActorURI: "https://city.example/actor", Inbox: "https://city.example/actor/inbox",
+				SharedInbox: "https://city.example/inbox", FollowID: "https://city.example/follows/1",
+				State: federation.FollowAccepted, CreatedAt: odd}), nil)
+			wantErr(t, "AppendEvent", s.AppendEvent(c, &forum.Event{ID: f.ids.New(), Kind: forum.EventKind("received.post"),
+				ActorID: author.ID, ForumID: hub.ID, ThreadID: tid, PostID: p.ID, MemberID: author.ID,
+				ReceivedID: f.ids.New(), ReportID: f.ids.New(), CreatedAt: odd}), nil)
+			wantErr(t, "AddInboxItem", s.AddInboxItem(c, &federation.InboxItem{ID: f.ids.New(),
+				ActivityID: "https://city.example/activities/1", ActorURI: author.URI, Body: []byte(`{"type":"Create"}`),
+				ReceivedAt: odd, Attempts: 2, NextAttemptAt: later, LastError: "timeout"}), nil)
+			now := later.Add(time.Hour)
+			expired, leased := later.Add(-time.Hour), now.Add(time.Hour)
+			delivery := func(host, key string, next time.Time, lease *time.Time) *federation.Delivery {
+				return &federation.Delivery{ID: f.ids.New(), ActivityID: out.ID, Inbox: "https://" + host + "/inbox",
+					Host: host, OrderKey: key, State: federation.DeliveryPending, Attempts: 1, NextAttemptAt: next,
+					LeaseUntil: lease, LastStatus: 503, LastError: "busy", CreatedAt: odd}
+			}
+			wantErr(t, "AddDeliveries", s.AddDeliveries(c, []*federation.Delivery{
+				delivery("a.example", "k1", later, &expired),         // due, its lease expired: a candidate
+				delivery("b.example", "k2", now.Add(time.Hour), nil), // awaiting its retry
+				delivery("c.example", "k3", later, &leased),          // in flight
+			}), nil)
 
 			tests := []struct {
 				name string
@@ -109,6 +134,42 @@ func TestPreparedReadRows(t *testing.T) {
 						return s.Tombstone(c, "https://city.example/notes/1")
 					}
 					return storage.BunTombstone(c, s, "https://city.example/notes/1")
+				}, nil},
+				{"list followers", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.ListFollowers(c, local, "", 50)
+					}
+					return storage.BunListFollowers(c, s, local, "", 50)
+				}, nil},
+				{"list events", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.ListEvents(c, "", 50)
+					}
+					return storage.BunListEvents(c, s, "", 50)
+				}, nil},
+				{"unpublished events", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.UnpublishedEvents(c, 50)
+					}
+					return storage.BunUnpublishedEvents(c, s, 50)
+				}, nil},
+				{"claimable inbox items", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return storage.ClaimableInboxItems(c, s, now, 32)
+					}
+					return storage.BunClaimableInboxItems(c, s, now, 32)
+				}, []string{"ProcessedAt", "FailedAt"}},
+				{"delivery candidates", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return storage.DeliveryCandidates(c, s, now, "", nil)
+					}
+					return storage.BunDeliveryCandidates(c, s, now, "", nil)
+				}, []string{"FinishedAt"}},
+				{"hosts awaiting retry, deliveries in flight", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return storage.DeliveryHosts(c, s, now)
+					}
+					return storage.BunDeliveryHosts(c, s, now)
 				}, nil},
 				{"outbox activity", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
 					if prepared {
@@ -165,9 +226,28 @@ func TestPreparedReadNotFound(t *testing.T) {
 
 // allSet fails if a field of the struct v points to is zero, but those
 // named in zero: the comparison would not see that column scanned wrong.
+// Of a slice or a map, it fails if it is empty, and looks into each
+// element.
 func allSet(t *testing.T, v any, zero ...string) {
 	t.Helper()
-	rv := reflect.ValueOf(v).Elem()
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Map:
+		if rv.Len() == 0 {
+			t.Errorf("%T: the fixture reads nothing", v)
+		}
+		if rv.Kind() == reflect.Map {
+			return
+		}
+		for i := range rv.Len() {
+			allSet(t, rv.Index(i).Interface(), zero...)
+		}
+		return
+	case reflect.Pointer:
+	default:
+		t.Fatalf("allSet(%T)", v)
+	}
+	rv = rv.Elem()
 	skip := map[string]bool{}
 	for _, z := range zero {
 		skip[z] = true
