@@ -17,6 +17,14 @@ func BunInsertPost(ctx context.Context, s *Store, p *forum.Post) error {
 	return err
 }
 
+func BunAddInboxItem(ctx context.Context, s *Store, it *federation.InboxItem) error {
+	row := &inboxRow{ID: it.ID, ActivityID: it.ActivityID, ActorURI: it.ActorURI, Body: nonNil(it.Body),
+		ReceivedAt: utc(it.ReceivedAt), Attempts: it.Attempts, NextAttemptAt: utc(it.NextAttemptAt),
+		ProcessedAt: utcPtr(it.ProcessedAt), FailedAt: utcPtr(it.FailedAt), LastError: it.LastError}
+	_, err := s.db.NewInsert().Model(row).On("CONFLICT (activity_id) DO NOTHING").Returning("NULL").Exec(ctx)
+	return err
+}
+
 func BunAppendEvent(ctx context.Context, s *Store, e *forum.Event) error {
 	row := &eventRow{ID: e.ID, Kind: string(e.Kind), ActorID: e.ActorID, ForumID: e.ForumID,
 		ThreadID: e.ThreadID, PostID: e.PostID, MemberID: e.MemberID, ReceivedID: e.ReceivedID, ReportID: e.ReportID, CreatedAt: utc(e.CreatedAt)}

@@ -35,7 +35,9 @@ func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) erro
 	if !s.inTx {
 		return s.atomic(ctx, func(ctx context.Context, _ *Store) error { return fn(ctx) })
 	}
-	if _, err := s.db.ExecContext(ctx, "SAVEPOINT item"); err != nil {
+	// Twice per received item: prepared (a statement with no table, shown
+	// to the hooks by its text).
+	if _, err := s.execPrepared(ctx, "savepoint", noTable, sqlText("SAVEPOINT item")); err != nil {
 		return dbErr("savepoint", err)
 	}
 	if err := fn(ctx); err != nil {
@@ -47,9 +49,15 @@ func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) erro
 		}
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, "RELEASE SAVEPOINT item")
+	_, err := s.execPrepared(ctx, "release savepoint", noTable, sqlText("RELEASE SAVEPOINT item"))
 	return dbErr("release savepoint", err)
 }
+
+// noTable is the bun query of a statement that names no table: none.
+func noTable(bun.IDB) bun.Query { return nil }
+
+// sqlText is a statement's text, the same on both databases.
+func sqlText(q string) func(bun.IDB) string { return func(bun.IDB) string { return q } }
 
 // ForumStore is s as forum.Store (the same transaction, if s is one).
 func (s *Store) ForumStore() forum.Store { return s }

@@ -40,7 +40,8 @@ func (s *Store) AddInboxItem(ctx context.Context, it *federation.InboxItem) erro
 	row := &inboxRow{ID: it.ID, ActivityID: it.ActivityID, ActorURI: it.ActorURI, Body: nonNil(it.Body),
 		ReceivedAt: utc(it.ReceivedAt), Attempts: it.Attempts, NextAttemptAt: utc(it.NextAttemptAt),
 		ProcessedAt: utcPtr(it.ProcessedAt), FailedAt: utcPtr(it.FailedAt), LastError: it.LastError}
-	res, err := s.db.NewInsert().Model(row).On("CONFLICT (activity_id) DO NOTHING").Returning("NULL").Exec(ctx)
+	// Every accepted activity: prepared.
+	res, err := s.insertPreparedThen(ctx, "add inbox item", row, " ON CONFLICT (activity_id) DO NOTHING RETURNING NULL")
 	if err != nil {
 		return dbErr("add inbox item", err)
 	}
