@@ -40,8 +40,11 @@ func (s *Store) AddInboxItem(ctx context.Context, it *federation.InboxItem) erro
 	row := &inboxRow{ID: it.ID, ActivityID: it.ActivityID, ActorURI: it.ActorURI, Body: nonNil(it.Body),
 		ReceivedAt: utc(it.ReceivedAt), Attempts: it.Attempts, NextAttemptAt: utc(it.NextAttemptAt),
 		ProcessedAt: utcPtr(it.ProcessedAt), FailedAt: utcPtr(it.FailedAt), LastError: it.LastError}
-	// Every accepted activity: prepared.
-	res, err := s.insertPreparedThen(ctx, "add inbox item", row, " ON CONFLICT (activity_id) DO NOTHING RETURNING NULL")
+	// Every accepted activity: prepared. Without bun's RETURNING NULL: bun
+	// counted the rows it returned, the driver counts the rows changed,
+	// which SQLite gives only once the statement is done (a RETURNING
+	// statement's first step returns a row before).
+	res, err := s.insertPreparedThen(ctx, "add inbox item", row, " ON CONFLICT (activity_id) DO NOTHING")
 	if err != nil {
 		return dbErr("add inbox item", err)
 	}

@@ -139,6 +139,11 @@ func TestPreparedWriteEncoding(t *testing.T) {
 						wantErr(t, "AddInboxItem", s.AddInboxItem(ctx(t), it), nil)
 						// Seen before: refused, as bun's ON CONFLICT DO NOTHING made it.
 						wantErr(t, "AddInboxItem again", s.AddInboxItem(ctx(t), it), forum.ErrConflict)
+						// A new one after the refusal is stored (the count of
+						// rows changed is the new statement's own).
+						next := *it
+						next.ID, next.ActivityID = f.ids.New(), it.ActivityID+"/next"
+						wantErr(t, "AddInboxItem after a refusal", s.AddInboxItem(ctx(t), &next), nil)
 					} else {
 						wantErr(t, "bun add inbox item", storage.BunAddInboxItem(ctx(t), s, it), nil)
 					}
