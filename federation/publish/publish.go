@@ -35,8 +35,9 @@ type Store interface {
 	ParkedEvents(ctx context.Context, afterID forum.ID, limit int) ([]*stored.ParkedEvent, error)
 	ParkEvent(ctx context.Context, id forum.ID, retryAt time.Time, attempts int, reason string) error
 	GiveUpEvent(ctx context.Context, id forum.ID, at time.Time, reason string) error
-	// ListFollowers lists accepted followers of target by ID, after afterID.
-	ListFollowers(ctx context.Context, target string, afterID forum.ID, limit int) ([]*stored.Follower, error)
+	// FollowerInboxes is where target's accepted followers receive, each
+	// inbox once, with whether its followers there are people.
+	FollowerInboxes(ctx context.Context, target string) ([]stored.FollowerInbox, error)
 	RemoteActor(ctx context.Context, uri string) (*stored.RemoteActor, error)
 	// InboxItem is a received activity (the one a received.* event names).
 	InboxItem(ctx context.Context, id forum.ID) (*stored.InboxItem, error)

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
-	"github.com/metropolis/agora/federation/stored"
-	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -50,53 +48,33 @@ func (s InboxSet) NotOn(id string) InboxSet {
 	return out
 }
 
-// followerPage is how many followers are read at a time.
-const followerPage = 500
-
-// eachFollower calls fn for each accepted follower of target, paging
-// through the store.
-func (p *Publisher) eachFollower(ctx context.Context, target string, fn func(*stored.Follower) error) error {
-	after := forum.ID("")
-	for {
-		page, err := p.cfg.Store.ListFollowers(ctx, target, after, followerPage)
-		if err != nil {
-			return fmt.Errorf("followers of %s: %w", target, err)
-		}
-		for _, fl := range page {
-			if err := fn(fl); err != nil {
-				return err
-			}
-		}
-		if len(page) < followerPage {
-			return nil
-		}
-		after = page[len(page)-1].ID
-	}
-}
-
 // AddFollowers adds the inboxes of target's accepted followers.
 func (p *Publisher) AddFollowers(ctx context.Context, set InboxSet, target string) error {
-	return p.eachFollower(ctx, target, func(fl *stored.Follower) error {
-		set.Add(fl.Inbox, fl.SharedInbox)
-		return nil
-	})
+	inboxes, err := p.cfg.Store.FollowerInboxes(ctx, target)
+	if err != nil {
+		return fmt.Errorf("followers of %s: %w", target, err)
+	}
+	for _, in := range inboxes {
+		set[in.Inbox] = true
+	}
+	return nil
 }
 
 // FollowerSets splits target's accepted followers by what they are:
 // servers (instance actors and forums: Application, Group, or unknown) and
 // people (Person, Service: timeline readers, as on Mastodon).
 func (p *Publisher) FollowerSets(ctx context.Context, target string) (servers, people InboxSet, err error) {
-	servers, people = InboxSet{}, InboxSet{}
-	err = p.eachFollower(ctx, target, func(fl *stored.Follower) error {
-		set := servers
-		if fl.ActorType == ap.TypePerson || fl.ActorType == ap.TypeService {
-			set = people
-		}
-		set.Add(fl.Inbox, fl.SharedInbox)
-		return nil
-	})
+	inboxes, err := p.cfg.Store.FollowerInboxes(ctx, target)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("followers of %s: %w", target, err)
+	}
+	servers, people = InboxSet{}, InboxSet{}
+	for _, in := range inboxes {
+		if in.Person {
+			people[in.Inbox] = true
+		} else {
+			servers[in.Inbox] = true
+		}
 	}
 	return servers, people, nil
 }
