@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/federation/ap"
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 	"github.com/uptrace/bun"
 )
@@ -149,6 +151,23 @@ func BunListFollowers(ctx context.Context, s *Store, target string, afterID foru
 		}
 	}
 	return out, nil
+}
+
+func BunFollowerInboxes(ctx context.Context, s *Store, target string) ([]stored.FollowerInbox, error) {
+	var rows []struct {
+		Inbox  string `bun:"inbox"`
+		Person bool   `bun:"person"`
+	}
+	err := s.db.NewSelect().ColumnExpr("DISTINCT CASE WHEN f.shared_inbox <> '' THEN f.shared_inbox ELSE f.inbox END AS inbox").
+		ColumnExpr("COALESCE(ra.type IN (?, ?), FALSE) AS person", ap.TypePerson, ap.TypeService).
+		TableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
+		Where("f.target = ?", target).Where("f.state = ?", string(federation.FollowAccepted)).
+		OrderExpr("inbox, person").Scan(ctx, &rows)
+	out := make([]stored.FollowerInbox, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, stored.FollowerInbox{Inbox: r.Inbox, Person: r.Person})
+	}
+	return out, dbErr("follower inboxes", err)
 }
 
 func BunListEvents(ctx context.Context, s *Store, afterID forum.ID, limit int) ([]*forum.Event, error) {

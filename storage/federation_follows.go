@@ -114,11 +114,16 @@ func (s *Store) FollowerInboxes(ctx context.Context, target string) ([]stored.Fo
 		Inbox  string `bun:"inbox"`
 		Person bool   `bun:"person"`
 	}
-	err := s.db.NewSelect().ColumnExpr("DISTINCT CASE WHEN f.shared_inbox <> '' THEN f.shared_inbox ELSE f.inbox END AS inbox").
-		ColumnExpr("COALESCE(ra.type IN (?, ?), FALSE) AS person", ap.TypePerson, ap.TypeService).
-		TableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
-		Where("f.target = ?", target).Where("f.state = ?", string(federation.FollowAccepted)).
-		OrderExpr("inbox, person").Scan(ctx, &rows)
+	// The publisher reads it for every activity: prepared.
+	q := func(db bun.IDB) *bun.SelectQuery {
+		return db.NewSelect().ColumnExpr("DISTINCT CASE WHEN f.shared_inbox <> '' THEN f.shared_inbox ELSE f.inbox END AS inbox").
+			ColumnExpr("COALESCE(ra.type IN (?, ?), FALSE) AS person", ap.TypePerson, ap.TypeService).
+			TableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
+			Where("f.target = ?", bun.Safe("?")).Where("f.state = ?", string(federation.FollowAccepted)).
+			OrderExpr("inbox, person")
+	}
+	err := s.queryPrepared(ctx, "follower inboxes", func(db bun.IDB) bun.Query { return q(db) },
+		func(db bun.IDB) string { return q(db).String() }, &rows, target)
 	if err != nil {
 		return nil, dbErr("follower inboxes", err)
 	}

@@ -67,6 +67,11 @@ func TestPreparedReadRows(t *testing.T) {
 				ActorURI: "https://city.example/actor", Inbox: "https://city.example/actor/inbox",
 				SharedInbox: "https://city.example/inbox", FollowID: "https://city.example/follows/1",
 				State: federation.FollowAccepted, CreatedAt: odd}), nil)
+			wantErr(t, "SaveRemoteActor", s.SaveRemoteActor(c, &federation.RemoteActor{URI: "https://town.example/users/eva",
+				Type: "Person", Domain: "town.example", Inbox: "https://town.example/users/eva/inbox", FetchedAt: odd}), nil)
+			wantErr(t, "SaveFollower", s.SaveFollower(c, &federation.Follower{ID: f.ids.New(), Target: local,
+				ActorURI: "https://town.example/users/eva", Inbox: "https://town.example/users/eva/inbox", SharedInbox: "https://town.example/inbox",
+				FollowID: "https://town.example/follows/2", State: federation.FollowAccepted, CreatedAt: later}), nil)
 			wantErr(t, "AppendEvent", s.AppendEvent(c, &forum.Event{ID: f.ids.New(), Kind: forum.EventKind("received.post"),
 				ActorID: author.ID, ForumID: hub.ID, ThreadID: tid, PostID: p.ID, MemberID: author.ID,
 				ReceivedID: f.ids.New(), ReportID: f.ids.New(), CreatedAt: odd}), nil)
@@ -141,6 +146,12 @@ func TestPreparedReadRows(t *testing.T) {
 					}
 					return storage.BunListFollowers(c, s, local, "", 50)
 				}, nil},
+				{"follower inboxes", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.FollowerInboxes(c, local)
+					}
+					return storage.BunFollowerInboxes(c, s, local)
+				}, []string{"Person"}}, // one of each: see the fixture
 				{"list events", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
 					if prepared {
 						return s.ListEvents(c, "", 50)
@@ -244,10 +255,11 @@ func allSet(t *testing.T, v any, zero ...string) {
 		}
 		return
 	case reflect.Pointer:
+		rv = rv.Elem()
+	case reflect.Struct:
 	default:
 		t.Fatalf("allSet(%T)", v)
 	}
-	rv = rv.Elem()
 	skip := map[string]bool{}
 	for _, z := range zero {
 		skip[z] = true
