@@ -170,6 +170,14 @@ func BunFollowerInboxes(ctx context.Context, s *Store, target string) ([]stored.
 	return out, dbErr("follower inboxes", err)
 }
 
+func BunInboxItem(ctx context.Context, s *Store, id forum.ID) (*federation.InboxItem, error) {
+	var r inboxRow
+	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, dbErr("inbox item", err)
+	}
+	return r.toFederation(), nil
+}
+
 func BunListEvents(ctx context.Context, s *Store, afterID forum.ID, limit int) ([]*forum.Event, error) {
 	var rows []eventRow
 	err := s.db.NewSelect().Model(&rows).Where("id > ?", afterID).OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)

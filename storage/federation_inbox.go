@@ -56,11 +56,18 @@ func (s *Store) AddInboxItem(ctx context.Context, it *federation.InboxItem) erro
 
 // InboxItem returns a received activity by its item ID.
 func (s *Store) InboxItem(ctx context.Context, id forum.ID) (*federation.InboxItem, error) {
-	var r inboxRow
-	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+	// The publisher reads every received post's item: prepared.
+	var rows []inboxRow
+	err := s.selectPrepared(ctx, "inbox item", &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("id = ?", bun.Safe("?"))
+	}, id)
+	if err != nil {
 		return nil, dbErr("inbox item", err)
 	}
-	return r.toFederation(), nil
+	if len(rows) == 0 {
+		return nil, dbErr("inbox item", sql.ErrNoRows)
+	}
+	return rows[0].toFederation(), nil
 }
 
 // ClaimInboxItems leases up to limit items that are neither processed nor

@@ -75,7 +75,8 @@ func TestPreparedReadRows(t *testing.T) {
 			wantErr(t, "AppendEvent", s.AppendEvent(c, &forum.Event{ID: f.ids.New(), Kind: forum.EventKind("received.post"),
 				ActorID: author.ID, ForumID: hub.ID, ThreadID: tid, PostID: p.ID, MemberID: author.ID,
 				ReceivedID: f.ids.New(), ReportID: f.ids.New(), CreatedAt: odd}), nil)
-			wantErr(t, "AddInboxItem", s.AddInboxItem(c, &federation.InboxItem{ID: f.ids.New(),
+			item := f.ids.New()
+			wantErr(t, "AddInboxItem", s.AddInboxItem(c, &federation.InboxItem{ID: item,
 				ActivityID: "https://city.example/activities/1", ActorURI: author.URI, Body: []byte(`{"type":"Create"}`),
 				ReceivedAt: odd, Attempts: 2, NextAttemptAt: later, LastError: "timeout"}), nil)
 			now := later.Add(time.Hour)
@@ -164,6 +165,12 @@ func TestPreparedReadRows(t *testing.T) {
 					}
 					return storage.BunUnpublishedEvents(c, s, 50)
 				}, nil},
+				{"inbox item", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
+					if prepared {
+						return s.InboxItem(c, item)
+					}
+					return storage.BunInboxItem(c, s, item)
+				}, []string{"ProcessedAt", "FailedAt"}},
 				{"claimable inbox items", func(c context.Context, s *storage.Store, prepared bool) (any, error) {
 					if prepared {
 						return storage.ClaimableInboxItems(c, s, now, 32)
@@ -228,6 +235,7 @@ func TestPreparedReadNotFound(t *testing.T) {
 			"read thread":   func() error { _, err := s.ReadThread(c, "nothing"); return err },
 			"tombstone":     func() error { _, err := s.Tombstone(c, "https://nowhere.example/n"); return err },
 			"outbox":        func() error { _, err := s.OutboxActivity(c, "nothing"); return err },
+			"inbox item":    func() error { _, err := s.InboxItem(c, "nothing"); return err },
 		}
 		for name, read := range reads {
 			wantErr(t, name, read(), forum.ErrNotFound)
