@@ -19,6 +19,7 @@ type Store struct {
 	inTx    bool        // set inside Atomic
 	writers writeGate   // SQLite: one write transaction of this process at a time
 	stmts   *statements // prepared statements (reads: outside a transaction only)
+	changes *Changes    // the database's write counters (DomainBlocksMoves)
 	// analyzer computes search terms (a nil one, without a cache).
 	analyzer *search.Analyzer
 }
@@ -43,7 +44,7 @@ func (s *Store) atomic(ctx context.Context, fn func(ctx context.Context, tx *Sto
 	defer release()
 	var fnErr error
 	err = s.root.RunInTx(withTxState(ctx), nil, func(ctx context.Context, tx bun.Tx) error {
-		fnErr = fn(ctx, &Store{db: tx, inTx: true, stmts: s.stmts, analyzer: s.analyzer})
+		fnErr = fn(ctx, &Store{db: tx, inTx: true, stmts: s.stmts, changes: s.changes, analyzer: s.analyzer})
 		return fnErr
 	})
 	if fnErr != nil {

@@ -154,6 +154,8 @@ type Publisher struct {
 	wake   chan struct{}
 	park   *parking
 	people peopleLists
+	// followers is the batch's memory of followers' inboxes.
+	followers batchFollowers
 	// renewAt is when the lease this process holds is to be renewed
 	// (zero: not held). Only Run's goroutine reads and writes it.
 	renewAt time.Time
@@ -214,6 +216,8 @@ func (p *Publisher) publishBatch(ctx context.Context) bool {
 		p.cfg.Log.Error("read events", "err", err)
 		return false
 	}
+	p.followers.start()
+	defer p.followers.end()
 	for _, e := range events {
 		subject := subjectOfEvent(e)
 		if subject != "" && p.park.held[subject] {
