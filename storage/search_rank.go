@@ -72,8 +72,13 @@ func (s *Store) findRelevant(ctx context.Context, q search.PostQuery) ([]rankedH
 	if !isPostgres(s.db) {
 		return s.findRelevantFTS5(ctx, q)
 	}
-	hits, ok, err := s.findRelevantRecent(ctx, q, pgRecentWindow)
+	hits, ok, err := s.findRelevantWalk(ctx, q, defaultWalk)
 	if err != nil || ok {
+		return hits, err
+	}
+	// A filter kept too few of the walked matches: the window may still
+	// hold the page, else every match is ranked.
+	if hits, ok, err = s.findRelevantRecent(ctx, q, pgRecentWindow); err != nil || ok {
 		return hits, err
 	}
 	return s.rankedPage(ctx, q, s.pgMatches(q))

@@ -1,0 +1,194 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/metropolis/agora/search"
+)
+
+// A relevance search on PostgreSQL walks the matches newest first, one
+// walk per class of boost (the reader's language, the others), instead
+// of ranking every match or a fixed window of the newest documents
+// (search_rank.go, search_rank_recent.go). Each walk reads only
+// search_docs (its language column filters and splits the matches, no
+// join) until it holds want matches that anyone may read and that pass
+// the filters; those are ranked, with the exact titles and the matches
+// holding more of the query's terms than the walks' worst.
+//
+// Why the page is exact. ts_rank over these tsvectors is rank(c), c the
+// terms of the query a document holds (search_rank_recent.go), raised by
+// b (rankBoost in the reader's language, else 1). Take a class P whose
+// walk stopped with want hits T_P, the worst scoring m_P, and L the least
+// c with rank(c)·b_P > m_P. A match x of P that is in no candidate set
+// is not in T_P (so older than all of it), not an exact title, and holds
+// fewer than L terms: its score is at most rank(L-1)·b_P ≤ m_P, so each
+// of the want hits of T_P comes before it (higher, or equal and newer).
+// A class whose walk ran out of matches holds them all. The matches
+// holding at least L terms (L the least over the classes) are fetched
+// through the GIN index; they are rare (more terms than the query has
+// words: an accented word's two stems, a translation).
+//
+// The class of other languages is not walked when the reader's one is
+// full and its worst hit strictly outranks any other-language match
+// holding fewer than L terms (rank(L-1) < m_R): then those come after
+// every hit of the reader's class.
+
+// walkSize is how far a walk goes, per hit wanted: chunk documents
+// first, four times more at each further step, up to most; past it, a
+// filter keeps too few of the matches (an author, a date) and the page
+// is found otherwise (search_rank.go).
+type walkSize struct{ chunk, most int }
+
+// defaultWalk reads 2 documents per hit wanted, then 8 more, 32, up to
+// 64 (1,280 for a page of 20).
+var defaultWalk = walkSize{chunk: 2, most: 64}
+
+// walkClass is a class of matches walked together: those in language
+// (or, when other, in any other language; or, when all, in any) and the
+// most their rank is raised by.
+type walkClass struct {
+	language   string
+	other, all bool
+	boost      float64
+}
+
+// where adds c's condition on search_docs (d).
+func (c walkClass) where(sel *bun.SelectQuery) *bun.SelectQuery {
+	switch {
+	case c.all:
+		return sel
+	case c.other:
+		return sel.Where("d.language <> ?", c.language)
+	}
+	return sel.Where("d.language = ?", c.language)
+}
+
+// walkClasses are q's classes of matches, the reader's first.
+func walkClasses(q search.PostQuery) []walkClass {
+	boost := func(lang string) float64 {
+		if lang == q.RankLanguage {
+			return rankBoost
+		}
+		return 1
+	}
+	switch {
+	case q.Language != "":
+		return []walkClass{{language: q.Language, boost: boost(q.Language)}}
+	case q.RankLanguage == "":
+		// markHits raises posts of language "" (none in practice): the
+		// bound must allow it.
+		return []walkClass{{all: true, boost: rankBoost}}
+	}
+	return []walkClass{{language: q.RankLanguage, boost: rankBoost}, {language: q.RankLanguage, other: true, boost: 1}}
+}
+
+// findRelevantWalk is findRelevant by walks (see above); ok is false
+// when a walk went past size.
+func (s *Store) findRelevantWalk(ctx context.Context, q search.PostQuery, size walkSize) (hits []rankedHit, ok bool, err error) {
+	want := q.Offset + q.Limit
+	terms := queryTerms(q.Parsed)
+	ranks, err := s.termCountRanks(ctx, q.Parsed, terms)
+	if err != nil {
+		return nil, false, err
+	}
+	seen := map[string]bool{}
+	add := func(rows []rankedHit) {
+		for _, r := range rows {
+			if !seen[r.Doc] {
+				seen[r.Doc] = true
+				hits = append(hits, r)
+			}
+		}
+	}
+	// leastFor is L for a class's worst hit m raised at most by b.
+	leastFor := func(m, b float64) int {
+		least := 1
+		for least <= len(terms) && ranks[least]*b <= m {
+			least++
+		}
+		return least
+	}
+	least := len(terms) + 1
+	classes := walkClasses(q)
+	for i, c := range classes {
+		walked, full, ok, err := s.walkMatches(ctx, q, c, want, size)
+		if err != nil || !ok {
+			return nil, ok, err
+		}
+		add(walked)
+		if !full {
+			continue // the class's matches are all in hits
+		}
+		m := walked[len(walked)-1].Score
+		for _, r := range walked {
+			m = min(m, r.Score)
+		}
+		least = min(least, leastFor(m, c.boost))
+		if i == 0 && len(classes) == 2 && least >= 2 && ranks[least-1]*classes[1].boost < m {
+			break // the other languages' matches below L all come after these
+		}
+	}
+	if q.Parsed.Key != "" {
+		titled, err := s.rankedPage(ctx, q, s.pgMatches(q).Where("d.title_key = ?", q.Parsed.Key).Where("d.title_key <> ''"))
+		if err != nil {
+			return nil, false, err
+		}
+		add(titled)
+	}
+	if least <= len(terms) {
+		tsq, ok := holdingTSQuery(terms, least)
+		if !ok {
+			return nil, false, nil
+		}
+		more, err := s.rankedPage(ctx, q, s.pgMatches(q).Where("d.tsv @@ ?::tsquery", tsq))
+		if err != nil {
+			return nil, false, err
+		}
+		add(more)
+	}
+	sortHits(hits)
+	return hits[:min(want, len(hits))], true, nil
+}
+
+// walkMatches walks c's matches of q newest first until it holds want
+// that anyone may read and that pass q's filters, and returns those,
+// ranked (the best want of them): full is false when the matches ran out
+// first (then they are all there), ok false when the walk reached
+// size.most·want documents.
+func (s *Store) walkMatches(ctx context.Context, q search.PostQuery, c walkClass, want int, size walkSize) (hits []rankedHit, full, ok bool, err error) {
+	cursor := ""
+	read := 0
+	for chunk := size.chunk * want; ; chunk *= 4 {
+		if read >= size.most*want {
+			return nil, false, false, nil
+		}
+		chunk = min(chunk, size.most*want-read)
+		var ids []string
+		sel := c.where(s.db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id").
+			Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
+		if cursor != "" {
+			sel = sel.Where("d.post_id < ?", cursor)
+		}
+		if err := sel.OrderExpr("d.post_id DESC").Limit(int64(chunk)).Scan(ctx, &ids); err != nil {
+			return nil, false, false, dbErr("find posts: walk the matches", err)
+		}
+		read += len(ids)
+		if len(ids) > 0 {
+			rows, err := s.rankedPage(ctx, q, s.db.NewSelect().TableExpr("search_docs AS d").
+				Where("d.post_id IN (?)", bun.List(ids)))
+			if err != nil {
+				return nil, false, false, err
+			}
+			hits = append(hits, rows...)
+			cursor = ids[len(ids)-1]
+		}
+		if len(ids) < chunk {
+			return hits, false, true, nil
+		}
+		if len(hits) >= want {
+			return hits, true, true, nil
+		}
+	}
+}
