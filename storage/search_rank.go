@@ -72,8 +72,11 @@ func (s *Store) findRelevant(ctx context.Context, q search.PostQuery) ([]rankedH
 	if !isPostgres(s.db) {
 		return s.findRelevantFTS5(ctx, q)
 	}
-	hits, ok, err := s.findRelevantWalk(ctx, q, defaultWalk)
+	hits, ok, err := s.findRelevantFirst(ctx, q)
 	if err != nil || ok {
+		return hits, err
+	}
+	if hits, ok, err = s.findRelevantWalk(ctx, q, defaultWalk); err != nil || ok {
 		return hits, err
 	}
 	// A filter kept too few of the walked matches: the window may still

@@ -102,14 +102,6 @@ func (s *Store) findRelevantWalk(ctx context.Context, q search.PostQuery, size w
 			}
 		}
 	}
-	// leastFor is L for a class's worst hit m raised at most by b.
-	leastFor := func(m, b float64) int {
-		least := 1
-		for least <= len(terms) && ranks[least]*b <= m {
-			least++
-		}
-		return least
-	}
 	least := len(terms) + 1
 	classes := walkClasses(q)
 	for i, c := range classes {
@@ -125,7 +117,7 @@ func (s *Store) findRelevantWalk(ctx context.Context, q search.PostQuery, size w
 		for _, r := range walked {
 			m = min(m, r.Score)
 		}
-		least = min(least, leastFor(m, c.boost))
+		least = min(least, leastFor(ranks, m, c.boost))
 		if i == 0 && len(classes) == 2 && least >= 2 && ranks[least-1]*classes[1].boost < m {
 			break // the other languages' matches below L all come after these
 		}
@@ -191,4 +183,118 @@ func (s *Store) walkMatches(ctx context.Context, q search.PostQuery, c walkClass
 			return hits, true, true, nil
 		}
 	}
+}
+
+// walkSlack is how many documents a first walk reads past the hits
+// wanted, for those a reader may not see (a deleted thread, a blocked
+// instance).
+const walkSlack = 2
+
+// findRelevantFirst is findRelevantWalk in three statements, when it
+// can: each class's walk reads want+walkSlack documents of search_docs
+// (the rank and the language are there, no post is read), and one query
+// ranks the documents walked, the exact titles and the matches holding
+// L terms or more, joined to their posts, visibility and filters
+// applied. The proof is the same with the walked documents that pass as
+// T_P (their worst is no worse than the walk's): it holds when at least
+// want of each full class's walk pass, else ok is false. A filter the
+// walk does not apply (a forum, an author) or hidden posts among the
+// newest make it fall short; so does a page with more than walkSlack
+// exact titles and better-holding matches than the statement returns.
+func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery) (hits []rankedHit, ok bool, err error) {
+	want := q.Offset + q.Limit
+	terms := queryTerms(q.Parsed)
+	ranks, err := s.termCountRanks(ctx, q.Parsed, terms)
+	if err != nil {
+		return nil, false, err
+	}
+	rank, args := rankExpr(true, q.Parsed)
+	least := len(terms) + 1
+	var walked []string
+	var full []map[string]bool // the documents of each class whose walk did not run out
+	classes := walkClasses(q)
+	for i, c := range classes {
+		var rows []struct {
+			PostID   string  `bun:"post_id"`
+			Language string  `bun:"language"`
+			Score    float64 `bun:"score"`
+		}
+		limit := want + walkSlack
+		err := c.where(s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr("d.post_id, d.language").
+			ColumnExpr(rank+" AS score", args...).Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())).
+			OrderExpr("d.post_id DESC").Limit(int64(limit)).Scan(ctx, &rows)
+		if err != nil {
+			return nil, false, dbErr("find posts: walk the matches", err)
+		}
+		ids := map[string]bool{}
+		m := 0.0
+		for j, r := range rows {
+			walked = append(walked, r.PostID)
+			ids[r.PostID] = true
+			score := r.Score
+			if r.Language == q.RankLanguage {
+				score *= rankBoost // as markHits
+			}
+			if j == 0 || score < m {
+				m = score
+			}
+		}
+		if len(rows) < limit {
+			continue // the class's matches are all walked
+		}
+		full = append(full, ids)
+		least = min(least, leastFor(ranks, m, c.boost))
+		if i == 0 && len(classes) == 2 && least >= 2 && ranks[least-1]*classes[1].boost < m {
+			break // the other languages' matches below L all come after these
+		}
+	}
+	if len(walked) == 0 {
+		return nil, true, nil
+	}
+	docs := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
+	var lsq string
+	if least <= len(terms) {
+		if lsq, ok = holdingTSQuery(terms, least); !ok {
+			return nil, false, nil
+		}
+	}
+	docs = docs.WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
+		sel = sel.Where("d.post_id IN (?)", bun.List(walked))
+		if q.Parsed.Key != "" {
+			sel = sel.WhereOr("(d.title_key = ? AND d.title_key <> '')", q.Parsed.Key)
+		}
+		if lsq != "" {
+			sel = sel.WhereOr("d.tsv @@ ?::tsquery", lsq)
+		}
+		return sel
+	})
+	all := q
+	all.Offset, all.Limit = 0, len(walked)+want
+	rows, err := s.rankedPage(ctx, all, docs)
+	if err != nil || len(rows) == all.Limit {
+		return nil, false, err
+	}
+	for _, ids := range full {
+		passed := 0
+		for _, r := range rows {
+			if ids[r.Doc] {
+				passed++
+			}
+		}
+		if passed < want {
+			return nil, false, nil
+		}
+	}
+	return rows[:min(want, len(rows))], true, nil
+}
+
+// leastFor is L for a class's worst hit m, raised at most by b: the
+// least number of terms whose rank, so raised, is above m (ranks[c] the
+// rank of c terms; len(ranks) when none is).
+func leastFor(ranks []float64, m, b float64) int {
+	least := 1
+	for least < len(ranks) && ranks[least]*b <= m {
+		least++
+	}
+	return least
 }

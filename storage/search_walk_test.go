@@ -78,7 +78,7 @@ func TestFindPostsWalk(t *testing.T) {
 		_, err := db.Bun().ExecContext(ctx(t), "ANALYZE")
 		wantErr(t, "ANALYZE", err, nil)
 
-		found, gaveUp := 0, 0
+		found, gaveUp, first, firstFell := 0, 0, 0, 0
 		for _, text := range []string{"participação portal", "participation portal", "portal", "Participação portal"} {
 			for _, filter := range []struct{ lang, rank, forum string }{
 				{"", "en", ""}, {"", "pt", ""}, {"", "es", ""}, {"", "", ""}, {"pt", "pt", ""}, {"en", "pt", ""},
@@ -99,9 +99,17 @@ func TestFindPostsWalk(t *testing.T) {
 						found++
 						same(t, fmt.Sprintf("%q %+v page %v walk %v", text, filter, page, size), got, want)
 					}
+					got, ok, err := storage.FindRelevantFirst(ctx(t), s, q)
+					wantErr(t, "FindRelevantFirst", err, nil)
+					if ok {
+						first++
+						same(t, fmt.Sprintf("first %q %+v page %v", text, filter, page), got, want)
+					} else {
+						firstFell++
+					}
 					hits, err := s.FindPosts(ctx(t), q)
 					wantErr(t, "FindPosts", err, nil)
-					var got []string
+					got = nil
 					for _, h := range hits {
 						got = append(got, h.PostID)
 					}
@@ -109,7 +117,10 @@ func TestFindPostsWalk(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("the walks found %d pages and gave up %d times", found, gaveUp)
+		t.Logf("the walks found %d pages and gave up %d times; the first walks %d and %d", found, gaveUp, first, firstFell)
+		if first == 0 || firstFell == 0 {
+			t.Errorf("the first walks found %d pages and fell short %d times: want both ways tested", first, firstFell)
+		}
 		if found == 0 || gaveUp == 0 {
 			t.Errorf("the walks found %d pages and gave up %d times: want both ways tested", found, gaveUp)
 		}
@@ -206,6 +217,12 @@ func TestFindPostsWalkTermCounts(t *testing.T) {
 						found++
 						same(t, fmt.Sprintf("reader %q page %v walk %v", rank, page, size), got, want)
 					}
+				}
+				got, ok, err := storage.FindRelevantFirst(ctx(t), s, q)
+				wantErr(t, "FindRelevantFirst", err, nil)
+				if ok {
+					found++
+					same(t, fmt.Sprintf("first, reader %q page %v", rank, page), got, want)
 				}
 			}
 		}

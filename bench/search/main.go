@@ -239,8 +239,10 @@ func main() {
 	if *indexProfile != "" {
 		stopIndex = serving.StartProfile(*indexProfile)
 	}
-	if err := indexing(ctx, n, seeded, c, *answers, backend); err != nil {
-		serving.Fatal("indexing", err)
+	if *answers > 0 { // -answers 0 leaves a kept corpus as it was
+		if err := indexing(ctx, n, seeded, c, *answers, backend); err != nil {
+			serving.Fatal("indexing", err)
+		}
 	}
 	stopIndex()
 }
