@@ -190,17 +190,31 @@ func (s *Store) walkMatches(ctx context.Context, q search.PostQuery, c walkClass
 // instance).
 const walkSlack = 2
 
-// findRelevantFirst is findRelevantWalk in three statements, when it
-// can: each class's walk reads want+walkSlack documents of search_docs
-// (the rank and the language are there, no post is read), and one query
-// ranks the documents walked, the exact titles and the matches holding
-// L terms or more, joined to their posts, visibility and filters
-// applied. The proof is the same with the walked documents that pass as
-// T_P (their worst is no worse than the walk's): it holds when at least
-// want of each full class's walk pass, else ok is false. A filter the
-// walk does not apply (a forum, an author) or hidden posts among the
-// newest make it fall short; so does a page with more than walkSlack
-// exact titles and better-holding matches than the statement returns.
+// findRelevantFirst is findRelevantWalk in a few short statements, when
+// it can: each walk reads want+walkSlack documents of search_docs (the
+// rank and the language are there, no post is read), and one query
+// ranks the documents walked and the exact titles, joined to their
+// posts, visibility and filters applied.
+//
+// The matches holding L terms or more are walked too, rather than
+// fetched: they are not always rare (a word whose alternatives are
+// short stems, "plaía" → pla, plai, plaia, held by many documents for
+// other words). A class walks level by level: the matches holding at
+// least L_0 = 1 terms (all), then, when that walk is full with worst
+// m_0, those holding at least L_1 (the least c with rank(c)·b > m_0),
+// and so on until a walk runs out or L passes the query's terms. A
+// match x of the class in no walk holds c terms with L_i ≤ c < L_i+1
+// for a full walk i (else it would have been walked): the want hits of
+// that walk are newer and rank at least m_i ≥ rank(c)·b, so they come
+// first. L grows at each level (m_i ≥ rank(L_i)·b). The other
+// languages' class starts at the level its matches could pass the
+// reader's full first walk (the skip of findRelevantWalk, generalised).
+//
+// It holds when at least want of each full walk's documents pass the
+// visibility and filters (their worst is no worse than the walk's), else
+// ok is false: a filter the walk does not apply (a forum, an author) or
+// hidden posts among the newest make it fall short, and so does a page
+// with more exact titles than the statement returns.
 func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery) (hits []rankedHit, ok bool, err error) {
 	want := q.Offset + q.Limit
 	terms := queryTerms(q.Parsed)
@@ -209,65 +223,74 @@ func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery) (hits
 		return nil, false, err
 	}
 	rank, args := rankExpr(true, q.Parsed)
-	least := len(terms) + 1
 	var walked []string
-	var full []map[string]bool // the documents of each class whose walk did not run out
+	var full []map[string]bool // the documents of each walk that did not run out
 	classes := walkClasses(q)
+	otherFrom := 1 // the level the other languages' class starts at
 	for i, c := range classes {
-		var rows []struct {
-			PostID   string  `bun:"post_id"`
-			Language string  `bun:"language"`
-			Score    float64 `bun:"score"`
+		level := 1
+		if i == 1 {
+			level = otherFrom
 		}
-		limit := want + walkSlack
-		err := c.where(s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr("d.post_id, d.language").
-			ColumnExpr(rank+" AS score", args...).Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())).
-			OrderExpr("d.post_id DESC").Limit(int64(limit)).Scan(ctx, &rows)
-		if err != nil {
-			return nil, false, dbErr("find posts: walk the matches", err)
-		}
-		ids := map[string]bool{}
-		m := 0.0
-		for j, r := range rows {
-			walked = append(walked, r.PostID)
-			ids[r.PostID] = true
-			score := r.Score
-			if r.Language == q.RankLanguage {
-				score *= rankBoost // as markHits
+		for level <= len(terms) {
+			sel := c.where(s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr("d.post_id, d.language").
+				ColumnExpr(rank+" AS score", args...).Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
+			if level > 1 {
+				holding, ok := holdingTSQuery(terms, level)
+				if !ok {
+					return nil, false, nil
+				}
+				sel = sel.Where("d.tsv @@ ?::tsquery", holding)
 			}
-			if j == 0 || score < m {
-				m = score
+			var rows []struct {
+				PostID   string  `bun:"post_id"`
+				Language string  `bun:"language"`
+				Score    float64 `bun:"score"`
 			}
-		}
-		if len(rows) < limit {
-			continue // the class's matches are all walked
-		}
-		full = append(full, ids)
-		least = min(least, leastFor(ranks, m, c.boost))
-		if i == 0 && len(classes) == 2 && least >= 2 && ranks[least-1]*classes[1].boost < m {
-			break // the other languages' matches below L all come after these
+			limit := want + walkSlack
+			if err := sel.OrderExpr("d.post_id DESC").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
+				return nil, false, dbErr("find posts: walk the matches", err)
+			}
+			ids := map[string]bool{}
+			m := 0.0
+			for j, r := range rows {
+				walked = append(walked, r.PostID)
+				ids[r.PostID] = true
+				score := r.Score
+				if r.Language == q.RankLanguage {
+					score *= rankBoost // as markHits
+				}
+				if j == 0 || score < m {
+					m = score
+				}
+			}
+			if len(rows) < limit {
+				break // the class's matches holding level terms are all walked
+			}
+			full = append(full, ids)
+			next := leastFor(ranks, m, c.boost)
+			if next <= level {
+				return nil, false, nil // ranks that do not grow with the terms held
+			}
+			if i == 0 && level == 1 && len(classes) == 2 && ranks[next-1]*classes[1].boost < m {
+				// The other languages' matches holding fewer than next
+				// terms come after this walk's want hits.
+				otherFrom = next
+			}
+			level = next
 		}
 	}
 	if len(walked) == 0 {
 		return nil, true, nil
 	}
-	docs := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
-	var lsq string
-	if least <= len(terms) {
-		if lsq, ok = holdingTSQuery(terms, least); !ok {
-			return nil, false, nil
-		}
-	}
-	docs = docs.WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
-		sel = sel.Where("d.post_id IN (?)", bun.List(walked))
-		if q.Parsed.Key != "" {
-			sel = sel.WhereOr("(d.title_key = ? AND d.title_key <> '')", q.Parsed.Key)
-		}
-		if lsq != "" {
-			sel = sel.WhereOr("d.tsv @@ ?::tsquery", lsq)
-		}
-		return sel
-	})
+	docs := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()).
+		WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
+			sel = sel.Where("d.post_id IN (?)", bun.List(walked))
+			if q.Parsed.Key != "" {
+				sel = sel.WhereOr("(d.title_key = ? AND d.title_key <> '')", q.Parsed.Key)
+			}
+			return sel
+		})
 	all := q
 	all.Offset, all.Limit = 0, len(walked)+want
 	rows, err := s.rankedPage(ctx, all, docs)
