@@ -84,9 +84,10 @@ func ExecForTest(ctx context.Context, s *Store, stmt string) error {
 
 // FindRelevantFirst is a PostgreSQL relevance search by one short walk
 // per class and one ranking query (search_rank_walk.go): ok is false when
-// it could not tell the page.
-func FindRelevantFirst(ctx context.Context, s *Store, q search.PostQuery) (ids []string, ok bool, err error) {
-	hits, ok, err := s.findRelevantFirst(ctx, q)
+// it could not tell the page; each walk reads the window newest
+// documents first.
+func FindRelevantFirst(ctx context.Context, s *Store, q search.PostQuery, window int) (ids []string, ok bool, err error) {
+	hits, ok, err := s.findRelevantFirst(ctx, q, window)
 	for _, h := range hits[min(q.Offset, len(hits)):] {
 		ids = append(ids, h.ID)
 	}

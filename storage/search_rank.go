@@ -72,7 +72,7 @@ func (s *Store) findRelevant(ctx context.Context, q search.PostQuery) ([]rankedH
 	if !isPostgres(s.db) {
 		return s.findRelevantFTS5(ctx, q)
 	}
-	hits, ok, err := s.findRelevantFirst(ctx, q)
+	hits, ok, err := s.findRelevantFirst(ctx, q, firstWindow)
 	if err != nil || ok {
 		return hits, err
 	}

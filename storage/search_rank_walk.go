@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/uptrace/bun"
 
@@ -215,14 +216,13 @@ const walkSlack = 2
 // ok is false: a filter the walk does not apply (a forum, an author) or
 // hidden posts among the newest make it fall short, and so does a page
 // with more exact titles than the statement returns.
-func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery) (hits []rankedHit, ok bool, err error) {
+func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery, window int) (hits []rankedHit, ok bool, err error) {
 	want := q.Offset + q.Limit
 	terms := queryTerms(q.Parsed)
 	ranks, err := s.termCountRanks(ctx, q.Parsed, terms)
 	if err != nil {
 		return nil, false, err
 	}
-	rank, args := rankExpr(true, q.Parsed)
 	var walked []string
 	var full []map[string]bool // the documents of each walk that did not run out
 	classes := walkClasses(q)
@@ -233,23 +233,16 @@ func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery) (hits
 			level = otherFrom
 		}
 		for level <= len(terms) {
-			sel := c.where(s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr("d.post_id, d.language").
-				ColumnExpr(rank+" AS score", args...).Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
+			holding := ""
 			if level > 1 {
-				holding, ok := holdingTSQuery(terms, level)
-				if !ok {
+				if holding, ok = holdingTSQuery(terms, level); !ok {
 					return nil, false, nil
 				}
-				sel = sel.Where("d.tsv @@ ?::tsquery", holding)
-			}
-			var rows []struct {
-				PostID   string  `bun:"post_id"`
-				Language string  `bun:"language"`
-				Score    float64 `bun:"score"`
 			}
 			limit := want + walkSlack
-			if err := sel.OrderExpr("d.post_id DESC").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
-				return nil, false, dbErr("find posts: walk the matches", err)
+			rows, err := s.walkNewest(ctx, q, c, holding, limit, window)
+			if err != nil {
+				return nil, false, err
 			}
 			ids := map[string]bool{}
 			m := 0.0
@@ -309,6 +302,50 @@ func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery) (hits
 		}
 	}
 	return rows[:min(want, len(rows))], true, nil
+}
+
+// firstWindow is how many of the newest documents a walk reads through
+// first (search_docs_pkey backwards, a bounded cost: 7–22 ms at load 11
+// for 16,000 on the 1,000,000-post corpus) before it asks the GIN index
+// for every match. The planner cannot choose between the two itself: it
+// takes a match for a language's as rare as the language's share (a
+// query's words are of one language, so its matches are too) and
+// underestimates broad matches threefold, so it chose the bitmap of
+// every match (4,000–8,000 rows read, 175–300 ms) where the newest
+// 2,600 documents held the walk (bench/README.md section 7).
+const firstWindow = 16000
+
+// walkedDoc is a document a walk read.
+type walkedDoc struct {
+	PostID   string  `bun:"post_id"`
+	Language string  `bun:"language"`
+	Score    float64 `bun:"score"`
+}
+
+// walkNewest is the newest limit matches of q in class c (holding the
+// terms of the tsquery holding too, when set): those among the
+// window newest documents when they are enough, else through the GIN
+// index.
+func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass, holding string, limit, window int) ([]walkedDoc, error) {
+	rank, args := rankExpr(true, q.Parsed)
+	scan := func(from string) ([]walkedDoc, error) {
+		sel := c.where(s.db.NewSelect().TableExpr(from).ColumnExpr("d.post_id, d.language").
+			ColumnExpr(rank+" AS score", args...).Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
+		if holding != "" {
+			sel = sel.Where("d.tsv @@ ?::tsquery", holding)
+		}
+		var rows []walkedDoc
+		if err := sel.OrderExpr("d.post_id DESC").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
+			return nil, dbErr("find posts: walk the matches", err)
+		}
+		return rows, nil
+	}
+	rows, err := scan("(SELECT post_id, language, tsv FROM search_docs ORDER BY post_id DESC LIMIT " +
+		strconv.Itoa(window) + ") AS d")
+	if err != nil || len(rows) == limit {
+		return rows, err
+	}
+	return scan("search_docs AS d")
 }
 
 // leastFor is L for a class's worst hit m, raised at most by b: the

@@ -99,17 +99,19 @@ func TestFindPostsWalk(t *testing.T) {
 						found++
 						same(t, fmt.Sprintf("%q %+v page %v walk %v", text, filter, page, size), got, want)
 					}
-					got, ok, err := storage.FindRelevantFirst(ctx(t), s, q)
-					wantErr(t, "FindRelevantFirst", err, nil)
-					if ok {
-						first++
-						same(t, fmt.Sprintf("first %q %+v page %v", text, filter, page), got, want)
-					} else {
-						firstFell++
+					for _, window := range []int{5, 60, 16000} {
+						got, ok, err := storage.FindRelevantFirst(ctx(t), s, q, window)
+						wantErr(t, "FindRelevantFirst", err, nil)
+						if ok {
+							first++
+							same(t, fmt.Sprintf("first %q %+v page %v window %d", text, filter, page, window), got, want)
+						} else {
+							firstFell++
+						}
 					}
 					hits, err := s.FindPosts(ctx(t), q)
 					wantErr(t, "FindPosts", err, nil)
-					got = nil
+					var got []string
 					for _, h := range hits {
 						got = append(got, h.PostID)
 					}
@@ -218,11 +220,13 @@ func TestFindPostsWalkTermCounts(t *testing.T) {
 						same(t, fmt.Sprintf("reader %q page %v walk %v", rank, page, size), got, want)
 					}
 				}
-				got, ok, err := storage.FindRelevantFirst(ctx(t), s, q)
-				wantErr(t, "FindRelevantFirst", err, nil)
-				if ok {
-					found++
-					same(t, fmt.Sprintf("first, reader %q page %v", rank, page), got, want)
+				for _, window := range []int{5, 16000} {
+					got, ok, err := storage.FindRelevantFirst(ctx(t), s, q, window)
+					wantErr(t, "FindRelevantFirst", err, nil)
+					if ok {
+						found++
+						same(t, fmt.Sprintf("first, reader %q page %v window %d", rank, page, window), got, want)
+					}
 				}
 			}
 		}
