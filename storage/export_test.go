@@ -93,3 +93,14 @@ func FindRelevantFirst(ctx context.Context, s *Store, q search.PostQuery, window
 	}
 	return ids, ok, err
 }
+
+// FindNewestPG is FindPosts newest first on PostgreSQL, walking the
+// window newest documents first (0: one query joining every match).
+func FindNewestPG(ctx context.Context, s *Store, q search.PostQuery, window int) ([]string, error) {
+	rows, err := s.findNewestPG(ctx, q, window)
+	var ids []string
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+	}
+	return ids, err
+}
