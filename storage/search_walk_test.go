@@ -119,6 +119,26 @@ func TestFindPostsWalk(t *testing.T) {
 				}
 			}
 		}
+		// Newest first: the walk reads past the hidden posts and the other
+		// forum's, or joins every match.
+		for _, text := range []string{"participation portal", "portal"} {
+			for _, filter := range []struct{ lang, forum string }{{"", ""}, {"pt", ""}, {"", other.ID}, {"en", other.ID}} {
+				for _, limit := range []int{1, 3, 10} {
+					q := search.PostQuery{Parsed: search.Parse(text), Language: filter.lang, ForumID: filter.forum,
+						Sort: search.Newest, Limit: limit}
+					want, err := storage.FindNewestPG(ctx(t), s, q, 0)
+					wantErr(t, "FindNewestPG, joined", err, nil)
+					if len(want) != limit {
+						t.Fatalf("%q %+v: %d posts newest first, want %d", text, filter, len(want), limit)
+					}
+					for _, window := range []int{5, 16000} {
+						got, err := storage.FindNewestPG(ctx(t), s, q, window)
+						wantErr(t, "FindNewestPG", err, nil)
+						same(t, fmt.Sprintf("newest %q %+v limit %d window %d", text, filter, limit, window), got, want)
+					}
+				}
+			}
+		}
 		t.Logf("the walks found %d pages and gave up %d times; the first walks %d and %d", found, gaveUp, first, firstFell)
 		if first == 0 || firstFell == 0 {
 			t.Errorf("the first walks found %d pages and fell short %d times: want both ways tested", first, firstFell)
