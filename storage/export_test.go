@@ -51,3 +51,56 @@ func HoldingMatches(ctx context.Context, s *Store, q search.Parsed, n int) (int,
 		Where("d.tsv @@ ?::tsquery", tsq).Count(ctx)
 	return int(c), err
 }
+
+// FindRelevantWalk is a PostgreSQL relevance search by newest-first walks
+// of chunk, then four times more, up to most documents per hit wanted
+// (search_rank_walk.go): ok is false when a walk went past most.
+func FindRelevantWalk(ctx context.Context, s *Store, q search.PostQuery, chunk, most int) (ids []string, ok bool, err error) {
+	hits, ok, err := s.findRelevantWalk(ctx, q, walkSize{chunk: chunk, most: most})
+	for _, h := range hits[min(q.Offset, len(hits)):] {
+		ids = append(ids, h.ID)
+	}
+	return ids, ok, err
+}
+
+// SearchDocLanguages are the language column of search_docs, by post.
+func SearchDocLanguages(ctx context.Context, s *Store) (map[string]string, error) {
+	var rows []searchDocRow
+	if err := s.db.NewSelect().Model(&rows).Column("post_id", "language").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range rows {
+		out[r.PostID] = r.Language
+	}
+	return out, nil
+}
+
+// ExecForTest runs a statement on s's database.
+func ExecForTest(ctx context.Context, s *Store, stmt string) error {
+	_, err := s.db.ExecContext(ctx, stmt)
+	return err
+}
+
+// FindRelevantFirst is a PostgreSQL relevance search by one short walk
+// per class and one ranking query (search_rank_walk.go): ok is false when
+// it could not tell the page; each walk reads the window newest
+// documents first.
+func FindRelevantFirst(ctx context.Context, s *Store, q search.PostQuery, window int) (ids []string, ok bool, err error) {
+	hits, ok, err := s.findRelevantFirst(ctx, q, window)
+	for _, h := range hits[min(q.Offset, len(hits)):] {
+		ids = append(ids, h.ID)
+	}
+	return ids, ok, err
+}
+
+// FindNewestPG is FindPosts newest first on PostgreSQL, walking the
+// window newest documents first (0: one query joining every match).
+func FindNewestPG(ctx context.Context, s *Store, q search.PostQuery, window int) ([]string, error) {
+	rows, err := s.findNewestPG(ctx, q, window)
+	var ids []string
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+	}
+	return ids, err
+}

@@ -40,7 +40,7 @@ func (s *Store) ImportPosts(ctx context.Context, threads []*forum.Thread, posts 
 		if p.DeletedAt != nil {
 			continue // as indexNewPost: a tombstone is not indexed
 		}
-		doc := searchDocRow{PostID: p.ID, Body: s.postTerms(p)}
+		doc := searchDocRow{PostID: p.ID, Body: s.postTerms(p), Language: p.Language}
 		if t := byRoot[p.ID]; t != nil {
 			doc.Title, doc.TitleKey = s.analyzer.Terms(t.Language, t.Title), search.TitleKey(t.Title)
 		}

@@ -44,7 +44,7 @@ func (s *Store) indexNewPost(ctx context.Context, p *forum.Post, t *forum.Thread
 	if t != nil {
 		title, key = s.analyzer.Terms(t.Language, t.Title), search.TitleKey(t.Title)
 	}
-	doc := &searchDocRow{PostID: p.ID, TitleKey: key, Title: title, Body: s.postTerms(p)}
+	doc := &searchDocRow{PostID: p.ID, TitleKey: key, Title: title, Body: s.postTerms(p), Language: p.Language}
 	// Prepared: every post, local or received, runs it, and on SQLite its
 	// statement carries the FTS5 trigger's program, compiled again each
 	// time the statement is parsed.
@@ -62,9 +62,10 @@ func (s *Store) reindexPost(ctx context.Context, p *forum.Post) error {
 		return s.unindexPost(ctx, p.ID)
 	}
 	var changed []string
-	err := s.db.NewInsert().Model(&searchDocRow{PostID: p.ID, Body: s.postTerms(p)}).
-		On("CONFLICT (post_id) DO UPDATE").Set("body = EXCLUDED.body").
-		Where("?TableAlias.body <> EXCLUDED.body").Returning("post_id").Scan(ctx, &changed)
+	err := s.db.NewInsert().Model(&searchDocRow{PostID: p.ID, Body: s.postTerms(p), Language: p.Language}).
+		On("CONFLICT (post_id) DO UPDATE").Set("body = EXCLUDED.body").Set("language = EXCLUDED.language").
+		Where("?TableAlias.body <> EXCLUDED.body OR ?TableAlias.language <> EXCLUDED.language").
+		Returning("post_id").Scan(ctx, &changed)
 	if err != nil {
 		return dbErr("reindex post", err)
 	}
@@ -94,6 +95,10 @@ type searchDocRow struct {
 	TitleKey      string `bun:"title_key"`
 	Title         string `bun:"title"`
 	Body          string `bun:"body"`
+	// Language is the post's: a relevance search on PostgreSQL splits and
+	// filters its matches by it without reading their posts
+	// (search_rank_walk.go).
+	Language string `bun:"language"`
 }
 
 type postTagRow struct {
@@ -232,10 +237,13 @@ func (s *Store) reindexBatch(ctx context.Context, posts []*forum.Post) error {
 		if t, ok := threads[p.ThreadID]; ok && p.IsQuestion() {
 			title, key = s.analyzer.Terms(t.Language, t.Title), search.TitleKey(t.Title)
 		}
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, title_key, title, body) VALUES (?, ?, ?, ?)
-			ON CONFLICT (post_id) DO UPDATE SET title_key = excluded.title_key, title = excluded.title, body = excluded.body
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, title_key, title, body, language)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (post_id) DO UPDATE SET title_key = excluded.title_key, title = excluded.title, body = excluded.body,
+			language = excluded.language
 			WHERE search_docs.title_key <> excluded.title_key OR search_docs.title <> excluded.title
-			OR search_docs.body <> excluded.body`, p.ID, key, title, s.postTerms(p)); err != nil {
+			OR search_docs.body <> excluded.body OR search_docs.language <> excluded.language`,
+			p.ID, key, title, s.postTerms(p), p.Language); err != nil {
 			return dbErr(fmt.Sprintf("reindex post %s", p.ID), err)
 		}
 		if _, err := s.db.ExecContext(ctx, "DELETE FROM post_tags WHERE post_id = ?", p.ID); err != nil {

@@ -55,3 +55,55 @@ func TestFindPostsNewestWalk(t *testing.T) {
 		})
 	}
 }
+
+// TestFindPostsNewestWalkPG: on PostgreSQL, newest first by walking the
+// matches in search_docs (the newest documents first, then the GIN
+// index) and reading only the walked posts gives the pages of joining
+// every match (limits, cursors), with the filters and the visibility
+// rules of every corpus query, for windows that hold the page and too
+// small ones.
+func TestFindPostsNewestWalkPG(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		if b.Name != "postgres" {
+			continue
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			s := b.Open(t).Store()
+			c := newCorpus(t, s)
+			names := func(ids []string) []string {
+				var out []string
+				for _, id := range ids {
+					out = append(out, c.name(id))
+				}
+				return out
+			}
+			for _, tc := range searchCases(c) {
+				q := tc.q
+				q.Sort = search.Newest
+				for _, limit := range []int{1, 2, 50} {
+					q.Limit, q.Before = limit, ""
+					joined, err := storage.FindNewestPG(ctx(t), s, q, 0)
+					wantErr(t, "join", err, nil)
+					if limit == 50 {
+						same(t, tc.name+": found", sorted(names(joined)), sorted(tc.want))
+					}
+					for _, window := range []int{1, 3, 1 << 20} {
+						q.Before = ""
+						walked, err := storage.FindNewestPG(ctx(t), s, q, window)
+						wantErr(t, "walk", err, nil)
+						same(t, fmt.Sprintf("%s, limit %d, window %d", tc.name, limit, window), names(walked), names(joined))
+						if len(joined) > 0 {
+							q.Before = joined[0]
+							after, err := storage.FindNewestPG(ctx(t), s, q, 0)
+							wantErr(t, "join after", err, nil)
+							walked, err = storage.FindNewestPG(ctx(t), s, q, window)
+							wantErr(t, "walk after", err, nil)
+							same(t, fmt.Sprintf("%s, limit %d, window %d, after the first", tc.name, limit, window),
+								names(walked), names(after))
+						}
+					}
+				}
+			}
+		})
+	}
+}

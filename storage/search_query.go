@@ -63,17 +63,9 @@ func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.Pos
 			return nil, err
 		}
 	} else if q.Sort == search.Newest {
-		sel, join := searchMatch(s.db.NewSelect(), q.Parsed)
-		sel = sel.
-			ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
-			ColumnExpr("p.good_practice_at, p.created_at").
-			Join(join + " posts AS p ON p.id = d.post_id")
-		sel = postFilters(visiblePosts(sel, join), q)
-		if q.Before != "" {
-			sel = sel.Where("p.id < ?", q.Before)
-		}
-		if err := sel.OrderExpr("p.id DESC").Limit(int64(q.Limit)).Scan(ctx, &rows); err != nil {
-			return nil, dbErr("find posts", err)
+		var err error
+		if rows, err = s.findNewestPG(ctx, q, firstWindow); err != nil {
+			return nil, err
 		}
 	} else {
 		hits, err := s.findRelevant(ctx, q)

@@ -35,12 +35,12 @@ import (
 // Its cost grows with the matches: each is joined to its post and
 // thread and has its rank computed (ts_rank reads its tsvector): a
 // query matching 2.5 % of 1,000,000 posts (25,600) took 0.3–0.6 s
-// (EXPLAIN ANALYZE, load 6–10). So findRelevant first looks for the
-// page among the newest documents, a bounded cost, and ranks every
-// match only when it cannot prove the page from them
-// (search_rank_recent.go): then the query matches few documents of the
-// window, hence few (or its hits lie deep, rare), and the cost is
-// that of those matches plus the window's (bench/README.md section 7).
+// (EXPLAIN ANALYZE, load 6–10). So findRelevant first walks the matches
+// newest first in search_docs alone and ranks only what it walked
+// (search_rank_walk.go); when filters or hidden posts leave the walks
+// short, it tries the newest documents' window (search_rank_recent.go),
+// and ranks every match only when neither proves the page
+// (bench/README.md section 7).
 
 // rankBoost is what a post in the reader's language multiplies its rank by.
 const rankBoost = 1.5
@@ -72,8 +72,16 @@ func (s *Store) findRelevant(ctx context.Context, q search.PostQuery) ([]rankedH
 	if !isPostgres(s.db) {
 		return s.findRelevantFTS5(ctx, q)
 	}
-	hits, ok, err := s.findRelevantRecent(ctx, q, pgRecentWindow)
+	hits, ok, err := s.findRelevantFirst(ctx, q, firstWindow)
 	if err != nil || ok {
+		return hits, err
+	}
+	if hits, ok, err = s.findRelevantWalk(ctx, q, defaultWalk); err != nil || ok {
+		return hits, err
+	}
+	// A filter kept too few of the walked matches: the window may still
+	// hold the page, else every match is ranked.
+	if hits, ok, err = s.findRelevantRecent(ctx, q, pgRecentWindow); err != nil || ok {
 		return hits, err
 	}
 	return s.rankedPage(ctx, q, s.pgMatches(q))

@@ -81,7 +81,8 @@ func main() {
 	queryRanks := flag.Int("query-ranks", 1000, "queries draw their words among this many most frequent content words")
 	sample := flag.Int("sample", 30, "queries whose matches are counted (not timed), to report the share of posts a query matches")
 	dir := flag.String("dir", "", "SQLite: the data directory (kept after the run, to inspect the database); default a temporary one")
-	keep := flag.Bool("keep", false, "keep the corpus (SQLite: in -dir, required; PostgreSQL: database agora_bench_search_<posts>) and reuse it when a previous -keep run left it")
+	keep := flag.Bool("keep", false, "keep the corpus (SQLite: in -dir, required; PostgreSQL: database agora_bench_search_<posts>, or -dbname) and reuse it when a previous -keep run left it")
+	dbName := flag.String("dbname", "", "PostgreSQL with -keep: the kept database's name instead of agora_bench_search_<posts> (a copy: CREATE DATABASE … TEMPLATE agora_bench_search_<posts>)")
 	sqliteQuery := flag.String("sqlite-query", "", "SQLite: parameters added to the database URL (e.g. _pragma=mmap_size(268435456))")
 	optimize := flag.Bool("optimize", false, "SQLite: merge the FTS5 index into one segment before measuring")
 	profile := serving.ProfileFlag()
@@ -94,6 +95,9 @@ func main() {
 	switch {
 	case *db != "" && *keep:
 		name := fmt.Sprintf("agora_bench_search_%d", *posts)
+		if *dbName != "" {
+			name = *dbName
+		}
 		u, existed, err := serving.KeptPostgres(ctx, *db, name)
 		if err != nil {
 			serving.Fatal("postgres", err)
@@ -235,8 +239,10 @@ func main() {
 	if *indexProfile != "" {
 		stopIndex = serving.StartProfile(*indexProfile)
 	}
-	if err := indexing(ctx, n, seeded, c, *answers, backend); err != nil {
-		serving.Fatal("indexing", err)
+	if *answers > 0 { // -answers 0 leaves a kept corpus as it was
+		if err := indexing(ctx, n, seeded, c, *answers, backend); err != nil {
+			serving.Fatal("indexing", err)
+		}
 	}
 	stopIndex()
 }
