@@ -172,6 +172,7 @@ func firstWord(query string) string {
 // table some cache may hold, and what those writes changed.
 type txState struct {
 	dirty  atomic.Bool
+	search atomic.Bool // it wrote search_docs: the search indexer is woken at COMMIT
 	mu     sync.Mutex
 	all    bool               // a write of unknown scope
 	scopes map[scope]struct{} // what the other writes changed

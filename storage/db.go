@@ -59,6 +59,9 @@ type DB struct {
 	writers writeGate
 	changes *Changes
 	stmts   *statements // the request path's reads, prepared once
+	// searchWake wakes RunSearchIndexer after commits that wrote
+	// search_docs (SQLite).
+	searchWake *searchWake
 }
 
 // Open opens the database and checks that it answers. It does not migrate.
@@ -103,8 +106,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	db.changes = NewChanges()
 	hooks := []bun.QueryHook{db.changes}
+	db.searchWake = newSearchWake()
 	if db.writers != nil {
-		hooks = append(hooks, gateHook{gate: db.writers})
+		hooks = append(hooks, gateHook{gate: db.writers}, searchWakeHook{wake: db.searchWake})
 	}
 	hooks = append(hooks, opts.QueryHooks...)
 	for _, h := range hooks {

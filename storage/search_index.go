@@ -195,6 +195,9 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		if _, err := tx.db.ExecContext(ctx, "DELETE FROM post_tags WHERE "+stale); err != nil {
 			return dbErr("reindex: remove stale tags", err)
 		}
+		if _, err := tx.indexPending(ctx, 0); err != nil {
+			return err
+		}
 		return tx.SetCursor(ctx, searchVersionCursor, search.Version)
 	})
 	if err == nil && isPostgres(s.db) {
@@ -245,5 +248,7 @@ func (s *Store) reindexBatch(ctx context.Context, posts []*forum.Post) error {
 			return err
 		}
 	}
-	return nil
+	// SQLite: the batch's full-text index, in its transaction.
+	_, err := s.indexPending(ctx, 0)
+	return err
 }
