@@ -37,6 +37,23 @@ import (
 // node's writers going in between.
 const pendingBatch = 1000
 
+// indexPendingSteps index the pending documents up to a rowid (the
+// argument). What the index holds for each rowid is removed before what
+// search_docs holds now is added: a document updated (or its rowid
+// reused) since it was indexed is removed with the values it was indexed
+// with. The pending rows are read first (CROSS JOIN): left to choose,
+// SQLite walked search_docs up to the bound, every document of the node,
+// and looked each up among the pending (TestIndexPendingPlan).
+var indexPendingSteps = []struct{ what, sql string }{
+	{"remove old terms", `INSERT INTO search_fts (search_fts, rowid, title, body)
+		SELECT 'delete', doc_id, old_title, old_body FROM search_fts_pending
+		WHERE doc_id <= ? AND old_title IS NOT NULL`},
+	{"add terms", `INSERT INTO search_fts (rowid, title, body)
+		SELECT d.id, d.title, d.body FROM search_fts_pending AS p CROSS JOIN search_docs AS d ON d.id = p.doc_id
+		WHERE p.doc_id <= ?`},
+	{"done", `DELETE FROM search_fts_pending WHERE doc_id <= ?`},
+}
+
 // indexPending indexes up to limit pending documents (every one when
 // limit is 0), the lowest rowids first, and returns how many it took. It
 // must run in a write transaction (or be the only writer): the pending
@@ -59,18 +76,7 @@ func (s *Store) indexPending(ctx context.Context, limit int) (int, error) {
 	if !upTo.Valid {
 		return 0, nil
 	}
-	// Remove what the index holds for each rowid before adding what
-	// search_docs holds now: a document updated (or its rowid reused)
-	// since it was indexed is removed with the values it was indexed with.
-	for _, st := range []struct{ what, sql string }{
-		{"remove old terms", `INSERT INTO search_fts (search_fts, rowid, title, body)
-			SELECT 'delete', doc_id, old_title, old_body FROM search_fts_pending
-			WHERE doc_id <= ? AND old_title IS NOT NULL`},
-		{"add terms", `INSERT INTO search_fts (rowid, title, body)
-			SELECT d.id, d.title, d.body FROM search_fts_pending AS p JOIN search_docs AS d ON d.id = p.doc_id
-			WHERE p.doc_id <= ?`},
-		{"done", `DELETE FROM search_fts_pending WHERE doc_id <= ?`},
-	} {
+	for _, st := range indexPendingSteps {
 		if _, err := s.db.ExecContext(ctx, st.sql, upTo.Int64); err != nil {
 			return 0, dbErr("index pending: "+st.what, err)
 		}

@@ -13,10 +13,13 @@ import (
 	"github.com/metropolis/agora/search"
 )
 
-// The search index is written in the transaction that writes the post
-// (CreatePost, CreateThread, UpdatePost, UpdateThread), so local posts
-// and received ones, which all come through those, are found as soon as
-// they are stored and never lost; Reindex rebuilds it from the posts.
+// A post's search document (search_docs) is written in the transaction
+// that writes the post (CreatePost, CreateThread, UpdatePost,
+// UpdateThread), so local posts and received ones, which all come through
+// those, are never lost; Reindex rebuilds the documents from the posts.
+// PostgreSQL's tsvector is part of the row; SQLite's full-text table is
+// brought up to date after the commit, and before any search that would
+// miss the post (search_fts_pending.go).
 
 // postTerms are the index terms of a post's body: its text in its
 // language, then each translation (title and text) in its own.
@@ -46,8 +49,8 @@ func (s *Store) indexNewPost(ctx context.Context, p *forum.Post, t *forum.Thread
 	}
 	doc := &searchDocRow{PostID: p.ID, TitleKey: key, Title: title, Body: postTerms(p)}
 	// Prepared: every post, local or received, runs it, and on SQLite its
-	// statement carries the FTS5 trigger's program, compiled again each
-	// time the statement is parsed.
+	// statement carries the trigger's program (search_fts_pending),
+	// compiled again each time the statement is parsed.
 	if _, err := s.insertPrepared(ctx, "index post", doc); err != nil {
 		return dbErr("index post", err)
 	}
@@ -118,7 +121,7 @@ func (s *Store) insertTags(ctx context.Context, p *forum.Post) error {
 // reindexTitle rewrites the title of a thread's question when it changed
 // (UpdateThread runs on every local answer: then nothing is written).
 // Prepared for that reason: on SQLite, parsing the UPDATE compiled the
-// FTS5 trigger's program too, about 40 % of this call's cost.
+// trigger's program too (then FTS5's, about 40 % of this call's cost).
 func (s *Store) reindexTitle(ctx context.Context, t *forum.Thread) error {
 	title := search.Terms(t.Language, t.Title)
 	_, err := s.execPrepared(ctx, "reindex title",

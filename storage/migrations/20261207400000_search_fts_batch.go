@@ -59,7 +59,7 @@ var searchFTSBatchDown = []string{
 	`INSERT INTO search_fts (search_fts, rowid, title, body)
 		SELECT 'delete', doc_id, old_title, old_body FROM search_fts_pending WHERE old_title IS NOT NULL`,
 	`INSERT INTO search_fts (rowid, title, body)
-		SELECT d.id, d.title, d.body FROM search_fts_pending AS p JOIN search_docs AS d ON d.id = p.doc_id`,
+		SELECT d.id, d.title, d.body FROM search_fts_pending AS p CROSS JOIN search_docs AS d ON d.id = p.doc_id`,
 	`DROP TRIGGER search_docs_pending_ai`,
 	`DROP TRIGGER search_docs_pending_ad`,
 	`DROP TRIGGER search_docs_pending_au`,
