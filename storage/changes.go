@@ -111,8 +111,9 @@ var uncachedTables = map[string]bool{
 	// a cache holds.
 	"events": true,
 	// The search index is written with the post or thread it indexes
-	// (which moves the counters) and is read by no cached page.
-	"search_docs": true, "post_tags": true,
+	// (which moves the counters) and is read by no cached page; SQLite's
+	// full-text table is brought up to date later (search_fts_pending.go).
+	"search_docs": true, "post_tags": true, "search_fts": true, "search_fts_pending": true,
 	// Notifications, watches and read positions are shown only on
 	// members' pages, which are rendered for each request.
 	"notifications": true, "watches": true, "read_positions": true, "notify_prefs": true, "notify_mail_prefs": true,
@@ -252,6 +253,12 @@ func (c *Changes) observe(ctx context.Context, e *bun.QueryEvent, st *txState, o
 			table = strings.Trim(e.IQuery.GetTableName(), "\"`")
 		}
 		if uncachedTables[table] {
+			return
+		}
+		// A raw statement (no model) to an uncached table, such as the
+		// search indexer's, moves nothing either; any other keeps an
+		// unknown scope.
+		if table == "" && uncachedTables[writeTarget(e.Query)] {
 			return
 		}
 		sc, _ := ctx.Value(scopeKey{}).(scope)

@@ -125,7 +125,8 @@ func waitIndexed(t *testing.T, s *storage.Store) {
 // TestSearchIndexDeferred: on SQLite a post's document is in search_docs
 // when its transaction commits, and in the full-text table only once the
 // index caught up; a search right after the post catches it up first and
-// finds it. On PostgreSQL the post is found at once.
+// finds it, without dropping cached pages (the caches' version does not
+// move). On PostgreSQL the post is found at once.
 func TestSearchIndexDeferred(t *testing.T) {
 	for name, url := range ftsBackends(t) {
 		t.Run(name, func(t *testing.T) {
@@ -141,7 +142,11 @@ func TestSearchIndexDeferred(t *testing.T) {
 					t.Errorf("after the post: %d pending, full-text table holds %v; want 2 pending (question and answer), nothing indexed", n, got)
 				}
 			}
+			v := db.Changes().Version()
 			same(t, "found right after the post", found(t, s, "zanzibarite"), []string{p.ID})
+			if got := db.Changes().Version(); got != v {
+				t.Errorf("indexing the post moved the caches' version from %d to %d: every cached page dropped", v, got)
+			}
 			if name == "sqlite" {
 				same(t, "full-text table after the search", ftsRowids(t, db, "zanzibarite"), []int64{docRowid(t, db, p.ID)})
 			}

@@ -165,9 +165,18 @@ func writesSearchDocs(e *bun.QueryEvent) bool {
 	return writeTarget(e.Query) == "search_docs"
 }
 
-// writeTarget is the table an INSERT, UPDATE or DELETE statement writes.
+// writeTarget is the table an INSERT, UPDATE or DELETE statement writes
+// ("" for any other statement).
 func writeTarget(query string) string {
 	words := strings.Fields(query)
+	if len(words) < 2 {
+		return ""
+	}
+	switch strings.ToUpper(words[0]) {
+	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+	default:
+		return ""
+	}
 	name := func(w string) string {
 		t, _, _ := strings.Cut(w, "(")
 		return strings.Trim(t, "\"`")

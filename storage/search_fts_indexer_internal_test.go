@@ -24,6 +24,9 @@ func TestWriteTarget(t *testing.T) {
 		{"DELETE FROM search_fts_pending WHERE doc_id <= ?", "search_fts_pending"},
 		{"UPDATE posts SET html = ? WHERE id IN (SELECT post_id FROM search_docs)", "posts"},
 		{"INSERT", ""},
+		{"", ""},
+		{"CREATE TRIGGER t AFTER INSERT ON posts BEGIN INSERT INTO search_fts (rowid) VALUES (new.id); END", ""},
+		{"REPLACE INTO search_docs (post_id) VALUES (1)", "search_docs"},
 	}
 	for _, tt := range tests {
 		if got := writeTarget(tt.query); got != tt.want {
