@@ -66,7 +66,9 @@ type Config struct {
 	// the others wait for it (nil: each process fetches for itself).
 	FetchGate FetchGate
 	// Changes, when set, lets the node keep what it reads often in memory
-	// (the block list, ActivityPub documents) until the store changes.
+	// (ActivityPub documents) until the store changes. The block list
+	// follows the store's own DomainBlocksMoves instead: no other write
+	// makes it read again.
 	Changes Versioner
 	// KeepRefusals is how many refused activities the node keeps for the
 	// admin (the oldest are dropped); 0 means DefaultKeepRefusals.
@@ -136,7 +138,7 @@ func New(cfg Config) (*Federation, error) {
 	f := &Federation{cfg: cfg, urls: cfg.URLs, svc: cfg.Service, store: cfg.Store, log: cfg.Logger, obs: cfg.Observer, holder: newHolder(),
 		inboxWake: make(chan struct{}, 1)}
 	f.keys = keys.NewRing(cfg.Store, cfg.Clock, cfg.Keys)
-	f.blocks = blocks.New(cfg.Store)
+	f.blocks = blocks.New(cfg.Store, cfg.Clock)
 	f.client = fetch.New(fetch.Config{
 		AllowLoopback: cfg.AllowLoopback,
 		UserAgent:     cfg.Software.Name + "/" + cfg.Software.Version + " (+" + cfg.URLs.Base() + ")",

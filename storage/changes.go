@@ -41,11 +41,15 @@ import (
 // Other processes' writes (a second server on the same PostgreSQL, the
 // admin commands) are not seen: caches bound that with a short lifetime,
 // and the live feed (another process's new answer) calls ThreadChanged.
+//
+// A third view, DomainBlocksMoves, moves only with the block list's stored
+// version (see Store.DomainBlocksMoves), by the same rule.
 type Changes struct {
 	n       atomic.Uint64 // every write
 	all     atomic.Uint64 // writes whose scope is unknown
 	threads [threadStripes]atomic.Uint64
 	posts   [threadStripes]atomic.Uint64
+	blocks  atomic.Uint64 // commits that moved the block list's version
 }
 
 // threadStripes is how many counters the threads share (and the posts):
@@ -71,6 +75,26 @@ func (c *Changes) ThreadVersion(id string) uint64 {
 // moves on writes to that post and on writes of unknown scope.
 func (c *Changes) PostVersion(id string) uint64 {
 	return c.all.Load() + c.post(id).Load()
+}
+
+// DomainBlocksMoves counts this process's commits that moved the block
+// list's stored version, moved before and after each COMMIT as the other
+// counters are: no other write moves it.
+func (c *Changes) DomainBlocksMoves() uint64 { return c.blocks.Load() }
+
+// domainBlocksMoved says that the transaction of ctx moves the block
+// list's stored version, so its COMMIT moves DomainBlocksMoves. Outside a
+// followed transaction (blocks change in Store.atomic, so only if that
+// changed) the write commits when it returns, or at a COMMIT the hook
+// does not follow, which moves the counter too: move it now, before the
+// write, and after (moveAfter).
+func (c *Changes) domainBlocksMoved(ctx context.Context) (moveAfter func()) {
+	if st, _ := ctx.Value(txStateKey{}).(*txState); st != nil {
+		st.blocks.Store(true)
+		return func() {}
+	}
+	c.blocks.Add(1)
+	return func() { c.blocks.Add(1) }
 }
 
 // Bump records a write made outside the hook's sight, of unknown scope.
@@ -174,6 +198,7 @@ func firstWord(query string) string {
 type txState struct {
 	dirty  atomic.Bool
 	search atomic.Bool // it wrote search_docs: the search indexer is woken at COMMIT
+	blocks atomic.Bool // the block list's version moved (domainBlocksMoved)
 	mu     sync.Mutex
 	all    bool               // a write of unknown scope
 	scopes map[scope]struct{} // what the other writes changed
@@ -226,8 +251,14 @@ func (c *Changes) observe(ctx context.Context, e *bun.QueryEvent, st *txState, o
 		return
 	case "COMMIT":
 		if st == nil {
-			c.Bump() // a transaction this hook did not follow
+			// A transaction this hook did not follow: it may have
+			// changed anything, the blocks included.
+			c.Bump()
+			c.blocks.Add(1)
 			return
+		}
+		if st.blocks.Load() {
+			c.blocks.Add(1)
 		}
 		if !st.dirty.Load() {
 			return // a transaction on queue tables only

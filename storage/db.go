@@ -244,7 +244,7 @@ func lockMigrations(ctx context.Context, m *migrate.Migrator) error {
 
 // Store returns the forum.Store on this database.
 func (db *DB) Store() *Store {
-	return &Store{db: db.bun, root: db.bun, writers: db.writers, stmts: db.stmts}
+	return &Store{db: db.bun, root: db.bun, writers: db.writers, stmts: db.stmts, changes: db.changes}
 }
 
 // Changes counts this process's writes, for caches (see Changes).

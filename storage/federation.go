@@ -230,6 +230,8 @@ const domainBlocksCursor = "domain_blocks_version"
 // transaction of the change, whenever a block is added, changed or lifted,
 // by any process on this database, and on nothing else. Caches of the
 // list (federation/blocks) are keyed on it. "" before the first block.
+// Reading it is a statement; DomainBlocksMoves says, without one, whether
+// this process moved it.
 func (s *Store) DomainBlocksVersion(ctx context.Context) (string, error) {
 	v, err := s.Cursor(ctx, domainBlocksCursor)
 	if err != nil {
@@ -237,6 +239,15 @@ func (s *Store) DomainBlocksVersion(ctx context.Context) (string, error) {
 	}
 	return v, nil
 }
+
+// DomainBlocksMoves counts the changes of the block list's version that
+// this process has committed on this database (through any of its
+// Stores), with no database read: it moves before and after the COMMIT
+// of each change (see Changes), so whoever reads it, then the stored
+// version, and finds it unchanged at a later question knows the version
+// it read is still this process's latest. Other processes' changes do not
+// move it: a cache bounds them by re-reading DomainBlocksVersion.
+func (s *Store) DomainBlocksMoves() uint64 { return s.changes.DomainBlocksMoves() }
 
 // moveDomainBlocksVersion gives the block list a version it never had: a
 // random value, so two processes writing at once can't pick the same one
@@ -246,6 +257,8 @@ func (s *Store) moveDomainBlocksVersion(ctx context.Context) error {
 	if _, err := rand.Read(b[:]); err != nil {
 		return fmt.Errorf("domain blocks version: %w", err)
 	}
+	moved := s.changes.domainBlocksMoved(ctx)
+	defer moved()
 	return s.SetCursor(ctx, domainBlocksCursor, hex.EncodeToString(b[:]))
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/metropolis/agora/federation"
+	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage"
 )
@@ -111,5 +112,49 @@ func TestListFollowersActorType(t *testing.T) {
 		got, err := s.ListFollowers(ctx(t), target, "", 10)
 		wantErr(t, "ListFollowers", err, nil)
 		same(t, "ListFollowers with actor types", got, want)
+	})
+}
+
+// FollowerInboxes gives each inbox once (a shared inbox for all the
+// followers on its server, an actor's own inbox when it has none), split
+// by whether the followers there are people, and only for accepted
+// followers of that target.
+func TestFollowerInboxes(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *storage.Store) {
+		ids := newIDs()
+		target := "https://node.example/forums/digital"
+		for _, a := range []*federation.RemoteActor{
+			{URI: "https://m.example/users/ana", Type: "Person", Domain: "m.example", Inbox: "https://m.example/users/ana/inbox", FetchedAt: t0},
+			{URI: "https://m.example/users/bot", Type: "Service", Domain: "m.example", Inbox: "https://m.example/users/bot/inbox", FetchedAt: t0},
+			{URI: "https://m.example/actor", Type: "Application", Domain: "m.example", Inbox: "https://m.example/actor/inbox", FetchedAt: t0},
+			{URI: "https://l.example/c/city", Type: "Group", Domain: "l.example", Inbox: "https://l.example/c/city/inbox", FetchedAt: t0},
+		} {
+			wantErr(t, "SaveRemoteActor", s.SaveRemoteActor(ctx(t), a), nil)
+		}
+		followers := []struct {
+			target, actor, shared string
+			state                 federation.FollowState
+		}{
+			{target, "https://m.example/users/ana", "https://m.example/inbox", federation.FollowAccepted},
+			{target, "https://m.example/users/bot", "https://m.example/inbox", federation.FollowAccepted},
+			{target, "https://m.example/actor", "https://m.example/inbox", federation.FollowAccepted},
+			{target, "https://l.example/c/city", "", federation.FollowAccepted},
+			{target, "https://x.example/unknown", "https://x.example/inbox", federation.FollowAccepted},
+			{target, "https://y.example/users/pending", "https://y.example/inbox", federation.FollowPending},
+			{"https://node.example/forums/other", "https://z.example/users/zoe", "https://z.example/inbox", federation.FollowAccepted},
+		}
+		for _, f := range followers {
+			fl := &federation.Follower{ID: ids.New(), Target: f.target, ActorURI: f.actor, Inbox: f.actor + "/inbox",
+				SharedInbox: f.shared, State: f.state, CreatedAt: t0}
+			wantErr(t, "SaveFollower", s.SaveFollower(ctx(t), fl), nil)
+		}
+		got, err := s.FollowerInboxes(ctx(t), target)
+		wantErr(t, "FollowerInboxes", err, nil)
+		same(t, "FollowerInboxes", got, []stored.FollowerInbox{
+			{Inbox: "https://l.example/c/city/inbox"},
+			{Inbox: "https://m.example/inbox"},
+			{Inbox: "https://m.example/inbox", Person: true},
+			{Inbox: "https://x.example/inbox"},
+		})
 	})
 }

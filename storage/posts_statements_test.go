@@ -80,6 +80,17 @@ func TestPostReadsLoadTranslationsOnlyWhenThereAreSome(t *testing.T) {
 // statements the hook made by newHook sees after the write counter's.
 func eachHookedBackend[H bun.QueryHook](t *testing.T, newHook func() H, fn func(t *testing.T, db *storage.DB, hook H)) {
 	t.Helper()
+	eachDatabaseURL(t, func(t *testing.T, url string) {
+		hook := newHook()
+		fn(t, openURL(t, url, hook), hook)
+	})
+}
+
+// eachDatabaseURL runs fn with the URL of a new empty database of each
+// backend (SQLite, and PostgreSQL when AGORA_TEST_DATABASE_URL is set),
+// dropped afterwards: tests that open it twice, as two processes would.
+func eachDatabaseURL(t *testing.T, fn func(t *testing.T, url string)) {
+	t.Helper()
 	backends := map[string]string{"sqlite": ""}
 	if u := storetest.EmptyPostgres(t); u != "" {
 		backends["postgres"] = u
@@ -89,16 +100,22 @@ func eachHookedBackend[H bun.QueryHook](t *testing.T, newHook func() H, fn func(
 			if url == "" {
 				url = "sqlite://" + filepath.Join(t.TempDir(), "forum.db")
 			}
-			hook := newHook()
-			db, err := storage.Open(ctx(t), storage.Options{DatabaseURL: url, QueryHooks: []bun.QueryHook{hook}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			if err := db.Migrate(ctx(t)); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, db, hook)
+			fn(t, url)
 		})
 	}
+}
+
+// openURL opens and migrates the database at url with hooks, closed in
+// t.Cleanup (before the database is dropped: cleanups run last first).
+func openURL(t *testing.T, url string, hooks ...bun.QueryHook) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(ctx(t), storage.Options{DatabaseURL: url, QueryHooks: hooks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

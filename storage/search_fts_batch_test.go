@@ -29,21 +29,6 @@ func ftsBackends(t *testing.T) map[string]string {
 	return b
 }
 
-// openURL opens and migrates the database at url, closed at the end of
-// the test (unless the test closed it first).
-func openURL(t *testing.T, url string) *storage.DB {
-	t.Helper()
-	db, err := storage.Open(ctx(t), storage.Options{DatabaseURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx(t)); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 // answerWith stores an answer to q whose text is word.
 func (f *fixture) answerWith(t *testing.T, s *storage.Store, q *forum.Post, word string) *forum.Post {
 	t.Helper()

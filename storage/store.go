@@ -18,6 +18,7 @@ type Store struct {
 	inTx    bool        // set inside Atomic
 	writers writeGate   // SQLite: one write transaction of this process at a time
 	stmts   *statements // prepared statements (reads: outside a transaction only)
+	changes *Changes    // the database's write counters (DomainBlocksMoves)
 }
 
 var _ forum.Store = (*Store)(nil)
@@ -40,7 +41,7 @@ func (s *Store) atomic(ctx context.Context, fn func(ctx context.Context, tx *Sto
 	defer release()
 	var fnErr error
 	err = s.root.RunInTx(withTxState(ctx), nil, func(ctx context.Context, tx bun.Tx) error {
-		fnErr = fn(ctx, &Store{db: tx, inTx: true, stmts: s.stmts})
+		fnErr = fn(ctx, &Store{db: tx, inTx: true, stmts: s.stmts, changes: s.changes})
 		return fnErr
 	})
 	if fnErr != nil {

@@ -28,6 +28,7 @@ type config struct {
 	delivery                              federation.DeliveryConfig
 	logLevel                              slog.Level
 	cpuProfile                            string
+	sqlKinds                              int
 }
 
 func main() {
@@ -42,6 +43,7 @@ func main() {
 	flag.IntVar(&cfg.delivery.Workers, "workers", 0, "delivery workers (0: the node's default)")
 	flag.IntVar(&cfg.delivery.PerHost, "per-host", 0, "sends in flight per host (0: the node's default)")
 	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write CPU profiles of the measured parts to <this>.shared and <this>.distinct")
+	flag.IntVar(&cfg.sqlKinds, "sql-kinds", 8, "statement kinds (operation and table) printed, the most frequent first")
 	verbose := flag.Bool("v", false, "log the node at info level")
 	flag.Parse()
 	cfg.logLevel = slog.LevelError
@@ -151,7 +153,7 @@ func phase(cfg config, name string, hosts int, shared bool, target float64) erro
 	measure.Detail("POSTs received %d (verified), rejected %d, distinct inboxes %d of %d expected", len(arrivals), rejected, distinct, want)
 	measure.Detail("queue after: pending %d done %d failed %d", st.Pending, st.Done, st.Failed)
 	counts := sqlc.Counts()
-	counts.Print(max(len(arrivals), 1), 8)
+	counts.Print(max(len(arrivals), 1), cfg.sqlKinds)
 	if len(arrivals) > 0 {
 		first := arrivals[0].At.Sub(start).Seconds()
 		measure.Detail("first POST arrived after %.3f s (publishing and queueing), the last after %.3f s (%.0f deliveries/s in between)",

@@ -80,6 +80,7 @@ type config struct {
 	applyProfile, dbURL, sqliteQuery  string
 	backlog                           int
 	backlogProfile                    string
+	sqlKinds                          int
 	profile                           func() func()
 }
 
@@ -99,6 +100,7 @@ func main() {
 	flag.StringVar(&c.dbURL, "db", os.Getenv(serving.EnvDatabaseURL), "PostgreSQL server (admin URL) to run on, in a throwaway database; empty: SQLite (default: $"+serving.EnvDatabaseURL+")")
 	flag.StringVar(&c.sqliteQuery, "sqlite-query", "", "parameters added to the SQLite database URL, to compare settings (e.g. _pragma=mmap_size(268435456))")
 	flag.IntVar(&c.backlog, "backlog", 2000, "replies stored straight into the inbox after the burst, then applied alone: the apply rate and its CPU per item without accepting alongside (0: skip)")
+	flag.IntVar(&c.sqlKinds, "sql-kinds", 25, "statement kinds (operation and table) printed, the most frequent first")
 	flag.StringVar(&c.backlogProfile, "backlogprofile", "", "write a CPU profile of applying the backlog to this file (the inbox workers' samples carry the label role=apply)")
 	c.profile = serving.ProfileFlag()
 	flag.Parse()
@@ -327,7 +329,7 @@ func run(ctx context.Context, c config) error {
 	fmt.Printf("  CPU of the whole process (node, sinks, generator) from the burst until then: %v, %.2f ms per reply\n",
 		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(max(1, visible)))
 	counts := sql.Counts()
-	counts.Print(visible, 25)
+	counts.Print(visible, c.sqlKinds)
 
 	complete := visible >= r.Requests
 	e2e := float64(visible) / elapsed.Seconds()

@@ -388,7 +388,8 @@ Block an instance: its requests are refused before any key is fetched, and
 nothing is sent to it or fetched from it. Activities from other instances
 that lead to it (a reply to its post, a forum's Announce of it) are refused.
 Deliveries queued for it are dropped. Blocking a domain blocks its
-subdomains and every port too. What it wrote before the block is kept.`))
+subdomains and every port too. What it wrote before the block is kept.
+A running node applies the block within a second.`))
 	reason := fs.String("reason", "", "why (shown to admins only)")
 	return withApp(ctx, fs, cio, args, []string{"<domain>"}, func(a *app, args []string) error {
 		domain, err := checkDomain("admin block", args[0])
@@ -438,7 +439,7 @@ func blockCovers(domain, host string) bool {
 }
 
 func adminUnblock(ctx context.Context, cio cmdIO, args []string) error {
-	fs := newFlagSet("admin unblock", "<domain> [flags]", "Lift the block of a domain. Deliveries dropped meanwhile are not resent.")
+	fs := newFlagSet("admin unblock", "<domain> [flags]", "Lift the block of a domain (a running node sees it within a second). Deliveries dropped meanwhile are not resent.")
 	return withApp(ctx, fs, cio, args, []string{"<domain>"}, func(a *app, args []string) error {
 		domain, err := checkDomain("admin unblock", args[0])
 		if err != nil {

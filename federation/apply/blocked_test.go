@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/blocks"
@@ -13,8 +14,8 @@ import (
 	"github.com/metropolis/agora/uris"
 )
 
-// blockListStore answers ListDomainBlocks and DomainBlocksVersion, the
-// methods the block list reads.
+// blockListStore answers ListDomainBlocks, DomainBlocksVersion and
+// DomainBlocksMoves, the methods the block list reads.
 type blockListStore struct{ blocks []*stored.DomainBlock }
 
 func (s blockListStore) ListDomainBlocks(context.Context) ([]*stored.DomainBlock, error) {
@@ -22,6 +23,13 @@ func (s blockListStore) ListDomainBlocks(context.Context) ([]*stored.DomainBlock
 }
 
 func (s blockListStore) DomainBlocksVersion(context.Context) (string, error) { return "1", nil }
+
+func (s blockListStore) DomainBlocksMoves() uint64 { return 0 }
+
+// stoppedClock is a clock that does not move.
+type stoppedClock struct{}
+
+func (stoppedClock) Now() time.Time { return time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC) }
 
 // TestRefuseBlocked: which received activities lead to a blocked instance
 // (bad.example): by their actor, their id, their object, the embedded
@@ -33,7 +41,7 @@ func TestRefuseBlocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := blockListStore{blocks: []*stored.DomainBlock{{Domain: "bad.example"}}}
-	a := &Applier{cfg: Config{URLs: urls, Blocks: blocks.New(st)}}
+	a := &Applier{cfg: Config{URLs: urls, Blocks: blocks.New(st, stoppedClock{})}}
 	const (
 		good  = "https://good.example/users/gina"
 		bad   = "https://bad.example/users/bob"

@@ -1,7 +1,8 @@
 // Package blocks answers whether an instance is blocked. Every inbox
 // request, every delivery and every outgoing request asks (fetch.Blocklist),
-// and the list is small: it is kept in memory while the blocks' stored
-// version is unchanged.
+// and the list is small: it is kept in memory, and a question costs no
+// database read while this process changed no block and the stored
+// version was read less than MaxAge ago.
 package blocks
 
 import (
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/metropolis/agora/federation/fetch"
 	"github.com/metropolis/agora/federation/stored"
@@ -22,37 +24,93 @@ type Store interface {
 	// DomainBlocksVersion changes whenever a block is added, changed or
 	// lifted, by any process on the database, and on nothing else.
 	DomainBlocksVersion(ctx context.Context) (string, error)
+	// DomainBlocksMoves counts the changes of that version this process
+	// committed, without reading the database; it moves before and after
+	// each COMMIT, so once a block or unblock has returned, a question
+	// reading it finds it moved past what was read before the change.
+	DomainBlocksMoves() uint64
 }
 
+// Clock tells the time (forum.Clock; tests move it by hand).
+type Clock interface{ Now() time.Time }
+
+// MaxAge bounds how long a block made by another process (the admin
+// command on the same SQLite file, another server on the same
+// PostgreSQL) goes unseen: a question asked MaxAge after its commit
+// reads the stored version again. It costs one read of one row per
+// MaxAge, whatever the number of questions; this process's own changes
+// are seen at the next question (DomainBlocksMoves).
+const MaxAge = time.Second
+
 // List is the node's block list, kept in memory while the stored blocks
-// version is the one it was read at. Asking costs one read of one row, not
-// of the list; and no other write (a reply applied, a page viewed) makes
-// it read the list again, while a block made by another process (the
-// admin command, another server on the same PostgreSQL) is seen at the
-// next question.
+// version is the one it was read at. A question reads nothing while the
+// version was read less than MaxAge ago and DomainBlocksMoves has not
+// moved since; otherwise it reads the version (one row), and the list only
+// if the version changed: no other write (a reply applied, a page viewed)
+// makes it read the list again.
 type List struct {
-	store   Store
+	store Store
+	clock Clock
+	// reading lets one question at a time read the stored version: the
+	// others wait for it and use what it read rather than each reading
+	// the same row.
+	reading chan struct{}
 	mu      sync.Mutex
 	domains fetch.Blocks
 	version string
+	moves   uint64    // DomainBlocksMoves read before version
+	readAt  time.Time // the clock read before version
 	loaded  bool
 }
 
-// New returns the block list of store.
-func New(store Store) *List { return &List{store: store} }
+// New returns the block list of store, timed by clock.
+func New(store Store, clock Clock) *List {
+	return &List{store: store, clock: clock, reading: make(chan struct{}, 1)}
+}
 
-// set returns the blocked domains, from memory while the stored version
-// is unchanged.
+// cached returns the domains kept in memory if they may be used at now
+// with the counter at moves: read since the last change this process
+// made, and less than MaxAge ago (a clock gone back counts as stale).
+func (l *List) cached(now time.Time, moves uint64) (fetch.Blocks, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.loaded || l.moves != moves {
+		return nil, false
+	}
+	if age := now.Sub(l.readAt); age < 0 || age >= MaxAge {
+		return nil, false
+	}
+	return l.domains, true
+}
+
+// set returns the blocked domains: from memory while cached allows,
+// else after reading the stored version (and the list if it moved).
 func (l *List) set(ctx context.Context) (fetch.Blocks, error) {
-	// The version is read before the list: a block committed in between
-	// moves the version past the one kept with the list, so the next
-	// question reads the list again.
+	// The counter and the clock are read before the version, and the
+	// version before the list: a change committed after the counter was
+	// read moves it again (at its COMMIT), and one committed by another
+	// process after the version was read is at most MaxAge from being
+	// read, so nothing kept is ever used past its change's bounds.
+	if d, ok := l.cached(l.clock.Now(), l.store.DomainBlocksMoves()); ok {
+		return d, nil
+	}
+	select {
+	case l.reading <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("block list: %w", ctx.Err())
+	}
+	defer func() { <-l.reading }()
+	now, moves := l.clock.Now(), l.store.DomainBlocksMoves()
+	if d, ok := l.cached(now, moves); ok {
+		return d, nil // read by the question this one waited for
+	}
 	v, err := l.store.DomainBlocksVersion(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("block list: %w", err)
 	}
 	l.mu.Lock()
 	if l.loaded && l.version == v {
+		l.moves, l.readAt = moves, now
 		d := l.domains
 		l.mu.Unlock()
 		return d, nil
@@ -64,7 +122,7 @@ func (l *List) set(ctx context.Context) (fetch.Blocks, error) {
 	}
 	d := Set(list)
 	l.mu.Lock()
-	l.domains, l.version, l.loaded = d, v, true
+	l.domains, l.version, l.moves, l.readAt, l.loaded = d, v, moves, now, true
 	l.mu.Unlock()
 	return d, nil
 }

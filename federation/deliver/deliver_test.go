@@ -81,7 +81,7 @@ func newDQRig(t *testing.T, cfg deliver.Settings) *dqRig {
 	// refuses blocked hosts.
 	store := db.Store()
 	ring := keys.NewRing(store, clock, nil)
-	bl := blocks.New(store)
+	bl := blocks.New(store, clock)
 	client := fetch.New(fetch.Config{AllowLoopback: true, UserAgent: "agora-test", Wrap: ring.Transport(urls, clock), Blocklist: bl})
 	runner, err := deliver.New(deliver.Config{Store: store,
 		Atomic: func(ctx context.Context, fn func(ctx context.Context, tx deliver.Outcomes) error) error {

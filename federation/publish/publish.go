@@ -35,8 +35,9 @@ type Store interface {
 	ParkedEvents(ctx context.Context, afterID forum.ID, limit int) ([]*stored.ParkedEvent, error)
 	ParkEvent(ctx context.Context, id forum.ID, retryAt time.Time, attempts int, reason string) error
 	GiveUpEvent(ctx context.Context, id forum.ID, at time.Time, reason string) error
-	// ListFollowers lists accepted followers of target by ID, after afterID.
-	ListFollowers(ctx context.Context, target string, afterID forum.ID, limit int) ([]*stored.Follower, error)
+	// FollowerInboxes is where target's accepted followers receive, each
+	// inbox once, with whether its followers there are people.
+	FollowerInboxes(ctx context.Context, target string) ([]stored.FollowerInbox, error)
 	RemoteActor(ctx context.Context, uri string) (*stored.RemoteActor, error)
 	// InboxItem is a received activity (the one a received.* event names).
 	InboxItem(ctx context.Context, id forum.ID) (*stored.InboxItem, error)
@@ -153,6 +154,8 @@ type Publisher struct {
 	wake   chan struct{}
 	park   *parking
 	people peopleLists
+	// followers is the batch's memory of followers' inboxes.
+	followers batchFollowers
 	// renewAt is when the lease this process holds is to be renewed
 	// (zero: not held). Only Run's goroutine reads and writes it.
 	renewAt time.Time
@@ -213,6 +216,8 @@ func (p *Publisher) publishBatch(ctx context.Context) bool {
 		p.cfg.Log.Error("read events", "err", err)
 		return false
 	}
+	p.followers.start()
+	defer p.followers.end()
 	for _, e := range events {
 		subject := subjectOfEvent(e)
 		if subject != "" && p.park.held[subject] {

@@ -7,11 +7,11 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/metropolis/agora/federation/ap"
 	"github.com/metropolis/agora/federation/stored"
-	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/uris"
 )
 
@@ -50,53 +50,89 @@ func (s InboxSet) NotOn(id string) InboxSet {
 	return out
 }
 
-// followerPage is how many followers are read at a time.
-const followerPage = 500
+// batchFollowers remembers, while the publisher goes through one batch of
+// events, the inboxes of the actors' followers it has read: a forum's
+// followers are the recipients of every reply in it, and a batch of 100
+// replies in one forum reads them once instead of a hundred times. It is
+// filled only after the batch's events were read, so a follower accepted
+// before any of those events was written is in it; one accepted later
+// gets the next batch's events, as if it had followed a moment later.
+type batchFollowers struct {
+	mu      sync.Mutex
+	active  bool
+	inboxes map[string][]stored.FollowerInbox
+}
 
-// eachFollower calls fn for each accepted follower of target, paging
-// through the store.
-func (p *Publisher) eachFollower(ctx context.Context, target string, fn func(*stored.Follower) error) error {
-	after := forum.ID("")
-	for {
-		page, err := p.cfg.Store.ListFollowers(ctx, target, after, followerPage)
-		if err != nil {
-			return fmt.Errorf("followers of %s: %w", target, err)
-		}
-		for _, fl := range page {
-			if err := fn(fl); err != nil {
-				return err
-			}
-		}
-		if len(page) < followerPage {
-			return nil
-		}
-		after = page[len(page)-1].ID
+// start begins a batch with nothing remembered.
+func (b *batchFollowers) start() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.active, b.inboxes = true, map[string][]stored.FollowerInbox{}
+}
+
+// end forgets the batch: outside one, every question reads the store.
+func (b *batchFollowers) end() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.active, b.inboxes = false, nil
+}
+
+func (b *batchFollowers) get(target string) ([]stored.FollowerInbox, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	in, ok := b.inboxes[target]
+	return in, b.active && ok
+}
+
+func (b *batchFollowers) put(target string, in []stored.FollowerInbox) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.active {
+		b.inboxes[target] = in
 	}
+}
+
+// followerInboxes is target's followers' inboxes, from the batch's memory
+// when it has them.
+func (p *Publisher) followerInboxes(ctx context.Context, target string) ([]stored.FollowerInbox, error) {
+	if in, ok := p.followers.get(target); ok {
+		return in, nil
+	}
+	in, err := p.cfg.Store.FollowerInboxes(ctx, target)
+	if err != nil {
+		return nil, fmt.Errorf("followers of %s: %w", target, err)
+	}
+	p.followers.put(target, in)
+	return in, nil
 }
 
 // AddFollowers adds the inboxes of target's accepted followers.
 func (p *Publisher) AddFollowers(ctx context.Context, set InboxSet, target string) error {
-	return p.eachFollower(ctx, target, func(fl *stored.Follower) error {
-		set.Add(fl.Inbox, fl.SharedInbox)
-		return nil
-	})
+	inboxes, err := p.followerInboxes(ctx, target)
+	if err != nil {
+		return err
+	}
+	for _, in := range inboxes {
+		set[in.Inbox] = true
+	}
+	return nil
 }
 
 // FollowerSets splits target's accepted followers by what they are:
 // servers (instance actors and forums: Application, Group, or unknown) and
 // people (Person, Service: timeline readers, as on Mastodon).
 func (p *Publisher) FollowerSets(ctx context.Context, target string) (servers, people InboxSet, err error) {
-	servers, people = InboxSet{}, InboxSet{}
-	err = p.eachFollower(ctx, target, func(fl *stored.Follower) error {
-		set := servers
-		if fl.ActorType == ap.TypePerson || fl.ActorType == ap.TypeService {
-			set = people
-		}
-		set.Add(fl.Inbox, fl.SharedInbox)
-		return nil
-	})
+	inboxes, err := p.followerInboxes(ctx, target)
 	if err != nil {
 		return nil, nil, err
+	}
+	servers, people = InboxSet{}, InboxSet{}
+	for _, in := range inboxes {
+		if in.Person {
+			people[in.Inbox] = true
+		} else {
+			servers[in.Inbox] = true
+		}
 	}
 	return servers, people, nil
 }

@@ -68,6 +68,15 @@ type Follower struct {
 	ActorType string
 }
 
+// FollowerInbox is an inbox where some of an actor's accepted followers
+// receive its activities (a shared inbox counts once, however many
+// followers it serves), and whether they are people (Person, Service)
+// rather than servers (instance actors, forums, unknown types).
+type FollowerInbox struct {
+	Inbox  string
+	Person bool
+}
+
 // Following is a remote actor that one of this node's actors follows.
 type Following struct {
 	ID        forum.ID
