@@ -114,6 +114,12 @@ func (s *Service) Events(ctx context.Context, afterID ID, limit int) ([]*Event, 
 	return s.store.ListEvents(ctx, afterID, limit)
 }
 
+// EventIDs lists the IDs of the events after the given one, in order: a
+// reader that has seen most of them reads the rest, not every row again.
+func (s *Service) EventIDs(ctx context.Context, afterID ID, limit int) ([]ID, error) {
+	return s.store.ListEventIDs(ctx, afterID, limit)
+}
+
 // NoteFollowed records that follower began to follow followee, so the
 // followee is told. The follow itself is kept by whoever took it (the
 // Mastodon API's personal store, federation's followers); only a member

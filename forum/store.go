@@ -150,6 +150,8 @@ type EventStore interface {
 	AppendEvent(ctx context.Context, e *Event) error
 	// ListEvents lists events with ID > afterID, oldest first.
 	ListEvents(ctx context.Context, afterID ID, limit int) ([]*Event, error)
+	// ListEventIDs lists the IDs of the events after afterID, in order.
+	ListEventIDs(ctx context.Context, afterID ID, limit int) ([]ID, error)
 }
 
 // Store is the storage the domain needs. Implementations map their driver

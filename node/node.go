@@ -254,7 +254,7 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	feed := &live.Feed{Events: svc.Events, Statuses: cfg.DB.Store().StatusesSince, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
+	feed := &live.Feed{Events: svc.Events, EventIDs: svc.EventIDs, Statuses: cfg.DB.Store().StatusesSince, Broker: sh.Live, Logger: cfg.Logger, Now: cfg.Clock.Now}
 	mailIn := &mailin.Receiver{Store: cfg.DB.Store(), Forum: svc, Logger: cfg.Logger, Now: cfg.Clock.Now,
 		DefaultLanguage: cfg.DefaultLanguage, Posted: func(*forum.Post) { fed.Notify() }}
 	return &Node{URLs: urls, Service: svc, Reports: reports, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, MailIn: mailIn, feed: feed, notices: notices,

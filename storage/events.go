@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -40,8 +41,12 @@ func (s *Store) AppendEvent(ctx context.Context, e *forum.Event) error {
 // ListEvents lists events with ID > afterID ("" for the first), oldest
 // first.
 func (s *Store) ListEvents(ctx context.Context, afterID forum.ID, limit int) ([]*forum.Event, error) {
+	// Read by the notification deriver for every event: prepared, one
+	// statement per page size.
 	var rows []eventRow
-	err := s.db.NewSelect().Model(&rows).Where("id > ?", afterID).OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
+	err := s.selectPrepared(ctx, fmt.Sprintf("list events (limit %d)", limit), &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("id > ?", bun.Safe("?")).OrderExpr("id ASC").Limit(int64(limit))
+	}, afterID)
 	if err != nil {
 		return nil, dbErr("list events", err)
 	}
@@ -52,6 +57,18 @@ func (s *Store) ListEvents(ctx context.Context, afterID forum.ID, limit int) ([]
 	return out, nil
 }
 
+// ListEventIDs lists the IDs of the events with ID > afterID, in order
+// (the primary key's index alone).
+func (s *Store) ListEventIDs(ctx context.Context, afterID forum.ID, limit int) ([]forum.ID, error) {
+	var ids []forum.ID
+	err := s.db.NewSelect().Table("events").Column("id").Where("id > ?", afterID).OrderExpr("id ASC").
+		Limit(int64(limit)).Scan(ctx, &ids)
+	if err != nil {
+		return nil, dbErr("list event ids", err)
+	}
+	return ids, nil
+}
+
 func (r *eventRow) event() *forum.Event {
 	return &forum.Event{ID: r.ID, Kind: forum.EventKind(r.Kind), ActorID: r.ActorID, ForumID: r.ForumID,
 		ThreadID: r.ThreadID, PostID: r.PostID, MemberID: r.MemberID, ReceivedID: r.ReceivedID, ReportID: r.ReportID, CreatedAt: r.CreatedAt.UTC()}
@@ -60,9 +77,11 @@ func (r *eventRow) event() *forum.Event {
 // UnpublishedEvents lists the events federation has not published yet,
 // oldest first, but those it parked.
 func (s *Store) UnpublishedEvents(ctx context.Context, limit int) ([]*forum.Event, error) {
+	// The publisher's wake-up: prepared, one statement per batch size.
 	var rows []eventRow
-	err := s.db.NewSelect().Model(&rows).Where("published_at IS NULL").Where("publish_retry_at IS NULL").
-		OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
+	err := s.selectPrepared(ctx, fmt.Sprintf("unpublished events (limit %d)", limit), &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("published_at IS NULL").Where("publish_retry_at IS NULL").OrderExpr("id ASC").Limit(int64(limit))
+	})
 	if err != nil {
 		return nil, dbErr("list unpublished events", err)
 	}

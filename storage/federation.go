@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -34,7 +35,9 @@ func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) erro
 	if !s.inTx {
 		return s.atomic(ctx, func(ctx context.Context, _ *Store) error { return fn(ctx) })
 	}
-	if _, err := s.db.ExecContext(ctx, "SAVEPOINT item"); err != nil {
+	// Twice per received item: prepared (a statement with no table, shown
+	// to the hooks by its text).
+	if _, err := s.execPrepared(ctx, "savepoint", noTable, sqlText("SAVEPOINT item")); err != nil {
 		return dbErr("savepoint", err)
 	}
 	if err := fn(ctx); err != nil {
@@ -46,9 +49,15 @@ func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) erro
 		}
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, "RELEASE SAVEPOINT item")
+	_, err := s.execPrepared(ctx, "release savepoint", noTable, sqlText("RELEASE SAVEPOINT item"))
 	return dbErr("release savepoint", err)
 }
+
+// noTable is the bun query of a statement that names no table: none.
+func noTable(bun.IDB) bun.Query { return nil }
+
+// sqlText is a statement's text, the same on both databases.
+func sqlText(q string) func(bun.IDB) string { return func(bun.IDB) string { return q } }
 
 // ForumStore is s as forum.Store (the same transaction, if s is one).
 func (s *Store) ForumStore() forum.Store { return s }
@@ -179,12 +188,19 @@ func (s *Store) AddTombstone(ctx context.Context, t *federation.Tombstone) error
 }
 
 // Tombstone returns the tombstone of uri.
+// Prepared: the received side asks it for every post it stores.
 func (s *Store) Tombstone(ctx context.Context, uri string) (*federation.Tombstone, error) {
-	var r tombstoneRow
-	if err := s.db.NewSelect().Model(&r).Where("uri = ?", uri).Scan(ctx); err != nil {
+	var rows []tombstoneRow
+	err := s.selectPrepared(ctx, "tombstone", &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("uri = ?", bun.Safe("?"))
+	}, uri)
+	if err != nil {
 		return nil, dbErr("tombstone", err)
 	}
-	return &federation.Tombstone{URI: r.URI, DeletedAt: r.DeletedAt.UTC()}, nil
+	if len(rows) == 0 {
+		return nil, dbErr("tombstone", sql.ErrNoRows)
+	}
+	return &federation.Tombstone{URI: rows[0].URI, DeletedAt: rows[0].DeletedAt.UTC()}, nil
 }
 
 // Domain blocks.

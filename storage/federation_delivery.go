@@ -115,16 +115,9 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		full := func(host string) bool { return waiting[host] || (perHost > 0 && inFlight[host] >= perHost) }
 		after := ""
 		for len(picked) < limit {
-			var rows []deliveryRow
-			q := tx.db.NewSelect().Model(&rows).
-				Where("state = ?", string(federation.DeliveryPending)).Where("next_attempt_at <= ?", now).
-				Where("(lease_until IS NULL OR lease_until < ?)", now).Where("id > ?", after).
-				OrderExpr("id ASC").Limit(claimScan)
-			if hosts := append(fullHosts(inFlight, perHost), keys(waiting)...); len(hosts) > 0 {
-				q = q.Where("host NOT IN (?)", bun.List(hosts))
-			}
-			if err := lockForClaim(q).Scan(ctx); err != nil {
-				return dbErr("claim deliveries", err)
+			rows, err := tx.deliveryCandidates(ctx, now, after, append(fullHosts(inFlight, perHost), keys(waiting)...))
+			if err != nil {
+				return err
 			}
 			for i := range rows {
 				after = rows[i].ID
@@ -169,11 +162,42 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 	return picked, nil
 }
 
+// deliveryCandidates reads, locked for the claim, up to claimScan pending
+// deliveries due at now, not leased, after the ID after and to none of
+// the hosts skip. The delivery runner claims every few milliseconds while
+// it has work: prepared when no host is skipped (the list's length would
+// make a statement per length).
+func (s *Store) deliveryCandidates(ctx context.Context, now time.Time, after string, skip []string) ([]deliveryRow, error) {
+	var rows []deliveryRow
+	q := func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("state = ?", string(federation.DeliveryPending)).Where("next_attempt_at <= ?", bun.Safe("?")).
+			Where("(lease_until IS NULL OR lease_until < ?)", bun.Safe("?")).Where("id > ?", bun.Safe("?")).
+			OrderExpr("id ASC").Limit(claimScan)
+	}
+	var err error
+	if len(skip) == 0 {
+		err = s.selectPrepared(ctx, "delivery candidates", &rows, func(sq *bun.SelectQuery) *bun.SelectQuery {
+			return lockForClaim(q(sq))
+		}, now, now, after)
+	} else {
+		err = lockForClaim(s.db.NewSelect().Model(&rows).
+			Where("state = ?", string(federation.DeliveryPending)).Where("next_attempt_at <= ?", now).
+			Where("(lease_until IS NULL OR lease_until < ?)", now).Where("id > ?", after).
+			Where("host NOT IN (?)", bun.List(skip)).OrderExpr("id ASC").Limit(claimScan)).Scan(ctx)
+	}
+	return rows, dbErr("claim deliveries", err)
+}
+
 // hostsAwaitingRetry are the hosts with a pending delivery not yet due.
+// Prepared: every claim asks it.
 func (s *Store) hostsAwaitingRetry(ctx context.Context, now time.Time) (map[string]bool, error) {
 	var hosts []string
-	err := s.db.NewSelect().Model((*deliveryRow)(nil)).ColumnExpr("DISTINCT host").
-		Where("state = ?", string(federation.DeliveryPending)).Where("next_attempt_at > ?", now).Scan(ctx, &hosts)
+	q := func(db bun.IDB) *bun.SelectQuery {
+		return db.NewSelect().Model((*deliveryRow)(nil)).ColumnExpr("DISTINCT host").
+			Where("state = ?", string(federation.DeliveryPending)).Where("next_attempt_at > ?", bun.Safe("?"))
+	}
+	err := s.queryPrepared(ctx, "hosts awaiting retry", func(db bun.IDB) bun.Query { return q(db) },
+		func(db bun.IDB) string { return q(db).String() }, &hosts, now)
 	if err != nil {
 		return nil, dbErr("hosts awaiting retry", err)
 	}
@@ -204,8 +228,13 @@ func (s *Store) inFlightByHost(ctx context.Context, now time.Time) (map[string]i
 		Host     string `bun:"host"`
 		OrderKey string `bun:"order_key"`
 	}
-	err := s.db.NewSelect().Model((*deliveryRow)(nil)).Column("host", "order_key").
-		Where("lease_until >= ?", now).Scan(ctx, &leased)
+	// Prepared: every claim asks it.
+	q := func(db bun.IDB) *bun.SelectQuery {
+		return db.NewSelect().Model((*deliveryRow)(nil)).Column("host", "order_key").
+			Where("lease_until >= ?", bun.Safe("?"))
+	}
+	err := s.queryPrepared(ctx, "deliveries in flight", func(db bun.IDB) bun.Query { return q(db) },
+		func(db bun.IDB) string { return q(db).String() }, &leased, now)
 	if err != nil {
 		return nil, nil, dbErr("count deliveries in flight", err)
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -71,15 +72,22 @@ func (s *Store) DeleteFollower(ctx context.Context, target, actorURI string) err
 // ListFollowers lists accepted followers of target by ID, after afterID
 // ("" for the first), with their actor's type from the remote actor
 // cache (one join, not a query per follower).
+// followerWithType is a follower with its actor's type, when known.
+type followerWithType struct {
+	followerRow `bun:",extend"`
+	ActorType   *string `bun:"actor_type"`
+}
+
 func (s *Store) ListFollowers(ctx context.Context, target string, afterID forum.ID, limit int) ([]*federation.Follower, error) {
-	var rows []struct {
-		followerRow `bun:",extend"`
-		ActorType   *string `bun:"actor_type"`
-	}
-	err := s.db.NewSelect().Model(&rows).ColumnExpr("f.*").ColumnExpr("ra.type AS actor_type").
-		ModelTableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
-		Where("f.target = ?", target).Where("f.state = ?", string(federation.FollowAccepted)).Where("f.id > ?", afterID).
-		OrderExpr("f.id ASC").Limit(int64(limit)).Scan(ctx)
+	// The publisher pages through a forum's followers for every event:
+	// prepared, one statement per page size.
+	var rows []followerWithType
+	err := s.selectPrepared(ctx, fmt.Sprintf("list followers (limit %d)", limit), &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.ColumnExpr("f.*").ColumnExpr("ra.type AS actor_type").
+			ModelTableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
+			Where("f.target = ?", bun.Safe("?")).Where("f.state = ?", bun.Safe("?")).Where("f.id > ?", bun.Safe("?")).
+			OrderExpr("f.id ASC").Limit(int64(limit))
+	}, target, string(federation.FollowAccepted), afterID)
 	if err != nil {
 		return nil, dbErr("list followers", err)
 	}
@@ -106,11 +114,16 @@ func (s *Store) FollowerInboxes(ctx context.Context, target string) ([]stored.Fo
 		Inbox  string `bun:"inbox"`
 		Person bool   `bun:"person"`
 	}
-	err := s.db.NewSelect().ColumnExpr("DISTINCT CASE WHEN f.shared_inbox <> '' THEN f.shared_inbox ELSE f.inbox END AS inbox").
-		ColumnExpr("COALESCE(ra.type IN (?, ?), FALSE) AS person", ap.TypePerson, ap.TypeService).
-		TableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
-		Where("f.target = ?", target).Where("f.state = ?", string(federation.FollowAccepted)).
-		OrderExpr("inbox, person").Scan(ctx, &rows)
+	// The publisher reads it for every activity: prepared.
+	q := func(db bun.IDB) *bun.SelectQuery {
+		return db.NewSelect().ColumnExpr("DISTINCT CASE WHEN f.shared_inbox <> '' THEN f.shared_inbox ELSE f.inbox END AS inbox").
+			ColumnExpr("COALESCE(ra.type IN (?, ?), FALSE) AS person", ap.TypePerson, ap.TypeService).
+			TableExpr("followers AS f").Join("LEFT JOIN remote_actors AS ra ON ra.uri = f.actor_uri").
+			Where("f.target = ?", bun.Safe("?")).Where("f.state = ?", string(federation.FollowAccepted)).
+			OrderExpr("inbox, person")
+	}
+	err := s.queryPrepared(ctx, "follower inboxes", func(db bun.IDB) bun.Query { return q(db) },
+		func(db bun.IDB) string { return q(db).String() }, &rows, target)
 	if err != nil {
 		return nil, dbErr("follower inboxes", err)
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -39,7 +40,11 @@ func (s *Store) AddInboxItem(ctx context.Context, it *federation.InboxItem) erro
 	row := &inboxRow{ID: it.ID, ActivityID: it.ActivityID, ActorURI: it.ActorURI, Body: nonNil(it.Body),
 		ReceivedAt: utc(it.ReceivedAt), Attempts: it.Attempts, NextAttemptAt: utc(it.NextAttemptAt),
 		ProcessedAt: utcPtr(it.ProcessedAt), FailedAt: utcPtr(it.FailedAt), LastError: it.LastError}
-	res, err := s.db.NewInsert().Model(row).On("CONFLICT (activity_id) DO NOTHING").Returning("NULL").Exec(ctx)
+	// Every accepted activity: prepared. Without bun's RETURNING NULL: bun
+	// counted the rows it returned, the driver counts the rows changed,
+	// which SQLite gives only once the statement is done (a RETURNING
+	// statement's first step returns a row before).
+	res, err := s.insertPreparedThen(ctx, "add inbox item", row, " ON CONFLICT (activity_id) DO NOTHING")
 	if err != nil {
 		return dbErr("add inbox item", err)
 	}
@@ -51,11 +56,18 @@ func (s *Store) AddInboxItem(ctx context.Context, it *federation.InboxItem) erro
 
 // InboxItem returns a received activity by its item ID.
 func (s *Store) InboxItem(ctx context.Context, id forum.ID) (*federation.InboxItem, error) {
-	var r inboxRow
-	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+	// The publisher reads every received post's item: prepared.
+	var rows []inboxRow
+	err := s.selectPrepared(ctx, "inbox item", &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("id = ?", bun.Safe("?"))
+	}, id)
+	if err != nil {
 		return nil, dbErr("inbox item", err)
 	}
-	return r.toFederation(), nil
+	if len(rows) == 0 {
+		return nil, dbErr("inbox item", sql.ErrNoRows)
+	}
+	return rows[0].toFederation(), nil
 }
 
 // ClaimInboxItems leases up to limit items that are neither processed nor
@@ -70,13 +82,9 @@ func (s *Store) ClaimInboxItems(ctx context.Context, now time.Time, lease time.D
 	until := now.Add(lease)
 	var out []*federation.InboxItem
 	err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
-		var rows []inboxRow
-		q := tx.db.NewSelect().Model(&rows).
-			Where("processed_at IS NULL").Where("failed_at IS NULL").Where("next_attempt_at <= ?", now).
-			Where("(lease_until IS NULL OR lease_until < ?)", now).
-			OrderExpr("next_attempt_at ASC, id ASC").Limit(int64(limit))
-		if err := lockForClaim(q).Scan(ctx); err != nil {
-			return dbErr("claim inbox items", err)
+		rows, err := tx.claimableInboxItems(ctx, now, limit)
+		if err != nil {
+			return err
 		}
 		out = make([]*federation.InboxItem, len(rows))
 		if len(rows) == 0 {
@@ -87,7 +95,7 @@ func (s *Store) ClaimInboxItems(ctx context.Context, now time.Time, lease time.D
 			ids[i] = rows[i].ID
 			out[i] = rows[i].toFederation()
 		}
-		_, err := tx.db.NewUpdate().Model((*inboxRow)(nil)).Set("lease_until = ?", until).
+		_, err = tx.db.NewUpdate().Model((*inboxRow)(nil)).Set("lease_until = ?", until).
 			Where("id IN (?)", bun.List(ids)).Exec(ctx)
 		return dbErr("lease inbox items", err)
 	})
@@ -95,6 +103,19 @@ func (s *Store) ClaimInboxItems(ctx context.Context, now time.Time, lease time.D
 		return nil, err
 	}
 	return out, nil
+}
+
+// claimableInboxItems reads, locked for the claim, up to limit items due
+// at now and not leased. Every inbox batch starts here: prepared, one
+// statement per batch size.
+func (s *Store) claimableInboxItems(ctx context.Context, now time.Time, limit int) ([]inboxRow, error) {
+	var rows []inboxRow
+	err := s.selectPrepared(ctx, fmt.Sprintf("claim inbox items (limit %d)", limit), &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return lockForClaim(q.Where("processed_at IS NULL").Where("failed_at IS NULL").
+			Where("next_attempt_at <= ?", bun.Safe("?")).Where("(lease_until IS NULL OR lease_until < ?)", bun.Safe("?")).
+			OrderExpr("next_attempt_at ASC, id ASC").Limit(int64(limit)))
+	}, now, now)
+	return rows, dbErr("claim inbox items", err)
 }
 
 func inboxItemsTable(db bun.IDB) bun.Query { return db.NewUpdate().Model((*inboxRow)(nil)) }
@@ -231,12 +252,20 @@ func (s *Store) OutboxActivityByURI(ctx context.Context, uri string) (*federatio
 	return s.oneOutbox(ctx, "outbox activity by uri", "uri = ?", uri)
 }
 
+// oneOutbox reads the activity where holds (what names the statement,
+// prepared: the delivery runner reads one for every delivery it sends).
 func (s *Store) oneOutbox(ctx context.Context, what, where string, arg any) (*federation.OutboxActivity, error) {
-	var r outboxRow
-	if err := s.db.NewSelect().Model(&r).Where(where, arg).Scan(ctx); err != nil {
+	var rows []outboxRow
+	err := s.selectPrepared(ctx, what, &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where(where, bun.Safe("?"))
+	}, arg)
+	if err != nil {
 		return nil, dbErr(what, err)
 	}
-	return r.toFederation(), nil
+	if len(rows) == 0 {
+		return nil, dbErr(what, sql.ErrNoRows)
+	}
+	return rows[0].toFederation(), nil
 }
 
 // ListOutbox lists actorURI's public activities newest first, before

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"time"
 
@@ -125,12 +126,21 @@ func (s *Store) ForumByURI(ctx context.Context, uri string) (*forum.Forum, error
 	return s.oneForum(ctx, "forum by uri", "uri = ?", uri)
 }
 
+// oneForum reads the forum where holds (what names the statement,
+// prepared: the received side reads a reply's forum, the publisher its
+// event's).
 func (s *Store) oneForum(ctx context.Context, what, where string, arg any) (*forum.Forum, error) {
-	var row forumRow
-	if err := s.db.NewSelect().Model(&row).Where(where, arg).Scan(ctx); err != nil {
+	var rows []forumRow
+	err := s.selectPrepared(ctx, what, &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where(where, bun.Safe("?"))
+	}, arg)
+	if err != nil {
 		return nil, dbErr(what, err)
 	}
-	fs, err := s.withDetails(ctx, []forumRow{row})
+	if len(rows) == 0 {
+		return nil, dbErr(what, sql.ErrNoRows)
+	}
+	fs, err := s.withDetails(ctx, rows[:1])
 	if err != nil {
 		return nil, err
 	}
@@ -194,21 +204,45 @@ func (s *Store) withDetails(ctx context.Context, rows []forumRow) ([]*forum.Foru
 		ids[i] = r.ID
 	}
 	var texts []forumTextRow
-	if err := s.db.NewSelect().Model(&texts).Where("forum_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, dbErr("load forum texts", err)
+	var hosts []forumInstanceRow
+	if len(ids) == 1 {
+		// One forum (oneForum): prepared statements.
+		if err := s.oneForumDetails(ctx, ids[0], &texts, &hosts); err != nil {
+			return nil, err
+		}
+	} else if err := s.forumsDetails(ctx, ids, &texts, &hosts); err != nil {
+		return nil, err
 	}
 	for _, t := range texts {
 		byID[t.ForumID].Texts[t.Lang] = forum.ForumText{Title: t.Title, Description: t.Description}
-	}
-	var hosts []forumInstanceRow
-	err := s.db.NewSelect().Model(&hosts).Where("forum_id IN (?)", bun.List(ids)).
-		OrderExpr("forum_id, position").Scan(ctx)
-	if err != nil {
-		return nil, dbErr("load forum instances", err)
 	}
 	for _, h := range hosts {
 		p := &byID[h.ForumID].Policy
 		p.Instances = append(p.Instances, h.Host)
 	}
 	return out, nil
+}
+
+// forumsDetails reads the texts and listed instances of the forums ids.
+func (s *Store) forumsDetails(ctx context.Context, ids []string, texts *[]forumTextRow, hosts *[]forumInstanceRow) error {
+	if err := s.db.NewSelect().Model(texts).Where("forum_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return dbErr("load forum texts", err)
+	}
+	err := s.db.NewSelect().Model(hosts).Where("forum_id IN (?)", bun.List(ids)).
+		OrderExpr("forum_id, position").Scan(ctx)
+	return dbErr("load forum instances", err)
+}
+
+// oneForumDetails is forumsDetails for one forum, prepared.
+func (s *Store) oneForumDetails(ctx context.Context, id string, texts *[]forumTextRow, hosts *[]forumInstanceRow) error {
+	err := s.selectPrepared(ctx, "texts of one forum", texts, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("forum_id = ?", bun.Safe("?"))
+	}, id)
+	if err != nil {
+		return dbErr("load forum texts", err)
+	}
+	err = s.selectPrepared(ctx, "instances of one forum", hosts, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("forum_id = ?", bun.Safe("?")).OrderExpr("forum_id, position")
+	}, id)
+	return dbErr("load forum instances", err)
 }

@@ -138,12 +138,20 @@ func (s *Store) MemberByURI(ctx context.Context, uri string) (*forum.Member, err
 	return s.oneMember(ctx, "member by uri", "uri = ?", uri)
 }
 
+// oneMember reads the member where holds (what names the statement,
+// prepared: the received side looks up every reply's author).
 func (s *Store) oneMember(ctx context.Context, what, where string, arg any) (*forum.Member, error) {
-	var row memberRow
-	if err := s.db.NewSelect().Model(&row).Where(where, arg).Scan(ctx); err != nil {
+	var rows []memberRow
+	err := s.selectPrepared(ctx, what, &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where(where, bun.Safe("?"))
+	}, arg)
+	if err != nil {
 		return nil, dbErr(what, err)
 	}
-	ms, err := s.withLanguages(ctx, []memberRow{row})
+	if len(rows) == 0 {
+		return nil, dbErr(what, sql.ErrNoRows)
+	}
+	ms, err := s.withLanguages(ctx, rows[:1])
 	if err != nil {
 		return nil, err
 	}
@@ -202,8 +210,16 @@ func (s *Store) withLanguages(ctx context.Context, rows []memberRow) ([]*forum.M
 		ids[i] = rows[i].ID
 	}
 	var langs []memberLanguageRow
-	err := s.db.NewSelect().Model(&langs).Where("member_id IN (?)", bun.List(ids)).
-		OrderExpr("member_id, position").Scan(ctx)
+	var err error
+	if len(ids) == 1 {
+		// One member (a lookup by URI or name): a prepared statement.
+		err = s.selectPrepared(ctx, "languages of one member", &langs, func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("member_id = ?", bun.Safe("?")).OrderExpr("member_id, position")
+		}, ids[0])
+	} else {
+		err = s.db.NewSelect().Model(&langs).Where("member_id IN (?)", bun.List(ids)).
+			OrderExpr("member_id, position").Scan(ctx)
+	}
 	if err != nil {
 		return nil, dbErr("load member languages", err)
 	}

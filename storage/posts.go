@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -47,7 +48,13 @@ type postRow struct {
 
 // selectPosts selects posts with HasTranslations and HasImages.
 func (s *Store) selectPosts(model any) *bun.SelectQuery {
-	return s.db.NewSelect().Model(model).ColumnExpr("?TableAlias.*").
+	return withPostFlags(s.db.NewSelect().Model(model))
+}
+
+// withPostFlags selects a post's columns and whether it has translations
+// and images.
+func withPostFlags(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.ColumnExpr("?TableAlias.*").
 		ColumnExpr("EXISTS (SELECT 1 FROM post_translations AS pt WHERE pt.post_id = ?TableAlias.id) AS has_translations").
 		ColumnExpr("EXISTS (SELECT 1 FROM post_images AS pi WHERE pi.post_id = ?TableAlias.id) AS has_images")
 }
@@ -198,12 +205,20 @@ func (s *Store) PostByURI(ctx context.Context, uri string) (*forum.Post, error) 
 	return s.onePost(ctx, "post by uri", "uri = ?", uri)
 }
 
+// onePost reads the post where holds (what names the statement,
+// prepared: the received side reads every reply's parent).
 func (s *Store) onePost(ctx context.Context, what, where string, arg any) (*forum.Post, error) {
-	var row postRow
-	if err := s.selectPosts(&row).Where(where, arg).Scan(ctx); err != nil {
+	var rows []postRow
+	err := s.selectPrepared(ctx, what, &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return withPostFlags(q).Where(where, bun.Safe("?"))
+	}, arg)
+	if err != nil {
 		return nil, dbErr(what, err)
 	}
-	ps, err := s.withTranslations(ctx, []postRow{row})
+	if len(rows) == 0 {
+		return nil, dbErr(what, sql.ErrNoRows)
+	}
+	ps, err := s.withTranslations(ctx, rows[:1])
 	if err != nil {
 		return nil, err
 	}

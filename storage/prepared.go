@@ -15,7 +15,9 @@ import (
 // database connection. bun writes each argument into the SQL text, so
 // SQLite would parse every statement again on every request: on a
 // member's thread page, parsing was about a third of the queries' CPU.
-// The received-reply path's writes are prepared too (prepared_write.go).
+// The received-reply path's writes are prepared too (prepared_write.go),
+// and its reads, the publisher's and the deliveries' (prepared_read.go),
+// kept in writes with their text and the bun query shown to the hooks.
 type statements struct {
 	db     *bun.DB
 	pg     bool

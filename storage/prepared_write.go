@@ -132,6 +132,12 @@ func (st *statements) write(ctx context.Context, id string, iq func(db bun.IDB) 
 // prepared statement named id: every column of the model, as bun's
 // INSERT of it would write them.
 func (s *Store) insertPrepared(ctx context.Context, id string, row any) (sql.Result, error) {
+	return s.insertPreparedThen(ctx, id, row, "")
+}
+
+// insertPreparedThen is insertPrepared with then (its ON CONFLICT and
+// RETURNING clauses, as bun writes them) after the VALUES.
+func (s *Store) insertPreparedThen(ctx context.Context, id string, row any, then string) (sql.Result, error) {
 	v := reflect.ValueOf(row)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("%s: insert of %T, want a pointer to a struct", id, row)
@@ -148,7 +154,7 @@ func (s *Store) insertPrepared(ctx context.Context, id string, row any) (sql.Res
 	}
 	zero := reflect.New(strct.Type()).Interface() // the table only: the statement is kept
 	return s.execPrepared(ctx, id, func(db bun.IDB) bun.Query { return db.NewInsert().Model(zero) },
-		func(bun.IDB) string { return insertText(table) }, args...)
+		func(bun.IDB) string { return insertText(table) + then }, args...)
 }
 
 // insertText is INSERT INTO table (every column) VALUES (?, …).
@@ -196,6 +202,11 @@ func encodeArg(v any) (any, error) {
 		return nil, nil
 	case string:
 		return bunString(v)
+	case []byte:
+		if v == nil {
+			return nil, nil // bun writes NULL
+		}
+		return v, nil
 	case int:
 		return int64(v), nil
 	case int64:

@@ -131,6 +131,23 @@ func TestPreparedWriteEncoding(t *testing.T) {
 						wantErr(t, "bun append event", storage.BunAppendEvent(ctx(t), s, e), nil)
 					}
 				}, []string{"id"}},
+				{"an inbox item added (every column set, a body of invalid UTF-8)", "inbox_items", func(t *testing.T, id forum.ID, prepared bool) {
+					it := &federation.InboxItem{ID: id, ActivityID: "https://remote.example/a/" + string(id), ActorURI: "https://remote.example/u/x",
+						Body: []byte("{\"a\":\"\xff\x00'\"}"), ReceivedAt: odd, Attempts: 3, NextAttemptAt: micro,
+						ProcessedAt: &round, FailedAt: &odd, LastError: "it's \"bad\""}
+					if prepared {
+						wantErr(t, "AddInboxItem", s.AddInboxItem(ctx(t), it), nil)
+						// Seen before: refused, as bun's ON CONFLICT DO NOTHING made it.
+						wantErr(t, "AddInboxItem again", s.AddInboxItem(ctx(t), it), forum.ErrConflict)
+						// A new one after the refusal is stored (the count of
+						// rows changed is the new statement's own).
+						next := *it
+						next.ID, next.ActivityID = f.ids.New(), it.ActivityID+"/next"
+						wantErr(t, "AddInboxItem after a refusal", s.AddInboxItem(ctx(t), &next), nil)
+					} else {
+						wantErr(t, "bun add inbox item", storage.BunAddInboxItem(ctx(t), s, it), nil)
+					}
+				}, []string{"id", "activity_id"}},
 				{"an inbox item finished", "inbox_items", func(t *testing.T, id forum.ID, prepared bool) {
 					it := &federation.InboxItem{ID: id, ActivityID: "https://remote.example/a/" + string(id), ActorURI: "https://remote.example/u/x",
 						Body: []byte(`{}`), ReceivedAt: round, NextAttemptAt: round}

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -244,6 +245,22 @@ func TestEvents(t *testing.T) {
 		rest, err := s.ListEvents(ctx(t), all[2].ID, 10)
 		wantErr(t, "ListEvents after the third", err, nil)
 		same(t, "ListEvents after the third", rest, all[3:])
+		for _, c := range []struct {
+			after forum.ID
+			limit int
+			want  []*forum.Event
+		}{{"", 10, all}, {"", 2, all[:2]}, {all[2].ID, 10, all[3:]}, {all[4].ID, 10, nil}} {
+			gotIDs, err := s.ListEventIDs(ctx(t), c.after, c.limit)
+			wantErr(t, "ListEventIDs", err, nil)
+			wantIDs := []forum.ID{}
+			for _, e := range c.want {
+				wantIDs = append(wantIDs, e.ID)
+			}
+			if gotIDs == nil {
+				gotIDs = []forum.ID{}
+			}
+			same(t, fmt.Sprintf("ListEventIDs after %q, %d", c.after, c.limit), gotIDs, wantIDs)
+		}
 
 		// A rolled-back transaction leaves no event behind.
 		boom := errors.New("boom")

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -105,12 +106,20 @@ func (s *Store) AddThreadReplies(ctx context.Context, threadID forum.ID, n int, 
 // ReadThread is ThreadByID without the row lock a read inside a
 // transaction takes on PostgreSQL: for a writer that changes the thread
 // only through AddThreadReplies.
+//
+// Prepared: the received side reads every reply's thread.
 func (s *Store) ReadThread(ctx context.Context, id forum.ID) (*forum.Thread, error) {
-	var row threadRow
-	if err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
+	var rows []threadRow
+	err := s.selectPrepared(ctx, "read thread", &rows, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("id = ?", bun.Safe("?"))
+	}, id)
+	if err != nil {
 		return nil, dbErr("read thread", err)
 	}
-	return row.toForum(), nil
+	if len(rows) == 0 {
+		return nil, dbErr("read thread", sql.ErrNoRows)
+	}
+	return rows[0].toForum(), nil
 }
 
 // ThreadByID returns a thread, deleted or not.

@@ -218,7 +218,7 @@ func serveNode(t *testing.T) string {
 	feedCtx, stopFeed := context.WithCancel(context.Background())
 	feedDone := make(chan struct{})
 	go func() {
-		(&live.Feed{Events: rig.Service.Events, Broker: broker, Logger: logger, Now: rig.Clock.Now}).Run(feedCtx)
+		(&live.Feed{Events: rig.Service.Events, EventIDs: rig.Service.EventIDs, Broker: broker, Logger: logger, Now: rig.Clock.Now}).Run(feedCtx)
 		close(feedDone)
 	}()
 	t.Cleanup(func() { stopFeed(); <-feedDone })
