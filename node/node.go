@@ -277,11 +277,12 @@ const (
 )
 
 // Run runs the node's background work (federation, the live feed,
-// notifications) until ctx ends.
+// notifications, SQLite's search indexer) until ctx ends.
 func (n *Node) Run(ctx context.Context) {
-	done := make(chan struct{}, 2)
+	done := make(chan struct{}, 3)
 	go func() { n.feed.Run(ctx); done <- struct{}{} }()
 	go func() { n.notices.Run(ctx); done <- struct{}{} }()
+	go func() { n.DB.RunSearchIndexer(ctx, storage.SearchIndexing{}); done <- struct{}{} }()
 	if n.mailer != nil {
 		go n.mailer.Run(ctx)
 		go n.planMail(ctx)
@@ -290,6 +291,7 @@ func (n *Node) Run(ctx context.Context) {
 		go n.sweepMedia(ctx)
 	}
 	n.Federation.Run(ctx)
+	<-done
 	<-done
 	<-done
 }

@@ -135,13 +135,18 @@ var uncachedTables = map[string]bool{
 	// a cache holds.
 	"events": true,
 	// The search index is written with the post or thread it indexes
-	// (which moves the counters) and is read by no cached page.
+	// (which moves the counters) and is read by no cached page; SQLite's
+	// full-text table is brought up to date later (search_fts_pending.go).
 	"search_docs": true, "post_tags": true,
 	// Notifications, watches and read positions are shown only on
 	// members' pages, which are rendered for each request.
 	"notifications": true, "watches": true, "read_positions": true, "notify_prefs": true, "notify_mail_prefs": true,
 	"mail_queue": true, "member_emails": true,
 }
+
+// searchIndexerTables are what SQLite's search indexer writes
+// (search_fts_pending.go), by raw statements: read by no cached page.
+var searchIndexerTables = map[string]bool{"search_fts": true, "search_fts_pending": true}
 
 // threadTables hold a thread's own row: a write to them made under
 // withThreadScope changes that thread only. postTables hold a post's rows:
@@ -196,6 +201,7 @@ func firstWord(query string) string {
 // table some cache may hold, and what those writes changed.
 type txState struct {
 	dirty  atomic.Bool
+	search atomic.Bool // it wrote search_docs: the search indexer is woken at COMMIT
 	blocks atomic.Bool // the block list's version moved (domainBlocksMoved)
 	mu     sync.Mutex
 	all    bool               // a write of unknown scope
@@ -282,6 +288,11 @@ func (c *Changes) observe(ctx context.Context, e *bun.QueryEvent, st *txState, o
 			table = strings.Trim(e.IQuery.GetTableName(), "\"`")
 		}
 		if uncachedTables[table] {
+			return
+		}
+		// The search indexer's raw statements (no model) move nothing
+		// either; any other raw statement keeps an unknown scope.
+		if table == "" && searchIndexerTables[writeTarget(e.Query)] {
 			return
 		}
 		sc, _ := ctx.Value(scopeKey{}).(scope)

@@ -63,6 +63,9 @@ type DB struct {
 	// analyzer computes the search terms of every post written through
 	// this database's stores, its cache shared by all of them.
 	analyzer *search.Analyzer
+	// searchWake wakes RunSearchIndexer after commits that wrote
+	// search_docs (SQLite).
+	searchWake *searchWake
 }
 
 // Open opens the database and checks that it answers. It does not migrate.
@@ -108,8 +111,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	db.changes = NewChanges()
 	db.analyzer = search.NewAnalyzer(search.DefaultCacheWords)
 	hooks := []bun.QueryHook{db.changes}
+	db.searchWake = newSearchWake()
 	if db.writers != nil {
-		hooks = append(hooks, gateHook{gate: db.writers})
+		hooks = append(hooks, gateHook{gate: db.writers}, searchWakeHook{wake: db.searchWake})
 	}
 	hooks = append(hooks, opts.QueryHooks...)
 	for _, h := range hooks {

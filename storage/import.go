@@ -62,7 +62,13 @@ func (s *Store) ImportPosts(ctx context.Context, threads []*forum.Thread, posts 
 		if err := insertChunks(ctx, tx, "import search documents", docs); err != nil {
 			return err
 		}
-		return insertChunks(ctx, tx, "import tags", tags)
+		if err := insertChunks(ctx, tx, "import tags", tags); err != nil {
+			return err
+		}
+		// The full-text index of the documents, in this transaction: one
+		// FTS5 segment for the whole import (search_fts_pending.go).
+		_, err := tx.indexPending(ctx, 0)
+		return err
 	})
 }
 

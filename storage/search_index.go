@@ -13,10 +13,13 @@ import (
 	"github.com/metropolis/agora/search"
 )
 
-// The search index is written in the transaction that writes the post
-// (CreatePost, CreateThread, UpdatePost, UpdateThread), so local posts
-// and received ones, which all come through those, are found as soon as
-// they are stored and never lost; Reindex rebuilds it from the posts.
+// A post's search document (search_docs) is written in the transaction
+// that writes the post (CreatePost, CreateThread, UpdatePost,
+// UpdateThread), so local posts and received ones, which all come through
+// those, are never lost; Reindex rebuilds the documents from the posts.
+// PostgreSQL's tsvector is part of the row; SQLite's full-text table is
+// brought up to date after the commit, and before any search that would
+// miss the post (search_fts_pending.go).
 
 // postTerms are the index terms of a post's body: its text in its
 // language, then each translation (title and text) in its own.
@@ -46,8 +49,8 @@ func (s *Store) indexNewPost(ctx context.Context, p *forum.Post, t *forum.Thread
 	}
 	doc := &searchDocRow{PostID: p.ID, TitleKey: key, Title: title, Body: s.postTerms(p), Language: p.Language}
 	// Prepared: every post, local or received, runs it, and on SQLite its
-	// statement carries the FTS5 trigger's program, compiled again each
-	// time the statement is parsed.
+	// statement carries the trigger's program (search_fts_pending),
+	// compiled again each time the statement is parsed.
 	if _, err := s.insertPrepared(ctx, "index post", doc); err != nil {
 		return dbErr("index post", err)
 	}
@@ -123,7 +126,7 @@ func (s *Store) insertTags(ctx context.Context, p *forum.Post) error {
 // reindexTitle rewrites the title of a thread's question when it changed
 // (UpdateThread runs on every local answer: then nothing is written).
 // Prepared for that reason: on SQLite, parsing the UPDATE compiled the
-// FTS5 trigger's program too, about 40 % of this call's cost.
+// trigger's program too (then FTS5's, about 40 % of this call's cost).
 func (s *Store) reindexTitle(ctx context.Context, t *forum.Thread) error {
 	title := s.analyzer.Terms(t.Language, t.Title)
 	_, err := s.execPrepared(ctx, "reindex title",
@@ -200,6 +203,9 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		if _, err := tx.db.ExecContext(ctx, "DELETE FROM post_tags WHERE "+stale); err != nil {
 			return dbErr("reindex: remove stale tags", err)
 		}
+		if _, err := tx.indexPending(ctx, 0); err != nil {
+			return err
+		}
 		return tx.SetCursor(ctx, searchVersionCursor, search.Version)
 	})
 	if err == nil && isPostgres(s.db) {
@@ -253,5 +259,7 @@ func (s *Store) reindexBatch(ctx context.Context, posts []*forum.Post) error {
 			return err
 		}
 	}
-	return nil
+	// SQLite: the batch's full-text index, in its transaction.
+	_, err := s.indexPending(ctx, 0)
+	return err
 }

@@ -40,7 +40,7 @@ func (h *indexWrites) take() []bun.QueryEvent {
 
 // TestIndexNewPostPrepared: a new post's document is written by a
 // prepared statement (its values passed as arguments, not written into
-// the SQL text, which SQLite would parse again with the FTS5 trigger's
+// the SQL text, which SQLite would parse again with the search_docs trigger's
 // program for every post), is shown to the query hooks as a write to
 // search_docs, and the post is found as soon as CreatePost returns.
 func TestIndexNewPostPrepared(t *testing.T) {

@@ -26,6 +26,9 @@ const newestScanAbove = 1000
 // match when it matches at most scanAbove documents, else by walking the
 // documents newest first.
 func (s *Store) findNewestFTS5(ctx context.Context, q search.PostQuery, scanAbove int) ([]searchHitRow, error) {
+	if err := s.catchUpIfBehind(ctx); err != nil {
+		return nil, err
+	}
 	var ids []int64
 	if err := s.db.NewSelect().TableExpr("search_fts").ColumnExpr("rowid").
 		Where("search_fts MATCH ?", q.Parsed.FTS5()).Limit(int64(scanAbove+1)).Scan(ctx, &ids); err != nil {

@@ -43,6 +43,9 @@ const ftsRank = `search_fts.rank MATCH 'bm25(10.0, 1.0)'`
 // findRelevantFTS5 is findRelevant on SQLite. The first want (offset
 // and limit) of the hits it returns are the page, in order.
 func (s *Store) findRelevantFTS5(ctx context.Context, q search.PostQuery) ([]rankedHit, error) {
+	if err := s.catchUpIfBehind(ctx); err != nil {
+		return nil, err
+	}
 	want := q.Offset + q.Limit
 	rows, err := s.rankStream(ctx, q, want)
 	if err != nil {

@@ -14,22 +14,14 @@ import (
 // every match to its post (storage/search_rank_walk.go). Every write of a
 // document writes it; this fills the documents already there.
 //
-// On SQLite the FTS5 update trigger fired on any update of a document:
-// it now fires on its title and body only, so filling the new column
-// (and later writes of it alone) do not rewrite the full-text index.
+// On SQLite the trigger that notes a changed document for the full-text
+// index (20261207400000_search_fts_batch.go) fires on its id, title and
+// body only, so filling the new column (and later writes of it alone) do
+// not touch the index.
 //
 // Frozen as shipped: never edit.
 
-var searchLanguageUp = map[string][]string{
-	"sqlite": {
-		`DROP TRIGGER search_docs_au`,
-		`CREATE TRIGGER search_docs_au AFTER UPDATE OF title, body ON search_docs BEGIN
-			INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
-			INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
-		END`,
-	},
-	"both": {`ALTER TABLE search_docs ADD COLUMN language VARCHAR NOT NULL DEFAULT ''`},
-}
+var searchLanguageUp = []string{`ALTER TABLE search_docs ADD COLUMN language VARCHAR NOT NULL DEFAULT ''`}
 
 // searchLanguageFill fills the column. On PostgreSQL it goes by batches
 // of documents in post_id order: each statement must answer within the
@@ -63,31 +55,13 @@ func fillSearchLanguage(ctx context.Context, db *bun.DB, tx bun.Tx) error {
 	}
 }
 
-var searchLanguageDown = map[string][]string{
-	"sqlite": {
-		`DROP TRIGGER search_docs_au`,
-		`CREATE TRIGGER search_docs_au AFTER UPDATE ON search_docs BEGIN
-			INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
-			INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
-		END`,
-	},
-	"both": {`ALTER TABLE search_docs DROP COLUMN language`},
-}
+var searchLanguageDown = []string{`ALTER TABLE search_docs DROP COLUMN language`}
 
 func init() {
-	run := func(stmts map[string][]string, up bool) func(context.Context, *bun.DB) error {
+	run := func(stmts []string, up bool) func(context.Context, *bun.DB) error {
 		return func(ctx context.Context, db *bun.DB) error {
 			return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-				var list []string
-				switch {
-				case db.Dialect().Name() == dialect.PG:
-					list = stmts["both"]
-				case up:
-					list = append(append([]string{}, stmts["sqlite"]...), stmts["both"]...)
-				default:
-					list = append(append([]string{}, stmts["both"]...), stmts["sqlite"]...)
-				}
-				for _, stmt := range list {
+				for _, stmt := range stmts {
 					if _, err := tx.ExecContext(ctx, stmt); err != nil {
 						return fmt.Errorf("search_docs.language: %s: %w", stmt, err)
 					}
