@@ -372,14 +372,50 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	if window == 0 {
 		return scan(all)
 	}
-	recent := s.db.NewSelect().TableExpr("search_docs").Column("post_id", "language", "tsv").
-		OrderExpr("post_id DESC").Limit(int64(window))
-	if from.before != "" {
-		recent = recent.Where("post_id < ?", from.before)
+	// The window is read in two parts: the first eighth, then (unless
+	// its matches say the rest would not be enough either) the rest,
+	// from where the first ended. Broad queries fill a walk within the
+	// first part (a 16,000-document window cost 8.4 ms a walk whatever
+	// the query); a narrow one whose first part holds too few matches
+	// to fill the whole window at that density goes to the GIN index
+	// at once.
+	first := max(1, window/8)
+	recent := func(before string, n int) *bun.SelectQuery {
+		sel := s.db.NewSelect().TableExpr("search_docs").Column("post_id", "language", "tsv").
+			OrderExpr("post_id DESC").Limit(int64(n))
+		if before != "" {
+			sel = sel.Where("post_id < ?", before)
+		}
+		return sel
 	}
-	rows, err := scan(recent)
+	rows, err := scan(recent(from.before, first))
 	if err != nil || len(rows) == limit {
 		return rows, err
+	}
+	if len(rows)*window < limit*first || first == window {
+		return scan(all)
+	}
+	// The oldest document of the first part, matching or not: the rest
+	// of the window is before it.
+	var edge []string
+	sel := s.db.NewSelect().TableExpr("search_docs").Column("post_id").
+		OrderExpr("post_id DESC").Offset(int64(first - 1)).Limit(1)
+	if from.before != "" {
+		sel = sel.Where("post_id < ?", from.before)
+	}
+	if err := sel.Scan(ctx, &edge); err != nil {
+		return nil, dbErr("find posts: walk the matches", err)
+	}
+	if len(edge) == 0 {
+		return rows, nil // the first part held every document: every match
+	}
+	more, err := scan(recent(edge[0], window-first))
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, more[:min(len(more), limit-len(rows))]...)
+	if len(rows) == limit {
+		return rows, nil
 	}
 	return scan(all)
 }

@@ -99,7 +99,7 @@ func TestFindPostsWalk(t *testing.T) {
 						found++
 						same(t, fmt.Sprintf("%q %+v page %v walk %v", text, filter, page, size), got, want)
 					}
-					for _, window := range []int{5, 60, 16000} {
+					for _, window := range []int{5, 24, 60, 120, 16000} {
 						got, ok, err := storage.FindRelevantFirst(ctx(t), s, q, window)
 						wantErr(t, "FindRelevantFirst", err, nil)
 						if ok {
@@ -131,7 +131,7 @@ func TestFindPostsWalk(t *testing.T) {
 					if len(want) != limit {
 						t.Fatalf("%q %+v: %d posts newest first, want %d", text, filter, len(want), limit)
 					}
-					for _, window := range []int{5, 16000} {
+					for _, window := range []int{5, 24, 120, 16000} {
 						got, err := storage.FindNewestPG(ctx(t), s, q, window)
 						wantErr(t, "FindNewestPG", err, nil)
 						same(t, fmt.Sprintf("newest %q %+v limit %d window %d", text, filter, limit, window), got, want)
@@ -240,7 +240,7 @@ func TestFindPostsWalkTermCounts(t *testing.T) {
 						same(t, fmt.Sprintf("reader %q page %v walk %v", rank, page, size), got, want)
 					}
 				}
-				for _, window := range []int{5, 16000} {
+				for _, window := range []int{5, 24, 120, 16000} {
 					got, ok, err := storage.FindRelevantFirst(ctx(t), s, q, window)
 					wantErr(t, "FindRelevantFirst", err, nil)
 					if ok {
