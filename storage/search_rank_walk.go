@@ -353,33 +353,26 @@ type walkFrom struct{ holding, before string }
 
 func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass, from walkFrom, limit, window int) ([]walkedDoc, error) {
 	rank, args := rankExpr(true, q.Parsed)
-	all := s.db.NewSelect().TableExpr("search_docs")
-	scan := func(docs *bun.SelectQuery) ([]walkedDoc, error) {
+	// scan is the newest n matches among docs before the post before.
+	scan := func(docs *bun.SelectQuery, before string, n int) ([]walkedDoc, error) {
 		sel := c.where(s.db.NewSelect().TableExpr("(?) AS d", docs).ColumnExpr("d.post_id, d.language").
 			ColumnExpr(rank+" AS score", args...).Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
 		if from.holding != "" {
 			sel = sel.Where("d.tsv @@ ?::tsquery", from.holding)
 		}
-		if from.before != "" {
-			sel = sel.Where("d.post_id < ?", from.before)
+		if before != "" {
+			sel = sel.Where("d.post_id < ?", before)
 		}
 		var rows []walkedDoc
-		if err := sel.OrderExpr("d.post_id DESC").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
+		if err := sel.OrderExpr("d.post_id DESC").Limit(int64(n)).Scan(ctx, &rows); err != nil {
 			return nil, dbErr("find posts: walk the matches", err)
 		}
 		return rows, nil
 	}
+	all := s.db.NewSelect().TableExpr("search_docs")
 	if window == 0 {
-		return scan(all)
+		return scan(all, from.before, limit)
 	}
-	// The window is read in two parts: the first eighth, then (unless
-	// its matches say the rest would not be enough either) the rest,
-	// from where the first ended. Broad queries fill a walk within the
-	// first part (a 16,000-document window cost 8.4 ms a walk whatever
-	// the query); a narrow one whose first part holds too few matches
-	// to fill the whole window at that density goes to the GIN index
-	// at once.
-	first := max(1, window/8)
 	recent := func(before string, n int) *bun.SelectQuery {
 		sel := s.db.NewSelect().TableExpr("search_docs").Column("post_id", "language", "tsv").
 			OrderExpr("post_id DESC").Limit(int64(n))
@@ -388,15 +381,19 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 		}
 		return sel
 	}
-	rows, err := scan(recent(from.before, first))
+	// The window is read in two parts: the first eighth, then the rest
+	// from where the first ended, unless the first's matches are too
+	// sparse to fill the walk in half the window (then the rest would
+	// likely be read for nothing). Broad queries fill a walk within the
+	// first part: a 16,000-document window cost 8.4 ms a walk whatever
+	// the query (bench/README.md section 7, fifth pass).
+	first := max(1, window/8)
+	rows, err := scan(recent(from.before, first), "", limit)
 	if err != nil || len(rows) == limit {
 		return rows, err
 	}
-	if len(rows)*window < limit*first || first == window {
-		return scan(all)
-	}
-	// The oldest document of the first part, matching or not: the rest
-	// of the window is before it.
+	// The oldest document of the first part, matching or not: every
+	// match newer than it is in rows.
 	var edge []string
 	sel := s.db.NewSelect().TableExpr("search_docs").Column("post_id").
 		OrderExpr("post_id DESC").Offset(int64(first - 1)).Limit(1)
@@ -409,15 +406,25 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	if len(edge) == 0 {
 		return rows, nil // the first part held every document: every match
 	}
-	more, err := scan(recent(edge[0], window-first))
-	if err != nil {
-		return nil, err
+	before := edge[0]
+	if first < window && len(rows)*window >= 2*limit*first {
+		more, err := scan(recent(before, window-first), "", limit-len(rows))
+		if err != nil || len(rows)+len(more) == limit {
+			return append(rows, more...), err
+		}
+		rows = append(rows, more...)
+		if len(more) > 0 {
+			// Every match newer than the oldest found is in rows: the
+			// rest is older (the documents between it and the window's
+			// end are read again, rarely: a walk that reaches here is
+			// dense enough to fill in the window, mostly).
+			before = more[len(more)-1].PostID
+		}
 	}
-	rows = append(rows, more[:min(len(more), limit-len(rows))]...)
-	if len(rows) == limit {
-		return rows, nil
-	}
-	return scan(all)
+	// The rest of the matches, older than those walked, through the GIN
+	// index (or search_docs_pkey backwards, as the planner chooses).
+	more, err := scan(all, before, limit-len(rows))
+	return append(rows, more...), err
 }
 
 // leastFor is L for a class's worst hit m, raised at most by b: the
