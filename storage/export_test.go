@@ -104,3 +104,19 @@ func FindNewestPG(ctx context.Context, s *Store, q search.PostQuery, window int)
 	}
 	return ids, err
 }
+
+// WalkNewest is the post ids of the newest limit matches of q (in q's
+// language, if any) as a walk reads them: the window newest documents
+// first, in parts, then the rest (0: the rest alone).
+func WalkNewest(ctx context.Context, s *Store, q search.PostQuery, limit, window int) ([]string, error) {
+	c := walkClass{all: true}
+	if q.Language != "" {
+		c = walkClass{language: q.Language}
+	}
+	walked, err := s.walkNewest(ctx, q, c, walkFrom{before: q.Before}, limit, window)
+	var ids []string
+	for _, w := range walked {
+		ids = append(ids, w.PostID)
+	}
+	return ids, err
+}

@@ -107,3 +107,42 @@ func TestFindPostsNewestWalkPG(t *testing.T) {
 		})
 	}
 }
+
+// TestWalkNewestParts checks that a walk through a window read in parts
+// (its first eighth, the rest from where it ended, then the older
+// matches from where the window ended) returns the newest matches once
+// each and in order, whatever the window and the cursor: a part that
+// started at the wrong document would skip a match or repeat one.
+func TestWalkNewestParts(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		if b.Name != "postgres" {
+			continue
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			s := b.Open(t).Store()
+			c := newCorpus(t, s)
+			for _, tc := range searchCases(c) {
+				q := tc.q
+				for _, limit := range []int{1, 2, 3, 5, 50} {
+					q.Before = ""
+					want, err := storage.WalkNewest(ctx(t), s, q, limit, 0)
+					wantErr(t, "walk, no window", err, nil)
+					befores := []string{""}
+					if len(want) > 1 {
+						befores = append(befores, want[0], want[1])
+					}
+					for _, before := range befores {
+						q.Before = before
+						want, err := storage.WalkNewest(ctx(t), s, q, limit, 0)
+						wantErr(t, "walk, no window", err, nil)
+						for _, window := range []int{1, 2, 4, 8, 12, 16, 20, 24, 32, 40, 48, 64, 80, 1 << 20} {
+							got, err := storage.WalkNewest(ctx(t), s, q, limit, window)
+							wantErr(t, "walk", err, nil)
+							same(t, fmt.Sprintf("%s, limit %d, window %d, before %q", tc.name, limit, window, before), got, want)
+						}
+					}
+				}
+			}
+		})
+	}
+}
