@@ -32,6 +32,15 @@ func (c *corpus) name(id forum.ID) string {
 	return "?" + id
 }
 
+// nameList is the corpus names of ids, in order.
+func (c *corpus) nameList(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, c.name(id))
+	}
+	return out
+}
+
 func newCorpus(t *testing.T, s *storage.Store) *corpus {
 	t.Helper()
 	f := newFixture(t, s)

@@ -22,13 +22,7 @@ func TestFindPostsNewestWalk(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			s := b.Open(t).Store()
 			c := newCorpus(t, s)
-			names := func(ids []string) []string {
-				var out []string
-				for _, id := range ids {
-					out = append(out, c.name(id))
-				}
-				return out
-			}
+			names := c.nameList
 			for _, tc := range searchCases(c) {
 				q := tc.q
 				q.Sort = search.Newest
@@ -70,13 +64,7 @@ func TestFindPostsNewestWalkPG(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			s := b.Open(t).Store()
 			c := newCorpus(t, s)
-			names := func(ids []string) []string {
-				var out []string
-				for _, id := range ids {
-					out = append(out, c.name(id))
-				}
-				return out
-			}
+			names := c.nameList
 			for _, tc := range searchCases(c) {
 				q := tc.q
 				q.Sort = search.Newest

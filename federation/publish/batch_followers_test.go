@@ -3,21 +3,14 @@ package publish_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/federation/stored"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/forum/markup"
-	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
-	"github.com/metropolis/agora/testrig"
-	"github.com/metropolis/agora/uris"
 )
 
 // followerReads counts the reads of each target's follower inboxes.
@@ -47,33 +40,16 @@ func (s *followerReads) count(target string) int {
 func TestPublisherReadsFollowersOncePerBatch(t *testing.T) {
 	ctx := t.Context()
 	db := storetest.Open(t)
-	clock := testrig.NewClockAt(time.Now().UTC().Truncate(time.Second))
-	ids := forum.NewULIDs(clock, nil)
-	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: ids, Hasher: password.NewFast(), Renderer: markup.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	urls, err := uris.New("http://city.test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	store := &followerReads{Store: db.Store(), reads: map[string]int{}}
-	fed, err := federation.New(federation.Config{URLs: urls, Service: svc, Store: store,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock, IDs: ids, AllowLoopback: true, Delivery: dqConfig})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ana, err := svc.CreateMember(ctx, forum.SystemActor(), forum.NewAccount{Username: "ana",
-		Profile: forum.Profile{DisplayName: "Ana", Languages: []string{"en"}}}, forum.RoleMember)
-	if err != nil {
-		t.Fatal(err)
-	}
+	city := newCityNode(t, db, store)
+	svc, fed, clock := city.svc, city.fed, city.clock
+	ana := city.member(ctx, t, "ana")
 	fo, err := svc.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
 		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := urls.Forum(fo.Slug)
+	target := city.urls.Forum(fo.Slug)
 	follow := func(n int, host string) {
 		t.Helper()
 		actor := "http://" + host + "/actor"

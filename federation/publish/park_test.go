@@ -3,8 +3,6 @@ package publish_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -13,12 +11,8 @@ import (
 
 	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
-	"github.com/metropolis/agora/forum/markup"
-	"github.com/metropolis/agora/forum/password"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
-	"github.com/metropolis/agora/testrig"
-	"github.com/metropolis/agora/uris"
 )
 
 // flakyStore fails reads of one remote actor a number of times, as a
@@ -52,23 +46,10 @@ func (s *flakyStore) RemoteActor(ctx context.Context, uri string) (*federation.R
 func TestPublisherRetriesADatabaseError(t *testing.T) {
 	ctx := t.Context()
 	db := storetest.Open(t)
-	clock := testrig.NewClockAt(time.Now().UTC().Truncate(time.Second))
-	ids := forum.NewULIDs(clock, nil)
-	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: ids, Hasher: password.NewFast(), Renderer: markup.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	urls, err := uris.New("http://city.test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	const bob, bobInbox = "http://remote.test/users/bob", "http://remote.test/users/bob/inbox"
 	store := &flakyStore{Store: db.Store(), actor: bob, fails: 1}
-	fed, err := federation.New(federation.Config{URLs: urls, Service: svc, Store: store,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock, IDs: ids, AllowLoopback: true, Delivery: dqConfig})
-	if err != nil {
-		t.Fatal(err)
-	}
+	city := newCityNode(t, db, store)
+	svc, fed, clock := city.svc, city.fed, city.clock
 	// Bob is known: his handle and actor are stored, so nothing is fetched.
 	if err := db.Store().SaveRemoteActor(ctx, &federation.RemoteActor{URI: bob, Type: "Person", Username: "bob",
 		Domain: "remote.test", Inbox: bobInbox, FetchedAt: clock.Now()}); err != nil {
@@ -77,11 +58,7 @@ func TestPublisherRetriesADatabaseError(t *testing.T) {
 	if err := db.Store().SaveActorHandle(ctx, &federation.ActorHandle{Acct: "bob@remote.test", ActorURI: bob, ResolvedAt: clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	ana, err := svc.CreateMember(ctx, forum.SystemActor(), forum.NewAccount{Username: "ana",
-		Profile: forum.Profile{DisplayName: "Ana", Languages: []string{"en"}}}, forum.RoleMember)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ana := city.member(ctx, t, "ana")
 	fo, err := svc.CreateForum(ctx, forum.SystemActor(), forum.ForumInput{Slug: "digitalisation", Language: "en",
 		Texts: map[string]forum.ForumText{"en": {Title: "Learning forum on digitalisation"}}})
 	if err != nil {
@@ -121,21 +98,8 @@ func TestPublisherRetriesADatabaseError(t *testing.T) {
 func TestPublisherGivesUpAnUnreachableForum(t *testing.T) {
 	ctx := t.Context()
 	db := storetest.Open(t)
-	clock := testrig.NewClockAt(time.Now().UTC().Truncate(time.Second))
-	ids := forum.NewULIDs(clock, nil)
-	svc, err := forum.NewService(forum.Deps{Store: db.Store(), Clock: clock, IDs: ids, Hasher: password.NewFast(), Renderer: markup.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	urls, err := uris.New("http://city.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fed, err := federation.New(federation.Config{URLs: urls, Service: svc, Store: db.Store(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock, IDs: ids, AllowLoopback: true, Delivery: dqConfig})
-	if err != nil {
-		t.Fatal(err)
-	}
+	city := newCityNode(t, db, db.Store())
+	svc, fed, clock := city.svc, city.fed, city.clock
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -147,11 +111,7 @@ func TestPublisherGivesUpAnUnreachableForum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ana, err := svc.CreateMember(ctx, forum.SystemActor(), forum.NewAccount{Username: "ana",
-		Profile: forum.Profile{DisplayName: "Ana", Languages: []string{"en"}}}, forum.RoleMember)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ana := city.member(ctx, t, "ana")
 	th, err := svc.Ask(ctx, ana, fo.ID, forum.Question{Title: "Broadband in rural areas?", Body: "Ideas?", Language: "en"})
 	if err != nil {
 		t.Fatal(err)
