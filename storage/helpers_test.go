@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage"
 	"github.com/metropolis/agora/storage/storetest"
@@ -44,6 +45,26 @@ type fixture struct {
 	ids    *forum.ULIDs
 	member *forum.Member
 	forum  *forum.Forum
+}
+
+// mobilityForum creates a second forum (English), for the filters.
+func (f *fixture) mobilityForum(t *testing.T, s *storage.Store) *forum.Forum {
+	t.Helper()
+	fo := &forum.Forum{ID: f.ids.New(), Slug: "mobility", Language: "en", CreatedAt: t0,
+		Texts: map[string]forum.ForumText{"en": {Title: "Mobility"}}}
+	wantErr(t, "CreateForum", s.CreateForum(ctx(t), fo), nil)
+	return fo
+}
+
+// blockedSpammer creates a member of a remote instance, spam.example,
+// and blocks that instance: what they wrote must never be shown.
+func (f *fixture) blockedSpammer(t *testing.T, s *storage.Store) *forum.Member {
+	t.Helper()
+	m := &forum.Member{ID: f.ids.New(), Username: "spam", Domain: "social.spam.example",
+		URI: "https://social.spam.example/u/spam", Role: forum.RoleMember, CreatedAt: t0}
+	wantErr(t, "CreateMember", s.CreateMember(ctx(t), m), nil)
+	wantErr(t, "BlockDomain", s.BlockDomain(ctx(t), &federation.DomainBlock{Domain: "spam.example", CreatedAt: t0}), nil)
+	return m
 }
 
 func newFixture(t *testing.T, s *storage.Store) *fixture {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/metropolis/agora/federation"
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
@@ -126,13 +125,8 @@ func TestTitleKeyIndex(t *testing.T) {
 func TestFindPostsManyMatches(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *storage.Store) {
 		f := newFixture(t, s)
-		other := &forum.Forum{ID: f.ids.New(), Slug: "mobility", Language: "en", CreatedAt: t0,
-			Texts: map[string]forum.ForumText{"en": {Title: "Mobility"}}}
-		wantErr(t, "CreateForum", s.CreateForum(ctx(t), other), nil)
-		blocked := &forum.Member{ID: f.ids.New(), Username: "spam", Domain: "social.spam.example",
-			URI: "https://social.spam.example/u/spam", Role: forum.RoleMember, CreatedAt: t0}
-		wantErr(t, "CreateMember", s.CreateMember(ctx(t), blocked), nil)
-		wantErr(t, "BlockDomain", s.BlockDomain(ctx(t), &federation.DomainBlock{Domain: "spam.example", CreatedAt: t0}), nil)
+		other := f.mobilityForum(t, s)
+		blocked := f.blockedSpammer(t, s)
 
 		var threads []*forum.Thread
 		var posts []*forum.Post
@@ -270,9 +264,7 @@ func TestFindPostsRecentWindow(t *testing.T) {
 		db := b.Open(t)
 		s := db.Store()
 		f := newFixture(t, s)
-		other := &forum.Forum{ID: f.ids.New(), Slug: "mobility", Language: "en", CreatedAt: t0,
-			Texts: map[string]forum.ForumText{"en": {Title: "Mobility"}}}
-		wantErr(t, "CreateForum", s.CreateForum(ctx(t), other), nil)
+		other := f.mobilityForum(t, s)
 		var threads []*forum.Thread
 		var posts []*forum.Post
 		at := t0

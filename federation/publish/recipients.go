@@ -59,35 +59,34 @@ func (s InboxSet) NotOn(id string) InboxSet {
 // gets the next batch's events, as if it had followed a moment later.
 type batchFollowers struct {
 	mu      sync.Mutex
-	active  bool
-	inboxes map[string][]stored.FollowerInbox
+	inboxes map[string][]stored.FollowerInbox // nil outside a batch
 }
 
 // start begins a batch with nothing remembered.
 func (b *batchFollowers) start() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.active, b.inboxes = true, map[string][]stored.FollowerInbox{}
+	b.inboxes = map[string][]stored.FollowerInbox{}
 }
 
 // end forgets the batch: outside one, every question reads the store.
 func (b *batchFollowers) end() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.active, b.inboxes = false, nil
+	b.inboxes = nil
 }
 
 func (b *batchFollowers) get(target string) ([]stored.FollowerInbox, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	in, ok := b.inboxes[target]
-	return in, b.active && ok
+	in, ok := b.inboxes[target] // a nil map holds nothing
+	return in, ok
 }
 
 func (b *batchFollowers) put(target string, in []stored.FollowerInbox) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.active {
+	if b.inboxes != nil {
 		b.inboxes[target] = in
 	}
 }
