@@ -1,6 +1,8 @@
 package storage_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/metropolis/agora/forum"
@@ -38,6 +40,24 @@ func TestSearchFollowsPosts(t *testing.T) {
 			return map[string][]string{"xylophonist": {before.ID}, "narwhal": {imported.ID}, "zanzibarite": {q.ID}}
 		}},
 	}
+	tests = append(tests, struct {
+		name   string
+		change func(t *testing.T, f *fixture, s *storage.Store, th *forum.Thread, q *forum.Post) map[string][]string
+	}{"a rolled-back post leaves no document, and its rowid's next owner is found", func(t *testing.T, f *fixture, s *storage.Store, th *forum.Thread, q *forum.Post) map[string][]string {
+		boom := errors.New("boom")
+		err := s.Atomic(ctx(t), func(ctx context.Context, tx forum.Store) error {
+			p := &forum.Post{ID: f.ids.New(), ThreadID: q.ThreadID, AuthorID: f.member.ID, ParentID: q.ID,
+				Language: "en", Source: "xylophonist", HTML: "<p>xylophonist</p>", CreatedAt: t0}
+			p.BranchID = p.ID
+			if err := tx.CreatePost(ctx, p); err != nil {
+				return err
+			}
+			return boom
+		})
+		wantErr(t, "Atomic", err, boom)
+		next := f.answerWith(t, s, q, "narwhal")
+		return map[string][]string{"xylophonist": {}, "narwhal": {next.ID}}
+	}})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for name, url := range ftsBackends(t) {
