@@ -3,16 +3,19 @@ package node_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/uris"
 )
 
 // TestSearchLookup: a member of a city pastes a hub post's URL, a thread's
@@ -23,11 +26,15 @@ import (
 func TestSearchLookup(t *testing.T) {
 	ctx := context.Background()
 	var hubGETs atomic.Int32
+	var signedGETs sync.Map // path → the Signature header of an ActivityPub GET of it
 	hubLn := listenOn(t, 1)
 	hub := runPeerWith(t, "hub", hubLn, storetest.Open(t), fastDelivery, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodGet {
 				hubGETs.Add(1)
+				if strings.Contains(r.Header.Get("Accept"), "application/activity+json") {
+					signedGETs.Store(r.URL.Path, r.Header.Get("Signature"))
+				}
 			}
 			h.ServeHTTP(w, r)
 		})
@@ -118,6 +125,10 @@ func TestSearchLookup(t *testing.T) {
 	path, title = found(hub.URLs.Thread(q2.ID))
 	if n := hubGETs.Load() - before; n == 0 {
 		t.Errorf("an unknown thread URL was found without fetching from the hub")
+	}
+	// By the fetcher: an ActivityPub GET signed with a key of the city's.
+	if sig, _ := signedGETs.Load(uris.ThreadPath(q2.ID)); !strings.Contains(fmt.Sprint(sig), `keyId="`+city.URLs.Base()) {
+		t.Errorf("the hub's thread was not fetched with a signed ActivityPub GET by the city (Signature %q)", sig)
 	}
 	local, err = city.Service.PostByURI(ctx, hub.URLs.Thread(q2.ID))
 	if err != nil {
