@@ -140,3 +140,25 @@ func FollowPosts(ctx context.Context, s *Store) error {
 		}
 	})
 }
+
+// NewDocs is a batch of new posts' documents read outside the write lock
+// (search_follow.go).
+type NewDocs = newDocs
+
+// ReadNewPosts reads the posts the SQLite indexer has not followed yet and
+// makes their documents, as the indexer does before its transaction.
+func ReadNewPosts(ctx context.Context, s *Store) (*NewDocs, error) {
+	return s.readNewPosts(ctx, followBatch)
+}
+
+// WriteNewDocs writes documents read by ReadNewPosts in a transaction of
+// their own; false when the cursor moved since.
+func WriteNewDocs(ctx context.Context, s *Store, nd *NewDocs) (bool, error) {
+	var ok bool
+	err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		var err error
+		ok, err = tx.writeNewDocs(ctx, nd)
+		return err
+	})
+	return ok, err
+}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/uptrace/bun"
@@ -67,41 +68,149 @@ func (s *Store) followed(ctx context.Context) (cursor, last int64, err error) {
 	return cursor, last, nil
 }
 
-// followPosts writes the documents of up to limit posts stored after the
-// cursor, in rowid order, moves the cursor past them and returns how many
-// it followed. It must run in a write transaction, as indexPending.
-func (s *Store) followPosts(ctx context.Context, limit int) (int, error) {
-	if isPostgres(s.db) {
-		return 0, nil
-	}
+// newDocs are the documents of posts stored after the cursor, read and
+// analysed outside the write lock (readNewPosts) and written under it
+// (writeNewDocs): the analysis, a third of the indexer's work, then no
+// longer keeps the node's writers waiting.
+type newDocs struct {
+	from, upTo int64 // the cursor read, and the last post's rowid
+	posts      int   // posts read (tombstones included)
+	docs       []searchDocRow
+	// titles are the questions' titles the documents hold, by post id,
+	// to check under the lock that they did not change meanwhile.
+	titles map[string]questionTitle
+}
+
+type questionTitle struct{ title, language string }
+
+// readNewPosts reads up to limit posts stored after the cursor, in rowid
+// order, and makes their documents; nil when the cursor is at the last
+// post (or on PostgreSQL).
+func (s *Store) readNewPosts(ctx context.Context, limit int) (*newDocs, error) {
 	cursor, last, err := s.followed(ctx)
 	if err != nil || cursor >= last {
-		return 0, err
+		return nil, err
 	}
 	ids, upTo, err := s.postsAfter(ctx, cursor, limit)
-	if err != nil {
-		return 0, err
+	if err != nil || len(ids) == 0 {
+		return nil, err
 	}
 	var prows []postRow
 	if err := s.selectPosts(&prows).Where("?TableAlias.id IN (?)", bun.List(ids)).
 		Where("?TableAlias.deleted_at IS NULL").Scan(ctx); err != nil {
-		return 0, dbErr("search: read posts to follow", err)
+		return nil, dbErr("search: read posts to follow", err)
 	}
 	posts, err := s.withTranslations(ctx, prows)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	docs, err := s.documents(ctx, posts)
+	docs, titles, err := s.documents(ctx, posts)
 	if err != nil {
+		return nil, err
+	}
+	return &newDocs{from: cursor, upTo: upTo, posts: len(ids), docs: docs, titles: titles}, nil
+}
+
+// writeNewDocs writes nd's documents and moves the cursor past its posts,
+// in the caller's write transaction; false (and nothing written) when the
+// cursor moved since nd was read (another indexer, a search, an import
+// wrote them). What changed meanwhile is taken into account: a post
+// deleted since is left out; a post edited since has its document
+// already, written by the edit (UpdatePost), newer than nd's, which is
+// then left as it is but for the question's title; a question's title
+// changed since (UpdateThread, which finds no document to update) is
+// analysed again here.
+func (s *Store) writeNewDocs(ctx context.Context, nd *newDocs) (bool, error) {
+	cursor, _, err := s.followed(ctx)
+	if err != nil || cursor != nd.from {
+		return false, err
+	}
+	docs, err := s.stillStanding(ctx, nd.docs)
+	if err != nil {
+		return false, err
+	}
+	if err := s.titlesNow(ctx, docs, nd.titles); err != nil {
+		return false, err
+	}
+	for start := 0; start < len(docs); start += importChunk {
+		chunk := docs[start:min(start+importChunk, len(docs))]
+		_, err := s.db.NewInsert().Model(&chunk).On("CONFLICT (post_id) DO UPDATE").
+			Set("title_key = EXCLUDED.title_key").Set("title = EXCLUDED.title").
+			Where("?TableAlias.title_key <> EXCLUDED.title_key OR ?TableAlias.title <> EXCLUDED.title").
+			Exec(ctx)
+		if err != nil {
+			return false, dbErr(fmt.Sprintf("search: write new documents %d-%d", start, start+len(chunk)), err)
+		}
+	}
+	return true, s.SetCursor(ctx, searchPostsCursor, strconv.FormatInt(nd.upTo, 10))
+}
+
+// stillStanding is docs less those of posts deleted since they were read.
+func (s *Store) stillStanding(ctx context.Context, docs []searchDocRow) ([]searchDocRow, error) {
+	if len(docs) == 0 {
+		return docs, nil
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.PostID
+	}
+	var gone []string
+	if err := s.db.NewSelect().Table("posts").Column("id").Where("id IN (?)", bun.List(ids)).
+		Where("deleted_at IS NOT NULL").Scan(ctx, &gone); err != nil {
+		return nil, dbErr("search: posts deleted since read", err)
+	}
+	if len(gone) == 0 {
+		return docs, nil
+	}
+	out := docs[:0:0]
+	for _, d := range docs {
+		if !slices.Contains(gone, d.PostID) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// titlesNow analyses again the titles of docs' questions that changed
+// since read (titles, by post id).
+func (s *Store) titlesNow(ctx context.Context, docs []searchDocRow, read map[string]questionTitle) error {
+	if len(read) == 0 {
+		return nil
+	}
+	roots := make([]string, 0, len(read))
+	for id := range read {
+		roots = append(roots, id)
+	}
+	var rows []threadRow
+	if err := s.db.NewSelect().Model(&rows).Column("root_post_id", "title", "language").
+		Where("root_post_id IN (?)", bun.List(roots)).Scan(ctx); err != nil {
+		return dbErr("search: questions' titles now", err)
+	}
+	now := make(map[string]questionTitle, len(rows))
+	for _, r := range rows {
+		now[r.RootPostID] = questionTitle{r.Title, r.Language}
+	}
+	for i := range docs {
+		t, ok := now[docs[i].PostID]
+		if ok && t != read[docs[i].PostID] {
+			docs[i].Title, docs[i].TitleKey = s.analyzer.Terms(t.language, t.title), search.TitleKey(t.title)
+		}
+	}
+	return nil
+}
+
+// followPosts reads and writes the documents of up to limit posts after
+// the cursor in the caller's transaction, and returns how many posts it
+// followed.
+func (s *Store) followPosts(ctx context.Context, limit int) (int, error) {
+	nd, err := s.readNewPosts(ctx, limit)
+	if err != nil || nd == nil {
 		return 0, err
 	}
-	if err := s.upsertDocs(ctx, docs); err != nil {
+	if _, err := s.writeNewDocs(ctx, nd); err != nil {
 		return 0, err
 	}
-	if err := s.SetCursor(ctx, searchPostsCursor, strconv.FormatInt(upTo, 10)); err != nil {
-		return 0, err
-	}
-	return len(ids), nil
+	return nd.posts, nil
 }
 
 // postsAfter lists the ids of up to limit posts after rowid cursor, in
@@ -123,8 +232,8 @@ func (s *Store) postsAfter(ctx context.Context, cursor int64, limit int) (ids []
 }
 
 // documents are posts' search documents, their questions' titles
-// included.
-func (s *Store) documents(ctx context.Context, posts []*forum.Post) ([]searchDocRow, error) {
+// included (and the titles, by post id, as they were read).
+func (s *Store) documents(ctx context.Context, posts []*forum.Post) ([]searchDocRow, map[string]questionTitle, error) {
 	var threadIDs []string
 	for _, p := range posts {
 		if p.IsQuestion() {
@@ -135,13 +244,14 @@ func (s *Store) documents(ctx context.Context, posts []*forum.Post) ([]searchDoc
 	if len(threadIDs) > 0 {
 		var rows []threadRow
 		if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(threadIDs)).Scan(ctx); err != nil {
-			return nil, dbErr("search: questions' threads", err)
+			return nil, nil, dbErr("search: questions' threads", err)
 		}
 		for _, r := range rows {
 			threads[r.ID] = r
 		}
 	}
 	docs := make([]searchDocRow, 0, len(posts))
+	titles := map[string]questionTitle{}
 	for _, p := range posts {
 		if p.DeletedAt != nil {
 			continue
@@ -149,10 +259,11 @@ func (s *Store) documents(ctx context.Context, posts []*forum.Post) ([]searchDoc
 		doc := searchDocRow{PostID: p.ID, Body: s.postTerms(p), Language: p.Language}
 		if t, ok := threads[p.ThreadID]; ok && p.IsQuestion() {
 			doc.Title, doc.TitleKey = s.analyzer.Terms(t.Language, t.Title), search.TitleKey(t.Title)
+			titles[p.ID] = questionTitle{t.Title, t.Language}
 		}
 		docs = append(docs, doc)
 	}
-	return docs, nil
+	return docs, titles, nil
 }
 
 // upsertDocs writes documents, importChunk to a statement; a document

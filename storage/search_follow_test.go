@@ -117,3 +117,79 @@ func (f *fixture) importQuestion(t *testing.T, s *storage.Store, title string) *
 	wantErr(t, "ImportPosts", s.ImportPosts(ctx(t), []*forum.Thread{th}, []*forum.Post{root}), nil)
 	return root
 }
+
+// TestNewDocsWrittenAfterChanges: SQLite's indexer reads and analyses new
+// posts before it takes the write lock, and writes their documents under
+// it; what changed in between (an edit, a deletion, a new title, a
+// translation, another indexer following the same posts) is what the
+// index holds in the end.
+func TestNewDocsWrittenAfterChanges(t *testing.T) {
+	tests := []struct {
+		name string
+		// between runs after the read; it returns the words to search
+		// and the ids each must find.
+		between func(t *testing.T, f *fixture, db *storage.DB, th *forum.Thread, q *forum.Post, a, b *forum.Post) map[string][]string
+	}{
+		{"an answer edited", func(t *testing.T, f *fixture, db *storage.DB, th *forum.Thread, q *forum.Post, a, b *forum.Post) map[string][]string {
+			a.Source, a.HTML = "quetzalcoatlus", "<p>quetzalcoatlus</p>"
+			wantErr(t, "UpdatePost", db.Store().UpdatePost(ctx(t), a), nil)
+			return map[string][]string{"quetzalcoatlus": {a.ID}, "zanzibarite": {b.ID}}
+		}},
+		{"an answer deleted", func(t *testing.T, f *fixture, db *storage.DB, th *forum.Thread, q *forum.Post, a, b *forum.Post) map[string][]string {
+			a.DeletedAt = ptr(t0)
+			wantErr(t, "UpdatePost", db.Store().UpdatePost(ctx(t), a), nil)
+			return map[string][]string{"zanzibarite": {b.ID}}
+		}},
+		{"the question's title changed", func(t *testing.T, f *fixture, db *storage.DB, th *forum.Thread, q *forum.Post, a, b *forum.Post) map[string][]string {
+			th.Title = "Xylophonist procurement"
+			wantErr(t, "UpdateThread", db.Store().UpdateThread(ctx(t), th), nil)
+			return map[string][]string{"xylophonist": {q.ID}, "narwhal": {}, "procurement": {q.ID}}
+		}},
+		{"the question translated (its document written by the edit, without the title)", func(t *testing.T, f *fixture, db *storage.DB, th *forum.Thread, q *forum.Post, a, b *forum.Post) map[string][]string {
+			q.Translations = map[string]forum.Translation{"es": {Title: "Compras", HTML: "<p>xilófono</p>", Source: "xilófono"}}
+			wantErr(t, "UpdatePost", db.Store().UpdatePost(ctx(t), q), nil)
+			return map[string][]string{"narwhal": {q.ID}, "xilofono": {q.ID}}
+		}},
+		{"another indexer followed the same posts", func(t *testing.T, f *fixture, db *storage.DB, th *forum.Thread, q *forum.Post, a, b *forum.Post) map[string][]string {
+			other, err := storage.ReadNewPosts(ctx(t), db.Store())
+			wantErr(t, "ReadNewPosts (other)", err, nil)
+			ok, err := storage.WriteNewDocs(ctx(t), db.Store(), other)
+			wantErr(t, "WriteNewDocs (other)", err, nil)
+			if !ok {
+				t.Fatal("the other indexer's batch was refused")
+			}
+			return map[string][]string{"zanzibarite": {a.ID, b.ID}, "narwhal": {q.ID}}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openURL(t, ftsBackends(t)["sqlite"])
+			s := db.Store()
+			f := newFixture(t, s)
+			th, q := f.newThread(t, s, "Narwhal procurement")
+			a, b := f.answerWith(t, s, q, "zanzibarite"), f.answerWith(t, s, q, "zanzibarite")
+			nd, err := storage.ReadNewPosts(ctx(t), s)
+			wantErr(t, "ReadNewPosts", err, nil)
+			want := tt.between(t, f, db, th, q, a, b)
+			ok, err := storage.WriteNewDocs(ctx(t), s, nd)
+			wantErr(t, "WriteNewDocs", err, nil)
+			if moved := tt.name == "another indexer followed the same posts"; ok == moved {
+				t.Errorf("WriteNewDocs wrote %v, want %v (the cursor moved: %v)", ok, !moved, moved)
+			}
+			for word, ids := range want {
+				same(t, "found "+word, found(t, s, word), append([]string{}, sorted(ids)...))
+			}
+			// A deleted post has no document (searches leave it out
+			// anyway: this is what the index holds).
+			for _, p := range []*forum.Post{a, b} {
+				var n int
+				err := db.Bun().NewSelect().TableExpr("search_docs").ColumnExpr("COUNT(*)").Where("post_id = ?", p.ID).Scan(ctx(t), &n)
+				wantErr(t, "count documents", err, nil)
+				if want := map[bool]int{true: 0, false: 1}[p.DeletedAt != nil]; n != want {
+					t.Errorf("post %s (deleted: %v) has %d documents, want %d", p.ID, p.DeletedAt != nil, n, want)
+				}
+			}
+			wantIndexSound(t, db)
+		})
+	}
+}

@@ -103,23 +103,34 @@ func (s *Store) searchBehind(ctx context.Context) (bool, error) {
 
 // catchUpSearch follows every post stored since the indexer last did and
 // indexes every pending document, a batch per transaction (in the
-// caller's transaction when there is one).
+// caller's transaction when there is one). Each batch of new posts is
+// read and analysed before the write transaction (search_follow.go), and
+// read again if another writer followed them first.
 func (s *Store) catchUpSearch(ctx context.Context) error {
 	if isPostgres(s.db) {
 		return nil
 	}
 	for {
-		var followed, indexed int
-		err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		nd, err := s.readNewPosts(ctx, followBatch)
+		if err != nil {
+			return err
+		}
+		wrote, indexed := false, 0
+		err = s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 			var err error
-			if followed, err = tx.followPosts(ctx, followBatch); err != nil {
-				return err
+			if nd != nil {
+				if wrote, err = tx.writeNewDocs(ctx, nd); err != nil {
+					return err
+				}
 			}
 			indexed, err = tx.indexPending(ctx, pendingBatch)
 			return err
 		})
-		if err != nil || (followed < followBatch && indexed < pendingBatch) {
+		if err != nil {
 			return err
+		}
+		if indexed < pendingBatch && (nd == nil || (wrote && nd.posts < followBatch)) {
+			return nil
 		}
 	}
 }

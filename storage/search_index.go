@@ -237,7 +237,7 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 // reindexBatch writes the documents and tags of posts, their questions'
 // titles included.
 func (s *Store) reindexBatch(ctx context.Context, posts []*forum.Post) error {
-	docs, err := s.documents(ctx, posts)
+	docs, _, err := s.documents(ctx, posts)
 	if err != nil {
 		return err
 	}
