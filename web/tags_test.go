@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -41,6 +42,12 @@ func TestTagPage(t *testing.T) {
 	if p.status != http.StatusOK || !strings.Contains(p.body, "Digital ID for residents?") || strings.Contains(p.body, "Longer tag only") {
 		t.Fatalf("tag page: %d\n%s", p.status, p.body)
 	}
+	// Case is ignored beyond ASCII, on every database.
+	if _, err := s.rig.Service.Ask(ctx, s.cast.Barcelona, s.cast.Forum.ID,
+		forum.Question{Title: "Birds in parks", Body: "Seen a #Ñandú?", Language: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, b.get("/tags/"+url.PathEscape("ñandú")), "Birds in parks")
 	if p := b.get("/tags/nothing"); p.status != http.StatusOK || !strings.Contains(p.body, "No question carries this tag yet.") {
 		t.Fatalf("empty tag page: %d\n%s", p.status, p.body)
 	}
