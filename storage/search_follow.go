@@ -83,7 +83,7 @@ func (s *Store) followPosts(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	var prows []postRow
-	if err := s.selectPosts(&prows).Where("?TableAlias.id IN (?)", bun.In(ids)).
+	if err := s.selectPosts(&prows).Where("?TableAlias.id IN (?)", bun.List(ids)).
 		Where("?TableAlias.deleted_at IS NULL").Scan(ctx); err != nil {
 		return 0, dbErr("search: read posts to follow", err)
 	}
@@ -134,7 +134,7 @@ func (s *Store) documents(ctx context.Context, posts []*forum.Post) ([]searchDoc
 	threads := map[string]threadRow{}
 	if len(threadIDs) > 0 {
 		var rows []threadRow
-		if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.In(threadIDs)).Scan(ctx); err != nil {
+		if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(threadIDs)).Scan(ctx); err != nil {
 			return nil, dbErr("search: questions' threads", err)
 		}
 		for _, r := range rows {
