@@ -11,8 +11,8 @@ import (
 // lists the threads whose posts carry it. A post carries a tag when its
 // HTML links it the way our renderer and Mastodon both write hashtags,
 // #<span>word</span> inside the link (so never in code, nor in a longer
-// tag); the store keeps each post's tags (search.Tags) beside its search
-// document, so a tag's page is read from them, paged.
+// tag); the store keeps each post's tags (search.Tags) as it writes the
+// post, so a tag's page is read from them, paged.
 
 // MaxTagLen bounds a hashtag, in runes.
 const MaxTagLen = 100

@@ -10,8 +10,8 @@ import (
 	"github.com/metropolis/agora/search"
 )
 
-// Tags are read from post_tags (each post's hashtags, written with its
-// search document), joined to the posts that carry them and kept to the
+// Tags are read from post_tags (each post's hashtags, written in the
+// transaction that writes or edits the post, on both databases), joined to the posts that carry them and kept to the
 // posts anyone may read by the rule search follows (visiblePosts): a tag
 // that only a deleted post or a blocked instance carries is no tag here.
 
