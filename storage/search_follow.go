@@ -28,10 +28,16 @@ import (
 //   - the cursor moves in the transaction that writes the documents: a
 //     crash loses nothing, and two processes on one file take turns on
 //     the write lock, so no post is followed twice or skipped;
+//   - the indexer reads and analyses a batch of new posts before it takes
+//     the write lock (readNewPosts), and writes their documents under it
+//     (writeNewDocs), after checking what changed in between: the cursor
+//     (another writer followed them: read again), deletions, questions'
+//     titles;
 //   - edits, deletions and new titles still write the document in their
 //     own transactions (reindexPost, reindexTitle): they are rare, and a
-//     post edited before it was followed is then written twice with the
-//     same terms (the upsert changes nothing the second time);
+//     document an edit wrote before the indexer followed its post is
+//     newer than the indexer's, which leaves it as it is (but for a
+//     question's title, which an edit of the post alone does not write);
 //   - a search catches up first (catchUpIfBehind), so it finds every post
 //     committed before it started, as it does for search_fts_pending.
 //
