@@ -85,12 +85,12 @@ func TestSQLiteBusyIsUnavailable(t *testing.T) {
 	if !errors.Is(err, forum.ErrUnavailable) {
 		t.Fatalf("write under another process's lock: %v, want ErrUnavailable", err)
 	}
-	// SQLite's busy handler sleeps 1, 2, 5, 10, 15, 20, 25… ms and gives
-	// up when the next sleep would pass busy_timeout: after 78 ms of
-	// sleeps for a timeout of 100 (seen: 92 ms on a loaded machine). It
-	// must have waited that long, not failed at once.
-	if waited := time.Since(start); waited < 78*time.Millisecond {
-		t.Errorf("gave up after %v, before busy_timeout's sleeps", waited)
+	// It must have waited for the lock, not failed at once. SQLite's busy
+	// handler counts the sleeps it asked for (1, 2, 5, 10… ms) against
+	// busy_timeout, not the time that passed: on a loaded machine it gave
+	// up after 92 ms of a timeout of 100, so the test asks for half.
+	if waited := time.Since(start); waited < 50*time.Millisecond {
+		t.Errorf("gave up after %v, without waiting for busy_timeout", waited)
 	}
 	if err := lock.Rollback(); err != nil {
 		t.Fatal(err)
