@@ -86,9 +86,9 @@ func TestSQLiteBusyIsUnavailable(t *testing.T) {
 		t.Fatalf("write under another process's lock: %v, want ErrUnavailable", err)
 	}
 	// It must have waited for the lock, not failed at once. SQLite's busy
-	// handler counts the sleeps it asked for (1, 2, 5, 10… ms) against
-	// busy_timeout, not the time that passed: on a loaded machine it gave
-	// up after 92 ms of a timeout of 100, so the test asks for half.
+	// handler waits in steps (1, 2, 5, 10… ms) that are not exact: on a
+	// loaded machine it gave up after 92 ms of a timeout of 100, so the
+	// test asks for half.
 	if waited := time.Since(start); waited < 50*time.Millisecond {
 		t.Errorf("gave up after %v, without waiting for busy_timeout", waited)
 	}
