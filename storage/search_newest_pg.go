@@ -54,7 +54,7 @@ func (s *Store) newestJoined(ctx context.Context, q search.PostQuery, docs func(
 		ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
 		ColumnExpr("p.good_practice_at, p.created_at").
 		Join(join + " posts AS p ON p.id = d.post_id")
-	sel = postFilters(visiblePosts(sel, join), q)
+	sel = postFilters(visiblePosts(sel, join), q, inline)
 	if q.Before != "" {
 		sel = sel.Where("p.id < ?", q.Before)
 	}

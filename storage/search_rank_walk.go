@@ -293,18 +293,9 @@ func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery, windo
 	if len(walked) == 0 {
 		return nil, true, nil
 	}
-	docs := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()).
-		WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
-			sel = sel.Where("d.post_id IN (?)", bun.List(walked))
-			if q.Parsed.Key != "" {
-				sel = sel.WhereOr("(d.title_key = ? AND d.title_key <> '')", q.Parsed.Key)
-			}
-			return sel
-		})
-	all := q
-	all.Offset, all.Limit = 0, len(walked)+want
-	rows, err := s.rankedPage(ctx, all, docs)
-	if err != nil || len(rows) == all.Limit {
+	limit := len(walked) + want
+	rows, err := s.rankedWalked(ctx, q, walked, limit)
+	if err != nil || len(rows) == limit {
 		return nil, false, err
 	}
 	for _, ids := range full {
