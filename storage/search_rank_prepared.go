@@ -72,12 +72,19 @@ func (s *Store) selectBound(ctx context.Context, sel *bun.SelectQuery, p *params
 		func(bun.IDB) string { return text }, dest, p.args...)
 }
 
+// walkedMatch is the match of a walked document, tested on its row
+// only: written as a plain condition, the planner ANDed the GIN index's
+// bitmap of every match with the ids' (4–5 ms for "compras lajoía"'s
+// 1,715 matches, for 22 documents), with the query's words written in
+// as with them bound.
+const walkedMatch = "(d.tsv @@ ?::tsquery) IS TRUE"
+
 // rankedWalked is rankedPage over the walked documents and q's exact
 // titles, matching q, the first limit of them (q's offset ignored), as
 // one prepared statement.
 func (s *Store) rankedWalked(ctx context.Context, q search.PostQuery, walked []string, limit int) ([]rankedHit, error) {
 	var p params
-	docs := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", p.arg(q.Parsed.TSQuery())).
+	docs := s.db.NewSelect().TableExpr("search_docs AS d").Where(walkedMatch, p.arg(q.Parsed.TSQuery())).
 		WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
 			sel = sel.Where("d.post_id = ANY(?::text[])", p.arg(textArray(walked)))
 			if q.Parsed.Key != "" {
