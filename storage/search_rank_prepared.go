@@ -83,8 +83,21 @@ const walkedMatch = "(d.tsv @@ ?::tsquery) IS TRUE"
 // titles, matching q, the first limit of them (q's offset ignored), as
 // one prepared statement.
 func (s *Store) rankedWalked(ctx context.Context, q search.PostQuery, walked []string, limit int) ([]rankedHit, error) {
-	var p params
-	docs := s.db.NewSelect().TableExpr("search_docs AS d").Where(walkedMatch, p.arg(q.Parsed.TSQuery())).
+	sel, p := rankedWalkedQuery(s.db, q, walked, limit)
+	var rows []rankedHit
+	if err := s.selectBound(ctx, sel, p, &rows); err != nil {
+		return nil, dbErr("find posts: rank the walked", err)
+	}
+	q.Offset, q.Limit = 0, limit
+	markHits(rows, q)
+	sortHits(rows)
+	return rows, nil
+}
+
+// rankedWalkedQuery is rankedWalked's statement and its values.
+func rankedWalkedQuery(db bun.IDB, q search.PostQuery, walked []string, limit int) (*bun.SelectQuery, *params) {
+	p := &params{}
+	docs := db.NewSelect().TableExpr("search_docs AS d").Where(walkedMatch, p.arg(q.Parsed.TSQuery())).
 		WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
 			sel = sel.Where("d.post_id = ANY(?::text[])", p.arg(textArray(walked)))
 			if q.Parsed.Key != "" {
@@ -93,11 +106,5 @@ func (s *Store) rankedWalked(ctx context.Context, q search.PostQuery, walked []s
 			return sel
 		})
 	q.Offset, q.Limit = 0, limit
-	var rows []rankedHit
-	if err := s.selectBound(ctx, rankedQuery(s.db, q, docs, p.arg), &p, &rows); err != nil {
-		return nil, dbErr("find posts: rank the walked", err)
-	}
-	markHits(rows, q)
-	sortHits(rows)
-	return rows, nil
+	return rankedQuery(db, q, docs, p.arg), p
 }
