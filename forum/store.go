@@ -84,6 +84,11 @@ type ThreadStore interface {
 	ListThreads(ctx context.Context, forumID ID, after ThreadCursor, limit int) ([]*Thread, error)
 	// CountThreads counts a forum's threads that are not deleted.
 	CountThreads(ctx context.Context, forumID ID) (int, error)
+	// ListTaggedThreads lists the threads with a post anyone may read
+	// that carries tag (normalized), each with the newest such post, by
+	// that post's ID descending, those whose post is older than before
+	// ("" for none).
+	ListTaggedThreads(ctx context.Context, tag string, before ID, limit int) ([]TaggedThread, error)
 }
 
 // PostStore keeps posts, their revisions, helpful marks and shares
@@ -108,10 +113,6 @@ type PostStore interface {
 	// CountLocalPosts counts posts written on this node that still stand
 	// (in threads that still stand).
 	CountLocalPosts(ctx context.Context) (int, error)
-	// SearchPosts lists posts that are not deleted, in threads that are
-	// not, whose markdown or HTML contains one of needles (lower-case;
-	// matched ignoring ASCII case), newest first.
-	SearchPosts(ctx context.Context, needles []string, limit int) ([]*Post, error)
 	// ListMemberPosts lists a member's posts that are not deleted, newest first.
 	ListMemberPosts(ctx context.Context, memberID ID, beforeID ID, limit int) ([]*Post, error)
 

@@ -2,16 +2,20 @@ package node_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/uris"
 )
 
 // TestSearchLookup: a member of a city pastes a hub post's URL, a thread's
@@ -22,11 +26,15 @@ import (
 func TestSearchLookup(t *testing.T) {
 	ctx := context.Background()
 	var hubGETs atomic.Int32
+	var signedGETs sync.Map // path → the Signature header of an ActivityPub GET of it
 	hubLn := listenOn(t, 1)
 	hub := runPeerWith(t, "hub", hubLn, storetest.Open(t), fastDelivery, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodGet {
 				hubGETs.Add(1)
+				if strings.Contains(r.Header.Get("Accept"), "application/activity+json") {
+					signedGETs.Store(r.URL.Path, r.Header.Get("Signature"))
+				}
 			}
 			h.ServeHTTP(w, r)
 		})
@@ -38,6 +46,9 @@ func TestSearchLookup(t *testing.T) {
 	q := hub.ask(t, sec, f, "Has Covid-19 been a turning point for internet access?", "Tell us.")
 	a := hub.reply(t, ana, q.ID, "Belo Horizonte opened free wifi in every square.")
 	gone := hub.reply(t, ana, q.ID, "An answer deleted later.")
+	// A question in a forum of the hub's that the city has never seen.
+	mob := hub.forum(t, "mobility", "Learning forum on mobility")
+	q2 := hub.ask(t, sec, mob, "Who runs your bike-share scheme?", "Ours is run by the transport authority.")
 	if _, err := hub.Service.DeletePost(ctx, ana, gone.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +113,38 @@ func TestSearchLookup(t *testing.T) {
 	}
 	if n := hubGETs.Load() - before; n != 0 {
 		t.Errorf("a known thread fetched %d documents", n)
+	}
+
+	// A thread's URL never fetched here: fetched from the hub by the
+	// fetcher, stored with its forum mirrored first, and the result opens
+	// the local thread (the question: no answer's anchor).
+	if _, err := city.Service.PostByURI(ctx, hub.URLs.Thread(q2.ID)); !errors.Is(err, forum.ErrNotFound) {
+		t.Fatalf("before its lookup, the city holds the mobility question: %v", err)
+	}
+	before = hubGETs.Load()
+	path, title = found(hub.URLs.Thread(q2.ID))
+	if n := hubGETs.Load() - before; n == 0 {
+		t.Errorf("an unknown thread URL was found without fetching from the hub")
+	}
+	// By the fetcher: an ActivityPub GET signed with a key of the city's.
+	if sig, _ := signedGETs.Load(uris.ThreadPath(q2.ID)); !strings.Contains(fmt.Sprint(sig), `keyId="`+city.URLs.Base()) {
+		t.Errorf("the hub's thread was not fetched with a signed ActivityPub GET by the city (Signature %q)", sig)
+	}
+	local, err = city.Service.PostByURI(ctx, hub.URLs.Thread(q2.ID))
+	if err != nil {
+		t.Fatalf("the mobility question is not stored on the city: %v", err)
+	}
+	if want := "/t/" + local.ThreadID; title != q2.Title || path != want {
+		t.Errorf("thread found as %q %q, want %q %q", path, title, want, q2.Title)
+	}
+	if local.ParentID != "" {
+		t.Errorf("the thread's URL was stored as an answer (parent %q)", local.ParentID)
+	}
+	if st, page := member.get(path); st != http.StatusOK || !strings.Contains(html.UnescapeString(page), "run by the transport authority") {
+		t.Errorf("the local thread page %s: %d, or it lacks the question", path, st)
+	}
+	if _, err := city.Service.ForumByURI(ctx, hub.URLs.Forum("mobility")); err != nil {
+		t.Errorf("the question's forum is not mirrored on the city: %v", err)
 	}
 
 	// The forum's handle: its mirror here.

@@ -54,9 +54,12 @@ type Config struct {
 	// (rate limits key on it); the zero value trusts none.
 	ClientIP      clientip.Resolver
 	SignatureSkew time.Duration
-	Delivery      federation.DeliveryConfig
-	Inbox         federation.InboxConfig
-	Software      federation.Software
+	// SearchIndexing tunes SQLite's search indexer (the zero value takes
+	// its defaults).
+	SearchIndexing storage.SearchIndexing
+	Delivery       federation.DeliveryConfig
+	Inbox          federation.InboxConfig
+	Software       federation.Software
 	// KeepRefusals is how many refused activities the node keeps for the
 	// admin; 0 means federation.DefaultKeepRefusals.
 	KeepRefusals int
@@ -158,6 +161,7 @@ type Node struct {
 	sweeper    *media.Sweeper
 	sweepEvery time.Duration
 	now        func() time.Time
+	indexing   storage.SearchIndexing
 }
 
 // New wires a node.
@@ -259,7 +263,7 @@ func New(cfg Config) (*Node, error) {
 		DefaultLanguage: cfg.DefaultLanguage, Posted: func(*forum.Post) { fed.Notify() }}
 	return &Node{URLs: urls, Service: svc, Reports: reports, Federation: fed, Handler: h, DB: cfg.DB, Notify: notes, MailIn: mailIn, feed: feed, notices: notices,
 		mailer: mailer, planner: h, poll: cfg.Mail.Poll, logger: cfg.Logger,
-		sweeper: newMediaSweeper(cfg), sweepEvery: cfg.MediaSweep.Every, now: cfg.Clock.Now}, nil
+		sweeper: newMediaSweeper(cfg), sweepEvery: cfg.MediaSweep.Every, now: cfg.Clock.Now, indexing: cfg.SearchIndexing}, nil
 }
 
 // The inbox limit counts activities per remote host (all inboxes of the
@@ -282,7 +286,7 @@ func (n *Node) Run(ctx context.Context) {
 	done := make(chan struct{}, 3)
 	go func() { n.feed.Run(ctx); done <- struct{}{} }()
 	go func() { n.notices.Run(ctx); done <- struct{}{} }()
-	go func() { n.DB.RunSearchIndexer(ctx, storage.SearchIndexing{}); done <- struct{}{} }()
+	go func() { n.DB.RunSearchIndexer(ctx, n.indexing); done <- struct{}{} }()
 	if n.mailer != nil {
 		go n.mailer.Run(ctx)
 		go n.planMail(ctx)

@@ -235,14 +235,14 @@ func (s *Service) describe(ctx context.Context, res *Results, hits []PostHit, la
 }
 
 // Similar lists questions like title, for the ask form: "was this asked
-// before?". Any of the title's words may match; titles that share more
-// rank first (the index's rank).
+// before?". Any of the title's words but its function words (for, de,
+// la…) may match; titles that share more rank first (the index's rank).
 func (s *Service) Similar(ctx context.Context, title string, limit int) ([]Result, error) {
 	p := Parse(title)
 	if p.Empty() {
 		return nil, nil
 	}
-	hits, err := s.idx.FindPosts(ctx, PostQuery{Parsed: anyWord(p), Questions: true, Sort: Relevance, Limit: limit})
+	hits, err := s.idx.FindPosts(ctx, PostQuery{Parsed: anyWord(withoutFunctionWords(p)), Questions: true, Sort: Relevance, Limit: limit})
 	if err != nil {
 		return nil, fmt.Errorf("similar questions: %w", err)
 	}

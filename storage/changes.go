@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
 
 	"github.com/uptrace/bun"
 )
@@ -191,17 +192,23 @@ func (c *Changes) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Co
 }
 
 // firstWord is a statement's first word in upper case, not
-// e.Operation(): bun calls every raw query a SELECT.
+// e.Operation(): bun calls every raw query a SELECT. The word ends at any
+// space: a statement written over several lines ("SELECT\n\t…") is still
+// a SELECT (cut at " " only, it was an unknown write that dropped every
+// cached page).
 func firstWord(query string) string {
-	op, _, _ := strings.Cut(strings.TrimSpace(query), " ")
-	return strings.ToUpper(op)
+	q := strings.TrimSpace(query)
+	if i := strings.IndexFunc(q, unicode.IsSpace); i >= 0 {
+		q = q[:i]
+	}
+	return strings.ToUpper(q)
 }
 
 // txState follows one transaction (Store.atomic): whether it wrote a
 // table some cache may hold, and what those writes changed.
 type txState struct {
 	dirty  atomic.Bool
-	search atomic.Bool // it wrote search_docs: the search indexer is woken at COMMIT
+	search atomic.Bool // it stored a post or wrote search_docs: the search indexer is woken at COMMIT
 	blocks atomic.Bool // the block list's version moved (domainBlocksMoved)
 	mu     sync.Mutex
 	all    bool               // a write of unknown scope

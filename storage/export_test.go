@@ -65,6 +65,11 @@ func FindRelevantWalk(ctx context.Context, s *Store, q search.PostQuery, chunk, 
 
 // SearchDocLanguages are the language column of search_docs, by post.
 func SearchDocLanguages(ctx context.Context, s *Store) (map[string]string, error) {
+	// As a search sees them: on SQLite the indexer writes new posts'
+	// documents (search_follow.go).
+	if err := s.catchUpIfBehind(ctx); err != nil {
+		return nil, err
+	}
 	var rows []searchDocRow
 	if err := s.db.NewSelect().Model(&rows).Column("post_id", "language").Scan(ctx); err != nil {
 		return nil, err
@@ -119,4 +124,19 @@ func WalkNewest(ctx context.Context, s *Store, q search.PostQuery, limit, window
 		ids = append(ids, w.PostID)
 	}
 	return ids, err
+}
+
+// FollowPosts writes the documents of every post the SQLite indexer has
+// not followed yet, without bringing the full-text table up to date: the
+// documents are then in search_docs and noted in search_fts_pending, as
+// an edit's own write of a document leaves them.
+func FollowPosts(ctx context.Context, s *Store) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		for {
+			n, err := tx.followPosts(ctx, followBatch)
+			if err != nil || n < followBatch {
+				return err
+			}
+		}
+	})
 }

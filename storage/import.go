@@ -50,6 +50,13 @@ func (s *Store) ImportPosts(ctx context.Context, threads []*forum.Thread, posts 
 		}
 	}
 	return s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		// SQLite: the documents are written here, so the indexer that
+		// follows the posts (search_follow.go) need not read these again,
+		// unless it was behind before them.
+		cursor, last, err := tx.followed(ctx)
+		if err != nil {
+			return err
+		}
 		if err := insertChunks(ctx, tx, "import threads", trows); err != nil {
 			return err
 		}
@@ -67,8 +74,17 @@ func (s *Store) ImportPosts(ctx context.Context, threads []*forum.Thread, posts 
 		}
 		// The full-text index of the documents, in this transaction: one
 		// FTS5 segment for the whole import (search_fts_pending.go).
-		_, err := tx.indexPending(ctx, 0)
-		return err
+		if _, err := tx.indexPending(ctx, 0); err != nil {
+			return err
+		}
+		if cursor < last {
+			return nil
+		}
+		_, last, err = tx.followed(ctx)
+		if err != nil {
+			return err
+		}
+		return tx.followedUpTo(ctx, last)
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -254,33 +253,6 @@ func (s *Store) ListMemberPosts(ctx context.Context, memberID, beforeID forum.ID
 	}
 	return s.withTranslations(ctx, rows)
 }
-
-// SearchPosts lists posts that are not deleted, in threads that are not,
-// whose source or HTML contains one of needles, ignoring ASCII case,
-// newest first. It scans: it serves a tag's page, not a search engine.
-func (s *Store) SearchPosts(ctx context.Context, needles []string, limit int) ([]*forum.Post, error) {
-	if len(needles) == 0 {
-		return nil, nil
-	}
-	var rows []postRow
-	q := s.selectPosts(&rows).Where("deleted_at IS NULL").
-		Where("thread_id IN (SELECT id FROM threads WHERE deleted_at IS NULL)").
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			for _, n := range needles {
-				like := "%" + likeEscaper.Replace(strings.ToLower(n)) + "%"
-				q = q.WhereOr(`LOWER(source) LIKE ? ESCAPE '\'`, like).WhereOr(`LOWER(html) LIKE ? ESCAPE '\'`, like)
-			}
-			return q
-		}).
-		OrderExpr("id DESC").Limit(int64(limit))
-	if err := q.Scan(ctx); err != nil {
-		return nil, dbErr("search posts", err)
-	}
-	return s.withTranslations(ctx, rows)
-}
-
-// likeEscaper escapes LIKE's wildcards (with '\' as ESCAPE).
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // CreateRevision stores an earlier version of a post.
 func (s *Store) CreateRevision(ctx context.Context, r *forum.Revision) error {

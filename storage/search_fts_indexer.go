@@ -9,15 +9,15 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// The indexer of SQLite's search_fts (search_fts_pending.go explains the
-// batches): a query hook sees the commits that wrote search_docs and
-// wakes it; it waits a moment for more (the writes of a burst then share
+// The indexer of SQLite's search_docs and search_fts (search_follow.go
+// and search_fts_pending.go explain the batches): a query hook sees the
+// commits that stored posts or wrote search_docs and wakes it; it waits a moment for more (the writes of a burst then share
 // one transaction, one FTS5 segment) and indexes what is pending.
 
 // SearchIndexing tunes RunSearchIndexer; zero fields take the defaults.
 type SearchIndexing struct {
-	// Delay is how long the indexer waits after a commit that wrote
-	// search_docs for more of them (default 50 ms). A search in between
+	// Delay is how long the indexer waits after a commit that stored a
+	// post or wrote search_docs for more of them (default 50 ms). A search in between
 	// indexes the pending documents itself, so it only trades the
 	// batches' size against the index's lag behind the posts.
 	Delay time.Duration
@@ -27,6 +27,12 @@ type SearchIndexing struct {
 	// Poll is how often it looks for documents that no commit of this
 	// process announced: another process's (default 2 s).
 	Poll time.Duration
+	// Off runs no indexer in this process: searches, and another
+	// process's indexer, bring the index up to date. For a process that
+	// should not take SQLite's write lock on its own, and for the search
+	// benchmark, which runs the indexer only in the rounds it measures
+	// with the index on.
+	Off bool
 }
 
 func (o SearchIndexing) withDefaults() SearchIndexing {
@@ -42,8 +48,8 @@ func (o SearchIndexing) withDefaults() SearchIndexing {
 	return o
 }
 
-// searchWake is what the hook tells the indexer: a commit wrote
-// search_docs (ch, never blocking), and how many did since it last
+// searchWake is what the hook tells the indexer: a commit stored a post
+// or wrote search_docs (ch, never blocking), and how many did since it last
 // indexed.
 type searchWake struct {
 	ch      chan struct{}
@@ -60,13 +66,13 @@ func (w *searchWake) poke() {
 	}
 }
 
-// RunSearchIndexer keeps SQLite's full-text index up to date until ctx
+// RunSearchIndexer keeps SQLite's search index up to date until ctx
 // ends: at once for what an earlier run left pending (a crash), then
-// after commits that wrote search_docs and every o.Poll. On PostgreSQL
-// it returns at once. Several may run, in one process or several: each
-// batch is one write transaction.
+// after commits that stored posts or wrote search_docs, and every
+// o.Poll. On PostgreSQL, or when o.Off, it returns at once. Several may
+// run, in one process or several: each batch is one write transaction.
 func (db *DB) RunSearchIndexer(ctx context.Context, o SearchIndexing) {
-	if db.dialect != DialectSQLite {
+	if db.dialect != DialectSQLite || o.Off {
 		return
 	}
 	o = o.withDefaults()
@@ -119,7 +125,8 @@ func (s *Store) catchUpIfBehind(ctx context.Context) error {
 }
 
 // searchWakeHook wakes the indexer after each commit of a transaction
-// that wrote search_docs, and after each such write made outside one.
+// that stored a post or wrote search_docs, and after each such write made
+// outside one.
 type searchWakeHook struct{ wake *searchWake }
 
 // BeforeQuery implements bun.QueryHook.
@@ -139,30 +146,32 @@ func (h searchWakeHook) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 		}
 		return
 	}
-	if !writesSearchDocs(e) {
+	if !wakesIndexer(e) {
 		return
 	}
 	if st != nil {
-		st.search.Store(true) // the document is visible at COMMIT
+		st.search.Store(true) // the post or document is visible at COMMIT
 		return
 	}
 	h.wake.poke()
 }
 
-// writesSearchDocs reports whether e writes search_docs: by its model's
-// table, or for a raw statement by the table it names after INSERT …
-// INTO, UPDATE or DELETE FROM.
-func writesSearchDocs(e *bun.QueryEvent) bool {
+// wakesIndexer reports whether e inserts into posts or writes
+// search_docs: by its model's table, or for a raw statement by the table
+// it names after INSERT … INTO, UPDATE or DELETE FROM.
+func wakesIndexer(e *bun.QueryEvent) bool {
 	op := firstWord(e.Query)
 	if op != "INSERT" && op != "UPDATE" && op != "DELETE" {
 		return false
 	}
+	var t string
 	if e.IQuery != nil {
-		if t := strings.Trim(e.IQuery.GetTableName(), "\"`"); t != "" {
-			return t == "search_docs"
-		}
+		t = strings.Trim(e.IQuery.GetTableName(), "\"`")
 	}
-	return writeTarget(e.Query) == "search_docs"
+	if t == "" {
+		t = writeTarget(e.Query)
+	}
+	return t == "search_docs" || (op == "INSERT" && t == "posts")
 }
 
 // writeTarget is the table an INSERT, UPDATE or DELETE statement writes

@@ -35,6 +35,25 @@ func TestWriteTarget(t *testing.T) {
 	}
 }
 
+// TestFirstWord: the hooks read a statement's kind from its first word,
+// whatever space ends it: a SELECT written over several lines is no write
+// (taken for one, it dropped every cached page at each search).
+func TestFirstWord(t *testing.T) {
+	tests := []struct{ query, want string }{
+		{"SELECT 1", "SELECT"},
+		{"SELECT\n\t\tCOALESCE(1, 0)", "SELECT"},
+		{"\n\tselect\t1", "SELECT"},
+		{"COMMIT", "COMMIT"},
+		{"insert\ninto posts", "INSERT"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := firstWord(tt.query); got != tt.want {
+			t.Errorf("firstWord(%q) = %q, want %q", tt.query, got, tt.want)
+		}
+	}
+}
+
 // TestIndexPendingPlan: each step of a batch reads the pending rows by
 // their rowid range and the documents by rowid, never walks search_docs
 // (every document of the node: 100 ms a batch on 100,000 posts).

@@ -3,14 +3,14 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 )
 
 // On SQLite the FTS5 table search_fts is brought up to date in batches,
 // off the post's transaction: writing it there made FTS5 write a new
 // segment at every commit, most of what indexing added to posting an
-// answer (bench/README.md section 7). The post's transaction writes its
-// document in search_docs, and search_docs' triggers note the document in
+// answer (bench/README.md section 7). The indexer writes a new post's
+// document in search_docs (search_follow.go; an edit's transaction
+// writes it itself), and search_docs' triggers note the document in
 // search_fts_pending (migration 20261207400000: the first change since
 // the index caught up wins, so the row says what the index holds for
 // that rowid: nothing, or the old title and body FTS5's 'delete' needs).
@@ -20,11 +20,12 @@ import (
 //     in one transaction: a crash loses nothing (the rows are still there
 //     at the next start), and two processes on one file take turns on
 //     SQLite's write lock, so no row is indexed twice or skipped;
-//   - the indexer (SearchIndexer, search_fts_indexer.go) runs it after
-//     commits that wrote search_docs, a moment later so one transaction
-//     indexes many documents;
+//   - the indexer (RunSearchIndexer, search_fts_indexer.go) runs it after
+//     commits that wrote posts or search_docs, a moment later so one
+//     transaction indexes many documents, in the transaction that wrote
+//     the new posts' documents;
 //   - a search (findRelevantFTS5, findNewestFTS5: every FindPosts on
-//     SQLite) catches the index up first when rows are pending, so it
+//     SQLite) catches the index up first when posts or rows are pending, so it
 //     never misses a post committed before it started (catchUpIfBehind);
 //   - Reindex and ImportPosts index what they wrote in their own
 //     transactions.
@@ -84,51 +85,60 @@ func (s *Store) indexPending(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
-// searchBehind reports whether documents are waiting to be indexed.
+// searchBehind reports whether documents are waiting to be indexed, or
+// posts to be followed (search_follow.go).
 func (s *Store) searchBehind(ctx context.Context) (bool, error) {
 	if isPostgres(s.db) {
 		return false, nil
 	}
-	var one int
-	err := s.db.QueryRowContext(ctx, "SELECT 1 FROM search_fts_pending LIMIT 1").Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+	var behind bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_fts_pending)
+		OR COALESCE((SELECT MAX(rowid) FROM posts), 0) >
+			COALESCE((SELECT CAST(value AS INTEGER) FROM cursors WHERE name = ?), 0)`, searchPostsCursor).Scan(&behind)
 	if err != nil {
 		return false, dbErr("search: pending documents", err)
 	}
-	return true, nil
+	return behind, nil
 }
 
-// catchUpSearch indexes every pending document, a batch per transaction
-// (in the caller's transaction when there is one).
+// catchUpSearch follows every post stored since the indexer last did and
+// indexes every pending document, a batch per transaction (in the
+// caller's transaction when there is one).
 func (s *Store) catchUpSearch(ctx context.Context) error {
 	if isPostgres(s.db) {
 		return nil
 	}
 	for {
-		var n int
+		var followed, indexed int
 		err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 			var err error
-			n, err = tx.indexPending(ctx, pendingBatch)
+			if followed, err = tx.followPosts(ctx, followBatch); err != nil {
+				return err
+			}
+			indexed, err = tx.indexPending(ctx, pendingBatch)
 			return err
 		})
-		if err != nil || n < pendingBatch {
+		if err != nil || (followed < followBatch && indexed < pendingBatch) {
 			return err
 		}
 	}
 }
 
-// SearchPending is how many documents wait to be indexed (0 on
-// PostgreSQL): the search benchmark waits for 0 before it reads the CPU
-// time, so the indexer's work is counted with the writes that caused it.
+// SearchPending is how many posts wait for their documents and documents
+// wait to be indexed (0 on PostgreSQL): the search benchmark waits for 0
+// before it reads the CPU time, so the indexer's work is counted with the
+// writes that caused it.
 func (s *Store) SearchPending(ctx context.Context) (int, error) {
 	if isPostgres(s.db) {
 		return 0, nil
+	}
+	posts, err := s.postsBehind(ctx)
+	if err != nil {
+		return 0, err
 	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM search_fts_pending").Scan(&n); err != nil {
 		return 0, dbErr("search: count pending documents", err)
 	}
-	return n, nil
+	return posts + n, nil
 }

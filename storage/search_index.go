@@ -13,13 +13,15 @@ import (
 	"github.com/metropolis/agora/search"
 )
 
-// A post's search document (search_docs) is written in the transaction
-// that writes the post (CreatePost, CreateThread, UpdatePost,
-// UpdateThread), so local posts and received ones, which all come through
-// those, are never lost; Reindex rebuilds the documents from the posts.
-// PostgreSQL's tsvector is part of the row; SQLite's full-text table is
-// brought up to date after the commit, and before any search that would
-// miss the post (search_fts_pending.go).
+// A post's search document (search_docs) is written from the post: on
+// PostgreSQL in the transaction that writes the post (CreatePost,
+// CreateThread), on SQLite by the search indexer, which follows the posts
+// table (search_follow.go), and on both in the transaction of an edit
+// (UpdatePost, UpdateThread). Local posts and received ones all come
+// through those, so none is lost; Reindex rebuilds the documents from the
+// posts. PostgreSQL's tsvector is part of the row; SQLite's full-text
+// table is brought up to date after the commit, and before any search
+// that would miss the post (search_fts_pending.go).
 
 // postTerms are the index terms of a post's body: its text in its
 // language, then each translation (title and text) in its own.
@@ -38,10 +40,15 @@ func (s *Store) postTerms(p *forum.Post) string {
 }
 
 // indexNewPost indexes a post just inserted; t is its thread when the post
-// is the thread's question (its title is indexed with it).
+// is the thread's question (its title is indexed with it). On SQLite it
+// writes the post's tags only: the indexer writes its document
+// (search_follow.go).
 func (s *Store) indexNewPost(ctx context.Context, p *forum.Post, t *forum.Thread) error {
 	if p.DeletedAt != nil {
 		return nil
+	}
+	if !isPostgres(s.db) {
+		return s.insertTags(ctx, p)
 	}
 	var title, key string
 	if t != nil {
@@ -168,11 +175,16 @@ const reindexBatch = 500
 
 // Reindex rebuilds the search index from the posts, batch by batch, and
 // returns how many posts it indexed. Posts written meanwhile are indexed
-// by their own writes; documents of posts that no longer stand are
-// removed at the end.
+// by their own writes (on SQLite by the indexer that follows them, which
+// need not read again the posts stored before Reindex started); documents
+// of posts that no longer stand are removed at the end.
 func (s *Store) Reindex(ctx context.Context) (int, error) {
 	after := ""
 	n := 0
+	_, last, err := s.followed(ctx)
+	if err != nil {
+		return 0, err
+	}
 	for {
 		var rows []postRow
 		q := s.selectPosts(&rows).Where("deleted_at IS NULL").OrderExpr("id ASC").Limit(reindexBatch)
@@ -195,13 +207,16 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		n += len(posts)
 		after = posts[len(posts)-1].ID
 	}
-	err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+	err = s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		stale := "post_id NOT IN (SELECT id FROM posts WHERE deleted_at IS NULL)"
 		if _, err := tx.db.ExecContext(ctx, "DELETE FROM search_docs WHERE "+stale); err != nil {
 			return dbErr("reindex: remove stale documents", err)
 		}
 		if _, err := tx.db.ExecContext(ctx, "DELETE FROM post_tags WHERE "+stale); err != nil {
 			return dbErr("reindex: remove stale tags", err)
+		}
+		if err := tx.followedUpTo(ctx, last); err != nil {
+			return err
 		}
 		if _, err := tx.indexPending(ctx, 0); err != nil {
 			return err
@@ -222,36 +237,14 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 // reindexBatch writes the documents and tags of posts, their questions'
 // titles included.
 func (s *Store) reindexBatch(ctx context.Context, posts []*forum.Post) error {
-	var threadIDs []string
-	for _, p := range posts {
-		if p.IsQuestion() {
-			threadIDs = append(threadIDs, p.ThreadID)
-		}
+	docs, err := s.documents(ctx, posts)
+	if err != nil {
+		return err
 	}
-	threads := map[string]threadRow{}
-	if len(threadIDs) > 0 {
-		var rows []threadRow
-		if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(threadIDs)).Scan(ctx); err != nil {
-			return dbErr("reindex: threads", err)
-		}
-		for _, r := range rows {
-			threads[r.ID] = r
-		}
+	if err := s.upsertDocs(ctx, docs); err != nil {
+		return fmt.Errorf("reindex: %w", err)
 	}
 	for _, p := range posts {
-		var title, key string
-		if t, ok := threads[p.ThreadID]; ok && p.IsQuestion() {
-			title, key = s.analyzer.Terms(t.Language, t.Title), search.TitleKey(t.Title)
-		}
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, title_key, title, body, language)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (post_id) DO UPDATE SET title_key = excluded.title_key, title = excluded.title, body = excluded.body,
-			language = excluded.language
-			WHERE search_docs.title_key <> excluded.title_key OR search_docs.title <> excluded.title
-			OR search_docs.body <> excluded.body OR search_docs.language <> excluded.language`,
-			p.ID, key, title, s.postTerms(p), p.Language); err != nil {
-			return dbErr(fmt.Sprintf("reindex post %s", p.ID), err)
-		}
 		if _, err := s.db.ExecContext(ctx, "DELETE FROM post_tags WHERE post_id = ?", p.ID); err != nil {
 			return dbErr("reindex post tags", err)
 		}
@@ -260,6 +253,6 @@ func (s *Store) reindexBatch(ctx context.Context, posts []*forum.Post) error {
 		}
 	}
 	// SQLite: the batch's full-text index, in its transaction.
-	_, err := s.indexPending(ctx, 0)
+	_, err = s.indexPending(ctx, 0)
 	return err
 }

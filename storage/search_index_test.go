@@ -208,18 +208,49 @@ func TestFindPostsSameEverywhere(t *testing.T) {
 	}
 }
 
-// TestFindPostsRanking: a title equal to the query comes first, then the
-// reader's language ranks higher.
+// TestFindPostsRanking: a title equal to the query comes first, though
+// it is older than posts that hold its words as often or more (by their
+// words and age alone they would come first); then a post in the
+// reader's language comes before a newer one that holds the same words in
+// another.
 func TestFindPostsRanking(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *storage.Store) {
 		c := newCorpus(t, s)
+		ana := c.f.member
+		at := t0.Add(20 * 24 * time.Hour) // after the corpus
+		add := func(name, title, lang, body string) {
+			t.Helper()
+			at = at.Add(time.Hour)
+			id := c.f.ids.New()
+			th := &forum.Thread{ID: id, ForumID: c.f.forum.ID, AuthorID: ana.ID, RootPostID: id, Title: title,
+				Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at}
+			q := &forum.Post{ID: id, ThreadID: id, AuthorID: ana.ID, BranchID: id, Language: lang,
+				HTML: "<p>" + body + "</p>", CreatedAt: at}
+			wantErr(t, "CreateThread "+name, s.CreateThread(ctx(t), th, q), nil)
+			c.names[id] = name
+		}
+		// Newer than "exact" (the corpus's "Data governance"), with the
+		// query's words in their titles and bodies, more than once.
+		add("rival", "Data governance: data governance in practice", "en",
+			"Data governance for data: governance of open data and its governance.")
+		add("rival-2", "Governance of data, data governance", "en", "Data governance, data governance.")
 		got := c.find(t, s, search.PostQuery{Parsed: search.Parse("data governance!")})
-		if len(got) == 0 || got[0] != "exact" {
+		if len(got) < 3 || got[0] != "exact" {
 			t.Errorf("data governance: got %v, want the exact title first", got)
 		}
-		got = c.find(t, s, search.PostQuery{Parsed: search.Parse("datos"), RankLanguage: "es"})
-		if len(got) != 2 {
-			t.Fatalf("datos: got %v", got)
+
+		// The same word in two languages, the Spanish post older.
+		add("es-portal", "Portal abierto", "es", "El portal de la ciudad.")
+		add("en-portal", "Portal opened", "en", "The city's portal.")
+		for _, tc := range []struct {
+			lang string
+			want []string
+		}{
+			{"es", []string{"es-portal", "en-portal"}},
+			{"en", []string{"en-portal", "es-portal"}},
+		} {
+			got := c.find(t, s, search.PostQuery{Parsed: search.Parse("portal"), RankLanguage: tc.lang})
+			same(t, "portal for a reader in "+tc.lang, got, tc.want)
 		}
 	})
 }

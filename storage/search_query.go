@@ -116,6 +116,9 @@ func postFilters(sel *bun.SelectQuery, q search.PostQuery, arg argFunc) *bun.Sel
 	return sel
 }
 
+// likeEscaper escapes LIKE's wildcards (with '\' as ESCAPE).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // containsPattern is a LIKE pattern for text anywhere, lower-cased.
 func containsPattern(text string) string {
 	return "%" + likeEscaper.Replace(strings.ToLower(strings.TrimSpace(text))) + "%"
@@ -163,32 +166,4 @@ func (s *Store) FindForums(ctx context.Context, text string, limit int) ([]*foru
 		return nil, dbErr("find forums", err)
 	}
 	return s.withDetails(ctx, rows)
-}
-
-// FindTags lists tags that start with prefix (every tag for ""), after
-// the tag after, in order, with how many posts that stand carry them.
-func (s *Store) FindTags(ctx context.Context, prefix, after string, limit int) ([]search.TagCount, error) {
-	var rows []struct {
-		Tag   string `bun:"tag"`
-		Count int    `bun:"n"`
-	}
-	q := s.db.NewSelect().TableExpr("post_tags AS pt").ColumnExpr("pt.tag, COUNT(*) AS n").
-		Join("JOIN posts AS p ON p.id = pt.post_id").
-		Join("JOIN threads AS t ON t.id = p.thread_id").
-		Where("p.deleted_at IS NULL").Where("t.deleted_at IS NULL").
-		GroupExpr("pt.tag").OrderExpr("pt.tag ASC").Limit(int64(limit))
-	if prefix = strings.ToLower(strings.TrimSpace(prefix)); prefix != "" {
-		q = q.Where(`pt.tag LIKE ? ESCAPE '\'`, likeEscaper.Replace(prefix)+"%")
-	}
-	if after != "" {
-		q = q.Where("pt.tag > ?", after)
-	}
-	if err := q.Scan(ctx, &rows); err != nil {
-		return nil, dbErr("find tags", err)
-	}
-	out := make([]search.TagCount, len(rows))
-	for i, r := range rows {
-		out[i] = search.TagCount{Tag: r.Tag, Count: r.Count}
-	}
-	return out, nil
 }

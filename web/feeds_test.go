@@ -122,39 +122,58 @@ func TestFeeds(t *testing.T) {
 }
 
 // TestFeedConditionalGet: a repeat with the ETag, or with the time of the
-// last change, is answered 304 without a body; a new answer changes both.
+// last change, is answered 304 without a body; a change to what the feed
+// lists (a new answer in a thread's Atom feed, a new question in a
+// forum's RSS feed) changes both.
 func TestFeedConditionalGet(t *testing.T) {
 	s := newSearchSite(t)
-	b := s.browser()
-	path := "/t/" + s.question.ID + "/feed.atom"
-	first := b.get(path)
-	etag, modified := first.header.Get("ETag"), first.header.Get("Last-Modified")
-	if first.status != http.StatusOK || etag == "" || modified == "" {
-		t.Fatalf("first: %d, ETag %q, Last-Modified %q", first.status, etag, modified)
-	}
-	conditional := func(header, value string) page {
-		req, _ := http.NewRequest("GET", s.srv.URL+path, nil)
-		req.Header.Set(header, value)
-		return b.do(req)
-	}
-	for _, h := range [][2]string{{"If-None-Match", etag}, {"If-Modified-Since", modified}} {
-		if p := conditional(h[0], h[1]); p.status != http.StatusNotModified || p.body != "" {
-			t.Errorf("%s: %d with %d bytes, want 304 and none", h[0], p.status, len(p.body))
-		}
-	}
-	s.rig.Clock.Advance(time.Minute)
-	if _, err := s.rig.Service.Reply(context.Background(), s.cast.Toronto, s.question.ID, "",
-		forum.Answer{Body: "A new answer.", Language: "en"}); err != nil {
-		t.Fatal(err)
-	}
-	for _, h := range [][2]string{{"If-None-Match", etag}, {"If-Modified-Since", modified}} {
-		p := conditional(h[0], h[1])
-		if p.status != http.StatusOK || !strings.Contains(p.body, "A new answer.") {
-			t.Errorf("%s after a new answer: %d", h[0], p.status)
-		}
-		if p.header.Get("ETag") == etag {
-			t.Errorf("%s: the ETag did not change", h[0])
-		}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, path string
+		change     func() error
+		shown      string
+	}{
+		{"thread atom", "/t/" + s.question.ID + "/feed.atom", func() error {
+			_, err := s.rig.Service.Reply(ctx, s.cast.Toronto, s.question.ID, "", forum.Answer{Body: "A new answer.", Language: "en"})
+			return err
+		}, "A new answer."},
+		{"forum rss", "/f/digitalisation/feed.rss", func() error {
+			_, err := s.rig.Service.Ask(ctx, s.cast.Toronto, s.cast.Forum.ID,
+				forum.Question{Title: "A new question", Body: "Asked later.", Language: "en"})
+			return err
+		}, "A new question"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := s.browser()
+			first := b.get(tc.path)
+			etag, modified := first.header.Get("ETag"), first.header.Get("Last-Modified")
+			if first.status != http.StatusOK || etag == "" || modified == "" {
+				t.Fatalf("first: %d, ETag %q, Last-Modified %q", first.status, etag, modified)
+			}
+			conditional := func(header, value string) page {
+				req, _ := http.NewRequest("GET", s.srv.URL+tc.path, nil)
+				req.Header.Set(header, value)
+				return b.do(req)
+			}
+			for _, h := range [][2]string{{"If-None-Match", etag}, {"If-Modified-Since", modified}} {
+				if p := conditional(h[0], h[1]); p.status != http.StatusNotModified || p.body != "" {
+					t.Errorf("%s: %d with %d bytes, want 304 and none", h[0], p.status, len(p.body))
+				}
+			}
+			s.rig.Clock.Advance(time.Minute)
+			if err := tc.change(); err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range [][2]string{{"If-None-Match", etag}, {"If-Modified-Since", modified}} {
+				p := conditional(h[0], h[1])
+				if p.status != http.StatusOK || !strings.Contains(p.body, tc.shown) {
+					t.Errorf("%s after the change: %d", h[0], p.status)
+				}
+				if p.header.Get("ETag") == etag {
+					t.Errorf("%s: the ETag did not change", h[0])
+				}
+			}
+		})
 	}
 }
 

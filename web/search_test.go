@@ -181,6 +181,14 @@ func TestAskSimilar(t *testing.T) {
 	if j.status != http.StatusOK || !strings.Contains(j.body, `"url":"/t/`+s.question.ID+`"`) {
 		t.Fatalf("similar JSON: %d %s", j.status, j.body)
 	}
+	// A title sharing only function words ("de", "la") with the question
+	// is not like it; one of function words only is looked for as typed.
+	if j := b.get("/search/similar?title=" + url.QueryEscape("Parking de la playa")); j.status != http.StatusOK || strings.TrimSpace(j.body) != "[]" {
+		t.Fatalf("similar JSON for a title sharing only function words: %d %s", j.status, j.body)
+	}
+	if j := b.get("/search/similar?title=" + url.QueryEscape("de la")); j.status != http.StatusOK || !strings.Contains(j.body, `"url":"/t/`+s.question.ID+`"`) {
+		t.Fatalf("similar JSON for function words only: %d %s", j.status, j.body)
+	}
 	if j := b.get("/search/similar?title=" + url.QueryEscape(`"*NEAR:`)); j.status != http.StatusOK || strings.TrimSpace(j.body) != "[]" {
 		t.Fatalf("similar JSON for operators: %d %s", j.status, j.body)
 	}

@@ -7,14 +7,21 @@ import (
 	"github.com/metropolis/agora/search"
 )
 
-// tagPage lists the threads carrying a hashtag: where a post's #word links.
+// tagPage lists the threads carrying a hashtag: where a post's #word
+// links. It is paged by ?before= (the cursor of the page above); a later
+// page says so in its title, as its heading does, so a reader who lands
+// on it (or a screen reader announcing it) knows it is not the newest.
 func (s *Server) tagPage(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cfg.Service.TaggedThreads(r.Context(), r.PathValue("tag"))
+	list, err := s.cfg.Service.TaggedThreads(r.Context(), r.PathValue("tag"), r.URL.Query().Get("before"))
 	if err != nil {
 		return err
 	}
 	st := stateOf(r)
-	s.render(w, r, http.StatusOK, "tag", st.tr.T("tag.title", "Tag", list.Tag), list)
+	title := st.tr.T("tag.title", "Tag", list.Tag)
+	if list.Before != "" {
+		title = st.tr.T("tag.title_older", "Tag", list.Tag)
+	}
+	s.render(w, r, http.StatusOK, "tag", title, list)
 	return nil
 }
 

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/metropolis/agora/bench/internal/measure"
 	"github.com/metropolis/agora/bench/internal/serving"
 	"github.com/metropolis/agora/forum"
@@ -27,12 +25,19 @@ import (
 // (the totals of an earlier version swung from +3 % to +33 % between runs
 // of the same code).
 //
-// "Off" makes the database ignore the index's writes (SQLite: a BEFORE
-// INSERT trigger on search_docs that RAISE(IGNORE)s, so the FTS5 trigger
-// never runs; PostgreSQL: a DO INSTEAD NOTHING rule, so neither the row,
-// its tsvector nor its GIN entries are written). The analysis in Go
-// (stemming the text, package search) still runs when off: it is timed
-// alone and added to the difference.
+// "Off" on SQLite runs no indexer: the node is started with its indexer
+// off (storage.SearchIndexing.Off), and the rounds with the index on run
+// one (db.RunSearchIndexer, as node.Run does) from before their writes
+// until it has caught up with them, inside the round's CPU time; after a
+// round with it off, a search brings the index up to date, outside it.
+// The posts' own transactions write no document there
+// (storage/search_follow.go): the difference is all the indexing costs,
+// the analysis included. On PostgreSQL, where the document is written in
+// the post's transaction, "off" makes the database ignore it (a DO
+// INSTEAD NOTHING rule, so neither the row, its tsvector nor its GIN
+// entries are written), and the analysis in Go (stemming the text,
+// package search), which still runs then, is timed alone and added to
+// the difference.
 //
 // On PostgreSQL the database's work is done by the server's backends, not
 // this process: the CPU per pair then adds theirs (read from /proc, see
@@ -52,35 +57,47 @@ const minRounds = 10
 // read: longer than the indexer's delay (storage.SearchIndexing).
 const settle = 100 * time.Millisecond
 
-// skipIndex is the statement that turns the index's writes off, and the
-// one that turns them on again, per backend.
-var skipIndex = map[string][2]string{
-	"sqlite": {`CREATE TRIGGER bench_skip_index BEFORE INSERT ON search_docs BEGIN SELECT RAISE(IGNORE); END`,
-		`DROP TRIGGER bench_skip_index`},
-	"postgres": {`CREATE RULE bench_skip_index AS ON INSERT TO search_docs DO INSTEAD NOTHING`,
-		`DROP RULE bench_skip_index ON search_docs`},
+// skipIndexPG turns PostgreSQL's index writes off, and on again.
+var skipIndexPG = [2]string{`CREATE RULE bench_skip_index AS ON INSERT TO search_docs DO INSTEAD NOTHING`,
+	`DROP RULE bench_skip_index ON search_docs`}
+
+// switchIndex turns the index on or off before a round: on SQLite by
+// starting the indexer (the returned function stops it, after the round),
+// on PostgreSQL by the rule.
+func switchIndex(ctx context.Context, n *serving.Node, backend string, on bool) (stop func(), err error) {
+	if backend == "postgres" {
+		if on {
+			return func() {}, nil
+		}
+		if _, err := n.DB.Bun().ExecContext(ctx, skipIndexPG[0]); err != nil {
+			return nil, fmt.Errorf("index off: %w", err)
+		}
+		return func() {}, nil
+	}
+	if !on {
+		return func() {}, nil
+	}
+	ictx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { n.DB.RunSearchIndexer(ictx, storage.SearchIndexing{}); close(done) }()
+	return func() { cancel(); <-done }, nil
 }
 
-// switchIndex runs one of skipIndex's statements. SQLite checks that a
-// trigger does not exist yet against the connection's copy of the schema,
-// while parsing: a connection of the pool that last saw the trigger
-// before another one dropped it refused to create it again ("trigger
-// bench_skip_index already exists", after a few dozen rounds). A read of
-// sqlite_master on the same connection first brings its copy up to date.
-func switchIndex(ctx context.Context, db *bun.DB, backend, stmt string) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("connection: %w", err)
+// afterRound undoes a round's switch once its CPU time is read: on
+// PostgreSQL the rule goes; on SQLite a search indexes what a round with
+// the index off wrote, so no later round does it.
+func afterRound(ctx context.Context, n *serving.Node, backend string, on bool) error {
+	if on {
+		return nil
 	}
-	defer conn.Close()
-	if backend == "sqlite" {
-		var n int
-		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
-			return fmt.Errorf("read the schema: %w", err)
+	if backend == "postgres" {
+		if _, err := n.DB.Bun().ExecContext(ctx, skipIndexPG[1]); err != nil {
+			return fmt.Errorf("index on: %w", err)
 		}
+		return nil
 	}
-	if _, err := conn.ExecContext(ctx, stmt); err != nil {
-		return err
+	if _, err := n.DB.Store().FindPosts(ctx, search.PostQuery{Parsed: search.Parse("city"), Limit: 1}); err != nil {
+		return fmt.Errorf("index what the round wrote: %w", err)
 	}
 	return nil
 }
@@ -119,21 +136,28 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 	// A round before the measured ones, untimed: the first writes of a
 	// run pay for cold caches (pages, prepared statements, the analyzer's
 	// words), and the first measured round is one with the index on.
+	stop, err := switchIndex(ctx, n, backend, true)
+	if err != nil {
+		return err
+	}
 	for i := range per {
 		if err := w.pair(ctx, -1, i, true); err != nil {
 			return fmt.Errorf("warm-up: %w", err)
 		}
 	}
+	if err := caughtUp(ctx, n.DB.Store()); err != nil {
+		return err
+	}
+	stop()
 	w.reply, w.receive, w.analysis = costs{}, costs{}, nil
 	reply, receive := &w.reply, &w.receive
 	var cpuOn, cpuOff, serverOn, serverOff time.Duration
 	var roundOn, roundOff []time.Duration // CPU per pair, per round
 	for round := range 2 * rounds {
 		indexed := round%2 == 0
-		if !indexed {
-			if err := switchIndex(ctx, n.DB.Bun(), backend, skipIndex[backend][0]); err != nil {
-				return fmt.Errorf("index off (round %d): %w", round, err)
-			}
+		stop, err := switchIndex(ctx, n, backend, indexed)
+		if err != nil {
+			return fmt.Errorf("round %d: %w", round, err)
 		}
 		var pg0 map[int]time.Duration
 		if backend == "postgres" {
@@ -162,9 +186,12 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 		// waiting for the indexer in the rounds with it on only gave
 		// them the publishing of the round before as well.
 		time.Sleep(settle)
-		if err := caughtUp(ctx, n.DB.Store()); err != nil {
-			return err
+		if indexed {
+			if err := caughtUp(ctx, n.DB.Store()); err != nil {
+				return err
+			}
 		}
+		stop()
 		d := measure.CPUTime() - cpu0
 		var server time.Duration
 		if backend == "postgres" {
@@ -181,14 +208,17 @@ func indexing(ctx context.Context, n *serving.Node, s *serving.Seeded, c *corpus
 			cpuOff += d + server
 			serverOff += server
 			roundOff = append(roundOff, (d+server)/time.Duration(per))
-			if err := switchIndex(ctx, n.DB.Bun(), backend, skipIndex[backend][1]); err != nil {
-				return fmt.Errorf("index on (round %d): %w", round, err)
-			}
+		}
+		if err := afterRound(ctx, n, backend, indexed); err != nil {
+			return fmt.Errorf("round %d: %w", round, err)
 		}
 	}
 	an := p50(w.analysis)
 	fmt.Printf("%s: %d answers posted and %d received, half with the index off; analysis alone p50 %.3f ms\n",
 		backend, len(reply.on)+len(reply.off), len(receive.on)+len(receive.off), ms(an))
+	if backend == "sqlite" {
+		an = 0 // not run with the index off: the difference holds it
+	}
 	for _, k := range []struct {
 		name string
 		c    costs

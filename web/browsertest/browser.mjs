@@ -1,11 +1,13 @@
 // Browser test for agora: headless Debian Chromium driven by playwright-core.
 //
-// A member signs in, asks a question, answers it, switches the interface
-// to Spanish, finds the answer with the header's search box (the word
-// highlighted) and opens it; she watches a forum, the admin asks there, and
-// her header counts the notification, which she reads and marks read; then
-// axe-core checks the main pages (as that member, signed out, and as the
-// admin). A moderator creates an event and edits it, then composes a
+// A member signs in, asks a question, answers it; on the ask form, under
+// the page's real Content-Security-Policy, typing a title like that question
+// lists it (similar.js), checked by axe-core with the list shown; she
+// switches the interface to Spanish, finds the answer with the header's
+// search box (the word highlighted) and opens it; she watches a forum, the
+// admin asks there, and her header counts the notification, which she
+// reads and marks read; then axe-core checks the main pages (as that
+// member, signed out, and as the admin). A moderator creates an event and edits it, then composes a
 // report, publishes it and opens its print view (print media), checked by
 // axe-core too; the event page, the report page, its print view and its
 // PDF are saved to AGORA_BROWSER_SHOTS. Then every main page is
@@ -28,7 +30,7 @@
 // 3 the whole run took too long.
 
 import { chromium } from 'playwright-core';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -149,11 +151,17 @@ async function audit(page, name, path) {
   const resp = await goto(page, path);
   await weigh(name, page, resp);
   await page.addScriptTag({ path: axePath });
+  await axe(page, `${name} ${path}`);
+}
+
+// axe runs axe-core, already in the page, on the page as it is now and
+// records its violations under name.
+async function axe(page, name) {
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   // Every violation counts, whatever its impact (the issue's bar: 0).
   for (const v of result.violations) {
     violations.push({
-      page: `${name} ${path}`, id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+      page: name, id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
       targets: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary, html: n.html })),
     });
   }
@@ -252,6 +260,8 @@ async function run() {
   const announced = (await watch.locator('#live-status[aria-live="polite"]').textContent()) || '';
   if (!announced.startsWith('New answer from')) fail(`the live region says "${announced}", want "New answer from …"`);
   await watcher.close();
+
+  await similarFlow(threadPath, stamp);
 
   step('switch the interface to Español');
   await Promise.all([
@@ -406,6 +416,49 @@ async function run() {
     })()));
   }
   if (consoleErrors.length) fail(`page errors: ${consoleErrors.join('; ')}`);
+}
+
+// similarFlow: on the ask form, under the page's real
+// Content-Security-Policy, the member types a title like the question she
+// asked; similar.js, debounced, lists it under "Questions like yours" (the
+// server lists nothing until the form's button is pressed, so the links are
+// the script's), and axe-core checks the page with the suggestions shown.
+async function similarFlow(threadPath, stamp) {
+  step('"Was this asked before?" as a title is typed (similar.js, CSP enforced)');
+  const sc = await browser.newContext({ locale: 'en', extraHTTPHeaders: { 'Accept-Language': 'en' } });
+  sc.setDefaultTimeout(STEP_MS);
+  sc.setDefaultNavigationTimeout(NAV_MS);
+  const sp = await sc.newPage();
+  const errors = [];
+  sp.on('pageerror', (e) => errors.push(String(e)));
+  sp.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  await goto(sp, '/login');
+  await signIn(sp, user, password);
+  await goto(sp, '/f/digitalisation/ask');
+  const box = sp.locator('#similar');
+  if (await box.count() !== 1) fail('the ask form has no #similar box');
+  if (await box.locator('a').count() !== 0) fail('the ask form lists similar questions before a title is typed');
+  // The stamp keeps the question among the five most alike on a node
+  // with many questions about street data.
+  const lookup = sp.waitForResponse((r) => r.url().startsWith(`${base}/search/similar?`));
+  await sp.locator('#title').pressSequentially(`Street data for residents ${stamp}`, { delay: 20 });
+  const looked = await lookup.catch(() => fail(`typing a title asked /search/similar nothing (page errors: ${errors.join('; ') || 'none'})`));
+  if (looked.status() !== 200) fail(`/search/similar: HTTP ${looked.status()}`);
+  const links = box.locator('a[href^="/t/"]');
+  await links.first().waitFor({ state: 'visible' }).catch(() => fail('typing a title like an existing question shows no links to similar questions'));
+  const found = await links.evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), lang: a.lang, text: a.textContent })));
+  const mine = found.find((f) => f.href === threadPath);
+  if (!mine) fail(`the similar questions ${JSON.stringify(found)} do not include ${threadPath}`);
+  if (!mine.text.includes(stamp) || mine.lang !== 'en') fail(`the link to ${threadPath} is ${JSON.stringify(mine)}, want its title and lang="en"`);
+  const heading = ((await box.locator('h2').textContent()) || '').trim();
+  if (heading !== 'Questions like yours') fail(`the similar questions' heading is "${heading}"`);
+  // axe-core goes in through the DevTools protocol, which the page's policy
+  // does not govern (a <script> tag of it would be refused).
+  step('axe: ask with similar questions shown');
+  await sp.evaluate(readFileSync(axePath, 'utf8'));
+  await axe(sp, 'ask with similar questions /f/digitalisation/ask');
+  if (errors.length) fail(`the ask form's page errors: ${errors.join('; ')}`);
+  await sc.close();
 }
 
 // languageTour checks the main pages in one interface language, signed

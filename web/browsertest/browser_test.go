@@ -1,5 +1,6 @@
 // Package browsertest drives a real browser through the node's pages: a
-// member signs in, asks a question, answers it and switches language,
+// member signs in, asks a question, answers it, sees it suggested on the
+// ask form as a title like it is typed, and switches language,
 // finds the answer with the header's search box and opens it, watches a
 // forum and is notified of a new question in it, puts an image with its
 // description in an answer, and axe-core checks the main pages for

@@ -86,7 +86,7 @@ func (a *API) tagTimeline(w http.ResponseWriter, r *http.Request, c *call) error
 	if c.params.get("max_id") != "" || c.params.get("since_id") != "" || c.params.get("min_id") != "" {
 		return ok(w, []any{})
 	}
-	tagged, err := a.cfg.Forum.TaggedThreads(r.Context(), r.PathValue("tag"))
+	tagged, err := a.cfg.Forum.TaggedThreads(r.Context(), r.PathValue("tag"), "")
 	if forumGone(err) {
 		return ok(w, []any{})
 	} else if err != nil {

@@ -49,6 +49,8 @@ type NodeOptions struct {
 	SQLiteQuery string
 	// QueryHooks see every statement (e.g. a SQLCounter).
 	QueryHooks []bun.QueryHook
+	// SearchIndexing tunes (or turns off) SQLite's search indexer.
+	SearchIndexing storage.SearchIndexing
 }
 
 // StartNode opens (and migrates) the database (SQLite under a data
@@ -85,7 +87,8 @@ func StartNode(ctx context.Context, opts NodeOptions) (*Node, error) {
 	}
 	base := "http://" + ln.Addr().String()
 	n, err := node.New(node.Config{BaseURL: base, DefaultLanguage: "en", DB: db, Logger: log,
-		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: federation.DeliveryConfig{}})
+		AllowLoopbackPeers: true, Hasher: password.NewFast(), Delivery: federation.DeliveryConfig{},
+		SearchIndexing: opts.SearchIndexing})
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
