@@ -38,7 +38,7 @@ func (s *Store) findNewestFTS5(ctx context.Context, q search.PostQuery, scanAbov
 	if len(ids) <= scanAbove {
 		sel, join := searchMatch(s.db.NewSelect(), q.Parsed)
 		sel = sel.ColumnExpr(hitColumns).Join(join + " posts AS p ON p.id = d.post_id")
-		sel = postFilters(visiblePosts(sel, join), q)
+		sel = postFilters(visiblePosts(sel, join), q, inline)
 		if q.Before != "" {
 			sel = sel.Where("p.id < ?", q.Before)
 		}
@@ -61,7 +61,7 @@ func (s *Store) newestScanQuery(q search.PostQuery) *bun.SelectQuery {
 	sel := s.db.NewSelect().TableExpr("search_docs AS d").ColumnExpr(hitColumns).
 		Join("CROSS JOIN posts AS p ON p.id = d.post_id").
 		Where("+d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", q.Parsed.FTS5())
-	sel = postFilters(visiblePosts(sel, "CROSS JOIN"), q)
+	sel = postFilters(visiblePosts(sel, "CROSS JOIN"), q, inline)
 	if q.Before != "" {
 		sel = sel.Where("d.post_id < ?", q.Before)
 	}

@@ -17,7 +17,8 @@ import (
 // or with window 0, one query joins the matches to their posts. That
 // query alone let the planner join every match of a narrow query (a
 // language's share of them taken for the query's, as in a relevance
-// walk): 29 ms a search on average at 1,000,000 posts, load 10.
+// walk): 29 ms a search on average at 1,000,000 posts, load 10. The
+// walked posts are read by a prepared statement (newestWalked).
 func (s *Store) findNewestPG(ctx context.Context, q search.PostQuery, window int) ([]searchHitRow, error) {
 	if window > 0 {
 		c := walkClass{all: true}
@@ -36,31 +37,45 @@ func (s *Store) findNewestPG(ctx context.Context, q search.PostQuery, window int
 		for i, w := range walked {
 			ids[i] = w.PostID
 		}
-		rows, err := s.newestJoined(ctx, q, func(sel *bun.SelectQuery) *bun.SelectQuery {
-			return sel.Where("d.post_id IN (?)", bun.List(ids))
-		})
-		if err != nil || len(rows) == q.Limit || len(walked) < limit {
-			return rows, err
+		rows, err := s.newestWalked(ctx, q, ids)
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) == q.Limit || len(walked) < limit {
+			return rows, nil
 		}
 	}
-	return s.newestJoined(ctx, q, func(sel *bun.SelectQuery) *bun.SelectQuery { return sel })
-}
-
-// newestJoined is the first q.Limit of q's matches (as narrowed by
-// docs) that anyone may read and that pass q's filters, newest first.
-func (s *Store) newestJoined(ctx context.Context, q search.PostQuery, docs func(*bun.SelectQuery) *bun.SelectQuery) ([]searchHitRow, error) {
-	sel, join := searchMatch(s.db.NewSelect(), q.Parsed)
-	sel = docs(sel).
-		ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
-		ColumnExpr("p.good_practice_at, p.created_at").
-		Join(join + " posts AS p ON p.id = d.post_id")
-	sel = postFilters(visiblePosts(sel, join), q)
-	if q.Before != "" {
-		sel = sel.Where("p.id < ?", q.Before)
-	}
 	var rows []searchHitRow
-	if err := sel.OrderExpr("p.id DESC").Limit(int64(q.Limit)).Scan(ctx, &rows); err != nil {
+	if err := newestQuery(q, s.pgMatches(q), inline).Scan(ctx, &rows); err != nil {
 		return nil, dbErr("find posts", err)
 	}
 	return rows, nil
+}
+
+// newestWalked is the first q.Limit of the walked documents ids that
+// match q, may be read and pass q's filters, newest first, as one
+// prepared statement (search_rank_prepared.go).
+func (s *Store) newestWalked(ctx context.Context, q search.PostQuery, ids []string) ([]searchHitRow, error) {
+	var p params
+	docs := s.db.NewSelect().TableExpr("search_docs AS d").Where(walkedMatch, p.arg(q.Parsed.TSQuery())).
+		Where("d.post_id = ANY(?::text[])", p.arg(textArray(ids)))
+	var rows []searchHitRow
+	if err := s.selectBound(ctx, newestQuery(q, docs, p.arg), &p, &rows); err != nil {
+		return nil, dbErr("find posts: read the walked", err)
+	}
+	return rows, nil
+}
+
+// newestQuery is the first q.Limit of the documents docs selects (d)
+// that anyone may read and that pass q's filters, newest first, q's
+// values placed by arg.
+func newestQuery(q search.PostQuery, docs *bun.SelectQuery, arg argFunc) *bun.SelectQuery {
+	sel := docs.ColumnExpr("p.id, p.thread_id, t.forum_id, p.author_id, t.title, p.language, p.html, p.parent_id").
+		ColumnExpr("p.good_practice_at, p.created_at").
+		Join("JOIN posts AS p ON p.id = d.post_id")
+	sel = postFilters(visiblePosts(sel, "JOIN"), q, arg)
+	if q.Before != "" {
+		sel = sel.Where("p.id < ?", arg(q.Before))
+	}
+	return sel.OrderExpr("p.id DESC").Limit(int64(q.Limit))
 }

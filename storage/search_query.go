@@ -86,19 +86,20 @@ func (s *Store) FindPosts(ctx context.Context, q search.PostQuery) ([]search.Pos
 }
 
 // postFilters adds q's filters to a query over posts (p), their thread
-// (t) and author (m).
-func postFilters(sel *bun.SelectQuery, q search.PostQuery) *bun.SelectQuery {
+// (t) and author (m), each value placed by arg (inline: written by bun;
+// a prepared statement's params: bound).
+func postFilters(sel *bun.SelectQuery, q search.PostQuery, arg argFunc) *bun.SelectQuery {
 	if q.ForumID != "" {
-		sel = sel.Where("t.forum_id = ?", q.ForumID)
+		sel = sel.Where("t.forum_id = ?", arg(q.ForumID))
 	}
 	if q.AuthorID != "" {
-		sel = sel.Where("p.author_id = ?", q.AuthorID)
+		sel = sel.Where("p.author_id = ?", arg(q.AuthorID))
 	}
 	if q.Organisation != "" {
-		sel = sel.Where("m.organisation = ?", q.Organisation)
+		sel = sel.Where("m.organisation = ?", arg(q.Organisation))
 	}
 	if q.Language != "" {
-		sel = sel.Where("p.language = ?", q.Language)
+		sel = sel.Where("p.language = ?", arg(q.Language))
 	}
 	if q.GoodPractice {
 		sel = sel.Where("p.good_practice_at IS NOT NULL")
@@ -107,10 +108,10 @@ func postFilters(sel *bun.SelectQuery, q search.PostQuery) *bun.SelectQuery {
 		sel = sel.Where("p.parent_id = ''")
 	}
 	if !q.Since.IsZero() {
-		sel = sel.Where("p.created_at >= ?", utc(q.Since))
+		sel = sel.Where("p.created_at >= ?", arg(utc(q.Since)))
 	}
 	if !q.Until.IsZero() {
-		sel = sel.Where("p.created_at < ?", utc(q.Until))
+		sel = sel.Where("p.created_at < ?", arg(utc(q.Until)))
 	}
 	return sel
 }

@@ -96,27 +96,35 @@ func (s *Store) pgMatches(q search.PostQuery) *bun.SelectQuery {
 // selects (d, with its post_id, title_key and tsv) that anyone may read
 // and that pass q's filters, in relevance order.
 func (s *Store) rankedPage(ctx context.Context, q search.PostQuery, docs *bun.SelectQuery) ([]rankedHit, error) {
-	rank, args := rankExpr(true, q.Parsed)
-	// The matches that pass the filters, with their rank: OFFSET 0 keeps
-	// PostgreSQL from merging this into the sort, which would carry each
-	// tsvector (or each post's HTML) through it to rank them afterwards.
-	matches := docs.ColumnExpr("d.post_id AS doc, d.title_key, p.id, p.language, "+rank+" AS score", args...).
-		Join("JOIN posts AS p ON p.id = d.post_id")
-	matches = postFilters(visiblePosts(matches, "JOIN"), q)
-	// sortHits' order in SQL (the same ranks raised the same way), over
-	// narrow rows: a top-N sort that keeps the page's rows only.
-	top := s.db.NewSelect().TableExpr("(? OFFSET 0) AS m", matches).ColumnExpr("m.doc, m.title_key, m.id, m.score").
-		OrderExpr("(m.title_key = ? AND m.title_key <> '') DESC", q.Parsed.Key).
-		OrderExpr("m.score * (CASE WHEN m.language = ? THEN ?::float8 ELSE 1 END) DESC", q.RankLanguage, rankBoost).
-		OrderExpr("m.id DESC").Limit(int64(q.Offset + q.Limit))
-	sel := s.db.NewSelect().TableExpr("(?) AS top", top).ColumnExpr(hitColumns).
-		ColumnExpr("top.title_key, top.doc, top.score").
-		Join("JOIN posts AS p ON p.id = top.id").Join("JOIN threads AS t ON t.id = p.thread_id")
 	var rows []rankedHit
-	if err := sel.Scan(ctx, &rows); err != nil {
+	if err := rankedQuery(s.db, q, docs, inline).Scan(ctx, &rows); err != nil {
 		return nil, dbErr("find posts", err)
 	}
 	markHits(rows, q)
 	sortHits(rows)
 	return rows, nil
+}
+
+// rankedQuery is rankedPage's statement over docs, q's values placed by
+// arg (rankedWalked binds them: search_rank_prepared.go).
+func rankedQuery(db bun.IDB, q search.PostQuery, docs *bun.SelectQuery, arg argFunc) *bun.SelectQuery {
+	// The matches that pass the filters, with their rank: OFFSET 0 keeps
+	// PostgreSQL from merging this into the sort, which would carry each
+	// tsvector (or each post's HTML) through it to rank them afterwards.
+	rank, rankArgs := rankExpr(true, q.Parsed)
+	for i, a := range rankArgs {
+		rankArgs[i] = arg(a)
+	}
+	matches := docs.ColumnExpr("d.post_id AS doc, d.title_key, p.id, p.language, "+rank+" AS score", rankArgs...).
+		Join("JOIN posts AS p ON p.id = d.post_id")
+	matches = postFilters(visiblePosts(matches, "JOIN"), q, arg)
+	// sortHits' order in SQL (the same ranks raised the same way), over
+	// narrow rows: a top-N sort that keeps the page's rows only.
+	top := db.NewSelect().TableExpr("(? OFFSET 0) AS m", matches).ColumnExpr("m.doc, m.title_key, m.id, m.score").
+		OrderExpr("(m.title_key = ? AND m.title_key <> '') DESC", arg(q.Parsed.Key)).
+		OrderExpr("m.score * (CASE WHEN m.language = ? THEN ?::float8 ELSE 1 END) DESC", arg(q.RankLanguage), rankBoost).
+		OrderExpr("m.id DESC")
+	return db.NewSelect().TableExpr("(? LIMIT ?) AS top", top, arg(q.Offset+q.Limit)).ColumnExpr(hitColumns).
+		ColumnExpr("top.title_key, top.doc, top.score").
+		Join("JOIN posts AS p ON p.id = top.id").Join("JOIN threads AS t ON t.id = p.thread_id")
 }

@@ -126,7 +126,7 @@ func (s *Store) matchedHits(q search.PostQuery) *bun.SelectQuery {
 	sel, join := searchMatch(s.db.NewSelect(), q.Parsed)
 	sel = sel.ColumnExpr(hitColumns).ColumnExpr("d.title_key, CAST(d.id AS TEXT) AS doc").
 		Join(join + " posts AS p ON p.id = d.post_id")
-	return postFilters(visiblePosts(sel, join), q)
+	return postFilters(visiblePosts(sel, join), q, inline)
 }
 
 // hitColumns are what a hit reads of its post and thread.

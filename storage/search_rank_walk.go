@@ -293,18 +293,9 @@ func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery, windo
 	if len(walked) == 0 {
 		return nil, true, nil
 	}
-	docs := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()).
-		WhereGroup(" AND ", func(sel *bun.SelectQuery) *bun.SelectQuery {
-			sel = sel.Where("d.post_id IN (?)", bun.List(walked))
-			if q.Parsed.Key != "" {
-				sel = sel.WhereOr("(d.title_key = ? AND d.title_key <> '')", q.Parsed.Key)
-			}
-			return sel
-		})
-	all := q
-	all.Offset, all.Limit = 0, len(walked)+want
-	rows, err := s.rankedPage(ctx, all, docs)
-	if err != nil || len(rows) == all.Limit {
+	limit := len(walked) + want
+	rows, err := s.rankedWalked(ctx, q, walked, limit)
+	if err != nil || len(rows) == limit {
 		return nil, false, err
 	}
 	for _, ids := range full {
@@ -424,8 +415,34 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	}
 	// The rest of the matches, older than those walked, through the GIN
 	// index (or search_docs_pkey backwards, as the planner chooses).
-	more, err := scan(all, before, limit-len(rows))
+	docs := all
+	if len(rows) == 0 && !c.all {
+		docs = classMatches(s.db, q, c, from.holding, before)
+	}
+	more, err := scan(docs, before, limit-len(rows))
 	return append(rows, more...), err
+}
+
+// classMatches are the matches of class c (holding the terms of the
+// tsquery holding, if any) before the post before, for a walk's last
+// read when the window's first part held none of them. Behind OFFSET 0,
+// the walk's ORDER BY and LIMIT do not reach them: the planner reads
+// every match through the GIN index, then sorts. With them, it walked
+// search_docs_pkey backwards testing each document, expecting the
+// language's share of the matches to come soon; when the words are of
+// another language than the class's (a Spanish reader searching English
+// words) few or none do, and that read the whole table: 1.2–2.2 s
+// (bench/README.md section 7, sixth pass).
+func classMatches(db bun.IDB, q search.PostQuery, c walkClass, holding, before string) *bun.SelectQuery {
+	sel := c.where(db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id", "d.language", "d.tsv").
+		Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
+	if holding != "" {
+		sel = sel.Where("d.tsv @@ ?::tsquery", holding)
+	}
+	if before != "" {
+		sel = sel.Where("d.post_id < ?", before)
+	}
+	return db.NewSelect().TableExpr("(? OFFSET 0) AS m", sel).ColumnExpr("m.*")
 }
 
 // leastFor is L for a class's worst hit m, raised at most by b: the
