@@ -24,7 +24,9 @@ import (
 //     post committed after the indexer read the table has a rowid above
 //     all it read, and none is skipped. Posts are never deleted (a
 //     deleted post is a tombstone, whose rowid stays), so no rowid is
-//     given twice;
+//     given twice; should the cursor ever be past the last rowid (rows
+//     removed, or renumbered by a VACUUM after that), every post is
+//     followed again;
 //   - the cursor moves in the transaction that writes the documents: a
 //     crash loses nothing, and two processes on one file take turns on
 //     the write lock, so no post is followed twice or skipped;
@@ -94,10 +96,17 @@ type questionTitle struct{ title, language string }
 // post (or on PostgreSQL).
 func (s *Store) readNewPosts(ctx context.Context, limit int) (*newDocs, error) {
 	cursor, last, err := s.followed(ctx)
-	if err != nil || cursor >= last {
+	if err != nil || cursor == last {
 		return nil, err
 	}
-	ids, upTo, err := s.postsAfter(ctx, cursor, limit)
+	after := cursor
+	if cursor > last {
+		// Posts were removed, or their rowids renumbered (a VACUUM after
+		// rows were deleted): which are followed is unknown, so every post
+		// is followed again (each document written as it already is).
+		after = 0
+	}
+	ids, upTo, err := s.postsAfter(ctx, after, limit)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -297,8 +306,11 @@ func (s *Store) postsBehind(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	cursor, last, err := s.followed(ctx)
-	if err != nil || cursor >= last {
+	if err != nil || cursor == last {
 		return 0, err
+	}
+	if cursor > last {
+		cursor = 0 // followed again from the first (readNewPosts)
 	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM posts WHERE rowid > ?", cursor).Scan(&n); err != nil {

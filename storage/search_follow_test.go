@@ -193,3 +193,23 @@ func TestNewDocsWrittenAfterChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchFollowsRenumberedPosts: a cursor past the last post's rowid
+// (rows removed, or renumbered by a VACUUM) is not trusted: every post is
+// followed again, and a post stored then is found.
+func TestSearchFollowsRenumberedPosts(t *testing.T) {
+	db := openURL(t, ftsBackends(t)["sqlite"])
+	s := db.Store()
+	f := newFixture(t, s)
+	_, q := f.newThread(t, s, "Procurement")
+	_ = found(t, s, "procurement")
+	wantErr(t, "SetCursor", s.SetCursor(ctx(t), "search.posts", "1000000"), nil)
+	p := f.answerWith(t, s, q, "zanzibarite")
+	same(t, "found after the cursor ran past the posts", found(t, s, "zanzibarite"), []string{p.ID})
+	n, err := s.SearchPending(ctx(t))
+	wantErr(t, "SearchPending", err, nil)
+	if n != 0 {
+		t.Errorf("%d pending after the search", n)
+	}
+	wantIndexSound(t, db)
+}

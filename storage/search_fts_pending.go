@@ -93,7 +93,7 @@ func (s *Store) searchBehind(ctx context.Context) (bool, error) {
 	}
 	var behind bool
 	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_fts_pending)
-		OR COALESCE((SELECT MAX(rowid) FROM posts), 0) >
+		OR COALESCE((SELECT MAX(rowid) FROM posts), 0) <>
 			COALESCE((SELECT CAST(value AS INTEGER) FROM cursors WHERE name = ?), 0)`, searchPostsCursor).Scan(&behind)
 	if err != nil {
 		return false, dbErr("search: pending documents", err)
