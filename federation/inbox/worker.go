@@ -40,7 +40,8 @@ type Worker struct {
 	// lanes hold the items applied in batches.
 	lanes []*inboxLane
 	// queues are the items applied alone, by order key: the first is being
-	// applied. While a key has a queue, its new items join the queue.
+	// applied. While a key has a queue, its items join the queue as they
+	// leave their lane (takeBatch), so in the order they were claimed.
 	queues map[string][]*Item
 
 	finished chan struct{} // an item finished: a slot may be free
@@ -124,10 +125,12 @@ func (w *Worker) claim(ctx context.Context) bool {
 	for _, it := range items {
 		w.held[it.ID] = struct{}{}
 		bi := NewQueued(it)
-		if len(w.queues[bi.Key]) > 0 {
-			w.queueAlone(ctx, bi.Key, it)
-			continue
-		}
+		// Into the key's lane even when the key has a queue of items
+		// applied alone: an item of the key claimed earlier may still
+		// wait in the lane, and takeBatch moves the lane's items to the
+		// queue in their order. Queued here at once, this one went ahead
+		// of that one (seen under the race detector: a key's items
+		// applied out of order).
 		l := w.lanes[laneOf(bi.Key, len(w.lanes))]
 		l.items = append(l.items, bi)
 		woken[l] = true
