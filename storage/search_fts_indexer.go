@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -71,10 +72,16 @@ func (w *searchWake) poke() {
 // after commits that stored posts or wrote search_docs, and every
 // o.Poll. On PostgreSQL, or when o.Off, it returns at once. Several may
 // run, in one process or several: each batch is one write transaction.
+// Its work carries the profiler label role=search-index, so a CPU profile
+// shows what indexing costs (go tool pprof -tagfocus role=search-index).
 func (db *DB) RunSearchIndexer(ctx context.Context, o SearchIndexing) {
 	if db.dialect != DialectSQLite || o.Off {
 		return
 	}
+	pprof.Do(ctx, pprof.Labels("role", "search-index"), func(ctx context.Context) { db.runSearchIndexer(ctx, o) })
+}
+
+func (db *DB) runSearchIndexer(ctx context.Context, o SearchIndexing) {
 	o = o.withDefaults()
 	s := db.Store()
 	poll := time.NewTicker(o.Poll)
