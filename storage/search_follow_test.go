@@ -81,10 +81,8 @@ func TestSearchFollowsPosts(t *testing.T) {
 // its posts (the indexer does not read them again); Reindex, likewise,
 // past the posts stored before it started.
 func TestImportLeavesNothingBehind(t *testing.T) {
-	db := openURL(t, ftsBackends(t)["sqlite"])
+	db, f, q := indexedThread(t)
 	s := db.Store()
-	f := newFixture(t, s)
-	_, q := f.newThread(t, s, "Procurement")
 	f.answerWith(t, s, q, "zanzibarite")
 	_ = found(t, s, "procurement") // the index catches up
 	imported := f.importQuestion(t, s, "Narwhal census")
@@ -182,10 +180,7 @@ func TestNewDocsWrittenAfterChanges(t *testing.T) {
 			// A deleted post has no document (searches leave it out
 			// anyway: this is what the index holds).
 			for _, p := range []*forum.Post{a, b} {
-				var n int
-				err := db.Bun().NewSelect().TableExpr("search_docs").ColumnExpr("COUNT(*)").Where("post_id = ?", p.ID).Scan(ctx(t), &n)
-				wantErr(t, "count documents", err, nil)
-				if want := map[bool]int{true: 0, false: 1}[p.DeletedAt != nil]; n != want {
+				if n, want := docCount(t, db, p.ID), map[bool]int{true: 0, false: 1}[p.DeletedAt != nil]; n != want {
 					t.Errorf("post %s (deleted: %v) has %d documents, want %d", p.ID, p.DeletedAt != nil, n, want)
 				}
 			}
@@ -198,11 +193,8 @@ func TestNewDocsWrittenAfterChanges(t *testing.T) {
 // (rows removed, or renumbered by a VACUUM) is not trusted: every post is
 // followed again, and a post stored then is found.
 func TestSearchFollowsRenumberedPosts(t *testing.T) {
-	db := openURL(t, ftsBackends(t)["sqlite"])
+	db, f, q := indexedThread(t)
 	s := db.Store()
-	f := newFixture(t, s)
-	_, q := f.newThread(t, s, "Procurement")
-	_ = found(t, s, "procurement")
 	wantErr(t, "SetCursor", s.SetCursor(ctx(t), "search.posts", "1000000"), nil)
 	p := f.answerWith(t, s, q, "zanzibarite")
 	same(t, "found after the cursor ran past the posts", found(t, s, "zanzibarite"), []string{p.ID})

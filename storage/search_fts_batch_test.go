@@ -72,6 +72,30 @@ func docRowid(t *testing.T, db *storage.DB, id string) int64 {
 	return rowid
 }
 
+// docCount is how many documents search_docs holds for post id, or in
+// all when id is "".
+func docCount(t *testing.T, db *storage.DB, id string) int {
+	t.Helper()
+	sel := db.Bun().NewSelect().TableExpr("search_docs").ColumnExpr("COUNT(*)")
+	if id != "" {
+		sel = sel.Where("post_id = ?", id)
+	}
+	var n int
+	wantErr(t, "count documents", sel.Scan(ctx(t), &n), nil)
+	return n
+}
+
+// indexedThread opens an empty SQLite database in a file with a thread
+// asked ("Procurement") and indexed (a search caught the index up).
+func indexedThread(t *testing.T) (*storage.DB, *fixture, *forum.Post) {
+	t.Helper()
+	db := openURL(t, ftsBackends(t)["sqlite"])
+	f := newFixture(t, db.Store())
+	_, q := f.newThread(t, db.Store(), "Procurement")
+	_ = found(t, db.Store(), "procurement")
+	return db, f, q
+}
+
 // wantIndexSound fails unless no document is pending and SQLite's
 // full-text index holds exactly search_docs ('integrity-check' with 1
 // compares the index with its external content: a document indexed
@@ -127,10 +151,7 @@ func TestSearchIndexDeferred(t *testing.T) {
 				if got := ftsRowids(t, db, "zanzibarite"); n != 2 || len(got) != 0 {
 					t.Errorf("after the post: %d pending, full-text table holds %v; want 2 pending (question and answer), nothing indexed", n, got)
 				}
-				var docs int
-				err = db.Bun().NewSelect().TableExpr("search_docs").ColumnExpr("COUNT(*)").Scan(ctx(t), &docs)
-				wantErr(t, "count documents", err, nil)
-				if docs != 0 {
+				if docs := docCount(t, db, ""); docs != 0 {
 					t.Errorf("after the post: %d documents in search_docs, want none (the post's transaction writes none)", docs)
 				}
 			}
@@ -186,11 +207,8 @@ func TestSearchIndexAfterCrash(t *testing.T) {
 // commit (its poll is an hour away: the commit woke it), and after a
 // write to search_docs made outside a transaction by a raw statement.
 func TestSearchIndexerWakes(t *testing.T) {
-	db := openURL(t, ftsBackends(t)["sqlite"])
+	db, f, q := indexedThread(t) // the question indexed before the indexer starts
 	s := db.Store()
-	f := newFixture(t, s)
-	_, q := f.newThread(t, s, "Procurement")
-	_ = found(t, s, "procurement") // indexes the question before the indexer starts
 	c, cancel := context.WithCancel(ctx(t))
 	done := make(chan struct{})
 	go func() {
