@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/metropolis/agora/search"
 )
@@ -161,4 +162,29 @@ func WriteNewDocs(ctx context.Context, s *Store, nd *NewDocs) (bool, error) {
 		return err
 	})
 	return ok, err
+}
+
+// RestSpans is restSpans: the time prefixes a walk's rest is read from.
+func RestSpans(newest, oldest string, found, limit int) []string {
+	return restSpans(newest, oldest, found, limit)
+}
+
+// IDTimeSpanPlan is PostgreSQL's plan, sequential scans off, of the
+// documents whose id's time prefix is since or later, the condition a
+// walk's span reads with: it must be the BRIN index's expression.
+func IDTimeSpanPlan(ctx context.Context, s *Store, since string) (string, error) {
+	var plan string
+	err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		if _, err := tx.db.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+			return err
+		}
+		var lines []string
+		if err := tx.db.NewRaw("EXPLAIN SELECT d.post_id FROM search_docs AS d WHERE "+idTimeExpr+" >= ?", since).
+			Scan(ctx, &lines); err != nil {
+			return err
+		}
+		plan = strings.Join(lines, "\n")
+		return nil
+	})
+	return plan, err
 }
