@@ -188,3 +188,22 @@ func IDTimeSpanPlan(ctx context.Context, s *Store, since string) (string, error)
 	})
 	return plan, err
 }
+
+// WalkNewestHolding is WalkNewest over the matches holding at least
+// level of the query's terms (a relevance walk's level).
+func WalkNewestHolding(ctx context.Context, s *Store, q search.PostQuery, level, limit, window int) ([]string, error) {
+	holding, ok := holdingTSQuery(queryTerms(q.Parsed), level)
+	if !ok {
+		return nil, fmt.Errorf("no tsquery holding %d of %q", level, q.Parsed.Words)
+	}
+	c := walkClass{all: true}
+	if q.Language != "" {
+		c = walkClass{language: q.Language}
+	}
+	walked, err := s.walkNewest(ctx, q, c, walkFrom{holding: holding}, limit, window)
+	var ids []string
+	for _, w := range walked {
+		ids = append(ids, w.PostID)
+	}
+	return ids, err
+}

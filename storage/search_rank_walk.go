@@ -422,16 +422,15 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	// The rest of the matches, older than those walked: a span of time at
 	// a time while the window's density says one should hold them, then
 	// all of them (search_walk_rest.go).
-	if from.holding != "" && len(rows) > 0 {
-		// A level's matches holding more terms, dense in the window: as
-		// the planner chooses. Its estimate of such a tsquery's matches
-		// (a few) keeps it from ANDing the BRIN index, so a span read
-		// every match of the GIN index's (1,132 pages, 50 ms, for 9 rows).
-		more, err := scan(all, before, limit-len(rows))
-		return append(rows, more...), err
+	// A level's matches holding more terms are read in spans when the
+	// window found some: tested on each match of the span (below), which
+	// costs pages where the level is rare.
+	var spans []string
+	if from.holding == "" || len(rows) > 0 {
+		spans = restSpans(edge[0].Newest, before, len(rows), limit)
 	}
 	until := ""
-	for _, since := range restSpans(edge[0].Newest, before, len(rows), limit) {
+	for _, since := range spans {
 		span := idSpan{since: since, until: until}
 		more, err := scan(classMatches(s.db, q, c, from.holding, span, before), before, limit-len(rows))
 		if err != nil || len(rows)+len(more) == limit {

@@ -77,17 +77,24 @@ func TestWalkNewestSpans(t *testing.T) {
 			id := f.ids.NewAt(at)
 			age := n - i // 1 the newest
 			body := fmt.Sprintf("word%d other%d", i, i%7)
-			if (age <= 60 && age%6 == 0) || (age > 60 && age%40 == 0) {
+			var tr map[string]forum.Translation
+			switch {
+			case (age <= 60 && age%6 == 0) || (age > 60 && age%40 == 0):
+				// "particip" and "portal" in English, "participation"
+				// in Portuguese: the three terms of the query.
 				body = "participation portal"
+				tr = map[string]forum.Translation{"pt": {HTML: "<p>participation portal</p>"}}
+			case (age <= 60 && age%6 == 3) || (age > 60 && age%40 == 20):
+				body = "participation portal" // "particip", "portal": 2 of the 3
 			}
 			lang := "en"
-			if i%3 == 0 {
-				lang = "pt"
+			if i%5 == 0 {
+				lang = "fr" // "particip", "portal" too
 			}
 			threads = append(threads, &forum.Thread{ID: id, ForumID: f.forum.ID, AuthorID: f.member.ID, RootPostID: id,
 				Title: "Question", Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at})
 			posts = append(posts, &forum.Post{ID: id, ThreadID: id, AuthorID: f.member.ID, BranchID: id,
-				Language: lang, HTML: "<p>" + body + "</p>", CreatedAt: at})
+				Language: lang, HTML: "<p>" + body + "</p>", Translations: tr, CreatedAt: at})
 		}
 		wantErr(t, "ImportPosts", s.ImportPosts(ctx(t), threads, posts), nil)
 		// The condition a span reads with is the BRIN index's expression,
@@ -100,17 +107,35 @@ func TestWalkNewestSpans(t *testing.T) {
 		if !strings.Contains(plan, "search_docs_time_brin") {
 			t.Errorf("a span's condition does not use the BRIN index:\n%s", plan)
 		}
-		for _, q := range []search.PostQuery{
-			{Parsed: search.Parse("participation portal")},
-			{Parsed: search.Parse("participation"), Language: "en"},
+		// A walk of the matches holding all three terms ("particip",
+		// "participation", "portal") reads its spans testing that on each
+		// match of the span, not through the GIN index.
+		for _, tc := range []struct {
+			q     search.PostQuery
+			level int
+		}{
+			{search.PostQuery{Parsed: search.Parse("participation portal")}, 1},
+			{search.PostQuery{Parsed: search.Parse("participation portal")}, 3},
+			{search.PostQuery{Parsed: search.Parse("participation portal"), Language: "en"}, 3},
+			{search.PostQuery{Parsed: search.Parse("participation"), Language: "en"}, 1},
 		} {
+			walk := func(limit, window int) ([]string, error) {
+				if tc.level == 1 {
+					return storage.WalkNewest(ctx(t), s, tc.q, limit, window)
+				}
+				return storage.WalkNewestHolding(ctx(t), s, tc.q, tc.level, limit, window)
+			}
 			for _, limit := range []int{3, 12, 15, 20, 30} {
-				want, err := storage.WalkNewest(ctx(t), s, q, limit, 0)
+				want, err := walk(limit, 0)
 				wantErr(t, "walk, no window", err, nil)
+				if len(want) == 0 {
+					t.Fatalf("%q level %d: no match", tc.q.Parsed.Words, tc.level)
+				}
 				for _, window := range []int{8, 16, 40, 80, 160} {
-					got, err := storage.WalkNewest(ctx(t), s, q, limit, window)
+					got, err := walk(limit, window)
 					wantErr(t, "walk", err, nil)
-					same(t, fmt.Sprintf("%q language %q, limit %d, window %d", q.Parsed.Words, q.Language, limit, window), got, want)
+					same(t, fmt.Sprintf("%q language %q level %d, limit %d, window %d", tc.q.Parsed.Words,
+						tc.q.Language, tc.level, limit, window), got, want)
 				}
 			}
 		}
