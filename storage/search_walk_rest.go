@@ -37,9 +37,9 @@ import (
 //
 // The window measures the density: found matches since its newest
 // document, over the time back to the oldest it read. The first span is
-// the time that density needs for twice the matches still wanted, the
-// next ones four times longer each; past the last, every older match is
-// read through the GIN index alone, sparse by then.
+// the time that density needs for twice the matches still wanted, each
+// next one reaches four times as far back; past the last, every older
+// match is read through the GIN index alone, sparse by then.
 
 // idTimeLen is how many characters of a ULID hold its time (48 bits).
 const idTimeLen = 10
@@ -49,10 +49,9 @@ const idTimeLen = 10
 // planner uses the index for this expression only.
 const idTimeExpr = "left(d.post_id, 10)"
 
-// restSpanGrowth are the spans' lower bounds, in units of the time the
-// window's density needs for the matches still wanted (each span four
-// times the one before).
-var restSpanGrowth = [...]float64{2, 8, 32}
+// restSpanCount is how many spans a walk's rest is read in before all
+// that is left.
+const restSpanCount = 3
 
 // restSpans are the lower bounds of the spans of time the rest of a
 // walk is read in, newest first, as id time prefixes: the window found
@@ -75,7 +74,8 @@ func restSpans(newest, oldest string, found, limit int) []string {
 	}
 	unit := float64(tNew-tOld) * float64(limit-found) / float64(max(found, 1))
 	var since []string
-	for _, g := range restSpanGrowth {
+	// The spans reach 2, 8 and 32 units back from the window's oldest.
+	for g := 2.0; len(since) < restSpanCount; g *= 4 {
 		at := float64(tOld) - g*unit
 		if at < 1 {
 			break // before the ids' first millisecond: the rest is all
