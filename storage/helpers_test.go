@@ -138,3 +138,41 @@ func wantErr(t *testing.T, what string, err, want error) {
 		t.Fatalf("%s: err = %v, want %v", what, err, want)
 	}
 }
+
+// postgresDB is a fresh migrated PostgreSQL database of the test
+// backends, for tests of what only PostgreSQL does; nil when the
+// backends hold none (AGORA_TEST_DATABASE_URL unset).
+func postgresDB(t *testing.T) *storage.DB {
+	t.Helper()
+	for _, b := range storetest.Backends(t) {
+		if b.Name == "postgres" {
+			return b.Open(t)
+		}
+	}
+	return nil
+}
+
+// questions collects threads of f's forum, each with its question by
+// f's member, to store with ImportPosts.
+type questions struct {
+	f       *fixture
+	threads []*forum.Thread
+	posts   []*forum.Post
+}
+
+// add adds the question id in lang, with title and html, made at at, and
+// returns its post (for its translations).
+func (qs *questions) add(id forum.ID, lang, title, html string, at time.Time) *forum.Post {
+	qs.threads = append(qs.threads, &forum.Thread{ID: id, ForumID: qs.f.forum.ID, AuthorID: qs.f.member.ID,
+		RootPostID: id, Title: title, Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at})
+	p := &forum.Post{ID: id, ThreadID: id, AuthorID: qs.f.member.ID, BranchID: id, Language: lang, HTML: html,
+		CreatedAt: at}
+	qs.posts = append(qs.posts, p)
+	return p
+}
+
+// store imports them into s.
+func (qs *questions) store(t *testing.T, s *storage.Store) {
+	t.Helper()
+	wantErr(t, "ImportPosts", s.ImportPosts(ctx(t), qs.threads, qs.posts), nil)
+}
