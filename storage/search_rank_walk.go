@@ -336,13 +336,13 @@ type walkFrom struct{ holding, before string }
 
 // walkNewest is the newest limit matches of q in class c (narrowed by
 // from): those among the window newest documents when they are enough
-// (read in two parts, below), then the older ones (or, with window 0,
-// all) through the GIN index. A window costs 7–22 ms
-// at load 11 for 16,000 documents, wasted when it holds too few: matches
-// holding more terms are often rare (then the GIN index reads a few, 2
-// ms), so findRelevantFirst walks a level through the window only when
-// the level before suggests it is dense.
-
+// (read in two parts, below), then the older ones a span of time at a
+// time (search_walk_rest.go); with window 0, all of them as the planner
+// chooses (the GIN index, mostly). A window costs 7–22 ms at load 11 for
+// 16,000 documents, wasted when it holds too few: matches holding more
+// terms are often rare (then the GIN index reads a few, 2 ms), so
+// findRelevantFirst walks a level through the window only when the level
+// before suggests it is dense.
 func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass, from walkFrom, limit, window int) ([]walkedDoc, error) {
 	rank, args := rankExpr(true, q.Parsed)
 	// scan is the newest n matches among docs before the post before.
@@ -421,10 +421,10 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	}
 	// The rest of the matches, older than those walked: a span of time at
 	// a time while the window's density says one should hold them, then
-	// all of them (search_walk_rest.go).
-	// A level's matches holding more terms are read in spans when the
-	// window found some: tested on each match of the span (below), which
-	// costs pages where the level is rare.
+	// all of them (search_walk_rest.go). A level's matches holding more
+	// terms go by spans only when the window found some: a span tests
+	// the terms on each of its matches, which costs pages where they are
+	// rare.
 	var spans []string
 	if from.holding == "" || len(rows) > 0 {
 		spans = restSpans(edge[0].Newest, before, len(rows), limit)
