@@ -207,3 +207,9 @@ func WalkNewestHolding(ctx context.Context, s *Store, q search.PostQuery, level,
 	}
 	return ids, err
 }
+
+// ReindexPausing is Reindex, calling read in each batch's transaction
+// between reading the batch and writing its documents.
+func ReindexPausing(ctx context.Context, s *Store, read func()) (int, error) {
+	return s.reindex(ctx, read)
+}

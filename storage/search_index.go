@@ -179,6 +179,19 @@ const reindexBatch = 500
 // need not read again the posts stored before Reindex started); documents
 // of posts that no longer stand are removed at the end.
 func (s *Store) Reindex(ctx context.Context) (int, error) {
+	return s.reindex(ctx, nil)
+}
+
+// reindex is Reindex, calling read (when not nil) in each batch's
+// transaction after the batch is read, before its documents are written.
+//
+// A batch is read in the transaction that writes its documents, its posts
+// and its questions' threads locked on PostgreSQL (on SQLite one writer
+// at a time): an edit or a new title committed between a read outside it
+// and the write was overwritten in the index by the older text, until the
+// post's next edit. An edit now waits for the batch, or the batch reads
+// the edit.
+func (s *Store) reindex(ctx context.Context, read func()) (int, error) {
 	after := ""
 	n := 0
 	_, last, err := s.followed(ctx)
@@ -186,23 +199,22 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for {
-		var rows []postRow
-		q := s.selectPosts(&rows).Where("deleted_at IS NULL").OrderExpr("id ASC").Limit(reindexBatch)
-		if after != "" {
-			q = q.Where("id > ?", after)
-		}
-		if err := q.Scan(ctx); err != nil {
-			return n, dbErr("reindex: list posts", err)
-		}
-		if len(rows) == 0 {
-			break
-		}
-		posts, err := s.withTranslations(ctx, rows)
+		var posts []*forum.Post
+		err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+			var err error
+			if posts, err = tx.reindexRead(ctx, after); err != nil || len(posts) == 0 {
+				return err
+			}
+			if read != nil {
+				read()
+			}
+			return tx.reindexBatch(ctx, posts)
+		})
 		if err != nil {
 			return n, err
 		}
-		if err := s.atomic(ctx, func(ctx context.Context, tx *Store) error { return tx.reindexBatch(ctx, posts) }); err != nil {
-			return n, err
+		if len(posts) == 0 {
+			break
 		}
 		n += len(posts)
 		after = posts[len(posts)-1].ID
@@ -232,6 +244,40 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// reindexRead reads the next batch of standing posts after the post
+// after, locking them and their questions' threads on PostgreSQL until
+// the transaction ends (see reindex).
+func (s *Store) reindexRead(ctx context.Context, after string) ([]*forum.Post, error) {
+	var rows []postRow
+	q := s.selectPosts(&rows).Where("deleted_at IS NULL").OrderExpr("id ASC").Limit(reindexBatch)
+	if after != "" {
+		q = q.Where("id > ?", after)
+	}
+	pg := isPostgres(s.db)
+	if pg {
+		q = q.For("SHARE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr("reindex: list posts", err)
+	}
+	if pg {
+		var threadIDs []string
+		for _, r := range rows {
+			if r.ParentID == "" {
+				threadIDs = append(threadIDs, r.ThreadID)
+			}
+		}
+		if len(threadIDs) > 0 {
+			var locked []string
+			if err := s.db.NewSelect().TableExpr("threads").Column("id").Where("id IN (?)", bun.List(threadIDs)).
+				For("SHARE").Scan(ctx, &locked); err != nil {
+				return nil, dbErr("reindex: lock questions' threads", err)
+			}
+		}
+	}
+	return s.withTranslations(ctx, rows)
 }
 
 // reindexBatch writes the documents and tags of posts, their questions'
