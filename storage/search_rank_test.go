@@ -215,39 +215,38 @@ func TestFindPostsManyMatches(t *testing.T) {
 // of each of a query's words ranks the same, and only holding more of a
 // word's alternatives ranks it higher; the title's weight is lost.
 func TestTSRankWithoutPositions(t *testing.T) {
-	for _, b := range storetest.Backends(t) {
-		if b.Name != "postgres" {
-			continue
-		}
-		db := b.Open(t).Bun()
-		rank := func(title, body, query string) float64 {
-			t.Helper()
-			var r float64
-			err := db.NewRaw(`SELECT ts_rank(setweight(array_to_tsvector(string_to_array(?, ' ')), 'A') ||
-				setweight(array_to_tsvector(string_to_array(?, ' ')), 'D'), ?::tsquery)::float8`, title, body, query).
-				Scan(ctx(t), &r)
-			wantErr(t, "ts_rank", err, nil)
-			return r
-		}
-		tests := []struct {
-			name  string
-			a, b  [2]string // title, body
-			query string
-			same  bool
-		}{
-			{"title or body", [2]string{"open portal", "x"}, [2]string{"x", "open portal"}, "open & portal", true},
-			{"repeated words", [2]string{"z", "open portal"}, [2]string{"z", "open open portal portal portal"}, "open & portal", true},
-			{"longer document", [2]string{"z", "open portal"}, [2]string{"z", "open portal" + strings.Repeat(" data", 50)},
-				"(open | ope) & portal", true},
-			{"more alternatives, two words", [2]string{"z", "open portal"}, [2]string{"z", "open ope portal"},
-				"(open | ope) & portal", false},
-			{"more alternatives, one word", [2]string{"z", "open"}, [2]string{"z", "open ope"}, "open | ope", false},
-		}
-		for _, tt := range tests {
-			ra, rb := rank(tt.a[0], tt.a[1], tt.query), rank(tt.b[0], tt.b[1], tt.query)
-			if (ra == rb) != tt.same || (!tt.same && rb <= ra) {
-				t.Errorf("%s: ranks %g and %g; want equal %v", tt.name, ra, rb, tt.same)
-			}
+	pg := postgresDB(t)
+	if pg == nil {
+		return
+	}
+	db := pg.Bun()
+	rank := func(title, body, query string) float64 {
+		t.Helper()
+		var r float64
+		err := db.NewRaw(`SELECT ts_rank(setweight(array_to_tsvector(string_to_array(?, ' ')), 'A') ||
+			setweight(array_to_tsvector(string_to_array(?, ' ')), 'D'), ?::tsquery)::float8`, title, body, query).
+			Scan(ctx(t), &r)
+		wantErr(t, "ts_rank", err, nil)
+		return r
+	}
+	tests := []struct {
+		name  string
+		a, b  [2]string // title, body
+		query string
+		same  bool
+	}{
+		{"title or body", [2]string{"open portal", "x"}, [2]string{"x", "open portal"}, "open & portal", true},
+		{"repeated words", [2]string{"z", "open portal"}, [2]string{"z", "open open portal portal portal"}, "open & portal", true},
+		{"longer document", [2]string{"z", "open portal"}, [2]string{"z", "open portal" + strings.Repeat(" data", 50)},
+			"(open | ope) & portal", true},
+		{"more alternatives, two words", [2]string{"z", "open portal"}, [2]string{"z", "open ope portal"},
+			"(open | ope) & portal", false},
+		{"more alternatives, one word", [2]string{"z", "open"}, [2]string{"z", "open ope"}, "open | ope", false},
+	}
+	for _, tt := range tests {
+		ra, rb := rank(tt.a[0], tt.a[1], tt.query), rank(tt.b[0], tt.b[1], tt.query)
+		if (ra == rb) != tt.same || (!tt.same && rb <= ra) {
+			t.Errorf("%s: ranks %g and %g; want equal %v", tt.name, ra, rb, tt.same)
 		}
 	}
 }
@@ -257,73 +256,71 @@ func TestTSRankWithoutPositions(t *testing.T) {
 // of the query's terms) is the page of ranking every match, whenever it
 // is found, for windows that hold it and windows too small.
 func TestFindPostsRecentWindow(t *testing.T) {
-	for _, b := range storetest.Backends(t) {
-		if b.Name != "postgres" {
-			continue
+	db := postgresDB(t)
+	if db == nil {
+		return
+	}
+	s := db.Store()
+	f := newFixture(t, s)
+	other := f.mobilityForum(t, s)
+	var threads []*forum.Thread
+	var posts []*forum.Post
+	at := t0
+	thread := func(fo *forum.Forum, lang, title, body string) {
+		at = at.Add(time.Minute)
+		id := f.ids.New()
+		threads = append(threads, &forum.Thread{ID: id, ForumID: fo.ID, AuthorID: f.member.ID, RootPostID: id,
+			Title: title, Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at})
+		posts = append(posts, &forum.Post{ID: id, ThreadID: id, AuthorID: f.member.ID, BranchID: id,
+			Language: lang, HTML: "<p>" + body + "</p>", CreatedAt: at})
+	}
+	thread(f.forum, "pt", "Participação portal", "portal")
+	for i := range 400 {
+		switch {
+		case i%9 == 0: // Portuguese: "participação" is indexed under two of the word's alternatives
+			thread(f.forum, "pt", "Pergunta", "participação no portal")
+		case i%4 == 0:
+			thread(other, "en", "Question", "participation portal")
+		default:
+			thread(f.forum, "en", "Question", "participation portal")
 		}
-		db := b.Open(t)
-		s := db.Store()
-		f := newFixture(t, s)
-		other := f.mobilityForum(t, s)
-		var threads []*forum.Thread
-		var posts []*forum.Post
-		at := t0
-		thread := func(fo *forum.Forum, lang, title, body string) {
-			at = at.Add(time.Minute)
-			id := f.ids.New()
-			threads = append(threads, &forum.Thread{ID: id, ForumID: fo.ID, AuthorID: f.member.ID, RootPostID: id,
-				Title: title, Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at})
-			posts = append(posts, &forum.Post{ID: id, ThreadID: id, AuthorID: f.member.ID, BranchID: id,
-				Language: lang, HTML: "<p>" + body + "</p>", CreatedAt: at})
-		}
-		thread(f.forum, "pt", "Participação portal", "portal")
-		for i := range 400 {
-			switch {
-			case i%9 == 0: // Portuguese: "participação" is indexed under two of the word's alternatives
-				thread(f.forum, "pt", "Pergunta", "participação no portal")
-			case i%4 == 0:
-				thread(other, "en", "Question", "participation portal")
-			default:
-				thread(f.forum, "en", "Question", "participation portal")
-			}
-		}
-		wantErr(t, "ImportPosts", s.ImportPosts(ctx(t), threads, posts), nil)
-		// As autovacuum would: with the statistics of empty tables, the
-		// planner joins every post to every document (seconds).
-		_, err := db.Bun().ExecContext(ctx(t), "ANALYZE")
-		wantErr(t, "ANALYZE", err, nil)
-		elevated, err := storage.HoldingMatches(ctx(t), s, search.Parse("participação portal"), 3)
-		wantErr(t, "HoldingMatches", err, nil)
-		if elevated == 0 {
-			t.Fatal("no document holds two alternatives of a word: the corpus does not test them")
-		}
+	}
+	wantErr(t, "ImportPosts", s.ImportPosts(ctx(t), threads, posts), nil)
+	// As autovacuum would: with the statistics of empty tables, the
+	// planner joins every post to every document (seconds).
+	_, err := db.Bun().ExecContext(ctx(t), "ANALYZE")
+	wantErr(t, "ANALYZE", err, nil)
+	elevated, err := storage.HoldingMatches(ctx(t), s, search.Parse("participação portal"), 3)
+	wantErr(t, "HoldingMatches", err, nil)
+	if elevated == 0 {
+		t.Fatal("no document holds two alternatives of a word: the corpus does not test them")
+	}
 
-		found, fellBack := 0, 0
-		for _, text := range []string{"participação portal", "participation portal", "portal", "Participação portal"} {
-			for _, filter := range []struct{ lang, rank, forum string }{
-				{"", "en", ""}, {"", "pt", ""}, {"", "", ""}, {"pt", "pt", ""}, {"en", "pt", ""}, {"", "en", other.ID},
-			} {
-				for _, page := range [][2]int{{0, 10}, {200, 10}} {
-					q := search.PostQuery{Parsed: search.Parse(text), Language: filter.lang, RankLanguage: filter.rank,
-						ForumID: filter.forum, Offset: page[0], Limit: page[1]}
-					want, err := storage.FindRelevantAll(ctx(t), s, q)
-					wantErr(t, "FindRelevantAll", err, nil)
-					for _, window := range []int{1, 40, 1000} {
-						got, ok, err := storage.FindRelevantRecent(ctx(t), s, q, window)
-						wantErr(t, "FindRelevantRecent", err, nil)
-						if !ok {
-							fellBack++
-							continue
-						}
-						found++
-						same(t, fmt.Sprintf("%q %+v page %v window %d", text, filter, page, window), got, want)
+	found, fellBack := 0, 0
+	for _, text := range []string{"participação portal", "participation portal", "portal", "Participação portal"} {
+		for _, filter := range []struct{ lang, rank, forum string }{
+			{"", "en", ""}, {"", "pt", ""}, {"", "", ""}, {"pt", "pt", ""}, {"en", "pt", ""}, {"", "en", other.ID},
+		} {
+			for _, page := range [][2]int{{0, 10}, {200, 10}} {
+				q := search.PostQuery{Parsed: search.Parse(text), Language: filter.lang, RankLanguage: filter.rank,
+					ForumID: filter.forum, Offset: page[0], Limit: page[1]}
+				want, err := storage.FindRelevantAll(ctx(t), s, q)
+				wantErr(t, "FindRelevantAll", err, nil)
+				for _, window := range []int{1, 40, 1000} {
+					got, ok, err := storage.FindRelevantRecent(ctx(t), s, q, window)
+					wantErr(t, "FindRelevantRecent", err, nil)
+					if !ok {
+						fellBack++
+						continue
 					}
+					found++
+					same(t, fmt.Sprintf("%q %+v page %v window %d", text, filter, page, window), got, want)
 				}
 			}
 		}
-		t.Logf("the window found %d pages and fell back %d times", found, fellBack)
-		if found == 0 || fellBack == 0 {
-			t.Errorf("the window found %d pages and fell back %d times: want both ways tested", found, fellBack)
-		}
+	}
+	t.Logf("the window found %d pages and fell back %d times", found, fellBack)
+	if found == 0 || fellBack == 0 {
+		t.Errorf("the window found %d pages and fell back %d times: want both ways tested", found, fellBack)
 	}
 }

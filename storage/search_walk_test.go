@@ -8,7 +8,6 @@ import (
 	"github.com/metropolis/agora/forum"
 	"github.com/metropolis/agora/search"
 	"github.com/metropolis/agora/storage"
-	"github.com/metropolis/agora/storage/storetest"
 )
 
 // TestFindPostsWalk: on PostgreSQL, a relevance page found by walking
@@ -20,126 +19,124 @@ import (
 // thread among the newest (the walk must read past them), and a second
 // forum (a filter the walk does not apply before reading).
 func TestFindPostsWalk(t *testing.T) {
-	for _, b := range storetest.Backends(t) {
-		if b.Name != "postgres" {
-			continue
-		}
-		db := b.Open(t)
-		s := db.Store()
-		f := newFixture(t, s)
-		other := f.mobilityForum(t, s)
-		blocked := f.blockedSpammer(t, s)
-		var threads []*forum.Thread
-		var posts []*forum.Post
-		at := t0
-		thread := func(fo *forum.Forum, author *forum.Member, lang, title, body string) *forum.Thread {
-			at = at.Add(time.Minute)
-			id := f.ids.New()
-			th := &forum.Thread{ID: id, ForumID: fo.ID, AuthorID: author.ID, RootPostID: id,
-				Title: title, Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at}
-			p := &forum.Post{ID: id, ThreadID: id, AuthorID: author.ID, BranchID: id,
-				Language: lang, HTML: "<p>" + body + "</p>", CreatedAt: at}
-			if !author.Local() {
-				th.URI, p.URI = author.URI+"/t/"+id, author.URI+"/t/"+id
-			}
-			threads, posts = append(threads, th), append(posts, p)
-			return th
-		}
-		thread(f.forum, f.member, "pt", "Participação portal", "portal")
-		var deleted *forum.Thread
-		for i := range 300 {
-			switch {
-			case i < 40 && i%4 == 0: // old, and holding a third term: they outrank the newer ones
-				thread(f.forum, f.member, "pt", "Pergunta", "participação no portal")
-			case i%7 == 0:
-				thread(f.forum, f.member, "pt", "Pergunta", "participation portal")
-			case i%11 == 0:
-				thread(f.forum, f.member, "es", "Pregunta", "participation portal")
-			case i%5 == 0:
-				thread(other, f.member, "en", "Question", "participation portal")
-			case i >= 280 && i%2 == 0:
-				thread(f.forum, blocked, "en", "Question", "participation portal")
-			case i == 283:
-				deleted = thread(f.forum, f.member, "en", "Question", "participation portal")
-			default:
-				thread(f.forum, f.member, "en", "Question", "participation portal")
-			}
-		}
-		wantErr(t, "ImportPosts", s.ImportPosts(ctx(t), threads, posts), nil)
+	db := postgresDB(t)
+	if db == nil {
+		return
+	}
+	s := db.Store()
+	f := newFixture(t, s)
+	other := f.mobilityForum(t, s)
+	blocked := f.blockedSpammer(t, s)
+	var threads []*forum.Thread
+	var posts []*forum.Post
+	at := t0
+	thread := func(fo *forum.Forum, author *forum.Member, lang, title, body string) *forum.Thread {
 		at = at.Add(time.Minute)
-		deleted.DeletedAt = &at
-		wantErr(t, "UpdateThread", s.UpdateThread(ctx(t), deleted), nil)
-		_, err := db.Bun().ExecContext(ctx(t), "ANALYZE")
-		wantErr(t, "ANALYZE", err, nil)
+		id := f.ids.New()
+		th := &forum.Thread{ID: id, ForumID: fo.ID, AuthorID: author.ID, RootPostID: id,
+			Title: title, Language: lang, LastPostID: id, LastPostAt: at, CreatedAt: at}
+		p := &forum.Post{ID: id, ThreadID: id, AuthorID: author.ID, BranchID: id,
+			Language: lang, HTML: "<p>" + body + "</p>", CreatedAt: at}
+		if !author.Local() {
+			th.URI, p.URI = author.URI+"/t/"+id, author.URI+"/t/"+id
+		}
+		threads, posts = append(threads, th), append(posts, p)
+		return th
+	}
+	thread(f.forum, f.member, "pt", "Participação portal", "portal")
+	var deleted *forum.Thread
+	for i := range 300 {
+		switch {
+		case i < 40 && i%4 == 0: // old, and holding a third term: they outrank the newer ones
+			thread(f.forum, f.member, "pt", "Pergunta", "participação no portal")
+		case i%7 == 0:
+			thread(f.forum, f.member, "pt", "Pergunta", "participation portal")
+		case i%11 == 0:
+			thread(f.forum, f.member, "es", "Pregunta", "participation portal")
+		case i%5 == 0:
+			thread(other, f.member, "en", "Question", "participation portal")
+		case i >= 280 && i%2 == 0:
+			thread(f.forum, blocked, "en", "Question", "participation portal")
+		case i == 283:
+			deleted = thread(f.forum, f.member, "en", "Question", "participation portal")
+		default:
+			thread(f.forum, f.member, "en", "Question", "participation portal")
+		}
+	}
+	wantErr(t, "ImportPosts", s.ImportPosts(ctx(t), threads, posts), nil)
+	at = at.Add(time.Minute)
+	deleted.DeletedAt = &at
+	wantErr(t, "UpdateThread", s.UpdateThread(ctx(t), deleted), nil)
+	_, err := db.Bun().ExecContext(ctx(t), "ANALYZE")
+	wantErr(t, "ANALYZE", err, nil)
 
-		found, gaveUp, first, firstFell := 0, 0, 0, 0
-		for _, text := range []string{"participação portal", "participation portal", "portal", "Participação portal"} {
-			for _, filter := range []struct{ lang, rank, forum string }{
-				{"", "en", ""}, {"", "pt", ""}, {"", "es", ""}, {"", "", ""}, {"pt", "pt", ""}, {"en", "pt", ""},
-				{"", "en", other.ID}, {"", "pt", other.ID},
-			} {
-				for _, page := range [][2]int{{0, 10}, {0, 3}, {20, 10}, {150, 10}} {
-					q := search.PostQuery{Parsed: search.Parse(text), Language: filter.lang, RankLanguage: filter.rank,
-						ForumID: filter.forum, Offset: page[0], Limit: page[1]}
-					want, err := storage.FindRelevantAll(ctx(t), s, q)
-					wantErr(t, "FindRelevantAll", err, nil)
-					for _, size := range [][2]int{{1, 2}, {1, 8}, {2, 64}, {100, 100}} {
-						got, ok, err := storage.FindRelevantWalk(ctx(t), s, q, size[0], size[1])
-						wantErr(t, "FindRelevantWalk", err, nil)
-						if !ok {
-							gaveUp++
-							continue
-						}
-						found++
-						same(t, fmt.Sprintf("%q %+v page %v walk %v", text, filter, page, size), got, want)
+	found, gaveUp, first, firstFell := 0, 0, 0, 0
+	for _, text := range []string{"participação portal", "participation portal", "portal", "Participação portal"} {
+		for _, filter := range []struct{ lang, rank, forum string }{
+			{"", "en", ""}, {"", "pt", ""}, {"", "es", ""}, {"", "", ""}, {"pt", "pt", ""}, {"en", "pt", ""},
+			{"", "en", other.ID}, {"", "pt", other.ID},
+		} {
+			for _, page := range [][2]int{{0, 10}, {0, 3}, {20, 10}, {150, 10}} {
+				q := search.PostQuery{Parsed: search.Parse(text), Language: filter.lang, RankLanguage: filter.rank,
+					ForumID: filter.forum, Offset: page[0], Limit: page[1]}
+				want, err := storage.FindRelevantAll(ctx(t), s, q)
+				wantErr(t, "FindRelevantAll", err, nil)
+				for _, size := range [][2]int{{1, 2}, {1, 8}, {2, 64}, {100, 100}} {
+					got, ok, err := storage.FindRelevantWalk(ctx(t), s, q, size[0], size[1])
+					wantErr(t, "FindRelevantWalk", err, nil)
+					if !ok {
+						gaveUp++
+						continue
 					}
-					for _, window := range []int{5, 24, 60, 120, 16000} {
-						got, ok, err := storage.FindRelevantFirst(ctx(t), s, q, window)
-						wantErr(t, "FindRelevantFirst", err, nil)
-						if ok {
-							first++
-							same(t, fmt.Sprintf("first %q %+v page %v window %d", text, filter, page, window), got, want)
-						} else {
-							firstFell++
-						}
+					found++
+					same(t, fmt.Sprintf("%q %+v page %v walk %v", text, filter, page, size), got, want)
+				}
+				for _, window := range []int{5, 24, 60, 120, 16000} {
+					got, ok, err := storage.FindRelevantFirst(ctx(t), s, q, window)
+					wantErr(t, "FindRelevantFirst", err, nil)
+					if ok {
+						first++
+						same(t, fmt.Sprintf("first %q %+v page %v window %d", text, filter, page, window), got, want)
+					} else {
+						firstFell++
 					}
-					hits, err := s.FindPosts(ctx(t), q)
-					wantErr(t, "FindPosts", err, nil)
-					var got []string
-					for _, h := range hits {
-						got = append(got, h.PostID)
-					}
-					same(t, fmt.Sprintf("FindPosts %q %+v page %v", text, filter, page), got, want)
+				}
+				hits, err := s.FindPosts(ctx(t), q)
+				wantErr(t, "FindPosts", err, nil)
+				var got []string
+				for _, h := range hits {
+					got = append(got, h.PostID)
+				}
+				same(t, fmt.Sprintf("FindPosts %q %+v page %v", text, filter, page), got, want)
+			}
+		}
+	}
+	// Newest first: the walk reads past the hidden posts and the other
+	// forum's, or joins every match.
+	for _, text := range []string{"participation portal", "portal"} {
+		for _, filter := range []struct{ lang, forum string }{{"", ""}, {"pt", ""}, {"", other.ID}, {"en", other.ID}} {
+			for _, limit := range []int{1, 3, 10} {
+				q := search.PostQuery{Parsed: search.Parse(text), Language: filter.lang, ForumID: filter.forum,
+					Sort: search.Newest, Limit: limit}
+				want, err := storage.FindNewestPG(ctx(t), s, q, 0)
+				wantErr(t, "FindNewestPG, joined", err, nil)
+				if len(want) != limit {
+					t.Fatalf("%q %+v: %d posts newest first, want %d", text, filter, len(want), limit)
+				}
+				for _, window := range []int{5, 24, 120, 16000} {
+					got, err := storage.FindNewestPG(ctx(t), s, q, window)
+					wantErr(t, "FindNewestPG", err, nil)
+					same(t, fmt.Sprintf("newest %q %+v limit %d window %d", text, filter, limit, window), got, want)
 				}
 			}
 		}
-		// Newest first: the walk reads past the hidden posts and the other
-		// forum's, or joins every match.
-		for _, text := range []string{"participation portal", "portal"} {
-			for _, filter := range []struct{ lang, forum string }{{"", ""}, {"pt", ""}, {"", other.ID}, {"en", other.ID}} {
-				for _, limit := range []int{1, 3, 10} {
-					q := search.PostQuery{Parsed: search.Parse(text), Language: filter.lang, ForumID: filter.forum,
-						Sort: search.Newest, Limit: limit}
-					want, err := storage.FindNewestPG(ctx(t), s, q, 0)
-					wantErr(t, "FindNewestPG, joined", err, nil)
-					if len(want) != limit {
-						t.Fatalf("%q %+v: %d posts newest first, want %d", text, filter, len(want), limit)
-					}
-					for _, window := range []int{5, 24, 120, 16000} {
-						got, err := storage.FindNewestPG(ctx(t), s, q, window)
-						wantErr(t, "FindNewestPG", err, nil)
-						same(t, fmt.Sprintf("newest %q %+v limit %d window %d", text, filter, limit, window), got, want)
-					}
-				}
-			}
-		}
-		t.Logf("the walks found %d pages and gave up %d times; the first walks %d and %d", found, gaveUp, first, firstFell)
-		if first == 0 || firstFell == 0 {
-			t.Errorf("the first walks found %d pages and fell short %d times: want both ways tested", first, firstFell)
-		}
-		if found == 0 || gaveUp == 0 {
-			t.Errorf("the walks found %d pages and gave up %d times: want both ways tested", found, gaveUp)
-		}
+	}
+	t.Logf("the walks found %d pages and gave up %d times; the first walks %d and %d", found, gaveUp, first, firstFell)
+	if first == 0 || firstFell == 0 {
+		t.Errorf("the first walks found %d pages and fell short %d times: want both ways tested", first, firstFell)
+	}
+	if found == 0 || gaveUp == 0 {
+		t.Errorf("the walks found %d pages and gave up %d times: want both ways tested", found, gaveUp)
 	}
 }
 
