@@ -247,7 +247,11 @@ func (s *Store) postsAfter(ctx context.Context, cursor int64, limit int) (ids []
 }
 
 // documents are posts' search documents, their questions' titles
-// included (and the titles, by post id, as they were read).
+// included (and the titles, by post id, as they were read). On
+// PostgreSQL the threads are read FOR SHARE: in Reindex's transaction a
+// new title then waits for the batch's documents, or is what they hold
+// (SQLite, which follows posts outside the write lock, has one writer at
+// a time and checks titles again under it).
 func (s *Store) documents(ctx context.Context, posts []*forum.Post) ([]searchDocRow, map[string]questionTitle, error) {
 	var threadIDs []string
 	for _, p := range posts {
@@ -258,7 +262,11 @@ func (s *Store) documents(ctx context.Context, posts []*forum.Post) ([]searchDoc
 	threads := map[string]threadRow{}
 	if len(threadIDs) > 0 {
 		var rows []threadRow
-		if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(threadIDs)).Scan(ctx); err != nil {
+		sel := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(threadIDs))
+		if isPostgres(s.db) {
+			sel = sel.For("SHARE")
+		}
+		if err := sel.Scan(ctx); err != nil {
 			return nil, nil, dbErr("search: questions' threads", err)
 		}
 		for _, r := range rows {

@@ -247,35 +247,19 @@ func (s *Store) reindex(ctx context.Context, read func()) (int, error) {
 }
 
 // reindexRead reads the next batch of standing posts after the post
-// after, locking them and their questions' threads on PostgreSQL until
-// the transaction ends (see reindex).
+// after, locking them on PostgreSQL until the transaction ends (see
+// reindex; documents locks their questions' threads as it reads them).
 func (s *Store) reindexRead(ctx context.Context, after string) ([]*forum.Post, error) {
 	var rows []postRow
 	q := s.selectPosts(&rows).Where("deleted_at IS NULL").OrderExpr("id ASC").Limit(reindexBatch)
 	if after != "" {
 		q = q.Where("id > ?", after)
 	}
-	pg := isPostgres(s.db)
-	if pg {
+	if isPostgres(s.db) {
 		q = q.For("SHARE")
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr("reindex: list posts", err)
-	}
-	if pg {
-		var threadIDs []string
-		for _, r := range rows {
-			if r.ParentID == "" {
-				threadIDs = append(threadIDs, r.ThreadID)
-			}
-		}
-		if len(threadIDs) > 0 {
-			var locked []string
-			if err := s.db.NewSelect().TableExpr("threads").Column("id").Where("id IN (?)", bun.List(threadIDs)).
-				For("SHARE").Scan(ctx, &locked); err != nil {
-				return nil, dbErr("reindex: lock questions' threads", err)
-			}
-		}
 	}
 	return s.withTranslations(ctx, rows)
 }
