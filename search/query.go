@@ -116,11 +116,17 @@ func (p Parsed) TSQuery() string {
 			if j > 0 {
 				b.WriteString(" | ")
 			}
-			b.WriteString("'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'")
+			b.WriteString(TSLexeme(t))
 		}
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// TSLexeme is s as one quoted lexeme of a tsquery's text, whatever it
+// holds: its quotes doubled, its backslashes escaped.
+func TSLexeme(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
 }
 
 // Matches reports whether a word of a text in lang would match the query:

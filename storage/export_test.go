@@ -213,3 +213,39 @@ func WalkNewestHolding(ctx context.Context, s *Store, q search.PostQuery, level,
 func ReindexPausing(ctx context.Context, s *Store, read func()) (int, error) {
 	return s.reindex(ctx, read)
 }
+
+// WalkClass is walkNewest over q's matches in q.RankLanguage (or, with
+// other, in any other language): the ids walked, newest first.
+func WalkClass(ctx context.Context, s *Store, q search.PostQuery, other bool, limit, window int) ([]string, error) {
+	walked, err := s.walkNewest(ctx, q, walkClass{language: q.RankLanguage, other: other}, walkFrom{}, limit, window)
+	var ids []string
+	for _, w := range walked {
+		ids = append(ids, w.PostID)
+	}
+	return ids, err
+}
+
+// WalkClassPlan is PostgreSQL's plan, run (EXPLAIN ANALYZE, no timing),
+// of a walk's read of q's matches in q.RankLanguage (or, with other, in
+// any other language) through the GIN index (a walk without window), the
+// table's own scans off: a small table would be read whole.
+func WalkClassPlan(ctx context.Context, s *Store, q search.PostQuery, other bool, limit int) (string, error) {
+	var plan string
+	err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+		for _, set := range []string{"SET LOCAL enable_seqscan = off", "SET LOCAL enable_indexscan = off"} {
+			if _, err := tx.db.ExecContext(ctx, set); err != nil {
+				return err
+			}
+		}
+		sel := tx.walkScan(q, walkClass{language: q.RankLanguage, other: other}, "",
+			tx.db.NewSelect().TableExpr("search_docs"), "", limit, true)
+		var lines []string
+		if err := tx.db.NewRaw("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "+sel.String()).
+			Scan(ctx, &lines); err != nil {
+			return err
+		}
+		plan = strings.Join(lines, "\n")
+		return nil
+	})
+	return plan, err
+}

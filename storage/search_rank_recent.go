@@ -100,7 +100,7 @@ func (s *Store) findRelevantRecent(ctx context.Context, q search.PostQuery, wind
 		if !ok {
 			return nil, false, nil
 		}
-		if err := add(s.pgMatches(q).Where("d.tsv @@ ?::tsquery", tsq)); err != nil {
+		if err := add(docMatch(s.pgMatches(q), tsq)); err != nil {
 			return nil, false, err
 		}
 		sortHits(hits)
@@ -142,7 +142,6 @@ func (s *Store) termCountRanks(ctx context.Context, p search.Parsed, terms []str
 // holdingTSQuery matches the documents holding at least n of terms: one
 // AND of n terms per set of n terms, ok false past maxTermSets of them.
 func holdingTSQuery(terms []string, n int) (tsq string, ok bool) {
-	quote := strings.NewReplacer(`\`, `\\`, `'`, `''`)
 	var sets []string
 	var pick func(from int, chosen []string) bool
 	pick = func(from int, chosen []string) bool {
@@ -154,7 +153,7 @@ func holdingTSQuery(terms []string, n int) (tsq string, ok bool) {
 			return true
 		}
 		for i := from; i <= len(terms)-(n-len(chosen)); i++ {
-			if !pick(i+1, append(chosen, "'"+quote.Replace(terms[i])+"'")) {
+			if !pick(i+1, append(chosen, search.TSLexeme(terms[i]))) {
 				return false
 			}
 		}

@@ -134,7 +134,7 @@ func (s *Store) findRelevantWalk(ctx context.Context, q search.PostQuery, size w
 		if !ok {
 			return nil, false, nil
 		}
-		more, err := s.rankedPage(ctx, q, s.pgMatches(q).Where("d.tsv @@ ?::tsquery", tsq))
+		more, err := s.rankedPage(ctx, q, docMatch(s.pgMatches(q), tsq))
 		if err != nil {
 			return nil, false, err
 		}
@@ -158,8 +158,7 @@ func (s *Store) walkMatches(ctx context.Context, q search.PostQuery, c walkClass
 		}
 		chunk = min(chunk, size.most*want-read)
 		var ids []string
-		sel := c.where(s.db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id").
-			Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
+		sel := c.match(s.db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id"), q.Parsed.TSQuery())
 		if cursor != "" {
 			sel = sel.Where("d.post_id < ?", cursor)
 		}
@@ -344,26 +343,17 @@ type walkFrom struct{ holding, before string }
 // findRelevantFirst walks a level through the window only when the level
 // before suggests it is dense.
 func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass, from walkFrom, limit, window int) ([]walkedDoc, error) {
-	rank, args := rankExpr(true, q.Parsed)
 	// scan is the newest n matches among docs before the post before.
-	scan := func(docs *bun.SelectQuery, before string, n int) ([]walkedDoc, error) {
-		sel := c.where(s.db.NewSelect().TableExpr("(?) AS d", docs).ColumnExpr("d.post_id, d.language").
-			ColumnExpr(rank+" AS score", args...).Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
-		if from.holding != "" {
-			sel = sel.Where("d.tsv @@ ?::tsquery", from.holding)
-		}
-		if before != "" {
-			sel = sel.Where("d.post_id < ?", before)
-		}
+	scan := func(docs *bun.SelectQuery, before string, n int, indexed bool) ([]walkedDoc, error) {
 		var rows []walkedDoc
-		if err := sel.OrderExpr("d.post_id DESC").Limit(int64(n)).Scan(ctx, &rows); err != nil {
+		if err := s.walkScan(q, c, from.holding, docs, before, n, indexed).Scan(ctx, &rows); err != nil {
 			return nil, dbErr("find posts: walk the matches", err)
 		}
 		return rows, nil
 	}
 	all := s.db.NewSelect().TableExpr("search_docs")
 	if window == 0 {
-		return scan(all, from.before, limit)
+		return scan(all, from.before, limit, true)
 	}
 	recent := func(before string, n int) *bun.SelectQuery {
 		sel := s.db.NewSelect().TableExpr("search_docs").Column("post_id", "language", "tsv").
@@ -380,7 +370,7 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	// first part: a 16,000-document window cost 8.4 ms a walk whatever
 	// the query (bench/README.md section 7, fifth pass).
 	first := max(1, window/8)
-	rows, err := scan(recent(from.before, first), "", limit)
+	rows, err := scan(recent(from.before, first), "", limit, false)
 	if err != nil || len(rows) == limit {
 		return rows, err
 	}
@@ -406,7 +396,7 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	}
 	before := edge[0].PostID
 	if first < window && len(rows)*window >= 2*limit*first {
-		more, err := scan(recent(before, window-first), "", limit-len(rows))
+		more, err := scan(recent(before, window-first), "", limit-len(rows), false)
 		if err != nil || len(rows)+len(more) == limit {
 			return append(rows, more...), err
 		}
@@ -432,15 +422,41 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	until := ""
 	for _, since := range spans {
 		span := idSpan{since: since, until: until}
-		more, err := scan(classMatches(s.db, q, c, from.holding, span, before), before, limit-len(rows))
+		more, err := scan(classMatches(s.db, q, c, from.holding, span, before), before, limit-len(rows), false)
 		if err != nil || len(rows)+len(more) == limit {
 			return append(rows, more...), err
 		}
 		rows = append(rows, more...)
 		until = since
 	}
-	more, err := scan(classMatches(s.db, q, c, from.holding, idSpan{until: until}, before), before, limit-len(rows))
+	more, err := scan(classMatches(s.db, q, c, from.holding, idSpan{until: until}, before), before, limit-len(rows), false)
 	return append(rows, more...), err
+}
+
+// walkScan selects the newest n matches of q in class c (holding the
+// terms of the tsquery holding, if any) among docs, before the post
+// before: through the GIN index when docs is search_docs itself
+// (indexed), else tested on each of docs' rows.
+func (s *Store) walkScan(q search.PostQuery, c walkClass, holding string, docs *bun.SelectQuery, before string, n int, indexed bool) *bun.SelectQuery {
+	rank, args := rankExpr(true, q.Parsed)
+	sel := s.db.NewSelect().TableExpr("(?) AS d", docs).ColumnExpr("d.post_id, d.language").
+		ColumnExpr(rank+" AS score", args...)
+	switch {
+	case indexed:
+		sel = c.match(sel, q.Parsed.TSQuery())
+	default:
+		sel = c.where(sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
+	}
+	switch {
+	case holding != "" && indexed:
+		sel = docMatch(sel, holding)
+	case holding != "":
+		sel = sel.Where("d.tsv @@ ?::tsquery", holding)
+	}
+	if before != "" {
+		sel = sel.Where("d.post_id < ?", before)
+	}
+	return sel.OrderExpr("d.post_id DESC").Limit(int64(n))
 }
 
 // leastFor is L for a class's worst hit m, raised at most by b: the

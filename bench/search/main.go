@@ -72,6 +72,10 @@ var vocab = map[string][]string{
 
 var langs = []string{"en", "es", "fr", "pt"}
 
+// searchGINIndex is search_docs' GIN index on PostgreSQL (migration
+// 20261210100000_search_terms_index.go).
+const searchGINIndex = "search_docs_terms_idx"
+
 func main() {
 	posts := flag.Int("posts", 100_000, "posts in the index")
 	queries := flag.Int("queries", 1000, "searches measured")
@@ -144,11 +148,16 @@ func main() {
 		r := rand.New(rand.NewPCG(3, 4))
 		w := newCorpus(rand.New(rand.NewPCG(1, 2)), *vocabSize, *queryRanks)
 		start := time.Now()
+		var ginIndex string // the GIN index's definition, as the migrations made it
 		if backend == "postgres" {
 			// A GIN index built once over the loaded table is written in
 			// minutes; kept up to date row by row through a million
 			// inserts, it took most of the load's time.
-			if _, err := n.DB.Bun().ExecContext(ctx, "DROP INDEX search_docs_tsv_idx"); err != nil {
+			if err := n.DB.Bun().QueryRowContext(ctx, "SELECT indexdef FROM pg_indexes WHERE indexname = ?",
+				searchGINIndex).Scan(&ginIndex); err != nil {
+				serving.Fatal("read the GIN index's definition", err)
+			}
+			if _, err := n.DB.Bun().ExecContext(ctx, "DROP INDEX "+searchGINIndex); err != nil {
 				serving.Fatal("drop the GIN index for the load", err)
 			}
 		}
@@ -156,9 +165,7 @@ func main() {
 			serving.Fatal("seed posts", err)
 		}
 		if backend == "postgres" {
-			// As the migration creates it (20261202180000_search.go).
-			if err := serving.ExecLong(ctx, opts.DatabaseURL, "SET maintenance_work_mem = '256MB'; "+
-				"CREATE INDEX search_docs_tsv_idx ON search_docs USING GIN (tsv)"); err != nil {
+			if err := serving.ExecLong(ctx, opts.DatabaseURL, "SET maintenance_work_mem = '256MB'; "+ginIndex); err != nil {
 				serving.Fatal("create the GIN index", err)
 			}
 		}
