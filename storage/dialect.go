@@ -203,15 +203,14 @@ func writes(query string) bool {
 //     planner, left to choose, may put the full-text table inside a join
 //     and run the whole MATCH once per row of another table. CROSS JOIN
 //     keeps the order as written.
-//   - PostgreSQL: the tsvector of search_docs, by its GIN index
-//     (docMatch, search_terms_pg.go). The query is cast, not parsed by
-//     a text search configuration, so its lexemes stay as package
-//     search wrote them.
+//   - PostgreSQL: the tsvector of search_docs, by its GIN index. The
+//     query is cast, not parsed by a text search configuration, so its
+//     lexemes stay as package search wrote them.
 //
 // Ranks: search_rank.go (PostgreSQL), search_rank_fts5.go (SQLite).
 func searchMatch(q *bun.SelectQuery, p search.Parsed) (sel *bun.SelectQuery, join string) {
 	if isPostgres(q.DB()) {
-		return docMatch(q.TableExpr("search_docs AS d"), p.TSQuery()), "JOIN"
+		return q.TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", p.TSQuery()), "JOIN"
 	}
 	return q.TableExpr("search_fts").Join("CROSS JOIN search_docs AS d ON d.id = search_fts.rowid").
 		Where("search_fts MATCH ?", p.FTS5()), "CROSS JOIN"

@@ -215,9 +215,14 @@ func ReindexPausing(ctx context.Context, s *Store, read func()) (int, error) {
 }
 
 // WalkClass is walkNewest over q's matches in q.RankLanguage (or, with
-// other, in any other language): the ids walked, newest first.
-func WalkClass(ctx context.Context, s *Store, q search.PostQuery, other bool, limit, window int) ([]string, error) {
-	walked, err := s.walkNewest(ctx, q, walkClass{language: q.RankLanguage, other: other}, walkFrom{}, limit, window)
+// other, in any other language) holding at least level of its terms: the
+// ids walked, newest first.
+func WalkClass(ctx context.Context, s *Store, q search.PostQuery, other bool, level, limit, window int) ([]string, error) {
+	holding, err := levelTSQuery(q, level)
+	if err != nil {
+		return nil, err
+	}
+	walked, err := s.walkNewest(ctx, q, walkClass{language: q.RankLanguage, other: other}, walkFrom{holding: holding}, limit, window)
 	var ids []string
 	for _, w := range walked {
 		ids = append(ids, w.PostID)
@@ -225,19 +230,37 @@ func WalkClass(ctx context.Context, s *Store, q search.PostQuery, other bool, li
 	return ids, err
 }
 
+// levelTSQuery is the tsquery of the matches of q holding at least level
+// of its terms ("" for level 1: all).
+func levelTSQuery(q search.PostQuery, level int) (string, error) {
+	if level <= 1 {
+		return "", nil
+	}
+	holding, ok := holdingTSQuery(queryTerms(q.Parsed), level)
+	if !ok {
+		return "", fmt.Errorf("no tsquery holding %d of %q", level, q.Parsed.Words)
+	}
+	return holding, nil
+}
+
 // WalkClassPlan is PostgreSQL's plan, run (EXPLAIN ANALYZE, no timing),
 // of a walk's read of q's matches in q.RankLanguage (or, with other, in
-// any other language) through the GIN index (a walk without window), the
-// table's own scans off: a small table would be read whole.
-func WalkClassPlan(ctx context.Context, s *Store, q search.PostQuery, other bool, limit int) (string, error) {
+// any other language) holding at least level of its terms through the
+// GIN index (a walk without window), the table's own scans off: a small
+// table would be read whole.
+func WalkClassPlan(ctx context.Context, s *Store, q search.PostQuery, other bool, level, limit int) (string, error) {
+	holding, err := levelTSQuery(q, level)
+	if err != nil {
+		return "", err
+	}
 	var plan string
-	err := s.atomic(ctx, func(ctx context.Context, tx *Store) error {
+	err = s.atomic(ctx, func(ctx context.Context, tx *Store) error {
 		for _, set := range []string{"SET LOCAL enable_seqscan = off", "SET LOCAL enable_indexscan = off"} {
 			if _, err := tx.db.ExecContext(ctx, set); err != nil {
 				return err
 			}
 		}
-		sel := tx.walkScan(q, walkClass{language: q.RankLanguage, other: other}, "",
+		sel := tx.walkScan(q, walkClass{language: q.RankLanguage, other: other}, holding,
 			tx.db.NewSelect().TableExpr("search_docs"), "", limit, true)
 		var lines []string
 		if err := tx.db.NewRaw("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "+sel.String()).

@@ -147,7 +147,7 @@ func TestSearchPreparedPlan(t *testing.T) {
 		plans, err := storage.WalkedPlans(ctx(t), s, q, ids[len(ids)-22:], 42)
 		wantErr(t, "WalkedPlans", err, nil)
 		for i, plan := range plans {
-			if strings.Contains(plan, "search_docs_terms_idx") || !strings.Contains(plan, "search_docs_pkey") {
+			if strings.Contains(plan, "search_docs_tsv_idx") || !strings.Contains(plan, "search_docs_pkey") {
 				t.Errorf("%q, plan %d reads the GIN index, or not the ids:\n%s", q.Parsed.Words, i, plan)
 			}
 		}

@@ -89,7 +89,7 @@ func (s *Store) findRelevant(ctx context.Context, q search.PostQuery) ([]rankedH
 
 // pgMatches selects search_docs (d) matching q.
 func (s *Store) pgMatches(q search.PostQuery) *bun.SelectQuery {
-	return docMatch(s.db.NewSelect().TableExpr("search_docs AS d"), q.Parsed.TSQuery())
+	return s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
 }
 
 // rankedPage is the first q.Offset+q.Limit of the documents docs

@@ -100,7 +100,7 @@ func (s *Store) findRelevantRecent(ctx context.Context, q search.PostQuery, wind
 		if !ok {
 			return nil, false, nil
 		}
-		if err := add(docMatch(s.pgMatches(q), tsq)); err != nil {
+		if err := add(s.pgMatches(q).Where("d.tsv @@ ?::tsquery", tsq)); err != nil {
 			return nil, false, err
 		}
 		sortHits(hits)

@@ -134,7 +134,7 @@ func (s *Store) findRelevantWalk(ctx context.Context, q search.PostQuery, size w
 		if !ok {
 			return nil, false, nil
 		}
-		more, err := s.rankedPage(ctx, q, docMatch(s.pgMatches(q), tsq))
+		more, err := s.rankedPage(ctx, q, s.pgMatches(q).Where("d.tsv @@ ?::tsquery", tsq))
 		if err != nil {
 			return nil, false, err
 		}
@@ -158,7 +158,8 @@ func (s *Store) walkMatches(ctx context.Context, q search.PostQuery, c walkClass
 		}
 		chunk = min(chunk, size.most*want-read)
 		var ids []string
-		sel := c.match(s.db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id"), q.Parsed.TSQuery())
+		sel := c.where(s.db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id").
+			Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
 		if cursor != "" {
 			sel = sel.Where("d.post_id < ?", cursor)
 		}
@@ -439,18 +440,14 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 // (indexed), else tested on each of docs' rows.
 func (s *Store) walkScan(q search.PostQuery, c walkClass, holding string, docs *bun.SelectQuery, before string, n int, indexed bool) *bun.SelectQuery {
 	rank, args := rankExpr(true, q.Parsed)
-	sel := s.db.NewSelect().TableExpr("(?) AS d", docs).ColumnExpr("d.post_id, d.language").
-		ColumnExpr(rank+" AS score", args...)
-	switch {
-	case indexed:
-		sel = c.match(sel, q.Parsed.TSQuery())
-	default:
-		sel = c.where(sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
-	}
-	switch {
-	case holding != "" && indexed:
-		sel = docMatch(sel, holding)
-	case holding != "":
+	sel := c.where(s.db.NewSelect().TableExpr("(?) AS d", docs).ColumnExpr("d.post_id, d.language").
+		ColumnExpr(rank+" AS score", args...).Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
+	if holding != "" {
+		if indexed && c.other {
+			// A level of the other languages through the GIN index:
+			// without the reader's language (search_terms_pg.go).
+			holding = c.leaveOutLanguage(holding)
+		}
 		sel = sel.Where("d.tsv @@ ?::tsquery", holding)
 	}
 	if before != "" {

@@ -1,41 +1,33 @@
 package storage
 
 import (
-	"github.com/uptrace/bun"
-
 	"github.com/metropolis/agora/search"
 )
 
-// On PostgreSQL a search document's GIN index holds its terms and its
+// On PostgreSQL a search document's tsvector holds its terms and its
 // language as one more lexeme, "=" and the language's first
-// languageLexemeLen characters (migration 20261210100000): a class of
-// matches by language (search_rank_walk.go) is a lexeme of the query,
-// so the index leaves out the other class's matches instead of the heap
-// page of each. A Spanish query's matches are all Spanish: through the
-// index of the terms alone, the other languages' class read each of them
-// to find none (1,132 pages, 30–90 ms).
+// languageLexemeLen characters (migration 20261210100000), so its GIN
+// index can leave out the reader's language. A level of the other
+// languages' class (search_rank_walk.go), read through the GIN index,
+// is one case where that pays: a Spanish query's matches holding three
+// of its terms are all Spanish, and with the language in the heap only
+// each was read from its page to be left out, 1,132 pages (30–90 ms)
+// for no row; with the lexeme's negation in the query, the index gives
+// none (4.7–18 ms).
 //
-// The index is on an expression, and the planner uses it only for a
-// condition on that expression as written: every read of matches through
-// the index goes by docMatch. Conditions tested on rows already read (a
-// window of the newest documents, a span's re-check) test d.tsv, which
-// costs no copy of each row's terms.
-
-// docTermsExpr is the GIN index's expression on search_docs (d).
-const docTermsExpr = "(d.tsv || array_to_tsvector(ARRAY['=' || left(d.language, 64)]))"
+// Elsewhere the language is tested on the rows: the lexeme is in a
+// quarter of the documents, and the GIN index reads its entry's whole
+// posting tree to test the candidates of a broad query (7–12 ms for
+// 2,000–3,500 candidates, where the rows the walk reads anyway cost
+// less).
 
 // languageLexemeLen is how many characters of a language its lexeme
-// holds (left(language, 64) in docTermsExpr).
+// holds (left(language, 64) in the migration).
 const languageLexemeLen = 64
 
-// docMatch is sel narrowed to the documents (d) matching the tsquery
-// tsq, through the GIN index.
-func docMatch(sel *bun.SelectQuery, tsq string) *bun.SelectQuery {
-	return sel.Where(docTermsExpr+" @@ ?::tsquery", tsq)
-}
-
-// languageLexeme is the lexeme of lang in docTermsExpr, as a tsquery's
-// operand; whole is false when it holds only the start of lang.
+// languageLexeme is the lexeme of lang in search_docs.tsv, as a
+// tsquery's operand; whole is false when it holds only the start of
+// lang.
 func languageLexeme(lang string) (lexeme string, whole bool) {
 	whole = true
 	if r := []rune(lang); len(r) > languageLexemeLen {
@@ -44,21 +36,15 @@ func languageLexeme(lang string) (lexeme string, whole bool) {
 	return search.TSLexeme("=" + lang), whole
 }
 
-// match is sel narrowed to the documents (d) of class c matching the
-// tsquery tsq, through the GIN index: the class's language ANDed to tsq
-// as its lexeme (or its negation), and tested on the language column
-// too, for the languages longer than their lexeme (whose lexeme's
-// negation would leave out others of the same start: not ANDed).
-func (c walkClass) match(sel *bun.SelectQuery, tsq string) *bun.SelectQuery {
-	if c.all {
-		return docMatch(sel, tsq)
-	}
+// leaveOutLanguage is the tsquery tsq for the other languages' class c:
+// tsq without the documents in the reader's language. A language longer
+// than its lexeme is left as is (the lexeme's negation would leave out
+// the other languages of the same start); c.where tests the language
+// column whatever this does.
+func (c walkClass) leaveOutLanguage(tsq string) string {
 	lexeme, whole := languageLexeme(c.language)
-	switch {
-	case !c.other:
-		tsq = "(" + tsq + ") & " + lexeme
-	case whole:
-		tsq = "(" + tsq + ") & !" + lexeme
+	if !c.other || !whole {
+		return tsq
 	}
-	return c.where(docMatch(sel, tsq))
+	return "(" + tsq + ") & !" + lexeme
 }

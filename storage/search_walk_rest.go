@@ -118,8 +118,8 @@ type idSpan struct{ since, until string }
 // reader searching English words) few or none do, and that read the
 // whole table: 1.2–2.2 s (bench/README.md section 7, sixth pass).
 func classMatches(db bun.IDB, q search.PostQuery, c walkClass, holding string, span idSpan, before string) *bun.SelectQuery {
-	sel := c.match(db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id", "d.language", "d.tsv"),
-		q.Parsed.TSQuery())
+	sel := c.where(db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id", "d.language", "d.tsv").
+		Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
 	switch {
 	case holding != "" && span.since != "":
 		// Tested on the span's matches, not through the GIN index: the
@@ -129,7 +129,7 @@ func classMatches(db bun.IDB, q search.PostQuery, c walkClass, holding string, s
 		// is read in spans when its window found it dense.
 		sel = sel.Where("(d.tsv @@ ?::tsquery) IS TRUE", holding)
 	case holding != "":
-		sel = docMatch(sel, holding)
+		sel = sel.Where("d.tsv @@ ?::tsquery", holding)
 	}
 	if span.since != "" {
 		sel = sel.Where(idTimeExpr+" >= ?", span.since)

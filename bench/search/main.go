@@ -72,9 +72,9 @@ var vocab = map[string][]string{
 
 var langs = []string{"en", "es", "fr", "pt"}
 
-// searchGINIndex is search_docs' GIN index on PostgreSQL (migration
-// 20261210100000_search_terms_index.go).
-const searchGINIndex = "search_docs_terms_idx"
+// searchGINIndex is search_docs' GIN index on PostgreSQL (migrations
+// 20261202180000_search.go, 20261210100000_search_tsv_language.go).
+const searchGINIndex = "search_docs_tsv_idx"
 
 func main() {
 	posts := flag.Int("posts", 100_000, "posts in the index")
