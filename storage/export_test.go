@@ -192,15 +192,15 @@ func IDTimeSpanPlan(ctx context.Context, s *Store, since string) (string, error)
 // WalkNewestHolding is WalkNewest over the matches holding at least
 // level of the query's terms (a relevance walk's level).
 func WalkNewestHolding(ctx context.Context, s *Store, q search.PostQuery, level, limit, window int) ([]string, error) {
-	holding, ok := holdingTSQuery(queryTerms(q.Parsed), level)
-	if !ok {
-		return nil, fmt.Errorf("no tsquery holding %d of %q", level, q.Parsed.Words)
+	from, err := levelWalk(q, level)
+	if err != nil {
+		return nil, err
 	}
 	c := walkClass{all: true}
 	if q.Language != "" {
 		c = walkClass{language: q.Language}
 	}
-	walked, err := s.walkNewest(ctx, q, c, walkFrom{holding: holding}, limit, window)
+	walked, err := s.walkNewest(ctx, q, c, from, limit, window)
 	var ids []string
 	for _, w := range walked {
 		ids = append(ids, w.PostID)
@@ -218,11 +218,11 @@ func ReindexPausing(ctx context.Context, s *Store, read func()) (int, error) {
 // other, in any other language) holding at least level of its terms: the
 // ids walked, newest first.
 func WalkClass(ctx context.Context, s *Store, q search.PostQuery, other bool, level, limit, window int) ([]string, error) {
-	holding, err := levelTSQuery(q, level)
+	from, err := levelWalk(q, level)
 	if err != nil {
 		return nil, err
 	}
-	walked, err := s.walkNewest(ctx, q, walkClass{language: q.RankLanguage, other: other}, walkFrom{holding: holding}, limit, window)
+	walked, err := s.walkNewest(ctx, q, walkClass{language: q.RankLanguage, other: other}, from, limit, window)
 	var ids []string
 	for _, w := range walked {
 		ids = append(ids, w.PostID)
@@ -230,17 +230,17 @@ func WalkClass(ctx context.Context, s *Store, q search.PostQuery, other bool, le
 	return ids, err
 }
 
-// levelTSQuery is the tsquery of the matches of q holding at least level
-// of its terms ("" for level 1: all).
-func levelTSQuery(q search.PostQuery, level int) (string, error) {
+// levelWalk is how a walk reads q's matches holding at least level of
+// its terms (for level 1: all).
+func levelWalk(q search.PostQuery, level int) (walkFrom, error) {
 	if level <= 1 {
-		return "", nil
+		return walkFrom{}, nil
 	}
-	holding, ok := holdingTSQuery(queryTerms(q.Parsed), level)
+	from, ok := levelFrom(q.Parsed, queryTerms(q.Parsed), level)
 	if !ok {
-		return "", fmt.Errorf("no tsquery holding %d of %q", level, q.Parsed.Words)
+		return walkFrom{}, fmt.Errorf("no tsquery holding %d of %q", level, q.Parsed.Words)
 	}
-	return holding, nil
+	return from, nil
 }
 
 // WalkClassPlan is PostgreSQL's plan, run (EXPLAIN ANALYZE, no timing),
@@ -249,7 +249,7 @@ func levelTSQuery(q search.PostQuery, level int) (string, error) {
 // GIN index (a walk without window), the table's own scans off: a small
 // table would be read whole.
 func WalkClassPlan(ctx context.Context, s *Store, q search.PostQuery, other bool, level, limit int) (string, error) {
-	holding, err := levelTSQuery(q, level)
+	from, err := levelWalk(q, level)
 	if err != nil {
 		return "", err
 	}
@@ -260,7 +260,7 @@ func WalkClassPlan(ctx context.Context, s *Store, q search.PostQuery, other bool
 				return err
 			}
 		}
-		sel := tx.walkScan(q, walkClass{language: q.RankLanguage, other: other}, holding,
+		sel := tx.walkScan(q, walkClass{language: q.RankLanguage, other: other}, from,
 			tx.db.NewSelect().TableExpr("search_docs"), "", limit, true)
 		var lines []string
 		if err := tx.db.NewRaw("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "+sel.String()).
@@ -272,3 +272,33 @@ func WalkClassPlan(ctx context.Context, s *Store, q search.PostQuery, other bool
 	})
 	return plan, err
 }
+
+// LevelMatches are the ids of q's matches holding at least n of its
+// terms, read with the tsquery a walk's level uses (word by word when it
+// can), or, with sets, with the query's tsquery and the sets of n terms.
+func LevelMatches(ctx context.Context, s *Store, q search.PostQuery, n int, sets bool) (ids []string, wordByWord bool, err error) {
+	from, err := levelWalk(q, n)
+	if err != nil {
+		return nil, false, err
+	}
+	sel := s.db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id").OrderExpr("d.post_id")
+	if sets {
+		holding, ok := holdingTSQuery(queryTerms(q.Parsed), n)
+		if !ok {
+			return nil, false, fmt.Errorf("no sets of %d terms of %q", n, q.Parsed.Words)
+		}
+		sel = sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()).Where("d.tsv @@ ?::tsquery", holding)
+	} else {
+		if from.holding != "" {
+			sel = sel.Where("d.tsv @@ ?::tsquery", from.holding)
+		}
+		if !from.alone {
+			sel = sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
+		}
+	}
+	err = sel.Scan(ctx, &ids)
+	return ids, from.alone, err
+}
+
+// QueryTerms is queryTerms: q's distinct terms.
+func QueryTerms(p search.Parsed) []string { return queryTerms(p) }

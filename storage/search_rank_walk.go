@@ -235,14 +235,14 @@ func (s *Store) findRelevantFirst(ctx context.Context, q search.PostQuery, windo
 			level, levelWindow = otherFrom, 0
 		}
 		for level <= len(terms) {
-			holding := ""
+			var from walkFrom
 			if level > 1 {
-				if holding, ok = holdingTSQuery(terms, level); !ok {
+				if from, ok = levelFrom(q.Parsed, terms, level); !ok {
 					return nil, false, nil
 				}
 			}
 			limit := want + walkSlack
-			rows, err := s.walkNewest(ctx, q, c, walkFrom{holding: holding}, limit, levelWindow)
+			rows, err := s.walkNewest(ctx, q, c, from, limit, levelWindow)
 			if err != nil {
 				return nil, false, err
 			}
@@ -331,8 +331,13 @@ type walkedDoc struct {
 }
 
 // walkFrom narrows a walk: to the documents holding the terms of the
-// tsquery holding, and before the post before (a page's cursor).
-type walkFrom struct{ holding, before string }
+// tsquery holding, and before the post before (a page's cursor). With
+// alone, holding matches the query too and is tested without it (a
+// level written word by word, search_level.go).
+type walkFrom struct {
+	holding, before string
+	alone           bool
+}
 
 // walkNewest is the newest limit matches of q in class c (narrowed by
 // from): those among the window newest documents when they are enough
@@ -347,7 +352,7 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	// scan is the newest n matches among docs before the post before.
 	scan := func(docs *bun.SelectQuery, before string, n int, indexed bool) ([]walkedDoc, error) {
 		var rows []walkedDoc
-		if err := s.walkScan(q, c, from.holding, docs, before, n, indexed).Scan(ctx, &rows); err != nil {
+		if err := s.walkScan(q, c, from, docs, before, n, indexed).Scan(ctx, &rows); err != nil {
 			return nil, dbErr("find posts: walk the matches", err)
 		}
 		return rows, nil
@@ -423,26 +428,29 @@ func (s *Store) walkNewest(ctx context.Context, q search.PostQuery, c walkClass,
 	until := ""
 	for _, since := range spans {
 		span := idSpan{since: since, until: until}
-		more, err := scan(classMatches(s.db, q, c, from.holding, span, before), before, limit-len(rows), false)
+		more, err := scan(classMatches(s.db, q, c, from, span, before), before, limit-len(rows), false)
 		if err != nil || len(rows)+len(more) == limit {
 			return append(rows, more...), err
 		}
 		rows = append(rows, more...)
 		until = since
 	}
-	more, err := scan(classMatches(s.db, q, c, from.holding, idSpan{until: until}, before), before, limit-len(rows), false)
+	more, err := scan(classMatches(s.db, q, c, from, idSpan{until: until}, before), before, limit-len(rows), false)
 	return append(rows, more...), err
 }
 
-// walkScan selects the newest n matches of q in class c (holding the
-// terms of the tsquery holding, if any) among docs, before the post
-// before: through the GIN index when docs is search_docs itself
-// (indexed), else tested on each of docs' rows.
-func (s *Store) walkScan(q search.PostQuery, c walkClass, holding string, docs *bun.SelectQuery, before string, n int, indexed bool) *bun.SelectQuery {
+// walkScan selects the newest n matches of q in class c (narrowed by
+// from's holding, not its before) among docs, before the post before:
+// through the GIN index when docs is search_docs itself (indexed), else
+// tested on each of docs' rows.
+func (s *Store) walkScan(q search.PostQuery, c walkClass, from walkFrom, docs *bun.SelectQuery, before string, n int, indexed bool) *bun.SelectQuery {
 	rank, args := rankExpr(true, q.Parsed)
-	sel := c.where(s.db.NewSelect().TableExpr("(?) AS d", docs).ColumnExpr("d.post_id, d.language").
-		ColumnExpr(rank+" AS score", args...).Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
-	if holding != "" {
+	sel := s.db.NewSelect().TableExpr("(?) AS d", docs).ColumnExpr("d.post_id, d.language").
+		ColumnExpr(rank+" AS score", args...)
+	if !from.alone {
+		sel = sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
+	}
+	if holding := from.holding; holding != "" {
 		if indexed && c.other {
 			// A level of the other languages through the GIN index:
 			// without the reader's language (search_terms_pg.go).
@@ -450,6 +458,7 @@ func (s *Store) walkScan(q search.PostQuery, c walkClass, holding string, docs *
 		}
 		sel = sel.Where("d.tsv @@ ?::tsquery", holding)
 	}
+	sel = c.where(sel)
 	if before != "" {
 		sel = sel.Where("d.post_id < ?", before)
 	}

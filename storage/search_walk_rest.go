@@ -107,7 +107,7 @@ func idTimePrefix(ms uint64) string {
 // since, before until ("" for no bound).
 type idSpan struct{ since, until string }
 
-// classMatches are the matches of class c (holding the terms of the
+// classMatches are the matches of class c (holding the terms of from's
 // tsquery holding, if any) in span and before the post before, for the
 // rest of a walk. Behind OFFSET 0, the walk's ORDER BY and LIMIT do not
 // reach them, so the planner does not walk search_docs_pkey backwards
@@ -117,19 +117,26 @@ type idSpan struct{ since, until string }
 // when the words are of another language than the class's (a Spanish
 // reader searching English words) few or none do, and that read the
 // whole table: 1.2–2.2 s (bench/README.md section 7, sixth pass).
-func classMatches(db bun.IDB, q search.PostQuery, c walkClass, holding string, span idSpan, before string) *bun.SelectQuery {
-	sel := c.where(db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id", "d.language", "d.tsv").
-		Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()))
+func classMatches(db bun.IDB, q search.PostQuery, c walkClass, from walkFrom, span idSpan, before string) *bun.SelectQuery {
+	sel := c.where(db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id", "d.language", "d.tsv"))
+	holding := from.holding
 	switch {
 	case holding != "" && span.since != "":
+		// The query's terms find the span's matches (with the BRIN
+		// index); the level's are tested on them.
+		sel = sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
 		// Tested on the span's matches, not through the GIN index: the
 		// planner takes such a tsquery's matches for a few and then does
 		// not AND the BRIN index, reading the pages of every match
 		// holding the terms (1,853 pages, 87 ms, for 20 rows). A level
 		// is read in spans when its window found it dense.
 		sel = sel.Where("(d.tsv @@ ?::tsquery) IS TRUE", holding)
-	case holding != "":
+	case holding != "" && from.alone:
 		sel = sel.Where("d.tsv @@ ?::tsquery", holding)
+	case holding != "":
+		sel = sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()).Where("d.tsv @@ ?::tsquery", holding)
+	default:
+		sel = sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
 	}
 	if span.since != "" {
 		sel = sel.Where(idTimeExpr+" >= ?", span.since)
