@@ -274,30 +274,27 @@ func WalkClassPlan(ctx context.Context, s *Store, q search.PostQuery, other bool
 }
 
 // LevelMatches are the ids of q's matches holding at least n of its
-// terms, read with the tsquery a walk's level uses (word by word when it
-// can), or, with sets, with the query's tsquery and the sets of n terms.
+// terms, read as a walk's level is (word by word when it can), or, with
+// sets, with the query's tsquery and the sets of n terms.
 func LevelMatches(ctx context.Context, s *Store, q search.PostQuery, n int, sets bool) (ids []string, wordByWord bool, err error) {
-	from, err := levelWalk(q, n)
-	if err != nil {
-		return nil, false, err
-	}
-	sel := s.db.NewSelect().TableExpr("search_docs AS d").Column("d.post_id").OrderExpr("d.post_id")
-	if sets {
-		holding, ok := holdingTSQuery(queryTerms(q.Parsed), n)
+	terms := queryTerms(q.Parsed)
+	sel := s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
+	switch {
+	case sets && n > 1:
+		holding, ok := holdingTSQuery(terms, n)
 		if !ok {
 			return nil, false, fmt.Errorf("no sets of %d terms of %q", n, q.Parsed.Words)
 		}
-		sel = sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery()).Where("d.tsv @@ ?::tsquery", holding)
-	} else {
-		if from.holding != "" {
-			sel = sel.Where("d.tsv @@ ?::tsquery", from.holding)
+		sel = sel.Where("d.tsv @@ ?::tsquery", holding)
+	case n > 1:
+		var ok bool
+		if sel, ok = s.pgLevelMatches(q, terms, n); !ok {
+			return nil, false, fmt.Errorf("no tsquery holding %d of %q", n, q.Parsed.Words)
 		}
-		if !from.alone {
-			sel = sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
-		}
+		_, wordByWord = wordLevelTSQuery(q.Parsed.Groups, n)
 	}
-	err = sel.Scan(ctx, &ids)
-	return ids, from.alone, err
+	err = sel.Column("d.post_id").OrderExpr("d.post_id").Scan(ctx, &ids)
+	return ids, wordByWord, err
 }
 
 // QueryTerms is queryTerms: q's distinct terms.

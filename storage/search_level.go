@@ -3,6 +3,8 @@ package storage
 import (
 	"strings"
 
+	"github.com/uptrace/bun"
+
 	"github.com/metropolis/agora/search"
 )
 
@@ -29,6 +31,21 @@ func levelFrom(p search.Parsed, terms []string, n int) (from walkFrom, ok bool) 
 	}
 	tsq, ok := holdingTSQuery(terms, n)
 	return walkFrom{holding: tsq}, ok
+}
+
+// pgLevelMatches selects search_docs (d) matching q and holding at least
+// n of terms (q's terms), as a walk reads a level; ok is false past
+// maxTermSets sets of terms.
+func (s *Store) pgLevelMatches(q search.PostQuery, terms []string, n int) (sel *bun.SelectQuery, ok bool) {
+	from, ok := levelFrom(q.Parsed, terms, n)
+	if !ok {
+		return nil, false
+	}
+	sel = s.db.NewSelect().TableExpr("search_docs AS d").Where("d.tsv @@ ?::tsquery", from.holding)
+	if !from.alone {
+		sel = sel.Where("d.tsv @@ ?::tsquery", q.Parsed.TSQuery())
+	}
+	return sel, true
 }
 
 // wordLevelTSQuery matches the documents holding a term of each of

@@ -96,11 +96,11 @@ func (s *Store) findRelevantRecent(ctx context.Context, q search.PostQuery, wind
 		return nil, false, nil // s is no better than any match: rank them all
 	}
 	if least <= len(terms) {
-		tsq, ok := holdingTSQuery(terms, least)
+		holders, ok := s.pgLevelMatches(q, terms, least)
 		if !ok {
 			return nil, false, nil
 		}
-		if err := add(s.pgMatches(q).Where("d.tsv @@ ?::tsquery", tsq)); err != nil {
+		if err := add(holders); err != nil {
 			return nil, false, err
 		}
 		sortHits(hits)

@@ -130,11 +130,11 @@ func (s *Store) findRelevantWalk(ctx context.Context, q search.PostQuery, size w
 		add(titled)
 	}
 	if least <= len(terms) {
-		tsq, ok := holdingTSQuery(terms, least)
+		holders, ok := s.pgLevelMatches(q, terms, least)
 		if !ok {
 			return nil, false, nil
 		}
-		more, err := s.rankedPage(ctx, q, s.pgMatches(q).Where("d.tsv @@ ?::tsquery", tsq))
+		more, err := s.rankedPage(ctx, q, holders)
 		if err != nil {
 			return nil, false, err
 		}
