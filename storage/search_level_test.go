@@ -14,8 +14,8 @@ import (
 // with (the matches holding at least n of the query's terms), written
 // word by word, matches exactly the documents that match the query and
 // hold n of its terms, as the sets of n terms beside the query do, at
-// every level of each query; a query whose words share a term is read
-// with the sets.
+// every level of each query (of fewer terms than the query has words
+// too); a query whose words share a term is read with the sets.
 func TestLevelWordByWord(t *testing.T) {
 	db := postgresDB(t)
 	if db == nil {
@@ -35,6 +35,7 @@ func TestLevelWordByWord(t *testing.T) {
 		{"en", "health resilience", "fr"}, {"en", "resilient health", ""}, {"en", "healthy resilience resilient", "es"},
 		{"fr", "résilience santé health", ""}, {"es", "salud resiliencia health", "en"}, {"en", "health", ""},
 		{"en", "planning plan", "es"}, {"en", "plans planning", ""}, {"es", "plan planificación", ""},
+		{"es", "vivienda compras health", "en"}, {"en", "health housing purchases", ""},
 	}
 	for i := range 3 {
 		for j, tt := range titles {
@@ -48,7 +49,9 @@ func TestLevelWordByWord(t *testing.T) {
 	qs.store(t, s)
 
 	narrower := 0 // levels whose matches are some of the query's, not none nor all
-	for _, words := range []string{"vivienda compras", "health resilience", "resilient health", "planning plan", "plan"} {
+	// Three words: a level of fewer terms than words holds every match.
+	for _, words := range []string{"vivienda compras", "health resilience", "resilient health", "planning plan", "plan",
+		"vivienda compras health"} {
 		q := search.PostQuery{Parsed: search.Parse(words)}
 		all, _, err := storage.LevelMatches(ctx(t), s, q, 1, false)
 		wantErr(t, "LevelMatches", err, nil)
