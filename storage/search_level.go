@@ -14,7 +14,7 @@ import (
 // the query's own tsquery, the GIN index spent 20–40 ms of CPU on a
 // level with a frequent term ("health": 43,089 documents), testing two
 // conditions on each candidate, ten or more ANDs the second. Written
-// word by word, the words still ANDed, it costs a third of that: each way
+// word by word, the words still ANDed, it costs a quarter of that: each way
 // to share the n terms among the words (at least one each) is an AND of
 // "at least c of this word's terms", and a document holding a term of
 // every word and n terms in all holds at least c_i of each word i for

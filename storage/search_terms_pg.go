@@ -13,7 +13,7 @@ import (
 // of its terms are all Spanish, and with the language in the heap only
 // each was read from its page to be left out, 1,132 pages (30–90 ms)
 // for no row; with the lexeme's negation in the query, the index gives
-// none (4.7–18 ms).
+// none (7.5–18 ms).
 //
 // Elsewhere the language is tested on the rows: the lexeme is in a
 // quarter of the documents, and the GIN index reads its entry's whole
