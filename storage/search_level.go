@@ -85,8 +85,8 @@ func wordLevelTSQuery(words [][]string, n int) (tsq string, ok bool) {
 		}
 		after := len(distinct) - i - 1 // each of the words after i holds one term at least
 		for c := 1; c <= min(len(distinct[i]), rest-after); c++ {
-			held, k := atLeast(distinct[i], c)
-			if sets += k; sets > maxTermSets {
+			held, k, ok := atLeast(distinct[i], c)
+			if sets += k; !ok || sets > maxTermSets {
 				return false
 			}
 			if !share(i+1, rest-c, append(chosen, held)) {
@@ -105,25 +105,14 @@ func wordLevelTSQuery(words [][]string, n int) (tsq string, ok bool) {
 }
 
 // atLeast is the tsquery of holding at least c of the quoted lexemes,
-// and how many sets of terms it names.
-func atLeast(lexemes []string, c int) (tsq string, sets int) {
+// and how many sets of terms it names; ok is false past maxTermSets.
+func atLeast(lexemes []string, c int) (tsq string, sets int, ok bool) {
 	switch c {
 	case 1:
-		return "(" + strings.Join(lexemes, " | ") + ")", 1
+		return "(" + strings.Join(lexemes, " | ") + ")", 1, true
 	case len(lexemes):
-		return "(" + strings.Join(lexemes, " & ") + ")", 1
+		return "(" + strings.Join(lexemes, " & ") + ")", 1, true
 	}
-	var ands []string
-	var pick func(from int, chosen []string)
-	pick = func(from int, chosen []string) {
-		if len(chosen) == c {
-			ands = append(ands, "("+strings.Join(chosen, " & ")+")")
-			return
-		}
-		for i := from; i <= len(lexemes)-(c-len(chosen)); i++ {
-			pick(i+1, append(chosen, lexemes[i]))
-		}
-	}
-	pick(0, nil)
-	return "(" + strings.Join(ands, " | ") + ")", len(ands)
+	ands, ok := termSets(lexemes, c, maxTermSets)
+	return "(" + strings.Join(ands, " | ") + ")", len(ands), ok
 }

@@ -142,25 +142,35 @@ func (s *Store) termCountRanks(ctx context.Context, p search.Parsed, terms []str
 // holdingTSQuery matches the documents holding at least n of terms: one
 // AND of n terms per set of n terms, ok false past maxTermSets of them.
 func holdingTSQuery(terms []string, n int) (tsq string, ok bool) {
-	var sets []string
+	lexemes := make([]string, len(terms))
+	for i, t := range terms {
+		lexemes[i] = search.TSLexeme(t)
+	}
+	sets, ok := termSets(lexemes, n, maxTermSets)
+	if !ok {
+		return "", false
+	}
+	return strings.Join(sets, " | "), true
+}
+
+// termSets are the ANDs of every n of the quoted lexemes, ok false past
+// most of them.
+func termSets(lexemes []string, n, most int) (sets []string, ok bool) {
 	var pick func(from int, chosen []string) bool
 	pick = func(from int, chosen []string) bool {
 		if len(chosen) == n {
-			if len(sets) == maxTermSets {
+			if len(sets) == most {
 				return false
 			}
 			sets = append(sets, "("+strings.Join(chosen, " & ")+")")
 			return true
 		}
-		for i := from; i <= len(terms)-(n-len(chosen)); i++ {
-			if !pick(i+1, append(chosen, search.TSLexeme(terms[i]))) {
+		for i := from; i <= len(lexemes)-(n-len(chosen)); i++ {
+			if !pick(i+1, append(chosen, lexemes[i])) {
 				return false
 			}
 		}
 		return true
 	}
-	if !pick(0, nil) {
-		return "", false
-	}
-	return strings.Join(sets, " | "), true
+	return sets, pick(0, nil)
 }
