@@ -481,9 +481,11 @@ func TestMastodonCompatibility(t *testing.T) {
 		t.Run("sent "+kind, func(t *testing.T) {
 			doc{t: t, name: kind, m: m, host: n.URLs.Host()}.activity()
 			if t.Failed() {
-				// Once in CI (3 December), an Update arrived without its
-				// object's updated, and 57 runs here could not repeat it:
-				// the whole activity tells which Update it was.
+				// Twice in CI an Update arrived without its object's
+				// updated: on PostgreSQL the mentions' linking wrote back
+				// the answer as read before the edit (forum's
+				// TestConcurrentPostChanges). The whole activity tells
+				// which one it was, should another kind fail.
 				b, _ := json.Marshal(m)
 				t.Logf("the %s received: %s", kind, b)
 			}

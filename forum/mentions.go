@@ -1,6 +1,9 @@
 package forum
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // LinkMentions stores a local post's HTML rendered again once the actors
 // it mentions are known: federation resolves @name@host after the post is
@@ -11,8 +14,10 @@ import "context"
 func (s *Service) LinkMentions(ctx context.Context, postID ID, source, html string) error {
 	html = s.render.Sanitize(html)
 	return s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
-		p, err := tx.PostByID(ctx, postID)
-		if err != nil {
+		p, _, err := s.postAndThread(ctx, tx, postID)
+		if errors.Is(err, ErrGone) {
+			return nil // the thread was deleted: no page shows the post
+		} else if err != nil {
 			return err
 		}
 		if p.URI != "" || p.Deleted() || p.Source != source || p.HTML == html {

@@ -80,6 +80,8 @@ func (s *Service) EditPost(ctx context.Context, actor *Member, postID ID, e Edit
 	return p, nil
 }
 
+// postAndThread reads a post to change it, with its thread (not deleted:
+// ErrGone).
 func (s *Service) postAndThread(ctx context.Context, tx Store, postID ID) (*Post, *Thread, error) {
 	if !ValidID(postID) {
 		return nil, nil, ErrNotFound
@@ -90,6 +92,17 @@ func (s *Service) postAndThread(ctx context.Context, tx Store, postID ID) (*Post
 	}
 	t, err := s.threadOf(ctx, tx, p.ThreadID)
 	if err != nil {
+		return nil, nil, err
+	}
+	// The post is read again now that its thread is locked (on PostgreSQL
+	// a thread read in a transaction is locked; SQLite runs one write
+	// transaction at a time). Every change of a post is made holding its
+	// thread, so this copy stays the latest until the transaction ends.
+	// The first copy may be older than a change that committed while this
+	// transaction waited for the thread: written back whole, it would undo
+	// that change (an edit reverted by the mentions' linking, a helpful
+	// mark's count lost).
+	if p, err = tx.PostByID(ctx, postID); err != nil {
 		return nil, nil, err
 	}
 	return p, t, nil

@@ -429,6 +429,11 @@ func (s *Service) ReceiveDelete(ctx context.Context, post *Post, by *Member, rec
 		if err != nil {
 			return err
 		}
+		// Read again holding the thread, as postAndThread does (a deleted
+		// thread is still read here: its question's Delete repeats).
+		if cur, err = tx.PostByID(ctx, post.ID); err != nil {
+			return err
+		}
 		f, err := tx.ForumByID(ctx, t.ForumID)
 		if err != nil {
 			return err

@@ -134,14 +134,22 @@ func (b *BatchStore) ReadThread(ctx context.Context, id forum.ID) (*forum.Thread
 	return cached(b.threads, id, func() (*forum.Thread, error) { return b.Store.ReadThread(ctx, id) })
 }
 
-// ThreadByID reads a thread to write it whole (a deletion, a lock): the
-// replies the batch counted are written first, so the row read has them,
-// and the read is not kept.
+// ThreadByID reads a thread to write it or one of its posts (a deletion, a
+// lock, an edit): the replies the batch counted are written first, so the
+// row read has them, and the read is not kept. Nor are the thread's posts
+// read before: on PostgreSQL this read waits for the thread's lock, and a
+// post is read again holding it, to be written whole (forum's
+// postAndThread); a copy from before the wait may miss a change.
 func (b *BatchStore) ThreadByID(ctx context.Context, id forum.ID) (*forum.Thread, error) {
 	if err := b.Flush(ctx); err != nil {
 		return nil, err
 	}
 	delete(b.threads, id)
+	for pid, p := range b.posts {
+		if p.ThreadID == id {
+			delete(b.posts, pid)
+		}
+	}
 	return b.Store.ThreadByID(ctx, id)
 }
 

@@ -1,0 +1,171 @@
+package forum_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/metropolis/agora/forum"
+	"github.com/metropolis/agora/storage/storetest"
+	"github.com/metropolis/agora/testrig"
+)
+
+// pausingStore holds a transaction just before it writes a post, until
+// the test lets it go: another change then runs against a post read but
+// not yet written.
+type pausingStore struct {
+	forum.Store
+	paused  chan<- struct{} // told once the write is reached
+	proceed <-chan struct{}
+}
+
+func (s pausingStore) Atomic(ctx context.Context, fn func(ctx context.Context, tx forum.Store) error) error {
+	return s.Store.Atomic(ctx, func(ctx context.Context, tx forum.Store) error {
+		return fn(ctx, pausingStore{Store: tx, paused: s.paused, proceed: s.proceed})
+	})
+}
+
+func (s pausingStore) UpdatePost(ctx context.Context, p *forum.Post) error {
+	s.paused <- struct{}{}
+	<-s.proceed
+	return s.Store.UpdatePost(ctx, p)
+}
+
+// TestConcurrentPostChanges: two changes of one post at the same time
+// both stay. The first has read the post and is about to write it when
+// the second runs; the second waits for the first (PostgreSQL: the thread
+// is locked; SQLite: one write transaction at a time) and changes the post
+// the first wrote. Without the post read again under the thread's lock,
+// on PostgreSQL the first wrote back the copy it read before the second
+// committed: the mentions' linking reverted an edit (the Update sent
+// without its `updated`, in the federation tests), and of two helpful
+// marks one was counted.
+func TestConcurrentPostChanges(t *testing.T) {
+	tests := []struct {
+		name   string
+		remote bool // the answer is Alice's, received from mastodon.example
+		first  func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error
+		second func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error
+		check  func(t *testing.T, p *forum.Post)
+	}{
+		{
+			name: "mentions linked, then an edit",
+			first: func(ctx context.Context, svc *forum.Service, _ *testrig.Cast, p *forum.Post) error {
+				return svc.LinkMentions(ctx, p.ID, p.Source, `<p>Hola <a href="https://city.example/u/ana">@ana</a></p>`)
+			},
+			second: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error {
+				_, err := svc.EditPost(ctx, c.Barcelona, p.ID, forum.Edit{Body: "Hola @ana@city.example, en 2025", Language: "es"})
+				return err
+			},
+			check: func(t *testing.T, p *forum.Post) {
+				if p.EditedAt == nil || p.Source != "Hola @ana@city.example, en 2025" {
+					t.Errorf("the edit was undone: edited %v, source %q", p.EditedAt, p.Source)
+				}
+			},
+		},
+		{
+			name: "two helpful marks",
+			first: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error {
+				_, err := svc.SetHelpful(ctx, c.BeloHz, p.ID, true)
+				return err
+			},
+			second: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error {
+				_, err := svc.SetHelpful(ctx, c.Toronto, p.ID, true)
+				return err
+			},
+			check: func(t *testing.T, p *forum.Post) {
+				if p.HelpfulCount != 2 {
+					t.Errorf("helpful count %d, want 2", p.HelpfulCount)
+				}
+			},
+		},
+		{
+			name:   "a helpful mark, then the received deletion",
+			remote: true,
+			first: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error {
+				_, err := svc.SetHelpful(ctx, c.BeloHz, p.ID, true)
+				return err
+			},
+			second: func(ctx context.Context, svc *forum.Service, _ *testrig.Cast, p *forum.Post) error {
+				alice, err := svc.MemberByURI(ctx, "https://mastodon.example/users/alice")
+				if err != nil {
+					return err
+				}
+				return svc.ReceiveDelete(ctx, p, alice, "")
+			},
+			check: func(t *testing.T, p *forum.Post) {
+				if !p.Deleted() || p.HelpfulCount != 1 {
+					t.Errorf("deleted %v, helpful count %d: want deleted, 1", p.Deleted(), p.HelpfulCount)
+				}
+			},
+		},
+	}
+	for _, b := range storetest.Backends(t) {
+		for _, tt := range tests {
+			t.Run(b.Name+"/"+tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				rig := testrig.NewOn(t, b.Open(t))
+				cast := rig.Seed(t)
+				th, err := rig.Service.Ask(ctx, cast.Toronto, cast.Forum.ID, forum.Question{Title: "Digital ID for residents?",
+					Body: "What did you choose?", Language: "en"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				answer, err := rig.Service.Reply(ctx, cast.Barcelona, th.ID, "", forum.Answer{Body: "Hola @ana@city.example", Language: "es"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.remote {
+					alice, err := rig.Service.SaveRemoteMember(ctx, forum.RemoteProfile{
+						URI: "https://mastodon.example/users/alice", Username: "alice", Domain: "mastodon.example"})
+					if err != nil {
+						t.Fatal(err)
+					}
+					answer, err = rig.Service.ReceiveAnswer(ctx, th, answer, forum.RemotePost{URI: "https://mastodon.example/users/alice/statuses/1",
+						Author: alice, HTML: "<p>A pilot</p>", Language: "en", Published: rig.Clock.Now()})
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+
+				paused, proceed := make(chan struct{}), make(chan struct{})
+				pausing := rig.Service.WithStore(pausingStore{Store: rig.DB.Store(), paused: paused, proceed: proceed})
+				firstDone := make(chan error, 1)
+				go func() { firstDone <- tt.first(ctx, pausing, cast, answer) }()
+				select {
+				case <-paused:
+				case err := <-firstDone:
+					t.Fatalf("the first change ended without writing the post: %v", err)
+				case <-time.After(10 * time.Second):
+					t.Fatal("the first change did not reach its write")
+				}
+				secondDone := make(chan error, 1)
+				go func() { secondDone <- tt.second(ctx, rig.Service, cast, answer) }()
+				// Unfixed, the second change commits at once on PostgreSQL;
+				// fixed, it waits for the first. Either way the first goes
+				// on after this wait or once the second has ended.
+				select {
+				case err := <-secondDone:
+					secondDone <- err
+				case <-time.After(300 * time.Millisecond):
+				}
+				close(proceed)
+				for what, done := range map[string]chan error{"first": firstDone, "second": secondDone} {
+					select {
+					case err := <-done:
+						if err != nil {
+							t.Fatalf("%s change: %v", what, err)
+						}
+					case <-time.After(10 * time.Second):
+						t.Fatalf("the %s change did not end", what)
+					}
+				}
+				got, err := rig.Service.Post(ctx, answer.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.check(t, got)
+			})
+		}
+	}
+}
