@@ -9,18 +9,19 @@ import (
 // it away (""). The picture is already in the media store: the web layer
 // checked and re-encoded it. Other nodes hear of it as a profile update.
 func (s *Service) SetAvatar(ctx context.Context, actor *Member, memberID ID, name string) (*Member, error) {
-	m, err := s.store.MemberByID(ctx, memberID)
-	if err != nil {
-		return nil, err
-	}
-	if err := CanEditProfile(actor, m); err != nil {
-		return nil, err
-	}
-	if !m.Local() {
-		return nil, ErrForbidden
-	}
-	m.Avatar = name
-	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+	var m *Member
+	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var err error
+		if m, err = tx.MemberToChange(ctx, memberID); err != nil {
+			return err
+		}
+		if err := CanEditProfile(actor, m); err != nil {
+			return err
+		}
+		if !m.Local() {
+			return ErrForbidden
+		}
+		m.Avatar = name
 		if err := tx.UpdateMember(ctx, m); err != nil {
 			return fmt.Errorf("update avatar: %w", err)
 		}

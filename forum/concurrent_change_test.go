@@ -10,7 +10,8 @@ import (
 	"github.com/metropolis/agora/testrig"
 )
 
-// pausingStore holds a transaction just before it writes a post, until
+// pausingStore holds a transaction just before it writes a post, a
+// member or a forum, until
 // the test lets it go: another change then runs against a post read but
 // not yet written.
 type pausingStore struct {
@@ -25,28 +26,44 @@ func (s pausingStore) Atomic(ctx context.Context, fn func(ctx context.Context, t
 	})
 }
 
-func (s pausingStore) UpdatePost(ctx context.Context, p *forum.Post) error {
+func (s pausingStore) pause() {
 	s.paused <- struct{}{}
 	<-s.proceed
+}
+
+func (s pausingStore) UpdatePost(ctx context.Context, p *forum.Post) error {
+	s.pause()
 	return s.Store.UpdatePost(ctx, p)
 }
 
-// TestConcurrentPostChanges: two changes of one post at the same time
-// both stay. The first has read the post and is about to write it when
-// the second runs; the second waits for the first (PostgreSQL: the thread
-// is locked; SQLite: one write transaction at a time) and changes the post
-// the first wrote. Without the post read again under the thread's lock,
-// on PostgreSQL the first wrote back the copy it read before the second
-// committed: the mentions' linking reverted an edit (the Update sent
-// without its `updated`, in the federation tests), and of two helpful
-// marks one was counted.
-func TestConcurrentPostChanges(t *testing.T) {
+func (s pausingStore) UpdateMember(ctx context.Context, m *forum.Member) error {
+	s.pause()
+	return s.Store.UpdateMember(ctx, m)
+}
+
+func (s pausingStore) UpdateForum(ctx context.Context, f *forum.Forum) error {
+	s.pause()
+	return s.Store.UpdateForum(ctx, f)
+}
+
+// TestConcurrentChanges: two changes of one post, member or forum at the
+// same time both stay. The first has read the row and is about to write it
+// whole when the second runs; the second waits for the first (PostgreSQL:
+// the row, or the post's thread, is locked; SQLite: one write transaction
+// at a time) and changes what the first wrote. Without the post read again
+// under its thread's lock, on PostgreSQL the first wrote back the copy it
+// read before the second committed: the mentions' linking reverted an edit
+// (the Update sent without its `updated`, in the federation tests), and of
+// two helpful marks one was counted. Members and forums were read before
+// the transaction, on both databases: a demotion was undone by the
+// profile the demoted moderator saved, a forum's policy by its texts.
+func TestConcurrentChanges(t *testing.T) {
 	tests := []struct {
 		name   string
 		remote bool // the answer is Alice's, received from mastodon.example
 		first  func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error
 		second func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error
-		check  func(t *testing.T, p *forum.Post)
+		check  func(t *testing.T, p *forum.Post, c *testrig.Cast, svc *forum.Service)
 	}{
 		{
 			name: "mentions linked, then an edit",
@@ -57,7 +74,7 @@ func TestConcurrentPostChanges(t *testing.T) {
 				_, err := svc.EditPost(ctx, c.Barcelona, p.ID, forum.Edit{Body: "Hola @ana@city.example, en 2025", Language: "es"})
 				return err
 			},
-			check: func(t *testing.T, p *forum.Post) {
+			check: func(t *testing.T, p *forum.Post, _ *testrig.Cast, _ *forum.Service) {
 				if p.EditedAt == nil || p.Source != "Hola @ana@city.example, en 2025" {
 					t.Errorf("the edit was undone: edited %v, source %q", p.EditedAt, p.Source)
 				}
@@ -73,7 +90,7 @@ func TestConcurrentPostChanges(t *testing.T) {
 				_, err := svc.SetHelpful(ctx, c.Toronto, p.ID, true)
 				return err
 			},
-			check: func(t *testing.T, p *forum.Post) {
+			check: func(t *testing.T, p *forum.Post, _ *testrig.Cast, _ *forum.Service) {
 				if p.HelpfulCount != 2 {
 					t.Errorf("helpful count %d, want 2", p.HelpfulCount)
 				}
@@ -93,9 +110,51 @@ func TestConcurrentPostChanges(t *testing.T) {
 				}
 				return svc.ReceiveDelete(ctx, p, alice, "")
 			},
-			check: func(t *testing.T, p *forum.Post) {
+			check: func(t *testing.T, p *forum.Post, _ *testrig.Cast, _ *forum.Service) {
 				if !p.Deleted() || p.HelpfulCount != 1 {
 					t.Errorf("deleted %v, helpful count %d: want deleted, 1", p.Deleted(), p.HelpfulCount)
+				}
+			},
+		},
+		{
+			name: "a demotion, then the profile of the demoted",
+			first: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, _ *forum.Post) error {
+				_, err := svc.SetRole(ctx, c.Admin, c.Moderator.ID, forum.RoleMember)
+				return err
+			},
+			second: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, _ *forum.Post) error {
+				_, err := svc.UpdateProfile(ctx, c.Moderator, c.Moderator.ID, forum.Profile{DisplayName: "Nadia Ould",
+					Title: "Lead facilitator", Organisation: "Nouakchott", Languages: []string{"fr", "ar"}})
+				return err
+			},
+			check: func(t *testing.T, _ *forum.Post, c *testrig.Cast, svc *forum.Service) {
+				m, err := svc.MemberByUsername(context.Background(), c.Moderator.Username)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.Role != forum.RoleMember || m.Title != "Lead facilitator" {
+					t.Errorf("role %q, title %q: want member, Lead facilitator", m.Role, m.Title)
+				}
+			},
+		},
+		{
+			name: "a forum's policy, then its texts",
+			first: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, _ *forum.Post) error {
+				_, err := svc.SetPolicy(ctx, c.Admin, c.Forum.ID, forum.ForumPolicy{ListedOnly: true, Instances: []string{"bcn.example"}})
+				return err
+			},
+			second: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, _ *forum.Post) error {
+				_, err := svc.UpdateForum(ctx, c.Admin, c.Forum.ID, forum.ForumInput{Language: "en",
+					Texts: map[string]forum.ForumText{"en": {Title: "Digitalisation, city to city"}}})
+				return err
+			},
+			check: func(t *testing.T, _ *forum.Post, c *testrig.Cast, svc *forum.Service) {
+				f, err := svc.ForumByID(context.Background(), c.Forum.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !f.Policy.ListedOnly || f.Texts["en"].Title != "Digitalisation, city to city" {
+					t.Errorf("listed only %v, title %q: want true, the new title", f.Policy.ListedOnly, f.Texts["en"].Title)
 				}
 			},
 		},
@@ -164,7 +223,7 @@ func TestConcurrentPostChanges(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				tt.check(t, got)
+				tt.check(t, got, cast, rig.Service)
 			})
 		}
 	}

@@ -89,19 +89,20 @@ func (s *Service) UpdateForum(ctx context.Context, actor *Member, id ID, in Foru
 	if err := CanAdminister(actor); err != nil {
 		return nil, err
 	}
-	f, err := s.store.ForumByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	in.Slug = f.Slug
-	if in, err = in.clean(); err != nil {
-		return nil, err
-	}
-	if !f.Local() {
-		return nil, ErrForbidden
-	}
-	f.Position, f.Language, f.Texts = in.Position, in.Language, in.Texts
-	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+	var f *Forum
+	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var err error
+		if f, err = tx.ForumToChange(ctx, id); err != nil {
+			return err
+		}
+		in.Slug = f.Slug
+		if in, err = in.clean(); err != nil {
+			return err
+		}
+		if !f.Local() {
+			return ErrForbidden
+		}
+		f.Position, f.Language, f.Texts = in.Position, in.Language, in.Texts
 		if err := tx.UpdateForum(ctx, f); err != nil {
 			return fmt.Errorf("update forum: %w", err)
 		}
@@ -156,15 +157,19 @@ func (s *Service) SetPolicy(ctx context.Context, actor *Member, forumID ID, p Fo
 		hosts = append(hosts, h)
 	}
 	p.Instances = hosts
-	f, err := s.ForumByID(ctx, forumID)
-	if err != nil {
-		return nil, err
-	}
-	if !f.Local() {
-		return nil, ErrForbidden
-	}
-	f.Policy = p
-	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+	var f *Forum
+	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var err error
+		if !ValidID(forumID) {
+			return ErrNotFound
+		}
+		if f, err = tx.ForumToChange(ctx, forumID); err != nil {
+			return err
+		}
+		if !f.Local() {
+			return ErrForbidden
+		}
+		f.Policy = p
 		if err := tx.UpdateForum(ctx, f); err != nil {
 			return fmt.Errorf("update forum: %w", err)
 		}

@@ -190,7 +190,7 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, token, password stri
 		} else if err != nil {
 			return err
 		}
-		if m, err = tx.MemberByID(ctx, t.MemberID); err != nil {
+		if m, err = tx.MemberToChange(ctx, t.MemberID); err != nil {
 			return err
 		}
 		m.PasswordHash = hash
@@ -333,18 +333,19 @@ func (s *Service) MemberByUsername(ctx context.Context, username string) (*Membe
 
 // UpdateProfile changes a member's profile.
 func (s *Service) UpdateProfile(ctx context.Context, actor *Member, memberID ID, p Profile) (*Member, error) {
-	m, err := s.store.MemberByID(ctx, memberID)
-	if err != nil {
-		return nil, err
-	}
-	if err := CanEditProfile(actor, m); err != nil {
-		return nil, err
-	}
-	if p, err = p.clean(); err != nil {
-		return nil, err
-	}
-	p.applyTo(m)
-	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+	var m *Member
+	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var err error
+		if m, err = tx.MemberToChange(ctx, memberID); err != nil {
+			return err
+		}
+		if err := CanEditProfile(actor, m); err != nil {
+			return err
+		}
+		if p, err = p.clean(); err != nil {
+			return err
+		}
+		p.applyTo(m)
 		if err := s.placeMember(ctx, tx, m); err != nil {
 			return err
 		}
@@ -371,15 +372,16 @@ func (s *Service) SetRole(ctx context.Context, actor *Member, memberID ID, role 
 	if actor.ID == memberID {
 		return nil, invalid("role", "error.own_role", "you cannot change your own role")
 	}
-	m, err := s.store.MemberByID(ctx, memberID)
-	if err != nil {
-		return nil, err
-	}
-	if !m.Local() {
-		return nil, ErrForbidden
-	}
-	m.Role = role
-	err = s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+	var m *Member
+	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
+		var err error
+		if m, err = tx.MemberToChange(ctx, memberID); err != nil {
+			return err
+		}
+		if !m.Local() {
+			return ErrForbidden
+		}
+		m.Role = role
 		if err := tx.UpdateMember(ctx, m); err != nil {
 			return fmt.Errorf("update member: %w", err)
 		}

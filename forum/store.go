@@ -11,6 +11,12 @@ type AccountStore interface {
 	CreateMember(ctx context.Context, m *Member) error // ErrConflict if the username (or URI) is taken
 	UpdateMember(ctx context.Context, m *Member) error
 	MemberByID(ctx context.Context, id ID) (*Member, error)
+	// MemberToChange is MemberByID for a transaction that writes the
+	// member back whole: the row stays locked until the transaction
+	// ends, so two such changes apply one after the other, the second to
+	// what the first wrote (a demotion is not undone by a profile saved at
+	// the same moment).
+	MemberToChange(ctx context.Context, id ID) (*Member, error)
 	// LocalMemberByUsername finds a member of this node (Domain "").
 	LocalMemberByUsername(ctx context.Context, username string) (*Member, error)
 	MembersByIDs(ctx context.Context, ids []ID) (map[ID]*Member, error)
@@ -54,6 +60,9 @@ type ForumStore interface {
 	// UpdateForum stores every field, replacing texts and listed instances.
 	UpdateForum(ctx context.Context, f *Forum) error
 	ForumByID(ctx context.Context, id ID) (*Forum, error)
+	// ForumToChange is ForumByID for a transaction that writes the forum
+	// back whole, locked as MemberToChange.
+	ForumToChange(ctx context.Context, id ID) (*Forum, error)
 	ForumBySlug(ctx context.Context, slug string) (*Forum, error)
 	ForumsByIDs(ctx context.Context, ids []ID) (map[ID]*Forum, error)
 	// ForumByURI finds a remote forum by ActivityPub id.

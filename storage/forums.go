@@ -111,6 +111,14 @@ func (s *Store) insertTexts(ctx context.Context, f *forum.Forum) error {
 	return dbErr("store forum texts", err)
 }
 
+// ForumToChange reads a forum to write it back whole (forum.Store).
+func (s *Store) ForumToChange(ctx context.Context, id forum.ID) (*forum.Forum, error) {
+	if err := s.lockToChange(ctx, "lock forum", (*forumRow)(nil), id); err != nil {
+		return nil, err
+	}
+	return s.ForumByID(ctx, id)
+}
+
 // ForumByID returns a forum with its texts.
 func (s *Store) ForumByID(ctx context.Context, id forum.ID) (*forum.Forum, error) {
 	return s.oneForum(ctx, "forum by id", "id = ?", id)

@@ -100,6 +100,14 @@ func (s *Store) insertLanguages(ctx context.Context, m *forum.Member) error {
 	return dbErr("store member languages", err)
 }
 
+// MemberToChange reads a member to write it back whole (forum.Store).
+func (s *Store) MemberToChange(ctx context.Context, id forum.ID) (*forum.Member, error) {
+	if err := s.lockToChange(ctx, "lock member", (*memberRow)(nil), id); err != nil {
+		return nil, err
+	}
+	return s.MemberByID(ctx, id)
+}
+
 // MemberByID returns a member with its languages.
 func (s *Store) MemberByID(ctx context.Context, id forum.ID) (*forum.Member, error) {
 	// Every signed-in request reads its member: prepared statements.

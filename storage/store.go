@@ -85,3 +85,18 @@ func affected(what string, res interface{ RowsAffected() (int64, error) }) error
 	}
 	return nil
 }
+
+// lockToChange locks the row of model's table with id until the
+// transaction ends, for a read that is written back whole: under
+// PostgreSQL's READ COMMITTED, two transactions would both read the old
+// row and the second write would undo the first. SQLite runs one write
+// transaction at a time (BEGIN IMMEDIATE); outside a transaction there is
+// nothing to hold.
+func (s *Store) lockToChange(ctx context.Context, what string, model any, id forum.ID) error {
+	if !s.inTx || !isPostgres(s.db) {
+		return nil
+	}
+	var locked string
+	err := s.db.NewSelect().Model(model).Column("id").Where("id = ?", id).For("UPDATE").Scan(ctx, &locked)
+	return dbErr(what, err)
+}
