@@ -11,7 +11,7 @@ import (
 )
 
 // pausingStore holds a transaction just before it writes a post, a
-// member or a forum, until
+// member, a forum or a webinar, until
 // the test lets it go: another change then runs against a post read but
 // not yet written.
 type pausingStore struct {
@@ -26,8 +26,13 @@ func (s pausingStore) Atomic(ctx context.Context, fn func(ctx context.Context, t
 	})
 }
 
+// pause tells of the first write (paused has room for one) and holds
+// every write until proceed is closed.
 func (s pausingStore) pause() {
-	s.paused <- struct{}{}
+	select {
+	case s.paused <- struct{}{}:
+	default:
+	}
 	<-s.proceed
 }
 
@@ -39,6 +44,11 @@ func (s pausingStore) UpdatePost(ctx context.Context, p *forum.Post) error {
 func (s pausingStore) UpdateMember(ctx context.Context, m *forum.Member) error {
 	s.pause()
 	return s.Store.UpdateMember(ctx, m)
+}
+
+func (s pausingStore) UpdateWebinar(ctx context.Context, w *forum.Webinar) error {
+	s.pause()
+	return s.Store.UpdateWebinar(ctx, w)
 }
 
 func (s pausingStore) UpdateForum(ctx context.Context, f *forum.Forum) error {
@@ -61,6 +71,7 @@ func TestConcurrentChanges(t *testing.T) {
 	tests := []struct {
 		name   string
 		remote bool // the answer is Alice's, received from mastodon.example
+		event  bool // the post is the question of an event (a webinar)
 		first  func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error
 		second func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error
 		check  func(t *testing.T, p *forum.Post, c *testrig.Cast, svc *forum.Service)
@@ -158,6 +169,27 @@ func TestConcurrentChanges(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "two edits of an event",
+			first: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error {
+				return editEvent(ctx, svc, c.Moderator, p, "Launch of the Learning Forum", "Welcome.")
+			},
+			second: func(ctx context.Context, svc *forum.Service, c *testrig.Cast, p *forum.Post) error {
+				return editEvent(ctx, svc, c.Admin, p, "Launch", "Agenda attached.")
+			},
+			check: func(t *testing.T, p *forum.Post, _ *testrig.Cast, svc *forum.Service) {
+				w, err := svc.WebinarOfThread(context.Background(), p.ThreadID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Created at 0, each edit one more: a calendar applies a
+				// new version only with a higher number.
+				if w.Sequence != 2 || w.Texts["en"].Description != "Agenda attached." {
+					t.Errorf("sequence %d, description %q: want 2, the second edit's", w.Sequence, w.Texts["en"].Description)
+				}
+			},
+			event: true,
+		},
 	}
 	for _, b := range storetest.Backends(t) {
 		for _, tt := range tests {
@@ -174,6 +206,19 @@ func TestConcurrentChanges(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if tt.event {
+					w, err := rig.Service.CreateWebinar(ctx, cast.Moderator, cast.Forum.ID, eventInput(rig, "Launch", "Welcome."))
+					if err != nil {
+						t.Fatal(err)
+					}
+					et, err := rig.Service.Thread(ctx, w.ThreadID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if answer, err = rig.Service.Post(ctx, et.RootPostID); err != nil {
+						t.Fatal(err)
+					}
+				}
 				if tt.remote {
 					alice, err := rig.Service.SaveRemoteMember(ctx, forum.RemoteProfile{
 						URI: "https://mastodon.example/users/alice", Username: "alice", Domain: "mastodon.example"})
@@ -187,7 +232,7 @@ func TestConcurrentChanges(t *testing.T) {
 					}
 				}
 
-				paused, proceed := make(chan struct{}), make(chan struct{})
+				paused, proceed := make(chan struct{}, 1), make(chan struct{})
 				pausing := rig.Service.WithStore(pausingStore{Store: rig.DB.Store(), paused: paused, proceed: proceed})
 				firstDone := make(chan error, 1)
 				go func() { firstDone <- tt.first(ctx, pausing, cast, answer) }()
@@ -227,4 +272,25 @@ func TestConcurrentChanges(t *testing.T) {
 			})
 		}
 	}
+}
+
+// eventInput is an event two days after the rig's clock.
+func eventInput(rig *testrig.Rig, title, description string) forum.WebinarInput {
+	start := rig.Clock.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	return forum.WebinarInput{Language: "en", Texts: map[string]forum.WebinarText{"en": {Title: title, Description: description}},
+		Starts: start.Format(forum.WebinarTimeLayout), Ends: start.Add(90 * time.Minute).Format(forum.WebinarTimeLayout),
+		TimeZone: "UTC", OnlineURL: "https://meet.example/launch"}
+}
+
+// editEvent edits the event whose question is p.
+func editEvent(ctx context.Context, svc *forum.Service, by *forum.Member, p *forum.Post, title, description string) error {
+	w, err := svc.WebinarOfThread(ctx, p.ThreadID)
+	if err != nil {
+		return err
+	}
+	in := forum.WebinarInput{Language: "en", Texts: map[string]forum.WebinarText{"en": {Title: title, Description: description}},
+		Starts: w.StartsAt.UTC().Format(forum.WebinarTimeLayout), Ends: w.EndsAt.UTC().Format(forum.WebinarTimeLayout),
+		TimeZone: "UTC", OnlineURL: w.OnlineURL}
+	_, err = svc.EditWebinar(ctx, by, w.ID, in)
+	return err
 }

@@ -57,7 +57,7 @@ func (s *Service) changeWebinar(ctx context.Context, actor *Member, webinarID ID
 	var w *Webinar
 	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
 		var err error
-		if w, err = tx.WebinarByID(ctx, webinarID); err != nil {
+		if w, err = tx.WebinarToChange(ctx, webinarID); err != nil {
 			return err
 		}
 		f, err := tx.ForumByID(ctx, w.ForumID)

@@ -417,6 +417,10 @@ type WebinarStore interface {
 	// CreateWebinar stores a webinar with its texts and speakers.
 	CreateWebinar(ctx context.Context, w *Webinar) error
 	WebinarByID(ctx context.Context, id ID) (*Webinar, error)
+	// WebinarToChange is WebinarByID for a transaction that writes the
+	// webinar back whole, locked as MemberToChange (two edits at once
+	// would otherwise both raise its sequence from the same number).
+	WebinarToChange(ctx context.Context, id ID) (*Webinar, error)
 	WebinarByThread(ctx context.Context, threadID ID) (*Webinar, error)
 	// ListWebinars lists a forum's webinars ("" for all) by start time,
 	// soonest first.

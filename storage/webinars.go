@@ -111,6 +111,14 @@ func (s *Store) insertWebinarDetails(ctx context.Context, w *forum.Webinar) erro
 	return nil
 }
 
+// WebinarToChange reads a webinar to write it back whole (forum.Store).
+func (s *Store) WebinarToChange(ctx context.Context, id forum.ID) (*forum.Webinar, error) {
+	if err := s.lockToChange(ctx, "lock webinar", (*webinarRow)(nil), id); err != nil {
+		return nil, err
+	}
+	return s.WebinarByID(ctx, id)
+}
+
 // WebinarByID finds a webinar.
 func (s *Store) WebinarByID(ctx context.Context, id forum.ID) (*forum.Webinar, error) {
 	return s.oneWebinar(ctx, "webinar by id", "id = ?", id)
