@@ -95,6 +95,14 @@ func newCorpus(r *rand.Rand, size, queryRanks int) *corpus {
 	return c
 }
 
+// drawingFrom is c drawing its words from r: the same vocabulary and
+// ranks, other texts and queries.
+func (c *corpus) drawingFrom(r *rand.Rand) *corpus {
+	d := *c
+	d.zipf = rand.NewZipf(r, zipfExponent, 1, uint64(c.size-1))
+	return &d
+}
+
 // text is words words of lang, drawn by rank.
 func (c *corpus) text(lang string, words int) string {
 	v := c.words[lang]
