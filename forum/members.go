@@ -333,31 +333,17 @@ func (s *Service) MemberByUsername(ctx context.Context, username string) (*Membe
 
 // UpdateProfile changes a member's profile.
 func (s *Service) UpdateProfile(ctx context.Context, actor *Member, memberID ID, p Profile) (*Member, error) {
-	var m *Member
-	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
-		var err error
-		if m, err = tx.MemberToChange(ctx, memberID); err != nil {
-			return err
-		}
+	return s.changeMember(ctx, actor, memberID, EventMemberUpdated, func(ctx context.Context, tx Store, m *Member) error {
 		if err := CanEditProfile(actor, m); err != nil {
 			return err
 		}
-		if p, err = p.clean(); err != nil {
+		p, err := p.clean()
+		if err != nil {
 			return err
 		}
 		p.applyTo(m)
-		if err := s.placeMember(ctx, tx, m); err != nil {
-			return err
-		}
-		if err := tx.UpdateMember(ctx, m); err != nil {
-			return fmt.Errorf("update member: %w", err)
-		}
-		return s.record(ctx, tx, Event{Kind: EventMemberUpdated, ActorID: actor.ID, MemberID: m.ID})
+		return s.placeMember(ctx, tx, m)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return m, nil
 }
 
 // SetRole changes another member's role. Admins cannot change their own, so
@@ -372,20 +358,33 @@ func (s *Service) SetRole(ctx context.Context, actor *Member, memberID ID, role 
 	if actor.ID == memberID {
 		return nil, invalid("role", "error.own_role", "you cannot change your own role")
 	}
+	return s.changeMember(ctx, actor, memberID, EventRoleChanged, func(_ context.Context, _ Store, m *Member) error {
+		if !m.Local() {
+			return ErrForbidden
+		}
+		m.Role = role
+		return nil
+	})
+}
+
+// changeMember reads a member to change it (MemberToChange: two changes at
+// once apply one after the other), applies change, writes the member and
+// records kind, in one transaction.
+func (s *Service) changeMember(ctx context.Context, actor *Member, memberID ID, kind EventKind,
+	change func(ctx context.Context, tx Store, m *Member) error) (*Member, error) {
 	var m *Member
 	err := s.store.Atomic(ctx, func(ctx context.Context, tx Store) error {
 		var err error
 		if m, err = tx.MemberToChange(ctx, memberID); err != nil {
 			return err
 		}
-		if !m.Local() {
-			return ErrForbidden
+		if err := change(ctx, tx, m); err != nil {
+			return err
 		}
-		m.Role = role
 		if err := tx.UpdateMember(ctx, m); err != nil {
-			return fmt.Errorf("update member: %w", err)
+			return fmt.Errorf("update member %s: %w", m.ID, err)
 		}
-		return s.record(ctx, tx, Event{Kind: EventRoleChanged, ActorID: actor.ID, MemberID: m.ID})
+		return s.record(ctx, tx, Event{Kind: kind, ActorID: actor.ID, MemberID: m.ID})
 	})
 	if err != nil {
 		return nil, err
